@@ -1,0 +1,73 @@
+"""corrections: reader reports and published corrections for news publishers."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = PROJECT_ROOT / "migrations"
+
+
+def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → error pages → commands.
+
+    With no settings, configuration comes from instance/config.py and CORRECTIONS_*
+    variables; tests and scripts pass a mapping instead (INSTANCE_PATH may point elsewhere).
+    """
+    instance_path = (settings or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    config.load(app, settings)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (the tables Alembic compares against)
+    from .extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import public
+
+    app.register_blueprint(public.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from . import errors
+
+    errors.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+
+    cli.register(app)

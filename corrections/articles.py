@@ -1,0 +1,234 @@
+"""Articles: sanitising bodies, matching quoted passages, creating and importing articles."""
+
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import nh3
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Article, utcnow
+from .text import clean_text, is_http_url
+
+ALLOWED_TAGS = {
+    "p", "br", "a", "em", "strong", "i", "b", "blockquote", "ul", "ol", "li",
+    "h2", "h3", "h4", "figure", "figcaption", "q", "cite", "sub", "sup", "abbr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "q": {"cite"}}
+BLOCK_TAG = re.compile(r"<\s*(p|div|h[1-6]|ul|ol|blockquote|figure)\b", re.IGNORECASE)
+BLOCK_END = re.compile(r"</\s*(p|div|h[1-6]|li|blockquote|figure|figcaption)\s*>|<br\s*/?>", re.IGNORECASE)
+
+TITLE_MAX = 300
+SLUG_MAX = 200
+URL_MAX = 2000
+BYLINE_MAX = 200
+SECTION_MAX = 100
+BODY_MAX = 500_000
+IMPORT_BATCH = 500
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+QUOTES = str.maketrans({
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
+    "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
+    "‹": "'", "›": "'",
+})
+
+
+def sanitise_body(raw: str) -> str:
+    """Turn a submitted body (plain paragraphs or HTML) into safe HTML paragraphs."""
+    raw = clean_text(raw).strip()
+    if not BLOCK_TAG.search(raw):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", raw) if p.strip()]
+        raw = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def plain_text(body_html: str) -> str:
+    """The reader-visible text of a sanitised body, paragraphs separated by blank lines."""
+    marked = BLOCK_END.sub(lambda m: m.group(0) + "\n\n", body_html)
+    text = html.unescape(nh3.clean(marked, tags=set()))
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+def normalise_for_match(text: str) -> str:
+    """Fold case, spacing and quote style so a quoted passage matches the article text."""
+    text = unicodedata.normalize("NFKC", text).translate(QUOTES).casefold()
+    return " ".join(text.split())
+
+
+def passage_in_text(passage: str, text: str) -> bool:
+    needle = normalise_for_match(passage).strip("\"' ")
+    return bool(needle) and needle in normalise_for_match(text)
+
+
+def slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:SLUG_MAX - 10].strip("-") or "article"
+
+
+def unique_slug(base: str, exclude_id: int | None = None) -> str:
+    """The base slug, or base-2, base-3, ... if another article already has it."""
+    taken = set(db.session.scalars(
+        select(Article.slug).where(Article.slug.like(f"{base}%"), Article.id != (exclude_id or 0))
+    ))
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def get_by_slug(slug: str) -> Article | None:
+    return db.session.scalar(select(Article).where(Article.slug == slug))
+
+
+class ArticleError(ValueError):
+    """Bad article data; the message says what to fix."""
+
+
+@dataclass
+class ArticleData:
+    title: str
+    canonical_url: str
+    body: str
+    slug: str | None = None
+    byline: str = ""
+    section: str = ""
+    published_at: datetime | None = None
+
+
+def parse_article(item: Any) -> ArticleData:
+    """Check one article from an import line or an API call; raises ArticleError."""
+    if not isinstance(item, dict):
+        raise ArticleError("expected a JSON object")
+    problems = []
+
+    def text_field(name: str, limit: int, required: bool = False) -> str:
+        value = item.get(name)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            problems.append(f"{name} must be a string")
+            return ""
+        value = clean_text(value).strip()
+        if required and not value:
+            problems.append(f"{name} is required")
+        elif len(value) > limit:
+            problems.append(f"{name} is longer than {limit:,} characters")
+        return value
+
+    title = " ".join(text_field("title", TITLE_MAX, required=True).split())
+    canonical_url = text_field("canonical_url", URL_MAX, required=True)
+    if canonical_url and not is_http_url(canonical_url):
+        problems.append("canonical_url must be an http(s) URL")
+    body = text_field("body", BODY_MAX, required=True)
+    slug = text_field("slug", SLUG_MAX) or None
+    if slug and not SLUG_PATTERN.match(slug):
+        problems.append("slug may hold only lowercase letters, digits and single hyphens")
+    byline = text_field("byline", BYLINE_MAX)
+    section = text_field("section", SECTION_MAX)
+    published_at = None
+    raw_date = item.get("published_at")
+    if raw_date not in (None, ""):
+        try:
+            published_at = datetime.fromisoformat(str(raw_date))
+        except ValueError:
+            problems.append("published_at must be an ISO 8601 date-time, e.g. 2026-11-24T09:30:00+00:00")
+        else:
+            if published_at.tzinfo is None:
+                published_at = published_at.replace(tzinfo=timezone.utc)
+    unknown = sorted(set(item) - {"title", "canonical_url", "body", "slug", "byline", "section", "published_at"})
+    if unknown:
+        problems.append("unknown field(s): " + ", ".join(unknown))
+    if problems:
+        raise ArticleError("; ".join(problems))
+    return ArticleData(title, canonical_url, body, slug, byline, section, published_at)
+
+
+def upsert_article(data: ArticleData) -> tuple[Article, str]:
+    """Create or update the article with this canonical URL; returns it and "created", "updated" or "unchanged"."""
+    article = db.session.scalar(select(Article).where(Article.canonical_url == data.canonical_url))
+    if data.slug:
+        holder = get_by_slug(data.slug)
+        if holder is not None and holder is not article:
+            raise ArticleError(f"slug {data.slug!r} already belongs to {holder.canonical_url}")
+    body = sanitise_body(data.body)
+    if article is None:
+        article = Article(
+            slug=data.slug or unique_slug(slugify(data.title)),
+            canonical_url=data.canonical_url,
+            title=data.title,
+            byline=data.byline,
+            section=data.section,
+            body=body,
+            body_text=plain_text(body),
+            published_at=data.published_at or utcnow(),
+        )
+        db.session.add(article)
+        db.session.flush()
+        return article, "created"
+
+    changes = {
+        "title": data.title,
+        "byline": data.byline,
+        "section": data.section,
+        "body": body,
+        "slug": data.slug or article.slug,
+        "published_at": data.published_at or article.published_at,
+    }
+    changed = {k: v for k, v in changes.items() if getattr(article, k) != v}
+    if not changed:
+        return article, "unchanged"
+    for key, value in changed.items():
+        setattr(article, key, value)
+    article.body_text = plain_text(article.body)
+    article.updated_at = utcnow()
+    db.session.flush()
+    return article, "updated"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def import_lines(lines: Iterable[bytes]) -> ImportResult:
+    """Import JSON Lines: each good line is upserted and committed, each bad one reported by number."""
+    result = ImportResult()
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            # Every check runs before anything is written, so a bad line leaves no trace.
+            _, outcome = upsert_article(parse_article(json.loads(line)))
+        except UnicodeDecodeError as error:
+            result.errors.append((number, f"not valid UTF-8 (byte {error.start + 1})"))
+            continue
+        except json.JSONDecodeError as error:
+            result.errors.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
+            continue
+        except ArticleError as error:
+            result.errors.append((number, str(error)))
+            continue
+        setattr(result, outcome, getattr(result, outcome) + 1)
+        if number % IMPORT_BATCH == 0:
+            db.session.commit()
+    db.session.commit()
+    return result

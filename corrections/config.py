@@ -1,0 +1,91 @@
+"""Settings: the defaults here, then instance/config.py, then CORRECTIONS_* variables.
+
+Keys carry no prefix inside the app (`DATABASE_URL`); the environment spells them
+`CORRECTIONS_DATABASE_URL`. Values from the environment are read as JSON when they
+parse (`false`, `0`, `60`), as plain strings otherwise.
+"""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "Newsroom",
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "SECRET_KEY": None,  # None: generated into the instance folder
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URL": "memory://",
+    "REPORT_RATE_LIMIT": "10 per minute;60 per hour",
+    "SPAM_MIN_SECONDS": 3,
+    "TRUSTED_PROXIES": 0,
+    "PUBLIC_REVISIONS": True,
+    "SILENT_EDIT_GRACE_MINUTES": 60,
+    "ARTICLES_PER_PAGE": 20,
+    # A report is a few KB; anything far beyond that is refused with a 413 page.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_SENDER": "corrections@localhost",
+}
+
+SQLITE_FILE = "corrections.sqlite3"
+SECRET_KEY_FILE = "secret_key"
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Fill app.config in the documented order and derive the library settings."""
+    app.config.update(DEFAULTS)
+    if overrides is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("CORRECTIONS")
+    else:
+        # Tests and scripts pass their whole configuration; nothing else leaks in.
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    if not app.config["DATABASE_URL"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / SQLITE_FILE}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["DATABASE_URL"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the installation's secret key, creating it once (safe if two processes race)."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        key = secrets.token_hex(32)
+        f.write(key + "\n")
+    return key
+
+
+def _sqlalchemy_url(url: str) -> str:
+    # Plain postgres:// URLs (as hosting platforms hand them out) mean the psycopg 3 driver here.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Waitress serves from several threads; SQLite waits for the writer instead of failing.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}

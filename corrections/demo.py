@@ -1,0 +1,59 @@
+"""Demo content: the articles and reports of demo_content.py, put through the real code paths."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from . import reports, workflow
+from .articles import parse_article, upsert_article
+from .demo_content import DEMO_ARTICLES, DEMO_REPORTS
+from .extensions import db
+from .models import Article, utcnow
+
+DEMO_EDITOR = "Demo editor"
+# How each demo status is reached through the workflow from "new".
+PATHS = {
+    "new": [],
+    "in_review": ["in_review"],
+    "accepted": ["in_review", "accepted"],
+    "rejected": ["rejected"],
+    "spam": ["spam"],
+}
+
+
+def has_articles() -> bool:
+    return db.session.scalar(select(Article.id).limit(1)) is not None
+
+
+def seed() -> tuple[int, int]:
+    """Upsert the demo articles and file the demo reports; returns how many of each were added."""
+    by_slug = {}
+    added_articles = 0
+    for item in DEMO_ARTICLES:
+        article, outcome = upsert_article(parse_article(item))
+        by_slug[article.slug] = article
+        added_articles += outcome == "created"
+    db.session.commit()
+    if added_articles == 0:
+        return 0, 0  # the demo was loaded before: do not file its reports twice
+
+    for item in DEMO_REPORTS:
+        data = reports.ReportInput(
+            category=item["category"],
+            description=item["description"],
+            passage=item["passage"],
+            suggested_correction=item["suggested_correction"],
+            source_url=item["source_url"],
+            name=item["name"],
+            email=item["email"],
+            notify=item["notify"],
+        )
+        report, _token = reports.submit_report(by_slug[item["article_slug"]], data, client="demo")
+        sent_at = utcnow() - timedelta(minutes=item["minutes_ago"])
+        report.created_at = sent_at
+        for event in report.events:
+            event.created_at = sent_at
+        for step in PATHS[item["status"]]:
+            workflow.move(report, step, by=DEMO_EDITOR)
+        db.session.commit()
+    return added_articles, len(DEMO_REPORTS)

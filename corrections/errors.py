@@ -1,0 +1,86 @@
+"""Error pages that say what happened and what to do, sharing base.html."""
+
+import math
+import time
+
+from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from . import articles
+from .extensions import limiter
+from .forms import ReportForm
+from .public import render_form
+
+MESSAGES = {
+    400: ("Something was wrong with that request", "Please go back, check what you sent and try again."),
+    403: ("Not allowed", "You do not have access to this page."),
+    404: ("Page not found", "There is nothing at this address. The link may be mistyped or the page may have moved."),
+    405: ("Not allowed here", "This address does not accept that kind of request."),
+    413: ("That was too large", "What you sent is larger than this site accepts. Please shorten it and try again."),
+    429: ("Too many requests", "You have sent many requests in a short time."),
+    500: ("Something went wrong on our side", "The error has been logged. Please try again in a moment."),
+}
+
+
+def error_page(status: int, detail: str = "", retry_after: int | None = None):
+    title, message = MESSAGES.get(status, (f"Error {status}", ""))
+    return render_template(
+        "errors/error.html", status=status, title=title, message=message, detail=detail, retry_after=retry_after
+    ), status
+
+
+def seconds_until_reset() -> int:
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def in_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def report_form_again(status: int, notice: str):
+    """On the report form, an error keeps everything the reader typed on screen."""
+    article = articles.get_by_slug((request.view_args or {}).get("slug", ""))
+    if article is None or request.method != "POST":
+        return None
+    form = ReportForm(meta={"csrf": False})
+    form.validate()
+    return render_form(article, form, status=status, notice=notice)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        notice = ("This form had expired or was sent from another page, so nothing was saved yet. "
+                  "Your text is kept below: check it and send again.")
+        if request.endpoint == "public.report":
+            return report_form_again(400, notice) or error_page(400, notice)
+        return error_page(400, "The form had expired. Please reload the page and try again.")
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded):
+        wait = seconds_until_reset()
+        notice = (f"You have sent several reports in a short time. Please try again in {in_words(wait)}. "
+                  "Your text is kept below.")
+        response = None
+        if request.endpoint == "public.report":
+            response = report_form_again(429, notice)
+        if response is None:
+            response = error_page(429, f"Please try again in {in_words(wait)}.", retry_after=wait)
+        body, status = response
+        return body, status, {"Retry-After": str(wait)}
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return error_page(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_page(500)

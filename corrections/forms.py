@@ -1,0 +1,132 @@
+"""The reader's report form: fields, limits (from reports.py) and messages a person can act on."""
+
+import time
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields import EmailField, URLField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from . import reports
+from .text import clean_text, is_http_url
+
+
+def cleaned(value):
+    return clean_text(value).strip() if isinstance(value, str) else value
+
+
+def too_long(limit: int) -> Length:
+    return Length(max=limit, message=f"Please keep this under {limit:,} characters (it has %(length)s).")
+
+
+def _timestamp_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="report-form-served")
+
+
+def form_served_token() -> str:
+    """A signed note of when the form was served, to spot forms sent faster than a person types."""
+    return _timestamp_signer().dumps(int(time.time()))
+
+
+def seconds_since_served(token: str) -> float | None:
+    try:
+        served = _timestamp_signer().loads(token or "")
+    except BadSignature:
+        return None
+    return time.time() - float(served)
+
+
+class ReportForm(FlaskForm):
+    passage = TextAreaField(
+        "The passage that is wrong",
+        filters=[cleaned],
+        validators=[Optional(), too_long(reports.PASSAGE_MAX)],
+        description="Copy the words from the article, if you can.",
+    )
+    category = RadioField(
+        "What kind of problem is it?",
+        choices=[SelectChoice(value, label) for value, label in reports.CATEGORIES.items()],
+        validators=[InputRequired(message="Choose what kind of problem it is.")],
+        validate_choice=False,  # checked below, with a clearer message than WTForms' own
+    )
+    description = TextAreaField(
+        "What is wrong?",
+        filters=[cleaned],
+        validators=[
+            InputRequired(message="Tell us what is wrong."),
+            Length(
+                min=reports.DESCRIPTION_MIN,
+                max=reports.DESCRIPTION_MAX,
+                message=f"Please write between {reports.DESCRIPTION_MIN} and {reports.DESCRIPTION_MAX:,} "
+                "characters (it has %(length)s).",
+            ),
+        ],
+    )
+    suggested_correction = TextAreaField(
+        "What should it say instead?", filters=[cleaned], validators=[Optional(), too_long(reports.SUGGESTION_MAX)]
+    )
+    source_url = URLField(
+        "A source that shows it",
+        filters=[cleaned],
+        validators=[Optional(), too_long(reports.SOURCE_URL_MAX)],
+        description="A link starting with http:// or https://",
+    )
+    name = StringField("Your name", filters=[cleaned], validators=[Optional(), too_long(reports.NAME_MAX)])
+    email = EmailField(
+        "Your e-mail",
+        filters=[cleaned],
+        validators=[Optional(), too_long(reports.EMAIL_MAX)],
+        description="Only to tell you what became of your report. Never shown to anyone else.",
+    )
+    notify = BooleanField("E-mail me when an editor has decided")
+    # Honeypot: hidden from people, filled by bots that fill every field.
+    website = StringField("Leave this field empty")
+    served = HiddenField()
+
+    def validate_category(self, field):
+        if field.data not in reports.CATEGORIES:
+            raise ValidationError("Choose one of the kinds of problem listed.")
+
+    def validate_source_url(self, field):
+        if field.data and not is_http_url(field.data):
+            raise ValidationError("Give a web address starting with http:// or https://, or leave this empty.")
+
+    def validate_email(self, field):
+        if not field.data:
+            return
+        try:
+            field.data = validate_email(field.data, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise ValidationError(f"This e-mail address does not look right: {error}") from None
+
+    def validate_notify(self, field):
+        if field.data and not self.email.data:
+            raise ValidationError("Give your e-mail address above so we can write to you, or untick this box.")
+
+    def to_input(self) -> reports.ReportInput:
+        return reports.ReportInput(
+            category=self.category.data,
+            description=self.description.data,
+            passage=self.passage.data or "",
+            suggested_correction=self.suggested_correction.data or "",
+            source_url=self.source_url.data or "",
+            name=self.name.data or "",
+            email=self.email.data or "",
+            notify=bool(self.notify.data),
+        )
+
+    def spam_reason(self, min_seconds: float) -> str:
+        """Why this submission looks automated, or "" when it looks like a person's."""
+        if self.website.data:
+            return "the hidden honeypot field was filled"
+        if min_seconds > 0:
+            elapsed = seconds_since_served(self.served.data)
+            if elapsed is None:
+                return "the form's timestamp was missing or altered"
+            if elapsed < min_seconds:
+                return f"sent {elapsed:.1f} s after the form was served"
+        return ""

@@ -1,0 +1,108 @@
+"""Tables: columns, relationships and tiny helpers. Decisions live in the domain modules."""
+
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, on SQLite (which drops the zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime: pass an aware UTC datetime")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Article(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    byline: Mapped[str] = mapped_column(String(200), default="")
+    section: Mapped[str] = mapped_column(String(100), default="")
+    # body is sanitised HTML, ready to show; body_text is its plain text, for matching passages.
+    body: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    # Indexed: the home page lists articles newest first.
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reports: Mapped[list["Report"]] = relationship(back_populates="article")
+
+    def __repr__(self) -> str:
+        return f"<Article {self.slug}>"
+
+
+class Report(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    # Only a hash of the reader's status token is kept: the link itself is the secret.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    category: Mapped[str] = mapped_column(String(20))
+    passage: Mapped[str] = mapped_column(Text, default="")
+    # None when no passage was quoted; False flags it for the editor.
+    passage_found: Mapped[bool | None] = mapped_column(default=None)
+    description: Mapped[str] = mapped_column(Text)
+    suggested_correction: Mapped[str] = mapped_column(Text, default="")
+    source_url: Mapped[str] = mapped_column(String(2000), default="")
+    reporter_name: Mapped[str] = mapped_column(String(200), default="")
+    reporter_email: Mapped[str] = mapped_column(String(320), default="")
+    notify: Mapped[bool] = mapped_column(default=False)
+    # Keyed hash of the client address: enough to spot abuse, not enough to identify anyone.
+    client_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
+    spam_reason: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Bumped on every change so a stale editor page cannot overwrite a newer decision.
+    version: Mapped[int] = mapped_column(default=1)
+
+    article: Mapped[Article] = relationship(back_populates="reports")
+    events: Mapped[list["Event"]] = relationship(
+        back_populates="report", order_by="Event.id", cascade="save-update, merge"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    # The editor queue filters by status and shows the newest first.
+    __table_args__ = (Index("ix_report_status_created_at", "status", "created_at"),)
+
+    def __repr__(self) -> str:
+        return f"<Report {self.reference} {self.status}>"
+
+
+class Event(db.Model):
+    """One append-only line of a report's history."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who acted: an editor's name, or "reader" / "system".
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    report: Mapped[Report] = relationship(back_populates="events")

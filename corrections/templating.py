@@ -1,0 +1,28 @@
+"""Jinja filters and globals: dates people read and machines parse."""
+
+from datetime import datetime
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from .workflow import LABELS
+
+
+def human_date(value: datetime) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def human_datetime(value: datetime) -> str:
+    return f"{value.day} {value:%B %Y, %H:%M} UTC"
+
+
+def time_tag(value: datetime, with_time: bool = False) -> Markup:
+    """<time datetime="ISO">readable</time>"""
+    shown = human_datetime(value) if with_time else human_date(value)
+    return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(shown)}</time>')
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(human_date)
+    app.add_template_filter(time_tag)
+    app.add_template_global(LABELS, "STATUS_LABELS")

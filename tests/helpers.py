@@ -1,0 +1,66 @@
+"""Small builders shared by the tests."""
+
+import html
+import re
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from corrections.articles import ArticleData, upsert_article
+from corrections.extensions import db
+from corrections.models import Article, Report
+
+BODY = (
+    "The council approved the new budget on Tuesday by 31 votes to 12.\n\n"
+    "The mayor said the “extra £2.4 million” would go to road repairs. "
+    "Work starts in March."
+)
+
+
+def make_article(**fields) -> Article:
+    n = db.session.scalar(select(func.count(Article.id))) + 1
+    data = ArticleData(
+        title=fields.pop("title", f"Council approves budget {n}"),
+        canonical_url=fields.pop("canonical_url", f"https://news.example.org/local/budget-{n}"),
+        body=fields.pop("body", BODY),
+        slug=fields.pop("slug", f"budget-{n}"),
+        byline=fields.pop("byline", "By Test Writer"),
+        section=fields.pop("section", "Local"),
+        published_at=fields.pop("published_at", datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)),
+    )
+    assert not fields, f"unknown fields {fields}"
+    article, _ = upsert_article(data)
+    db.session.commit()
+    return article
+
+
+def form_tokens(page: str) -> dict:
+    """The hidden fields a browser would send back: the CSRF token and the served-at stamp."""
+    found = dict(re.findall(r'<input[^>]*name="(csrf_token|served)"[^>]*value="([^"]*)"', page))
+    return {name: html.unescape(value) for name, value in found.items()}
+
+
+def valid_report(**fields) -> dict:
+    report = {
+        "passage": "31 votes to 12",
+        "category": "factual",
+        "description": "The vote was 29 to 14 according to the minutes.",
+        "suggested_correction": "by 29 votes to 14",
+        "source_url": "https://council.example.org/minutes/2026-11-18",
+        "name": "Ada Reader",
+        "email": "ada@example.org",
+        "notify": "y",
+    }
+    report.update(fields)
+    return {k: v for k, v in report.items() if v is not None}
+
+
+def post_report(client, slug: str, **fields):
+    """Open the form as a reader would, then send it with the given fields."""
+    page = client.get(f"/articles/{slug}/report")
+    return client.post(f"/articles/{slug}/report", data={**form_tokens(page.get_data(as_text=True)), **fields})
+
+
+def all_reports() -> list[Report]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Report).order_by(Report.id)))
