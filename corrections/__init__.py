@@ -1,5 +1,6 @@
 """corrections: reader reports and published corrections for news publishers."""
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,14 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config → extensions → blueprints → error pages → commands.
 
     With no settings, configuration comes from instance/config.py and CORRECTIONS_*
-    variables; tests and scripts pass a mapping instead (INSTANCE_PATH may point elsewhere).
+    variables; tests and scripts pass a mapping instead. The instance folder is the project's
+    instance/ unless INSTANCE_PATH (in the mapping) or CORRECTIONS_INSTANCE_PATH says otherwise.
     """
-    instance_path = (settings or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    instance_path = (
+        (settings or {}).get("INSTANCE_PATH")
+        or os.environ.get("CORRECTIONS_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance")
+    )
     app = Flask(
         __name__,
         instance_path=instance_path,

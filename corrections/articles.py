@@ -167,6 +167,7 @@ def upsert_article(data: ArticleData) -> tuple[Article, str]:
             raise ArticleError(f"slug {data.slug!r} already belongs to {holder.canonical_url}")
     body = sanitise_body(data.body)
     if article is None:
+        published_at = data.published_at or utcnow()
         article = Article(
             slug=data.slug or unique_slug(slugify(data.title)),
             canonical_url=data.canonical_url,
@@ -175,7 +176,8 @@ def upsert_article(data: ArticleData) -> tuple[Article, str]:
             section=data.section,
             body=body,
             body_text=plain_text(body),
-            published_at=data.published_at or utcnow(),
+            published_at=published_at,
+            updated_at=published_at,
         )
         db.session.add(article)
         db.session.flush()

@@ -16,9 +16,15 @@ def report_rate_limit() -> str:
     return current_app.config["REPORT_RATE_LIMIT"]
 
 
+def page_number() -> int:
+    """The ?page= argument, kept within what a database OFFSET can take."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), 100_000)
+
+
 @bp.get("/")
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     latest = db.paginate(
         select(Article).order_by(Article.published_at.desc(), Article.id.desc()),
         page=page,

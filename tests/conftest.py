@@ -5,6 +5,7 @@ database as `postgres`); the suite makes a database of its own there and drops i
 Without a server those tests skip with a reason, but with CI set they fail instead.
 """
 
+import contextvars
 import os
 import shutil
 import uuid
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from psycopg import sql
 
@@ -27,6 +29,17 @@ def unavailable(reason: str):
     if IN_CI:
         pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
     pytest.skip(reason)
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a context of its own, as a server does.
+
+    Tests hold an app context open to build data; without this, requests would share its `g`
+    and database session with the test and with each other, which no real request does.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def test_settings(database_url: str, instance: Path, **overrides) -> dict:
@@ -99,6 +112,7 @@ def make_app(database_url, tmp_path):
 
     def build(**overrides):
         app = create_app(test_settings(database_url, tmp_path / "instance", **overrides))
+        app.test_client_class = IsolatedClient
         apps.append(app)
         return app
 

@@ -299,3 +299,20 @@ def test_no_input_makes_a_server_error(client, passage, category, description, s
 def the_article_slug() -> str:
     """Hypothesis runs the test many times on one database: make the article once."""
     return (articles.get_by_slug("budget-1") or make_article()).slug
+
+
+def test_rate_limit_counts_the_forwarded_client_behind_a_trusted_proxy(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, REPORT_RATE_LIMIT="1 per minute", TRUSTED_PROXIES=1)
+    with app.app_context():
+        article = make_article()
+        client = app.test_client()
+        first = {"X-Forwarded-For": "203.0.113.5"}
+        second = {"X-Forwarded-For": "203.0.113.6"}
+        tokens = form_tokens(client.get(f"/articles/{article.slug}/report").get_data(as_text=True))
+        send = lambda headers: client.post(f"/articles/{article.slug}/report",  # noqa: E731
+                                           data={**tokens, **valid_report()}, headers=headers)
+        assert send(first).status_code == 303
+        assert send(first).status_code == 429
+        assert send(second).status_code == 303
+        hashes = {report.client_hash for report in all_reports()}
+        assert len(hashes) == 2
