@@ -22,6 +22,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "q": {"cite"}}
 BLOCK_TAG = re.compile(r"<\s*(p|div|h[1-6]|ul|ol|blockquote|figure)\b", re.IGNORECASE)
+ANY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 BLOCK_END = re.compile(r"</\s*(p|div|h[1-6]|li|blockquote|figure|figcaption)\s*>|<br\s*/?>", re.IGNORECASE)
 
 TITLE_MAX = 300
@@ -44,8 +45,12 @@ def sanitise_body(raw: str) -> str:
     """Turn a submitted body (plain paragraphs or HTML) into safe HTML paragraphs."""
     raw = clean_text(raw).strip()
     if not BLOCK_TAG.search(raw):
+        # Paragraphs separated by blank lines, in plain text or with inline markup only.
+        has_markup = bool(ANY_TAG.search(raw))
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", raw) if p.strip()]
-        raw = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+        raw = "".join(
+            "<p>" + (p if has_markup else html.escape(p)).replace("\n", "<br>") + "</p>" for p in paragraphs
+        )
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
@@ -145,11 +150,15 @@ def parse_article(item: Any) -> ArticleData:
     if raw_date not in (None, ""):
         try:
             published_at = datetime.fromisoformat(str(raw_date))
-        except ValueError:
-            problems.append("published_at must be an ISO 8601 date-time, e.g. 2026-11-24T09:30:00+00:00")
-        else:
             if published_at.tzinfo is None:
                 published_at = published_at.replace(tzinfo=timezone.utc)
+            published_at = published_at.astimezone(timezone.utc)
+            if not 1900 <= published_at.year <= 9998:
+                raise ValueError("year out of range")
+        except (ValueError, OverflowError):
+            published_at = None
+            problems.append("published_at must be an ISO 8601 date-time between the years 1900 and 9998, "
+                            "e.g. 2026-11-24T09:30:00+00:00")
     unknown = sorted(set(item) - {"title", "canonical_url", "body", "slug", "byline", "section", "published_at"})
     if unknown:
         problems.append("unknown field(s): " + ", ".join(unknown))
@@ -211,7 +220,10 @@ class ImportResult:
 
 
 def import_lines(lines: Iterable[bytes]) -> ImportResult:
-    """Import JSON Lines: each good line is upserted and committed, each bad one reported by number."""
+    """Import JSON Lines: each good line is upserted, each bad one reported by number.
+
+    Good lines are committed in batches of IMPORT_BATCH and at the end.
+    """
     result = ImportResult()
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():

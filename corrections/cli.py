@@ -45,7 +45,7 @@ def import_articles_command(file) -> None:
     """Import articles from a JSON Lines FILE (- for standard input), upserting by canonical_url."""
     result = import_lines(file)
     for number, message in result.errors:
-        click.echo(f"{file.name}:{number}: {message}", err=True)
+        click.echo(f"{getattr(file, 'name', '-')}:{number}: {message}", err=True)
     click.echo(
         f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
         f"{len(result.errors)} bad line{'s' if len(result.errors) != 1 else ''} skipped."

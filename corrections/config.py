@@ -35,6 +35,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SENDER": "corrections@localhost",
 }
 
+TEXT_SETTINGS = (
+    "SITE_NAME", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URL", "REPORT_RATE_LIMIT",
+    "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER",
+)
 SQLITE_FILE = "corrections.sqlite3"
 SECRET_KEY_FILE = "secret_key"
 
@@ -48,6 +52,11 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     else:
         # Tests and scripts pass their whole configuration; nothing else leaks in.
         app.config.update(overrides)
+
+    # "CORRECTIONS_SECRET_KEY=123456" parses as a JSON number; these settings are always text.
+    for key in TEXT_SETTINGS:
+        if app.config.get(key) is not None and not isinstance(app.config[key], str):
+            app.config[key] = str(app.config[key])
 
     instance = Path(app.instance_path)
     if not app.config["DATABASE_URL"]:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import articles, reports
 from .extensions import db, limiter
@@ -88,7 +89,11 @@ def report_status(token: str):
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(text("SELECT 1"))
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("Health check: the database does not answer")
+        return {"status": "error", "database": "not answering"}, 503
     return {"status": "ok"}
 
 
