@@ -44,21 +44,24 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (the tables Alembic compares against)
-    from .extensions import csrf, db, limiter, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import public
+    from . import auth, editor, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(editor.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

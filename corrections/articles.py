@@ -34,11 +34,14 @@ BODY_MAX = 500_000
 IMPORT_BATCH = 500
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-QUOTES = str.maketrans({
+QUOTES_MAP = {
     "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
     "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
     "‹": "'", "›": "'",
-})
+}
+QUOTES = str.maketrans(QUOTES_MAP)
+QUOTES_FROM = tuple(QUOTES_MAP)
+QUOTE_CHARS = set(QUOTES_FROM) | {"'", '"'}
 
 
 def sanitise_body(raw: str) -> str:
@@ -73,9 +76,34 @@ def normalise_for_match(text: str) -> str:
     return " ".join(text.split())
 
 
+def passage_needle(passage: str) -> str:
+    """The passage as it is searched for: normalised, without the quotes readers put around it."""
+    return normalise_for_match(passage).strip("\"' ")
+
+
+def locate_passage(passage: str, text: str) -> tuple[int, int] | None:
+    """Where the passage sits in the normalised text, or None when it is not there."""
+    needle = passage_needle(passage)
+    start = normalise_for_match(text).find(needle) if needle else -1
+    return (start, start + len(needle)) if start >= 0 else None
+
+
+QUOTE_CLASS = "[" + re.escape("'\"`´" + "".join(QUOTES_FROM)) + "]"
+
+
+def find_passage(passage: str, text: str) -> re.Match | None:
+    """The passage in the original text (not the normalised one), for highlighting it."""
+    words = unicodedata.normalize("NFKC", passage).strip().strip("\"'‘’“”«» ").split()
+    if not words:
+        return None
+    pattern = r"\s+".join(
+        "".join(QUOTE_CLASS if ch in QUOTE_CHARS else re.escape(ch) for ch in word) for word in words
+    )
+    return re.search(pattern, unicodedata.normalize("NFKC", text), re.IGNORECASE)
+
+
 def passage_in_text(passage: str, text: str) -> bool:
-    needle = normalise_for_match(passage).strip("\"' ")
-    return bool(needle) and needle in normalise_for_match(text)
+    return locate_passage(passage, text) is not None
 
 
 def slugify(title: str) -> str:

@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import MIGRATIONS, create_app, demo
+from . import MIGRATIONS, accounts, create_app, demo
 from .articles import import_lines
 
 
@@ -54,7 +54,27 @@ def import_articles_command(file) -> None:
         sys.exit(1)
 
 
-COMMANDS = [serve_command, seed_demo_command, import_articles_command]
+@click.command("create-editor")
+@click.argument("email")
+@click.option("--name", default="", help="The name shown in the dashboard and the history.")
+@click.option("--admin", is_flag=True, help="Let this editor manage editors and settings.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@with_appcontext
+def create_editor_command(email: str, name: str, admin: bool, password_stdin: bool) -> None:
+    """Create an editor account; asks for the password twice unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+    try:
+        editor = accounts.create_editor(email, password, name=name, is_admin=admin)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    role = "admin" if editor.is_admin else "editor"
+    click.echo(f"Created {role} {editor.name} <{editor.email}>. Log in at /editor/login.")
+
+
+COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command]
 
 
 def register(app: Flask) -> None:

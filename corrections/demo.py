@@ -1,16 +1,19 @@
 """Demo content: the articles and reports of demo_content.py, put through the real code paths."""
 
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from . import reports, workflow
+from . import accounts, reports, workflow
 from .articles import parse_article, upsert_article
 from .demo_content import DEMO_ARTICLES, DEMO_REPORTS
 from .extensions import db
 from .models import Article, utcnow
 
-DEMO_EDITOR = "Demo editor"
+# Demo editors act in the demo history. Their passwords are random and never shown: log in with an
+# account made by `corrections create-editor`.
+DEMO_EDITORS = [("maya.okafor@demo.example.org", "Maya Okafor"), ("tom.reyes@demo.example.org", "Tom Reyes")]
 # How each demo status is reached through the workflow from "new".
 PATHS = {
     "new": [],
@@ -37,7 +40,10 @@ def seed() -> tuple[int, int]:
     if added_articles == 0:
         return 0, 0  # the demo was loaded before: do not file its reports twice
 
-    for item in DEMO_REPORTS:
+    editors = [accounts.find_by_email(email) or accounts.create_editor(email, secrets.token_urlsafe(24), name=name)
+               for email, name in DEMO_EDITORS]
+    for number, item in enumerate(DEMO_REPORTS):
+        by = editors[number % len(editors)]
         data = reports.ReportInput(
             category=item["category"],
             description=item["description"],
@@ -54,6 +60,9 @@ def seed() -> tuple[int, int]:
         for event in report.events:
             event.created_at = sent_at
         for step in PATHS[item["status"]]:
-            workflow.move(report, step, by=DEMO_EDITOR)
+            if step == "rejected":
+                workflow.reject(report, workflow.REJECT_REASONS[0], by=by)
+            else:
+                workflow.move(report, step, by=by)
         db.session.commit()
     return added_articles, len(DEMO_REPORTS)

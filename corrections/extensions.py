@@ -4,6 +4,7 @@ import sqlite3
 
 from flask import request
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -33,6 +34,10 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see the editors' dashboard."
+login_manager.login_message_category = "info"
 
 
 @event.listens_for(Engine, "connect")

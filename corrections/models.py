@@ -82,30 +82,82 @@ class Report(db.Model):
     # Bumped on every change so a stale editor page cannot overwrite a newer decision.
     version: Mapped[int] = mapped_column(default=1)
 
+    # Reports on the same article and the same or overlapping passage share a cluster (the first one's id),
+    # so the queue can show them as one group. The span is where the passage sits in the normalised text.
+    cluster_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    passage_key: Mapped[str] = mapped_column(String(64), default="")
+    passage_start: Mapped[int | None] = mapped_column(default=None)
+    passage_end: Mapped[int | None] = mapped_column(default=None)
+
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), default=None, index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), default=None)
+    # The reason given to the reader when the report is rejected.
+    reject_reason: Mapped[str] = mapped_column(Text, default="")
+    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
     article: Mapped[Article] = relationship(back_populates="reports")
+    assignee: Mapped["Editor | None"] = relationship(foreign_keys=[assignee_id])
+    duplicate_of: Mapped["Report | None"] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
     events: Mapped[list["Event"]] = relationship(
         back_populates="report", order_by="Event.id", cascade="save-update, merge"
     )
 
     __mapper_args__ = {"version_id_col": version}
     # The editor queue filters by status and shows the newest first.
-    __table_args__ = (Index("ix_report_status_created_at", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_report_status_created_at", "status", "created_at"),
+        Index("ix_report_article_id_passage_key", "article_id", "passage_key"),
+    )
 
     def __repr__(self) -> str:
         return f"<Report {self.reference} {self.status}>"
 
 
 class Event(db.Model):
-    """One append-only line of a report's history."""
+    """One append-only line of a report's history: who, when, what changed from what to what, why."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Who acted: an editor's name, or "reader" / "system".
+    # The editor who acted, if an editor did; `actor` keeps the name as it was then ("reader", "system").
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), default=None)
     actor: Mapped[str] = mapped_column(String(200))
+    # received | status | assign | note
     kind: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str] = mapped_column(String(20), default="")
-    to_status: Mapped[str] = mapped_column(String(20), default="")
+    # For a status move, the statuses; for an assignment, the editors' names.
+    from_value: Mapped[str] = mapped_column(String(200), default="")
+    to_value: Mapped[str] = mapped_column(String(200), default="")
     comment: Mapped[str] = mapped_column(Text, default="")
 
     report: Mapped[Report] = relationship(back_populates="events")
+
+
+class Editor(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Repeated wrong passwords lock the account for a while.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Changing it (new password, deactivation) signs out every session of this editor.
+    session_token: Mapped[str] = mapped_column(String(64))
+
+    # Flask-Login's interface.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def __repr__(self) -> str:
+        return f"<Editor {self.email}>"

@@ -5,10 +5,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from .articles import passage_in_text
+from .articles import locate_passage, passage_needle
 from .extensions import db
 from .models import Article, Report
 from .workflow import record_received
@@ -67,9 +67,34 @@ def client_hash(address: str, key: str) -> str:
     return hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
+def passage_key(passage: str) -> str:
+    needle = passage_needle(passage)
+    return hashlib.sha256(needle.encode()).hexdigest() if needle else ""
+
+
+def join_cluster(report: Report) -> None:
+    """Put the report in the group of an earlier one on the same or an overlapping passage, or start one."""
+    report.cluster_id = report.id
+    if report.status == "spam" or not report.passage_key:
+        return
+    same_place = Report.passage_key == report.passage_key
+    if report.passage_start is not None:
+        same_place = or_(same_place, and_(Report.passage_start < report.passage_end,
+                                          Report.passage_end > report.passage_start))
+    earlier = db.session.scalar(
+        select(Report.cluster_id)
+        .where(Report.article_id == report.article_id, Report.id < report.id, Report.status != "spam", same_place)
+        .order_by(Report.id)
+        .limit(1)
+    )
+    if earlier is not None:
+        report.cluster_id = earlier
+
+
 def submit_report(article: Article, data: ReportInput, *, client: str, spam_reason: str = "") -> tuple[Report, str]:
     """File a report (held as spam if a signal fired) and its first event; returns it and its status token."""
     token = new_token()
+    span = locate_passage(data.passage, article.body_text) if data.passage else None
     for attempt in range(5):
         report = Report(
             article=article,
@@ -79,7 +104,10 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
             spam_reason=spam_reason,
             category=data.category,
             passage=data.passage,
-            passage_found=passage_in_text(data.passage, article.body_text) if data.passage else None,
+            passage_found=(span is not None) if data.passage else None,
+            passage_key=passage_key(data.passage),
+            passage_start=span[0] if span else None,
+            passage_end=span[1] if span else None,
             description=data.description,
             suggested_correction=data.suggested_correction,
             source_url=data.source_url,
@@ -91,6 +119,8 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
         db.session.add(report)
         record_received(report)
         try:
+            db.session.flush()
+            join_cluster(report)
             db.session.commit()
             return report, token
         except IntegrityError:

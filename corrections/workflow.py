@@ -1,10 +1,17 @@
-"""The report workflow: its states, the allowed moves, and the only code that changes a status."""
+"""The report workflow: its states, the allowed moves, and the only code that changes a report.
+
+Every change here records an Event; nothing here (or anywhere) edits or deletes an Event.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .extensions import db
-from .models import Event, Report
+from .models import Editor, Event, Report, utcnow
 
 STATES = ("new", "in_review", "accepted", "rejected", "duplicate", "spam", "corrected")
 OPEN = ("new", "in_review")
+CLOSED = ("accepted", "rejected", "duplicate", "spam", "corrected")
 
 MOVES: dict[str, set[str]] = {
     "new": {"in_review", "rejected", "duplicate", "spam"},
@@ -26,6 +33,23 @@ LABELS = {
     "corrected": "Corrected",
 }
 
+# The verbs on the editor's buttons, by target state.
+ACTIONS = {
+    "in_review": "Move to review",
+    "accepted": "Accept",
+    "rejected": "Reject",
+    "duplicate": "Mark duplicate",
+    "spam": "Mark spam",
+    "corrected": "Mark corrected",
+}
+
+REJECT_REASONS = (
+    "The article is accurate as published.",
+    "This is a matter of opinion or interpretation, not of fact.",
+    "We could not verify the claim with the information given.",
+    "The article already says this, or has already been corrected.",
+)
+
 # What the reader sees on their status page. A report held as spam reads as received:
 # a reader wrongly caught by the filter should not be told so, and a spammer learns nothing.
 READER_STATUS = {
@@ -40,26 +64,134 @@ READER_STATUS = {
 
 
 class WorkflowError(Exception):
-    """A refused move; the message is shown to the person who tried it."""
+    """A refused change; the message is shown to the person who tried it."""
 
 
-def move(report: Report, to: str, *, by: str, comment: str = "") -> Event:
+class StaleReport(WorkflowError):
+    """The editor acted on a page older than the report's last change."""
+
+
+def can_move(report: Report, to: str) -> bool:
+    return to in MOVES.get(report.status, set())
+
+
+def check_fresh(report: Report, seen_version: int | None) -> None:
+    """Refuse a change made from a page that shows an older version of the report."""
+    if seen_version is None or seen_version == report.version:
+        return
+    last = db.session.scalar(
+        select(Event).where(Event.report_id == report.id).order_by(Event.id.desc()).limit(1)
+    )
+    who = last.actor if last else "someone"
+    when = f"{last.created_at:%H:%M} UTC on {last.created_at.day} {last.created_at:%b}" if last else "a moment ago"
+    raise StaleReport(f"{report.reference} was changed by {who} at {when} since you loaded the page; "
+                      "nothing was changed. Reload to see the latest.")
+
+
+def _record(report: Report, by: Editor | None, kind: str, *, from_value: str = "", to_value: str = "",
+            comment: str = "") -> Event:
+    event = Event(report=report, actor_id=by.id if by else None, actor=by.name if by else "system", kind=kind,
+                  from_value=from_value, to_value=to_value, comment=comment)
+    db.session.add(event)
+    if by is not None and report.first_action_at is None:
+        report.first_action_at = utcnow()
+    return event
+
+
+def move(report: Report, to: str, *, by: Editor | None, comment: str = "") -> Event:
     """Move a report to another state and record the event; raises WorkflowError if not allowed."""
     if to not in MOVES:
         raise WorkflowError(f"“{to}” is not a report status.")
-    if to not in MOVES[report.status]:
+    if to == "duplicate":
+        raise WorkflowError("Say which report this one duplicates.")
+    return _move(report, to, by=by, comment=comment)
+
+
+def _move(report: Report, to: str, *, by: Editor | None, comment: str) -> Event:
+    if not can_move(report, to):
         raise WorkflowError(
-            f"A report that is {LABELS[report.status].lower()} cannot be moved to {LABELS[to].lower()}."
+            f"{report.reference} is {LABELS[report.status].lower()}: it cannot be moved to {LABELS[to].lower()}."
         )
-    event = Event(report=report, actor=by, kind="status", from_status=report.status, to_status=to, comment=comment)
+    event = _record(report, by, "status", from_value=report.status, to_value=to, comment=comment)
+    if to == "in_review":
+        # Reopening clears the earlier outcome.
+        report.reject_reason = ""
+        report.duplicate_of_id = None
+        report.closed_at = None
+    elif to in CLOSED and report.closed_at is None:
+        report.closed_at = utcnow()
     report.status = to
-    db.session.add(event)
+    return event
+
+
+def reject(report: Report, reason: str, *, by: Editor) -> Event:
+    """Reject with the reason the reader will be given."""
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError("Give a reason for rejecting: the reader will see it.")
+    event = _move(report, "rejected", by=by, comment=reason)
+    report.reject_reason = reason
+    return event
+
+
+def mark_duplicate(report: Report, original: Report, *, by: Editor, comment: str = "") -> Event:
+    """Mark a report as a duplicate of another; a chain of duplicates points at its first report."""
+    while original.duplicate_of is not None and original.status == "duplicate":
+        original = original.duplicate_of
+    if original.id == report.id:
+        raise WorkflowError(f"{report.reference} cannot be a duplicate of itself.")
+    if original.article_id != report.article_id:
+        raise WorkflowError(f"{original.reference} is about another article; a duplicate must be about the same one.")
+    event = _move(report, "duplicate", by=by, comment=comment or f"Duplicate of {original.reference}.")
+    report.duplicate_of = original
+    return event
+
+
+def assign(report: Report, editor: Editor | None, *, by: Editor) -> Event | None:
+    """Give the report to an editor (or to nobody); None when nothing changes."""
+    if (editor.id if editor else None) == report.assignee_id:
+        return None
+    if editor is not None and not editor.active:
+        raise WorkflowError(f"{editor.name} is deactivated and cannot be assigned reports.")
+    before = report.assignee.name if report.assignee else ""
+    report.assignee = editor
+    return _record(report, by, "assign", from_value=before, to_value=editor.name if editor else "")
+
+
+def add_note(report: Report, text: str, *, by: Editor) -> Event:
+    """An internal note, for editors only."""
+    text = text.strip()
+    if not text:
+        raise WorkflowError("The note is empty.")
+    event = _record(report, by, "note", comment=text)
+    # A note changes the page other editors see, so it counts as a change for optimistic locking.
+    report.updated_at = utcnow()
     return event
 
 
 def record_received(report: Report) -> Event:
     """The first line of every report's history: how it arrived."""
     comment = f"Held as spam: {report.spam_reason}." if report.status == "spam" else ""
-    event = Event(report=report, actor="reader", kind="received", to_status=report.status, comment=comment)
+    event = Event(report=report, actor="reader", kind="received", to_value=report.status, comment=comment)
     db.session.add(event)
     return event
+
+
+def apply_change(report: Report, seen_version: int | None, change) -> None:
+    """Make one change to a report from a page that showed `seen_version`, and commit it.
+
+    A stale page, a refused move, or another editor's commit racing this one rolls back and
+    raises a WorkflowError whose message says what happened; nothing is half-written.
+    """
+    try:
+        check_fresh(report, seen_version)
+        change()
+        db.session.commit()
+    except StaleDataError:
+        # Another editor committed between our read and our write: the version check in the UPDATE caught it.
+        db.session.rollback()
+        db.session.refresh(report)
+        check_fresh(report, -1)
+    except WorkflowError:
+        db.session.rollback()
+        raise

@@ -20,6 +20,8 @@ from psycopg import sql
 from corrections import MIGRATIONS, create_app
 from corrections.extensions import db
 
+from .helpers import login, make_editor
+
 POSTGRES_ADMIN_URL = os.environ.get("CORRECTIONS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = bool(os.environ.get("CI"))
 
@@ -138,3 +140,27 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def editor(app):
+    return make_editor()
+
+
+@pytest.fixture
+def admin(app):
+    return make_editor("admin@example.org", "Ada Admin", is_admin=True)
+
+
+@pytest.fixture
+def editor_client(app, editor):
+    client = app.test_client()
+    assert login(client, editor.email).status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    client = app.test_client()
+    assert login(client, admin.email).status_code == 302
+    return client

@@ -64,3 +64,32 @@ def post_report(client, slug: str, **fields):
 def all_reports() -> list[Report]:
     db.session.expire_all()
     return list(db.session.scalars(select(Report).order_by(Report.id)))
+
+
+PASSWORD = "correct horse battery"
+
+
+def make_editor(email: str = "editor@example.org", name: str = "Maya Okafor", is_admin: bool = False):
+    from corrections.accounts import create_editor
+
+    return create_editor(email, PASSWORD, name=name, is_admin=is_admin)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    page = client.get("/editor/login").get_data(as_text=True)
+    return client.post("/editor/login", data={**form_tokens(page), "email": email, "password": password})
+
+
+def csrf_token(client, url: str = "/editor/") -> str:
+    """A CSRF token for this client's session, read from a page with a form."""
+    return form_tokens(client.get(url).get_data(as_text=True))["csrf_token"]
+
+
+def file_report(article: Article, **fields) -> Report:
+    """A report filed through the same domain function the form uses."""
+    from corrections.reports import ReportInput, submit_report
+
+    data = {"category": "factual", "description": "The figure in this sentence is wrong."}
+    data.update(fields)
+    report, _token = submit_report(article, ReportInput(**data), client="test")
+    return report

@@ -71,7 +71,7 @@ def test_only_the_token_hash_is_stored(client):
 def test_status_page_shows_reader_status_in_plain_words(client):
     link = status_link(post_report(client, make_article().slug, **valid_report()))
     [report] = all_reports()
-    workflow.move(report, "rejected", by="An editor")
+    workflow.reject(report, "The article is right.", by=None)
     db.session.commit()
     assert "Status: Reviewed, no change" in client.get(link).get_data(as_text=True)
 

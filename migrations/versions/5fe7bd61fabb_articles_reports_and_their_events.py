@@ -77,8 +77,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('from_status', sa.String(length=20), nullable=False),
-    sa.Column('to_status', sa.String(length=20), nullable=False),
+    sa.Column('from_value', sa.String(length=200), nullable=False),
+    sa.Column('to_value', sa.String(length=200), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_event_report_id_report')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event'))

@@ -1,0 +1,114 @@
+"""Editor accounts: creating them, checking passwords, locking out guessers."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .models import Editor, utcnow
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+NAME_MAX = 200
+# After this many wrong passwords in a row the account waits LOCK_MINUTES before it accepts another try.
+FAILED_LOGINS_BEFORE_LOCK = 5
+LOCK_MINUTES = 15
+# Checked when the e-mail is unknown, so a wrong address takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+class AccountError(ValueError):
+    """Bad account data or a refused login; the message is shown to the person."""
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise AccountError(f"“{email}” is not a valid e-mail address: {error}") from None
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise AccountError(f"The password must have at least {PASSWORD_MIN} characters.")
+    if len(password) > PASSWORD_MAX:
+        raise AccountError(f"The password may have at most {PASSWORD_MAX} characters.")
+
+
+def hash_password(password: str) -> str:
+    # Werkzeug's current default (scrypt), salted.
+    return generate_password_hash(password)
+
+
+def find_by_email(email: str) -> Editor | None:
+    return db.session.scalar(select(Editor).where(func.lower(Editor.email) == email.strip().lower()))
+
+
+def create_editor(email: str, password: str, *, name: str = "", is_admin: bool = False) -> Editor:
+    """Create an editor account; raises AccountError on a bad or taken address or a weak password."""
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        raise AccountError(f"An editor with the e-mail {email} already exists.")
+    check_password_rules(password)
+    name = " ".join(name.split()) or email.split("@")[0]
+    if len(name) > NAME_MAX:
+        raise AccountError(f"The name may have at most {NAME_MAX} characters.")
+    editor = Editor(email=email, name=name, password_hash=hash_password(password), is_admin=is_admin,
+                    session_token=secrets.token_hex(16))
+    db.session.add(editor)
+    db.session.commit()
+    return editor
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> Editor:
+    """The editor with these credentials; raises AccountError with a message safe to show."""
+    now = now or utcnow()
+    editor = find_by_email(email) if email else None
+    if editor is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise AccountError("The e-mail or the password is wrong.")
+    if editor.locked_until is not None and editor.locked_until > now:
+        minutes = max(1, round((editor.locked_until - now).total_seconds() / 60))
+        raise AccountError(f"Too many wrong passwords for this account. Try again in {minutes} "
+                           f"minute{'s' if minutes != 1 else ''}, or ask an admin.")
+    if not check_password_hash(editor.password_hash, password):
+        editor.failed_logins += 1
+        if editor.failed_logins >= FAILED_LOGINS_BEFORE_LOCK:
+            editor.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            editor.failed_logins = 0
+        db.session.commit()
+        raise AccountError("The e-mail or the password is wrong.")
+    if not editor.active:
+        raise AccountError("This account has been deactivated. Ask an admin if you need it again.")
+    editor.failed_logins = 0
+    editor.locked_until = None
+    editor.last_login_at = now
+    db.session.commit()
+    return editor
+
+
+def set_active(editor: Editor, active: bool, *, by: Editor) -> None:
+    if editor.id == by.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    editor.active = active
+    # A new session token signs the editor out everywhere.
+    editor.session_token = secrets.token_hex(16)
+    db.session.commit()
+
+
+def load_session_editor(session_id: str) -> Editor | None:
+    """Flask-Login's user loader: "<id>:<session token>", for active editors only."""
+    editor_id, _, token = session_id.partition(":")
+    if not editor_id.isdigit() or not token:
+        return None
+    editor = db.session.get(Editor, int(editor_id))
+    if editor is None or not editor.active or not secrets.compare_digest(editor.session_token, token):
+        return None
+    return editor
+
+
+def active_editors() -> list[Editor]:
+    return list(db.session.scalars(select(Editor).where(Editor.active.is_(True)).order_by(Editor.name)))

@@ -1,0 +1,80 @@
+"""Editor actions turned into workflow changes, one report at a time, for the report page and bulk actions."""
+
+
+from .. import triage, workflow
+from ..extensions import db
+from ..models import Editor, Report
+from .forms import BulkForm
+
+BULK_ACTIONS = {
+    "": "Choose an action…",
+    "assign_me": "Assign to me",
+    "assign": "Assign to the editor chosen below",
+    "unassign": "Unassign",
+    "in_review": "Move to review",
+    "spam": "Mark spam",
+    "reject": "Reject with the reason below",
+    "duplicate": "Mark duplicates of the report given below (or of the oldest selected)",
+}
+
+
+def editor_by_id(value: str | None) -> Editor | None:
+    return db.session.get(Editor, int(value)) if value and value.isdigit() else None
+
+
+def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | None):
+    """The change a bulk action makes to one report, as a function for workflow.apply_change."""
+    action = form.action.data
+    if action == "assign_me":
+        return lambda: workflow.assign(report, me, by=me)
+    if action == "assign":
+        editor = editor_by_id(form.assignee.data)
+        if editor is None:
+            raise workflow.WorkflowError("choose the editor to assign to.")
+        return lambda: workflow.assign(report, editor, by=me)
+    if action == "unassign":
+        return lambda: workflow.assign(report, None, by=me)
+    if action in ("in_review", "spam"):
+        return lambda: workflow.move(report, action, by=me)
+    if action == "reject":
+        reason = form.chosen_reason()
+        return lambda: workflow.reject(report, reason, by=me)
+    if action == "duplicate":
+        if original is None:
+            raise workflow.WorkflowError("no original report was found for the duplicates.")
+        return lambda: workflow.mark_duplicate(report, original, by=me)
+    raise workflow.WorkflowError("choose an action.")
+
+
+def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Editor):
+    """Apply the action to each selected report on its own: one refusal does not undo the others."""
+    if form.action.data not in BULK_ACTIONS or not form.action.data:
+        return [], [("the selection", "choose an action to apply.")]
+    if form.action.data == "reject" and not form.chosen_reason():
+        return [], [("the selection", "give a reason for rejecting: the readers will see it.")]
+    reports = triage.reports_by_id([report_id for report_id, _ in selection])
+    original = None
+    if form.action.data == "duplicate":
+        if form.original.data:
+            original = triage.find_by_reference(form.original.data)
+            if original is None:
+                return [], [("the selection", f"no report has the reference {form.original.data.strip()}.")]
+        elif reports:
+            original = min(reports.values(), key=lambda r: (r.created_at, r.id))
+    done, refused = [], []
+    for report_id, seen in selection:
+        report = reports.get(report_id)
+        if report is None:
+            refused.append((f"report #{report_id}", "it does not exist."))
+            continue
+        if original is not None and report.id == original.id:
+            continue  # the original of the duplicates stays as it is
+        try:
+            workflow.apply_change(report, seen, bulk_change(form, report, me, original))
+        except workflow.WorkflowError as error:
+            refused.append((report.reference, str(error)))
+        else:
+            done.append(report.reference)
+    return done, refused
+
+

@@ -1,0 +1,104 @@
+"""The queue: filtered, grouped, paginated; bulk actions; the CSV export."""
+
+import csv
+import io
+from datetime import datetime
+
+from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+
+from .. import accounts, triage, workflow
+from ..reports import CATEGORIES
+from . import bp, me
+from .actions import BULK_ACTIONS, apply_bulk
+from .forms import BulkForm
+
+def bulk_form(back: str) -> BulkForm:
+    form = BulkForm(back=back)
+    form.action.choices = list(BULK_ACTIONS.items())
+    form.assignee.choices = [("", "—")] + [(str(e.id), e.name) for e in accounts.active_editors()]
+    return form
+
+
+@bp.get("/")
+def queue():
+    f = triage.QueueFilter.from_args(request.args)
+    if f.ignored:
+        flash("Ignored in the address: " + "; ".join(f.ignored) + ".", "warning")
+    page = triage.queue_page(f, me(), current_app.config["QUEUE_PER_PAGE"])
+    return render_template(
+        "editor/queue.html",
+        f=f,
+        page=page,
+        counts=triage.status_counts(),
+        labels=workflow.LABELS,
+        categories=CATEGORIES,
+        sorts=triage.SORTS,
+        assignees=triage.ASSIGNEES,
+        form=bulk_form(back=request.full_path),
+    )
+
+
+@bp.post("/bulk")
+def bulk():
+    form = bulk_form(back=request.form.get("back", ""))
+    back = form.back.data if (form.back.data or "").startswith("/editor/") else url_for("editor.queue")
+    if not form.validate_on_submit():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                flash(error, "error")
+        return redirect(back)
+    selection = triage.parse_selection(request.form.getlist("selected"))
+    done, refused = apply_bulk(form, selection, me())
+    if done:
+        flash(f"Done for {len(done)} report{'s' if len(done) != 1 else ''}: {', '.join(done)}.", "success")
+    for reference, reason in refused:
+        flash(f"Refused for {reference}: {reason}", "error")
+    if not done and not refused:
+        flash("Select at least one report, then choose an action.", "error")
+    return redirect(back)
+
+
+# Spreadsheets run a cell that starts with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = [
+    "reference", "received_at", "status", "category", "article_slug", "article_title", "article_url", "passage",
+    "passage_found", "description", "suggested_correction", "source_url", "reporter_name", "reporter_email",
+    "notify", "assignee", "reject_reason",
+]
+
+
+def spreadsheet_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_row(report) -> list[str]:
+    values = [
+        report.reference, report.created_at.isoformat(), report.status, report.category, report.article.slug,
+        report.article.title, report.article.canonical_url, report.passage,
+        {True: "yes", False: "no", None: ""}[report.passage_found], report.description,
+        report.suggested_correction, report.source_url, report.reporter_name, report.reporter_email,
+        "yes" if report.notify else "no", report.assignee.name if report.assignee else "", report.reject_reason,
+    ]
+    return [spreadsheet_safe(v) for v in values]
+
+
+@bp.get("/export.csv")
+def export_csv():
+    f = triage.QueueFilter.from_args(request.args)
+    editor = me()
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for report in triage.filtered_reports(f, editor):
+            writer.writerow(csv_row(report))
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    name = f"reports-{datetime.now():%Y%m%d-%H%M}.csv"
+    return Response(stream_with_context(lines()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

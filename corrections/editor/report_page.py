@@ -1,0 +1,154 @@
+"""One report: everything about it, its history, and the actions an editor takes on it."""
+
+import unicodedata
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import accounts, triage, workflow
+from ..articles import find_passage
+from ..extensions import db
+from ..models import Report
+from ..reports import CATEGORIES
+from . import bp, me
+from .actions import editor_by_id
+from .forms import AssignForm, DuplicateForm, MoveForm, NoteForm, RejectForm
+
+
+def load_report(report_id: int) -> Report:
+    report = db.session.scalar(
+        db.select(Report)
+        .where(Report.id == report_id)
+        .options(
+            joinedload(Report.article),
+            joinedload(Report.assignee),
+            joinedload(Report.duplicate_of),
+            selectinload(Report.events),
+        )
+    )
+    return report or abort(404)
+
+
+def highlighted_article_text(report: Report) -> Markup | None:
+    """The article's text with the reported passage marked, or None when it is not found."""
+    text = unicodedata.normalize("NFKC", report.article.body_text)
+    found = find_passage(report.passage, text) if report.passage else None
+    if found is None:
+        return None
+    return Markup(f"{escape(text[:found.start()])}<mark id=\"passage\">{escape(found.group(0))}</mark>"
+                  f"{escape(text[found.end():])}")
+
+
+def render_report(report: Report, status: int = 200, **forms):
+    """The report page; forms passed in (with what the editor typed and their errors) replace the blank ones."""
+    version = str(report.version)
+    defaults = {
+        "move_form": MoveForm(version=version, formdata=None),
+        "reject_form": RejectForm(version=version, formdata=None),
+        "assign_form": AssignForm(version=version, formdata=None,
+                                  assignee=str(report.assignee_id) if report.assignee_id else ""),
+        "duplicate_form": DuplicateForm(version=version, formdata=None),
+        "note_form": NoteForm(version=version, formdata=None),
+    }
+    defaults.update(forms)
+    defaults["assign_form"].assignee.choices = [("", "Nobody")] + [
+        (str(e.id), e.name) for e in accounts.active_editors()
+    ]
+    return render_template(
+        "editor/report.html",
+        report=report,
+        highlighted=highlighted_article_text(report),
+        others=triage.same_passage(report),
+        categories=CATEGORIES,
+        labels=workflow.LABELS,
+        actions=workflow.ACTIONS,
+        moves=sorted(workflow.MOVES[report.status] - {"rejected", "duplicate", "corrected"},
+                     key=workflow.STATES.index),
+        can_reject=workflow.can_move(report, "rejected"),
+        can_duplicate=workflow.can_move(report, "duplicate"),
+        **defaults,
+    ), status
+
+
+@bp.get("/reports/<int:report_id>")
+def report(report_id: int):
+    return render_report(load_report(report_id))
+
+
+def act(report: Report, form, form_name: str, change, done: str):
+    """Apply a change from one of the page's forms; on refusal show the page again with the form as typed."""
+    try:
+        workflow.apply_change(report, form.seen_version(), change)
+    except workflow.WorkflowError as error:
+        status = 409 if isinstance(error, workflow.StaleReport) else 400
+        flash(str(error), "error")
+        return render_report(load_report(report.id), status, **{form_name: form})
+    flash(done, "success")
+    return redirect(url_for("editor.report", report_id=report.id))
+
+
+def invalid(report: Report, form, form_name: str):
+    return render_report(report, 400, **{form_name: form})
+
+
+@bp.post("/reports/<int:report_id>/move")
+def move(report_id: int):
+    report = load_report(report_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "move_form")
+    to = form.to.data
+    comment = form.comment.data or ""
+    return act(report, form, "move_form", lambda: workflow.move(report, to, by=me(), comment=comment),
+               f"{report.reference} moved to {workflow.LABELS.get(to, to).lower()}.")
+
+
+@bp.post("/reports/<int:report_id>/reject")
+def reject(report_id: int):
+    report = load_report(report_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "reject_form")
+    return act(report, form, "reject_form", lambda: workflow.reject(report, form.chosen_reason(), by=me()),
+               f"{report.reference} rejected.")
+
+
+@bp.post("/reports/<int:report_id>/assign")
+def assign(report_id: int):
+    report = load_report(report_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "assign_form")
+    editor = me() if request.form.get("to_me") else editor_by_id(form.assignee.data)
+    if editor is None and form.assignee.data and not request.form.get("to_me"):
+        flash("That editor does not exist.", "error")
+        return invalid(report, form, "assign_form")
+    name = editor.name if editor else "nobody"
+    return act(report, form, "assign_form", lambda: workflow.assign(report, editor, by=me()),
+               f"{report.reference} assigned to {name}.")
+
+
+@bp.post("/reports/<int:report_id>/duplicate")
+def duplicate(report_id: int):
+    report = load_report(report_id)
+    form = DuplicateForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "duplicate_form")
+    original = triage.find_by_reference(form.original.data)
+    if original is None:
+        form.original.errors.append(f"No report has the reference {form.original.data.strip()}.")
+        return invalid(report, form, "duplicate_form")
+    return act(report, form, "duplicate_form", lambda: workflow.mark_duplicate(report, original, by=me()),
+               f"{report.reference} marked as a duplicate of {original.reference}.")
+
+
+@bp.post("/reports/<int:report_id>/note")
+def note(report_id: int):
+    report = load_report(report_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "note_form")
+    return act(report, form, "note_form", lambda: workflow.add_note(report, form.text.data, by=me()),
+               "Note added.")
+
