@@ -1,0 +1,311 @@
+"""The editors' queue: counts, filters, groups, sorting, pages, bulk actions, CSV export."""
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import event, select
+
+from corrections import workflow
+from corrections.extensions import db
+from corrections.models import Event, Report
+
+from .helpers import csrf_token, file_report, make_article, make_editor
+
+PASSAGE = "31 votes to 12"
+
+
+def page_of(client, url="/editor/") -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def references(page: str) -> list[str]:
+    """The lead reference of each row, in order."""
+    return re.findall(r'class="reference">(R-[0-9A-Z]{6})<', page)
+
+
+def set_status(report: Report, status: str) -> None:
+    report.status = status
+    db.session.commit()
+
+
+def test_default_view_shows_open_reports_with_exact_counts(editor_client):
+    article = make_article()
+    new = file_report(article, description="A new report about the budget.")
+    reviewing = file_report(article, description="Under review about the budget.")
+    set_status(reviewing, "in_review")
+    closed = file_report(article, description="Rejected one about the budget.")
+    set_status(closed, "rejected")
+    page = page_of(editor_client)
+    assert set(references(page)) == {new.reference, reviewing.reference}
+    assert re.search(r"Open <strong>2</strong>", page)
+    assert re.search(r"New <strong>1</strong>", page)
+    assert re.search(r"In review <strong>1</strong>", page)
+    assert re.search(r"Rejected <strong>1</strong>", page)
+    assert re.search(r"All <strong>3</strong>", page)
+
+
+def test_status_filter_shows_one_state(editor_client):
+    article = make_article()
+    file_report(article)
+    closed = file_report(article)
+    set_status(closed, "rejected")
+    assert references(page_of(editor_client, "/editor/?status=rejected")) == [closed.reference]
+    assert len(references(page_of(editor_client, "/editor/?status=all"))) == 2
+
+
+def test_category_article_and_text_filters(editor_client):
+    first, second = make_article(), make_article()
+    typo = file_report(first, category="typo", description="Spelling of Harbourford is wrong.")
+    fact = file_report(second, category="factual", description="The bridge opened in 1878.",
+                       suggested_correction="opened in 1878")
+    assert references(page_of(editor_client, "/editor/?category=typo")) == [typo.reference]
+    assert references(page_of(editor_client, f"/editor/?article={second.slug}")) == [fact.reference]
+    assert references(page_of(editor_client, "/editor/?q=1878")) == [fact.reference]
+    assert references(page_of(editor_client, "/editor/?q=HARBOURFORD")) == [typo.reference]
+    # Wildcards typed by the editor are searched for literally.
+    assert references(page_of(editor_client, "/editor/?q=%25")) == []
+
+
+def test_assignee_filter(editor_client, editor):
+    article = make_article()
+    mine = file_report(article)
+    theirs = file_report(article)
+    nobody = file_report(article)
+    other = make_editor("tom@example.org", "Tom Reyes")
+    workflow.assign(mine, editor, by=editor)
+    workflow.assign(theirs, other, by=editor)
+    db.session.commit()
+    assert references(page_of(editor_client, "/editor/?assignee=me")) == [mine.reference]
+    assert references(page_of(editor_client, "/editor/?assignee=unassigned")) == [nobody.reference]
+
+
+def test_date_range_filter(editor_client):
+    article = make_article()
+    old = file_report(article)
+    old.created_at = datetime(2026, 1, 10, 12, tzinfo=timezone.utc)
+    recent = file_report(article)
+    recent.created_at = datetime(2026, 3, 5, 12, tzinfo=timezone.utc)
+    db.session.commit()
+    assert references(page_of(editor_client, "/editor/?since=2026-03-01")) == [recent.reference]
+    assert references(page_of(editor_client, "/editor/?until=2026-01-10")) == [old.reference]
+
+
+def test_nonsense_in_the_address_is_ignored_and_said(editor_client):
+    file_report(make_article())
+    page = page_of(editor_client, "/editor/?status=bogus&since=yesterday&sort=random&page=-4")
+    assert "Ignored in the address" in page
+    assert "status “bogus”" in page and "since “yesterday”" in page
+    assert len(references(page)) == 1
+
+
+def test_sorting_newest_oldest_and_most_reported(editor_client):
+    quiet, busy = make_article(), make_article()
+    base = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    reports = []
+    for n, (article, passage) in enumerate([(quiet, ""), (busy, "budget"), (busy, "Work starts"), (busy, "mayor")]):
+        report = file_report(article, passage=passage)
+        report.created_at = base + timedelta(hours=n)
+        reports.append(report)
+    db.session.commit()
+    refs = [r.reference for r in reports]
+    assert references(page_of(editor_client, "/editor/")) == refs[::-1]
+    assert references(page_of(editor_client, "/editor/?sort=oldest")) == refs
+    assert references(page_of(editor_client, "/editor/?sort=most_reported"))[-1] == refs[0]
+
+
+def test_pages_hold_the_filter(make_app):
+    app = make_app(QUEUE_PER_PAGE=2)
+    with app.app_context():
+        from .helpers import login
+
+        make_editor()
+        article = make_article()
+        for n in range(5):
+            file_report(article, category="typo", description=f"Typo number {n} in the text.")
+        client = app.test_client()
+        login(client, "editor@example.org")
+        first = page_of(client, "/editor/?category=typo")
+        assert "Page 1 of 3" in first
+        assert 'href="/editor/?category=typo&amp;page=2"' in first
+        third = page_of(client, "/editor/?category=typo&page=3")
+        assert len(references(third)) == 1
+
+
+def test_reports_on_the_same_or_overlapping_passage_form_one_group(editor_client):
+    article = make_article()
+    a = file_report(article, passage="31 votes to 12")
+    b = file_report(article, passage="by 31 VOTES to 12.")  # overlaps, other case
+    c = file_report(article, passage="approved the new budget on Tuesday by 31")  # overlaps the start
+    elsewhere = file_report(article, passage="Work starts in March")
+    no_passage = file_report(article)
+    assert a.cluster_id == b.cluster_id == c.cluster_id == a.id
+    assert elsewhere.cluster_id == elsewhere.id and no_passage.cluster_id == no_passage.id
+    page = page_of(editor_client)
+    assert "3 reports</span>" in page
+    assert sorted(references(page)) == sorted([a.reference, elsewhere.reference, no_passage.reference])
+    assert "All 3 reports in this group" in page
+    assert "5 reports in 3 groups" in page
+
+
+def test_passages_not_in_the_article_group_when_they_are_the_same(editor_client):
+    article = make_article()
+    first = file_report(article, passage="Pelling scored twice")
+    second = file_report(article, passage="  pelling   SCORED twice ")
+    assert first.passage_found is False and second.cluster_id == first.cluster_id
+
+
+def test_spam_is_never_grouped_with_real_reports(app):
+    article = make_article()
+    real = file_report(article, passage=PASSAGE)
+    from corrections.reports import ReportInput, submit_report
+
+    spam, _ = submit_report(article, ReportInput("factual", "Buy cheap watches now!!", passage=PASSAGE),
+                            client="x", spam_reason="honeypot")
+    assert spam.cluster_id == spam.id != real.cluster_id
+
+
+def count_queries(app, client, url: str) -> int:
+    statements = []
+
+    def record(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_queue_runs_a_bounded_number_of_queries(app, editor_client, editor):
+    article = make_article()
+    for n in range(3):
+        workflow.assign(file_report(article, passage=PASSAGE if n else ""), editor, by=editor)
+    db.session.commit()
+    few = count_queries(app, editor_client, "/editor/")
+    for n in range(40):
+        other = make_article() if n % 10 == 0 else article
+        workflow.assign(file_report(other, passage=PASSAGE if n % 2 else ""), editor, by=editor)
+    db.session.commit()
+    many = count_queries(app, editor_client, "/editor/")
+    assert few == many
+    assert many <= 12
+
+
+def test_bulk_reject_of_a_group_gives_each_report_its_own_event(editor_client, editor):
+    article = make_article()
+    group = [file_report(article, passage=PASSAGE) for _ in range(3)]
+    selection = ",".join(f"{r.id}:{r.version}" for r in group)
+    response = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": selection, "action": "reject",
+        "reason": workflow.REJECT_REASONS[0], "reason_text": "The vote was 31 to 12.", "back": "/editor/",
+    }, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Done for 3 reports" in page
+    db.session.expire_all()
+    for report in group:
+        stored = db.session.get(Report, report.id)
+        assert stored.status == "rejected"
+        assert stored.reject_reason == f"{workflow.REJECT_REASONS[0]} The vote was 31 to 12."
+        assert [e.kind for e in stored.events] == ["received", "status"]
+        assert stored.events[-1].actor == editor.name
+
+
+def test_bulk_refusals_do_not_undo_the_others_and_are_shown(editor_client):
+    article = make_article()
+    fine = file_report(article)
+    accepted = file_report(article)
+    accepted.status = "accepted"
+    db.session.commit()
+    stale = file_report(article)
+    stale_version = stale.version
+    workflow.apply_change(stale, None, lambda: workflow.move(stale, "in_review", by=None))
+    selection = [f"{fine.id}:{fine.version}", f"{accepted.id}:{accepted.version}", f"{stale.id}:{stale_version}",
+                 "999999:1"]
+    response = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": selection, "action": "spam", "back": "/editor/",
+    }, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert f"Done for 1 report: {fine.reference}" in page
+    assert f"Refused for {accepted.reference}" in page and "cannot be moved to spam" in page
+    assert f"Refused for {stale.reference}" in page and "changed by system" in page
+    assert "Refused for report #999999" in page
+    db.session.expire_all()
+    assert [db.session.get(Report, r.id).status for r in (fine, accepted, stale)] == ["spam", "accepted", "in_review"]
+
+
+def test_bulk_duplicate_marks_the_others_as_duplicates_of_the_oldest(editor_client):
+    article = make_article()
+    oldest, newer, newest = (file_report(article, passage=PASSAGE) for _ in range(3))
+    editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": [f"{r.id}:{r.version}" for r in (newest, oldest, newer)],
+        "action": "duplicate", "back": "/editor/",
+    })
+    db.session.expire_all()
+    assert db.session.get(Report, oldest.id).status == "new"
+    for report in (newer, newest):
+        stored = db.session.get(Report, report.id)
+        assert (stored.status, stored.duplicate_of_id) == ("duplicate", oldest.id)
+
+
+def test_bulk_assign_to_me_and_move_to_review(editor_client, editor):
+    report = file_report(make_article())
+    token = csrf_token(editor_client)
+    editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                             "action": "assign_me", "back": "/editor/"})
+    db.session.expire_all()
+    report = db.session.get(Report, report.id)
+    assert report.assignee_id == editor.id
+    editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                             "action": "in_review", "back": "/editor/"})
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).status == "in_review"
+
+
+def test_bulk_without_action_or_reason_changes_nothing_and_says_why(editor_client):
+    report = file_report(make_article())
+    token = csrf_token(editor_client)
+    page = editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                                    "action": "", "back": "/editor/"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "choose an action" in page
+    page = editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                                    "action": "reject", "back": "/editor/"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "give a reason for rejecting" in page
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).status == "new"
+    assert db.session.scalars(select(Event.kind).where(Event.report_id == report.id)).all() == ["received"]
+
+
+def test_bulk_returns_to_the_filtered_queue_but_never_off_site(editor_client):
+    report = file_report(make_article())
+    token = csrf_token(editor_client)
+    data = {"csrf_token": token, "selected": f"{report.id}:{report.version}", "action": "assign_me"}
+    assert editor_client.post("/editor/bulk", data={**data, "back": "/editor/?category=typo"}).headers[
+        "Location"] == "/editor/?category=typo"
+    assert editor_client.post("/editor/bulk", data={**data, "back": "https://evil.example/"}).headers[
+        "Location"] == "/editor/"
+
+
+def test_csv_export_follows_the_filter_and_neutralises_formulas(editor_client):
+    article = make_article()
+    hostile = file_report(article, description="=HYPERLINK(\"http://evil.example\",\"click\")",
+                          name="@SUM(A1)", email="reader@example.org")
+    file_report(article, category="typo", description="+Harmless typo report here.")
+    response = editor_client.get("/editor/export.csv?category=factual")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["reference"] for row in rows] == [hostile.reference]
+    assert rows[0]["description"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert rows[0]["reporter_name"] == "'@SUM(A1)"
+    assert rows[0]["reporter_email"] == "reader@example.org"
+    for row in rows:
+        assert not any(value.startswith(("=", "+", "-", "@")) for value in row.values())
