@@ -21,7 +21,11 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
 class AccountError(ValueError):
-    """Bad account data or a refused login; the message is shown to the person."""
+    """Bad account data or a refused login; the message is shown to the person, at `field` in a form."""
+
+    def __init__(self, message: str, field: str = "email"):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -33,9 +37,9 @@ def normalise_email(email: str) -> str:
 
 def check_password_rules(password: str) -> None:
     if len(password) < PASSWORD_MIN:
-        raise AccountError(f"The password must have at least {PASSWORD_MIN} characters.")
+        raise AccountError(f"The password must have at least {PASSWORD_MIN} characters.", "password")
     if len(password) > PASSWORD_MAX:
-        raise AccountError(f"The password may have at most {PASSWORD_MAX} characters.")
+        raise AccountError(f"The password may have at most {PASSWORD_MAX} characters.", "password")
 
 
 def hash_password(password: str) -> str:
@@ -55,7 +59,7 @@ def create_editor(email: str, password: str, *, name: str = "", is_admin: bool =
     check_password_rules(password)
     name = " ".join(name.split()) or email.split("@")[0]
     if len(name) > NAME_MAX:
-        raise AccountError(f"The name may have at most {NAME_MAX} characters.")
+        raise AccountError(f"The name may have at most {NAME_MAX} characters.", "name")
     editor = Editor(email=email, name=name, password_hash=hash_password(password), is_admin=is_admin,
                     session_token=secrets.token_hex(16))
     db.session.add(editor)
@@ -71,6 +75,7 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Edit
         check_password_hash(_DUMMY_HASH, password)
         raise AccountError("The e-mail or the password is wrong.")
     if editor.locked_until is not None and editor.locked_until > now:
+        check_password_hash(_DUMMY_HASH, password)  # a locked account answers no faster than an open one
         minutes = max(1, round((editor.locked_until - now).total_seconds() / 60))
         raise AccountError(f"Too many wrong passwords for this account. Try again in {minutes} "
                            f"minute{'s' if minutes != 1 else ''}, or ask an admin.")
@@ -91,8 +96,12 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Edit
 
 
 def set_active(editor: Editor, active: bool, *, by: Editor) -> None:
-    if editor.id == by.id and not active:
-        raise AccountError("You cannot deactivate your own account.")
+    if editor.id == by.id:
+        if not active:
+            raise AccountError("You cannot deactivate your own account.")
+        return  # already active, since they are acting
+    if editor.active == active:
+        return
     editor.active = active
     # A new session token signs the editor out everywhere.
     editor.session_token = secrets.token_hex(16)

@@ -108,6 +108,7 @@ class Report(db.Model):
     __table_args__ = (
         Index("ix_report_status_created_at", "status", "created_at"),
         Index("ix_report_article_id_passage_key", "article_id", "passage_key"),
+        Index("ix_report_created_at", "created_at"),
     )
 
     def __repr__(self) -> str:

@@ -118,7 +118,8 @@ def _move(report: Report, to: str, *, by: Editor | None, comment: str) -> Event:
         report.reject_reason = ""
         report.duplicate_of_id = None
         report.closed_at = None
-    elif to in CLOSED and report.closed_at is None:
+    elif to in CLOSED:
+        # When the report reached the state it is in: for "corrected", the time to correction.
         report.closed_at = utcnow()
     report.status = to
     return event

@@ -24,6 +24,7 @@ from .helpers import login, make_editor
 
 POSTGRES_ADMIN_URL = os.environ.get("CORRECTIONS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = bool(os.environ.get("CI"))
+CHROMIUM = os.environ.get("CORRECTIONS_TEST_CHROMIUM", "/usr/bin/chromium")
 
 
 def unavailable(reason: str):
@@ -166,3 +167,19 @@ def admin_client(app, admin):
     client = app.test_client()
     assert login(client, admin.email).status_code == 302
     return client
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's package) driven by Playwright."""
+    if not shutil.which(CHROMIUM):
+        unavailable(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()

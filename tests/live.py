@@ -9,6 +9,13 @@ import urllib.request
 from pathlib import Path
 
 CORRECTIONS = Path(sys.executable).parent / "corrections"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot in test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def free_port() -> int:
@@ -31,8 +38,9 @@ class LiveServer:
         self.process: subprocess.Popen | None = None
         self.log = folder / "server.log"
 
-    def command(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(CORRECTIONS), *args], env=self.env, capture_output=True, text=True, check=True)
+    def command(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([str(CORRECTIONS), *args], env=self.env, capture_output=True, text=True, check=True,
+                              input=input)
 
     def start(self, threads: int = 4) -> "LiveServer":
         with open(self.log, "w") as log:

@@ -1,17 +1,11 @@
 """A reader in headless Chromium: select a sentence, report it, see the confirmation and status page."""
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
-from .conftest import unavailable
-from .live import LiveServer
+from .live import LiveServer, screenshot
 
-CHROMIUM = os.environ.get("CORRECTIONS_TEST_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SENTENCE = "The extra hours are being paid for by a £42,000 grant from the Penhallow Trust, a local charity"
 
 pytestmark = pytest.mark.browser
@@ -24,26 +18,6 @@ def server(tmp_path_factory):
     live.command("seed-demo")
     yield live.start()
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        unavailable(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield chromium
-        chromium.close()
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def select_text(page, text: str) -> None:

@@ -30,8 +30,7 @@ def add_editor():
             editor = accounts.create_editor(form.email.data, form.password.data, name=form.name.data or "",
                                             is_admin=form.is_admin.data)
         except accounts.AccountError as error:
-            target = form.password if "password" in str(error).lower() else form.email
-            target.errors.append(str(error))
+            form[error.field].errors.append(str(error))
         else:
             flash(f"Account created for {editor.name} ({editor.email}).", "success")
             return redirect(url_for("editor.editors"))

@@ -51,6 +51,8 @@ def upgrade():
         batch_op.create_index('ix_report_article_id_passage_key', ['article_id', 'passage_key'], unique=False)
         # The queue's "assigned to me / unassigned" filters.
         batch_op.create_index(batch_op.f('ix_report_assignee_id'), ['assignee_id'], unique=False)
+        # Date-range filters of the queue and the metrics windows, whatever the status.
+        batch_op.create_index('ix_report_created_at', ['created_at'], unique=False)
         # The queue groups reports by cluster.
         batch_op.create_index(batch_op.f('ix_report_cluster_id'), ['cluster_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_report_duplicate_of_id_report'), 'report', ['duplicate_of_id'], ['id'])
@@ -67,6 +69,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_report_assignee_id_editor'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_report_duplicate_of_id_report'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_report_cluster_id'))
+        batch_op.drop_index('ix_report_created_at')
         batch_op.drop_index(batch_op.f('ix_report_assignee_id'))
         batch_op.drop_index('ix_report_article_id_passage_key')
         batch_op.drop_column('closed_at')

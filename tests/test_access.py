@@ -1,0 +1,206 @@
+"""Who may use which address: every route of the app, for a reader, an editor and an admin.
+
+ACCESS below is the one place the access decisions are written down. A route that is not in it fails
+the sweep, so a new page cannot ship without someone deciding who may see it.
+"""
+
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from .helpers import all_reports, csrf_token, login, make_article, make_editor, post_report, valid_report
+
+ANONYMOUS, EDITOR, ADMIN = "anonymous", "editor", "admin"
+ROLES = (ANONYMOUS, EDITOR, ADMIN)
+
+# What each role gets at each endpoint: "ok" (allowed), "login" (sent to the login page), "forbidden" (403).
+ACCESS = {
+    "static": ("ok", "ok", "ok"),
+    "public.index": ("ok", "ok", "ok"),
+    "public.article": ("ok", "ok", "ok"),
+    "public.report": ("ok", "ok", "ok"),
+    "public.report_status": ("ok", "ok", "ok"),
+    "public.healthz": ("ok", "ok", "ok"),
+    "auth.login": ("ok", "ok", "ok"),
+    "auth.logout": ("login", "ok", "ok"),
+    "editor.queue": ("login", "ok", "ok"),
+    "editor.bulk": ("login", "ok", "ok"),
+    "editor.export_csv": ("login", "ok", "ok"),
+    "editor.metrics": ("login", "ok", "ok"),
+    "editor.report": ("login", "ok", "ok"),
+    "editor.move": ("login", "ok", "ok"),
+    "editor.reject": ("login", "ok", "ok"),
+    "editor.assign": ("login", "ok", "ok"),
+    "editor.duplicate": ("login", "ok", "ok"),
+    "editor.note": ("login", "ok", "ok"),
+    "editor.editors": ("login", "forbidden", "ok"),
+    "editor.add_editor": ("login", "forbidden", "ok"),
+    "editor.set_active": ("login", "forbidden", "ok"),
+}
+
+READER_EMAIL = "reader.private@example.net"
+CSRF_FAILED = "The form had expired"
+
+
+def methods(rule) -> list[str]:
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def rules(app) -> list:
+    # Logging out ends the sweeping client's session, so it comes last.
+    return sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))
+
+
+@pytest.fixture
+def world(app, client):
+    """Real objects for every URL argument: an article, a report filed through the form, an editor to manage."""
+    article = make_article()
+    response = post_report(client, article.slug, **valid_report(email=READER_EMAIL))
+    assert response.status_code == 303
+    token = urlsplit(response.headers["Location"]).path.rsplit("/", 1)[1]
+    [report] = all_reports()
+    managed = make_editor("managed@example.org", "Manny Managed")
+    return {
+        "slug": article.slug,
+        "token": token,
+        "report_id": report.id,
+        "editor_id": managed.id,
+        "filename": "style.css",
+    }
+
+
+@pytest.fixture
+def clients(app, world):
+    """One client per role; the editor and the admin are logged in."""
+    make_editor("editor@example.org", "Maya Okafor")
+    make_editor("admin@example.org", "Ada Admin", is_admin=True)
+    by_role = {ANONYMOUS: app.test_client(), EDITOR: app.test_client(), ADMIN: app.test_client()}
+    assert login(by_role[EDITOR], "editor@example.org").status_code == 302
+    assert login(by_role[ADMIN], "admin@example.org").status_code == 302
+    return by_role
+
+
+def token_for(client) -> str:
+    """A CSRF token for this client's session; anonymous clients read it from the login page."""
+    return csrf_token(client, "/editor/login") if client.get("/editor/").status_code == 302 else csrf_token(client)
+
+
+def url_for_rule(rule, values: dict) -> str:
+    missing = [name for name in rule.arguments if name not in values]
+    assert not missing, f"no test value for URL argument(s) {missing} of {rule.rule} ({rule.endpoint})"
+    _, path = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)
+    return path
+
+
+def send(client, method: str, url: str, token: str):
+    if method == "POST":
+        # Only the access decision matters here: minimal form data, but a valid CSRF token.
+        return client.post(url, data={"csrf_token": token})
+    return client.open(url, method=method)
+
+
+def is_login_redirect(response, path: str) -> bool:
+    """Flask-Login's refusal: a redirect to the login page that remembers where the editor was going."""
+    if response.status_code != 302:
+        return False
+    target = urlsplit(response.headers["Location"])
+    return target.path == "/editor/login" and parse_qs(target.query).get("next") == [path]
+
+
+def check(outcome: str, response, method: str, url: str) -> str | None:
+    """What is wrong with the response for the expected outcome, or None."""
+    path = urlsplit(url).path
+    seen = f"{response.status_code} {response.headers.get('Location', '')}".strip()
+    body = response.get_data(as_text=True)
+    if method == "POST" and CSRF_FAILED in body:
+        return f"the CSRF token was refused ({seen}), so access was not tested"
+    if outcome == "login":
+        # GETs and POSTs alike: the app redirects to the login page (never 401 or 403 for a missing login).
+        return None if is_login_redirect(response, path) else f"expected a redirect to the login page, got {seen}"
+    if outcome == "forbidden":
+        return None if response.status_code == 403 else f"expected 403, got {seen}"
+    if outcome == "ok":
+        if response.status_code in (401, 403, 404, 405, 500) or is_login_redirect(response, path):
+            return f"expected access, got {seen}"
+        return None
+    raise AssertionError(f"unknown outcome {outcome!r}")
+
+
+def test_every_route_has_an_access_decision_and_keeps_it(app, clients, world):
+    undecided = sorted({rule.endpoint for rule in app.url_map.iter_rules()} - ACCESS.keys())
+    assert not undecided, f"new route without an access decision: {', '.join(undecided)} (add it to ACCESS)"
+
+    tokens = {role: token_for(client) for role, client in clients.items()}
+    failures, public_pages = [], []
+    for rule in rules(app):
+        url = url_for_rule(rule, world)
+        for method in methods(rule):
+            for role, outcome in zip(ROLES, ACCESS[rule.endpoint]):
+                response = send(clients[role], method, url, tokens[role])
+                problem = check(outcome, response, method, url)
+                if problem:
+                    failures.append(f"{role} {method} {url} ({rule.endpoint}): {problem}")
+                if not rule.rule.startswith("/editor"):
+                    public_pages.append((f"{role} {method} {url}", response.get_data(as_text=True)))
+
+    assert not failures, "\n".join(failures)
+    leaks = [where for where, body in public_pages if READER_EMAIL in body]
+    assert not leaks, f"the reporter's e-mail appears on public pages: {leaks}"
+
+
+def test_every_editor_address_except_login_refuses_an_anonymous_client(app, client, world):
+    token = csrf_token(client, "/editor/login")
+    refused = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/editor/") or rule.endpoint == "auth.login":
+            continue
+        url = url_for_rule(rule, world)
+        for method in methods(rule):
+            response = send(client, method, url, token)
+            if not is_login_redirect(response, urlsplit(url).path):
+                refused.append(f"{method} {url}: {response.status_code}")
+    assert not refused, f"open to anonymous clients: {refused}"
+
+
+def test_every_admin_address_refuses_a_plain_editor(app, clients, world):
+    client = clients[EDITOR]
+    token = token_for(client)
+    admin_only = {endpoint for endpoint, outcomes in ACCESS.items() if outcomes[ROLES.index(EDITOR)] == "forbidden"}
+    admin_rules = [rule for rule in app.url_map.iter_rules()
+                   if rule.rule.startswith("/editor/admin/") or rule.endpoint in admin_only]
+    assert admin_rules
+    let_in = []
+    for rule in admin_rules:
+        url = url_for_rule(rule, world)
+        for method in methods(rule):
+            response = send(client, method, url, token)
+            if response.status_code != 403:
+                let_in.append(f"{method} {url}: {response.status_code}")
+    assert not let_in, f"admin addresses a plain editor reached: {let_in}"
+
+
+def test_unknown_report_ids_give_404_to_editors(app, clients, world):
+    client = clients[EDITOR]
+    token = token_for(client)
+    report_rules = [rule for rule in app.url_map.iter_rules() if "report_id" in rule.arguments]
+    assert report_rules
+    wrong = []
+    for rule in report_rules:
+        url = url_for_rule(rule, {**world, "report_id": world["report_id"] + 1000})
+        for method in methods(rule):
+            response = send(client, method, url, token)
+            if response.status_code != 404:
+                wrong.append(f"{method} {url}: {response.status_code}")
+    assert not wrong, f"unknown report ids not answered with 404: {wrong}"
+
+
+def test_status_page_for_a_random_token_is_404(client, world):
+    assert client.get(f"/reports/{secrets.token_urlsafe(32)}").status_code == 404
+
+
+def test_status_page_for_the_real_token_masks_the_reporter_email(client, world):
+    response = client.get(f"/reports/{world['token']}")
+
+    assert response.status_code == 200
+    assert READER_EMAIL not in response.get_data(as_text=True)

@@ -1,0 +1,412 @@
+"""Editor accounts: the create-editor command, logging in and out, sessions, and the admin's editors page."""
+
+import html
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from corrections.extensions import db
+from corrections.models import Editor, utcnow
+
+from .helpers import PASSWORD, csrf_token, form_tokens, login, make_editor
+
+WRONG_MESSAGE = "The e-mail or the password is wrong."
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def fresh(editor_id: int) -> Editor:
+    """The editor as stored now: requests ran in their own sessions."""
+    db.session.expire_all()
+    return db.session.get(Editor, editor_id)
+
+
+def editor_by_email(email: str) -> Editor | None:
+    db.session.expire_all()
+    return db.session.scalar(select(Editor).where(Editor.email == email))
+
+
+def location(response) -> str:
+    """The path (and query) a redirect points to, however the Location header is spelled."""
+    assert response.status_code in (302, 303), response.status_code
+    parts = urlsplit(response.headers["Location"])
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def redirect_path(response) -> str:
+    return location(response).split("?")[0]
+
+
+def page_text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+# create-editor -------------------------------------------------------------------------------------------------
+
+
+def test_create_editor_with_password_stdin_creates_the_account(runner):
+    result = runner.invoke(args=["create-editor", "New.Person@Example.org", "--name", "New Person", "--admin",
+                                 "--password-stdin"], input=f"{NEW_PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    assert "Created admin New Person <new.person@example.org>" in result.output
+    editor = editor_by_email("new.person@example.org")
+    assert editor is not None
+    assert editor.name == "New Person"
+    assert editor.is_admin is True
+    assert editor.active is True
+
+
+def test_create_editor_without_admin_flag_makes_a_plain_editor(runner):
+    result = runner.invoke(args=["create-editor", "plain@example.org", "--password-stdin"],
+                           input=f"{NEW_PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    editor = editor_by_email("plain@example.org")
+    assert editor.is_admin is False
+    assert editor.name == "plain"
+
+
+def test_create_editor_stores_a_salted_hash_not_the_password(runner):
+    runner.invoke(args=["create-editor", "hash@example.org", "--password-stdin"], input=f"{NEW_PASSWORD}\n")
+
+    editor = editor_by_email("hash@example.org")
+    assert NEW_PASSWORD not in editor.password_hash
+    assert editor.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert check_password_hash(editor.password_hash, NEW_PASSWORD)
+
+
+def test_create_editor_refuses_a_taken_email_whatever_its_case(runner, editor):
+    result = runner.invoke(args=["create-editor", "EDITOR@example.ORG", "--password-stdin"],
+                           input=f"{NEW_PASSWORD}\n")
+
+    assert result.exit_code != 0
+    assert "An editor with the e-mail editor@example.org already exists." in result.output
+    assert len(db.session.scalars(select(Editor)).all()) == 1
+
+
+def test_create_editor_refuses_an_invalid_email(runner):
+    result = runner.invoke(args=["create-editor", "not-an-email", "--password-stdin"], input=f"{NEW_PASSWORD}\n")
+
+    assert result.exit_code != 0
+    assert "“not-an-email” is not a valid e-mail address" in result.output
+    assert db.session.scalars(select(Editor)).all() == []
+
+
+def test_create_editor_refuses_a_short_password(runner):
+    result = runner.invoke(args=["create-editor", "short@example.org", "--password-stdin"], input="short\n")
+
+    assert result.exit_code != 0
+    assert "The password must have at least 10 characters." in result.output
+    assert editor_by_email("short@example.org") is None
+
+
+def test_create_editor_prompt_asks_twice_and_refuses_a_mismatch(runner):
+    result = runner.invoke(args=["create-editor", "prompted@example.org"],
+                           input=f"first passphrase\nsecond passphrase\n{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Password:") == 2
+    assert result.output.count("Repeat the password:") == 2
+    assert "do not match" in result.output
+    editor = editor_by_email("prompted@example.org")
+    assert check_password_hash(editor.password_hash, NEW_PASSWORD)
+    assert not check_password_hash(editor.password_hash, "first passphrase")
+
+
+def test_create_editor_prompt_never_echoes_the_password(runner):
+    result = runner.invoke(args=["create-editor", "quiet@example.org"], input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    assert NEW_PASSWORD not in result.output
+
+
+# Logging in ----------------------------------------------------------------------------------------------------
+
+
+def test_right_credentials_log_in_and_open_the_dashboard(client, editor):
+    response = login(client, editor.email)
+
+    assert redirect_path(response) == "/editor/"
+    assert client.get("/editor/").status_code == 200
+    assert fresh(editor.id).last_login_at is not None
+
+
+def test_login_email_is_not_case_sensitive(client, editor):
+    assert redirect_path(login(client, "Editor@EXAMPLE.org")) == "/editor/"
+
+
+@pytest.mark.parametrize("email, password", [
+    ("editor@example.org", "not the password"),
+    ("nobody@example.org", PASSWORD),
+], ids=["wrong password", "unknown e-mail"])
+def test_wrong_credentials_give_one_message_and_keep_the_email(client, editor, email, password):
+    response = login(client, email, password)
+
+    assert response.status_code == 400
+    page = page_text(response)
+    assert WRONG_MESSAGE in page
+    assert f'value="{email}"' in page
+    assert password not in page
+    assert client.get("/editor/").status_code == 302
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_password(client, editor):
+    for _ in range(5):
+        assert login(client, editor.email, "not the password").status_code == 400
+
+    response = login(client, editor.email)
+
+    assert response.status_code == 400
+    assert re.search(r"Try again in \d+ minutes?", page_text(response))
+    assert client.get("/editor/").status_code == 302
+    assert fresh(editor.id).locked_until is not None
+
+
+def test_four_wrong_passwords_do_not_lock_the_account(client, editor):
+    for _ in range(4):
+        login(client, editor.email, "not the password")
+
+    assert redirect_path(login(client, editor.email)) == "/editor/"
+
+
+def test_lock_ends_when_its_time_is_over(client, editor):
+    for _ in range(5):
+        login(client, editor.email, "not the password")
+    locked = fresh(editor.id)
+    locked.locked_until = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    assert redirect_path(login(client, editor.email)) == "/editor/"
+    assert fresh(editor.id).locked_until is None
+
+
+def test_deactivated_editor_cannot_log_in(client, editor):
+    editor.active = False
+    db.session.commit()
+
+    response = login(client, editor.email)
+
+    assert response.status_code == 400
+    assert "This account has been deactivated." in page_text(response)
+    assert client.get("/editor/").status_code == 302
+
+
+def test_login_rate_limit_gives_429_on_the_fourth_post(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+
+    statuses = [login(client, "nobody@example.org", "not the password").status_code for _ in range(4)]
+
+    assert statuses == [400, 400, 400, 429]
+
+
+def login_with_next(client, email: str, target: str):
+    """Follow a link to the login page carrying ?next=, then send the form the page served."""
+    page = client.get("/editor/login", query_string={"next": target}).get_data(as_text=True)
+    [served_next] = re.findall(r'<input[^>]*name="next"[^>]*value="([^"]*)"', page)
+    return client.post("/editor/login", data={**form_tokens(page), "next": html.unescape(served_next),
+                                              "email": email, "password": PASSWORD})
+
+
+def test_login_goes_on_to_the_next_page_on_this_site(client, editor):
+    response = login_with_next(client, editor.email, "/editor/reports/1")
+
+    assert location(response) == "/editor/reports/1"
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/",
+    "//evil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+])
+def test_login_never_sends_the_editor_to_another_site(client, editor, target):
+    response = login_with_next(client, editor.email, target)
+
+    assert location(response) == "/editor/"
+
+
+def test_anonymous_dashboard_visit_comes_back_after_login(client, editor):
+    refused = client.get("/editor/export.csv?status=new")
+    assert redirect_path(refused) == "/editor/login"
+
+    page = client.get(location(refused)).get_data(as_text=True)
+    [served_next] = re.findall(r'<input[^>]*name="next"[^>]*value="([^"]*)"', page)
+    response = client.post("/editor/login", data={**form_tokens(page), "next": html.unescape(served_next),
+                                                  "email": editor.email, "password": PASSWORD})
+
+    assert location(response) == "/editor/export.csv?status=new"
+
+
+# Logging out ---------------------------------------------------------------------------------------------------
+
+
+def test_logout_with_csrf_ends_the_session(editor_client):
+    response = editor_client.post("/editor/logout", data={"csrf_token": csrf_token(editor_client)})
+
+    assert redirect_path(response) == "/editor/login"
+    assert redirect_path(editor_client.get("/editor/")) == "/editor/login"
+
+
+def test_logout_without_csrf_token_is_refused_and_keeps_the_session(editor_client):
+    assert editor_client.post("/editor/logout").status_code == 400
+    assert editor_client.get("/editor/").status_code == 200
+
+
+def test_logout_by_get_is_not_allowed(editor_client):
+    assert editor_client.get("/editor/logout").status_code == 405
+    assert editor_client.get("/editor/").status_code == 200
+
+
+# Sessions ------------------------------------------------------------------------------------------------------
+
+
+def set_active(admin_client, editor_id: int, active: bool):
+    return admin_client.post(f"/editor/admin/editors/{editor_id}/active",
+                             data={"csrf_token": csrf_token(admin_client), "active": "1" if active else "0"})
+
+
+def test_deactivation_signs_the_editor_out_at_the_next_request(editor_client, admin_client, editor):
+    assert editor_client.get("/editor/").status_code == 200
+
+    set_active(admin_client, editor.id, False)
+
+    assert redirect_path(editor_client.get("/editor/")) == "/editor/login"
+
+
+def test_session_from_before_deactivation_stays_signed_out_after_reactivation(editor_client, admin_client, editor):
+    old_token = fresh(editor.id).session_token
+    set_active(admin_client, editor.id, False)
+    set_active(admin_client, editor.id, True)
+
+    assert fresh(editor.id).active is True
+    assert fresh(editor.id).session_token != old_token
+    assert redirect_path(editor_client.get("/editor/")) == "/editor/login"
+    assert redirect_path(login(editor_client, editor.email)) == "/editor/"
+
+
+def test_remember_me_cookie_stops_working_after_deactivation(app, admin_client, editor):
+    client = app.test_client()
+    page = client.get("/editor/login").get_data(as_text=True)
+    client.post("/editor/login", data={**form_tokens(page), "email": editor.email, "password": PASSWORD,
+                                       "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    set_active(admin_client, editor.id, False)
+    set_active(admin_client, editor.id, True)
+
+    client.delete_cookie("session", domain="localhost")
+
+    assert redirect_path(client.get("/editor/")) == "/editor/login"
+
+
+# The admin's editors page --------------------------------------------------------------------------------------
+
+
+def test_admin_page_lists_editors(admin_client, editor, admin):
+    response = admin_client.get("/editor/admin/editors")
+
+    assert response.status_code == 200
+    page = page_text(response)
+    for person in (editor, admin):
+        assert person.name in page
+        assert person.email in page
+
+
+def test_admin_adds_an_editor(admin_client):
+    response = admin_client.post("/editor/admin/editors", data={
+        "csrf_token": csrf_token(admin_client), "email": "Newcomer@Example.org", "name": "New  Comer",
+        "password": NEW_PASSWORD,
+    })
+
+    assert redirect_path(response) == "/editor/admin/editors"
+    page = page_text(admin_client.get("/editor/admin/editors"))
+    assert "Account created for New Comer (newcomer@example.org)." in page
+    added = editor_by_email("newcomer@example.org")
+    assert added.name == "New Comer"
+    assert added.is_admin is False
+    assert check_password_hash(added.password_hash, NEW_PASSWORD)
+
+
+def test_admin_adds_an_admin(admin_client):
+    admin_client.post("/editor/admin/editors", data={
+        "csrf_token": csrf_token(admin_client), "email": "boss@example.org", "password": NEW_PASSWORD,
+        "is_admin": "y",
+    })
+
+    assert editor_by_email("boss@example.org").is_admin is True
+
+
+@pytest.mark.parametrize("email, password, field, message", [
+    ("not-an-email", NEW_PASSWORD, "email", "is not a valid e-mail address"),
+    ("fresh@example.org", "short pw", "password", "The password must have at least 10 characters."),
+    ("Editor@example.org", NEW_PASSWORD, "email", "An editor with the e-mail editor@example.org already exists."),
+], ids=["invalid e-mail", "short password", "taken e-mail"])
+def test_bad_new_editor_shows_the_message_at_the_field_and_keeps_the_input(admin_client, editor, email, password,
+                                                                          field, message):
+    response = admin_client.post("/editor/admin/editors", data={
+        "csrf_token": csrf_token(admin_client), "email": email, "name": "Typed Name", "password": password,
+    })
+
+    assert response.status_code == 400
+    page = page_text(response)
+    assert re.search(rf'<p class="error" id="{field}-error">[^<]*{re.escape(message)}', page), page
+    assert f'value="{email}"' in page
+    assert 'value="Typed Name"' in page
+    assert password not in page
+    assert len(db.session.scalars(select(Editor)).all()) == 2
+
+
+def test_taken_email_containing_password_shows_its_error_at_the_email_field(admin_client):
+    make_editor("password@example.org", "Pat Word")
+
+    response = admin_client.post("/editor/admin/editors", data={
+        "csrf_token": csrf_token(admin_client), "email": "password@example.org", "password": NEW_PASSWORD,
+    })
+
+    assert response.status_code == 400
+    assert re.search(r'<p class="error" id="email-error">[^<]*already exists', page_text(response))
+
+
+def test_admin_cannot_deactivate_themself(admin_client, admin):
+    response = set_active(admin_client, admin.id, False)
+
+    assert redirect_path(response) == "/editor/admin/editors"
+    assert "You cannot deactivate your own account." in page_text(admin_client.get("/editor/admin/editors"))
+    assert fresh(admin.id).active is True
+    assert admin_client.get("/editor/").status_code == 200
+
+
+def test_admin_deactivates_and_reactivates_an_editor(admin_client, editor):
+    set_active(admin_client, editor.id, False)
+    assert fresh(editor.id).active is False
+    page = page_text(admin_client.get("/editor/admin/editors"))
+    assert f"{editor.name} deactivated: signed out everywhere." in page
+    assert "Reactivate" in page
+    assert login(admin_client.application.test_client(), editor.email).status_code == 400
+
+    set_active(admin_client, editor.id, True)
+    assert fresh(editor.id).active is True
+    assert f"{editor.name} reactivated." in page_text(admin_client.get("/editor/admin/editors"))
+    assert redirect_path(login(admin_client.application.test_client(), editor.email)) == "/editor/"
+
+
+def test_plain_editor_gets_403_on_every_admin_page(editor_client, admin):
+    token = csrf_token(editor_client)
+
+    assert editor_client.get("/editor/admin/editors").status_code == 403
+    assert editor_client.post("/editor/admin/editors", data={
+        "csrf_token": token, "email": "sneaky@example.org", "password": NEW_PASSWORD, "is_admin": "y",
+    }).status_code == 403
+    assert editor_client.post(f"/editor/admin/editors/{admin.id}/active",
+                              data={"csrf_token": token, "active": "0"}).status_code == 403
+
+    assert editor_by_email("sneaky@example.org") is None
+    assert fresh(admin.id).active is True
+
+
+def test_plain_editor_sees_no_link_to_the_admin_page(editor_client):
+    assert "/editor/admin/editors" not in editor_client.get("/editor/").get_data(as_text=True)
