@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import nh3
@@ -179,8 +179,8 @@ def parse_article(item: Any) -> ArticleData:
         try:
             published_at = datetime.fromisoformat(str(raw_date))
             if published_at.tzinfo is None:
-                published_at = published_at.replace(tzinfo=timezone.utc)
-            published_at = published_at.astimezone(timezone.utc)
+                published_at = published_at.replace(tzinfo=UTC)
+            published_at = published_at.astimezone(UTC)
             if not 1900 <= published_at.year <= 9998:
                 raise ValueError("year out of range")
         except (ValueError, OverflowError):

@@ -6,7 +6,7 @@ columns of the window's reports. The number of queries is the same whatever the 
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Date, case, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -116,7 +116,7 @@ def compute(days: int = DEFAULT_WINDOW, now: datetime | None = None) -> Figures:
     Five queries, whatever the data: open reports by age, counts by status and category, the
     timestamps the medians need, reports per day, and the most-reported articles.
     """
-    end = (now or utcnow()).astimezone(timezone.utc)
+    end = (now or utcnow()).astimezone(UTC)
     start = end - timedelta(days=days)
     in_window = (Report.created_at >= start, Report.created_at <= end)
 

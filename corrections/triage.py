@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -106,9 +106,9 @@ def conditions(f: QueueFilter, me: Editor) -> list:
     elif f.assignee == "unassigned":
         where.append(Report.assignee_id.is_(None))
     if f.since:
-        where.append(Report.created_at >= datetime.combine(f.since, time.min, timezone.utc))
+        where.append(Report.created_at >= datetime.combine(f.since, time.min, UTC))
     if f.until:
-        where.append(Report.created_at < datetime.combine(f.until + timedelta(days=1), time.min, timezone.utc))
+        where.append(Report.created_at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(or_(

@@ -2,7 +2,7 @@
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -26,7 +26,7 @@ def make_article(**fields) -> Article:
         slug=fields.pop("slug", f"budget-{n}"),
         byline=fields.pop("byline", "By Test Writer"),
         section=fields.pop("section", "Local"),
-        published_at=fields.pop("published_at", datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)),
+        published_at=fields.pop("published_at", datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
     )
     assert not fields, f"unknown fields {fields}"
     article, _ = upsert_article(data)
@@ -93,3 +93,20 @@ def file_report(article: Article, **fields) -> Report:
     data.update(fields)
     report, _token = submit_report(article, ReportInput(**data), client="test")
     return report
+
+
+def count_queries(client, url: str) -> int:
+    """How many SQL statements one GET of `url` runs."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)

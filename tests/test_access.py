@@ -136,7 +136,7 @@ def test_every_route_has_an_access_decision_and_keeps_it(app, clients, world):
     for rule in rules(app):
         url = url_for_rule(rule, world)
         for method in methods(rule):
-            for role, outcome in zip(ROLES, ACCESS[rule.endpoint]):
+            for role, outcome in zip(ROLES, ACCESS[rule.endpoint], strict=True):
                 response = send(clients[role], method, url, tokens[role])
                 problem = check(outcome, response, method, url)
                 if problem:

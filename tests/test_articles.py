@@ -3,7 +3,7 @@
 import html
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -25,7 +25,7 @@ from corrections.models import Article
 
 from .helpers import make_article
 
-NOON = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def day(n: int) -> datetime:
@@ -242,7 +242,7 @@ def test_times_are_shown_in_utc_whatever_the_database_time_zone(make_app, databa
         pytest.skip("SQLite has no session time zone")
     app = make_app(DATABASE_URL=with_session_time_zone(database_url, "America/New_York"))
     with app.app_context():
-        article = make_article(published_at=datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc))
+        article = make_article(published_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
         page = app.test_client().get(f"/articles/{article.slug}").get_data(as_text=True)
         assert "20 November 2026, 09:00 UTC" in page
         assert json_ld(page)["datePublished"] == "2026-11-20T09:00:00+00:00"
@@ -362,11 +362,11 @@ def test_upsert_creates_an_article(app):
 
 
 def test_article_without_publication_date_is_published_now(app):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     upsert_article(article_data(published_at=None))
     db.session.commit()
     [stored] = stored_articles()
-    assert before - timedelta(seconds=1) <= stored.published_at <= datetime.now(timezone.utc)
+    assert before - timedelta(seconds=1) <= stored.published_at <= datetime.now(UTC)
 
 
 def test_same_article_again_is_unchanged_and_keeps_its_updated_date(app):

@@ -97,7 +97,7 @@ def test_import_reports_each_bad_line_with_file_and_line_number(runner, tmp_path
     result = import_file(runner, path)
     reported = [text for text in result.stderr.splitlines() if text]
     assert len(reported) == len(MIXED_ERRORS)
-    for text, (number, message) in zip(reported, MIXED_ERRORS.items()):
+    for text, (number, message) in zip(reported, MIXED_ERRORS.items(), strict=True):
         assert text.startswith(f"{path}:{number}: {message}")
 
 

@@ -1,20 +1,20 @@
 """The editors' metrics page and the figures behind it."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import render_template_string
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from corrections import metrics
 from corrections.extensions import db
 from corrections.models import utcnow
 from corrections.reports import CATEGORIES
 
-from .helpers import file_report, make_article
+from .helpers import count_queries, file_report, make_article
 
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 D = timedelta(days=1)
 
@@ -282,19 +282,6 @@ def test_chart_cuts_long_labels_but_keeps_them_in_the_tooltip(app):
     assert f"<title>{label}: 1</title>" in svg
     assert re.search(r'<text class="chart-label"[^>]*>[^<]{19}…</text>', svg)
 
-
-def count_queries(client, url: str) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_page_runs_the_same_number_of_queries_whatever_the_data(editor_client):

@@ -3,15 +3,15 @@
 import csv
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from corrections import workflow
 from corrections.extensions import db
 from corrections.models import Event, Report
 
-from .helpers import csrf_token, file_report, make_article, make_editor
+from .helpers import count_queries, csrf_token, file_report, make_article, make_editor
 
 PASSAGE = "31 votes to 12"
 
@@ -86,9 +86,9 @@ def test_assignee_filter(editor_client, editor):
 def test_date_range_filter(editor_client):
     article = make_article()
     old = file_report(article)
-    old.created_at = datetime(2026, 1, 10, 12, tzinfo=timezone.utc)
+    old.created_at = datetime(2026, 1, 10, 12, tzinfo=UTC)
     recent = file_report(article)
-    recent.created_at = datetime(2026, 3, 5, 12, tzinfo=timezone.utc)
+    recent.created_at = datetime(2026, 3, 5, 12, tzinfo=UTC)
     db.session.commit()
     assert references(page_of(editor_client, "/editor/?since=2026-03-01")) == [recent.reference]
     assert references(page_of(editor_client, "/editor/?until=2026-01-10")) == [old.reference]
@@ -104,7 +104,7 @@ def test_nonsense_in_the_address_is_ignored_and_said(editor_client):
 
 def test_sorting_newest_oldest_and_most_reported(editor_client):
     quiet, busy = make_article(), make_article()
-    base = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 1, tzinfo=UTC)
     reports = []
     for n, (article, passage) in enumerate([(quiet, ""), (busy, "budget"), (busy, "Work starts"), (busy, "mayor")]):
         report = file_report(article, passage=passage)
@@ -168,31 +168,18 @@ def test_spam_is_never_grouped_with_real_reports(app):
     assert spam.cluster_id == spam.id != real.cluster_id
 
 
-def count_queries(app, client, url: str) -> int:
-    statements = []
-
-    def record(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
 
 def test_queue_runs_a_bounded_number_of_queries(app, editor_client, editor):
     article = make_article()
     for n in range(3):
         workflow.assign(file_report(article, passage=PASSAGE if n else ""), editor, by=editor)
     db.session.commit()
-    few = count_queries(app, editor_client, "/editor/")
+    few = count_queries(editor_client, "/editor/")
     for n in range(40):
         other = make_article() if n % 10 == 0 else article
         workflow.assign(file_report(other, passage=PASSAGE if n % 2 else ""), editor, by=editor)
     db.session.commit()
-    many = count_queries(app, editor_client, "/editor/")
+    many = count_queries(editor_client, "/editor/")
     assert few == many
     assert many <= 12
 

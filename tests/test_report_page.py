@@ -2,13 +2,11 @@
 
 import re
 
-from sqlalchemy import event
-
 from corrections import workflow
 from corrections.extensions import db
 from corrections.models import Report
 
-from .helpers import PASSWORD, file_report, form_tokens, login, make_article, make_editor
+from .helpers import PASSWORD, count_queries, file_report, form_tokens, login, make_article, make_editor
 
 PASSAGE = "31 votes to 12"
 
@@ -164,14 +162,7 @@ def test_report_page_runs_a_bounded_number_of_queries(app, editor_client, editor
     report = file_report(article, passage=PASSAGE)
 
     def queries() -> int:
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            open_page(editor_client, report)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return count_queries(editor_client, f"/editor/reports/{report.id}")
 
     few = queries()
     for n in range(15):

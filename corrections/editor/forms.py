@@ -1,8 +1,16 @@
 """Forms of the dashboard. Each action form carries the report version the editor saw."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -51,9 +59,8 @@ class AssignForm(VersionedForm):
 
 
 class DuplicateForm(VersionedForm):
-    original = StringField("Duplicate of (reference)", validators=[InputRequired(message="Give the reference of "
-                                                                                  "the original report, e.g. R-7F3KQ2."),
-                                                                   Length(max=20)])
+    original = StringField("Duplicate of (reference)", validators=[
+        InputRequired(message="Give the reference of the original report, e.g. R-7F3KQ2."), Length(max=20)])
 
 
 class NoteForm(VersionedForm):

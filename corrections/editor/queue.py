@@ -12,6 +12,7 @@ from . import bp, me
 from .actions import BULK_ACTIONS, apply_bulk
 from .forms import BulkForm
 
+
 def bulk_form(back: str) -> BulkForm:
     form = BulkForm(back=back)
     form.action.choices = list(BULK_ACTIONS.items())
