@@ -34,6 +34,12 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_TIMEOUT": 20,
+    # Seconds between outbox runs of the background sender in `corrections serve`; 0 turns it off.
+    "MAIL_SEND_INTERVAL": 30,
+    # Origins (e.g. "https://www.example-news.org") whose pages may read the API and use the embed.
+    "CORS_ORIGINS": [],
     "MAIL_SENDER": "corrections@localhost",
 }
 

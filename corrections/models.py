@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -61,7 +61,9 @@ class Report(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
-    # Only a hash of the reader's status token is kept: the link itself is the secret.
+    # The reader's status link token is derived from this nonce and the secret key (so e-mails can
+    # carry the link later); only its hash is stored for look-ups.
+    token_nonce: Mapped[str] = mapped_column(String(32), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="new")
     category: Mapped[str] = mapped_column(String(20))
@@ -162,3 +164,96 @@ class Editor(db.Model):
 
     def __repr__(self) -> str:
         return f"<Editor {self.email}>"
+
+
+correction_report = Table(
+    "correction_report",
+    db.metadata,
+    Column("correction_id", ForeignKey("correction.id"), primary_key=True),
+    Column("report_id", ForeignKey("report.id"), primary_key=True, index=True),
+)
+
+CORRECTION_KINDS = {
+    "correction": "Correction",
+    "clarification": "Clarification",
+    "update": "Update",
+    "editors_note": "Editor’s note",
+}
+
+
+class Correction(db.Model):
+    """A published notice on an article. Never silently changed: amendments keep the earlier text."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    # Indexed: the public log and the feeds list the newest first.
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), default=None)
+    published_by: Mapped[str] = mapped_column(String(200), default="")
+    # Set when the text was amended; the notice then says "updated <date>".
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    withdrawn_by: Mapped[str] = mapped_column(String(200), default="")
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+
+    article: Mapped[Article] = relationship()
+    reports: Mapped[list[Report]] = relationship(secondary=correction_report, order_by="Report.id")
+    versions: Mapped[list["CorrectionVersion"]] = relationship(
+        back_populates="correction", order_by="CorrectionVersion.id"
+    )
+
+    @property
+    def last_changed_at(self) -> datetime:
+        return self.withdrawn_at or self.updated_at or self.published_at
+
+
+class CorrectionVersion(db.Model):
+    """An earlier text of a correction, kept when it was amended (append-only)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    correction_id: Mapped[int] = mapped_column(ForeignKey("correction.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    # The earlier text was shown from shown_from until replaced_at.
+    shown_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    replaced_by: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    correction: Mapped[Correction] = relationship(back_populates="versions")
+
+
+class OutboxMessage(db.Model):
+    """An e-mail waiting to be sent, or sent. Nothing is lost when the SMTP server is down."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), default=None, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # pending until sent; a failed try stays pending with a later next_attempt_at.
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    # The sender asks for pending messages that are due.
+    __table_args__ = (Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),)
+
+
+class ApiToken(db.Model):
+    """A token a CMS uses to write articles through the API; only its hash is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, so an admin can tell tokens apart without the secret.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

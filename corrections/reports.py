@@ -1,10 +1,12 @@
 """Reader reports: the field rules, spam signals, and filing a report safely."""
 
+import base64
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app, url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -53,9 +55,26 @@ def new_reference() -> str:
     return "R-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
-def new_token() -> str:
-    """The reader's private status link token: 256 random bits."""
-    return secrets.token_urlsafe(32)
+def new_token_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def status_token(nonce: str) -> str:
+    """The reader's private status link token: a keyed hash of the report's random nonce (256 bits).
+
+    Derived rather than stored, so an outcome e-mail can carry the link while the database holds
+    only its hash; changing the secret key changes every link.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"report-status:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def status_url(report: Report) -> str | None:
+    """The absolute link to the reader's status page, or None for a report without a nonce."""
+    if not report.token_nonce:
+        return None
+    return url_for("public.report_status", token=status_token(report.token_nonce), _external=True)
 
 
 def hash_token(token: str) -> str:
@@ -93,12 +112,14 @@ def join_cluster(report: Report) -> None:
 
 def submit_report(article: Article, data: ReportInput, *, client: str, spam_reason: str = "") -> tuple[Report, str]:
     """File a report (held as spam if a signal fired) and its first event; returns it and its status token."""
-    token = new_token()
+    nonce = new_token_nonce()
+    token = status_token(nonce)
     span = locate_passage(data.passage, article.body_text) if data.passage else None
     for attempt in range(5):
         report = Report(
             article=article,
             reference=new_reference(),
+            token_nonce=nonce,
             token_hash=hash_token(token),
             status="spam" if spam_reason else "new",
             spam_reason=spam_reason,

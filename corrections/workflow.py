@@ -6,6 +6,7 @@ Every change here records an Event; nothing here (or anywhere) edits or deletes 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import mail
 from .extensions import db
 from .models import Editor, Event, Report, utcnow
 
@@ -132,6 +133,7 @@ def reject(report: Report, reason: str, *, by: Editor) -> Event:
         raise WorkflowError("Give a reason for rejecting: the reader will see it.")
     event = _move(report, "rejected", by=by, comment=reason)
     report.reject_reason = reason
+    mail.queue_outcome(report, "rejected")
     return event
 
 
@@ -145,6 +147,8 @@ def mark_duplicate(report: Report, original: Report, *, by: Editor, comment: str
         raise WorkflowError(f"{original.reference} is about another article; a duplicate must be about the same one.")
     event = _move(report, "duplicate", by=by, comment=comment or f"Duplicate of {original.reference}.")
     report.duplicate_of = original
+    if original.status == "corrected":
+        mail.queue_outcome(report, "duplicate_corrected")
     return event
 
 
