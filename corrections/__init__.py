@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from . import config, requests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -34,6 +34,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     config.load(app, settings)
+    requests.register(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -57,11 +58,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, editor, public
+    from . import auth, editor, feeds, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)
+
+    from . import api
+    from .extensions import csrf
+
+    # Token- and JSON-based, not cookie-based: nothing for a cross-site form to ride on.
+    csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

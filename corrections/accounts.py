@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 from .models import Editor, utcnow
+from .text import parse_id
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
@@ -18,6 +19,20 @@ FAILED_LOGINS_BEFORE_LOCK = 5
 LOCK_MINUTES = 15
 # Checked when the e-mail is unknown, so a wrong address takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+LOGIN_REFUSED = (f"The e-mail or the password is wrong. After {FAILED_LOGINS_BEFORE_LOCK} wrong passwords in a row "
+                 f"an account waits {LOCK_MINUTES} minutes before it accepts another try; an admin can unlock it.")
+
+
+def is_locked(editor: Editor, now: datetime | None = None) -> bool:
+    return editor.locked_until is not None and editor.locked_until > (now or utcnow())
+
+
+def unlock(editor: Editor) -> None:
+    editor.locked_until = None
+    editor.failed_logins = 0
+    db.session.commit()
 
 
 class AccountError(ValueError):
@@ -71,21 +86,20 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Edit
     """The editor with these credentials; raises AccountError with a message safe to show."""
     now = now or utcnow()
     editor = find_by_email(email) if email else None
+    # Unknown, locked and wrong answer alike, in words and in time, so no one learns which addresses exist.
     if editor is None:
         check_password_hash(_DUMMY_HASH, password)
-        raise AccountError("The e-mail or the password is wrong.")
-    if editor.locked_until is not None and editor.locked_until > now:
-        check_password_hash(_DUMMY_HASH, password)  # a locked account answers no faster than an open one
-        minutes = max(1, round((editor.locked_until - now).total_seconds() / 60))
-        raise AccountError(f"Too many wrong passwords for this account. Try again in {minutes} "
-                           f"minute{'s' if minutes != 1 else ''}, or ask an admin.")
+        raise AccountError(LOGIN_REFUSED)
+    if is_locked(editor, now):
+        check_password_hash(_DUMMY_HASH, password)
+        raise AccountError(LOGIN_REFUSED)
     if not check_password_hash(editor.password_hash, password):
         editor.failed_logins += 1
         if editor.failed_logins >= FAILED_LOGINS_BEFORE_LOCK:
             editor.locked_until = now + timedelta(minutes=LOCK_MINUTES)
             editor.failed_logins = 0
         db.session.commit()
-        raise AccountError("The e-mail or the password is wrong.")
+        raise AccountError(LOGIN_REFUSED)
     if not editor.active:
         raise AccountError("This account has been deactivated. Ask an admin if you need it again.")
     editor.failed_logins = 0
@@ -111,9 +125,9 @@ def set_active(editor: Editor, active: bool, *, by: Editor) -> None:
 def load_session_editor(session_id: str) -> Editor | None:
     """Flask-Login's user loader: "<id>:<session token>", for active editors only."""
     editor_id, _, token = session_id.partition(":")
-    if not editor_id.isdigit() or not token:
+    if parse_id(editor_id) is None or not token:
         return None
-    editor = db.session.get(Editor, int(editor_id))
+    editor = db.session.get(Editor, parse_id(editor_id))
     if editor is None or not editor.active or not secrets.compare_digest(editor.session_token, token):
         return None
     return editor

@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import MIGRATIONS, accounts, create_app, demo
+from . import MIGRATIONS, accounts, create_app, demo, mail
 from .articles import import_lines
 
 
@@ -22,6 +22,13 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
     upgrade(directory=str(MIGRATIONS))
     app = current_app._get_current_object()
+    interval = float(app.config.get("MAIL_SEND_INTERVAL") or 0)
+    if not app.config.get("MAIL_SERVER"):
+        click.echo("No MAIL_SERVER configured: e-mail to readers waits in the outbox (`corrections outbox`).")
+    elif interval > 0:
+        # Safe with several servers: each run claims its messages first (mail.claim_due).
+        mail.start_sender(app, interval)
+        click.echo(f"Sending the outbox through {app.config['MAIL_SERVER']} every {interval:g} seconds")
     click.echo(f"Serving corrections on http://{host}:{port}/ with {threads} threads (Ctrl+C stops)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="corrections")
 
@@ -74,7 +81,50 @@ def create_editor_command(email: str, name: str, admin: bool, password_stdin: bo
     click.echo(f"Created {role} {editor.name} <{editor.email}>. Log in at /editor/login.")
 
 
-COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command]
+def echo_message(message) -> None:
+    click.echo(f"--- #{message.id} {message.status}, {message.attempts} tries, "
+               f"next {message.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+               + (f", sent {message.sent_at:%Y-%m-%d %H:%M} UTC" if message.sent_at else ""))
+    if message.last_error:
+        click.echo(f"Last error: {message.last_error}")
+    click.echo(f"To: {message.to_address}\nSubject: {message.subject}\n\n{message.body.rstrip()}\n")
+
+
+@click.command("send-mail")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1), help="Send at most this many.")
+@with_appcontext
+def send_mail_command(limit: int) -> None:
+    """Send the outbox messages that are due; exits 1 if a send failed.
+
+    Without MAIL_SERVER nothing is sent and the pending messages are printed instead.
+    """
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("No MAIL_SERVER configured (CORRECTIONS_MAIL_SERVER): nothing sent. Pending messages:\n")
+        for message in mail.listing(limit=limit):
+            echo_message(message)
+        sent, failed = 0, 0
+    else:
+        sent, failed = mail.send_due(limit)
+    click.echo(f"{sent} sent, {failed} failed, {mail.pending_count()} still pending")
+    if failed:
+        sys.exit(1)
+
+
+@click.command("outbox")
+@click.option("--all", "show_all", is_flag=True, help="Every message, newest first, not only the pending ones.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1), help="Show at most this many.")
+@with_appcontext
+def outbox_command(show_all: bool, limit: int) -> None:
+    """Print the outbox (pending messages in sending order): how to read reader e-mail in development."""
+    messages = mail.listing(pending_only=not show_all, limit=limit)
+    for message in messages:
+        echo_message(message)
+    counts = mail.status_counts()
+    click.echo(f"{counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
+
+
+COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, send_mail_command,
+            outbox_command]
 
 
 def register(app: Flask) -> None:

@@ -27,8 +27,11 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_REVISIONS": True,
     "SILENT_EDIT_GRACE_MINUTES": 60,
     "ARTICLES_PER_PAGE": 20,
+    "LOG_PER_PAGE": 25,
     # A report is a few KB; anything far beyond that is refused with a 413 page.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # CSRF tokens live as long as the session: a form left open for hours still sends.
+    "WTF_CSRF_TIME_LIMIT": None,
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_USERNAME": None,
@@ -83,14 +86,20 @@ def _instance_secret_key(instance: Path) -> str:
     """Read the installation's secret key, creating it once (safe if two processes race)."""
     instance.mkdir(parents=True, exist_ok=True)
     path = instance / SECRET_KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        key = secrets.token_hex(32)
-        f.write(key + "\n")
-    return key
+    if not path.exists():
+        # Written whole under another name, then linked into place: a racing process sees no file or
+        # the whole key, never an empty one; the first link wins and everyone reads that key.
+        draft = instance / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 def _sqlalchemy_url(url: str) -> str:

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import articles
-from .extensions import limiter
+from .extensions import db, limiter
 from .forms import ReportForm
 from .public import render_form
 
@@ -49,8 +49,11 @@ def report_form_again(status: int, notice: str):
     article = articles.get_by_slug((request.view_args or {}).get("slug", ""))
     if article is None or request.method != "POST":
         return None
-    form = ReportForm(meta={"csrf": False})
+    form = ReportForm()
     form.validate()
+    # The form is shown again with a fresh token (rendering makes one); the old token's error is not the reader's.
+    form.csrf_token.errors = []
+    form._errors = None
     return render_form(article, form, status=status, notice=notice)
 
 
@@ -83,4 +86,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The page itself reads the database (the logged-in editor): start from a clean transaction.
+        db.session.rollback()
         return error_page(500)

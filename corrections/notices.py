@@ -49,7 +49,7 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
             workflow.move(report, "in_review", by=by)
         if report.status == "in_review":
             workflow.move(report, "accepted", by=by, comment="Accepted on publishing a correction.")
-        workflow.move(report, "corrected", by=by, comment=f"{CORRECTION_KINDS[kind]} published: {text}")
+        workflow.mark_corrected(report, by=by, comment=f"{CORRECTION_KINDS[kind]} published: {text}")
         mail.queue_outcome(report, "corrected", correction)
         for duplicate in duplicates_of(report):
             mail.queue_outcome(duplicate, "duplicate_corrected", correction)
@@ -57,9 +57,16 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
 
 
 def duplicates_of(report: Report) -> list[Report]:
-    return list(db.session.scalars(
-        select(Report).where(Report.duplicate_of_id == report.id, Report.status == "duplicate")
-    ))
+    """Reports marked duplicate of this one, directly or through other duplicates."""
+    found: dict[int, Report] = {}
+    frontier = [report.id]
+    while frontier:
+        batch = list(db.session.scalars(
+            select(Report).where(Report.duplicate_of_id.in_(frontier), Report.status == "duplicate")
+        ))
+        frontier = [r.id for r in batch if r.id not in found and r.id != report.id]
+        found.update({r.id: r for r in batch if r.id != report.id})
+    return list(found.values())
 
 
 def amend(correction: Correction, text: str, *, by: Editor, kind: str | None = None, note: str = "") -> None:

@@ -4,16 +4,17 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import articles, reports
+from . import articles, notices, reports
 from .extensions import db, limiter
 from .forms import ReportForm, form_served_token
-from .models import Article
+from .models import CORRECTION_KINDS, Article, Correction
 from .workflow import READER_STATUS
 
 bp = Blueprint("public", __name__)
 
 
 def report_rate_limit() -> str:
+    """One budget per client for reports, whether sent by the form or through the API."""
     return current_app.config["REPORT_RATE_LIMIT"]
 
 
@@ -40,11 +41,25 @@ def index():
 @bp.get("/articles/<slug>")
 def article(slug: str):
     found = articles.get_by_slug(slug) or abort(404)
-    return render_template("public/article.html", article=found, json_ld=article_json_ld(found))
+    shown = notices.for_article(found)
+    top, foot = notices.split_for_page(shown)
+    return render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
+                           kinds=CORRECTION_KINDS, json_ld=article_json_ld(found, shown))
+
+
+@bp.get("/corrections")
+def corrections_log():
+    f = notices.LogFilter.from_args(request.args)
+    listing = db.paginate(notices.log_query(f), page=page_number(), per_page=current_app.config["LOG_PER_PAGE"],
+                          error_out=False)
+    if listing.page > 1 and not listing.items:
+        abort(404)
+    return render_template("public/corrections.html", listing=listing, f=f, kinds=CORRECTION_KINDS,
+                           months=notices.log_months())
 
 
 @bp.route("/articles/<slug>/report", methods=["GET", "POST"])
-@limiter.limit(report_rate_limit, methods=["POST"])
+@limiter.shared_limit(report_rate_limit, scope="reports", methods=["POST"])
 def report(slug: str):
     found = articles.get_by_slug(slug) or abort(404)
     form = ReportForm()
@@ -72,12 +87,20 @@ def render_form(found: Article, form: ReportForm, status: int | None = None, not
 def report_status(token: str):
     filed = reports.find_by_token(token) or abort(404)
     title, explanation = READER_STATUS[filed.status]
+    # What resolved it: the report's own notices, or those of the report it duplicates.
+    resolved_by = notices.for_report(filed)
+    if filed.status == "duplicate" and filed.duplicate_of is not None:
+        resolved_by = notices.for_report(filed.duplicate_of)
+        if filed.duplicate_of.status == "corrected":
+            title, explanation = READER_STATUS["corrected"]
     response = current_app.make_response(render_template(
         "public/report_status.html",
         report=filed,
         status_title=title,
         status_explanation=explanation,
         masked_email=reports.mask_email(filed.reporter_email),
+        resolved_by=resolved_by,
+        kinds=CORRECTION_KINDS,
         categories=reports.CATEGORIES,
     ))
     # The link is the reader's key: keep it out of other sites' logs and out of search engines.
@@ -97,8 +120,9 @@ def healthz():
     return {"status": "ok"}
 
 
-def article_json_ld(found: Article) -> dict:
-    """schema.org NewsArticle; the template writes it with |tojson, which escapes <, > and &."""
+def article_json_ld(found: Article, shown: list[Correction]) -> dict:
+    """schema.org NewsArticle with its corrections; the template writes it with |tojson, which escapes <, > and &."""
+    modified = max([found.updated_at, *(n.updated_at or n.published_at for n in shown)])
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -106,8 +130,13 @@ def article_json_ld(found: Article) -> dict:
         "url": found.canonical_url,
         "mainEntityOfPage": url_for("public.article", slug=found.slug, _external=True),
         "datePublished": found.published_at.isoformat(),
-        "dateModified": found.updated_at.isoformat(),
+        "dateModified": modified.isoformat(),
         "articleSection": found.section or None,
         "author": {"@type": "Person", "name": found.byline.removeprefix("By ").strip()} if found.byline else None,
+        "correction": [
+            {"@type": "CorrectionComment", "text": n.text, "datePublished": n.published_at.isoformat(),
+             **({"dateModified": n.updated_at.isoformat()} if n.updated_at else {})}
+            for n in sorted(shown, key=lambda n: n.published_at)
+        ] or None,
     }
     return {k: v for k, v in data.items() if v is not None}

@@ -1,6 +1,7 @@
 """Small text rules shared by forms, imports and the API."""
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 # NUL and other control characters break PostgreSQL text columns and terminals; tabs and newlines stay.
@@ -18,3 +19,17 @@ def is_http_url(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in value)
+
+
+# Row ids fit PostgreSQL's INTEGER; anything longer, or digits that are not ASCII ("²"), is no id.
+ID_PATTERN = re.compile(r"[0-9]{1,9}")
+
+
+def parse_id(value: str | None) -> int | None:
+    """An id from a form or query value, or None when it is not one."""
+    return int(value) if value and ID_PATTERN.fullmatch(value) else None
+
+
+def parse_ids(values: Iterable[str]) -> list[int]:
+    """The ids among the values, in order, without repeats."""
+    return list(dict.fromkeys(i for i in map(parse_id, values) if i is not None))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from .extensions import db
 from .models import Article, Editor, Report
 from .reports import CATEGORIES
+from .text import parse_id
 from .workflow import OPEN, STATES
 
 SORTS = {"newest": "Newest first", "oldest": "Oldest first", "most_reported": "Most-reported articles first"}
@@ -50,7 +51,10 @@ class QueueFilter:
             if not value:
                 return None
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
+                if not 1900 <= day.year <= 9000:
+                    raise ValueError
+                return day
             except ValueError:
                 ignored.append(f"{name} “{value[:40]}” (use YYYY-MM-DD)")
                 return None
@@ -243,8 +247,9 @@ def parse_selection(values: list[str]) -> list[tuple[int, int | None]]:
     for value in values:
         for item in value.split(","):
             report_id, _, version = item.strip().partition(":")
-            if report_id.isdigit() and int(report_id) not in seen:
-                seen[int(report_id)] = int(version) if version.isdigit() else None
+            report_id = parse_id(report_id)
+            if report_id is not None and report_id not in seen:
+                seen[report_id] = parse_id(version)
     return list(seen.items())
 
 

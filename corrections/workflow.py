@@ -103,9 +103,22 @@ def move(report: Report, to: str, *, by: Editor | None, comment: str = "") -> Ev
     """Move a report to another state and record the event; raises WorkflowError if not allowed."""
     if to not in MOVES:
         raise WorkflowError(f"“{to}” is not a report status.")
-    if to == "duplicate":
-        raise WorkflowError("Say which report this one duplicates.")
+    if to in NEEDS_MORE:
+        raise WorkflowError(NEEDS_MORE[to])
     return _move(report, to, by=by, comment=comment)
+
+
+# Moves that carry more than a comment go through their own functions.
+NEEDS_MORE = {
+    "duplicate": "Say which report this one duplicates.",
+    "rejected": "Give a reason for rejecting: the reader will see it.",
+    "corrected": "A report becomes corrected when a correction linked to it is published.",
+}
+
+
+def mark_corrected(report: Report, *, by: Editor, comment: str) -> Event:
+    """The move to corrected, made only by publishing a correction (notices.publish)."""
+    return _move(report, "corrected", by=by, comment=comment)
 
 
 def _move(report: Report, to: str, *, by: Editor | None, comment: str) -> Event:
@@ -139,7 +152,9 @@ def reject(report: Report, reason: str, *, by: Editor) -> Event:
 
 def mark_duplicate(report: Report, original: Report, *, by: Editor, comment: str = "") -> Event:
     """Mark a report as a duplicate of another; a chain of duplicates points at its first report."""
-    while original.duplicate_of is not None and original.status == "duplicate":
+    seen = {report.id}
+    while original.duplicate_of is not None and original.status == "duplicate" and original.id not in seen:
+        seen.add(original.id)
         original = original.duplicate_of
     if original.id == report.id:
         raise WorkflowError(f"{report.reference} cannot be a duplicate of itself.")

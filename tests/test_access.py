@@ -9,13 +9,26 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from corrections import notices
+from corrections.extensions import db
+
 from .helpers import all_reports, csrf_token, login, make_article, make_editor, post_report, valid_report
 
 ANONYMOUS, EDITOR, ADMIN = "anonymous", "editor", "admin"
 ROLES = (ANONYMOUS, EDITOR, ADMIN)
 
-# What each role gets at each endpoint: "ok" (allowed), "login" (sent to the login page), "forbidden" (403).
+# What each role gets at each endpoint: "ok" (allowed), "login" (sent to the login page), "forbidden" (403),
+# "token" (401 asking for an API token: a dashboard login does not count).
 ACCESS = {
+    "api.corrections": ("ok", "ok", "ok"),
+    "api.article_corrections": ("ok", "ok", "ok"),
+    "api.notices_for_page": ("ok", "ok", "ok"),
+    "api.create_report": ("ok", "ok", "ok"),
+    "api.upsert_article": ("token", "token", "token"),
+    "api.openapi": ("ok", "ok", "ok"),
+    "editor.tokens": ("login", "forbidden", "ok"),
+    "editor.create_token": ("login", "forbidden", "ok"),
+    "editor.revoke_token": ("login", "forbidden", "ok"),
     "static": ("ok", "ok", "ok"),
     "public.index": ("ok", "ok", "ok"),
     "public.article": ("ok", "ok", "ok"),
@@ -37,6 +50,16 @@ ACCESS = {
     "editor.editors": ("login", "forbidden", "ok"),
     "editor.add_editor": ("login", "forbidden", "ok"),
     "editor.set_active": ("login", "forbidden", "ok"),
+    "editor.unlock_editor": ("login", "forbidden", "ok"),
+    "editor.outbox": ("login", "forbidden", "ok"),
+    "public.corrections_log": ("ok", "ok", "ok"),
+    "feeds.all_corrections": ("ok", "ok", "ok"),
+    "feeds.article_corrections": ("ok", "ok", "ok"),
+    "editor.publish": ("login", "ok", "ok"),
+    "editor.article": ("login", "ok", "ok"),
+    "editor.publish_on_article": ("login", "ok", "ok"),
+    "editor.amend_notice": ("login", "ok", "ok"),
+    "editor.withdraw_notice": ("login", "forbidden", "ok"),
 }
 
 READER_EMAIL = "reader.private@example.net"
@@ -61,7 +84,10 @@ def world(app, client):
     token = urlsplit(response.headers["Location"]).path.rsplit("/", 1)[1]
     [report] = all_reports()
     managed = make_editor("managed@example.org", "Manny Managed")
+    correction = notices.publish(article, "correction", "The vote was 31 to 12, not 21 to 12.", by=managed)
+    db.session.commit()
     return {
+        "correction_id": correction.id,
         "slug": article.slug,
         "token": token,
         "report_id": report.id,
@@ -120,6 +146,9 @@ def check(outcome: str, response, method: str, url: str) -> str | None:
         return None if is_login_redirect(response, path) else f"expected a redirect to the login page, got {seen}"
     if outcome == "forbidden":
         return None if response.status_code == 403 else f"expected 403, got {seen}"
+    if outcome == "token":
+        challenged = response.headers.get("WWW-Authenticate", "").startswith("Bearer")
+        return None if response.status_code == 401 and challenged else f"expected a 401 Bearer challenge, got {seen}"
     if outcome == "ok":
         if response.status_code in (401, 403, 404, 405, 500) or is_login_redirect(response, path):
             return f"expected access, got {seen}"

@@ -29,7 +29,8 @@ def test_the_moves_are_exactly_those_of_the_spec():
     assert table == set(ALLOWED)
 
 
-REFUSED = [(a, b) for a in workflow.STATES for b in workflow.STATES if (a, b) not in ALLOWED and b != "duplicate"]
+REFUSED = [(a, b) for a in workflow.STATES for b in workflow.STATES
+           if (a, b) not in ALLOWED and b not in workflow.NEEDS_MORE]
 
 
 @pytest.mark.parametrize("start, to", REFUSED)
@@ -41,7 +42,7 @@ def test_every_move_outside_the_table_is_refused_with_a_message(app, start, to):
     assert db.session.get(Report, report.id).status == start
 
 
-@pytest.mark.parametrize("start, to", [m for m in ALLOWED if m[1] not in ("rejected", "duplicate")])
+@pytest.mark.parametrize("start, to", [m for m in ALLOWED if m[1] not in workflow.NEEDS_MORE])
 def test_allowed_move_changes_status_and_records_one_event(app, start, to):
     editor = make_editor()
     report = report_in(start)
@@ -52,6 +53,30 @@ def test_allowed_move_changes_status_and_records_one_event(app, start, to):
         "status", start, to, editor.name, editor.id)
     assert event.comment == "checked the minutes"
     assert db.session.get(Report, report.id).status == to
+
+
+@pytest.mark.parametrize("to, message", [
+    ("rejected", "Give a reason"),
+    ("duplicate", "Say which report"),
+    ("corrected", "when a correction linked to it is published"),
+])
+def test_moves_that_need_more_than_a_comment_are_refused_by_move(app, to, message):
+    report = report_in("accepted" if to == "corrected" else "new")
+    with pytest.raises(workflow.WorkflowError, match=message):
+        workflow.move(report, to, by=None)
+
+
+def test_a_cycle_of_duplicates_cannot_loop(app):
+    editor = make_editor()
+    article = make_article()
+    first, second, third = (file_report(article) for _ in range(3))
+    # Two editors racing could leave first and second pointing at each other; following them must end.
+    first.status, first.duplicate_of = "duplicate", second
+    db.session.commit()
+    second.status, second.duplicate_of = "duplicate", first
+    db.session.commit()
+    workflow.mark_duplicate(third, first, by=editor)
+    assert third.duplicate_of in (first, second)
 
 
 def test_unknown_status_is_refused(app):

@@ -29,4 +29,4 @@ def admin_required(view):
     return wrapped
 
 
-from . import admin, metrics_page, queue, report_page  # noqa: E402,F401  (routes register on import)
+from . import admin, article_page, metrics_page, outbox, queue, report_page, tokens  # noqa: E402,F401  (routes register on import)

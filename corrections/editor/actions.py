@@ -4,6 +4,7 @@
 from .. import triage, workflow
 from ..extensions import db
 from ..models import Editor, Report
+from ..text import parse_id
 from .forms import BulkForm
 
 BULK_ACTIONS = {
@@ -19,7 +20,8 @@ BULK_ACTIONS = {
 
 
 def editor_by_id(value: str | None) -> Editor | None:
-    return db.session.get(Editor, int(value)) if value and value.isdigit() else None
+    editor_id = parse_id(value)
+    return db.session.get(Editor, editor_id) if editor_id else None
 
 
 def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | None):

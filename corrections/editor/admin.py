@@ -12,7 +12,7 @@ from .forms import NewEditorForm
 
 def render_editors(form: NewEditorForm, status: int = 200):
     editors = db.session.scalars(select(Editor).order_by(Editor.active.desc(), Editor.name)).all()
-    return render_template("editor/editors.html", editors=editors, form=form), status
+    return render_template("editor/editors.html", editors=editors, form=form, is_locked=accounts.is_locked), status
 
 
 @bp.get("/admin/editors")
@@ -36,6 +36,18 @@ def add_editor():
             return redirect(url_for("editor.editors"))
     form.password.data = ""
     return render_editors(form, 400)
+
+
+@bp.post("/admin/editors/<int:editor_id>/unlock")
+@admin_required
+def unlock_editor(editor_id: int):
+    editor = db.session.get(Editor, editor_id)
+    if editor is None:
+        flash("That editor does not exist.", "error")
+    else:
+        accounts.unlock(editor)
+        flash(f"{editor.name} can log in again.", "success")
+    return redirect(url_for("editor.editors"))
 
 
 @bp.post("/admin/editors/<int:editor_id>/active")

@@ -14,7 +14,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import accounts
+from .. import accounts, notices
+from ..models import CORRECTION_KINDS
+from ..text import parse_id
 from ..workflow import REJECT_REASONS
 
 OTHER = "other"
@@ -29,7 +31,7 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
     def seen_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return parse_id(self.version.data)
 
 
 class MoveForm(VersionedForm):
@@ -82,3 +84,24 @@ class NewEditorForm(FlaskForm):
                                                      Length(max=accounts.PASSWORD_MAX)],
                              description=f"At least {accounts.PASSWORD_MIN} characters.")
     is_admin = BooleanField("Admin (can manage editors)")
+
+
+KIND_CHOICES = [SelectChoice(value, label) for value, label in CORRECTION_KINDS.items()]
+
+
+class PublishForm(FlaskForm):
+    kind = RadioField("Kind of notice", choices=KIND_CHOICES, default="correction", validate_choice=False)
+    text = TextAreaField("Text of the notice", validators=[
+        InputRequired(message="Write the text readers will see."),
+        Length(min=notices.TEXT_MIN, max=notices.TEXT_MAX,
+               message=f"Between {notices.TEXT_MIN} and {notices.TEXT_MAX:,} characters (it has %(length)s).")],
+        description="Shown on the article, in the corrections log, in the feeds and to the readers who reported it.")
+
+
+class AmendForm(PublishForm):
+    note = StringField("Why it changed (for the record)", validators=[Optional(), Length(max=500)])
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField("Reason for withdrawing", validators=[
+        InputRequired(message="Give the reason; it is kept on record."), Length(max=REASON_MAX)])

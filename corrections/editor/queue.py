@@ -26,6 +26,9 @@ def queue():
     if f.ignored:
         flash("Ignored in the address: " + "; ".join(f.ignored) + ".", "warning")
     page = triage.queue_page(f, me(), current_app.config["QUEUE_PER_PAGE"])
+    if f.page > page.pages:
+        # After a bulk action empties the last page, go to the new last one rather than show "clear".
+        return redirect(url_for("editor.queue", **f.args(page=page.pages)))
     return render_template(
         "editor/queue.html",
         f=f,

@@ -5,15 +5,17 @@ import unicodedata
 from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
-from .. import accounts, triage, workflow
+from .. import accounts, notices, triage, workflow
 from ..articles import find_passage
 from ..extensions import db
-from ..models import Report
+from ..models import CORRECTION_KINDS, Report
 from ..reports import CATEGORIES
+from ..text import parse_ids
 from . import bp, me
 from .actions import editor_by_id
-from .forms import AssignForm, DuplicateForm, MoveForm, NoteForm, RejectForm
+from .forms import AssignForm, DuplicateForm, MoveForm, NoteForm, PublishForm, RejectForm
 
 
 def load_report(report_id: int) -> Report:
@@ -51,24 +53,38 @@ def render_report(report: Report, status: int = 200, **forms):
         "duplicate_form": DuplicateForm(version=version, formdata=None),
         "note_form": NoteForm(version=version, formdata=None),
     }
+    defaults["publish_form"] = PublishForm(formdata=None, text=suggested_notice(report))
     defaults.update(forms)
     defaults["assign_form"].assignee.choices = [("", "Nobody")] + [
         (str(e.id), e.name) for e in accounts.active_editors()
     ]
+    others = triage.same_passage(report)
     return render_template(
         "editor/report.html",
         report=report,
         highlighted=highlighted_article_text(report),
-        others=triage.same_passage(report),
+        others=others,
+        linkable=[r for r in [report, *others] if r.status in notices.LINKABLE],
+        linked_now=set(parse_ids(request.form.getlist("link"))) if request.method == "POST"
+        else {r.id for r in [report, *others] if r.status in notices.LINKABLE},
+        can_publish=report.status in notices.LINKABLE,
         categories=CATEGORIES,
         labels=workflow.LABELS,
         actions=workflow.ACTIONS,
-        moves=sorted(workflow.MOVES[report.status] - {"rejected", "duplicate", "corrected"},
+        moves=sorted(workflow.MOVES[report.status] - set(workflow.NEEDS_MORE),
                      key=workflow.STATES.index),
         can_reject=workflow.can_move(report, "rejected"),
         can_duplicate=workflow.can_move(report, "duplicate"),
         **defaults,
     ), status
+
+
+def suggested_notice(report: Report) -> str:
+    """A first draft of the notice from what the reader suggested, for the editor to rewrite."""
+    if report.passage and report.suggested_correction:
+        return (f"An earlier version of this article said “{report.passage}”. "
+                f"It should have said “{report.suggested_correction}”.")
+    return report.suggested_correction
 
 
 @bp.get("/reports/<int:report_id>")
@@ -152,3 +168,30 @@ def note(report_id: int):
     return act(report, form, "note_form", lambda: workflow.add_note(report, form.text.data, by=me()),
                "Note added.")
 
+
+
+@bp.post("/reports/<int:report_id>/publish")
+def publish(report_id: int):
+    """Publish a notice on the report's article, linking the chosen reports of its group."""
+    report = load_report(report_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "publish_form")
+    chosen = parse_ids(request.form.getlist("link"))
+    allowed = {r.id: r for r in [report, *triage.same_passage(report)]}
+    linked = [allowed[i] for i in chosen if i in allowed]
+    try:
+        correction = notices.publish(report.article, form.kind.data, form.text.data, by=me(), reports=linked)
+        db.session.commit()
+    except (notices.NoticeError, workflow.WorkflowError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return render_report(load_report(report.id), 400, publish_form=form)
+    except StaleDataError:
+        db.session.rollback()
+        flash("Another editor changed one of these reports at the same moment; nothing was published. "
+              "Check the page and publish again.", "error")
+        return render_report(load_report(report.id), 409, publish_form=form)
+    references = ", ".join(r.reference for r in linked) or "no report"
+    flash(f"{CORRECTION_KINDS[correction.kind]} published on the article; linked: {references}.", "success")
+    return redirect(url_for("editor.article", slug=report.article.slug) + f"#correction-{correction.id}")

@@ -1,0 +1,16 @@
+"""Admin page: the e-mail outbox, so an admin can see that readers are being told (or why not)."""
+
+from flask import current_app, render_template
+
+from .. import mail
+from . import admin_required, bp
+
+SHOWN = 100
+
+
+@bp.get("/admin/outbox")
+@admin_required
+def outbox():
+    return render_template("editor/outbox.html", counts=mail.status_counts(),
+                           messages=mail.listing(pending_only=False, limit=SHOWN), shown=SHOWN,
+                           server=current_app.config.get("MAIL_SERVER"))

@@ -1,0 +1,68 @@
+"""Admin page: the API tokens CMSs use to write articles."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from .. import api_tokens
+from ..extensions import db
+from ..models import ApiToken
+from . import admin_required, bp, me
+
+
+class NewTokenForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired(message="Give the token a name that says what uses it."),
+            Length(max=api_tokens.NAME_MAX, message=f"Please keep the name under {api_tokens.NAME_MAX} characters."),
+        ],
+        description="What uses it, e.g. “CMS production”, so you know which one to revoke.",
+    )
+
+
+def render_tokens(form: NewTokenForm, status: int = 200, new_token: str = "", new_name: str = ""):
+    return render_template("editor/tokens.html", tokens=api_tokens.all_tokens(), form=form,
+                           new_token=new_token, new_name=new_name), status
+
+
+@bp.get("/admin/tokens")
+@admin_required
+def tokens():
+    return render_tokens(NewTokenForm(formdata=None))
+
+
+@bp.post("/admin/tokens")
+@admin_required
+def create_token():
+    form = NewTokenForm()
+    if form.validate_on_submit():
+        try:
+            token, secret = api_tokens.create(form.name.data, by=me())
+        except api_tokens.TokenError as error:
+            form.name.errors.append(str(error))
+        else:
+            # Shown in this response only: never put in the session (a cookie) or a redirect.
+            body, status = render_tokens(NewTokenForm(formdata=None), 201, new_token=secret, new_name=token.name)
+            return body, status, {"Cache-Control": "no-store"}
+    return render_tokens(form, 400)
+
+
+@bp.post("/admin/tokens/revoke")
+@admin_required
+def revoke_token():
+    # The id comes in the form, not the path: one address for every token's revoke button.
+    token_id = request.form.get("token_id", "")
+    token = db.session.get(ApiToken, int(token_id)) if token_id.isdigit() and len(token_id) < 10 else None
+    if token is None:
+        flash("That token does not exist.", "error")
+        return redirect(url_for("editor.tokens"))
+    try:
+        api_tokens.revoke(token, by=me())
+    except api_tokens.TokenError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Token “{token.name}” revoked: it no longer works.", "success")
+    return redirect(url_for("editor.tokens"))
