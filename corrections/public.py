@@ -1,6 +1,6 @@
 """Reader pages: the article list, an article, the report form and the private status page."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -107,6 +107,19 @@ def report_status(token: str):
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/embed.js")
+def embed_js():
+    """The script a CMS page includes to show its notices and a report link (README: "Embedding in your CMS")."""
+    response = send_from_directory(current_app.static_folder, "embed.js", conditional=True, max_age=300)
+    response.headers["Content-Type"] = "application/javascript; charset=utf-8"
+    # Short: a fixed script reaches every page within minutes; the ETag makes the revalidations cheap 304s.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    # A <script> tag needs no CORS, but loaders that fetch() the script do; it is public anyway.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

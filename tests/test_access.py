@@ -35,6 +35,7 @@ ACCESS = {
     "public.report": ("ok", "ok", "ok"),
     "public.report_status": ("ok", "ok", "ok"),
     "public.healthz": ("ok", "ok", "ok"),
+    "public.embed_js": ("ok", "ok", "ok"),
     "auth.login": ("ok", "ok", "ok"),
     "auth.logout": ("login", "ok", "ok"),
     "editor.queue": ("login", "ok", "ok"),
