@@ -20,6 +20,8 @@ run: install
 	$(BIN)/corrections serve --host 127.0.0.1 --port 8000
 
 test: install
+	$(BIN)/ruff check corrections tests
+	$(BIN)/bandit --quiet --recursive corrections --severity-level medium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

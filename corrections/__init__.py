@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, requests
+from . import config, requests, security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -35,6 +35,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     )
     config.load(app, settings)
     requests.register(app)
+    security.register(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -30,6 +30,12 @@ DEFAULTS: dict[str, Any] = {
     "LOG_PER_PAGE": 25,
     # A report is a few KB; anything far beyond that is refused with a 413 page.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # None: Secure whenever the request came over HTTPS; true/false to force it.
+    "SESSION_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
     # CSRF tokens live as long as the session: a form left open for hours still sends.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAIL_SERVER": None,
