@@ -1,14 +1,16 @@
 """The `corrections` command: Flask's CLI group plus the project's own commands."""
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import MIGRATIONS, accounts, create_app, demo, mail
+from . import MIGRATIONS, accounts, backup, create_app, demo, mail, privacy
 from .articles import import_lines
+from .extensions import db
 
 
 @click.command("serve")
@@ -120,11 +122,62 @@ def outbox_command(show_all: bool, limit: int) -> None:
     for message in messages:
         echo_message(message)
     counts = mail.status_counts()
-    click.echo(f"{counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
+    click.echo(f"{counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed, "
+               f"{counts['cancelled']} cancelled")
+
+
+def whole_days(ctx, param, value: str) -> int:
+    """--older-than: a whole number of days, 0 or more, with a message that says so."""
+    try:
+        days = int(value.strip())
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise click.BadParameter(f"needs a whole number of days, 0 or more (got {value!r}).")
+    return days
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@click.command("purge-personal-data")
+@click.option("--older-than", "days", required=True, metavar="DAYS", callback=whole_days,
+              help="Erase from reports closed more than DAYS days ago.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be erased; change nothing.")
+@with_appcontext
+def purge_personal_data_command(days: int, dry_run: bool) -> None:
+    """Erase readers' names and e-mail addresses from closed reports; the reports and their history stay."""
+    done = privacy.purge_closed(days, dry_run=dry_run)
+    what = (f"name and e-mail from {plural(done.reports, 'report')} closed more than {plural(days, 'day')} ago; "
+            f"{plural(done.messages_cancelled, 'unsent e-mail')} cancelled, "
+            f"{plural(done.messages_blanked, 'sent or failed e-mail')} blanked in the outbox.")
+    click.echo(f"Dry run: would erase {what} Nothing was changed." if dry_run else f"Erased {what}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Copy the SQLite database to the new file PATH, safely while serving; for PostgreSQL, print how to use pg_dump."""
+    url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        click.echo(backup.postgres_instructions(url, str(path)), nl=False)
+        return
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise click.ClickException(f"Cannot back up a {url.get_backend_name()} database at {url.database!r}: "
+                                   "use that database's own backup tool.")
+    try:
+        done = backup.backup_sqlite(Path(url.database), path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    reports = "" if done.reports is None else f", {plural(done.reports, 'report')}"
+    click.echo(f"Backed up {url.database} to {done.path} ({done.size / 1e6:.1f} MB{reports}; integrity check ok). "
+               f"To restore, stop the app and use this file as the database.")
 
 
 COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, send_mail_command,
-            outbox_command]
+            outbox_command, purge_personal_data_command, backup_command]
 
 
 def register(app: Flask) -> None:

@@ -163,6 +163,10 @@ def send_due(limit: int = 100) -> tuple[int, int]:
                     rest.next_attempt_at = utcnow()
                 db.session.commit()
                 break
+            # Read it again just before sending: a reader may have withdrawn their address since the claim.
+            db.session.refresh(message)
+            if message.status != "pending" or not message.to_address:
+                continue
             try:
                 smtp.send_message(build_email(message))
             except Exception as error:  # noqa: BLE001  (a refused or broken message must not stop the others)
@@ -208,10 +212,10 @@ def pending_count() -> int:
 
 
 def status_counts() -> dict[str, int]:
-    """How many messages are pending, sent and failed."""
+    """How many messages are pending, sent, failed and cancelled (the reader withdrew their address)."""
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id))
                                      .group_by(OutboxMessage.status)).all())
-    return {status: counts.get(status, 0) for status in ("pending", "sent", "failed")}
+    return {status: counts.get(status, 0) for status in ("pending", "sent", "failed", "cancelled")}
 
 
 def listing(*, pending_only: bool = True, limit: int | None = None) -> list[OutboxMessage]:

@@ -1,13 +1,17 @@
 """Reader pages: the article list, an article, the report form and the private status page."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
-from . import articles, notices, reports
+from . import articles, notices, privacy, reports
 from .extensions import db, limiter
 from .forms import ReportForm, form_served_token
-from .models import CORRECTION_KINDS, Article, Correction
+from .models import CORRECTION_KINDS, Article, Correction, Report
 from .workflow import READER_STATUS
 
 bp = Blueprint("public", __name__)
@@ -83,9 +87,45 @@ def render_form(found: Article, form: ReportForm, status: int | None = None, not
     return render_template("public/report_form.html", article=found, form=form, notice=notice), status
 
 
+class ForgetContactForm(FlaskForm):
+    """The reader's request to remove their contact details: a ticked box, so a stray click erases nothing."""
+
+    confirm = BooleanField(
+        "Yes, remove my name and e-mail address from this report",
+        validators=[DataRequired(message="Tick the box to confirm: nothing was removed.")],
+    )
+
+
 @bp.get("/reports/<token>")
 def report_status(token: str):
     filed = reports.find_by_token(token) or abort(404)
+    return status_page(filed, token, ForgetContactForm())
+
+
+@bp.post("/reports/<token>/forget")
+def forget_contact(token: str):
+    filed = reports.find_by_token(token) or abort(404)
+    form = ForgetContactForm()
+    if not form.validate_on_submit():
+        return status_page(filed, token, form, 400)
+    for attempt in range(3):
+        try:
+            privacy.forget_contact(filed, by_reader=True)
+            db.session.commit()
+            break
+        except StaleDataError:
+            # An editor changed the report at the same moment: read it again and erase from the fresh copy.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+            filed = reports.find_by_token(token) or abort(404)
+    flash("Your name and e-mail address have been removed from this report. We will not e-mail you about it.",
+          "success")
+    return redirect(url_for("public.report_status", token=token), code=303)
+
+
+def status_page(filed: Report, token: str, forget_form: ForgetContactForm, status: int = 200):
+    """The reader's status page, with the form to remove their contact details (and its errors, if any)."""
     title, explanation = READER_STATUS[filed.status]
     # What resolved it: the report's own notices, or those of the report it duplicates.
     resolved_by = notices.for_report(filed)
@@ -93,16 +133,19 @@ def report_status(token: str):
         resolved_by = notices.for_report(filed.duplicate_of)
         if filed.duplicate_of.status == "corrected":
             title, explanation = READER_STATUS["corrected"]
-    response = current_app.make_response(render_template(
+    response = current_app.make_response((render_template(
         "public/report_status.html",
         report=filed,
+        token=token,
+        forget_form=forget_form,
+        can_forget=privacy.has_contact(filed),
         status_title=title,
         status_explanation=explanation,
         masked_email=reports.mask_email(filed.reporter_email),
         resolved_by=resolved_by,
         kinds=CORRECTION_KINDS,
         categories=reports.CATEGORIES,
-    ))
+    ), status))
     # The link is the reader's key: keep it out of other sites' logs and out of search engines.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"

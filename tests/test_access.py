@@ -34,6 +34,7 @@ ACCESS = {
     "public.article": ("ok", "ok", "ok"),
     "public.report": ("ok", "ok", "ok"),
     "public.report_status": ("ok", "ok", "ok"),
+    "public.forget_contact": ("ok", "ok", "ok"),
     "public.healthz": ("ok", "ok", "ok"),
     "public.embed_js": ("ok", "ok", "ok"),
     "auth.login": ("ok", "ok", "ok"),

@@ -398,7 +398,7 @@ def test_without_a_mail_server_nothing_is_sent_and_the_outbox_is_readable(app, r
     listing = runner.invoke(args=["outbox"])
     assert listing.exit_code == 0
     assert "To: dev@example.org" in listing.output and REASON in listing.output
-    assert listing.output.strip().endswith("1 pending, 0 sent, 0 failed")
+    assert listing.output.strip().endswith("1 pending, 0 sent, 0 failed, 0 cancelled")
 
 
 def test_outbox_command_lists_only_pending_messages_unless_all(app, runner, editor):
@@ -414,7 +414,7 @@ def test_outbox_command_lists_only_pending_messages_unless_all(app, runner, edit
     assert "To: waiting@example.org" in pending and "done@example.org" not in pending
     everything = runner.invoke(args=["outbox", "--all"]).output
     assert "To: waiting@example.org" in everything and "To: done@example.org" in everything
-    assert everything.strip().endswith("1 pending, 1 sent, 0 failed")
+    assert everything.strip().endswith("1 pending, 1 sent, 0 failed, 0 cancelled")
 
 
 # The background sender in `serve`
