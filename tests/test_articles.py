@@ -237,9 +237,9 @@ def with_session_time_zone(url: str, zone: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+# PostgreSQL only: SQLite has no session time zone.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_times_are_shown_in_utc_whatever_the_database_time_zone(make_app, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has no session time zone")
     app = make_app(DATABASE_URL=with_session_time_zone(database_url, "America/New_York"))
     with app.app_context():
         article = make_article(published_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
