@@ -5,6 +5,7 @@ database as `postgres`); the suite makes a database of its own there and drops i
 Without a server those tests skip with a reason, but with CI set they fail instead.
 """
 
+import contextlib
 import contextvars
 import os
 import shutil
@@ -77,20 +78,29 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory):
-    name = f"corrections_test_{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def new_postgres_database(prefix: str):
+    """A database of its own on the suite's PostgreSQL server, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
         unavailable(f"PostgreSQL does not answer at {POSTGRES_ADMIN_URL}: {error}".strip())
     with admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    migrate(url, tmp_path_factory.mktemp("pg-instance"))
-    yield url
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    """The suite's migrated PostgreSQL database; tests empty it (empty_postgres) before use."""
+    with new_postgres_database("corrections_test") as url:
+        migrate(url, tmp_path_factory.mktemp("pg-instance"))
+        yield url
 
 
 def empty_postgres(url: str) -> None:

@@ -8,14 +8,12 @@ reader got the confirmation redirect must be there exactly once, with its first 
 import re
 import sqlite3
 import time
-import uuid
 from collections import Counter
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from .conftest import POSTGRES_ADMIN_URL, unavailable
+from .conftest import new_postgres_database
 from .live import LiveServer
 from .load_client import MARKER_PATTERN, SLUG, get, send_in_background, send_reports
 
@@ -30,16 +28,8 @@ SETTINGS = {"RATELIMIT_ENABLED": "false", "SPAM_MIN_SECONDS": "0", "SECRET_KEY":
 @pytest.fixture
 def fresh_postgres():
     """A PostgreSQL database of this test's own on the suite's server, dropped afterwards."""
-    name = f"corrections_load_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        unavailable(f"PostgreSQL does not answer at {POSTGRES_ADMIN_URL}: {error}".strip())
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with new_postgres_database("corrections_load") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
