@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from . import accounts, reports, workflow
+from . import accounts, notices, reports, workflow
 from .articles import parse_article, upsert_article
-from .demo_content import DEMO_ARTICLES, DEMO_REPORTS
+from .demo_content import DEMO_ARTICLES, DEMO_CORRECTIONS, DEMO_REPORTS
 from .extensions import db
 from .models import Article, utcnow
 
@@ -21,6 +21,7 @@ PATHS = {
     "accepted": ["in_review", "accepted"],
     "rejected": ["rejected"],
     "spam": ["spam"],
+    "corrected": ["in_review", "accepted"],  # then a demo correction links it
 }
 
 
@@ -29,7 +30,7 @@ def has_articles() -> bool:
 
 
 def seed() -> tuple[int, int]:
-    """Upsert the demo articles and file the demo reports; returns how many of each were added."""
+    """Upsert the demo articles, file the demo reports, publish the demo notices; returns articles and reports added."""
     by_slug = {}
     added_articles = 0
     for item in DEMO_ARTICLES:
@@ -64,5 +65,11 @@ def seed() -> tuple[int, int]:
                 workflow.reject(report, workflow.REJECT_REASONS[0], by=by)
             else:
                 workflow.move(report, step, by=by)
+        db.session.commit()
+    for number, item in enumerate(DEMO_CORRECTIONS):
+        article = by_slug[item["article_slug"]]
+        resolved = [r for r in article.reports if item["resolves"] and r.passage == item["resolves"]
+                    and r.status == "accepted"]
+        notices.publish(article, item["kind"], item["text"], by=editors[number % len(editors)], reports=resolved)
         db.session.commit()
     return added_articles, len(DEMO_REPORTS)

@@ -428,7 +428,7 @@ DEMO_REPORTS = [
         "name": "Rovers fan",
         "email": "",
         "notify": False,
-        "status": "accepted",
+        "status": "corrected",
         "minutes_ago": 140,
     },
     {
@@ -514,5 +514,24 @@ DEMO_REPORTS = [
         "notify": False,
         "status": "spam",
         "minutes_ago": 610,
+    },
+]
+
+
+# Notices the demo publishes; `resolves` is the passage of the demo report(s) each one corrects.
+DEMO_CORRECTIONS = [
+    {
+        "article_slug": "rovers-reach-county-cup-semi-final",
+        "kind": "correction",
+        "text": "An earlier version of this article gave the final score as 3-2 in one paragraph. "
+                "Rovers won 3-1.",
+        "resolves": "sealed the 3-2 victory in stoppage time",
+    },
+    {
+        "article_slug": "seagrass-meadows-recovery",
+        "kind": "clarification",
+        "text": "This article has been clarified to say that the growth was measured at one of the "
+                "three survey sites, Gull Point; the other two have not changed.",
+        "resolves": "",
     },
 ]
