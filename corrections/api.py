@@ -23,6 +23,7 @@ from .extensions import db, limiter
 from .forms import ReportForm
 from .models import CORRECTION_KINDS, ApiToken, Article, Correction
 from .public import report_rate_limit
+from .text import parse_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -200,9 +201,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, _, ident = raw.partition("|")
         published_at = datetime.fromisoformat(stamp)
-        if published_at.tzinfo is None or not ident.isdigit() or len(ident) > 18:
+        if published_at.tzinfo is None or parse_id(ident) is None:
             raise ValueError
-        return published_at, int(ident)
+        return published_at, parse_id(ident)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, "This cursor is not valid.",
                        {"cursor": ["Use the `next` link of an earlier page, unchanged."]}) from None
@@ -212,10 +213,11 @@ def page_limit() -> int:
     raw = request.args.get("limit")
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = parse_id(raw)
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise ApiError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}.",
                        {"limit": [f"Give a whole number from 1 to {MAX_LIMIT}."]})
-    return int(raw)
+    return limit
 
 
 def corrections_page(article: Article | None, **link_args) -> tuple[list[dict], str | None]:
@@ -337,19 +339,6 @@ def authenticated_token() -> ApiToken:
     return token
 
 
-def article_problems(message: str) -> dict[str, list[str]]:
-    """parse_article's "; "-joined problems, each filed under the field it names first."""
-    fields: dict[str, list[str]] = {}
-    for problem in message.split("; "):
-        name = problem.split(" ", 1)[0]
-        if name in ARTICLE_FIELDS:
-            fields.setdefault(name, []).append(problem)
-        elif problem.startswith("unknown field(s): "):
-            for unknown in problem.removeprefix("unknown field(s): ").split(", "):
-                fields.setdefault(unknown, []).append("This is not a field of an article.")
-    return fields
-
-
 def article_json(article: Article) -> dict:
     return {
         **article_with_report_url(article),
@@ -368,7 +357,7 @@ def upsert_article():
     try:
         data = articles.parse_article(json_object())
     except articles.ArticleError as error:
-        raise ApiError(400, f"The article was not saved: {error}.", article_problems(str(error))) from None
+        raise ApiError(400, f"The article was not saved: {error}.", error.fields) from None
     for attempt in range(2):
         try:
             article, outcome = articles.upsert_article(data)

@@ -129,7 +129,11 @@ def get_by_slug(slug: str) -> Article | None:
 
 
 class ArticleError(ValueError):
-    """Bad article data; the message says what to fix."""
+    """Bad article data; the message says what to fix, `fields` the same per field (for the API)."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.fields = fields or {}
 
 
 @dataclass
@@ -147,30 +151,33 @@ def parse_article(item: Any) -> ArticleData:
     """Check one article from an import line or an API call; raises ArticleError."""
     if not isinstance(item, dict):
         raise ArticleError("expected a JSON object")
-    problems = []
+    problems: list[tuple[str, str]] = []
+
+    def problem(field: str, message: str) -> None:
+        problems.append((field, message))
 
     def text_field(name: str, limit: int, required: bool = False) -> str:
         value = item.get(name)
         if value is None:
             value = ""
         if not isinstance(value, str):
-            problems.append(f"{name} must be a string")
+            problem(name, f"{name} must be a string")
             return ""
         value = clean_text(value).strip()
         if required and not value:
-            problems.append(f"{name} is required")
+            problem(name, f"{name} is required")
         elif len(value) > limit:
-            problems.append(f"{name} is longer than {limit:,} characters")
+            problem(name, f"{name} is longer than {limit:,} characters")
         return value
 
     title = " ".join(text_field("title", TITLE_MAX, required=True).split())
     canonical_url = text_field("canonical_url", URL_MAX, required=True)
     if canonical_url and not is_http_url(canonical_url):
-        problems.append("canonical_url must be an http(s) URL")
+        problem("canonical_url", "canonical_url must be an http(s) URL")
     body = text_field("body", BODY_MAX, required=True)
     slug = text_field("slug", SLUG_MAX) or None
     if slug and not SLUG_PATTERN.match(slug):
-        problems.append("slug may hold only lowercase letters, digits and single hyphens")
+        problem("slug", "slug may hold only lowercase letters, digits and single hyphens")
     byline = text_field("byline", BYLINE_MAX)
     section = text_field("section", SECTION_MAX)
     published_at = None
@@ -185,13 +192,21 @@ def parse_article(item: Any) -> ArticleData:
                 raise ValueError("year out of range")
         except (ValueError, OverflowError):
             published_at = None
-            problems.append("published_at must be an ISO 8601 date-time between the years 1900 and 9998, "
-                            "e.g. 2026-11-24T09:30:00+00:00")
+            problem("published_at", "published_at must be an ISO 8601 date-time between the years 1900 and "
+                                    "9998, e.g. 2026-11-24T09:30:00+00:00")
     unknown = sorted(set(item) - {"title", "canonical_url", "body", "slug", "byline", "section", "published_at"})
     if unknown:
-        problems.append("unknown field(s): " + ", ".join(unknown))
+        # repr() shows odd keys escaped: nothing in a key reaches the operator's terminal as a control code.
+        problem("", "unknown field(s): " + ", ".join(repr(key) for key in unknown))
+        for key in unknown:
+            problems.append((key, "This is not a field of an article."))
     if problems:
-        raise ArticleError("; ".join(problems))
+        fields: dict[str, list[str]] = {}
+        for field, message in problems:
+            if field:
+                fields.setdefault(field, []).append(message)
+        message = "; ".join(m for f, m in problems if f not in unknown)
+        raise ArticleError(message, fields)
     return ArticleData(title, canonical_url, body, slug, byline, section, published_at)
 
 
@@ -268,6 +283,10 @@ def import_lines(lines: Iterable[bytes]) -> ImportResult:
             continue
         except ArticleError as error:
             result.errors.append((number, str(error)))
+            continue
+        except ValueError:
+            # json.loads refuses integers of more than 4,300 digits with a plain ValueError.
+            result.errors.append((number, "not valid JSON (a number is too long)"))
             continue
         setattr(result, outcome, getattr(result, outcome) + 1)
         if number % IMPORT_BATCH == 0:

@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 # NUL and other control characters break PostgreSQL text columns and terminals; tabs and newlines stay.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone surrogates (which JSON can carry) cannot be stored as UTF-8 at all.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def clean_text(value: str) -> str:

@@ -10,6 +10,7 @@ import contextvars
 import os
 import shutil
 import uuid
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -17,8 +18,9 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from psycopg import sql
+from werkzeug.security import generate_password_hash
 
-from corrections import MIGRATIONS, create_app
+from corrections import MIGRATIONS, accounts, create_app
 from corrections.extensions import db
 
 from .helpers import login, make_editor
@@ -107,6 +109,15 @@ def empty_postgres(url: str) -> None:
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """One-round hashes in the tests' own process: scrypt costs 0.1 s a login. Servers started by the
+    tests (LiveServer) and the app itself keep the real method."""
+    quick = partial(generate_password_hash, method="pbkdf2:sha256:1")
+    monkeypatch.setattr(accounts, "hash_password", quick)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", quick("not anyone's password"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from corrections import accounts
 from corrections.extensions import db
 from corrections.models import Editor, utcnow
 
@@ -421,3 +422,9 @@ def test_plain_editor_gets_403_on_every_admin_page(editor_client, admin):
 
 def test_plain_editor_sees_no_link_to_the_admin_page(editor_client):
     assert "/editor/admin/editors" not in editor_client.get("/editor/").get_data(as_text=True)
+
+
+def test_the_app_hashes_passwords_with_scrypt(monkeypatch):
+    # The suite swaps in a one-round hash for speed; the app's own choice is Werkzeug's scrypt.
+    monkeypatch.undo()
+    assert accounts.hash_password("a long enough password").startswith("scrypt:")

@@ -60,7 +60,7 @@ MIXED_ERRORS = {
     6: "canonical_url must be an http(s) URL",
     7: "slug may hold only lowercase letters, digits and single hyphens",
     8: "published_at must be an ISO 8601 date-time",
-    9: "unknown field(s): author",
+    9: "unknown field(s): 'author'",
     10: "not valid UTF-8 (byte 15)",
 }
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 
 from .. import accounts, triage, workflow
+from ..auth import safe_next
 from ..reports import CATEGORIES
 from . import bp, me
 from .actions import BULK_ACTIONS, apply_bulk
@@ -45,7 +46,7 @@ def queue():
 @bp.post("/bulk")
 def bulk():
     form = bulk_form(back=request.form.get("back", ""))
-    back = form.back.data if (form.back.data or "").startswith("/editor/") else url_for("editor.queue")
+    back = safe_next(form.back.data)
     if not form.validate_on_submit():
         for field_errors in form.errors.values():
             for error in field_errors:

@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length
 from .. import api_tokens
 from ..extensions import db
 from ..models import ApiToken
+from ..text import parse_id
 from . import admin_required, bp, me
 
 
@@ -54,7 +55,7 @@ def create_token():
 def revoke_token():
     # The id comes in the form, not the path: one address for every token's revoke button.
     token_id = request.form.get("token_id", "")
-    token = db.session.get(ApiToken, int(token_id)) if token_id.isdigit() and len(token_id) < 10 else None
+    token = db.session.get(ApiToken, parse_id(token_id)) if parse_id(token_id) else None
     if token is None:
         flash("That token does not exist.", "error")
         return redirect(url_for("editor.tokens"))
