@@ -1,6 +1,7 @@
 """The `corrections` command: Flask's CLI group plus the project's own commands."""
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -8,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import MIGRATIONS, accounts, backup, create_app, demo, mail, privacy
+from . import MIGRATIONS, accounts, backup, create_app, demo, fake, mail, privacy
 from .articles import import_lines
 from .extensions import db
 
@@ -176,8 +177,38 @@ def backup_command(path: Path) -> None:
                f"To restore, stop the app and use this file as the database.")
 
 
+@click.command("gen-fake")
+@click.option("--articles", required=True, type=click.IntRange(1, 10_000_000), metavar="N",
+              help="How many articles to make (1 or more).")
+@click.option("--reports", required=True, type=click.IntRange(0, 100_000_000), metavar="M",
+              help="How many reports to spread over them (0 or more).")
+@click.option("--seed", default=1, show_default=True, type=int, metavar="S",
+              help="The same seed on the same day makes the same data.")
+@click.option("--append", is_flag=True, help="Add to a database that already holds articles.")
+@with_appcontext
+def gen_fake_command(articles: int, reports: int, seed: int, append: bool) -> None:
+    """Fill the database with realistic fake articles, reports, events and corrections, for load tests."""
+    if not append and demo.has_articles():
+        raise click.ClickException("The database already holds articles: gen-fake fills an empty database, so "
+                                   "fake reports never mix with real ones unnoticed. Use --append to add anyway.")
+    started = time.perf_counter()
+    shown = [0]
+
+    def progress(done: int) -> None:
+        # Every tenth of a long run, so a million reports do not look stuck.
+        if reports >= 100_000 and done * 10 // reports > shown[0]:
+            shown[0] = done * 10 // reports
+            click.echo(f"  {done:,} reports after {time.perf_counter() - started:.0f} s", err=True)
+
+    made = fake.generate(articles, reports, seed, progress=progress)
+    elapsed = time.perf_counter() - started
+    statuses = ", ".join(f"{count:,} {status}" for status, count in made.statuses.items())
+    click.echo(f"Made {made.articles:,} articles, {made.reports:,} reports ({statuses}), {made.events:,} events, "
+               f"{made.corrections:,} corrections and {made.editors} new editors in {elapsed:.1f} s (seed {seed}).")
+
+
 COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, send_mail_command,
-            outbox_command, purge_personal_data_command, backup_command]
+            outbox_command, purge_personal_data_command, backup_command, gen_fake_command]
 
 
 def register(app: Flask) -> None:
