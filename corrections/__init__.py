@@ -53,9 +53,23 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    lazy_current_user(app)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
+def lazy_current_user(app: Flask) -> None:
+    """Give templates `current_user` as a proxy read only when used.
+
+    Flask-Login's own context processor loads the user (a session read and a database query) for
+    every template, used or not; public pages for visitors without a session never need it.
+    """
+    from flask_login import current_user
+    from flask_login.utils import _user_context_processor
+
+    app.template_context_processors[None].remove(_user_context_processor)
+    app.context_processor(lambda: {"current_user": current_user})
 
 
 def register_blueprints(app: Flask) -> None:

@@ -29,6 +29,14 @@ class SessionInterface(SecureCookieSessionInterface):
         configured = app.config.get("SESSION_COOKIE_SECURE")
         return request.is_secure if configured is None else bool(configured)
 
+    def save_session(self, app: Flask, session, response) -> None:
+        # A visitor who brought no session cookie got a page that depends on no cookie: without
+        # "Vary: Cookie" shared caches may keep public pages. Extensions look into the (empty)
+        # session on every request, which alone would add the header.
+        if self.get_cookie_name(app) not in request.cookies and not session.modified:
+            session.accessed = False
+        super().save_session(app, session, response)
+
 
 def add_security_headers(response):
     headers = response.headers

@@ -60,3 +60,15 @@ def test_forced_secure_cookie_setting_wins(make_app):
         response = app.test_client().get("/editor/login")
         assert "Secure" in response.headers["Set-Cookie"]
         assert "Strict-Transport-Security" not in response.headers
+
+
+def test_public_pages_for_visitors_without_a_session_do_not_vary_by_cookie(client, editor):
+    article = make_article()
+    for path in ["/", f"/articles/{article.slug}", "/corrections", "/corrections.atom", "/api/v1/corrections"]:
+        response = client.get(path)
+        assert "Cookie" not in response.headers.get("Vary", ""), path
+
+
+def test_a_logged_in_editor_still_sees_the_dashboard_links_on_public_pages(editor_client):
+    page = editor_client.get("/").get_data(as_text=True)
+    assert "Log out Maya Okafor" in page
