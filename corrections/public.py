@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from . import articles, notices, privacy, reports
+from . import articles, notices, page_cache, privacy, reports
 from .extensions import db, limiter
 from .forms import ReportForm, form_served_token
 from .models import CORRECTION_KINDS, Article, Correction, Report
@@ -44,11 +44,25 @@ def index():
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    found = articles.get_by_slug(slug) or abort(404)
-    shown = notices.for_article(found)
-    top, foot = notices.split_for_page(shown)
-    return render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
-                           kinds=CORRECTION_KINDS, json_ld=article_json_ld(found, shown))
+    version = page_cache.article_version(slug) or abort(404)
+    # The ETag covers the visitor's kind too: an editor's page carries their own header.
+    has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    etag = f"{version}-{'s' if has_session else 'p'}"
+    if request.if_none_match.contains(etag):
+        return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
+    body = None if has_session else page_cache.for_app().get(slug, version)
+    if body is None:
+        found = articles.get_by_slug(slug) or abort(404)
+        shown = notices.for_article(found)
+        top, foot = notices.split_for_page(shown)
+        body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
+                               kinds=CORRECTION_KINDS, json_ld=article_json_ld(found, shown)).encode()
+        if not has_session:
+            page_cache.for_app().put(slug, version, body)
+    response = current_app.response_class(body, mimetype="text/html")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache" if not has_session else "private, no-cache"
+    return response
 
 
 @bp.get("/corrections")
