@@ -1,0 +1,113 @@
+"""Picks the real URLs the benchmark drives, inside the app (run by bench/run.py with the server's environment).
+
+Publishes correction notices through the app's own code when too few articles have any (seed-demo has
+none), then prints one JSON line: the warm article, the list of articles for the cold runs and the report
+POSTs (each with a passage from its own text), a report id, the queue's filter, search word and deep page.
+"""
+
+import json
+import random
+import re
+import sys
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from corrections import accounts, create_app, notices, triage
+from corrections.articles import locate_passage
+from corrections.extensions import db
+from corrections.models import Article, Correction, Report
+from corrections.workflow import OPEN
+
+WANT_WITH_NOTICES = 20  # at least this many articles with notices (or every article, if fewer)
+COLD_MAX = 20_000  # longest list of articles for the cold runs
+POST_MAX = 200  # articles the report POSTs rotate over
+NOTICE_TEXTS = [
+    ("correction", "An earlier version of this article gave the wrong figure for the grant. It was £42,000."),
+    ("clarification", "This article has been updated to make clear that the figures are the council's own."),
+]
+
+
+def passage_of(article: Article) -> str:
+    """Six words from the middle of the article's text, which the passage matcher will find."""
+    words = article.body_text.split()
+    if not words:
+        return ""
+    middle = max(0, len(words) // 2 - 3)
+    passage = " ".join(words[middle:middle + 6])
+    return passage if locate_passage(passage, article.body_text) else ""
+
+
+def main(editor_email: str) -> None:
+    app = create_app()
+    with app.app_context(), app.test_request_context():
+        editor = accounts.find_by_email(editor_email)
+        shown = (select(Correction.article_id, func.count(Correction.id).label("n"))
+                 .where(Correction.withdrawn_at.is_(None)).group_by(Correction.article_id))
+        with_notices = dict(db.session.execute(shown).all())
+        article_count = db.session.scalar(select(func.count(Article.id)))
+        published = 0
+        want = min(WANT_WITH_NOTICES, article_count)
+        if len(with_notices) < want:
+            bare = db.session.scalars(select(Article).where(Article.id.not_in(list(with_notices) or [0]))
+                                      .order_by(Article.id).limit(want - len(with_notices)))
+            for number, article in enumerate(bare):
+                for kind, text in NOTICE_TEXTS[: 1 + number % 2]:
+                    notices.publish(article, kind, text, by=editor)
+                    published += 1
+            db.session.commit()
+            with_notices = dict(db.session.execute(shown).all())
+
+        # Warm: the article with the median number of notices (a typical page, not the heaviest).
+        ranked = sorted(with_notices.items(), key=lambda item: (item[1], item[0]))
+        warm = db.session.get(Article, ranked[len(ranked) // 2][0])
+        cold_ids = sorted(with_notices)
+        random.Random(1).shuffle(cold_ids)
+        cold_ids = cold_ids[:COLD_MAX]
+        slugs = dict(db.session.execute(select(Article.id, Article.slug).where(Article.id.in_(cold_ids))).all())
+        posts = []
+        for article in db.session.scalars(select(Article).where(Article.id.in_(cold_ids[:POST_MAX]))):
+            posts.append({"slug": article.slug, "passage": passage_of(article)})
+
+        # The report page: an open report from the middle of the id range (else any report).
+        max_id = db.session.scalar(select(func.max(Report.id))) or 0
+        report_id = (db.session.scalar(select(Report.id).where(Report.status.in_(OPEN), Report.id >= max_id // 2)
+                                       .order_by(Report.id).limit(1))
+                     or db.session.scalar(select(Report.id).order_by(Report.id.desc()).limit(1)))
+        report = db.session.get(Report, report_id) if report_id else None
+
+        # The queue: a filter by the commonest open category, a search for a word from a real report,
+        # and the deepest full page of the default view.
+        categories = Counter(dict(db.session.execute(
+            select(Report.category, func.count(Report.id)).where(Report.status.in_(OPEN)).group_by(Report.category)
+        ).all()))
+        category = categories.most_common(1)[0][0] if categories else "factual"
+        words = re.findall(r"[A-Za-z]{6,}", report.description if report else "") or ["wrong"]
+        search = max(words, key=len).lower()
+        per_page = app.config["QUEUE_PER_PAGE"]
+        page = triage.queue_page(triage.QueueFilter(), editor, per_page)
+        deep_page = max(1, page.total_groups // per_page)
+
+        print(json.dumps({
+            "articles": article_count,
+            "reports": db.session.scalar(select(func.count(Report.id))),
+            "open_reports": sum(categories.values()),
+            "corrections": db.session.scalar(select(func.count(Correction.id))),
+            "articles_with_notices": len(with_notices),
+            "notices_published_here": published,
+            "warm_slug": warm.slug,
+            "warm_url": warm.canonical_url,
+            "warm_notices": with_notices[warm.id],
+            "cold_slugs": [slugs[i] for i in cold_ids],
+            "posts": posts,
+            "report_id": report_id,
+            "queue_category": category,
+            "queue_search": search,
+            "queue_groups": page.total_groups,
+            "queue_pages": page.pages,
+            "queue_deep_page": deep_page,
+        }))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
