@@ -21,11 +21,21 @@ from corrections.workflow import OPEN
 
 WANT_WITH_NOTICES = 20  # at least this many articles with notices (or every article, if fewer)
 COLD_MAX = 20_000  # longest list of articles for the cold runs
+COLD_MARGIN = 500  # the cold list must be this much longer than the app's page cache
 POST_MAX = 200  # articles the report POSTs rotate over
 NOTICE_TEXTS = [
     ("correction", "An earlier version of this article gave the wrong figure for the grant. It was £42,000."),
     ("clarification", "This article has been updated to make clear that the figures are the council's own."),
 ]
+
+
+def page_cache_size() -> int:
+    """How many article pages the app keeps rendered per process (0 before it had a page cache)."""
+    try:
+        from corrections import page_cache
+    except ImportError:
+        return 0
+    return int(getattr(page_cache, "MAX_PAGES", 0))
 
 
 def passage_of(article: Article) -> str:
@@ -61,12 +71,18 @@ def main(editor_email: str) -> None:
         # Warm: the article with the median number of notices (a typical page, not the heaviest).
         ranked = sorted(with_notices.items(), key=lambda item: (item[1], item[0]))
         warm = db.session.get(Article, ranked[len(ranked) // 2][0])
+        # Cold: the articles in turn, more of them than the app's page cache holds, so that every request misses
+        # a least-recently-used cache. Articles with notices if there are enough of them, else every article.
+        cache_pages = page_cache_size()
         cold_ids = sorted(with_notices)
+        if len(cold_ids) <= cache_pages + COLD_MARGIN:
+            cold_ids = list(db.session.scalars(select(Article.id).order_by(Article.id)))
         random.Random(1).shuffle(cold_ids)
         cold_ids = cold_ids[:COLD_MAX]
-        slugs = dict(db.session.execute(select(Article.id, Article.slug).where(Article.id.in_(cold_ids))).all())
+        slugs = dict(db.session.execute(select(Article.id, Article.slug)).all())
         posts = []
-        for article in db.session.scalars(select(Article).where(Article.id.in_(cold_ids[:POST_MAX]))):
+        post_ids = [i for i in cold_ids if i in with_notices][:POST_MAX]
+        for article in db.session.scalars(select(Article).where(Article.id.in_(post_ids))):
             posts.append({"slug": article.slug, "passage": passage_of(article)})
 
         # The report page: an open report from the middle of the id range (else any report).
@@ -99,6 +115,8 @@ def main(editor_email: str) -> None:
             "warm_url": warm.canonical_url,
             "warm_notices": with_notices[warm.id],
             "cold_slugs": [slugs[i] for i in cold_ids],
+            "cold_with_notices": sum(1 for i in cold_ids if i in with_notices),
+            "page_cache_pages": cache_pages,
             "posts": posts,
             "report_id": report_id,
             "queue_category": category,

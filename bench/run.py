@@ -65,7 +65,7 @@ class Scenario:
 
 SCENARIOS = [
     Scenario("article_warm", "Article page with notices, warm (one article)", "hello"),
-    Scenario("article_cold", "Article page with notices, cold (a different article each request)", "article_rot"),
+    Scenario("article_cold", "Article page, cold (a different article each request)", "article_rot"),
     Scenario("report_post", "Report POST (form, real CSRF token, 303)", "insert", session="reader", expect=303,
              kind="post"),
     Scenario("queue_default", "Editor queue, default view", "article", session="editor", kind="dashboard"),
@@ -365,6 +365,7 @@ class SizeResult:
     peak_mb: float = 0.0
     baseline_rss_mb: dict[str, float] = field(default_factory=dict)
     post_checks: list[tuple[int, int, int]] = field(default_factory=list)  # (303 answers, reports added, spam)
+    code: str = ""  # the commit the server ran, and whether the app's files had uncommitted changes
     others_cpu: float = 0.0  # CPU used by other processes while measuring, in cores (1.0 = one CPU all along)
 
 
@@ -413,6 +414,7 @@ def run_size(size: int, args, reps: int, seconds: int) -> SizeResult:
             f"{picks['queue_deep_page']}")
         result = SizeResult(size, data_label, database.label, picks)
 
+        result.code = code_version()
         app = Server("app", [str(CORRECTIONS), "serve", "--port", "{port}", "--threads", "4"], env, folder,
                      cwd=ROOT, pin=not args.no_pin).start("/healthz")
         servers.append(app)
@@ -479,11 +481,16 @@ def run_size(size: int, args, reps: int, seconds: int) -> SizeResult:
             "api": "API read (/api/v1/notices?url=…)",
             "atom": "Atom feed (/corrections.atom)",
             "log": "Corrections log (/corrections)",
-            "article_cold": f"Article page with notices, cold ({len(cold):,} articles in turn)",
+            "article_cold": f"Article page, cold ({len(cold):,} articles in turn, {picks['cold_with_notices']:,} "
+                            f"with notices; page cache {picks['page_cache_pages']:,})",
             "article_warm": f"Article page with notices, warm ({picks['warm_notices']} notice"
                             f"{'s' if picks['warm_notices'] != 1 else ''})",
         }
         result.notes.append(json.dumps(labels))
+        if len(cold) <= picks["page_cache_pages"]:
+            result.problems.setdefault("article_cold", []).append(
+                f"the cold list ({len(cold):,} articles) fits in the app's page cache "
+                f"({picks['page_cache_pages']:,} pages): these were cache hits; use more --articles")
         scenarios = [s for s in SCENARIOS if not args.only or s.key in args.only]
 
         def measure(scenario: Scenario, baseline: bool, duration: int) -> Run:
@@ -591,7 +598,7 @@ def markdown(results: list[SizeResult], args, reps: int, seconds: int) -> str:
     for result in results:
         labels = json.loads(result.notes[0])
         p = result.picks
-        lines += [f"**{p['reports']:,} reports** ({result.data_label}; {p['articles']:,} articles, "
+        lines += [f"**{p['reports']:,} reports** (code {result.code}; {result.data_label}; {p['articles']:,} articles, "
                   f"{p['corrections']:,} notices, {p['open_reports']:,} open reports in "
                   f"{p['queue_groups']:,} queue groups)", "",
                   "| scenario | req/s | p50 ms | p99 ms | baseline | baseline req/s | baseline p99 ms "
@@ -621,8 +628,11 @@ def markdown(results: list[SizeResult], args, reps: int, seconds: int) -> str:
             lines.append("")
     if first is not None:
         last = results[-1]
-        lines += [f"**Change from {first.picks['reports']:,} to {last.picks['reports']:,} reports**", "",
-                  "| scenario | req/s | p50 ms | p99 ms | req/s ratio to baseline |", "|---|---:|---:|---:|---:|"]
+        lines += [f"**Change from {first.picks['reports']:,} to {last.picks['reports']:,} reports**", ""]
+        if first.code != last.code:
+            lines += [f"⚠️ The sizes ran on different code ({first.code}, then {last.code}): the change mixes "
+                      "the data's effect with the code's.", ""]
+        lines += ["| scenario | req/s | p50 ms | p99 ms | req/s ratio to baseline |", "|---|---:|---:|---:|---:|"]
         for scenario in SCENARIOS:
             if scenario.key not in first.runs or scenario.key not in last.runs:
                 continue
@@ -633,6 +643,17 @@ def markdown(results: list[SizeResult], args, reps: int, seconds: int) -> str:
         lines += ["", f"Server VmRSS: {first.rss_mb:.0f} MB → {last.rss_mb:.0f} MB "
                       f"(peak {first.peak_mb:.0f} → {last.peak_mb:.0f} MB).", ""]
     return "\n".join(lines) + "\n"
+
+
+def code_version() -> str:
+    """The commit the server is about to run (read-only git commands), marked when the app's files differ."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "corrections", "templates", "static", "migrations")
+    return commit + (" with uncommitted changes" if dirty else "")
 
 
 def machine_line(reps: int, seconds: int, connections: int) -> str:
@@ -680,7 +701,8 @@ def main() -> None:
                         help="Smoke check: 10,000 reports, one repetition of 2 s per run, 1 s warm-up.")
     parser.add_argument("--reports", default=None,
                         help="Sizes, comma-separated (default 10000; e.g. 10000,1000000 to see the change).")
-    parser.add_argument("--articles", type=int, default=2000, help="Articles for gen-fake (default 2000).")
+    parser.add_argument("--articles", type=int, default=5000,
+                        help="Articles for gen-fake (default 5000: more than the app's page cache holds).")
     parser.add_argument("--reps", type=int, default=None, help="Repetitions (default 3; 1 with --quick).")
     parser.add_argument("--seconds", type=int, default=None, help="Seconds per wrk run (default 10; 2 with --quick).")
     parser.add_argument("--warmup", type=int, default=None, help="Seconds of warm-up per run (default 2; 1 quick).")
