@@ -41,6 +41,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_middleware(app)
     return app
 
 
@@ -54,6 +55,13 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     lazy_current_user(app)
+
+
+def register_middleware(app: Flask) -> None:
+    """WSGI layers around Flask, innermost first: the public page cache sees the request as the proxies fixed it."""
+    from . import page_cache
+
+    page_cache.install(app)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

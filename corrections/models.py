@@ -49,7 +49,8 @@ class Article(db.Model):
     # Indexed: the home page lists articles newest first.
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the public page cache reads the newest change of any article on every site-wide page.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     reports: Mapped[list["Report"]] = relationship(back_populates="article")
 
@@ -192,9 +193,10 @@ class Correction(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), default=None)
     published_by: Mapped[str] = mapped_column(String(200), default="")
-    # Set when the text was amended; the notice then says "updated <date>".
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Set when the text was amended; the notice then says "updated <date>". Both indexed: the public
+    # page cache reads the newest amendment and withdrawal on every site-wide page.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     withdrawn_by: Mapped[str] = mapped_column(String(200), default="")
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
 

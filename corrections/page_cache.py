@@ -1,71 +1,263 @@
-"""Rendered article pages kept in memory, each checked against the database before it is served.
+"""Public pages kept rendered in memory, each checked against the database before it is served.
 
-An article page changes when the article or its notices change. One indexed query reads that
-state (its "version"); a page rendered for the same version is served as it is, and its ETag lets
-a browser or proxy revalidate with a 304. Each process keeps its own copies, and because every
-request checks the version against the shared database, processes never serve a stale page.
-Only pages for visitors without a session are kept: an editor's page shows their own header.
+Every reader hits the article pages, the feeds and the embed's API read, and these are the same for
+everyone without a session. So a WSGI layer in front of Flask keeps their rendered responses, each
+under the "version" of the data it shows: a short row read by one indexed query (the article's own
+state and its notices' for an article, the newest change of any article or notice for site-wide
+pages). A response rendered for the current version is served as it is, or as a 304 when the
+client already has it; anything else goes to Flask, and what Flask answers is kept for next time.
+
+The version query runs on a raw pooled connection, without Flask or the ORM: for a cached page that
+is most of the work, and the ORM session alone costs several times the query. Each process keeps
+its own copies and checks the shared database on every request, so no process serves a stale page.
+Requests that carry a session cookie (editors, readers who sent a form) always go to Flask: their
+pages show their own header and messages.
 """
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import Flask
+from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy.sql import Select
+from werkzeug.http import is_resource_modified, unquote_etag
 
 from .extensions import db
 from .models import Article, Correction
 
+# Pages kept per process, the least recently used dropped first (about 15 KB each).
 MAX_PAGES = 2000
+# Set by the layer for the view: the version it checked, so the view need not query it again.
+VERSION_KEY = "corrections.page_version"
+# Headers that belong to one response only and are never replayed.
+NOT_KEPT = {"set-cookie", "date", "x-request-id"}
 
 
 @dataclass(frozen=True)
-class CachedPage:
+class CachedResponse:
     version: str
+    status: str
+    headers: list[tuple[str, str]]
     body: bytes
+    etag: str | None
+    last_modified: str | None
 
 
-class PageCache:
-    """The pages of one app, the least recently used dropped first."""
+class RawQuery:
+    """A Core statement compiled once and run on a raw pooled DBAPI connection."""
 
-    def __init__(self, max_pages: int = MAX_PAGES):
-        self.max_pages = max_pages
-        self.pages: OrderedDict[str, CachedPage] = OrderedDict()
-        self.lock = threading.Lock()
+    def __init__(self, engine: Engine, statement: Select):
+        compiled = statement.compile(dialect=engine.dialect)
+        self.engine = engine
+        self.compiled = compiled
+        self.positions = compiled.positiontup  # None where the driver takes named parameters
+        self.runs = 0  # for the tests' query counts
 
-    def get(self, slug: str, version: str) -> bytes | None:
-        with self.lock:
-            page = self.pages.get(slug)
-            if page is None or page.version != version:
-                return None
-            self.pages.move_to_end(slug)
-            return page.body
-
-    def put(self, slug: str, version: str, body: bytes) -> None:
-        with self.lock:
-            self.pages[slug] = CachedPage(version, body)
-            self.pages.move_to_end(slug)
-            while len(self.pages) > self.max_pages:
-                self.pages.popitem(last=False)
-
-
-def for_app() -> PageCache:
-    return current_app.extensions.setdefault("page_cache", PageCache())
+    def first(self, **params) -> tuple | None:
+        values = self.compiled.construct_params(params)
+        if self.positions is not None:
+            values = tuple(values[name] for name in self.positions)
+        self.runs += 1
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.compiled.string, values)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()  # back to the pool, rolled back
+        return tuple(row) if row is not None else None
 
 
-def article_version(slug: str) -> str | None:
-    """The article's state as a short string, or None when there is no such article (one query)."""
+def article_state(where) -> Select:
+    """The article's own state and its notices' (count, latest change), for an article page's version."""
     of_article = Correction.article_id == Article.id
     changed = (
         select(func.max(func.coalesce(Correction.withdrawn_at, Correction.updated_at, Correction.published_at)))
         .where(of_article).correlate(Article).scalar_subquery()
     )
     count = select(func.count(Correction.id)).where(of_article).correlate(Article).scalar_subquery()
-    row = db.session.execute(
-        select(Article.id, Article.updated_at, count, changed).where(Article.slug == slug)
-    ).first()
+    return select(Article.id, Article.updated_at, count, changed).where(where)
+
+
+def site_state() -> Select:
+    """The newest change of any article or notice: every max() is one step down an index.
+
+    Articles and notices are never deleted (a notice is withdrawn, an update), so new rows show in the
+    highest id and changes in the latest timestamps.
+    """
+    return select(
+        select(func.max(Article.id)).scalar_subquery(),
+        select(func.max(Article.updated_at)).scalar_subquery(),
+        select(func.max(Correction.id)).scalar_subquery(),
+        select(func.max(Correction.updated_at)).scalar_subquery(),
+        select(func.max(Correction.withdrawn_at)).scalar_subquery(),
+    )
+
+
+def version_of(row: tuple | None) -> str | None:
     if row is None:
         return None
-    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:32]
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:32]
+
+
+class PublicPageCache:
+    """The WSGI layer: `app.wsgi_app = PublicPageCache(app)`."""
+
+    ARTICLE = re.compile(r"/articles/([^/]+)(/corrections\.atom)?")
+    SITE_WIDE = {"/", "/corrections", "/corrections.atom"}
+
+    def __init__(self, app: Flask, max_pages: int = MAX_PAGES):
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+        self.session_cookie = app.config["SESSION_COOKIE_NAME"]
+        self.cors_origins = set(app.config.get("CORS_ORIGINS") or ())
+        self.max_pages = max_pages
+        self.pages: OrderedDict[tuple, CachedResponse] = OrderedDict()
+        self.lock = threading.Lock()
+        self.queries: dict[str, RawQuery] = {}
+
+    # --- Versions ---------------------------------------------------------------------------------
+
+    def _query(self, name: str) -> RawQuery:
+        query = self.queries.get(name)
+        if query is None:
+            with self.app.app_context():
+                engine = db.engine
+            statement = {
+                "slug": lambda: article_state(Article.slug == bindparam("value")),
+                "url": lambda: article_state(Article.canonical_url == bindparam("value")),
+                "site": site_state,
+            }[name]()
+            query = self.queries[name] = RawQuery(engine, statement)
+        return query
+
+    def version(self, scope: str, value: str = "") -> str | None:
+        """The current version of an article (by slug or canonical URL) or of the site; None if unknown."""
+        if scope == "site":
+            return version_of(self._query("site").first())
+        return version_of(self._query(scope).first(value=value))
+
+    def query_runs(self) -> int:
+        return sum(query.runs for query in self.queries.values())
+
+    def scope_of(self, environ) -> tuple[str, str] | None:
+        """Which version a cacheable public GET depends on, or None for anything else."""
+        path = environ.get("PATH_INFO", "")
+        if path in self.SITE_WIDE:
+            return "site", ""
+        if path == "/api/v1/notices":
+            urls = [value for key, value in parse_qsl(environ.get("QUERY_STRING", "")) if key == "url"]
+            return ("url", urls[0]) if len(urls) == 1 and urls[0] else None
+        match = self.ARTICLE.fullmatch(path)
+        if match:
+            return "slug", unquote(match.group(1))
+        return None
+
+    # --- WSGI -------------------------------------------------------------------------------------
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD") or self.has_session(environ):
+            return self.wsgi_app(environ, start_response)
+        scope = self.scope_of(environ)
+        if scope is None:
+            return self.wsgi_app(environ, start_response)
+        version = self.version(*scope)
+        if version is None:  # no such article: Flask answers (404, or the API's empty answer)
+            return self.wsgi_app(environ, start_response)
+        environ[VERSION_KEY] = version
+        key = self.key_of(environ)
+        with self.lock:
+            cached = self.pages.get(key)
+            if cached is not None and cached.version == version:
+                self.pages.move_to_end(key)
+            else:
+                cached = None
+        if cached is not None:
+            return self.replay(cached, environ, start_response, head=method == "HEAD")
+        if method == "HEAD":
+            return self.wsgi_app(environ, start_response)
+        return self.render_and_keep(environ, start_response, key, version)
+
+    def has_session(self, environ) -> bool:
+        cookies = environ.get("HTTP_COOKIE", "")
+        return bool(cookies) and f"{self.session_cookie}=" in cookies
+
+    def key_of(self, environ) -> tuple:
+        origin = environ.get("HTTP_ORIGIN", "")
+        # Feeds carry absolute links and HTTPS pages an HSTS header. CORS headers depend on the origin:
+        # each allowed one gets its own copy, all others share one, and so do requests without one.
+        if origin and origin not in self.cors_origins:
+            origin = "(another origin)"
+        return (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""), origin)
+
+    def replay(self, cached: CachedResponse, environ, start_response, head: bool) -> Iterable[bytes]:
+        if cached.etag is not None or cached.last_modified is not None:
+            if not is_resource_modified(environ, etag=cached.etag, last_modified=cached.last_modified):
+                kept = [(k, v) for k, v in cached.headers if k.lower() not in ("content-length", "content-type")]
+                start_response("304 NOT MODIFIED", kept)
+                return []
+        start_response(cached.status, list(cached.headers))
+        return [] if head else [cached.body]
+
+    def render_and_keep(self, environ, start_response, key: tuple, version: str) -> Iterable[bytes]:
+        answered: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        chunks = self.wsgi_app(environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        headers = answered.get("headers", [])
+        names = {name.lower() for name, _ in headers}
+        if answered.get("status", "").startswith("200") and "set-cookie" not in names:
+            kept = [(k, v) for k, v in headers if k.lower() not in NOT_KEPT]
+            found = dict((k.lower(), v) for k, v in kept)
+            etag = found.get("etag")
+            cached = CachedResponse(version, answered["status"], kept, body,
+                                    unquote_etag(etag)[0] if etag else None,
+                                    found.get("last-modified"))
+            self.keep(key, cached)
+        return [body]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+
+    def keep(self, key: tuple, cached: CachedResponse) -> None:
+        with self.lock:
+            self.pages[key] = cached
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.max_pages:
+                self.pages.popitem(last=False)
+
+
+def install(app: Flask) -> PublicPageCache:
+    cache = PublicPageCache(app)
+    app.wsgi_app = cache
+    app.extensions["page_cache"] = cache
+    return cache
+
+
+def for_app(app: Flask) -> PublicPageCache:
+    return app.extensions["page_cache"]
+
+
+def version_from(environ, scope: str, value: str = "") -> str | None:
+    """The version the layer checked for this request, or (outside it) a fresh one."""
+    from flask import current_app
+
+    return environ.get(VERSION_KEY) or for_app(current_app).version(scope, value)
+

@@ -44,21 +44,18 @@ def index():
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    version = page_cache.article_version(slug) or abort(404)
+    # Readers without a session are served by the page cache (page_cache.py) once this page is rendered.
+    version = page_cache.version_from(request.environ, "slug", slug) or abort(404)
     # The ETag covers the visitor's kind too: an editor's page carries their own header.
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
     etag = f"{version}-{'s' if has_session else 'p'}"
     if request.if_none_match.contains(etag):
         return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
-    body = None if has_session else page_cache.for_app().get(slug, version)
-    if body is None:
-        found = articles.get_by_slug(slug) or abort(404)
-        shown = notices.for_article(found)
-        top, foot = notices.split_for_page(shown)
-        body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
-                               kinds=CORRECTION_KINDS, json_ld=article_json_ld(found, shown)).encode()
-        if not has_session:
-            page_cache.for_app().put(slug, version, body)
+    found = articles.get_by_slug(slug) or abort(404)
+    shown = notices.for_article(found)
+    top, foot = notices.split_for_page(shown)
+    body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
+                           kinds=CORRECTION_KINDS, json_ld=article_json_ld(found, shown))
     response = current_app.response_class(body, mimetype="text/html")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache" if not has_session else "private, no-cache"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from corrections import page_cache
 from corrections.articles import ArticleData, upsert_article
 from corrections.extensions import db
 from corrections.models import Article, Report
@@ -95,8 +96,12 @@ def file_report(article: Article, **fields) -> Report:
     return report
 
 
-def count_queries(client, url: str) -> int:
-    """How many SQL statements one GET of `url` runs."""
+def count_queries(client, url: str, cached: bool = False) -> int:
+    """How many SQL statements one GET of `url` runs: through the engine, and the page cache's own.
+
+    The public page cache is emptied first, so the page is rendered, unless `cached` asks for what a
+    page already in the cache costs.
+    """
     from sqlalchemy import event
 
     statements = []
@@ -104,9 +109,13 @@ def count_queries(client, url: str) -> int:
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
+    cache = page_cache.for_app(client.application)
+    if not cached:
+        cache.clear()
+    cache_runs = cache.query_runs()
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         assert client.get(url).status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
+    return len(statements) + cache.query_runs() - cache_runs
