@@ -108,12 +108,21 @@ def _shown() -> Select:
 
 
 def for_article(article: Article) -> list[Correction]:
-    """The article's notices as shown to readers, newest first (earlier texts loaded for "updated")."""
-    return list(db.session.scalars(
+    """The article's notices as shown to readers, newest first (earlier texts loaded for "updated").
+
+    Only amended notices have earlier texts, and few are: loading them for those alone keeps the
+    article page, which every reader opens, at one query for its notices.
+    """
+    shown = list(db.session.scalars(
         _shown().where(Correction.article_id == article.id)
-        .options(selectinload(Correction.versions))
         .order_by(Correction.published_at.desc(), Correction.id.desc())
     ))
+    amended = [notice.id for notice in shown if notice.updated_at is not None]
+    if amended:
+        db.session.scalars(
+            select(Correction).where(Correction.id.in_(amended)).options(selectinload(Correction.versions))
+        ).all()
+    return shown
 
 
 def split_for_page(notices: list[Correction]) -> tuple[list[Correction], list[Correction]]:

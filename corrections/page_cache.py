@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from flask import Flask
 from sqlalchemy import Engine, bindparam, func, select
@@ -29,6 +29,7 @@ from werkzeug.http import is_resource_modified, unquote_etag
 
 from .extensions import db
 from .models import Article, Correction
+from .text import CONTROL
 
 # Pages kept per process, the least recently used dropped first (about 15 KB each).
 MAX_PAGES = 2000
@@ -147,16 +148,27 @@ class PublicPageCache:
         return sum(query.runs for query in self.queries.values())
 
     def scope_of(self, environ) -> tuple[str, str] | None:
-        """Which version a cacheable public GET depends on, or None for anything else."""
-        path = environ.get("PATH_INFO", "")
+        """Which version a cacheable public GET depends on, or None for anything else.
+
+        Anything odd (bytes that are not UTF-8, control characters) goes to Flask, which answers it.
+        """
+        try:
+            path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return None
         if path in self.SITE_WIDE:
             return "site", ""
         if path == "/api/v1/notices":
-            urls = [value for key, value in parse_qsl(environ.get("QUERY_STRING", "")) if key == "url"]
-            return ("url", urls[0]) if len(urls) == 1 and urls[0] else None
+            try:
+                urls = [value for key, value in parse_qsl(environ.get("QUERY_STRING", ""), errors="strict")
+                        if key == "url"]
+            except UnicodeError:
+                return None
+            value = urls[0] if len(urls) == 1 else ""
+            return ("url", value) if value and not CONTROL.search(value) else None
         match = self.ARTICLE.fullmatch(path)
-        if match:
-            return "slug", unquote(match.group(1))
+        if match and not CONTROL.search(match.group(1)):
+            return "slug", match.group(1)
         return None
 
     # --- WSGI -------------------------------------------------------------------------------------
@@ -168,7 +180,10 @@ class PublicPageCache:
         scope = self.scope_of(environ)
         if scope is None:
             return self.wsgi_app(environ, start_response)
-        version = self.version(*scope)
+        try:
+            version = self.version(*scope)
+        except Exception:  # noqa: BLE001 - the database's trouble: Flask answers with its error page
+            return self.wsgi_app(environ, start_response)
         if version is None:  # no such article: Flask answers (404, or the API's empty answer)
             return self.wsgi_app(environ, start_response)
         environ[VERSION_KEY] = version

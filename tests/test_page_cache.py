@@ -168,3 +168,14 @@ def test_an_unknown_article_is_not_kept(client):
     article = make_article(slug="no-such-story")
     db.session.commit()
     assert article.title in client.get("/articles/no-such-story").get_data(as_text=True)
+
+
+def test_odd_paths_and_addresses_go_to_the_app(client):
+    article = make_article(slug="café-budget")
+    assert article.title in client.get("/articles/caf%C3%A9-budget").get_data(as_text=True)
+    assert article.title in client.get("/articles/caf%C3%A9-budget").get_data(as_text=True)  # cached
+    assert client.get("/articles/caf%E9-budget").status_code == 404
+    assert client.get("/articles/a%00b").status_code == 404
+    assert client.get("/articles/a%00b/corrections.atom").status_code == 404
+    assert client.get("/api/v1/notices?url=https://x.example/%00").status_code in (200, 400)
+    assert client.get("/api/v1/notices?url=https://x.example/%E9").status_code in (200, 400)
