@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, extract, func, select
+from sqlalchemy import Connection, Select, bindparam, extract, func, select
 from sqlalchemy.orm import selectinload
 
 from . import mail, workflow
@@ -123,6 +123,40 @@ def for_article(article: Article) -> list[Correction]:
             select(Correction).where(Correction.id.in_(amended)).options(selectinload(Correction.versions))
         ).all()
     return shown
+
+
+@dataclass(frozen=True)
+class PageNotice:
+    """A shown notice as the public article page needs it (attributes as on Correction)."""
+
+    id: int
+    kind: str
+    text: str
+    published_at: datetime
+    updated_at: datetime | None
+    versions: list
+
+
+PAGE_NOTICES = (
+    select(Correction.id, Correction.kind, Correction.text, Correction.published_at, Correction.updated_at)
+    .where(Correction.article_id == bindparam("article_id"), Correction.withdrawn_at.is_(None))
+    .order_by(Correction.published_at.desc(), Correction.id.desc())
+)
+PAGE_EARLIER = (
+    select(CorrectionVersion.correction_id, CorrectionVersion.text, CorrectionVersion.replaced_at)
+    .where(CorrectionVersion.correction_id.in_(bindparam("amended", expanding=True)))
+    .order_by(CorrectionVersion.id)
+)
+
+
+def for_page(connection: Connection, article_id: int) -> list[PageNotice]:
+    """What for_article gives, read on a Core connection for the public article page (see articles.for_page)."""
+    rows = connection.execute(PAGE_NOTICES, {"article_id": article_id}).all()
+    earlier: dict[int, list] = {row.id: [] for row in rows if row.updated_at is not None}
+    if earlier:
+        for version in connection.execute(PAGE_EARLIER, {"amended": list(earlier)}):
+            earlier[version.correction_id].append(version)
+    return [PageNotice(*row, versions=earlier.get(row.id, [])) for row in rows]
 
 
 def split_for_page(notices: list[Correction]) -> tuple[list[Correction], list[Correction]]:

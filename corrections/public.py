@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select, text
+from sqlalchemy import Row, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField
@@ -51,8 +51,9 @@ def article(slug: str):
     etag = f"{version}-{'s' if has_session else 'p'}"
     if request.if_none_match.contains(etag):
         return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
-    found = articles.get_by_slug(slug) or abort(404)
-    shown = notices.for_article(found)
+    with db.engine.connect() as connection:
+        found = articles.for_page(connection, slug) or abort(404)
+        shown = notices.for_page(connection, found.id)
     top, foot = notices.split_for_page(shown)
     body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
                            kinds=CORRECTION_KINDS, json_ld=article_json_ld(found, shown))
@@ -187,7 +188,7 @@ def healthz():
     return {"status": "ok"}
 
 
-def article_json_ld(found: Article, shown: list[Correction]) -> dict:
+def article_json_ld(found: Article | Row, shown: list[Correction] | list[notices.PageNotice]) -> dict:
     """schema.org NewsArticle with its corrections; the template writes it with |tojson, which escapes <, > and &."""
     modified = max([found.updated_at, *(n.updated_at or n.published_at for n in shown)])
     data = {
