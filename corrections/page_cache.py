@@ -31,8 +31,10 @@ from .extensions import db
 from .models import Article, Correction
 from .text import CONTROL
 
-# Pages kept per process, the least recently used dropped first (about 15 KB each).
+# Pages kept per process, the least recently used dropped first: at most this many, and at most
+# this many bytes of bodies (an article page is about 15 KB, a feed up to 50 notices).
 MAX_PAGES = 2000
+MAX_BYTES = 40 * 1024 * 1024
 # Set by the layer for the view: the version it checked, so the view need not query it again.
 VERSION_KEY = "corrections.page_version"
 # Headers that belong to one response only and are never replayed.
@@ -119,6 +121,8 @@ class PublicPageCache:
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.cors_origins = set(app.config.get("CORS_ORIGINS") or ())
         self.max_pages = max_pages
+        self.max_bytes = MAX_BYTES
+        self.bytes = 0
         self.pages: OrderedDict[tuple, CachedResponse] = OrderedDict()
         self.lock = threading.Lock()
         self.queries: dict[str, RawQuery] = {}
@@ -250,13 +254,18 @@ class PublicPageCache:
     def clear(self) -> None:
         with self.lock:
             self.pages.clear()
+            self.bytes = 0
 
     def keep(self, key: tuple, cached: CachedResponse) -> None:
         with self.lock:
+            replaced = self.pages.pop(key, None)
+            if replaced is not None:
+                self.bytes -= len(replaced.body)
             self.pages[key] = cached
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.max_pages:
-                self.pages.popitem(last=False)
+            self.bytes += len(cached.body)
+            while self.pages and (len(self.pages) > self.max_pages or self.bytes > self.max_bytes):
+                _, dropped = self.pages.popitem(last=False)
+                self.bytes -= len(dropped.body)
 
 
 def install(app: Flask) -> PublicPageCache:

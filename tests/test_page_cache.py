@@ -1,6 +1,6 @@
 """The article page cache: one query when warm, 304 on revalidation, never stale, never another visitor's page."""
 
-from corrections import notices
+from corrections import notices, page_cache
 from corrections.articles import ArticleData, upsert_article
 from corrections.extensions import db
 
@@ -179,3 +179,18 @@ def test_odd_paths_and_addresses_go_to_the_app(client):
     assert client.get("/articles/a%00b/corrections.atom").status_code == 404
     assert client.get("/api/v1/notices?url=https://x.example/%00").status_code in (200, 400)
     assert client.get("/api/v1/notices?url=https://x.example/%E9").status_code in (200, 400)
+
+
+def test_the_cache_keeps_within_its_page_and_byte_budgets(client):
+    cache = page_cache.for_app(client.application)
+    cache.max_pages = 3
+    articles = [make_article() for _ in range(5)]
+    for article in articles:
+        client.get(f"/articles/{article.slug}")
+    assert len(cache.pages) == 3
+    assert cache.bytes == sum(len(page.body) for page in cache.pages.values())
+    cache.max_bytes = cache.bytes - 1  # one page less fits
+    client.get(f"/articles/{articles[0].slug}")
+    assert len(cache.pages) == 2 and cache.bytes <= cache.max_bytes
+    # the newest page stays: it was the last one asked for
+    assert any(key[2] == f"/articles/{articles[0].slug}" for key in cache.pages)
