@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 from psycopg import sql
 from werkzeug.security import generate_password_hash
 
-from corrections import MIGRATIONS, accounts, create_app
+from corrections import MIGRATIONS, accounts, create_app, page_cache
 from corrections.extensions import db
 
 from .helpers import login, make_editor
@@ -144,6 +144,7 @@ def make_app(database_url, tmp_path):
 
     yield build
     for app in apps:
+        page_cache.for_app(app).dispose()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
