@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text, TypeDecorator
+from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -99,9 +99,21 @@ class Report(db.Model):
     first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
+    # The desk its article's section is routed to when it was filed (None: no route, everyone's).
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id", ondelete="SET NULL"), default=None, index=True)
+    # Clocks: the targets in force when it was filed (None: no target), and the next one still to meet while the
+    # report is open (None once closed), stored so that the queue can sort by it with an index.
+    first_action_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Filed about a passage that was already decided: the earlier report whose decision the editor should see.
+    resurfaced_from_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), default=None, index=True)
+
     article: Mapped[Article] = relationship(back_populates="reports")
     assignee: Mapped["Editor | None"] = relationship(foreign_keys=[assignee_id])
     duplicate_of: Mapped["Report | None"] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
+    resurfaced_from: Mapped["Report | None"] = relationship(remote_side=[id], foreign_keys=[resurfaced_from_id])
+    desk: Mapped["Desk | None"] = relationship()
     events: Mapped[list["Event"]] = relationship(
         back_populates="report", order_by="Event.id", cascade="save-update, merge"
     )
@@ -112,6 +124,8 @@ class Report(db.Model):
         Index("ix_report_status_created_at", "status", "created_at"),
         Index("ix_report_article_id_passage_key", "article_id", "passage_key"),
         Index("ix_report_created_at", "created_at"),
+        # "Due first": open reports by their next deadline.
+        Index("ix_report_status_due_at", "status", "due_at"),
     )
 
     def __repr__(self) -> str:
@@ -259,3 +273,73 @@ class ApiToken(db.Model):
     created_by: Mapped[str] = mapped_column(String(200), default="")
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+desk_member = Table(
+    "desk_member",
+    db.metadata,
+    Column("desk_id", ForeignKey("desk.id", ondelete="CASCADE"), primary_key=True),
+    Column("editor_id", ForeignKey("editor.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Desk(db.Model):
+    """A group of editors that new reports of some sections are routed to."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[Editor]] = relationship(secondary=desk_member, order_by="Editor.name")
+    routes: Mapped[list["SectionRoute"]] = relationship(back_populates="desk", order_by="SectionRoute.section",
+                                                        cascade="all, delete-orphan")
+
+
+class SectionRoute(db.Model):
+    """New reports about articles of `section` go to `desk`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Matched to articles' sections without regard to case or spacing at the ends (desks.route_for).
+    section: Mapped[str] = mapped_column(String(100), unique=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id", ondelete="CASCADE"), index=True)
+
+    desk: Mapped[Desk] = relationship(back_populates="routes")
+
+
+class SavedView(db.Model):
+    """A named queue filter (its query string), personal or shared with every editor."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("editor.id", ondelete="CASCADE"), index=True)
+    shared: Mapped[bool] = mapped_column(default=False)
+    query: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[Editor] = relationship()
+
+    # One editor does not have two views of the same name.
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+
+
+class CannedAnswer(db.Model):
+    """A reusable outcome: the state to move a report to, the text for the reader, a notice template."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    to_state: Mapped[str] = mapped_column(String(20))
+    # For a rejection, the reason the reader is given; otherwise the comment recorded in the history.
+    text: Mapped[str] = mapped_column(Text, default="")
+    # A first draft of the correction notice, filled from the report ({passage}, {suggestion}).
+    correction_template: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ClockTarget(db.Model):
+    """Target times for a category ("" for every category without its own); None minutes: no target."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), unique=True)
+    first_action_minutes: Mapped[int | None] = mapped_column(default=None)
+    resolution_minutes: Mapped[int | None] = mapped_column(default=None)

@@ -10,10 +10,11 @@ from flask import current_app, url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from . import clocks, desks
 from .articles import locate_passage, passage_needle
 from .extensions import db
-from .models import Article, Report
-from .workflow import record_received
+from .models import Article, Correction, Report, correction_report
+from .workflow import CLOSED, record_received
 
 # The one place the limits live: the HTML form and the API both read them.
 CATEGORIES = {
@@ -91,18 +92,24 @@ def passage_key(passage: str) -> str:
     return hashlib.sha256(needle.encode()).hexdigest() if needle else ""
 
 
+def _same_place(report: Report):
+    """Reports on the same passage (by its text) or on an overlapping one (by where it sits in the article)."""
+    same_place = Report.passage_key == report.passage_key
+    if report.passage_start is not None:
+        same_place = or_(same_place, and_(Report.passage_start < report.passage_end,
+                                          Report.passage_end > report.passage_start))
+    return same_place
+
+
 def join_cluster(report: Report) -> None:
     """Put the report in the group of an earlier one on the same or an overlapping passage, or start one."""
     report.cluster_id = report.id
     if report.status == "spam" or not report.passage_key:
         return
-    same_place = Report.passage_key == report.passage_key
-    if report.passage_start is not None:
-        same_place = or_(same_place, and_(Report.passage_start < report.passage_end,
-                                          Report.passage_end > report.passage_start))
     earlier = db.session.scalar(
         select(Report.cluster_id)
-        .where(Report.article_id == report.article_id, Report.id < report.id, Report.status != "spam", same_place)
+        .where(Report.article_id == report.article_id, Report.id < report.id, Report.status != "spam",
+               _same_place(report))
         .order_by(Report.id)
         .limit(1)
     )
@@ -110,11 +117,43 @@ def join_cluster(report: Report) -> None:
         report.cluster_id = earlier
 
 
+# What an earlier decision on the same passage can be; spam says nothing about the passage.
+DECIDED = tuple(s for s in CLOSED if s != "spam")
+
+
+def mark_resurfaced(report: Report) -> None:
+    """Link a new report on a passage already settled to the earlier decision, so that it is not lost.
+
+    Settled: a published correction links a report on the same or an overlapping passage, or the report's
+    group already has a closed report. The correction wins; otherwise the latest decision in the group.
+    """
+    if report.status == "spam" or not report.passage_key:
+        return
+    corrected = db.session.scalar(
+        select(Report.id)
+        .join(correction_report, correction_report.c.report_id == Report.id)
+        .join(Correction, Correction.id == correction_report.c.correction_id)
+        .where(Report.article_id == report.article_id, Report.id != report.id, Correction.withdrawn_at.is_(None),
+               _same_place(report))
+        .order_by(Correction.published_at.desc(), Report.id.desc())
+        .limit(1)
+    )
+    if corrected is None and report.cluster_id != report.id:
+        corrected = db.session.scalar(
+            select(Report.id)
+            .where(Report.cluster_id == report.cluster_id, Report.id != report.id, Report.status.in_(DECIDED))
+            .order_by(Report.closed_at.desc(), Report.id.desc())
+            .limit(1)
+        )
+    report.resurfaced_from_id = corrected
+
+
 def submit_report(article: Article, data: ReportInput, *, client: str, spam_reason: str = "") -> tuple[Report, str]:
     """File a report (held as spam if a signal fired) and its first event; returns it and its status token."""
     nonce = new_token_nonce()
     token = status_token(nonce)
     span = locate_passage(data.passage, article.body_text) if data.passage else None
+    desk_id, targets = desks.route_for(article.section), clocks.all_targets()
     for attempt in range(5):
         report = Report(
             article=article,
@@ -136,12 +175,15 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
             reporter_email=data.email,
             notify=data.notify and bool(data.email),
             client_hash=client,
+            desk_id=desk_id,
         )
+        clocks.stamp(report, targets)
         db.session.add(report)
         record_received(report)
         try:
             db.session.flush()
             join_cluster(report)
+            mark_resurfaced(report)
             db.session.commit()
             return report, token
         except IntegrityError:

@@ -96,7 +96,18 @@ def _record(report: Report, by: Editor | None, kind: str, *, from_value: str = "
     db.session.add(event)
     if by is not None and report.first_action_at is None:
         report.first_action_at = utcnow()
+        refresh_due(report)
     return event
+
+
+def refresh_due(report: Report) -> None:
+    """The report's next deadline: first action until an editor acts, then resolution; none once closed."""
+    if report.status not in OPEN:
+        report.due_at = None
+    elif report.first_action_at is None:
+        report.due_at = min((d for d in (report.first_action_due_at, report.resolution_due_at) if d), default=None)
+    else:
+        report.due_at = report.resolution_due_at
 
 
 def move(report: Report, to: str, *, by: Editor | None, comment: str = "") -> Event:
@@ -136,6 +147,7 @@ def _move(report: Report, to: str, *, by: Editor | None, comment: str) -> Event:
         # When the report reached the state it is in: for "corrected", the time to correction.
         report.closed_at = utcnow()
     report.status = to
+    refresh_due(report)
     return event
 
 

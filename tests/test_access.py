@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from corrections import notices
+from corrections import canned, desks, notices, saved_views
 from corrections.extensions import db
 
 from .helpers import all_reports, csrf_token, login, make_article, make_editor, post_report, valid_report
@@ -62,6 +62,25 @@ ACCESS = {
     "editor.publish_on_article": ("login", "ok", "ok"),
     "editor.amend_notice": ("login", "ok", "ok"),
     "editor.withdraw_notice": ("login", "forbidden", "ok"),
+    "editor.apply_answer": ("login", "ok", "ok"),
+    "editor.answers": ("login", "forbidden", "ok"),
+    "editor.add_answer": ("login", "forbidden", "ok"),
+    "editor.answer": ("login", "forbidden", "ok"),
+    "editor.change_answer": ("login", "forbidden", "ok"),
+    "editor.delete_answer": ("login", "forbidden", "ok"),
+    "editor.desks_page": ("login", "forbidden", "ok"),
+    "editor.add_desk": ("login", "forbidden", "ok"),
+    "editor.desk": ("login", "forbidden", "ok"),
+    "editor.change_desk": ("login", "forbidden", "ok"),
+    "editor.delete_desk": ("login", "forbidden", "ok"),
+    "editor.route_section": ("login", "forbidden", "ok"),
+    "editor.clocks_page": ("login", "forbidden", "ok"),
+    "editor.set_clocks": ("login", "forbidden", "ok"),
+    "editor.views": ("login", "ok", "ok"),
+    "editor.save_view": ("login", "ok", "ok"),
+    # The world's view was shared by another editor: an editor may use it, only its owner or an admin change it.
+    "editor.change_view": ("login", "forbidden", "ok"),
+    "editor.delete_view": ("login", "forbidden", "ok"),
 }
 
 READER_EMAIL = "reader.private@example.net"
@@ -88,7 +107,13 @@ def world(app, client):
     managed = make_editor("managed@example.org", "Manny Managed")
     correction = notices.publish(article, "correction", "The vote was 31 to 12, not 21 to 12.", by=managed)
     db.session.commit()
+    answer = canned.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
+    desk = desks.create_desk("Local", [managed.id])
+    view = saved_views.create(managed, "Typos", "category=typo", shared=True)
     return {
+        "answer_id": answer.id,
+        "desk_id": desk.id,
+        "view_id": view.id,
         "correction_id": correction.id,
         "slug": article.slug,
         "token": token,

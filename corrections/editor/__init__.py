@@ -29,4 +29,16 @@ def admin_required(view):
     return wrapped
 
 
-from . import admin, article_page, metrics_page, outbox, queue, report_page, tokens  # noqa: E402,F401  (routes register on import)
+from . import (  # noqa: E402,F401  (routes register on import)
+    admin,
+    answers,
+    article_page,
+    clocks_page,
+    desks_page,
+    metrics_page,
+    outbox,
+    queue,
+    report_page,
+    tokens,
+    views_page,
+)

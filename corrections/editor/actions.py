@@ -1,9 +1,9 @@
 """Editor actions turned into workflow changes, one report at a time, for the report page and bulk actions."""
 
 
-from .. import triage, workflow
+from .. import canned, triage, workflow
 from ..extensions import db
-from ..models import Editor, Report
+from ..models import CannedAnswer, Editor, Report
 from ..text import parse_id
 from .forms import BulkForm
 
@@ -16,12 +16,18 @@ BULK_ACTIONS = {
     "spam": "Mark spam",
     "reject": "Reject with the reason below",
     "duplicate": "Mark duplicates of the report given below (or of the oldest selected)",
+    "answer": "Apply the canned answer chosen below",
 }
 
 
 def editor_by_id(value: str | None) -> Editor | None:
     editor_id = parse_id(value)
     return db.session.get(Editor, editor_id) if editor_id else None
+
+
+def answer_by_id(value: str | None) -> CannedAnswer | None:
+    answer_id = parse_id(value)
+    return db.session.get(CannedAnswer, answer_id) if answer_id else None
 
 
 def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | None):
@@ -45,6 +51,11 @@ def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | N
         if original is None:
             raise workflow.WorkflowError("no original report was found for the duplicates.")
         return lambda: workflow.mark_duplicate(report, original, by=me)
+    if action == "answer":
+        answer = answer_by_id(form.answer.data)
+        if answer is None:
+            raise workflow.WorkflowError("choose the canned answer to apply.")
+        return lambda: canned.apply(answer, report, by=me)
     raise workflow.WorkflowError("choose an action.")
 
 
@@ -54,6 +65,8 @@ def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
         return [], [("the selection", "choose an action to apply.")]
     if form.action.data == "reject" and not form.chosen_reason():
         return [], [("the selection", "give a reason for rejecting: the readers will see it.")]
+    if form.action.data == "answer" and answer_by_id(form.answer.data) is None:
+        return [], [("the selection", "choose the canned answer to apply (it may have been deleted).")]
     reports = triage.reports_by_id([report_id for report_id, _ in selection])
     original = None
     if form.action.data == "duplicate":

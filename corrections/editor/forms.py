@@ -8,15 +8,16 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import accounts, notices
+from .. import accounts, canned, desks, notices, saved_views
 from ..models import CORRECTION_KINDS
-from ..text import parse_id
+from ..text import parse_id, parse_ids
 from ..workflow import REJECT_REASONS
 
 OTHER = "other"
@@ -74,6 +75,7 @@ class BulkForm(FlaskForm, ReasonFields):
     action = SelectField("With the selected reports", coerce=str, validate_choice=False)
     assignee = SelectField("Editor", coerce=str, validate_choice=False)
     original = StringField("Original (reference)", validators=[Optional(), Length(max=20)])
+    answer = SelectField("Canned answer", coerce=str, validate_choice=False)
     back = HiddenField()
 
 
@@ -105,3 +107,66 @@ class AmendForm(PublishForm):
 class WithdrawForm(FlaskForm):
     reason = TextAreaField("Reason for withdrawing", validators=[
         InputRequired(message="Give the reason; it is kept on record."), Length(max=REASON_MAX)])
+
+
+class ApplyAnswerForm(VersionedForm):
+    answer = SelectField("Canned answer", coerce=str, validate_choice=False,
+                         validators=[InputRequired(message="Choose a canned answer.")])
+
+
+class CannedAnswerForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(message="Give the answer a name."),
+                                           Length(max=canned.NAME_MAX)],
+                       description="What editors pick from the list, e.g. “Opinion, not fact”.")
+    to_state = RadioField("What it does", choices=[SelectChoice(k, v) for k, v in canned.STATES.items()],
+                          default="rejected", validate_choice=False)
+    text = TextAreaField("Text", validators=[Optional(), Length(max=canned.TEXT_MAX)],
+                         description="For a rejection, the reason the reader is given (and e-mailed when they asked); "
+                                     "otherwise the comment kept in the report's history.")
+    correction_template = TextAreaField(
+        "Correction template", validators=[Optional(), Length(max=notices.TEXT_MAX)],
+        description="Only for an answer that accepts: a first draft of the correction, put in the report page's "
+                    "publish form. {passage}, {suggestion} and {article} are replaced by the report's words.")
+
+
+class DeskForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(message="Give the desk a name."),
+                                           Length(max=desks.NAME_MAX)])
+    members = SelectMultipleField("Members", coerce=str, validate_choice=False)
+
+    def member_ids(self) -> list[int]:
+        return parse_ids(self.members.data or [])
+
+
+class RouteForm(FlaskForm):
+    section = StringField("Section", validators=[InputRequired(message="Name the section."),
+                                                 Length(max=desks.SECTION_MAX)])
+    desk = SelectField("Desk", coerce=str, validate_choice=False)
+
+
+def clock_form(categories: dict[str, str], **kwargs):
+    """The targets form: a first-action and a resolution field for the default and for each category."""
+
+    class ClockForm(FlaskForm):
+        pass
+
+    for key in ("", *categories):
+        label = "Every category" if not key else categories[key]
+        setattr(ClockForm, f"first_{key or 'default'}", StringField(f"{label}: first action",
+                                                                      validators=[Length(max=40)]))
+        setattr(ClockForm, f"resolution_{key or 'default'}", StringField(f"{label}: resolution",
+                                                                           validators=[Length(max=40)]))
+    return ClockForm(**kwargs)
+
+
+class SaveViewForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(message="Give the view a name."),
+                                           Length(max=saved_views.NAME_MAX)])
+    shared = BooleanField("Share with every editor")
+    query = HiddenField(validators=[Length(max=saved_views.QUERY_MAX)])
+
+
+class ChangeViewForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(message="Give the view a name."),
+                                           Length(max=saved_views.NAME_MAX)])
+    shared = BooleanField("Shared with every editor")

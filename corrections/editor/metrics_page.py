@@ -2,7 +2,7 @@
 
 from flask import flash, render_template, request
 
-from .. import metrics
+from .. import clocks, metrics
 from . import bp
 
 
@@ -14,9 +14,11 @@ def metrics_page():
         days = metrics.DEFAULT_WINDOW
         if asked:
             flash(f"Ignored in the address: days “{asked[:40]}” (use 7, 30 or 90); showing {days} days.", "warning")
+    figures = metrics.compute(days)
     return render_template(
         "editor/metrics.html",
-        m=metrics.compute(days),
+        m=figures,
+        targets=clocks.target_figures(figures.start, figures.end, figures.end),
         windows=metrics.WINDOWS,
         duration=metrics.duration_words,
     )

@@ -3,21 +3,24 @@
 import csv
 import io
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 
-from .. import accounts, triage, workflow
+from .. import accounts, canned, saved_views, triage, workflow
 from ..auth import safe_next
 from ..reports import CATEGORIES
 from . import bp, me
 from .actions import BULK_ACTIONS, apply_bulk
-from .forms import BulkForm
+from .forms import BulkForm, SaveViewForm
 
 
 def bulk_form(back: str) -> BulkForm:
     form = BulkForm(back=back)
     form.action.choices = list(BULK_ACTIONS.items())
     form.assignee.choices = [("", "—")] + [(str(e.id), e.name) for e in accounts.active_editors()]
+    form.answer.choices = [("", "—")] + [(str(a.id), f"{a.name} ({canned.STATES[a.to_state].lower()})")
+                                         for a in canned.all_answers()]
     return form
 
 
@@ -40,6 +43,9 @@ def queue():
         sorts=triage.SORTS,
         assignees=triage.ASSIGNEES,
         form=bulk_form(back=request.full_path),
+        views=saved_views.visible_to(me()),
+        view_query=urlencode(f.args(page=1)),
+        view_form=SaveViewForm(formdata=None, query=urlencode(f.args(page=1))),
     )
 
 

@@ -7,15 +7,16 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import accounts, notices, triage, workflow
+from .. import accounts, canned, clocks, notices, triage, workflow
 from ..articles import find_passage
 from ..extensions import db
-from ..models import CORRECTION_KINDS, Report
+from ..metrics import duration_words
+from ..models import CORRECTION_KINDS, CannedAnswer, Report, utcnow
 from ..reports import CATEGORIES
-from ..text import parse_ids
+from ..text import parse_id, parse_ids
 from . import bp, me
 from .actions import editor_by_id
-from .forms import AssignForm, DuplicateForm, MoveForm, NoteForm, PublishForm, RejectForm
+from .forms import ApplyAnswerForm, AssignForm, DuplicateForm, MoveForm, NoteForm, PublishForm, RejectForm
 
 
 def load_report(report_id: int) -> Report:
@@ -26,6 +27,8 @@ def load_report(report_id: int) -> Report:
             joinedload(Report.article),
             joinedload(Report.assignee),
             joinedload(Report.duplicate_of),
+            joinedload(Report.desk),
+            joinedload(Report.resurfaced_from),
             selectinload(Report.events),
         )
     )
@@ -53,13 +56,19 @@ def render_report(report: Report, status: int = 200, **forms):
                                   assignee=str(report.assignee_id) if report.assignee_id else ""),
         "duplicate_form": DuplicateForm(version=version, formdata=None),
         "note_form": NoteForm(version=version, formdata=None),
+        "answer_form": ApplyAnswerForm(version=version, formdata=None),
     }
-    defaults["publish_form"] = PublishForm(formdata=None, text=suggested_notice(report))
+    defaults["publish_form"] = PublishForm(formdata=None, text=drafted_notice(report))
     defaults.update(forms)
     defaults["assign_form"].assignee.choices = [("", "Nobody")] + [
         (str(e.id), e.name) for e in accounts.active_editors()
     ]
+    answers = [a for a in canned.all_answers() if canned.usable_on(a, report)]
+    defaults["answer_form"].answer.choices = [("", "Choose…")] + [
+        (str(a.id), f"{a.name} ({canned.STATES[a.to_state].lower()})") for a in answers
+    ]
     others = triage.same_passage(report)
+    earlier = report.resurfaced_from
     return render_template(
         "editor/report.html",
         report=report,
@@ -76,8 +85,24 @@ def render_report(report: Report, status: int = 200, **forms):
                      key=workflow.STATES.index),
         can_reject=workflow.can_move(report, "rejected"),
         can_duplicate=workflow.can_move(report, "duplicate"),
+        answers=answers,
+        clocks=clocks.report_clocks(report),
+        now=utcnow(),
+        earlier=earlier,
+        kinds=CORRECTION_KINDS,
+        duration=duration_words,
+        earlier_notices=notices.for_report(earlier) if earlier is not None else [],
         **defaults,
     ), status
+
+
+def drafted_notice(report: Report) -> str:
+    """The publish form's first text: from the canned answer just applied (?answer=), else the reader's words."""
+    answer_id = parse_id(request.args.get("answer"))
+    answer = db.session.get(CannedAnswer, answer_id) if answer_id else None
+    if answer is not None and answer.correction_template:
+        return canned.draft_correction(answer, report)
+    return suggested_notice(report)
 
 
 def suggested_notice(report: Report) -> str:
@@ -158,6 +183,26 @@ def duplicate(report_id: int):
         return invalid(report, form, "duplicate_form")
     return act(report, form, "duplicate_form", lambda: workflow.mark_duplicate(report, original, by=me()),
                f"{report.reference} marked as a duplicate of {original.reference}.")
+
+
+@bp.post("/reports/<int:report_id>/answer")
+def apply_answer(report_id: int):
+    """Apply a canned answer; one that drafts a correction opens the publish form with the draft."""
+    report = load_report(report_id)
+    form = ApplyAnswerForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "answer_form")
+    answer_id = parse_id(form.answer.data)
+    answer = db.session.get(CannedAnswer, answer_id) if answer_id else None
+    if answer is None:
+        form.answer.errors.append("That canned answer no longer exists: choose another.")
+        return invalid(report, form, "answer_form")
+    result = act(report, form, "answer_form", lambda: canned.apply(answer, report, by=me()),
+                 f"“{answer.name}” applied to {report.reference}: {workflow.LABELS[answer.to_state].lower()}.")
+    applied = not isinstance(result, tuple)  # a refusal renders the page again, with its status
+    if applied and answer.correction_template and report.status in notices.LINKABLE:
+        return redirect(url_for("editor.report", report_id=report.id, answer=answer.id) + "#publish")
+    return result
 
 
 @bp.post("/reports/<int:report_id>/note")
