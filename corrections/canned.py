@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from . import notices, workflow
 from .extensions import db
 from .models import CannedAnswer, Editor, Report
+from .text import clean_text
 
 NAME_MAX = 100
 TEXT_MAX = 2000
@@ -39,8 +40,8 @@ def all_answers() -> list[CannedAnswer]:
 def save(answer: CannedAnswer | None, *, name: str, to_state: str, text: str, correction_template: str = "",
          ) -> CannedAnswer:
     """Create (answer None) or change a canned answer after checking it. Commits."""
-    name = " ".join(name.split())
-    text, correction_template = text.strip(), correction_template.strip()
+    name = " ".join(clean_text(name).split())
+    text, correction_template = clean_text(text).strip(), clean_text(correction_template).strip()
     if not name:
         raise CannedError("Give the answer a name editors will recognise, e.g. “Opinion, not fact”.")
     if len(name) > NAME_MAX:

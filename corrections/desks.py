@@ -4,6 +4,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
+from .text import clean_text
 from .models import Article, Desk, Editor, Report, SectionRoute, desk_member
 
 NAME_MAX = 100
@@ -35,7 +36,7 @@ def desk_choices() -> list[tuple[int, str]]:
 
 
 def _check_name(name: str, desk: Desk | None = None) -> str:
-    name = " ".join(name.split())
+    name = " ".join(clean_text(name).split())
     if not name:
         raise DeskError("Give the desk a name.")
     if len(name) > NAME_MAX:
@@ -78,7 +79,7 @@ def delete_desk(desk: Desk) -> None:
 
 def set_route(section: str, desk: Desk | None) -> str:
     """Route new reports of a section to a desk (None: to no desk). Returns the section as stored. Commits."""
-    section = " ".join(section.split())
+    section = " ".join(clean_text(section).split())
     if not section:
         raise DeskError("Name the section.", "section")
     if len(section) > SECTION_MAX:

@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from . import triage
 from .extensions import db
+from .text import clean_text
 from .models import Editor, SavedView
 
 NAME_MAX = 100
@@ -46,7 +47,7 @@ def can_see(view: SavedView, editor: Editor) -> bool:
 
 
 def _check_name(name: str, owner_id: int, view: SavedView | None = None) -> str:
-    name = " ".join(name.split())
+    name = " ".join(clean_text(name).split())
     if not name:
         raise ViewError("Give the view a name, e.g. “Typos on Sport”.")
     if len(name) > NAME_MAX:

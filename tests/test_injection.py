@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from corrections import api_tokens, notices, reports, workflow
 from corrections.extensions import db
-from corrections.models import Article, Correction, Editor, OutboxMessage, Report
+from corrections.models import Article, CannedAnswer, Correction, Editor, OutboxMessage, Report, SavedView
 
 from .helpers import PASSWORD, file_report, form_tokens, login, make_article, make_editor, valid_report
 from .hostile import (
@@ -648,6 +648,87 @@ def test_import_articles_lines(app, runner, admin, tmp_path):
     listing = walk(public, "/")
     assert all(a.title in listing for a in articles.values())
     every_page(desk, app, slug=[a.slug for a in articles.values()][:5])
+
+
+# --- Desk forms: canned answers, desks and routes, clocks, saved views ------------------------------------------
+
+def test_canned_answers_desks_clocks_and_saved_views(app, admin, runner):
+    article = make_article(section="Local")
+    desk = Sweep(app.test_client())
+    assert login(desk.client, admin.email).status_code == 302
+    token = csrf(desk)
+    answers, desks_made, views, sections, rejected = [], [], [], [], []
+    for i, (_, value) in enumerate(CORPUS):
+        # Canned answers: every field, then a valid one named with the value.
+        assert desk.post("/editor/admin/answers", form={"csrf_token": token, "name": value, "to_state": value,
+                                                        "text": value, "correction_template": value}).status_code == 400
+        response = desk.post("/editor/admin/answers", form={"csrf_token": token, "name": value, "to_state": "rejected",
+                                                            "text": value})
+        if response.status_code == 302:
+            answers.append(value)
+        else:
+            assert response.status_code == 400
+            assert len(one_line(value)) > 100 or len(cleaned(value)) > 2000 or not one_line(value)
+        desk.post("/editor/admin/answers", form={"csrf_token": token, "name": f"Accept {i}", "to_state": "accepted",
+                                                 "text": value, "correction_template": value})
+        # Desks and routes.
+        response = desk.post("/editor/admin/desks", form={"csrf_token": token, "name": value, "members": value})
+        if response.status_code == 302:
+            desks_made.append(value)
+        route = desk.post("/editor/admin/routes", form={"csrf_token": token, "section": value, "desk": value})
+        assert route.status_code == 400
+        route = desk.post("/editor/admin/routes", form={"csrf_token": token, "section": value, "desk": ""})
+        if route.status_code == 302:
+            sections.append(value)
+        # Clocks: every field at once; none of these is a duration.
+        fields = {f"{kind}_{key}": value for kind in ("first", "resolution")
+                  for key in ("default", "factual", "typo", "misleading", "outdated", "broken_link", "other")}
+        assert desk.post("/editor/admin/clocks", form={"csrf_token": token, **fields}).status_code == 400
+        # Saved views: name, sharing and the query, then a rename.
+        response = desk.post("/editor/views", form={"csrf_token": token, "name": value, "shared": value,
+                                                    "query": value})
+        if response.status_code == 302:
+            views.append(value)
+            assert urlsplit(response.headers["Location"]).path == "/editor/"
+        # Applying answers: a hostile choice and version, then a rejection whose reason is the value.
+        report = file_report(article, email=f"canned{i}@example.org", notify=True, passage="31 votes to 12")
+        page = f"/editor/reports/{report.id}"
+        assert desk.post(f"{page}/answer", form={"csrf_token": token, "answer": value,
+                                                 "version": value}).status_code == 400
+        desk.post("/editor/bulk", form={"csrf_token": token, "action": "answer", "answer": value,
+                                        "selected": f"{report.id}:{report.version}", "back": "/editor/"})
+        if answers and answers[-1] is value:
+            found = db.session.scalar(select(CannedAnswer).where(CannedAnswer.name == one_line(value)))
+            assert desk.post(f"{page}/answer", form={"csrf_token": token,
+                                                     "answer": str(found.id)}).status_code == 302
+            rejected.append((report, value))
+    assert len(answers) >= len(CORPUS) - 3 and len(desks_made) >= len(CORPUS) - 3
+    assert len(views) >= len(CORPUS) - 3 and len(sections) >= len(CORPUS) - 3
+
+    answers_page = text_of(desk.get("/editor/admin/answers"))
+    desks_page = text_of(desk.get("/editor/admin/desks"))
+    queue = text_of(desk.get("/editor/"))
+    views_page = text_of(desk.get("/editor/views"))
+    assert all(one_line(v) in answers_page for v in answers)
+    assert all(one_line(v) in desks_page for v in desks_made + sections)
+    assert all(one_line(v) in queue and one_line(v) in views_page for v in views)
+    for view in db.session.scalars(select(SavedView)):
+        prefix = f"view-{view.id}-"
+        desk.post(f"/editor/views/{view.id}", form={"csrf_token": token, prefix + "name": view.name + " ",
+                                                    prefix + "shared": "y"})
+    for answer in db.session.scalars(select(CannedAnswer)):
+        desk.get(f"/editor/admin/answers/{answer.id}")
+    db.session.expire_all()
+    for report, value in rejected:
+        assert report.reject_reason == cleaned(value)
+        assert lines(cleaned(value)) in text_of(desk.get(status_path(report)))
+        [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.report_id == report.id))
+        assert_mail_is_plain(message, cleaned(value))
+    # A new report on the passage resurfaces; its page shows the latest reason given.
+    again = file_report(article, passage="31 votes to 12")
+    assert again.resurfaced_from_id == rejected[-1][0].id
+    assert cleaned(rejected[-1][1])[:100] in text_of(desk.get(f"/editor/reports/{again.id}"))
+    every_page(desk, app, slug=[article.slug], report_id=[again.id, *(r.id for r, _ in rejected[:3])])
 
 
 # --- In a browser: nothing runs -----------------------------------------------------------------------------

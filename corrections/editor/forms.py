@@ -151,7 +151,7 @@ def clock_form(categories: dict[str, str], **kwargs):
         pass
 
     for key in ("", *categories):
-        label = "Every category" if not key else categories[key]
+        label = "Every category (default)" if not key else categories[key]
         setattr(ClockForm, f"first_{key or 'default'}", StringField(f"{label}: first action",
                                                                       validators=[Length(max=40)]))
         setattr(ClockForm, f"resolution_{key or 'default'}", StringField(f"{label}: resolution",

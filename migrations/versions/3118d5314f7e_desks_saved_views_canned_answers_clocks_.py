@@ -52,6 +52,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('desk_id', 'editor_id', name=op.f('pk_desk_member'))
     )
     with op.batch_alter_table('desk_member', schema=None) as batch_op:
+        # "My desk": the desks an editor belongs to.
         batch_op.create_index(batch_op.f('ix_desk_member_editor_id'), ['editor_id'], unique=False)
 
     op.create_table('saved_view',
@@ -66,6 +67,7 @@ def upgrade():
     sa.UniqueConstraint('owner_id', 'name', name=op.f('uq_saved_view_owner_id'))
     )
     with op.batch_alter_table('saved_view', schema=None) as batch_op:
+        # The views listed above the queue: an editor's own (and the shared ones).
         batch_op.create_index(batch_op.f('ix_saved_view_owner_id'), ['owner_id'], unique=False)
 
     op.create_table('section_route',
@@ -77,6 +79,7 @@ def upgrade():
     sa.UniqueConstraint('section', name=op.f('uq_section_route_section'))
     )
     with op.batch_alter_table('section_route', schema=None) as batch_op:
+        # A desk's routes, and removing them with the desk.
         batch_op.create_index(batch_op.f('ix_section_route_desk_id'), ['desk_id'], unique=False)
 
     with op.batch_alter_table('report', schema=None) as batch_op:
@@ -85,8 +88,11 @@ def upgrade():
         batch_op.add_column(sa.Column('resolution_due_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('resurfaced_from_id', sa.Integer(), nullable=True))
+        # The queue's desk filter ("my desk", one desk), and clearing a deleted desk from its reports.
         batch_op.create_index(batch_op.f('ix_report_desk_id'), ['desk_id'], unique=False)
+        # The queue's "already settled" filter, and the reports that point at an earlier decision.
         batch_op.create_index(batch_op.f('ix_report_resurfaced_from_id'), ['resurfaced_from_id'], unique=False)
+        # "Due first": open reports by their next deadline.
         batch_op.create_index('ix_report_status_due_at', ['status', 'due_at'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_report_desk_id_desk'), 'desk', ['desk_id'], ['id'], ondelete='SET NULL')
         batch_op.create_foreign_key(batch_op.f('fk_report_resurfaced_from_id_report'), 'report', ['resurfaced_from_id'], ['id'])
