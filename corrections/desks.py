@@ -4,8 +4,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .text import clean_text
 from .models import Article, Desk, Editor, Report, SectionRoute, desk_member
+from .text import clean_text
 
 NAME_MAX = 100
 SECTION_MAX = 100

@@ -8,8 +8,8 @@ from werkzeug.datastructures import MultiDict
 
 from . import triage
 from .extensions import db
-from .text import clean_text
 from .models import Editor, SavedView
+from .text import clean_text
 
 NAME_MAX = 100
 QUERY_MAX = 2000
