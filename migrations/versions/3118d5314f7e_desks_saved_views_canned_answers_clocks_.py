@@ -1,7 +1,7 @@
 """desks, saved views, canned answers, clocks, resurfaced reports
 
 Revision ID: 3118d5314f7e
-Revises: 0e1bd2526dd6
+Revises: 8769abc9198b
 Create Date: 2026-11-30 03:59:04.063332
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3118d5314f7e'
-down_revision = '0e1bd2526dd6'
+down_revision = '8769abc9198b'
 branch_labels = None
 depends_on = None
 
