@@ -87,7 +87,7 @@ class Report(db.Model):
 
     # Reports on the same article and the same or overlapping passage share a cluster (the first one's id),
     # so the queue can show them as one group. The span is where the passage sits in the normalised text.
-    cluster_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    cluster_id: Mapped[int | None] = mapped_column(default=None)
     passage_key: Mapped[str] = mapped_column(String(64), default="")
     passage_start: Mapped[int | None] = mapped_column(default=None)
     passage_end: Mapped[int | None] = mapped_column(default=None)
@@ -119,9 +119,12 @@ class Report(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
-    # The editor queue filters by status and shows the newest first.
     __table_args__ = (
         Index("ix_report_status_created_at", "status", "created_at"),
+        # The queue pages through one status in the order reports arrived (ids are given in that order).
+        Index("ix_report_status_id", "status", "id"),
+        # A group's reports, and whether a group has a newer report in the shown statuses than this one.
+        Index("ix_report_cluster_id_status_id", "cluster_id", "status", "id"),
         Index("ix_report_article_id_passage_key", "article_id", "passage_key"),
         Index("ix_report_created_at", "created_at"),
         # "Due first": open reports by their next deadline.
@@ -130,6 +133,20 @@ class Report(db.Model):
 
     def __repr__(self) -> str:
         return f"<Report {self.reference} {self.status}>"
+
+
+class ReportCount(db.Model):
+    """How many reports are in each status: the sum of `n` over a status's rows.
+
+    Written only by triggers on the report table (see the migration that made this table): every insert,
+    status change and delete adds a row of +1 or -1 (a few rows per statement on PostgreSQL) in the same
+    transaction. Rows are only ever added, never updated, so concurrent changes never wait on a shared
+    counter row, and the sums are exact at every moment. triage.status_counts folds them now and then.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int]
 
 
 class Event(db.Model):

@@ -5,18 +5,74 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import delete, exists, false, func, insert, select, text, tuple_, union_all
+from sqlalchemy.orm import aliased, joinedload
 
+from . import search
 from .extensions import db
-from .models import Article, Editor, Report
+from .models import Article, Editor, Report, ReportCount
 from .reports import CATEGORIES
 from .text import parse_id
 from .workflow import OPEN, STATES
 
-SORTS = {"newest": "Newest first", "oldest": "Oldest first", "most_reported": "Most-reported articles first"}
 ASSIGNEES = {"": "Anyone", "me": "Assigned to me", "unassigned": "Unassigned"}
 SEARCH_MAX = 200
+# Above this many matching reports a filtered view says "more than" instead of counting them all.
+COUNT_CAP = 1000
+# Reports of a group listed in its row; the bulk selection still takes every one of them.
+LISTED_PER_GROUP = 10
+# Rows of report_count above which status_counts folds them into one per status.
+FOLD_AT = 1000
+
+
+@dataclass(frozen=True)
+class Order:
+    """A keyset order: a group comes where its first matching report in this order comes.
+
+    Reports are ordered by `column` (a Report attribute; None for none), then by id, which is the order
+    they arrived in. Pages carry the key of their last (or first) group's report in the URL, so a deep
+    page costs what the first one does.
+    """
+
+    label: str
+    descending: bool
+    column: str | None = None
+
+    def key(self, entity) -> list:
+        return ([getattr(entity, self.column)] if self.column else []) + [entity.id]
+
+    def encode(self, values: tuple) -> str:
+        return "_".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in values)
+
+    def decode(self, raw: str) -> tuple | None:
+        """The key in a URL, or None when it is not one."""
+        parts = raw.rsplit("_", len(self.key(Report)) - 1)
+        if len(parts) != len(self.key(Report)):
+            return None
+        values = []
+        for part, attribute in zip(parts, self.key(Report), strict=True):
+            kind = attribute.type.python_type
+            if kind is int:
+                value = parse_id(part)
+            elif kind is datetime:
+                try:
+                    value = datetime.fromisoformat(part)
+                except ValueError:
+                    value = None
+                value = value if value is not None and value.tzinfo is not None else None
+            else:
+                value = part
+            if value is None:
+                return None
+            values.append(value)
+        return tuple(values)
+
+
+ORDERS = {"newest": Order("Newest first", descending=True), "oldest": Order("Oldest first", descending=False)}
+# Not a keyset order: it ranks groups by how many matching reports their article has, which needs every
+# matching report counted, so it gets slower as the matching reports grow (README, "The queue at volume").
+MOST_REPORTED = "most_reported"
+SORTS = {**{name: order.label for name, order in ORDERS.items()}, MOST_REPORTED: "Most-reported articles first"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +87,10 @@ class QueueFilter:
     until: date | None = None
     q: str = ""
     sort: str = "newest"
+    # Where the page starts: after (or before) the group of the report with this key; page numbers only
+    # for the most-reported order.
+    after: tuple | None = None
+    before: tuple | None = None
     page: int = 1
     ignored: tuple[str, ...] = field(default=(), compare=False)
 
@@ -59,6 +119,17 @@ class QueueFilter:
                 ignored.append(f"{name} “{value[:40]}” (use YYYY-MM-DD)")
                 return None
 
+        sort = choice("sort", SORTS, "newest")
+
+        def cursor(name: str) -> tuple | None:
+            value = (args.get(name) or "").strip()
+            if not value:
+                return None
+            found = ORDERS[sort].decode(value) if sort in ORDERS else None
+            if found is None:
+                ignored.append(f"{name} “{value[:40]}”")
+            return found
+
         page = args.get("page", 1, type=int) or 1
         return cls(
             status=choice("status", ("open", "all", *STATES), "open"),
@@ -68,14 +139,17 @@ class QueueFilter:
             since=day("since"),
             until=day("until"),
             q=(args.get("q") or "").strip()[:SEARCH_MAX],
-            sort=choice("sort", SORTS, "newest"),
-            page=min(max(page, 1), 100_000),
+            sort=sort,
+            after=cursor("after"),
+            before=cursor("before") if not args.get("after") else None,
+            page=min(max(page, 1), 100_000) if sort == MOST_REPORTED else 1,
             ignored=tuple(ignored),
         )
 
     def args(self, **changes) -> dict[str, Any]:
         """URL arguments for this filter (with changes), leaving out defaults to keep links short."""
         current = replace(self, **changes)
+        order = ORDERS.get(current.sort)
         values = {
             "status": current.status if current.status != "open" else None,
             "category": current.category,
@@ -85,41 +159,64 @@ class QueueFilter:
             "until": current.until.isoformat() if current.until else None,
             "q": current.q,
             "sort": current.sort if current.sort != "newest" else None,
+            "after": order.encode(current.after) if order and current.after else None,
+            "before": order.encode(current.before) if order and current.before else None,
             "page": current.page if current.page != 1 else None,
         }
         return {k: v for k, v in values.items() if v}
 
+    def first_page(self, **changes) -> dict[str, Any]:
+        """URL arguments for the first page of this filter with changes (a changed filter starts over)."""
+        return self.args(**changes, after=None, before=None, page=1)
+
     @property
     def is_default(self) -> bool:
-        return not self.args(page=1)
+        return not self.first_page()
+
+    @property
+    def is_first_page(self) -> bool:
+        return not (self.after or self.before or self.page > 1)
+
+    @property
+    def statuses(self) -> tuple[str, ...] | None:
+        """The statuses shown, or None for all of them."""
+        if self.status == "all":
+            return None
+        return OPEN if self.status == "open" else (self.status,)
+
+    @property
+    def by_status_only(self) -> bool:
+        """Whether nothing but the status narrows the view (so the status counts say how many match)."""
+        return not set(self.first_page(status="open")) - {"sort"}
+
+    @property
+    def search(self) -> search.Query:
+        return search.Query.parse(self.q)
 
 
-def conditions(f: QueueFilter, me: Editor) -> list:
-    """The WHERE clauses of a filter, shared by the queue, its counts and the CSV export."""
+def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = True) -> list:
+    """The WHERE clauses of a filter, on Report or an alias of it: shared by the queue, its counts and the
+    CSV export. `with_text=False` leaves out the text search, for a query driven from the search index."""
     where = []
     if f.status == "open":
-        where.append(Report.status.in_(OPEN))
+        where.append(entity.status.in_(OPEN))
     elif f.status != "all":
-        where.append(Report.status == f.status)
+        where.append(entity.status == f.status)
     if f.category:
-        where.append(Report.category == f.category)
+        where.append(entity.category == f.category)
     if f.article:
-        where.append(Report.article_id == select(Article.id).where(Article.slug == f.article).scalar_subquery())
+        where.append(entity.article_id == select(Article.id).where(Article.slug == f.article).scalar_subquery())
     if f.assignee == "me":
-        where.append(Report.assignee_id == me.id)
+        where.append(entity.assignee_id == me.id)
     elif f.assignee == "unassigned":
-        where.append(Report.assignee_id.is_(None))
+        where.append(entity.assignee_id.is_(None))
     if f.since:
-        where.append(Report.created_at >= datetime.combine(f.since, time.min, UTC))
+        where.append(entity.created_at >= datetime.combine(f.since, time.min, UTC))
     if f.until:
-        where.append(Report.created_at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
-    if f.q:
-        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(or_(
-            Report.description.ilike(pattern, escape="\\"),
-            Report.passage.ilike(pattern, escape="\\"),
-            Report.suggested_correction.ilike(pattern, escape="\\"),
-        ))
+        where.append(entity.created_at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
+    if f.q and with_text:
+        # Words typed are matched as words; a search with none (only punctuation) matches nothing.
+        where.append(search.matches(entity, f.search) if f.search else false())
     return where
 
 
@@ -129,93 +226,236 @@ class Group:
 
     cluster_id: int
     size: int
+    # The first LISTED_PER_GROUP matching reports, oldest first; `selection` covers every one.
     reports: list[Report]
+    selection: str
 
     @property
     def lead(self) -> Report:
         return self.reports[0]
 
-    @property
-    def selection(self) -> str:
-        """The checkbox value: each report with the version the editor saw."""
-        return ",".join(f"{r.id}:{r.version}" for r in self.reports)
-
 
 @dataclass
 class QueuePage:
     groups: list[Group]
-    total_groups: int
-    total_reports: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total_groups // self.per_page))
+    # URL arguments of the neighbouring pages, None where there is none.
+    previous: dict[str, Any] | None
+    next: dict[str, Any] | None
+    # How many reports match: exact when `counted_all`, else "more than" it.
+    matching: int
+    counted_all: bool
 
 
-def queue_page(f: QueueFilter, me: Editor, per_page: int) -> QueuePage:
-    """One page of groups matching the filter, in three queries whatever the page size."""
+def queue_page(f: QueueFilter, me: Editor, per_page: int, counts: dict[str, int] | None = None) -> QueuePage:
+    """One page of groups matching the filter, in a handful of queries whatever the page or the data size.
+
+    `counts` (from status_counts) gives the number of matching reports when only the status narrows
+    the view; otherwise up to COUNT_CAP matching reports are counted.
+    """
+    if f.sort == MOST_REPORTED:
+        leads, previous, following = _most_reported(f, me, per_page)
+    else:
+        leads, previous, following = _keyset(f, me, ORDERS[f.sort], per_page)
+    if counts is not None and f.by_status_only:
+        matching, counted_all = sum(counts[s] for s in (f.statuses or STATES)), True
+    else:
+        matching = _count(f, me)
+        matching, counted_all = min(matching, COUNT_CAP), matching <= COUNT_CAP
+    return QueuePage(_groups(f, me, leads), previous, following, matching, counted_all)
+
+
+def _from_search_index(f: QueueFilter, order: Order | None = None) -> bool:
+    """Whether to drive the query from SQLite's search index, which hands out hits by id (arrival order)."""
+    return bool(f.q) and bool(f.search) and (order is None or order.column is None) and not search.postgres()
+
+
+def _hits():
+    """SQLite: reports joined to the search index's hits, for a query driven from the index."""
+    return search.fts.join(Report, Report.id == search.fts.c.rowid)
+
+
+def _keyset(f: QueueFilter, me: Editor, order: Order, per_page: int):
+    """The leading report of each group on the page, and the neighbouring pages' URL arguments.
+
+    A report leads its group when no matching report of the same group comes before it in the order;
+    the page is the next `per_page` leading reports after (or before) the cursor.
+    """
+    backwards = f.before is not None
+    rows = _leading(f, me, order, f.before or f.after, backwards, per_page + 1)
+    past_end = not rows and f.after is not None
+    if past_end:
+        # Nothing after the cursor any more (a bulk action emptied the last page): the page ending there.
+        backwards = True
+        rows = _leading(f, me, order, f.after, backwards, per_page + 1, inclusive=True)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+        if not more:
+            # Back at the top: show the first page as it is now, full.
+            return _keyset(replace(f, before=None, after=None), me, order, per_page)
+    previous = f.args(after=None, before=rows[0]) if rows and (backwards or f.after) else None
+    following = None
+    if rows and (not past_end if backwards else more):
+        following = f.args(before=None, after=rows[-1])
+    # The id is the key's last part.
+    return [row[-1] for row in rows], previous, following
+
+
+def _leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, backwards: bool, limit: int,
+             inclusive: bool = False):
+    """The keys of the reports leading their groups after the cursor (and at it, if inclusive), in the
+    order, or in reverse going backwards."""
+    ahead_first = order.descending != backwards  # whether higher keys come first in this scan
+    earlier = aliased(Report, name="earlier")
+    ahead = (tuple_(*order.key(earlier)) > tuple_(*order.key(Report)) if order.descending
+             else tuple_(*order.key(earlier)) < tuple_(*order.key(Report)))
+    led = exists().where(earlier.cluster_id == Report.cluster_id, ahead, *conditions(f, me, earlier))
+
+    def scan(key: list, extra: list):
+        query = select(*order.key(Report)).where(~led, *extra)
+        if cursor is not None:
+            key_, cursor_ = tuple_(*key), tuple_(*cursor)
+            if ahead_first:
+                query = query.where(key_ <= cursor_ if inclusive else key_ < cursor_)
+            else:
+                query = query.where(key_ >= cursor_ if inclusive else key_ > cursor_)
+        return query.order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)
+
+    if _from_search_index(f, order):
+        # Walk the search index's hits in id order and stop at the page's end: no sorting of every hit.
+        query = scan([search.fts.c.rowid], [search.fts.c[search.SQLITE_TABLE].match(f.search.fts5),
+                                             *conditions(f, me, with_text=False)])
+        return [tuple(row) for row in db.session.execute(query.select_from(_hits()))]
+    statuses = f.statuses
+    if not statuses or len(statuses) == 1:
+        return [tuple(row) for row in db.session.execute(scan(order.key(Report), conditions(f, me)))]
+    # One ordered index scan per status, merged: an index on (status, id) cannot give two statuses in id order.
+    branches = [scan(order.key(Report), [Report.status == status, *conditions(f, me)]).subquery()
+                for status in statuses]
+    merged = union_all(*(select(branch) for branch in branches)).subquery()
+    key = [merged.c[c.key] for c in order.key(Report)]
+    query = select(merged).order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def _most_reported(f: QueueFilter, me: Editor, per_page: int):
+    """Groups of the articles with the most matching reports first: counts every matching report."""
     where = conditions(f, me)
     grouped = (
         select(
             Report.cluster_id.label("cluster_id"),
             func.count(Report.id).label("size"),
-            func.min(Report.created_at).label("first_at"),
-            func.max(Report.created_at).label("last_at"),
+            func.max(Report.id).label("last_id"),
             func.min(Report.article_id).label("article_id"),
         )
         .where(*where)
         .group_by(Report.cluster_id)
+        .subquery()
     )
-    counted = grouped.subquery()
-    totals = db.session.execute(select(func.count(), func.coalesce(func.sum(counted.c.size), 0))).one()
-    ordered = _sorted(grouped, f, where)
-    rows = db.session.execute(ordered.limit(per_page).offset((f.page - 1) * per_page)).all()
-    order = [row.cluster_id for row in rows]
-    sizes = {row.cluster_id: row.size for row in rows}
-    members: dict[int, list[Report]] = defaultdict(list)
-    if order:
+    per_article = (
+        select(Report.article_id, func.count(Report.id).label("article_reports"))
+        .where(*where).group_by(Report.article_id).subquery()
+    )
+    rows = db.session.execute(
+        select(grouped.c.last_id)
+        .join(per_article, per_article.c.article_id == grouped.c.article_id)
+        .order_by(per_article.c.article_reports.desc(), grouped.c.size.desc(), grouped.c.last_id.desc())
+        .limit(per_page + 1).offset((f.page - 1) * per_page)
+    ).scalars().all()
+    previous = (f.args(page=f.page - 1) if rows else f.first_page()) if f.page > 1 else None
+    following = f.args(page=f.page + 1) if len(rows) > per_page else None
+    return list(rows[:per_page]), previous, following
+
+
+def _groups(f: QueueFilter, me: Editor, leads: list[int]) -> list[Group]:
+    """The groups of these leading reports: every matching report's id and version, the first few loaded."""
+    if not leads:
+        return []
+    clusters = dict(db.session.execute(select(Report.id, Report.cluster_id).where(Report.id.in_(leads))).all())
+    members: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for report_id, version, cluster_id in db.session.execute(
+        select(Report.id, Report.version, Report.cluster_id)
+        .where(Report.cluster_id.in_(set(clusters.values())), *conditions(f, me))
+        .order_by(Report.id)
+    ):
+        members[cluster_id].append((report_id, version))
+    listed = [report_id for group in members.values() for report_id, _ in group[:LISTED_PER_GROUP]]
+    loaded = {
+        report.id: report
         for report in db.session.scalars(
-            select(Report)
-            .where(Report.cluster_id.in_(order), *where)
-            .options(joinedload(Report.article), joinedload(Report.assignee))
-            .order_by(Report.created_at, Report.id)
-        ):
-            members[report.cluster_id].append(report)
-    groups = [Group(cid, sizes[cid], members[cid]) for cid in order if members[cid]]
-    return QueuePage(groups, totals[0], int(totals[1]), f.page, per_page)
+            select(Report).where(Report.id.in_(listed)).options(joinedload(Report.article), joinedload(Report.assignee))
+        )
+    }
+    groups = []
+    for lead in leads:
+        group = members.get(clusters.get(lead))
+        if group:
+            groups.append(Group(
+                cluster_id=clusters[lead],
+                size=len(group),
+                reports=[loaded[report_id] for report_id, _ in group[:LISTED_PER_GROUP]],
+                selection=",".join(f"{report_id}:{version}" for report_id, version in group),
+            ))
+    return groups
 
 
-def _sorted(grouped: Select, f: QueueFilter, where: list) -> Select:
-    sub = grouped.subquery()
-    if f.sort == "oldest":
-        return select(sub).order_by(sub.c.first_at, sub.c.cluster_id)
-    if f.sort == "most_reported":
-        per_article = (
-            select(Report.article_id, func.count(Report.id).label("article_reports"))
-            .where(*where).group_by(Report.article_id).subquery()
-        )
-        return (
-            select(sub)
-            .join(per_article, per_article.c.article_id == sub.c.article_id)
-            .order_by(per_article.c.article_reports.desc(), sub.c.size.desc(), sub.c.last_at.desc())
-        )
-    return select(sub).order_by(sub.c.last_at.desc(), sub.c.cluster_id.desc())
+def _count(f: QueueFilter, me: Editor) -> int:
+    """How many reports match, counting no further than one past COUNT_CAP."""
+    if _from_search_index(f):
+        matching = (select(Report.id).select_from(_hits())
+                    .where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5),
+                           *conditions(f, me, with_text=False)))
+    else:
+        matching = select(Report.id).where(*conditions(f, me))
+    return db.session.scalar(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery()))
 
 
 def status_counts() -> dict[str, int]:
-    """How many reports are in each state, exact."""
+    """How many reports are in each state, exact, from the rows the report table's triggers keep."""
+    rows = db.session.execute(
+        select(ReportCount.status, func.sum(ReportCount.n), func.count()).group_by(ReportCount.status)
+    ).all()
     counts = dict.fromkeys(STATES, 0)
-    counts.update(db.session.execute(select(Report.status, func.count(Report.id)).group_by(Report.status)).all())
+    counts.update({status: int(total) for status, total, _ in rows if status in counts})
+    if sum(n for _, _, n in rows) > FOLD_AT:
+        fold_counts()
     return counts
+
+
+def fold_counts() -> None:
+    """Replace report_count's rows by one per status with their sum, in a transaction of its own.
+
+    Only rows seen by the statement that deletes them are summed, so changes made meanwhile by other
+    transactions stay as rows of their own and nothing is counted twice or lost.
+    """
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(
+                "WITH gone AS (DELETE FROM report_count RETURNING status, n) "
+                "INSERT INTO report_count (status, n) SELECT status, sum(n) FROM gone GROUP BY status "
+                "HAVING sum(n) <> 0"
+            ))
+            return
+        # SQLite: one writer at a time, so the two statements see the same rows up to `last`.
+        last = conn.scalar(select(func.max(ReportCount.id)))
+        if last is None:
+            return
+        conn.execute(insert(ReportCount).from_select(
+            ["status", "n"],
+            select(ReportCount.status, func.sum(ReportCount.n)).where(ReportCount.id <= last)
+            .group_by(ReportCount.status).having(func.sum(ReportCount.n) != 0),
+        ))
+        conn.execute(delete(ReportCount).where(ReportCount.id <= last))
 
 
 def filtered_reports(f: QueueFilter, me: Editor):
     """Every report matching the filter, oldest first, streamed (for the CSV export)."""
+    query = select(Report).where(*conditions(f, me, with_text=not _from_search_index(f)))
+    if _from_search_index(f):
+        query = query.select_from(_hits()).where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5))
     return db.session.scalars(
-        select(Report)
-        .where(*conditions(f, me))
+        query
         .options(joinedload(Report.article), joinedload(Report.assignee))
         .order_by(Report.created_at, Report.id)
         .execution_options(yield_per=500)

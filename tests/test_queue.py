@@ -1,13 +1,16 @@
 """The editors' queue: counts, filters, groups, sorting, pages, bulk actions, CSV export."""
 
 import csv
+import html
 import io
 import re
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
-from corrections import workflow
+from corrections import triage, workflow
 from corrections.extensions import db
 from corrections.models import Event, Report
 
@@ -117,6 +120,22 @@ def test_sorting_newest_oldest_and_most_reported(editor_client):
     assert references(page_of(editor_client, "/editor/?sort=most_reported"))[-1] == refs[0]
 
 
+def links(page: str) -> dict[str, str]:
+    """The pager's links by rel (prev, next), as the browser would follow them."""
+    return {rel: html.unescape(href) for rel, href in re.findall(r'<a rel="(prev|next)" href="([^"]*)"', page)}
+
+
+def walk(client, url: str, rel: str = "next") -> list[list[str]]:
+    """The lead references of every page from `url` on, following the pager's `rel` links."""
+    pages = []
+    while url:
+        page = page_of(client, url)
+        pages.append(references(page))
+        url = links(page).get(rel)
+        assert len(pages) < 100, "the pager goes round in circles"
+    return pages
+
+
 def test_pages_hold_the_filter(make_app):
     app = make_app(QUEUE_PER_PAGE=2)
     with app.app_context():
@@ -124,15 +143,128 @@ def test_pages_hold_the_filter(make_app):
 
         make_editor()
         article = make_article()
-        for n in range(5):
-            file_report(article, category="typo", description=f"Typo number {n} in the text.")
+        typos = [file_report(article, category="typo", description=f"Typo number {n} in the text.") for n in range(5)]
+        file_report(article, category="factual")
         client = app.test_client()
         login(client, "editor@example.org")
         first = page_of(client, "/editor/?category=typo")
-        assert "Page 1 of 3" in first
-        assert 'href="/editor/?category=typo&amp;page=2"' in first
-        third = page_of(client, "/editor/?category=typo&page=3")
-        assert len(references(third)) == 1
+        assert "5 reports match" in first
+        assert re.search(r'rel="next" href="/editor/\?category=typo&amp;after=\d+"', first)
+        pages = walk(client, "/editor/?category=typo")
+        assert pages == [[typos[4].reference, typos[3].reference], [typos[2].reference, typos[1].reference],
+                         [typos[0].reference]]
+        # And back again from the last page.
+        last = page_of(client, links(page_of(client, links(first)["next"]))["next"])
+        assert walk(client, links(last)["prev"], "prev") == pages[1::-1]
+        assert "First page" in last
+
+
+def expected_leads(reports: list[Report], shown, newest_first: bool = True) -> list[str]:
+    """Lead reference of each group, in the queue's order: a group comes where its newest (or oldest)
+    matching report comes; each row is led by the group's oldest matching report."""
+    groups = defaultdict(list)
+    for report in reports:
+        if shown(report):
+            groups[report.cluster_id].append(report)
+    pick = max if newest_first else min
+    ordered = sorted(groups.values(), key=lambda members: pick(r.id for r in members), reverse=newest_first)
+    return [min(members, key=lambda r: r.id).reference for members in ordered]
+
+
+@pytest.fixture
+def busy_queue(make_app):
+    """A queue of 40 reports in groups of one to five, some closed, many received in the same second."""
+    app = make_app(QUEUE_PER_PAGE=3)
+    with app.app_context():
+        from .helpers import login
+
+        make_editor()
+        articles = [make_article() for _ in range(3)]
+        passages = ["31 votes to 12", "Work starts in March", "extra £2.4 million", ""]
+        same_second = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+        reports = []
+        for n in range(40):
+            report = file_report(articles[n % 3], passage=passages[n % 4], category=("typo", "factual")[n % 2],
+                                 description=f"Report {n} says the {'budget' if n % 3 else 'bridge'} is wrong.")
+            report.created_at = same_second if n % 2 else same_second + timedelta(seconds=n)
+            if n % 5 == 0:
+                report.status = "rejected"
+            reports.append(report)
+        db.session.commit()
+        client = app.test_client()
+        login(client, "editor@example.org")
+        yield client, reports
+
+
+@pytest.mark.parametrize(("url", "shown", "newest_first"), [
+    ("/editor/", lambda r: r.status in workflow.OPEN, True),
+    ("/editor/?sort=oldest", lambda r: r.status in workflow.OPEN, False),
+    ("/editor/?status=all", lambda r: True, True),
+    ("/editor/?category=typo", lambda r: r.status in workflow.OPEN and r.category == "typo", True),
+    ("/editor/?q=budget", lambda r: r.status in workflow.OPEN and "budget" in r.description, True),
+    ("/editor/?status=all&q=bridge&sort=oldest", lambda r: "bridge" in r.description, False),
+])
+def test_browsing_the_pages_loses_and_repeats_no_group(busy_queue, url, shown, newest_first):
+    client, reports = busy_queue
+    pages = walk(client, url)
+    assert [len(page) for page in pages[:-1]] == [3] * (len(pages) - 1)
+    assert sum(pages, []) == expected_leads(reports, shown, newest_first)
+    # Back from the last page to the first, through the "previous" links.
+    last_url = url
+    for _ in pages[1:]:
+        last_url = links(page_of(client, last_url))["next"]
+    backwards = walk(client, last_url, "prev")
+    assert sum(reversed(backwards), []) == sum(pages, [])
+
+
+def test_a_group_moves_out_of_the_pages_without_hiding_another(busy_queue):
+    client, reports = busy_queue
+    first = page_of(client, "/editor/")
+    second_url = links(first)["next"]
+    second = references(page_of(client, second_url))
+    # An editor closes the groups of the first page meanwhile: the second page still shows what followed.
+    for reference in references(first):
+        for report in reports:
+            if report.cluster_id == next(r for r in reports if r.reference == reference).cluster_id:
+                report.status = "spam"
+    db.session.commit()
+    assert references(page_of(client, second_url)) == second
+
+
+def test_a_page_past_the_end_shows_the_last_full_page(busy_queue):
+    client, reports = busy_queue
+    pages = walk(client, "/editor/")
+    last_url = "/editor/"
+    for _ in pages[1:]:
+        last_url = links(page_of(client, last_url))["next"]
+    # A bulk action closes everything on the last page: coming back there shows the page before it.
+    for report in reports:
+        if report.status in workflow.OPEN and any(
+                report.cluster_id == r.cluster_id for r in reports if r.reference in pages[-1]):
+            report.status = "rejected"
+    db.session.commit()
+    page = page_of(client, last_url)
+    assert references(page) == pages[-2]
+    assert "next" not in links(page)
+
+
+def test_cursors_that_make_no_sense_are_ignored_and_said(editor_client):
+    report = file_report(make_article())
+    for bad in ("after=abc", "before=-3", "after=1_2", "after=99999999999999"):
+        page = page_of(editor_client, f"/editor/?{bad}")
+        assert "Ignored in the address" in page and references(page) == [report.reference], bad
+
+
+def test_views_with_more_matching_reports_than_counted_say_more_than(editor_client, monkeypatch):
+    monkeypatch.setattr(triage, "COUNT_CAP", 3)
+    article = make_article()
+    for _ in range(5):
+        file_report(article, category="typo")
+    file_report(article)
+    assert "More than 3 reports match" in page_of(editor_client, "/editor/?category=typo")
+    # Counts by status alone are exact whatever their size.
+    page = page_of(editor_client, "/editor/")
+    assert "6 reports in 6 groups" in page and "More than" not in page
 
 
 def test_reports_on_the_same_or_overlapping_passage_form_one_group(editor_client):

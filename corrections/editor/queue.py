@@ -29,15 +29,17 @@ def queue():
     f = triage.QueueFilter.from_args(request.args)
     if f.ignored:
         flash("Ignored in the address: " + "; ".join(f.ignored) + ".", "warning")
-    page = triage.queue_page(f, me(), current_app.config["QUEUE_PER_PAGE"])
-    if f.page > page.pages:
-        # After a bulk action empties the last page, go to the new last one rather than show "clear".
-        return redirect(url_for("editor.queue", **f.args(page=page.pages)))
+    counts = triage.status_counts()
+    page = triage.queue_page(f, me(), current_app.config["QUEUE_PER_PAGE"], counts)
+    if not page.groups and not f.is_first_page:
+        # After a bulk action emptied the last page, go back a page rather than show "clear".
+        return redirect(url_for("editor.queue", **(page.previous or f.first_page())))
     return render_template(
         "editor/queue.html",
         f=f,
         page=page,
-        counts=triage.status_counts(),
+        counts=counts,
+        count_cap=triage.COUNT_CAP,
         labels=workflow.LABELS,
         categories=CATEGORIES,
         sorts=triage.SORTS,

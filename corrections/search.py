@@ -1,0 +1,95 @@
+"""Full-text search over reports (description, passage, suggested correction).
+
+The index is made by hand in a migration, because the two databases do it differently: SQLite has an FTS5
+table `report_search` kept by triggers, PostgreSQL a generated `tsvector` column `report.search` with a
+GIN index, built with the 'simple' configuration (no stemming, no stop words) so that both databases find
+the same reports. What the editor types is never handed to either query language as it stands: it is cut
+into words (runs of letters and digits, as both indexes cut the text), so quotes, stars, NEAR( or a minus
+sign are just characters between words. Every word must appear; a piece like "2.4" or "e-mail" must
+appear as written (its words side by side); the last word also matches as the start of a longer one, so
+results come while the editor is still typing it. Case is ignored; accents are not.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, exists, func, inspect, literal_column, select, table
+from sqlalchemy import column as sql_column
+
+from .extensions import db
+
+# What the migration makes by hand: migration checks (migrations/env.py, tests) leave these alone.
+SQLITE_TABLE = "report_search"
+POSTGRES_COLUMN = "search"
+MAX_WORDS = 20
+
+WORD = re.compile(r"[^\W_]+")
+
+fts = table(SQLITE_TABLE, sql_column("rowid"), sql_column(SQLITE_TABLE))
+
+
+def hand_made(name: str | None, type_: str, parent_names: dict | None = None) -> bool:
+    """Whether a database object belongs to the search index (for Alembic's include_name hook)."""
+    if type_ == "table":
+        return bool(name) and (name == SQLITE_TABLE or name.startswith(SQLITE_TABLE + "_"))
+    if type_ == "column":
+        return name == POSTGRES_COLUMN and (parent_names or {}).get("table_name") == "report"
+    if type_ == "index":
+        return name == "ix_report_search"
+    return False
+
+
+def include_name(name, type_, parent_names) -> bool:
+    return not hand_made(name, type_, parent_names)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search as both databases take it: pieces (the words typed together, e.g. "2.4" is 2 then 4)."""
+
+    pieces: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> "Query":
+        pieces, count = [], 0
+        for chunk in text.split():
+            words = WORD.findall(chunk)[: MAX_WORDS - count]
+            if words:
+                pieces.append(tuple(words))
+                count += len(words)
+        return cls(tuple(pieces))
+
+    def __bool__(self) -> bool:
+        return bool(self.pieces)
+
+    @property
+    def fts5(self) -> str:
+        """For SQLite's MATCH: each piece a quoted phrase (words hold no quote), the last one a prefix."""
+        phrases = ['"' + " ".join(words) + '"' for words in self.pieces]
+        return " ".join(phrases) + "*"
+
+    @property
+    def tsquery(self) -> str:
+        """For PostgreSQL's to_tsquery: pieces joined by &, words of a piece by <->, the last one a prefix."""
+        phrases = [" <-> ".join(f"'{word}'" for word in words) for words in self.pieces]
+        return " & ".join(phrases) + ":*"
+
+
+def postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def matches(entity, query: Query) -> ColumnElement[bool]:
+    """Whether a report holds the query's words; `entity` is Report or an alias of it made with a name."""
+    if postgres():
+        found = inspect(entity)
+        name = found.name if found.is_aliased_class else found.local_table.name
+        return literal_column(f"{name}.{POSTGRES_COLUMN}").op("@@")(
+            func.to_tsquery(literal_column("'simple'"), query.tsquery))
+    # A look-up of one row in the index: cheap when the report was found some other way (by status, group).
+    return exists(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(query.fts5), fts.c.rowid == entity.id))
+
+
+def sqlite_hits(query: Query):
+    """SQLite: the index as a table to drive a query from, newest report first (ids are in arrival order)."""
+    return select(fts.c.rowid.label("id")).where(fts.c[SQLITE_TABLE].match(query.fts5))
