@@ -13,7 +13,7 @@ results come while the editor is still typing it. Case is ignored; accents are n
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, func, inspect, literal_column, select, table
+from sqlalchemy import ColumnElement, func, inspect, literal_column, select, table
 from sqlalchemy import column as sql_column
 
 from .extensions import db
@@ -21,6 +21,7 @@ from .extensions import db
 # What the migration makes by hand: migration checks (migrations/env.py, tests) leave these alone.
 SQLITE_TABLE = "report_search"
 POSTGRES_COLUMN = "search"
+TEXT_COLUMNS = ("description", "passage", "suggested_correction")
 MAX_WORDS = 20
 
 WORD = re.compile(r"[^\W_]+")
@@ -64,9 +65,14 @@ class Query:
 
     @property
     def fts5(self) -> str:
-        """For SQLite's MATCH: each piece a quoted phrase (words hold no quote), the last one a prefix."""
+        """For SQLite's MATCH: each piece a quoted phrase (words hold no quote), the last one a prefix,
+        in the text columns only."""
         phrases = ['"' + " ".join(words) + '"' for words in self.pieces]
-        return " ".join(phrases) + "*"
+        return "{" + " ".join(TEXT_COLUMNS) + "}: (" + " ".join(phrases) + "*)"
+
+    def fts5_in_groups(self, clusters) -> str:
+        """For SQLite's MATCH: the reports of these groups (cluster ids) that hold the words."""
+        return self.fts5 + " AND {cluster_id}: (" + " OR ".join(str(int(c)) for c in clusters) + ")"
 
     @property
     def tsquery(self) -> str:
@@ -86,10 +92,5 @@ def matches(entity, query: Query) -> ColumnElement[bool]:
         name = found.name if found.is_aliased_class else found.local_table.name
         return literal_column(f"{name}.{POSTGRES_COLUMN}").op("@@")(
             func.to_tsquery(literal_column("'simple'"), query.tsquery))
-    # A look-up of one row in the index: cheap when the report was found some other way (by status, group).
-    return exists(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(query.fts5), fts.c.rowid == entity.id))
-
-
-def sqlite_hits(query: Query):
-    """SQLite: the index as a table to drive a query from, newest report first (ids are in arrival order)."""
-    return select(fts.c.rowid.label("id")).where(fts.c[SQLITE_TABLE].match(query.fts5))
+    # SQLite works out the hits once per statement; a look-up per report would cost far more.
+    return entity.id.in_(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(query.fts5)))

@@ -1,6 +1,5 @@
 """The editors' queue: filters read from the URL, grouped pages, counts and exports."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -241,27 +240,40 @@ class QueuePage:
     # URL arguments of the neighbouring pages, None where there is none.
     previous: dict[str, Any] | None
     next: dict[str, Any] | None
-    # How many reports match: exact when `counted_all`, else "more than" it.
-    matching: int
+    # How many reports match: exact when `counted_all`, else "more than" it; None when not counted
+    # (a text search over more than one page).
+    matching: int | None
     counted_all: bool
+
+
+# The matching reports of groups, by cluster id: (id, version) oldest first. Filled as a page is worked out.
+Members = dict[int, list[tuple[int, int]]]
 
 
 def queue_page(f: QueueFilter, me: Editor, per_page: int, counts: dict[str, int] | None = None) -> QueuePage:
     """One page of groups matching the filter, in a handful of queries whatever the page or the data size.
 
     `counts` (from status_counts) gives the number of matching reports when only the status narrows
-    the view; otherwise up to COUNT_CAP matching reports are counted.
+    the view; otherwise up to COUNT_CAP matching reports are counted, except in a text search.
     """
+    members: Members = {}
     if f.sort == MOST_REPORTED:
         leads, previous, following = _most_reported(f, me, per_page)
     else:
-        leads, previous, following = _keyset(f, me, ORDERS[f.sort], per_page)
-    if counts is not None and f.by_status_only:
+        leads, previous, following = _keyset(f, me, ORDERS[f.sort], per_page, members)
+    groups = _groups(f, me, leads, members)
+    if not previous and not following:
+        # Everything is on this page.
+        matching, counted_all = sum(group.size for group in groups), True
+    elif counts is not None and f.by_status_only:
         matching, counted_all = sum(counts[s] for s in (f.statuses or STATES)), True
+    elif f.q:
+        # Counting a common word's hits means visiting each of them.
+        matching, counted_all = None, False
     else:
         matching = _count(f, me)
         matching, counted_all = min(matching, COUNT_CAP), matching <= COUNT_CAP
-    return QueuePage(_groups(f, me, leads), previous, following, matching, counted_all)
+    return QueuePage(groups, previous, following, matching, counted_all)
 
 
 def _from_search_index(f: QueueFilter, order: Order | None = None) -> bool:
@@ -274,26 +286,27 @@ def _hits():
     return search.fts.join(Report, Report.id == search.fts.c.rowid)
 
 
-def _keyset(f: QueueFilter, me: Editor, order: Order, per_page: int):
+def _keyset(f: QueueFilter, me: Editor, order: Order, per_page: int, members: Members):
     """The leading report of each group on the page, and the neighbouring pages' URL arguments.
 
     A report leads its group when no matching report of the same group comes before it in the order;
     the page is the next `per_page` leading reports after (or before) the cursor.
     """
+    leading = _leading_hits if _from_search_index(f, order) else _leading
     backwards = f.before is not None
-    rows = _leading(f, me, order, f.before or f.after, backwards, per_page + 1)
+    rows = leading(f, me, order, f.before or f.after, backwards, per_page + 1, members=members)
     past_end = not rows and f.after is not None
     if past_end:
         # Nothing after the cursor any more (a bulk action emptied the last page): the page ending there.
         backwards = True
-        rows = _leading(f, me, order, f.after, backwards, per_page + 1, inclusive=True)
+        rows = leading(f, me, order, f.after, backwards, per_page + 1, inclusive=True, members=members)
     more = len(rows) > per_page
     rows = rows[:per_page]
     if backwards:
         rows.reverse()
         if not more:
             # Back at the top: show the first page as it is now, full.
-            return _keyset(replace(f, before=None, after=None), me, order, per_page)
+            return _keyset(replace(f, before=None, after=None), me, order, per_page, members)
     previous = f.args(after=None, before=rows[0]) if rows and (backwards or f.after) else None
     following = None
     if rows and (not past_end if backwards else more):
@@ -303,7 +316,7 @@ def _keyset(f: QueueFilter, me: Editor, order: Order, per_page: int):
 
 
 def _leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, backwards: bool, limit: int,
-             inclusive: bool = False):
+             inclusive: bool = False, members: Members | None = None):
     """The keys of the reports leading their groups after the cursor (and at it, if inclusive), in the
     order, or in reverse going backwards."""
     ahead_first = order.descending != backwards  # whether higher keys come first in this scan
@@ -312,8 +325,9 @@ def _leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, bac
              else tuple_(*order.key(earlier)) < tuple_(*order.key(Report)))
     led = exists().where(earlier.cluster_id == Report.cluster_id, ahead, *conditions(f, me, earlier))
 
-    def scan(key: list, extra: list):
-        query = select(*order.key(Report)).where(~led, *extra)
+    def scan(extra: list):
+        key = order.key(Report)
+        query = select(*key).where(~led, *extra)
         if cursor is not None:
             key_, cursor_ = tuple_(*key), tuple_(*cursor)
             if ahead_first:
@@ -322,21 +336,65 @@ def _leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, bac
                 query = query.where(key_ >= cursor_ if inclusive else key_ > cursor_)
         return query.order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)
 
-    if _from_search_index(f, order):
-        # Walk the search index's hits in id order and stop at the page's end: no sorting of every hit.
-        query = scan([search.fts.c.rowid], [search.fts.c[search.SQLITE_TABLE].match(f.search.fts5),
-                                             *conditions(f, me, with_text=False)])
-        return [tuple(row) for row in db.session.execute(query.select_from(_hits()))]
     statuses = f.statuses
     if not statuses or len(statuses) == 1:
-        return [tuple(row) for row in db.session.execute(scan(order.key(Report), conditions(f, me)))]
+        return [tuple(row) for row in db.session.execute(scan(conditions(f, me)))]
     # One ordered index scan per status, merged: an index on (status, id) cannot give two statuses in id order.
-    branches = [scan(order.key(Report), [Report.status == status, *conditions(f, me)]).subquery()
-                for status in statuses]
+    branches = [scan([Report.status == status, *conditions(f, me)]).subquery() for status in statuses]
     merged = union_all(*(select(branch) for branch in branches)).subquery()
     key = [merged.c[c.key] for c in order.key(Report)]
     query = select(merged).order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def _leading_hits(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, backwards: bool, limit: int,
+                  inclusive: bool = False, members: Members | None = None):
+    """_leading for a text search on SQLite, where a look-up of one report in the search index is dear.
+
+    Walks the index's hits from the cursor in id order, a chunk at a time; one more look-up finds the
+    matching reports of the chunk's groups (into `members`), and a hit leads its group when it is the
+    group's newest (or oldest) one.
+    """
+    members = {} if members is None else members
+    newest_first = order.descending != backwards
+    position = None
+    if cursor is not None:
+        position = cursor[-1] + (1 if newest_first else -1) if inclusive else cursor[-1]
+    chunk_size = 4 * limit
+    found = []
+    while len(found) < limit:
+        query = (select(Report.id, Report.cluster_id).select_from(_hits())
+                 .where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5), *conditions(f, me, with_text=False))
+                 .order_by(search.fts.c.rowid.desc() if newest_first else search.fts.c.rowid.asc())
+                 .limit(chunk_size))
+        if position is not None:
+            query = query.where(search.fts.c.rowid < position if newest_first else search.fts.c.rowid > position)
+        chunk = db.session.execute(query).all()
+        _add_members(f, me, {cluster_id for _, cluster_id in chunk}, members)
+        for report_id, cluster_id in chunk:
+            group = members.get(cluster_id) or [(report_id, 0)]
+            if report_id == (group[-1] if order.descending else group[0])[0]:
+                found.append((report_id,))
+        if len(chunk) < chunk_size:
+            break
+        position = chunk[-1][0]
+    return found[:limit]
+
+
+def _add_members(f: QueueFilter, me: Editor, clusters: set[int], members: Members) -> None:
+    """Add the matching reports of these groups (cluster ids) to `members`, oldest first."""
+    clusters = {cluster_id for cluster_id in clusters if cluster_id is not None and cluster_id not in members}
+    if not clusters:
+        return
+    columns = (Report.id, Report.version, Report.cluster_id)
+    if _from_search_index(f):
+        query = (select(*columns).select_from(_hits())
+                 .where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5_in_groups(sorted(clusters))),
+                        *conditions(f, me, with_text=False)))
+    else:
+        query = select(*columns).where(Report.cluster_id.in_(clusters), *conditions(f, me))
+    for report_id, version, cluster_id in db.session.execute(query.order_by(Report.id)):
+        members.setdefault(cluster_id, []).append((report_id, version))
 
 
 def _most_reported(f: QueueFilter, me: Editor, per_page: int):
@@ -368,19 +426,13 @@ def _most_reported(f: QueueFilter, me: Editor, per_page: int):
     return list(rows[:per_page]), previous, following
 
 
-def _groups(f: QueueFilter, me: Editor, leads: list[int]) -> list[Group]:
+def _groups(f: QueueFilter, me: Editor, leads: list[int], members: Members) -> list[Group]:
     """The groups of these leading reports: every matching report's id and version, the first few loaded."""
     if not leads:
         return []
     clusters = dict(db.session.execute(select(Report.id, Report.cluster_id).where(Report.id.in_(leads))).all())
-    members: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for report_id, version, cluster_id in db.session.execute(
-        select(Report.id, Report.version, Report.cluster_id)
-        .where(Report.cluster_id.in_(set(clusters.values())), *conditions(f, me))
-        .order_by(Report.id)
-    ):
-        members[cluster_id].append((report_id, version))
-    listed = [report_id for group in members.values() for report_id, _ in group[:LISTED_PER_GROUP]]
+    _add_members(f, me, set(clusters.values()), members)
+    listed = [report_id for lead in leads for report_id, _ in members.get(clusters.get(lead), [])[:LISTED_PER_GROUP]]
     loaded = {
         report.id: report
         for report in db.session.scalars(
@@ -402,12 +454,7 @@ def _groups(f: QueueFilter, me: Editor, leads: list[int]) -> list[Group]:
 
 def _count(f: QueueFilter, me: Editor) -> int:
     """How many reports match, counting no further than one past COUNT_CAP."""
-    if _from_search_index(f):
-        matching = (select(Report.id).select_from(_hits())
-                    .where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5),
-                           *conditions(f, me, with_text=False)))
-    else:
-        matching = select(Report.id).where(*conditions(f, me))
+    matching = select(Report.id).where(*conditions(f, me))
     return db.session.scalar(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery()))
 
 

@@ -39,7 +39,6 @@ def queue():
         f=f,
         page=page,
         counts=counts,
-        count_cap=triage.COUNT_CAP,
         labels=workflow.LABELS,
         categories=CATEGORIES,
         sorts=triage.SORTS,
