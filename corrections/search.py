@@ -63,16 +63,17 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.pieces)
 
-    @property
-    def fts5(self) -> str:
-        """For SQLite's MATCH: each piece a quoted phrase (words hold no quote), the last one a prefix,
-        in the text columns only."""
+    def fts5(self, statuses: tuple[str, ...] | None = None, clusters=()) -> str:
+        """For SQLite's MATCH: each piece a quoted phrase (words hold no quote), the last one a prefix, in
+        the text columns; optionally only reports in these statuses and groups (cluster ids)."""
         phrases = ['"' + " ".join(words) + '"' for words in self.pieces]
-        return "{" + " ".join(TEXT_COLUMNS) + "}: (" + " ".join(phrases) + "*)"
-
-    def fts5_in_groups(self, clusters) -> str:
-        """For SQLite's MATCH: the reports of these groups (cluster ids) that hold the words."""
-        return self.fts5 + " AND {cluster_id}: (" + " OR ".join(str(int(c)) for c in clusters) + ")"
+        parts = ["{" + " ".join(TEXT_COLUMNS) + "}: (" + " ".join(phrases) + "*)"]
+        if statuses:
+            # The tokenizer cuts "in_review" into two words.
+            parts.append("{status}: (" + " OR ".join('"' + s.replace("_", " ") + '"' for s in statuses) + ")")
+        if clusters:
+            parts.append("{cluster_id}: (" + " OR ".join(str(int(c)) for c in clusters) + ")")
+        return " AND ".join(parts)
 
     @property
     def tsquery(self) -> str:
@@ -93,4 +94,4 @@ def matches(entity, query: Query) -> ColumnElement[bool]:
         return literal_column(f"{name}.{POSTGRES_COLUMN}").op("@@")(
             func.to_tsquery(literal_column("'simple'"), query.tsquery))
     # SQLite works out the hits once per statement; a look-up per report would cost far more.
-    return entity.id.in_(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(query.fts5)))
+    return entity.id.in_(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(query.fts5())))

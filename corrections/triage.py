@@ -351,29 +351,43 @@ def _leading_hits(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None
                   inclusive: bool = False, members: Members | None = None):
     """_leading for a text search on SQLite, where a look-up of one report in the search index is dear.
 
-    Walks the index's hits from the cursor in id order, a chunk at a time; one more look-up finds the
-    matching reports of the chunk's groups (into `members`), and a hit leads its group when it is the
-    group's newest (or oldest) one.
+    Walks the index's hits from the cursor in id order, a chunk at a time. A hit leads its group when
+    it is the group's newest (or oldest) matching report. Walking forward, that is the first hit of its
+    group in the walk, unless the group has hits on the other side of the cursor; walking back, it is
+    the group's last hit on this side. One more index look-up per chunk tells those.
     """
-    members = {} if members is None else members
     newest_first = order.descending != backwards
-    position = None
+    start = None
     if cursor is not None:
-        position = cursor[-1] + (1 if newest_first else -1) if inclusive else cursor[-1]
+        start = cursor[-1] + (1 if newest_first else -1) if inclusive else cursor[-1]
     chunk_size = 4 * limit
-    found = []
+    found, seen, position = [], set(), start
     while len(found) < limit:
-        query = (select(Report.id, Report.cluster_id).select_from(_hits())
-                 .where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5), *conditions(f, me, with_text=False))
-                 .order_by(search.fts.c.rowid.desc() if newest_first else search.fts.c.rowid.asc())
-                 .limit(chunk_size))
+        query = _hit_query(f, me, select(Report.id, Report.cluster_id)).limit(chunk_size)
+        query = query.order_by(search.fts.c.rowid.desc() if newest_first else search.fts.c.rowid.asc())
         if position is not None:
             query = query.where(search.fts.c.rowid < position if newest_first else search.fts.c.rowid > position)
         chunk = db.session.execute(query).all()
-        _add_members(f, me, {cluster_id for _, cluster_id in chunk}, members)
+        new = {cluster_id for _, cluster_id in chunk} - seen
+        # Each new group's leading report among its hits from the start on the side where groups lead
+        # (walking forward, the start itself is on that side: it led a group on the page before).
+        beyond = {}
+        if new and start is not None:
+            pick, rowid = (func.max if order.descending else func.min), search.fts.c.rowid
+            if order.descending:
+                side = rowid > start if backwards else rowid >= start
+            else:
+                side = rowid < start if backwards else rowid <= start
+            query = (_hit_query(f, me, select(Report.cluster_id, pick(Report.id)), clusters=new)
+                     .where(side).group_by(Report.cluster_id))
+            beyond = dict(db.session.execute(query).all())
         for report_id, cluster_id in chunk:
-            group = members.get(cluster_id) or [(report_id, 0)]
-            if report_id == (group[-1] if order.descending else group[0])[0]:
+            if backwards:
+                leads = beyond.get(cluster_id) == report_id
+            else:
+                leads = cluster_id not in seen and cluster_id not in beyond
+            seen.add(cluster_id)
+            if leads:
                 found.append((report_id,))
         if len(chunk) < chunk_size:
             break
@@ -381,18 +395,23 @@ def _leading_hits(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None
     return found[:limit]
 
 
+def _hit_query(f: QueueFilter, me: Editor, query, clusters=()):
+    """SQLite: a query driven from the search index's hits for this filter (of these groups, if given)."""
+    return (query.select_from(_hits())
+            .where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5(f.statuses, sorted(clusters))),
+                   *conditions(f, me, with_text=False)))
+
+
 def _add_members(f: QueueFilter, me: Editor, clusters: set[int], members: Members) -> None:
     """Add the matching reports of these groups (cluster ids) to `members`, oldest first."""
     clusters = {cluster_id for cluster_id in clusters if cluster_id is not None and cluster_id not in members}
     if not clusters:
         return
-    columns = (Report.id, Report.version, Report.cluster_id)
+    columns = select(Report.id, Report.version, Report.cluster_id)
     if _from_search_index(f):
-        query = (select(*columns).select_from(_hits())
-                 .where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5_in_groups(sorted(clusters))),
-                        *conditions(f, me, with_text=False)))
+        query = _hit_query(f, me, columns, clusters)
     else:
-        query = select(*columns).where(Report.cluster_id.in_(clusters), *conditions(f, me))
+        query = columns.where(Report.cluster_id.in_(clusters), *conditions(f, me))
     for report_id, version, cluster_id in db.session.execute(query.order_by(Report.id)):
         members.setdefault(cluster_id, []).append((report_id, version))
 
@@ -498,9 +517,7 @@ def fold_counts() -> None:
 
 def filtered_reports(f: QueueFilter, me: Editor):
     """Every report matching the filter, oldest first, streamed (for the CSV export)."""
-    query = select(Report).where(*conditions(f, me, with_text=not _from_search_index(f)))
-    if _from_search_index(f):
-        query = query.select_from(_hits()).where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5))
+    query = _hit_query(f, me, select(Report)) if _from_search_index(f) else select(Report).where(*conditions(f, me))
     return db.session.scalars(
         query
         .options(joinedload(Report.article), joinedload(Report.assignee))

@@ -217,6 +217,25 @@ def test_browsing_the_pages_loses_and_repeats_no_group(busy_queue, url, shown, n
     assert sum(reversed(backwards), []) == sum(pages, [])
 
 
+@pytest.mark.parametrize("query", ["", "&q=bridge", "&sort=oldest", "&sort=oldest&q=bridge"])
+def test_a_group_split_by_a_page_boundary_shows_once(make_app, query):
+    app = make_app(QUEUE_PER_PAGE=1)
+    with app.app_context():
+        from .helpers import login
+
+        make_editor()
+        article = make_article()
+        first = file_report(article, passage=PASSAGE, description="The bridge is older.")
+        other = file_report(article, description="Another bridge report.")
+        last = file_report(article, passage=PASSAGE, description="The bridge date is wrong.")
+        assert first.cluster_id == last.cluster_id != other.cluster_id
+        client = app.test_client()
+        login(client, "editor@example.org")
+        pages = walk(client, "/editor/?status=open" + query)
+        assert sorted(sum(pages, [])) == sorted([first.reference, other.reference])
+        assert len(pages) == 2
+
+
 def test_a_group_moves_out_of_the_pages_without_hiding_another(busy_queue):
     client, reports = busy_queue
     first = page_of(client, "/editor/")
@@ -274,3 +293,166 @@ def test_views_with_more_matching_reports_than_counted_say_more_than(make_app, m
         assert "searches are not counted" in page_of(client, "/editor/?q=headline")
         # When everything fits on the page, the page counts it.
         assert "1 report in 1 group" in page_of(client, "/editor/?category=factual")
+
+
+def test_reports_on_the_same_or_overlapping_passage_form_one_group(editor_client):
+    article = make_article()
+    a = file_report(article, passage="31 votes to 12")
+    b = file_report(article, passage="by 31 VOTES to 12.")  # overlaps, other case
+    c = file_report(article, passage="approved the new budget on Tuesday by 31")  # overlaps the start
+    elsewhere = file_report(article, passage="Work starts in March")
+    no_passage = file_report(article)
+    assert a.cluster_id == b.cluster_id == c.cluster_id == a.id
+    assert elsewhere.cluster_id == elsewhere.id and no_passage.cluster_id == no_passage.id
+    page = page_of(editor_client)
+    assert "3 reports</span>" in page
+    assert sorted(references(page)) == sorted([a.reference, elsewhere.reference, no_passage.reference])
+    assert "All 3 reports in this group" in page
+    assert "5 reports in 3 groups" in page
+
+
+def test_passages_not_in_the_article_group_when_they_are_the_same(editor_client):
+    article = make_article()
+    first = file_report(article, passage="Pelling scored twice")
+    second = file_report(article, passage="  pelling   SCORED twice ")
+    assert first.passage_found is False and second.cluster_id == first.cluster_id
+
+
+def test_spam_is_never_grouped_with_real_reports(app):
+    article = make_article()
+    real = file_report(article, passage=PASSAGE)
+    from corrections.reports import ReportInput, submit_report
+
+    spam, _ = submit_report(article, ReportInput("factual", "Buy cheap watches now!!", passage=PASSAGE),
+                            client="x", spam_reason="honeypot")
+    assert spam.cluster_id == spam.id != real.cluster_id
+
+
+
+def test_queue_runs_a_bounded_number_of_queries(app, editor_client, editor):
+    article = make_article()
+    for n in range(3):
+        workflow.assign(file_report(article, passage=PASSAGE if n else ""), editor, by=editor)
+    db.session.commit()
+    few = count_queries(editor_client, "/editor/")
+    for n in range(40):
+        other = make_article() if n % 10 == 0 else article
+        workflow.assign(file_report(other, passage=PASSAGE if n % 2 else ""), editor, by=editor)
+    db.session.commit()
+    many = count_queries(editor_client, "/editor/")
+    assert few == many
+    assert many <= 12
+
+
+def test_bulk_reject_of_a_group_gives_each_report_its_own_event(editor_client, editor):
+    article = make_article()
+    group = [file_report(article, passage=PASSAGE) for _ in range(3)]
+    selection = ",".join(f"{r.id}:{r.version}" for r in group)
+    response = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": selection, "action": "reject",
+        "reason": workflow.REJECT_REASONS[0], "reason_text": "The vote was 31 to 12.", "back": "/editor/",
+    }, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Done for 3 reports" in page
+    db.session.expire_all()
+    for report in group:
+        stored = db.session.get(Report, report.id)
+        assert stored.status == "rejected"
+        assert stored.reject_reason == f"{workflow.REJECT_REASONS[0]} The vote was 31 to 12."
+        assert [e.kind for e in stored.events] == ["received", "status"]
+        assert stored.events[-1].actor == editor.name
+
+
+def test_bulk_refusals_do_not_undo_the_others_and_are_shown(editor_client):
+    article = make_article()
+    fine = file_report(article)
+    accepted = file_report(article)
+    accepted.status = "accepted"
+    db.session.commit()
+    stale = file_report(article)
+    stale_version = stale.version
+    workflow.apply_change(stale, None, lambda: workflow.move(stale, "in_review", by=None))
+    selection = [f"{fine.id}:{fine.version}", f"{accepted.id}:{accepted.version}", f"{stale.id}:{stale_version}",
+                 "999999:1"]
+    response = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": selection, "action": "spam", "back": "/editor/",
+    }, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert f"Done for 1 report: {fine.reference}" in page
+    assert f"Refused for {accepted.reference}" in page and "cannot be moved to spam" in page
+    assert f"Refused for {stale.reference}" in page and "changed by system" in page
+    assert "Refused for report #999999" in page
+    db.session.expire_all()
+    assert [db.session.get(Report, r.id).status for r in (fine, accepted, stale)] == ["spam", "accepted", "in_review"]
+
+
+def test_bulk_duplicate_marks_the_others_as_duplicates_of_the_oldest(editor_client):
+    article = make_article()
+    oldest, newer, newest = (file_report(article, passage=PASSAGE) for _ in range(3))
+    editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": [f"{r.id}:{r.version}" for r in (newest, oldest, newer)],
+        "action": "duplicate", "back": "/editor/",
+    })
+    db.session.expire_all()
+    assert db.session.get(Report, oldest.id).status == "new"
+    for report in (newer, newest):
+        stored = db.session.get(Report, report.id)
+        assert (stored.status, stored.duplicate_of_id) == ("duplicate", oldest.id)
+
+
+def test_bulk_assign_to_me_and_move_to_review(editor_client, editor):
+    report = file_report(make_article())
+    token = csrf_token(editor_client)
+    editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                             "action": "assign_me", "back": "/editor/"})
+    db.session.expire_all()
+    report = db.session.get(Report, report.id)
+    assert report.assignee_id == editor.id
+    editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                             "action": "in_review", "back": "/editor/"})
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).status == "in_review"
+
+
+def test_bulk_without_action_or_reason_changes_nothing_and_says_why(editor_client):
+    report = file_report(make_article())
+    token = csrf_token(editor_client)
+    page = editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                                    "action": "", "back": "/editor/"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "choose an action" in page
+    page = editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                                    "action": "reject", "back": "/editor/"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "give a reason for rejecting" in page
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).status == "new"
+    assert db.session.scalars(select(Event.kind).where(Event.report_id == report.id)).all() == ["received"]
+
+
+def test_bulk_returns_to_the_filtered_queue_but_never_off_site(editor_client):
+    report = file_report(make_article())
+    token = csrf_token(editor_client)
+    data = {"csrf_token": token, "selected": f"{report.id}:{report.version}", "action": "assign_me"}
+    assert editor_client.post("/editor/bulk", data={**data, "back": "/editor/?category=typo"}).headers[
+        "Location"] == "/editor/?category=typo"
+    assert editor_client.post("/editor/bulk", data={**data, "back": "https://evil.example/"}).headers[
+        "Location"] == "/editor/"
+
+
+def test_csv_export_follows_the_filter_and_neutralises_formulas(editor_client):
+    article = make_article()
+    hostile = file_report(article, description="=HYPERLINK(\"http://evil.example\",\"click\")",
+                          name="@SUM(A1)", email="reader@example.org")
+    file_report(article, category="typo", description="+Harmless typo report here.")
+    response = editor_client.get("/editor/export.csv?category=factual")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["reference"] for row in rows] == [hostile.reference]
+    assert rows[0]["description"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert rows[0]["reporter_name"] == "'@SUM(A1)"
+    assert rows[0]["reporter_email"] == "reader@example.org"
+    for row in rows:
+        assert not any(value.startswith(("=", "+", "-", "@")) for value in row.values())

@@ -29,34 +29,36 @@ depends_on = None
 # Every word is a run of letters and digits on both databases: SQLite's unicode61 tokenizer splits at
 # anything else, and PostgreSQL's parser gets the text with punctuation already turned into spaces (so
 # "2.4" is the words 2 and 4 on both, and a search for "2.4" looks for them side by side).
-# On SQLite the index also holds each report's group (cluster_id), so that one look-up finds the matching
-# reports of a page's groups (a look-up per report costs far more).
+# On SQLite the index also holds each report's group (cluster_id) and status, so that one look-up finds
+# the matching reports of a page's groups in the statuses shown (a look-up per report costs far more).
 SQLITE_SEARCH = """
 CREATE VIRTUAL TABLE report_search USING fts5(
-    description, passage, suggested_correction, cluster_id,
+    description, passage, suggested_correction, cluster_id, status,
     content='report', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
 )
 """
 SQLITE_SEARCH_TRIGGERS = [
     """
     CREATE TRIGGER report_search_insert AFTER INSERT ON report BEGIN
-        INSERT INTO report_search (rowid, description, passage, suggested_correction, cluster_id)
-        VALUES (NEW.id, NEW.description, NEW.passage, NEW.suggested_correction, NEW.cluster_id);
+        INSERT INTO report_search (rowid, description, passage, suggested_correction, cluster_id, status)
+        VALUES (NEW.id, NEW.description, NEW.passage, NEW.suggested_correction, NEW.cluster_id, NEW.status);
     END
     """,
     """
     CREATE TRIGGER report_search_delete AFTER DELETE ON report BEGIN
-        INSERT INTO report_search (report_search, rowid, description, passage, suggested_correction, cluster_id)
-        VALUES ('delete', OLD.id, OLD.description, OLD.passage, OLD.suggested_correction, OLD.cluster_id);
+        INSERT INTO report_search (report_search, rowid, description, passage, suggested_correction, cluster_id,
+                                    status)
+        VALUES ('delete', OLD.id, OLD.description, OLD.passage, OLD.suggested_correction, OLD.cluster_id, OLD.status);
     END
     """,
     """
-    CREATE TRIGGER report_search_update AFTER UPDATE OF description, passage, suggested_correction, cluster_id
-    ON report BEGIN
-        INSERT INTO report_search (report_search, rowid, description, passage, suggested_correction, cluster_id)
-        VALUES ('delete', OLD.id, OLD.description, OLD.passage, OLD.suggested_correction, OLD.cluster_id);
-        INSERT INTO report_search (rowid, description, passage, suggested_correction, cluster_id)
-        VALUES (NEW.id, NEW.description, NEW.passage, NEW.suggested_correction, NEW.cluster_id);
+    CREATE TRIGGER report_search_update
+    AFTER UPDATE OF description, passage, suggested_correction, cluster_id, status ON report BEGIN
+        INSERT INTO report_search (report_search, rowid, description, passage, suggested_correction, cluster_id,
+                                    status)
+        VALUES ('delete', OLD.id, OLD.description, OLD.passage, OLD.suggested_correction, OLD.cluster_id, OLD.status);
+        INSERT INTO report_search (rowid, description, passage, suggested_correction, cluster_id, status)
+        VALUES (NEW.id, NEW.description, NEW.passage, NEW.suggested_correction, NEW.cluster_id, NEW.status);
     END
     """,
 ]
