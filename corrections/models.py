@@ -123,6 +123,8 @@ class Report(db.Model):
         Index("ix_report_status_created_at", "status", "created_at"),
         # The queue pages through one status in the order reports arrived (ids are given in that order).
         Index("ix_report_status_id", "status", "id"),
+        # The queue by category, the filter editors use most; its count of matching reports from the index alone.
+        Index("ix_report_status_category_id", "status", "category", "id"),
         # A group's reports, and whether a group has a newer report in the shown statuses than this one.
         Index("ix_report_cluster_id_status_id", "cluster_id", "status", "id"),
         Index("ix_report_article_id_passage_key", "article_id", "passage_key"),

@@ -6,8 +6,11 @@ GIN index, built with the 'simple' configuration (no stemming, no stop words) so
 the same reports. What the editor types is never handed to either query language as it stands: it is cut
 into words (runs of letters and digits, as both indexes cut the text), so quotes, stars, NEAR( or a minus
 sign are just characters between words. Every word must appear; a piece like "2.4" or "e-mail" must
-appear as written (its words side by side); the last word also matches as the start of a longer one, so
-results come while the editor is still typing it. Case is ignored; accents are not.
+appear as written (its words side by side); a piece ending in a star ("harb*") also matches longer words
+its last word starts. Case is ignored; accents are not.
+
+Words match whole unless starred because a prefix costs the index a merge of every word it starts,
+each time: with a million reports, a common word as a prefix would make every search page slower.
 """
 
 import re
@@ -45,10 +48,18 @@ def include_name(name, type_, parent_names) -> bool:
 
 
 @dataclass(frozen=True)
-class Query:
-    """A search as both databases take it: pieces (the words typed together, e.g. "2.4" is 2 then 4)."""
+class Piece:
+    """Words typed together ("2.4" is 2 then 4), and whether the last one may start a longer word."""
 
-    pieces: tuple[tuple[str, ...], ...]
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search as both databases take it."""
+
+    pieces: tuple[Piece, ...]
 
     @classmethod
     def parse(cls, text: str) -> "Query":
@@ -56,7 +67,7 @@ class Query:
         for chunk in text.split():
             words = WORD.findall(chunk)[: MAX_WORDS - count]
             if words:
-                pieces.append(tuple(words))
+                pieces.append(Piece(tuple(words), prefix=chunk.endswith("*")))
                 count += len(words)
         return cls(tuple(pieces))
 
@@ -64,10 +75,10 @@ class Query:
         return bool(self.pieces)
 
     def fts5(self, statuses: tuple[str, ...] | None = None, clusters=()) -> str:
-        """For SQLite's MATCH: each piece a quoted phrase (words hold no quote), the last one a prefix, in
-        the text columns; optionally only reports in these statuses and groups (cluster ids)."""
-        phrases = ['"' + " ".join(words) + '"' for words in self.pieces]
-        parts = ["{" + " ".join(TEXT_COLUMNS) + "}: (" + " ".join(phrases) + "*)"]
+        """For SQLite's MATCH: each piece a quoted phrase (words hold no quote), in the text columns;
+        optionally only reports in these statuses and groups (cluster ids)."""
+        phrases = ['"' + " ".join(p.words) + '"' + ("*" if p.prefix else "") for p in self.pieces]
+        parts = ["{" + " ".join(TEXT_COLUMNS) + "}: (" + " ".join(phrases) + ")"]
         if statuses:
             # The tokenizer cuts "in_review" into two words.
             parts.append("{status}: (" + " OR ".join('"' + s.replace("_", " ") + '"' for s in statuses) + ")")
@@ -77,9 +88,9 @@ class Query:
 
     @property
     def tsquery(self) -> str:
-        """For PostgreSQL's to_tsquery: pieces joined by &, words of a piece by <->, the last one a prefix."""
-        phrases = [" <-> ".join(f"'{word}'" for word in words) for words in self.pieces]
-        return " & ".join(phrases) + ":*"
+        """For PostgreSQL's to_tsquery: pieces joined by &, words of a piece by <->."""
+        phrases = [" <-> ".join(f"'{word}'" for word in p.words) + (":*" if p.prefix else "") for p in self.pieces]
+        return " & ".join(phrases)
 
 
 def postgres() -> bool:

@@ -43,11 +43,11 @@ def test_every_word_must_appear(editor_client, reports):
     assert found(editor_client, "bridge million") == []
 
 
-def test_the_last_word_matches_the_start_of_a_word(editor_client, reports):
-    assert found(editor_client, "harbourf") == [reports["bridge"].reference]
-    assert found(editor_client, "bri") == [reports["bridge"].reference]
-    # Only the last one: earlier words are whole words.
-    assert found(editor_client, "harbo bridge") == []
+def test_a_star_matches_the_start_of_a_word(editor_client, reports):
+    assert found(editor_client, "harbourf") == []
+    assert found(editor_client, "harbourf*") == [reports["bridge"].reference]
+    assert found(editor_client, "bri* 1878") == [reports["bridge"].reference]
+    assert found(editor_client, "2.* million") == [reports["money"].reference]
 
 
 def test_a_piece_with_punctuation_is_its_words_side_by_side(editor_client, reports):
