@@ -1,7 +1,7 @@
 """queue at volume: status counts, search index, keyset indexes
 
 Revision ID: 045c6aed2a59
-Revises: 8769abc9198b
+Revises: 3118d5314f7e
 Create Date: 2026-11-30 04:10:47.850751
 
 Besides the tables and indexes the models describe, this makes by hand what autogenerate cannot see
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '045c6aed2a59'
-down_revision = '8769abc9198b'
+down_revision = '3118d5314f7e'
 branch_labels = None
 depends_on = None
 
