@@ -13,6 +13,7 @@ BULK_ACTIONS = {
     "assign": "Assign to the editor chosen below",
     "unassign": "Unassign",
     "in_review": "Move to review",
+    "accepted": "Accept (reports in review)",
     "spam": "Mark spam",
     "reject": "Reject with the reason below",
     "duplicate": "Mark duplicates of the report given below (or of the oldest selected)",
@@ -42,7 +43,7 @@ def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | N
         return lambda: workflow.assign(report, editor, by=me)
     if action == "unassign":
         return lambda: workflow.assign(report, None, by=me)
-    if action in ("in_review", "spam"):
+    if action in ("in_review", "accepted", "spam"):
         return lambda: workflow.move(report, action, by=me)
     if action == "reject":
         reason = form.chosen_reason()

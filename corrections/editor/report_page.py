@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import accounts, canned, clocks, notices, triage, workflow
+from .. import accounts, canned, clocks, notices, snapshot, triage, workflow
 from ..articles import find_passage
 from ..extensions import db
 from ..metrics import duration_words
@@ -46,8 +46,17 @@ def highlighted_article_text(report: Report) -> Markup | None:
     return Markup(f'{before}<mark id="passage">{passage}</mark>{after}')  # nosec B704
 
 
+def queue_back() -> tuple[str, triage.QueueFilter | None]:
+    """The queue address the editor came from (kept through the page's forms), and its filter."""
+    back = request.values.get("back", "")
+    f = snapshot.queue_filter(back)
+    return (back, f) if f is not None else ("", None)
+
+
 def render_report(report: Report, status: int = 200, **forms):
     """The report page; forms passed in (with what the editor typed and their errors) replace the blank ones."""
+    back, f = queue_back()
+    previous_id, next_id = snapshot.neighbours(f, me(), report) if f else (None, None)
     version = str(report.version)
     defaults = {
         "move_form": MoveForm(version=version, formdata=None),
@@ -92,6 +101,9 @@ def render_report(report: Report, status: int = 200, **forms):
         kinds=CORRECTION_KINDS,
         duration=duration_words,
         earlier_notices=notices.for_report(earlier) if earlier is not None else [],
+        back=back,
+        previous_id=previous_id,
+        next_id=next_id,
         **defaults,
     ), status
 
@@ -118,7 +130,7 @@ def report(report_id: int):
     return render_report(load_report(report_id))
 
 
-def act(report: Report, form, form_name: str, change, done: str):
+def act(report: Report, form, form_name: str, change, done: str, onward: bool = False):
     """Apply a change from one of the page's forms; on refusal show the page again with the form as typed."""
     try:
         workflow.apply_change(report, form.seen_version(), change)
@@ -127,7 +139,15 @@ def act(report: Report, form, form_name: str, change, done: str):
         flash(str(error), "error")
         return render_report(load_report(report.id), status, **{form_name: form})
     flash(done, "success")
-    return redirect(url_for("editor.report", report_id=report.id))
+    back, f = queue_back()
+    if f is None:
+        return redirect(url_for("editor.report", report_id=report.id))
+    if not onward or report.status in workflow.OPEN:
+        # A note, an assignment, or still to be decided: stay on it.
+        return redirect(url_for("editor.report", report_id=report.id, back=back))
+    # Decided: on to the next report of the queue as the editor saw it, or back to the queue at its end.
+    _, next_id = snapshot.neighbours(f, me(), report)
+    return redirect(url_for("editor.report", report_id=next_id, back=back) if next_id else back)
 
 
 def invalid(report: Report, form, form_name: str):
@@ -143,7 +163,7 @@ def move(report_id: int):
     to = form.to.data
     comment = form.comment.data or ""
     return act(report, form, "move_form", lambda: workflow.move(report, to, by=me(), comment=comment),
-               f"{report.reference} moved to {workflow.LABELS.get(to, to).lower()}.")
+               f"{report.reference} moved to {workflow.LABELS.get(to, to).lower()}.", onward=True)
 
 
 @bp.post("/reports/<int:report_id>/reject")
@@ -153,7 +173,7 @@ def reject(report_id: int):
     if not form.validate_on_submit():
         return invalid(report, form, "reject_form")
     return act(report, form, "reject_form", lambda: workflow.reject(report, form.chosen_reason(), by=me()),
-               f"{report.reference} rejected.")
+               f"{report.reference} rejected.", onward=True)
 
 
 @bp.post("/reports/<int:report_id>/assign")
@@ -182,7 +202,7 @@ def duplicate(report_id: int):
         form.original.errors.append(f"No report has the reference {form.original.data.strip()}.")
         return invalid(report, form, "duplicate_form")
     return act(report, form, "duplicate_form", lambda: workflow.mark_duplicate(report, original, by=me()),
-               f"{report.reference} marked as a duplicate of {original.reference}.")
+               f"{report.reference} marked as a duplicate of {original.reference}.", onward=True)
 
 
 @bp.post("/reports/<int:report_id>/answer")
@@ -198,7 +218,8 @@ def apply_answer(report_id: int):
         form.answer.errors.append("That canned answer no longer exists: choose another.")
         return invalid(report, form, "answer_form")
     result = act(report, form, "answer_form", lambda: canned.apply(answer, report, by=me()),
-                 f"“{answer.name}” applied to {report.reference}: {workflow.LABELS[answer.to_state].lower()}.")
+                 f"“{answer.name}” applied to {report.reference}: {workflow.LABELS[answer.to_state].lower()}.",
+                 onward=not answer.correction_template)
     applied = not isinstance(result, tuple)  # a refusal renders the page again, with its status
     if applied and answer.correction_template and report.status in notices.LINKABLE:
         return redirect(url_for("editor.report", report_id=report.id, answer=answer.id) + "#publish")

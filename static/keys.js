@@ -1,0 +1,312 @@
+// Keyboard shortcuts for the queue and the report page.
+// Every key clicks a link, button or form that is on the page anyway, so the server does the work and its
+// checks (workflow moves, "changed by X since you loaded the page") hold exactly as for a mouse.
+// The bindings live in KEYS below and nowhere else: the help overlay (?) is drawn from them, and the
+// README lists the same ones. Keep them stable: editors learn them by heart.
+(function () {
+  "use strict";
+  var page = document.querySelector("[data-keys]");
+  if (!page) return;
+  var where = page.getAttribute("data-keys"); // "queue" or "report"
+  var editor = page.getAttribute("data-editor") || "";
+  var REASON_KEY = "corrections.last-reject-reason." + editor;
+
+  var KEYS = [
+    {key: "j", what: "Next report", queue: nextRow, report: clickLink("a[data-key-next]")},
+    {key: "k", what: "Previous report", queue: previousRow, report: clickLink("a[data-key-previous]")},
+    {key: "o", what: "Open the report", queue: openRow},
+    {key: "Enter", what: "Open the report", queue: openRow, hidden: true},
+    {key: "u", what: "Back to the queue", report: clickLink("a[data-key-queue]")},
+    {key: "x", what: "Select or unselect the report (its whole group)", queue: toggleRow},
+    {key: "m", what: "Assign to me", queue: bulk("assign_me"), report: clickButton("[data-key-assign-me]")},
+    {key: "v", what: "Move to review", queue: bulk("in_review"), report: move("in_review")},
+    {key: "a", what: "Accept (a report in review)", queue: bulk("accepted"), report: move("accepted")},
+    {key: "r", what: "Reject with the last reason used (or choose one, then Enter)", queue: bulkReject,
+     report: reject},
+    {key: "d", what: "Mark duplicate: the selected reports of the current one (queue); give the original (report)",
+     queue: bulkDuplicate, report: focusField("form[data-key-duplicate] input[name=original]")},
+    {key: "s", what: "Mark spam", queue: bulk("spam"), report: move("spam")},
+    {key: "n", what: "Show the new reports", queue: clickLink("a[data-key-new]")},
+    {key: "?", what: "Show these keys", queue: help, report: help},
+  ];
+
+  // ---- what the keys do -------------------------------------------------------------------
+
+  function say(text) {
+    var live = document.getElementById("keys-status");
+    if (live) live.textContent = text;
+  }
+
+  function clickLink(selector) {
+    return function () {
+      var link = document.querySelector(selector);
+      if (link) link.click();
+      else say("Nothing there.");
+    };
+  }
+
+  function clickButton(selector) {
+    return function () {
+      var button = document.querySelector(selector);
+      if (button && !button.disabled) button.click();
+      else say("Not possible for this report.");
+    };
+  }
+
+  function focusField(selector) {
+    return function () {
+      var input = document.querySelector(selector);
+      if (!input) { say("Not possible for this report."); return; }
+      input.focus();
+      if (input.select) input.select();
+    };
+  }
+
+  function move(to) {
+    return function () {
+      var button = document.querySelector('[data-key-move="' + to + '"]');
+      if (button) { button.click(); return; }
+      var review = document.querySelector('[data-key-move="in_review"]');
+      say(to === "accepted" && review ? "Move it to review first (v), then accept it (a)."
+        : "Not possible for this report.");
+    };
+  }
+
+  // Rejecting: the reason chosen last (remembered in this browser, per editor) is chosen again.
+  function rememberReasons() {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (!form.querySelector('input[name="reason"]')) return;
+      form.addEventListener("submit", function () {
+        var chosen = form.querySelector('input[name="reason"]:checked');
+        var own = form.querySelector('[name="reason_text"]');
+        var action = form.querySelector('select[name="action"]');
+        if (action && action.value !== "reject") return;
+        if (!chosen && !(own && own.value.trim())) return;
+        try {
+          localStorage.setItem(REASON_KEY, JSON.stringify({reason: chosen ? chosen.value : "",
+                                                           text: own ? own.value : ""}));
+        } catch (e) { /* private mode: nothing remembered */ }
+      });
+      // Enter on a reason chosen with the arrow keys sends the form.
+      form.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && event.target.name === "reason") {
+          event.preventDefault();
+          form.requestSubmit(form.querySelector("[data-key-submit]") || undefined);
+        }
+      });
+    });
+  }
+
+  function lastReason() {
+    try { return JSON.parse(localStorage.getItem(REASON_KEY) || "null"); } catch (e) { return null; }
+  }
+
+  // Fill the reason fields of `form` with the last reason; false when there is none to apply.
+  function applyLastReason(form) {
+    var last = lastReason();
+    if (!last) return false;
+    var radio = Array.prototype.find.call(form.querySelectorAll('input[name="reason"]'),
+                                          function (r) { return r.value === last.reason; });
+    if (last.reason && !radio) return false;
+    if (radio) radio.checked = true;
+    var own = form.querySelector('[name="reason_text"]');
+    if (own) own.value = last.text || "";
+    return true;
+  }
+
+  function chooseReason(form) {
+    var first = form.querySelector('input[name="reason"]');
+    if (first) first.focus();
+    say("Choose a reason with the arrow keys, then press Enter to reject.");
+  }
+
+  function reject() {
+    var form = document.querySelector("form[data-key-reject]");
+    if (!form) { say("Not possible for this report."); return; }
+    if (applyLastReason(form)) form.requestSubmit(form.querySelector("[data-key-submit]"));
+    else chooseReason(form);
+  }
+
+  // ---- the queue ----------------------------------------------------------------------------
+
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-key-row]"));
+  var current = -1;
+
+  function focusRow(index) {
+    if (!rows.length) { say("No reports here."); return; }
+    current = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach(function (row, i) { row.classList.toggle("is-current", i === current); });
+    rows[current].focus();
+  }
+
+  function nextRow() {
+    if (current === rows.length - 1) {
+      var next = document.querySelector("a[rel=next]");
+      if (next) { next.click(); return; }
+    }
+    focusRow(current + 1);
+  }
+
+  function previousRow() { focusRow(current - 1); }
+
+  function currentRow() {
+    if (current < 0) focusRow(0);
+    return rows[current];
+  }
+
+  function openRow() {
+    var row = currentRow();
+    if (row) row.querySelector("a.reference").click();
+  }
+
+  function toggleRow() {
+    var row = currentRow();
+    if (row) row.querySelector('input[name="selected"]').click();
+  }
+
+  // Bulk actions act on the selected reports, or on the current one when none is selected.
+  function bulkForm(action) {
+    var form = document.querySelector("form[data-key-bulk]");
+    if (!form) { say("No reports here."); return null; }
+    if (!form.querySelector('input[name="selected"]:checked')) {
+      var row = currentRow();
+      if (!row) return null;
+      row.querySelector('input[name="selected"]').checked = true;
+    }
+    form.querySelector('select[name="action"]').value = action;
+    return form;
+  }
+
+  function submitBulk(form) {
+    form.requestSubmit(form.querySelector("[data-key-submit]"));
+  }
+
+  function bulk(action) {
+    return function () {
+      var form = bulkForm(action);
+      if (form) submitBulk(form);
+    };
+  }
+
+  function bulkReject() {
+    var form = bulkForm("reject");
+    if (!form) return;
+    if (applyLastReason(form)) submitBulk(form);
+    else chooseReason(form);
+  }
+
+  function bulkDuplicate() {
+    var form = document.querySelector("form[data-key-bulk]");
+    var row = currentRow();
+    if (!form || !row) return;
+    var selected = form.querySelectorAll('input[name="selected"]:checked');
+    var others = Array.prototype.filter.call(selected, function (box) { return !row.contains(box); });
+    if (!others.length) {
+      say("Select the duplicates with x, then go to the original (j, k) and press d.");
+      return;
+    }
+    form.querySelector('select[name="action"]').value = "duplicate";
+    form.querySelector('input[name="original"]').value = row.getAttribute("data-reference");
+    submitBulk(form);
+  }
+
+  // ---- the help overlay ---------------------------------------------------------------------
+
+  var dialog = null;
+
+  function label(key) {
+    return key === "Enter" ? "Enter" : key;
+  }
+
+  function buildHelp() {
+    dialog = document.createElement("dialog");
+    dialog.className = "keys-help";
+    dialog.setAttribute("aria-labelledby", "keys-help-title");
+    var title = document.createElement("h2");
+    title.id = "keys-help-title";
+    title.textContent = "Keyboard shortcuts";
+    dialog.appendChild(title);
+    var list = document.createElement("dl");
+    KEYS.forEach(function (binding) {
+      if (!binding[where] || binding.hidden) return;
+      var dt = document.createElement("dt");
+      var kbd = document.createElement("kbd");
+      kbd.textContent = label(binding.key);
+      dt.appendChild(kbd);
+      if (binding.key === "o") {
+        dt.appendChild(document.createTextNode(" or "));
+        var enter = document.createElement("kbd");
+        enter.textContent = "Enter";
+        dt.appendChild(enter);
+      }
+      var dd = document.createElement("dd");
+      dd.textContent = binding.what;
+      list.appendChild(dt);
+      list.appendChild(dd);
+    });
+    dialog.appendChild(list);
+    var note = document.createElement("p");
+    note.className = "hint";
+    note.textContent = "Keys do nothing while you type in a field. Each key does what a button or link on " +
+      "the page does. Esc closes this.";
+    dialog.appendChild(note);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "button secondary";
+    close.textContent = "Close";
+    close.addEventListener("click", function () { dialog.close(); });
+    dialog.appendChild(close);
+    document.body.appendChild(dialog);
+  }
+
+  function help() {
+    if (!dialog) buildHelp();
+    if (!dialog.open) dialog.showModal();
+  }
+
+  // ---- wiring -------------------------------------------------------------------------------
+
+  function typing(target) {
+    if (!target || !target.tagName) return false;
+    if (target.isContentEditable) return true;
+    var tag = target.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    if (tag !== "INPUT") return false;
+    return ["checkbox", "radio", "button", "submit", "reset"].indexOf(target.type) === -1;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (typing(event.target) || (dialog && dialog.open)) return;
+    // Enter opens only from a row: on a link or a button it keeps its own meaning.
+    if (event.key === "Enter" && !(event.target.matches && event.target.matches("tr[data-key-row]"))) return;
+    var binding = KEYS.find(function (b) { return b.key === event.key && b[where]; });
+    if (!binding) return;
+    event.preventDefault();
+    binding[where]();
+  });
+
+  rows.forEach(function (row, i) {
+    row.tabIndex = -1;
+    row.addEventListener("focus", function () {
+      current = i;
+      rows.forEach(function (other, j) { other.classList.toggle("is-current", j === i); });
+    });
+  });
+
+  rememberReasons();
+
+  // The "?" button: the same overlay for a mouse.
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = "link-button keys-button";
+  button.setAttribute("aria-keyshortcuts", "?");
+  button.textContent = "Keyboard shortcuts (?)";
+  button.addEventListener("click", help);
+  var status = document.createElement("p");
+  status.id = "keys-status";
+  status.className = "keys-status";
+  status.setAttribute("role", "status");
+  page.appendChild(button);
+  page.appendChild(status);
+})();
