@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
     "SPAM_MIN_SECONDS": 3,
     "QUEUE_PER_PAGE": 50,
+    # How often an open queue page asks whether new reports arrived or others acted on its reports.
+    "QUEUE_POLL_SECONDS": 45,
     "TRUSTED_PROXIES": 0,
     "PUBLIC_REVISIONS": True,
     "SILENT_EDIT_GRACE_MINUTES": 60,

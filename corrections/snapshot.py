@@ -20,9 +20,10 @@ NEW_CAP = 99
 
 def latest_ids() -> tuple[int, int]:
     """The newest report id and event id: the snapshot a queue page is loaded with."""
-    report_id = db.session.scalar(select(func.max(Report.id))) or 0
-    event_id = db.session.scalar(select(func.max(Event.id))) or 0
-    return report_id, event_id
+    report_id, event_id = db.session.execute(
+        select(select(func.max(Report.id)).scalar_subquery(), select(func.max(Event.id)).scalar_subquery())
+    ).one()
+    return report_id or 0, event_id or 0
 
 
 def queue_filter(back: str) -> triage.QueueFilter | None:
@@ -76,33 +77,46 @@ def changed_by_others(report_ids: list[int], after_event: int | None, me: Editor
 
 
 def neighbours(f: triage.QueueFilter, me: Editor, report: Report) -> tuple[int | None, int | None]:
-    """The leading reports of the groups before and after this report's group in the queue `f`.
+    """The reports leading the groups before and after this report's group in the queue `f`.
 
-    Groups come in the order of their newest matching report (oldest for the "oldest first" order, which
-    is also used for the most-reported order here), as on the queue's pages. The snapshot in `f` keeps
-    reports that arrived since out, so "next" walks the queue the editor saw.
+    As on the queue's pages, a group comes where its newest matching report comes (its oldest in the
+    "oldest first" order, also used for the most-reported order here) and its row is led by its oldest
+    matching report. The snapshot in `f` keeps reports that arrived since out, so "next" walks the queue
+    the editor saw, even once this report no longer matches (it was just decided).
     """
     oldest_first = f.sort == "oldest"
-    return (_step(f, me, report, forward=False, oldest_first=oldest_first),
-            _step(f, me, report, forward=True, oldest_first=oldest_first))
+    place = report.id
+    if report.cluster_id is not None:
+        pick = func.min if oldest_first else func.max
+        found = db.session.scalar(select(pick(Report.id)).where(Report.cluster_id == report.cluster_id,
+                                                                 *triage.conditions(f, me)))
+        if found is not None:
+            place = min(place, found) if oldest_first else max(place, found)
+    return (_step(f, me, report, place, forward=False, oldest_first=oldest_first),
+            _step(f, me, report, place, forward=True, oldest_first=oldest_first))
 
 
-def _step(f, me, report: Report, *, forward: bool, oldest_first: bool) -> int | None:
+def _step(f, me, report: Report, place: int, *, forward: bool, oldest_first: bool) -> int | None:
     # Going forward in a newest-first queue means going to smaller ids.
     down = forward != oldest_first
     other = aliased(Report, name="other")
-    if oldest_first:
-        # A group's place is its oldest matching report: it leads when no matching report of its group is older.
-        led = select(other.id).where(other.cluster_id == Report.cluster_id, other.id < Report.id,
-                                     *triage.conditions(f, me, other)).exists()
-    else:
-        led = select(other.id).where(other.cluster_id == Report.cluster_id, other.id > Report.id,
-                                     *triage.conditions(f, me, other)).exists()
-    beyond = Report.id < report.id if down else Report.id > report.id
-    query = (select(Report.id)
+    # A group's place is its newest (oldest) matching report: the one no matching report of its group passes.
+    passes = other.id < Report.id if oldest_first else other.id > Report.id
+    led = select(other.id).where(other.cluster_id == Report.cluster_id, passes,
+                                 *triage.conditions(f, me, other)).exists()
+    beyond = Report.id < place if down else Report.id > place
+    query = (select(Report.id, Report.cluster_id)
              .where(beyond, ~led, *triage.conditions(f, me))
              .order_by(Report.id.desc() if down else Report.id.asc())
              .limit(1))
     if report.cluster_id is not None:
         query = query.where((Report.cluster_id != report.cluster_id) | Report.cluster_id.is_(None))
-    return db.session.scalar(query)
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    found, cluster_id = row
+    if cluster_id is None:
+        return found
+    # The row's link goes to the group's oldest matching report.
+    return db.session.scalar(select(func.min(Report.id)).where(Report.cluster_id == cluster_id,
+                                                               *triage.conditions(f, me)))

@@ -91,6 +91,10 @@ class QueueFilter:
     after: tuple | None = None
     before: tuple | None = None
     page: int = 1
+    # The snapshot the editor is looking at: the newest report id and event id when the queue was first
+    # loaded. Reports that arrived since stay out (a bar counts them), so the queue holds still.
+    upto: int | None = None
+    seen: int | None = None
     ignored: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -142,6 +146,8 @@ class QueueFilter:
             after=cursor("after"),
             before=cursor("before") if not args.get("after") else None,
             page=min(max(page, 1), 100_000) if sort == MOST_REPORTED else 1,
+            upto=parse_id(args.get("upto")),
+            seen=parse_id(args.get("seen")),
             ignored=tuple(ignored),
         )
 
@@ -161,12 +167,15 @@ class QueueFilter:
             "after": order.encode(current.after) if order and current.after else None,
             "before": order.encode(current.before) if order and current.before else None,
             "page": current.page if current.page != 1 else None,
+            "upto": current.upto,
+            "seen": current.seen,
         }
         return {k: v for k, v in values.items() if v}
 
     def first_page(self, **changes) -> dict[str, Any]:
-        """URL arguments for the first page of this filter with changes (a changed filter starts over)."""
-        return self.args(**changes, after=None, before=None, page=1)
+        """URL arguments for the first page of this filter with changes (a changed filter starts over,
+        with the reports as they are now)."""
+        return self.args(**{"upto": None, "seen": None, **changes}, after=None, before=None, page=1)
 
     @property
     def is_default(self) -> bool:
@@ -193,10 +202,14 @@ class QueueFilter:
         return search.Query.parse(self.q)
 
 
-def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = True) -> list:
+def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = True,
+               with_snapshot: bool = True) -> list:
     """The WHERE clauses of a filter, on Report or an alias of it: shared by the queue, its counts and the
-    CSV export. `with_text=False` leaves out the text search, for a query driven from the search index."""
+    CSV export. `with_text=False` leaves out the text search, for a query driven from the search index;
+    `with_snapshot=False` the snapshot's limit, to count what arrived since."""
     where = []
+    if f.upto and with_snapshot:
+        where.append(entity.id <= f.upto)
     if f.status == "open":
         where.append(entity.status.in_(OPEN))
     elif f.status != "all":

@@ -42,6 +42,7 @@ ACCESS = {
     "editor.queue": ("login", "ok", "ok"),
     "editor.bulk": ("login", "ok", "ok"),
     "editor.export_csv": ("login", "ok", "ok"),
+    "editor.queue_changes": ("login", "ok", "ok"),
     "editor.metrics": ("login", "ok", "ok"),
     "editor.report": ("login", "ok", "ok"),
     "editor.move": ("login", "ok", "ok"),

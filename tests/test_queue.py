@@ -149,7 +149,7 @@ def test_pages_hold_the_filter(make_app):
         login(client, "editor@example.org")
         first = page_of(client, "/editor/?category=typo")
         assert "5 reports match" in first
-        assert re.search(r'rel="next" href="/editor/\?category=typo&amp;after=\d+"', first)
+        assert re.search(r'rel="next" href="/editor/\?category=typo&amp;after=\d+&amp;upto=\d+&amp;seen=\d+"', first)
         pages = walk(client, "/editor/?category=typo")
         assert pages == [[typos[4].reference, typos[3].reference], [typos[2].reference, typos[1].reference],
                          [typos[0].reference]]

@@ -2,14 +2,16 @@
 
 import csv
 import io
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 
-from .. import accounts, canned, saved_views, triage, workflow
+from .. import accounts, canned, saved_views, snapshot, triage, workflow
 from ..auth import safe_next
 from ..reports import CATEGORIES
+from ..text import parse_ids
 from . import bp, me
 from .actions import BULK_ACTIONS, apply_bulk
 from .forms import BulkForm, SaveViewForm
@@ -29,11 +31,18 @@ def queue():
     f = triage.QueueFilter.from_args(request.args)
     if f.ignored:
         flash("Ignored in the address: " + "; ".join(f.ignored) + ".", "warning")
+    if f.upto is None:
+        # A fresh look: every link of the page (pages, reports, bulk actions) keeps this snapshot.
+        upto, seen = snapshot.latest_ids()
+        f = replace(f, upto=upto, seen=seen)
+    editor = me()
     counts = triage.status_counts()
-    page = triage.queue_page(f, me(), current_app.config["QUEUE_PER_PAGE"], counts)
+    page = triage.queue_page(f, editor, current_app.config["QUEUE_PER_PAGE"], counts)
     if not page.groups and not f.is_first_page:
         # After a bulk action emptied the last page, go back a page rather than show "clear".
         return redirect(url_for("editor.queue", **(page.previous or f.first_page())))
+    back = url_for("editor.queue", **f.args())
+    shown = [report.id for group in page.groups for report in group.reports]
     return render_template(
         "editor/queue.html",
         f=f,
@@ -43,11 +52,33 @@ def queue():
         categories=CATEGORIES,
         sorts=triage.SORTS,
         assignees=triage.ASSIGNEES,
-        form=bulk_form(back=request.full_path),
-        views=saved_views.visible_to(me()),
-        view_query=urlencode(f.args(page=1)),
-        view_form=SaveViewForm(formdata=None, query=urlencode(f.args(page=1))),
+        form=bulk_form(back=back),
+        back=back,
+        new=snapshot.new_count(f, editor),
+        new_cap=snapshot.NEW_CAP,
+        changed=snapshot.changed_by_others(shown, f.seen, editor),
+        views=saved_views.visible_to(editor),
+        # A saved view is the filter, without the page or the snapshot.
+        view_query=urlencode(f.first_page()),
+        view_form=SaveViewForm(formdata=None, query=urlencode(f.first_page())),
     )
+
+
+@bp.get("/queue/changes")
+def queue_changes():
+    """What the queue page's snapshot misses, for its script to show without a reload: how many new
+    reports match, and which of the listed reports (`ids`) other editors acted on, who and what."""
+    f = triage.QueueFilter.from_args(request.args)
+    editor = me()
+    ids = parse_ids((request.args.get("ids") or "").split(","))[:500]
+    new = snapshot.new_count(f, editor)
+    changed = snapshot.changed_by_others(ids, f.seen, editor)
+    response = {
+        "new": min(new, snapshot.NEW_CAP),
+        "more": new > snapshot.NEW_CAP,
+        "changed": {str(report_id): {"who": c.who, "what": c.what} for report_id, c in changed.items()},
+    }
+    return response, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/bulk")
