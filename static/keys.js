@@ -277,7 +277,12 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-    if (typing(event.target) || (dialog && dialog.open)) return;
+    if (dialog && dialog.open) return;
+    if (typing(event.target)) {
+      // Esc leaves a field, so the keys act again.
+      if (event.key === "Escape" && event.target.blur) event.target.blur();
+      return;
+    }
     // Enter opens only from a row: on a link or a button it keeps its own meaning.
     if (event.key === "Enter" && !(event.target.matches && event.target.matches("tr[data-key-row]"))) return;
     var binding = KEYS.find(function (b) { return b.key === event.key && b[where]; });

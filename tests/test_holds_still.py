@@ -131,7 +131,7 @@ def walk_reports(client, url: str, rel: str = "next") -> list[str]:
     return seen
 
 
-def test_next_walks_the_queue_as_its_pages_list_it(busy_queue):
+def test_next_walks_the_queue_as_its_pages_list_it(busy_queue):  # noqa: F811 (the imported fixture)
     client, reports = busy_queue
     for url, shown, newest_first in [
         ("/editor/", lambda r: r.status in workflow.OPEN, True),
