@@ -57,15 +57,27 @@
     return function () {
       var input = document.querySelector(selector);
       if (!input) { say("Not possible for this report."); return; }
+      onward(input.form);
       input.focus();
       if (input.select) input.select();
     };
   }
 
+  // A decision made with a key goes on to the next report of the queue (the server does that when the
+  // form says "onward"); a click on the same button stays on the report, e.g. to publish after accepting.
+  function onward(form) {
+    if (!form || !form.querySelector('input[name="back"]') || form.querySelector('input[name="onward"]')) return;
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "onward";
+    input.value = "1";
+    form.appendChild(input);
+  }
+
   function move(to) {
     return function () {
       var button = document.querySelector('[data-key-move="' + to + '"]');
-      if (button) { button.click(); return; }
+      if (button) { onward(button.form); button.click(); return; }
       var review = document.querySelector('[data-key-move="in_review"]');
       say(to === "accepted" && review ? "Move it to review first (v), then accept it (a)."
         : "Not possible for this report.");
@@ -123,6 +135,7 @@
   function reject() {
     var form = document.querySelector("form[data-key-reject]");
     if (!form) { say("Not possible for this report."); return; }
+    onward(form);
     if (applyLastReason(form)) form.requestSubmit(form.querySelector("[data-key-submit]"));
     else chooseReason(form);
   }

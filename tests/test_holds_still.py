@@ -161,13 +161,14 @@ def test_deciding_a_report_goes_on_to_the_next_one(editor_client, editor):
     assert response.headers["Location"].startswith(f"/editor/reports/{first.id}?back=")
     assert act(first, "note", text="Checking the minutes.").headers["Location"].startswith(
         f"/editor/reports/{first.id}?")
-    # Accepting goes on to the next report of the queue, carrying the queue along.
-    response = act(first, "move", to="accepted")
+    # Accepting with a key goes on to the next report of the queue, carrying the queue along.
+    response = act(first, "move", to="accepted", onward="1")
     assert response.headers["Location"].startswith(f"/editor/reports/{second.id}?back=")
+    # A decision clicked (no "onward") stays on the report: the editor may want to publish, or look again.
     assert act(second, "reject", reason=workflow.REJECT_REASONS[0]).headers["Location"].startswith(
-        f"/editor/reports/{third.id}?back=")
+        f"/editor/reports/{second.id}?back=")
     # The last one of the snapshot goes back to the queue (the late report was not in it).
-    response = act(third, "move", to="spam")
+    response = act(third, "move", to="spam", onward="1")
     assert response.headers["Location"] == back
     page = page_of(editor_client, back)
     assert references(page) == [] and "1 new report" in page

@@ -142,8 +142,9 @@ def act(report: Report, form, form_name: str, change, done: str, onward: bool = 
     back, f = queue_back()
     if f is None:
         return redirect(url_for("editor.report", report_id=report.id))
-    if not onward or report.status in workflow.OPEN:
-        # A note, an assignment, or still to be decided: stay on it.
+    if not (onward and request.form.get("onward") == "1") or report.status in workflow.OPEN:
+        # A note, an assignment, a decision clicked (the editor may publish next), or still to be decided:
+        # stay on it. A decision made with a key (its form says "onward") goes on.
         return redirect(url_for("editor.report", report_id=report.id, back=back))
     # Decided: on to the next report of the queue as the editor saw it, or back to the queue at its end.
     _, next_id = snapshot.neighbours(f, me(), report)
