@@ -2,7 +2,8 @@
 
 Publishes correction notices through the app's own code when too few articles have any (seed-demo has
 none), then prints one JSON line: the warm article, the list of articles for the cold runs and the report
-POSTs (each with a passage from its own text), a report id, the queue's filter, search word and deep page.
+POSTs (each with a passage from its own text), a report id, the queue's filter, search word and deep page
+(a keyset cursor nine tenths of the way down the open reports).
 """
 
 import json
@@ -100,9 +101,16 @@ def main(editor_email: str) -> None:
         category = categories.most_common(1)[0][0] if categories else "factual"
         words = re.findall(r"[A-Za-z]{6,}", report.description if report else "") or ["wrong"]
         search = max(words, key=len).lower()
-        per_page = app.config["QUEUE_PER_PAGE"]
-        page = triage.queue_page(triage.QueueFilter(), editor, per_page)
-        deep_page = max(1, page.total_groups // per_page)
+        # The queue pages by key: a deep page starts after an open report nine tenths of the way down
+        # the default view (newest first), which is what an editor reaches by following "Older".
+        open_count = sum(categories.values())
+        deep_after = db.session.scalar(
+            select(Report.id).where(Report.status.in_(OPEN)).order_by(Report.id.desc())
+            .offset(open_count * 9 // 10).limit(1)
+        )
+        deep_args = triage.QueueFilter(after=(deep_after,)).args() if deep_after else {}
+        deep_page = triage.queue_page(triage.QueueFilter(after=(deep_after,)) if deep_after else triage.QueueFilter(),
+                                      editor, app.config["QUEUE_PER_PAGE"])
 
         print(json.dumps({
             "articles": article_count,
@@ -121,9 +129,9 @@ def main(editor_email: str) -> None:
             "report_id": report_id,
             "queue_category": category,
             "queue_search": search,
-            "queue_groups": page.total_groups,
-            "queue_pages": page.pages,
-            "queue_deep_page": deep_page,
+            "queue_deep_args": deep_args,
+            "queue_deep_groups": len(deep_page.groups),
+            "queue_deep_depth": open_count * 9 // 10,
         }))
 
 

@@ -410,8 +410,8 @@ def run_size(size: int, args, reps: int, seconds: int) -> SizeResult:
         log(f"data: {picks['articles']:,} articles, {picks['reports']:,} reports, {picks['corrections']:,} "
             f"notices ({picks['notices_published_here']} published by the bench); warm article "
             f"{picks['warm_slug']} ({picks['warm_notices']} notices), {len(picks['cold_slugs']):,} cold articles, "
-            f"report {picks['report_id']}, queue {picks['queue_groups']:,} groups, deep page "
-            f"{picks['queue_deep_page']}")
+            f"report {picks['report_id']}, deep queue page after {picks['queue_deep_depth']:,} open reports "
+            f"({picks['queue_deep_groups']} groups on it)")
         result = SizeResult(size, data_label, database.label, picks)
 
         result.code = code_version()
@@ -462,7 +462,7 @@ def run_size(size: int, args, reps: int, seconds: int) -> SizeResult:
             "queue_default": [("GET", "/editor/", "")],
             "queue_filter": [("GET", f"/editor/?category={picks['queue_category']}", "")],
             "queue_search": [("GET", f"/editor/?q={quote(picks['queue_search'])}", "")],
-            "queue_deep": [("GET", f"/editor/?page={picks['queue_deep_page']}", "")],
+            "queue_deep": [("GET", "/editor/?" + urlencode(picks["queue_deep_args"]), "")],
             "report_page": [("GET", f"/editor/reports/{picks['report_id']}", "")],
             "log": [("GET", "/corrections", "")],
             "atom": [("GET", "/corrections.atom", "")],
@@ -476,7 +476,7 @@ def run_size(size: int, args, reps: int, seconds: int) -> SizeResult:
         labels = {
             "queue_filter": f"Editor queue, a filter (category={picks['queue_category']})",
             "queue_search": f"Editor queue, a text search (q={picks['queue_search']})",
-            "queue_deep": f"Editor queue, a deep page (page {picks['queue_deep_page']} of {picks['queue_pages']})",
+            "queue_deep": f"Editor queue, a deep page (after {picks['queue_deep_depth']:,} of the open reports)",
             "report_page": f"Editor report page (/editor/reports/{picks['report_id']})",
             "api": "API read (/api/v1/notices?url=…)",
             "atom": "Atom feed (/corrections.atom)",
@@ -599,8 +599,7 @@ def markdown(results: list[SizeResult], args, reps: int, seconds: int) -> str:
         labels = json.loads(result.notes[0])
         p = result.picks
         lines += [f"**{p['reports']:,} reports** (code {result.code}; {result.data_label}; {p['articles']:,} articles, "
-                  f"{p['corrections']:,} notices, {p['open_reports']:,} open reports in "
-                  f"{p['queue_groups']:,} queue groups)", "",
+                  f"{p['corrections']:,} notices, {p['open_reports']:,} open reports)", "",
                   "| scenario | req/s | p50 ms | p99 ms | baseline | baseline req/s | baseline p99 ms "
                   "| req/s ratio | p99 ratio | target |",
                   "|---|---:|---:|---:|---|---:|---:|---:|---:|---|"]
