@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, requests, security
+from . import config, ops, requests, security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -34,6 +34,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     config.load(app, settings)
+    ops.register(app)
     requests.register(app)
     security.register(app)
     register_extensions(app)
@@ -65,6 +66,8 @@ def register_middleware(app: Flask) -> None:
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    # Outermost: it times, counts and logs every request, those the page cache answers included.
+    ops.install(app)
 
 
 def lazy_current_user(app: Flask) -> None:

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import MIGRATIONS, accounts, backup, create_app, demo, fake, mail, privacy
+from . import MIGRATIONS, accounts, backup, create_app, demo, fake, mail, ops, privacy, webhooks
 from .articles import import_lines
 from .extensions import db
 
@@ -25,6 +25,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
     upgrade(directory=str(MIGRATIONS))
     app = current_app._get_current_object()
+    if app.config.get("REQUEST_LOG") is None:
+        ops.enable_request_log(app)
     interval = float(app.config.get("MAIL_SEND_INTERVAL") or 0)
     if not app.config.get("MAIL_SERVER"):
         click.echo("No MAIL_SERVER configured: e-mail to readers waits in the outbox (`corrections outbox`).")
@@ -32,6 +34,11 @@ def serve_command(host: str, port: int, threads: int) -> None:
         # Safe with several servers: each run claims its messages first (mail.claim_due).
         mail.start_sender(app, interval)
         click.echo(f"Sending the outbox through {app.config['MAIL_SERVER']} every {interval:g} seconds")
+    webhook_interval = float(app.config.get("WEBHOOK_SEND_INTERVAL") or 0)
+    if webhook_interval > 0:
+        # Outgoing calls happen here, never inside a web request; claims keep several servers apart too.
+        webhooks.start_sender(app, webhook_interval)
+        click.echo(f"Sending webhook deliveries every {webhook_interval:g} seconds")
     click.echo(f"Serving corrections on http://{host}:{port}/ with {threads} threads (Ctrl+C stops)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="corrections")
 
@@ -109,6 +116,18 @@ def send_mail_command(limit: int) -> None:
     else:
         sent, failed = mail.send_due(limit)
     click.echo(f"{sent} sent, {failed} failed, {mail.pending_count()} still pending")
+    if failed:
+        sys.exit(1)
+
+
+@click.command("send-webhooks")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1), help="Send at most this many.")
+@with_appcontext
+def send_webhooks_command(limit: int) -> None:
+    """Send the webhook deliveries that are due; exits 1 if a delivery failed."""
+    sent, failed = webhooks.send_due(limit)
+    waiting = webhooks.backlog()
+    click.echo(f"{sent} sent, {failed} failed; {waiting['pending']} waiting, {waiting['failed']} failed for good")
     if failed:
         sys.exit(1)
 
@@ -208,7 +227,7 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool) -> No
 
 
 COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, send_mail_command,
-            outbox_command, purge_personal_data_command, backup_command, gen_fake_command]
+            send_webhooks_command, outbox_command, purge_personal_data_command, backup_command, gen_fake_command]
 
 
 def register(app: Flask) -> None:

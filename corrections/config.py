@@ -49,6 +49,20 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TIMEOUT": 20,
     # Seconds between outbox runs of the background sender in `corrections serve`; 0 turns it off.
     "MAIL_SEND_INTERVAL": 30,
+    # Seconds between webhook runs of the background sender in `corrections serve`; 0 turns it off.
+    "WEBHOOK_SEND_INTERVAL": 5,
+    # Seconds a receiver has to connect and to answer each read before the try counts as failed.
+    "WEBHOOK_TIMEOUT": 5,
+    # Delivered deliveries are forgotten after this many days (failed ones stay); 0 keeps them all.
+    "WEBHOOK_KEEP_DAYS": 30,
+    # /metrics answers only a request with this bearer token, or from these addresses or networks
+    # (a list, or text separated by commas); with neither, it is 404 for everyone.
+    "METRICS_TOKEN": None,
+    "METRICS_ALLOW": [],
+    # One JSON line per request on standard error. None: on in `corrections serve`, off elsewhere (tests, commands).
+    "REQUEST_LOG": None,
+    # /transparency recomputes its figures at most this often per process (seconds; 0: on every request).
+    "TRANSPARENCY_CACHE_SECONDS": 300,
     # Origins (e.g. "https://www.example-news.org") whose pages may read the API and use the embed.
     "CORS_ORIGINS": [],
     "MAIL_SENDER": "corrections@localhost",
@@ -56,7 +70,7 @@ DEFAULTS: dict[str, Any] = {
 
 TEXT_SETTINGS = (
     "SITE_NAME", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URL", "REPORT_RATE_LIMIT", "LOGIN_RATE_LIMIT",
-    "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER",
+    "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "METRICS_TOKEN",
 )
 SQLITE_FILE = "corrections.sqlite3"
 SECRET_KEY_FILE = "secret_key"

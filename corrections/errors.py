@@ -8,7 +8,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import articles
+from . import articles, ops
 from .extensions import db, limiter
 from .forms import ReportForm
 from .public import render_form
@@ -85,7 +85,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s (request id %s)", request.method, ops.logged_path(),
+                             ops.request_id())
         # The page itself reads the database (the logged-in editor): start from a clean transaction.
         db.session.rollback()
         return error_page(500)

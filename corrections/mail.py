@@ -11,24 +11,21 @@ from cron): each run first *claims* its messages (see `claim_due`), so no messag
 import smtplib
 import ssl
 import threading
-from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import Flask, current_app, render_template
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select
 
+from . import retry_queue
 from .extensions import db
 from .models import CORRECTION_KINDS, OutboxMessage, Report, utcnow
 
-# Minutes to wait after the 1st, 2nd, 3rd... failed try; the last delay repeats.
-RETRY_MINUTES = (1, 5, 15, 60, 180, 720)
-# After this many tries a message is marked failed and shown to admins, not retried forever.
-MAX_ATTEMPTS = 20
-# A claimed message is left alone by other senders for this long, so a sender that dies mid-run hands its
-# messages back when the claim runs out. A run starts no new send in the second half of its claim, which
-# leaves minutes for the last one (each SMTP step times out after MAIL_TIMEOUT seconds).
-CLAIM_MINUTES = 10
+# The queue's rules, shared with the webhook deliveries (retry_queue): named here too for readers of this module.
+RETRY_MINUTES = retry_queue.RETRY_MINUTES
+MAX_ATTEMPTS = retry_queue.MAX_ATTEMPTS
+# Each SMTP step times out after MAIL_TIMEOUT seconds, well inside a claim.
+CLAIM_MINUTES = retry_queue.CLAIM_MINUTES
 
 OUTCOMES = {
     "corrected": "Your report led to a correction",
@@ -90,46 +87,13 @@ def close_quietly(smtp: smtplib.SMTP) -> None:
 
 
 def claim_due(limit: int) -> list[OutboxMessage]:
-    """Take up to `limit` due messages for this run alone and commit the claim; returns them.
-
-    The claim moves next_attempt_at to the end of the claim, so the messages are no longer due for
-    anyone else. On PostgreSQL the SELECT locks the rows it picks (FOR UPDATE SKIP LOCKED) until the
-    claim commits, so concurrent runs take disjoint batches without waiting on each other. SQLite
-    has one writer at a time and ignores FOR UPDATE; there the UPDATE re-checks that each row is
-    still due, and RETURNING says which ones this run got.
-    """
-    now = utcnow()
-    due = and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-    # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT n): PostgreSQL may run such a
-    # subquery more than once in one UPDATE and so claim more than n.
-    picked = db.session.scalars(
-        select(OutboxMessage.id).where(due)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit).with_for_update(skip_locked=True)
-    ).all()
-    if not picked:
-        db.session.commit()
-        return []
-    claimed = db.session.scalars(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(picked), due)
-        .values(next_attempt_at=now + timedelta(minutes=CLAIM_MINUTES))
-        .returning(OutboxMessage.id),
-        execution_options={"synchronize_session": False},
-    ).all()
-    db.session.commit()
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
-                                   .order_by(OutboxMessage.id)))
+    """Take up to `limit` due messages for this run alone (see retry_queue.claim_due)."""
+    return retry_queue.claim_due(OutboxMessage, limit)
 
 
 def record_failure(message: OutboxMessage, error: Exception) -> None:
     """Count a failed try: the message stays pending with a later next attempt, or fails for good."""
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = "failed"
-    delay = RETRY_MINUTES[min(message.attempts, len(RETRY_MINUTES)) - 1]
-    message.next_attempt_at = utcnow() + timedelta(minutes=delay)
+    retry_queue.record_failure(message, retry_queue.describe(error))
 
 
 def send_due(limit: int = 100) -> tuple[int, int]:
@@ -157,11 +121,9 @@ def send_due(limit: int = 100) -> tuple[int, int]:
     sent = failed = 0
     try:
         for index, message in enumerate(messages):
-            if utcnow() - started > timedelta(minutes=CLAIM_MINUTES / 2):
+            if retry_queue.claim_running_out(started):
                 # Slow server: hand the rest back before the claim could run out mid-send.
-                for rest in messages[index:]:
-                    rest.next_attempt_at = utcnow()
-                db.session.commit()
+                retry_queue.hand_back(messages[index:])
                 break
             # Read it again just before sending: a reader may have withdrawn their address since the claim.
             db.session.refresh(message)
@@ -186,25 +148,10 @@ def send_due(limit: int = 100) -> tuple[int, int]:
     return sent, failed
 
 
-def send_periodically(app: Flask, interval: float, stop: threading.Event) -> None:
-    """Run send_due() every `interval` seconds until `stop` is set; an error is logged, never fatal."""
-    while not stop.is_set():
-        try:
-            with app.app_context():
-                sent, failed = send_due()
-            if sent or failed:
-                app.logger.info("Outbox: %d sent, %d failed", sent, failed)
-        except Exception:  # noqa: BLE001  (the sender must outlive a database or SMTP hiccup)
-            app.logger.exception("Sending the outbox failed; trying again in %g seconds", interval)
-        stop.wait(interval)
-
-
 def start_sender(app: Flask, interval: float) -> threading.Event:
-    """Start the background sender as a daemon thread; set the returned event to stop it."""
-    stop = threading.Event()
-    threading.Thread(target=send_periodically, args=(app, interval, stop), name="outbox-sender",
-                     daemon=True).start()
-    return stop
+    """Start the background sender (send_due every `interval` seconds); set the returned event to stop it."""
+    # A lambda, so the module's send_due is looked up at each run (tests replace it).
+    return retry_queue.start_loop(app, interval, lambda: send_due(), "Outbox", "outbox-sender")
 
 
 def pending_count() -> int:

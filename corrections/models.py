@@ -119,8 +119,11 @@ class Report(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # The editor queue filters by status and shows the newest first; with closed_at, /transparency's medians
+    # of the time to correction read the index alone.
+    # (created_at, status): date windows (metrics, /transparency's counts by month and status, index alone).
     __table_args__ = (
-        Index("ix_report_status_created_at", "status", "created_at"),
+        Index("ix_report_status_created_at_closed_at", "status", "created_at", "closed_at"),
         # The queue pages through one status in the order reports arrived (ids are given in that order).
         Index("ix_report_status_id", "status", "id"),
         # The queue by category, the filter editors use most; its count of matching reports from the index alone.
@@ -128,7 +131,7 @@ class Report(db.Model):
         # A group's reports, and whether a group has a newer report in the shown statuses than this one.
         Index("ix_report_cluster_id_status_id", "cluster_id", "status", "id"),
         Index("ix_report_article_id_passage_key", "article_id", "passage_key"),
-        Index("ix_report_created_at", "created_at"),
+        Index("ix_report_created_at_status", "created_at", "status"),
         # "Due first": open reports by their next deadline.
         Index("ix_report_status_due_at", "status", "due_at"),
     )
@@ -292,6 +295,75 @@ class ApiToken(db.Model):
     created_by: Mapped[str] = mapped_column(String(200), default="")
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class WebhookEndpoint(db.Model):
+    """A URL an admin registered to be told of events, with the secret its deliveries are signed with."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    # The event names it subscribes to, separated by spaces (a short, fixed vocabulary: webhooks.EVENTS).
+    events: Mapped[str] = mapped_column(String(500))
+    # Kept in clear: every delivery is signed with it. Shown to the admin once, when made or rotated.
+    secret: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    secret_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    deliveries: Mapped[list["WebhookDelivery"]] = relationship(
+        back_populates="endpoint", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def event_names(self) -> list[str]:
+        return self.events.split()
+
+
+class WebhookDelivery(db.Model):
+    """One event for one endpoint: queued with the change that caused it, sent later, retried with back-off."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoint.id", ondelete="CASCADE"))
+    # Random, sent in a header and in the body: receivers drop a delivery id they have seen (replays, re-sends).
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    event: Mapped[str] = mapped_column(String(50))
+    # The JSON body exactly as it is signed and sent, fixed when the event happened.
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # pending until the receiver answers 2xx (sent); failed after too many tries; cancelled when the endpoint
+    # was disabled first.
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_status_code: Mapped[int | None] = mapped_column(default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    endpoint: Mapped[WebhookEndpoint] = relationship(back_populates="deliveries")
+
+    __table_args__ = (
+        # The sender asks for pending deliveries that are due.
+        Index("ix_webhook_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+        # An endpoint's page lists its latest deliveries.
+        Index("ix_webhook_delivery_endpoint_id_id", "endpoint_id", "id"),
+    )
+
+
+class Policy(db.Model):
+    """One of the organisation's published policies: a link to where it lives, or text the app serves."""
+
+    # publishing_principles | corrections | feedback (policies.POLICIES)
+    key: Mapped[str] = mapped_column(String(30), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    # What the admin wrote (plain paragraphs or simple HTML), and the sanitised HTML the app serves at
+    # /policies/<slug>. A URL, when set, is where the JSON-LD points instead.
+    text: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
 
 
 desk_member = Table(

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, Select, bindparam, extract, func, select
 from sqlalchemy.orm import selectinload
 
-from . import mail, workflow
+from . import mail, webhooks, workflow
 from .extensions import db
 from .models import CORRECTION_KINDS, Article, Correction, CorrectionVersion, Editor, Report, utcnow
 
@@ -53,6 +53,8 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
         mail.queue_outcome(report, "corrected", correction)
         for duplicate in duplicates_of(report):
             mail.queue_outcome(duplicate, "duplicate_corrected", correction)
+    db.session.flush()  # the correction's id, for the event
+    webhooks.emit("correction.published", {"correction": webhooks.correction_data(correction)})
     return correction
 
 
@@ -81,9 +83,12 @@ def amend(correction: Correction, text: str, *, by: Editor, kind: str | None = N
     db.session.add(CorrectionVersion(correction=correction, kind=correction.kind, text=correction.text,
                                      shown_from=correction.updated_at or correction.published_at,
                                      replaced_at=now, replaced_by=by.name, note=note.strip()))
+    previous = {"kind": correction.kind, "text": correction.text}
     correction.kind = kind
     correction.text = text
     correction.updated_at = now
+    webhooks.emit("correction.amended", {"correction": webhooks.correction_data(correction), "previous": previous,
+                                         "note": note.strip(), "by": by.name})
 
 
 def withdraw(correction: Correction, reason: str, *, by: Editor) -> None:
@@ -98,6 +103,8 @@ def withdraw(correction: Correction, reason: str, *, by: Editor) -> None:
     correction.withdrawn_at = utcnow()
     correction.withdrawn_by = by.name
     correction.withdrawn_reason = reason
+    webhooks.emit("correction.withdrawn", {"correction": webhooks.correction_data(correction), "reason": reason,
+                                           "by": by.name})
     for report in correction.reports:
         workflow.add_note(report, f"The {CORRECTION_KINDS[correction.kind].lower()} linked to this report was "
                                   f"withdrawn: {reason}", by=by)

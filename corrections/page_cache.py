@@ -29,7 +29,8 @@ from sqlalchemy.sql import Select
 from werkzeug.http import is_resource_modified, unquote_etag
 
 from .extensions import db
-from .models import Article, Correction
+from .models import Article, Correction, Policy
+from .ops import ENDPOINT_KEY
 from .text import CONTROL
 
 # Pages kept per process, the least recently used dropped first: at most this many, and at most
@@ -50,6 +51,8 @@ class CachedResponse:
     body: bytes
     etag: str | None
     last_modified: str | None
+    # The Flask endpoint that rendered it, for the request metrics and log (ops.py) when it is replayed.
+    endpoint: str | None = None
 
 
 class RawQuery:
@@ -93,10 +96,10 @@ def article_state(where) -> Select:
 
 
 def site_state() -> Select:
-    """The newest change of any article or notice: every max() is one step down an index.
+    """The newest change of any article, notice or policy: every max() is one step down an index.
 
-    Articles and notices are never deleted (a notice is withdrawn, an update), so new rows show in the
-    highest id and changes in the latest timestamps.
+    Articles and notices are never deleted (a notice is withdrawn, an update), nor are policies (they are
+    emptied), so new rows show in the highest id and changes in the latest timestamps.
     """
     return select(
         select(func.max(Article.id)).scalar_subquery(),
@@ -104,6 +107,8 @@ def site_state() -> Select:
         select(func.max(Correction.id)).scalar_subquery(),
         select(func.max(Correction.updated_at)).scalar_subquery(),
         select(func.max(Correction.withdrawn_at)).scalar_subquery(),
+        # The home page's JSON-LD links to the organisation's policies (three rows at most, never deleted).
+        select(func.max(Policy.updated_at)).scalar_subquery(),
     )
 
 
@@ -238,6 +243,8 @@ class PublicPageCache:
                 environ.get("QUERY_STRING", ""), origin)
 
     def replay(self, cached: CachedResponse, environ, start_response, head: bool) -> Iterable[bytes]:
+        if cached.endpoint is not None:
+            environ[ENDPOINT_KEY] = cached.endpoint
         if cached.etag is not None or cached.last_modified is not None:
             if not is_resource_modified(environ, etag=cached.etag, last_modified=cached.last_modified):
                 kept = [(k, v) for k, v in cached.headers if k.lower() not in ("content-length", "content-type")]
@@ -267,7 +274,7 @@ class PublicPageCache:
             etag = found.get("etag")
             cached = CachedResponse(version, answered["status"], kept, body,
                                     unquote_etag(etag)[0] if etag else None,
-                                    found.get("last-modified"))
+                                    found.get("last-modified"), environ.get(ENDPOINT_KEY))
             self.keep(key, cached)
         return [body]
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from . import articles, notices, page_cache, privacy, reports
+from . import articles, metrics, notices, page_cache, policies, privacy, reports, transparency
 from .extensions import db, limiter
 from .forms import ReportForm, form_served_token
 from .models import CORRECTION_KINDS, Article, Correction, Report
@@ -39,7 +39,8 @@ def index():
     )
     if page > 1 and not latest.items:
         abort(404)
-    return render_template("public/index.html", latest=latest)
+    return render_template("public/index.html", latest=latest,
+                           json_ld=policies.organisation_json_ld(current_app.config["SITE_NAME"]))
 
 
 @bp.get("/articles/<slug>")
@@ -176,6 +177,25 @@ def embed_js():
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/transparency")
+def transparency_page():
+    figures = transparency.cached(float(current_app.config["TRANSPARENCY_CACHE_SECONDS"]))
+    response = current_app.make_response(render_template(
+        "public/transparency.html", t=figures, duration=metrics.duration_words, policies=policies.links(),
+        kinds=CORRECTION_KINDS))
+    response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['TRANSPARENCY_CACHE_SECONDS'])}"
+    return response
+
+
+@bp.get("/policies/<name>")
+def policy(name: str):
+    kind = policies.BY_SLUG.get(name) or abort(404)
+    found = policies.stored().get(kind.key)
+    if found is None or not found.html:
+        abort(404)
+    return render_template("public/policy.html", kind=kind, policy=found)
 
 
 @bp.get("/healthz")

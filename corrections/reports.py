@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from . import clocks, desks
+from . import clocks, desks, webhooks
 from .articles import locate_passage, passage_needle
 from .extensions import db
 from .models import Article, Correction, Report, correction_report
@@ -184,6 +184,9 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
             db.session.flush()
             join_cluster(report)
             mark_resurfaced(report)
+            if report.status != "spam":
+                # Spam stays out of receivers (a flood would follow it there); an editor's reopening is sent.
+                webhooks.emit("report.created", {"report": webhooks.report_data(report)})
             db.session.commit()
             return report, token
         except IntegrityError:

@@ -6,7 +6,7 @@ Every change here records an Event; nothing here (or anywhere) edits or deletes 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import mail
+from . import mail, webhooks
 from .extensions import db
 from .models import Editor, Event, Report, utcnow
 
@@ -146,8 +146,11 @@ def _move(report: Report, to: str, *, by: Editor | None, comment: str) -> Event:
     elif to in CLOSED:
         # When the report reached the state it is in: for "corrected", the time to correction.
         report.closed_at = utcnow()
+    before = report.status
     report.status = to
     refresh_due(report)
+    webhooks.emit("report.status_changed", {"report": webhooks.report_data(report), "from": before, "to": to,
+                                            "by": event.actor, "comment": comment})
     return event
 
 

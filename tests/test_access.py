@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from corrections import canned, desks, notices, saved_views
+from corrections import canned, desks, notices, policies, saved_views, webhooks
 from corrections.extensions import db
 
 from .helpers import all_reports, csrf_token, login, make_article, make_editor, post_report, valid_report
@@ -18,7 +18,8 @@ ANONYMOUS, EDITOR, ADMIN = "anonymous", "editor", "admin"
 ROLES = (ANONYMOUS, EDITOR, ADMIN)
 
 # What each role gets at each endpoint: "ok" (allowed), "login" (sent to the login page), "forbidden" (403),
-# "token" (401 asking for an API token: a dashboard login does not count).
+# "token" (401 asking for an API token: a dashboard login does not count), "hidden" (404 for everyone: /metrics
+# exists only for the clients its settings name, which tests/test_ops.py checks).
 ACCESS = {
     "api.corrections": ("ok", "ok", "ok"),
     "api.article_corrections": ("ok", "ok", "ok"),
@@ -82,6 +83,20 @@ ACCESS = {
     # The world's view was shared by another editor: an editor may use it, only its owner or an admin change it.
     "editor.change_view": ("login", "forbidden", "ok"),
     "editor.delete_view": ("login", "forbidden", "ok"),
+    "editor.webhooks_page": ("login", "forbidden", "ok"),
+    "editor.create_webhook": ("login", "forbidden", "ok"),
+    "editor.webhook": ("login", "forbidden", "ok"),
+    "editor.update_webhook": ("login", "forbidden", "ok"),
+    "editor.set_webhook_active": ("login", "forbidden", "ok"),
+    "editor.rotate_webhook_secret": ("login", "forbidden", "ok"),
+    "editor.ping_webhook": ("login", "forbidden", "ok"),
+    "editor.delete_webhook": ("login", "forbidden", "ok"),
+    "editor.resend_delivery": ("login", "forbidden", "ok"),
+    "ops.metrics": ("hidden", "hidden", "hidden"),
+    "public.transparency_page": ("ok", "ok", "ok"),
+    "public.policy": ("ok", "ok", "ok"),
+    "editor.policies_page": ("login", "forbidden", "ok"),
+    "editor.save_policies": ("login", "forbidden", "ok"),
 }
 
 READER_EMAIL = "reader.private@example.net"
@@ -101,11 +116,14 @@ def rules(app) -> list:
 def world(app, client):
     """Real objects for every URL argument: an article, a report filed through the form, an editor to manage."""
     article = make_article()
+    managed = make_editor("managed@example.org", "Manny Managed")
+    endpoint, _ = webhooks.create_endpoint("https://hooks.example.org/in", list(webhooks.EVENTS), by=managed)
     response = post_report(client, article.slug, **valid_report(email=READER_EMAIL))
     assert response.status_code == 303
     token = urlsplit(response.headers["Location"]).path.rsplit("/", 1)[1]
     [report] = all_reports()
-    managed = make_editor("managed@example.org", "Manny Managed")
+    [delivery] = endpoint.deliveries
+    policies.save("corrections", "", "We correct errors promptly.", by=managed)
     correction = notices.publish(article, "correction", "The vote was 31 to 12, not 21 to 12.", by=managed)
     db.session.commit()
     answer = canned.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
@@ -121,6 +139,9 @@ def world(app, client):
         "report_id": report.id,
         "editor_id": managed.id,
         "filename": "style.css",
+        "endpoint_id": endpoint.id,
+        "delivery_id": delivery.id,
+        "name": "corrections",
     }
 
 
@@ -174,6 +195,8 @@ def check(outcome: str, response, method: str, url: str) -> str | None:
         return None if is_login_redirect(response, path) else f"expected a redirect to the login page, got {seen}"
     if outcome == "forbidden":
         return None if response.status_code == 403 else f"expected 403, got {seen}"
+    if outcome == "hidden":
+        return None if response.status_code == 404 else f"expected 404, got {seen}"
     if outcome == "token":
         challenged = response.headers.get("WWW-Authenticate", "").startswith("Bearer")
         return None if response.status_code == 401 and challenged else f"expected a 401 Bearer challenge, got {seen}"

@@ -20,7 +20,16 @@ from sqlalchemy import select
 
 from corrections import api_tokens, notices, reports, workflow
 from corrections.extensions import db
-from corrections.models import Article, CannedAnswer, Correction, Editor, OutboxMessage, Report, SavedView
+from corrections.models import (
+    Article,
+    CannedAnswer,
+    Correction,
+    Editor,
+    OutboxMessage,
+    Report,
+    SavedView,
+    WebhookEndpoint,
+)
 
 from .helpers import PASSWORD, file_report, form_tokens, login, make_article, make_editor, valid_report
 from .hostile import (
@@ -375,6 +384,40 @@ def test_admin_forms_editor_names_and_token_names(app, admin):
     own = editor_sweep(app, hostile_editor.email)
     assert hostile_editor.name in text_of(own.get("/editor/"))
     every_page(desk, app, slug=[article.slug], report_id=[r.id for r, _ in assigned[:3]])
+
+
+def test_webhook_endpoints_addresses_descriptions_and_events(app, admin):
+    desk = editor_sweep(app, admin.email)
+    token = csrf(desk, "/editor/admin/webhooks")
+    made = []
+    for value in (v for _, v in CORPUS):
+        address = "https://hooks.example.org/" + quote(squeezed(value)[:200], safe="")
+        response = desk.post("/editor/admin/webhooks", form={"csrf_token": token, "url": address,
+                                                             "description": value, "events": ["report.created", value]})
+        assert response.status_code == 400  # the hostile event name is refused, and said so
+        assert "Unknown event" in text_of(response) or len(received(value)) > 200
+        response = desk.post("/editor/admin/webhooks", form={"csrf_token": token, "url": address,
+                                                             "description": value, "events": "report.created"})
+        if response.status_code == 201:
+            made.append((address, one_line(value)))
+        else:
+            assert response.status_code == 400 and len(received(value)) > 200
+        assert desk.post("/editor/admin/webhooks", form={"csrf_token": token, "url": value, "description": value,
+                                                         "events": "report.created"}).status_code == 400
+        assert desk.post("/editor/admin/webhooks/deliveries/1/resend", form={"csrf_token": token}).status_code < 500
+    assert len(made) >= len(CORPUS) - 3
+    listing = text_of(desk.get("/editor/admin/webhooks"))
+    for _address, description in made:
+        assert description in listing
+    # A report sends a delivery whose body (with hostile article text) shows inert on each endpoint's page.
+    file_report(make_article(title=MEDLEY_TITLE), description=MEDLEY_TITLE)
+    for endpoint in db.session.scalars(select(WebhookEndpoint)).all()[:5]:
+        shown = text_of(desk.get(f"/editor/admin/webhooks/{endpoint.id}"))
+        assert endpoint.description in shown
+    every_page(desk, app, endpoint_id=[e.id for e in db.session.scalars(select(WebhookEndpoint)).all()[:3]])
+
+
+MEDLEY_TITLE = '<script>alert("pwned")</script> "><img src=x onerror=alert(1)> {{ 7*7 }}'
 
 
 # --- Notices: publish, amend, withdraw; the article, the log, feeds, JSON-LD, the API, e-mail ----------------------

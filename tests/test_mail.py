@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from corrections import mail, notices, workflow
+from corrections import mail, notices, webhooks, workflow
 from corrections.extensions import db
 from corrections.models import OutboxMessage, utcnow
 
@@ -464,7 +464,8 @@ def test_serve_starts_the_background_sender_only_with_a_server_and_an_interval(m
     started = []
     monkeypatch.setattr(waitress, "serve", lambda app, **options: None)
     monkeypatch.setattr(mail, "start_sender", lambda app, interval: started.append(interval))
-    app = make_app(**settings)
+    monkeypatch.setattr(webhooks, "start_sender", lambda app, interval: None)
+    app = make_app(**settings, REQUEST_LOG=False)
     result = app.test_cli_runner().invoke(args=["serve"])
     assert result.exit_code == 0, result.output
     assert started == ([15.0] if starts else [])

@@ -306,7 +306,8 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
     assert len(db.session.scalars(select(OutboxMessage)).all()) == 2  # the reader's data is in the outbox
 
     secrets = {"name": NAME, "e-mail": EMAIL, "client hash": client_hash, "address": ADDRESS}
-    values = {"slug": [article.slug, other.slug], "token": tokens, "filename": ["style.css", "embed.js"]}
+    values = {"slug": [article.slug, other.slug], "token": tokens, "filename": ["style.css", "embed.js"],
+              "name": ["corrections", "feedback"]}
     urls = set()
     for rule in app.url_map.iter_rules():
         # The dashboard needs a login (test_access checks that every /editor/ address refuses anonymous clients).
@@ -323,7 +324,7 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
     # The reads the product promises, with the query arguments they need (url_map only knows paths).
     promised = {
         "/editor/login",
-        "/corrections", "/corrections?kind=correction", "/corrections.atom",
+        "/corrections", "/corrections?kind=correction", "/corrections.atom", "/transparency",
         f"/articles/{article.slug}/corrections.atom", "/embed.js",
         "/api/v1/corrections", f"/api/v1/corrections?url={page_url}",
         f"/api/v1/articles/{article.slug}/corrections", f"/api/v1/notices?url={page_url}", "/api/v1/openapi.json",

@@ -37,8 +37,10 @@ from . import (  # noqa: E402,F401  (routes register on import)
     desks_page,
     metrics_page,
     outbox,
+    policies,
     queue,
     report_page,
     tokens,
     views_page,
+    webhooks,
 )

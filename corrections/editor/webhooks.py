@@ -1,0 +1,171 @@
+"""Admin pages: webhook endpoints (add, edit, disable, delete, rotate the secret) and their recent deliveries."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectMultipleField, StringField, URLField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .. import webhooks
+from ..extensions import db
+from ..models import WebhookDelivery, WebhookEndpoint
+from . import admin_required, bp, me
+
+
+class EndpointForm(FlaskForm):
+    # The URL's rules live in webhooks.check_url, shared with every other way of setting it.
+    url = URLField("Address (URL)", validators=[InputRequired(message=webhooks.URL_MISSING)],
+                   description="Where each event is sent as a signed JSON POST, e.g. https://hooks.example.org/corrections.")
+    description = StringField("Description", validators=[Optional(), Length(
+        max=webhooks.DESCRIPTION_MAX,
+        message=f"Please keep the description under {webhooks.DESCRIPTION_MAX} characters.")],
+                              description="What receives the events, e.g. “Newsroom chat”.")
+    events = SelectMultipleField("Events", choices=[SelectChoice(name, name) for name in webhooks.EVENTS],
+                                 validate_choice=False,
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+class DeleteForm(FlaskForm):
+    confirm = BooleanField("Yes, delete this endpoint and its delivery log")
+
+
+def render_list(form: EndpointForm, status: int = 200, **extra):
+    return render_template("editor/webhooks.html", endpoints=webhooks.all_endpoints(), form=form,
+                           waiting=webhooks.waiting_counts(), backlog=webhooks.backlog(), events=webhooks.EVENTS,
+                           **extra), status
+
+
+def render_endpoint(endpoint: WebhookEndpoint, status: int = 200, form: EndpointForm | None = None, **extra):
+    if form is None:
+        form = EndpointForm(formdata=None, url=endpoint.url, description=endpoint.description,
+                            events=endpoint.event_names)
+    return render_template("editor/webhook.html", endpoint=endpoint, form=form,
+                           delete_form=extra.pop("delete_form", None) or DeleteForm(formdata=None),
+                           deliveries=webhooks.recent_deliveries(endpoint), shown=webhooks.RECENT,
+                           events=webhooks.EVENTS, **extra), status
+
+
+def load_endpoint(endpoint_id: int) -> WebhookEndpoint:
+    return db.session.get(WebhookEndpoint, endpoint_id) or abort(404)
+
+
+def fill_errors(form: EndpointForm, error: webhooks.WebhookError) -> None:
+    form[error.field].errors = [*form[error.field].errors, str(error)]
+
+
+@bp.get("/admin/webhooks")
+@admin_required
+def webhooks_page():
+    return render_list(EndpointForm(formdata=None, events=["correction.published"]))
+
+
+@bp.post("/admin/webhooks")
+@admin_required
+def create_webhook():
+    form = EndpointForm()
+    if form.validate_on_submit():
+        try:
+            endpoint, secret = webhooks.create_endpoint(form.url.data or "", form.events.data or [],
+                                                        description=form.description.data or "", by=me())
+        except webhooks.WebhookError as error:
+            fill_errors(form, error)
+        else:
+            # Shown in this response only: never put in the session (a cookie) or a redirect.
+            body, status = render_endpoint(endpoint, 201, new_secret=secret, created=True)
+            return body, status, {"Cache-Control": "no-store"}
+    return render_list(form, 400)
+
+
+@bp.get("/admin/webhooks/<int:endpoint_id>")
+@admin_required
+def webhook(endpoint_id: int):
+    return render_endpoint(load_endpoint(endpoint_id))
+
+
+@bp.post("/admin/webhooks/<int:endpoint_id>")
+@admin_required
+def update_webhook(endpoint_id: int):
+    endpoint = load_endpoint(endpoint_id)
+    form = EndpointForm()
+    if form.validate_on_submit():
+        try:
+            webhooks.update_endpoint(endpoint, form.url.data or "", form.events.data or [],
+                                     description=form.description.data or "")
+        except webhooks.WebhookError as error:
+            db.session.rollback()
+            fill_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Endpoint saved.", "success")
+            return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
+    return render_endpoint(endpoint, 400, form=form)
+
+
+@bp.post("/admin/webhooks/<int:endpoint_id>/active")
+@admin_required
+def set_webhook_active(endpoint_id: int):
+    endpoint = load_endpoint(endpoint_id)
+    activate = request.form.get("active") == "1"
+    cancelled = webhooks.set_active(endpoint, activate)
+    db.session.commit()
+    if activate:
+        flash("Endpoint enabled: new events are sent to it again.", "success")
+    else:
+        flash("Endpoint disabled: no events are sent to it"
+              + (f"; {cancelled} waiting deliver{'y was' if cancelled == 1 else 'ies were'} cancelled." if cancelled
+                 else "."), "success")
+    return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
+
+
+@bp.post("/admin/webhooks/<int:endpoint_id>/rotate")
+@admin_required
+def rotate_webhook_secret(endpoint_id: int):
+    endpoint = load_endpoint(endpoint_id)
+    secret = webhooks.rotate_secret(endpoint)
+    db.session.commit()
+    body, status = render_endpoint(endpoint, 200, new_secret=secret)
+    return body, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/admin/webhooks/<int:endpoint_id>/ping")
+@admin_required
+def ping_webhook(endpoint_id: int):
+    endpoint = load_endpoint(endpoint_id)
+    try:
+        webhooks.ping(endpoint, by=me())
+    except webhooks.WebhookError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("A test delivery is queued: it goes out within seconds (see below).", "success")
+    return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
+
+
+@bp.post("/admin/webhooks/<int:endpoint_id>/delete")
+@admin_required
+def delete_webhook(endpoint_id: int):
+    endpoint = load_endpoint(endpoint_id)
+    form = DeleteForm()
+    if not (form.validate_on_submit() and form.confirm.data):
+        form.confirm.errors = ["Tick the box to confirm: nothing was deleted."]
+        return render_endpoint(endpoint, 400, delete_form=form)
+    shown = endpoint.description or endpoint.url
+    webhooks.delete_endpoint(endpoint)
+    db.session.commit()
+    flash(f"Endpoint “{shown}” deleted.", "success")
+    return redirect(url_for("editor.webhooks_page"))
+
+
+@bp.post("/admin/webhooks/deliveries/<int:delivery_id>/resend")
+@admin_required
+def resend_delivery(delivery_id: int):
+    delivery = db.session.get(WebhookDelivery, delivery_id) or abort(404)
+    try:
+        webhooks.resend(delivery)
+    except webhooks.WebhookError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Delivery {delivery.uid} queued again.", "success")
+    return redirect(url_for("editor.webhook", endpoint_id=delivery.endpoint_id))
