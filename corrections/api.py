@@ -317,9 +317,9 @@ def create_report(slug: str):
     form = report_form(json_object())
     # The HTML form's spam signals (honeypot, time since served) do not apply: the CMS's form is its own.
     client = reports.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
-    report, token = reports.submit_report(article, form.to_input(), client=client)
-    status_url = url_for("public.report_status", token=token, _external=True)
-    return json_response({"reference": report.reference, "status_url": status_url, "status": report.status}, 201,
+    filed = reports.submit_report(article, form.to_input(), client=client)
+    status_url = url_for("public.report_status", token=filed.token, _external=True)
+    return json_response({"reference": filed.reference, "status_url": status_url, "status": filed.status}, 201,
                          {"Location": status_url, "Cache-Control": "no-store"})
 
 

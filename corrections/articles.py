@@ -1,5 +1,6 @@
 """Articles: sanitising bodies, matching quoted passages, creating and importing articles."""
 
+import functools
 import html
 import json
 import re
@@ -81,10 +82,19 @@ def passage_needle(passage: str) -> str:
     return normalise_for_match(passage).strip("\"' ")
 
 
+@functools.lru_cache(maxsize=512)
+def normalised_text(text: str) -> str:
+    """normalise_for_match of an article's text, kept for the articles reported on lately.
+
+    Keyed by the text itself, so an edited article is normalised afresh and nothing is ever stale.
+    """
+    return normalise_for_match(text)
+
+
 def locate_passage(passage: str, text: str) -> tuple[int, int] | None:
     """Where the passage sits in the normalised text, or None when it is not there."""
     needle = passage_needle(passage)
-    start = normalise_for_match(text).find(needle) if needle else -1
+    start = normalised_text(text).find(needle) if needle else -1
     return (start, start + len(needle)) if start >= 0 else None
 
 
@@ -124,8 +134,12 @@ def unique_slug(base: str, exclude_id: int | None = None) -> str:
     return candidate
 
 
+# Built once: most requests look an article up, and building the statement costs as much as running it.
+ARTICLE_BY_SLUG = select(Article).where(Article.slug == bindparam("slug"))
+
+
 def get_by_slug(slug: str) -> Article | None:
-    return db.session.scalar(select(Article).where(Article.slug == slug))
+    return db.session.scalar(ARTICLE_BY_SLUG, {"slug": slug})
 
 
 # What the public article page shows of an article (see for_page).

@@ -16,7 +16,7 @@ from sqlalchemy.sql.expression import FunctionElement
 from . import reports
 from .extensions import db
 from .models import ClockTarget, Report, UTCDateTime, utcnow
-from .workflow import CLOSED, OPEN, refresh_due
+from .workflow import CLOSED, OPEN
 
 DEFAULT = ""  # the category key of the targets for every category without its own
 MAX_MINUTES = 365 * 24 * 60
@@ -86,16 +86,14 @@ def effective(category: str, table: dict[str, Targets]) -> Targets:
                    own.resolution if own.resolution is not None else default.resolution)
 
 
-def stamp(report: Report, table: dict[str, Targets] | None = None) -> None:
-    """Give a newly filed report its deadlines (none for a report held as spam: nobody owes it an answer)."""
-    if report.status == "spam":
-        return
-    targets = effective(report.category, all_targets() if table is None else table)
-    start = report.created_at or utcnow()
-    report.created_at = start
-    report.first_action_due_at = start + timedelta(minutes=targets.first_action) if targets.first_action else None
-    report.resolution_due_at = start + timedelta(minutes=targets.resolution) if targets.resolution else None
-    refresh_due(report)
+def deadlines(category: str, start: datetime, table: dict[str, Targets] | None = None) -> dict[str, datetime | None]:
+    """The deadlines of a report filed at `start`, as Report's columns (the next one due: as workflow.refresh_due
+    has it for a report no editor has acted on yet)."""
+    targets = effective(category, all_targets() if table is None else table)
+    first = start + timedelta(minutes=targets.first_action) if targets.first_action else None
+    resolution = start + timedelta(minutes=targets.resolution) if targets.resolution else None
+    return {"first_action_due_at": first, "resolution_due_at": resolution,
+            "due_at": min((d for d in (first, resolution) if d), default=None)}
 
 
 class add_minutes(FunctionElement):

@@ -9,7 +9,7 @@ from . import accounts, notices, reports, workflow
 from .articles import parse_article, upsert_article
 from .demo_content import DEMO_ARTICLES, DEMO_CORRECTIONS, DEMO_REPORTS
 from .extensions import db
-from .models import Article, utcnow
+from .models import Article, Report, utcnow
 
 # Demo editors act in the demo history. Their passwords are random and never shown: log in with an
 # account made by `corrections create-editor`.
@@ -55,7 +55,8 @@ def seed() -> tuple[int, int]:
             email=item["email"],
             notify=item["notify"],
         )
-        report, _token = reports.submit_report(by_slug[item["article_slug"]], data, client="demo")
+        filed = reports.submit_report(by_slug[item["article_slug"]], data, client="demo")
+        report = db.session.get_one(Report, filed.id)
         sent_at = utcnow() - timedelta(minutes=item["minutes_ago"])
         report.created_at = sent_at
         for event in report.events:

@@ -6,7 +6,7 @@ inserts, one transaction per batch, with ids counted on from the largest already
 duplicates and corrections point at reports without asking the database. Nothing here goes through the ORM
 or the workflow functions, so their rules are kept here by construction (and checked by tests/test_fake.py):
 every report starts with its "received" event and reaches its status by allowed moves, clusters follow
-reports.join_cluster, passages and spans are those the form would have stored, and status links work.
+reports.submit_report, passages and spans are those the form would have stored, and status links work.
 """
 
 import hashlib
@@ -305,9 +305,9 @@ def _time(moment: int | None) -> datetime | None:
 
 
 class _Places:
-    """Where earlier reports of one article sit, to give a new report the cluster join_cluster would give it.
+    """Where earlier reports of one article sit, to give a new report the group reports.submit_report would give it.
 
-    join_cluster picks the earliest earlier report, not spam at that moment, on the same passage (found
+    submit_report picks the earliest earlier report, not spam at that moment, on the same passage (found
     passages: an overlapping span; passages not found: the same key). For each distinct span or key only the
     reports up to the first one never marked spam can ever be that earliest one, so only they are kept.
     """
@@ -738,7 +738,7 @@ class _Generator:
         passage = "" if rng.random() < (0.8 if held else NO_PASSAGE_SHARE) else page.quote(rng)
         key, span = page.locate(passage) if passage else ("", None)
 
-        # The group join_cluster puts it in when it arrives.
+        # The group submit_report puts it in when it arrives.
         cluster_id = report_id
         if not held and key:
             earlier = page.places.earliest(span, key, created)
@@ -961,7 +961,7 @@ def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, 
     reports of a group are corrected together by one published correction.
 
     Ids follow the articles' publication dates and, within an article, the reports' arrival (as
-    join_cluster needs: an earlier report has a smaller id). The same seed and `now` (by default the start
+    submit_report needs: an earlier report has a smaller id). The same seed and `now` (by default the start
     of today, UTC) give the same rows; tokens also depend on the
     app's SECRET_KEY, so run inside an app context. Writes `batch` reports (and their events) per transaction;
     `progress(done)` is called after each. Needs no other writer at the same time: ids are counted on from

@@ -87,9 +87,9 @@ def report(slug: str):
     elif form.validate_on_submit():
         spam_reason = form.spam_reason(current_app.config["SPAM_MIN_SECONDS"])
         client = reports.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
-        filed, token = reports.submit_report(found, form.to_input(), client=client, spam_reason=spam_reason)
+        filed = reports.submit_report(found, form.to_input(), client=client, spam_reason=spam_reason)
         flash(filed.reference, "report-sent")
-        return redirect(url_for("public.report_status", token=token), code=303)
+        return redirect(url_for("public.report_status", token=filed.token), code=303)
     return render_form(found, form)
 
 

@@ -3,7 +3,7 @@
 Every change here records an Event; nothing here (or anywhere) edits or deletes an Event.
 """
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import mail, webhooks
@@ -204,12 +204,14 @@ def add_note(report: Report, text: str, *, by: Editor) -> Event:
     return event
 
 
-def record_received(report: Report) -> Event:
+# A plain INSERT, built once, like the report's own (reports.submit_report).
+RECEIVED = insert(Event.__table__).values(actor="reader", kind="received")
+
+
+def record_received(report_id: int, status: str, spam_reason: str = "") -> None:
     """The first line of every report's history: how it arrived."""
-    comment = f"Held as spam: {report.spam_reason}." if report.status == "spam" else ""
-    event = Event(report=report, actor="reader", kind="received", to_value=report.status, comment=comment)
-    db.session.add(event)
-    return event
+    comment = f"Held as spam: {spam_reason}." if status == "spam" else ""
+    db.session.execute(RECEIVED, {"report_id": report_id, "to_value": status, "comment": comment})
 
 
 def apply_change(report: Report, seen_version: int | None, change) -> None:

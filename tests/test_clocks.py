@@ -73,8 +73,9 @@ def test_reports_held_as_spam_have_no_clock(app):
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 600)})
     from corrections.reports import ReportInput, submit_report
 
-    report, _ = submit_report(make_article(), ReportInput(category="factual", description="Buy cheap pills now."),
-                              client="x", spam_reason="honeypot")
+    filed = submit_report(make_article(), ReportInput(category="factual", description="Buy cheap pills now."),
+                          client="x", spam_reason="honeypot")
+    report = db.session.get_one(Report, filed.id)
     assert (report.first_action_due_at, report.resolution_due_at, report.due_at) == (None, None, None)
 
 

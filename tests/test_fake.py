@@ -150,7 +150,7 @@ def test_passages_spans_and_clusters_are_those_the_app_would_store(generated):
         assert (report.passage_start, report.passage_end) == (span or (None, None))
         assert report.passage_found == ((span is not None) if report.passage else None)
 
-        # reports.join_cluster, with each earlier report's status as it was when this one arrived.
+        # reports.submit_report, with each earlier report's status as it was when this one arrived.
         expected = report.id
         if report.passage_key and found[report.id][0].to_value != "spam":
             for other in earlier[report.article_id]:

@@ -807,7 +807,7 @@ def shell_setup(live: LiveServer) -> dict:
     """A hostile article, reports and notices made through `corrections shell`; returns their addresses."""
     code = "\n".join([
         "import json",
-        "from corrections import accounts, articles, notices, reports, workflow",
+        "from corrections import accounts, articles, models, notices, reports, workflow",
         "from corrections.extensions import db",
         # A request context, so that the readers' e-mails can carry their links.
         f"context = app.test_request_context(base_url={live.url!r}); context.push()",
@@ -818,8 +818,9 @@ def shell_setup(live: LiveServer) -> dict:
         "editor = accounts.find_by_email('desk@example.org')",
         "data = dict(category='factual', description={0!r}, passage={0!r}, suggested_correction={0!r}, "
         "name='Reader', email='reader@example.org', notify=True)".format(NOTICE[:1000]),
-        "fixed, fixed_token = reports.submit_report(article, reports.ReportInput(**data), client='shell')",
-        "refused, refused_token = reports.submit_report(article, reports.ReportInput(**data), client='shell')",
+        "filed = [reports.submit_report(article, reports.ReportInput(**data), client='shell') for _ in range(2)]",
+        "fixed, refused = (db.session.get_one(models.Report, f.id) for f in filed)",
+        "fixed_token, refused_token = (f.token for f in filed)",
         "workflow.reject(refused, " + repr(NOTICE[:2000]) + ", by=editor)",
         f"first = notices.publish(article, 'correction', {NOTICE!r}, by=editor, reports=[fixed])",
         f"notices.publish(article, 'clarification', {TITLE!r}, by=editor)",

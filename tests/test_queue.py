@@ -323,8 +323,9 @@ def test_spam_is_never_grouped_with_real_reports(app):
     real = file_report(article, passage=PASSAGE)
     from corrections.reports import ReportInput, submit_report
 
-    spam, _ = submit_report(article, ReportInput("factual", "Buy cheap watches now!!", passage=PASSAGE),
-                            client="x", spam_reason="honeypot")
+    filed = submit_report(article, ReportInput("factual", "Buy cheap watches now!!", passage=PASSAGE),
+                          client="x", spam_reason="honeypot")
+    spam = db.session.get_one(Report, filed.id)
     assert spam.cluster_id == spam.id != real.cluster_id
 
 
