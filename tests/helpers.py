@@ -1,5 +1,6 @@
 """Small builders shared by the tests."""
 
+import contextlib
 import html
 import re
 from datetime import UTC, datetime
@@ -95,26 +96,33 @@ def file_report(article: Article, **fields) -> Report:
     return db.session.get_one(Report, submit_report(article, ReportInput(**data), client="test").id)
 
 
+@contextlib.contextmanager
+def recorded_statements():
+    """The SQL statements run through the engine inside the block, as a list filled while it runs."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
 def count_queries(client, url: str, cached: bool = False) -> int:
     """How many SQL statements one GET of `url` runs: through the engine, and the page cache's own.
 
     The public page cache is emptied first, so the page is rendered, unless `cached` asks for what a
     page already in the cache costs.
     """
-    from sqlalchemy import event
-
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     cache = page_cache.for_app(client.application)
     if not cached:
         cache.clear()
     cache_runs = cache.query_runs()
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements() as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return len(statements) + cache.query_runs() - cache_runs
