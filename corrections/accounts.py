@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -94,10 +94,14 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Edit
         check_password_hash(_DUMMY_HASH, password)
         raise AccountError(LOGIN_REFUSED)
     if not check_password_hash(editor.password_hash, password):
-        editor.failed_logins += 1
-        if editor.failed_logins >= FAILED_LOGINS_BEFORE_LOCK:
-            editor.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            editor.failed_logins = 0
+        # Counted in the database by one UPDATE, so guesses sent at once, to one server or several, all count.
+        failed = db.session.execute(
+            update(Editor).where(Editor.id == editor.id).values(failed_logins=Editor.failed_logins + 1)
+            .returning(Editor.failed_logins)
+        ).scalar_one()
+        if failed >= FAILED_LOGINS_BEFORE_LOCK:
+            db.session.execute(update(Editor).where(Editor.id == editor.id)
+                               .values(locked_until=now + timedelta(minutes=LOCK_MINUTES), failed_logins=0))
         db.session.commit()
         raise AccountError(LOGIN_REFUSED)
     if not editor.active:

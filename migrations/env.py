@@ -4,6 +4,10 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+from sqlalchemy import text
+
+# Any fixed number: PostgreSQL advisory locks are named by integers.
+MIGRATION_LOCK = 7_301_642_118
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -112,6 +116,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several servers starting at once each upgrade the database: one at a time (the lock lasts
+                # until this transaction ends), so the others find it done instead of failing halfway.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
 
 
