@@ -102,6 +102,9 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    # While Redis does not answer, each process counts in its own memory (and keeps checking Redis)
+    # rather than refusing every report and login with an error page.
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
 
 
 def _instance_secret_key(instance: Path) -> str:

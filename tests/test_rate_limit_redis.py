@@ -6,7 +6,9 @@ import pytest
 import redis
 
 from .conftest import unavailable
-from .helpers import all_reports, make_article, post_report, valid_report
+from .helpers import all_reports, form_tokens, make_article, post_report, valid_report
+from .live import LiveServer, free_port
+from .load_client import SLUG, Reader
 
 # Database 15 is the suite's own: it is emptied before each test.
 REDIS_URL = os.environ.get("CORRECTIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -35,3 +37,23 @@ def test_report_limit_is_counted_in_redis(make_app, redis_client):
         # Another process reading the same Redis sees the same count: here, a cleared count lifts the limit.
         redis_client.flushdb()
         assert post_report(app.test_client(), slug, **valid_report()).status_code == 303
+
+
+def test_reports_are_taken_while_redis_is_down(tmp_path):
+    # Nothing listens there: the server counts in its own memory until Redis answers.
+    live = LiveServer(tmp_path, RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URL=f"redis://127.0.0.1:{free_port()}/0",
+                      REPORT_RATE_LIMIT="2 per minute", SPAM_MIN_SECONDS=0)
+    live.command("db", "upgrade")
+    live.command("seed-demo")
+    live.start()
+    try:
+        reader = Reader(live.url)
+        form = {**form_tokens(reader.request("GET", f"/articles/{SLUG}/report")[2]), "category": "factual",
+                "description": "The opening hours in this article are wrong."}
+        statuses = [reader.request("POST", f"/articles/{SLUG}/report", form)[0] for _ in range(3)]
+        reader.close()
+    finally:
+        live.stop()
+    assert statuses == [303, 303, 429]
+    log = live.log.read_text()
+    assert "falling back to in-memory storage" in log and "Traceback" not in log, log[-3000:]
