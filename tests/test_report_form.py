@@ -40,17 +40,19 @@ def test_report_is_stored_and_reader_gets_reference_and_status_link(client):
     assert [e.kind for e in report.events] == ["received"]
 
 
-def test_filing_a_report_reads_the_article_and_writes_in_two_statements(client):
+def test_filing_a_report_writes_the_report_and_its_event_in_two_statements(client):
     article = make_article()
     form = {**form_tokens(client.get(f"/articles/{article.slug}/report").get_data(as_text=True)), **valid_report()}
     with recorded_statements() as first:
         assert client.post(f"/articles/{article.slug}/report", data=form).status_code == 303
     with recorded_statements() as second:
         assert client.post(f"/articles/{article.slug}/report", data=form).status_code == 303
-    # The article; the report, put in the group of an earlier one by the same INSERT; its "received" event.
-    assert [s.split()[0] for s in second] == ["SELECT", "INSERT", "INSERT"]
+    # The article, the desks' section routes and the clocks' targets; the report, put in the group of an
+    # earlier one (and linked to an earlier decision) by the same INSERT; its "received" event.
+    assert [s.split()[0] for s in second] == ["SELECT", "SELECT", "SELECT", "INSERT", "INSERT"]
+    assert "section_route" in second[1] and "clock_target" in second[2]
     # The first report on a passage names its group after itself: one UPDATE more.
-    assert [s.split()[0] for s in first] == ["SELECT", "INSERT", "UPDATE", "INSERT"]
+    assert [s.split()[0] for s in first] == ["SELECT", "SELECT", "SELECT", "INSERT", "UPDATE", "INSERT"]
     first_report, second_report = all_reports()
     assert second_report.cluster_id == first_report.cluster_id == first_report.id
     assert [e.kind for e in second_report.events] == ["received"]
