@@ -73,10 +73,14 @@ class Targets:
     resolution: int | None = None
 
 
+# Built once: every report filed reads the targets, and building the statement costs more than running it.
+TARGETS = select(ClockTarget.category, ClockTarget.first_action_minutes, ClockTarget.resolution_minutes)
+
+
 def all_targets() -> dict[str, Targets]:
     """The targets as set, by category ("" for the default); categories without a row are missing."""
-    return {t.category: Targets(t.first_action_minutes, t.resolution_minutes)
-            for t in db.session.scalars(select(ClockTarget))}
+    return {category: Targets(first_action, resolution)
+            for category, first_action, resolution in db.session.execute(TARGETS)}
 
 
 def effective(category: str, table: dict[str, Targets]) -> Targets:

@@ -95,12 +95,16 @@ def set_route(section: str, desk: Desk | None) -> str:
     return section
 
 
+# Built once: every report filed reads the routes, and building the statement costs more than running it.
+ROUTES = select(SectionRoute.section, SectionRoute.desk_id)
+
+
 def route_for(section: str) -> int | None:
     """The desk new reports about an article of this section go to, if any (one small query)."""
     key = section_key(section or "")
     if not key:
         return None
-    for route_section, desk_id in db.session.execute(select(SectionRoute.section, SectionRoute.desk_id)):
+    for route_section, desk_id in db.session.execute(ROUTES):
         if section_key(route_section) == key:
             return desk_id
     return None
