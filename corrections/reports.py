@@ -1,6 +1,7 @@
 """Reader reports: the field rules, spam signals, and filing a report safely."""
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -202,7 +203,7 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
             record_received(report_id, status, spam_reason)
             if status != "spam":
                 # Spam stays out of receivers (a flood would follow it there); an editor's reopening is sent.
-                webhooks.emit("report.created", {"report": webhooks.report_data(db.session.get_one(Report, report_id))})
+                webhooks.emit("report.created", functools.partial(created_payload, report_id))
             db.session.commit()
             return FiledReport(report_id, reference, status, token)
         except IntegrityError:
@@ -211,6 +212,11 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
             if attempt == 4:
                 raise
     raise AssertionError("unreachable")
+
+
+def created_payload(report_id: int) -> dict:
+    """The report.created delivery's data, read back only when an endpoint wants it."""
+    return {"report": webhooks.report_data(db.session.get_one(Report, report_id))}
 
 
 def find_by_token(token: str) -> Report | None:

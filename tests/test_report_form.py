@@ -49,12 +49,11 @@ def test_filing_a_report_writes_the_report_and_its_event_in_two_statements(clien
         assert client.post(f"/articles/{article.slug}/report", data=form).status_code == 303
     # The article, the desks' section routes and the clocks' targets; the report, put in the group of an
     # earlier one (and linked to an earlier decision) by the same INSERT; its "received" event; then the
-    # report and the webhook endpoints, for the "report.created" deliveries.
-    assert [s.split()[0] for s in second] == ["SELECT", "SELECT", "SELECT", "INSERT", "INSERT", "SELECT", "SELECT"]
-    assert "section_route" in second[1] and "clock_target" in second[2] and "webhook_endpoint" in second[6]
+    # webhook endpoints: none wants "report.created", so the report is not read back to build a delivery.
+    assert [s.split()[0] for s in second] == ["SELECT", "SELECT", "SELECT", "INSERT", "INSERT", "SELECT"]
+    assert "section_route" in second[1] and "clock_target" in second[2] and "webhook_endpoint" in second[5]
     # The first report on a passage names its group after itself: one UPDATE more.
-    assert [s.split()[0] for s in first] == ["SELECT", "SELECT", "SELECT", "INSERT", "UPDATE", "INSERT", "SELECT",
-                                             "SELECT"]
+    assert [s.split()[0] for s in first] == ["SELECT", "SELECT", "SELECT", "INSERT", "UPDATE", "INSERT", "SELECT"]
     first_report, second_report = all_reports()
     assert second_report.cluster_id == first_report.cluster_id == first_report.id
     assert [e.kind for e in second_report.events] == ["received"]
