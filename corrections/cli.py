@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import MIGRATIONS, accounts, backup, create_app, demo, fake, mail, ops, privacy, webhooks
+from . import MIGRATIONS, accounts, backup, create_app, demo, fake, mail, ops, planner_stats, privacy, webhooks
 from .articles import import_lines
 from .extensions import db
 
@@ -25,6 +25,10 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
     upgrade(directory=str(MIGRATIONS))
     app = current_app._get_current_object()
+    # Stale planner statistics make some queue pages a thousand times slower at volume: fresh ones before
+    # the first request, then a check every hour.
+    planner_stats.refresh()
+    planner_stats.start_refresher(app)
     if app.config.get("REQUEST_LOG") is None:
         ops.enable_request_log(app)
     interval = float(app.config.get("MAIL_SEND_INTERVAL") or 0)
@@ -220,6 +224,8 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool) -> No
             click.echo(f"  {done:,} reports after {time.perf_counter() - started:.0f} s", err=True)
 
     made = fake.generate(articles, reports, seed, progress=progress)
+    # A bulk load leaves the planner's statistics far behind the data: gather them now.
+    planner_stats.analyze()
     elapsed = time.perf_counter() - started
     statuses = ", ".join(f"{count:,} {status}" for status, count in made.statuses.items())
     click.echo(f"Made {made.articles:,} articles, {made.reports:,} reports ({statuses}), {made.events:,} events, "

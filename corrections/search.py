@@ -97,12 +97,16 @@ def postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def matches(entity, query: Query) -> ColumnElement[bool]:
-    """Whether a report holds the query's words; `entity` is Report or an alias of it made with a name."""
+def matches(entity, query: Query, *, after: int | None = None) -> ColumnElement[bool]:
+    """Whether a report holds the query's words; `entity` is Report or an alias of it made with a name.
+
+    `after`: only reports with a higher id are asked about (the new reports since a snapshot)."""
     if postgres():
         found = inspect(entity)
         name = found.name if found.is_aliased_class else found.local_table.name
         return literal_column(f"{name}.{POSTGRES_COLUMN}").op("@@")(
             func.to_tsquery(literal_column("'simple'"), query.tsquery))
-    # SQLite works out the hits once per statement; a look-up per report would cost far more.
-    return entity.id.in_(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(query.fts5())))
+    # SQLite works out the hits once per statement; a look-up per report would cost far more. The index
+    # skips to the ids after `after` itself, instead of listing every hit of a common word first.
+    hits = select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(query.fts5()))
+    return entity.id.in_(hits if after is None else hits.where(fts.c.rowid > after))

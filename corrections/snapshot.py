@@ -39,9 +39,7 @@ def new_count(f: triage.QueueFilter, me: Editor) -> int:
     """How many reports matching the filter arrived after the page's snapshot, up to NEW_CAP + 1."""
     if not f.upto:
         return 0
-    newer = (select(Report.id)
-             .where(Report.id > f.upto, *triage.conditions(f, me, with_snapshot=False))
-             .limit(NEW_CAP + 1))
+    newer = select(Report.id).where(*triage.conditions(f, me, with_snapshot=False, after=f.upto)).limit(NEW_CAP + 1)
     return db.session.scalar(select(func.count()).select_from(newer.subquery())) or 0
 
 

@@ -203,13 +203,16 @@ class QueueFilter:
 
 
 def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = True,
-               with_snapshot: bool = True) -> list:
+               with_snapshot: bool = True, after: int | None = None) -> list:
     """The WHERE clauses of a filter, on Report or an alias of it: shared by the queue, its counts and the
     CSV export. `with_text=False` leaves out the text search, for a query driven from the search index;
-    `with_snapshot=False` the snapshot's limit, to count what arrived since."""
+    `with_snapshot=False` the snapshot's limit, and `after` only reports with a higher id: to count what
+    arrived since."""
     where = []
     if f.upto and with_snapshot:
         where.append(entity.id <= f.upto)
+    if after is not None:
+        where.append(entity.id > after)
     if f.status == "open":
         where.append(entity.status.in_(OPEN))
     elif f.status != "all":
@@ -228,7 +231,7 @@ def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = T
         where.append(entity.created_at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
     if f.q and with_text:
         # Words typed are matched as words; a search with none (only punctuation) matches nothing.
-        where.append(search.matches(entity, f.search) if f.search else false())
+        where.append(search.matches(entity, f.search, after=after) if f.search else false())
     return where
 
 
