@@ -80,7 +80,7 @@ TARGETS = select(ClockTarget.category, ClockTarget.first_action_minutes, ClockTa
 def all_targets() -> dict[str, Targets]:
     """The targets as set, by category ("" for the default); categories without a row are missing."""
     return {category: Targets(first_action, resolution)
-            for category, first_action, resolution in db.session.execute(TARGETS)}
+            for category, first_action, resolution in db.session.connection().execute(TARGETS)}
 
 
 def effective(category: str, table: dict[str, Targets]) -> Targets:

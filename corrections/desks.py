@@ -104,7 +104,8 @@ def route_for(section: str) -> int | None:
     key = section_key(section or "")
     if not key:
         return None
-    for route_section, desk_id in db.session.execute(ROUTES):
+    # On the session's connection: the ORM's handling costs more than the query (nothing here is pending).
+    for route_section, desk_id in db.session.connection().execute(ROUTES):
         if section_key(route_section) == key:
             return desk_id
     return None

@@ -142,6 +142,9 @@ FILE_REPORT = (
 )
 
 
+NAME_GROUP = update(Report.__table__).where(Report.id == bindparam("new_id")).values(cluster_id=bindparam("new_id"))
+
+
 @dataclass(frozen=True)
 class FiledReport:
     """A report just filed: what the reader is told, and its id for code that goes on with it."""
@@ -193,13 +196,16 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
         "place_start": span[0] if placed and span else None,
         "place_end": span[1] if placed and span else None,
     }
+    # Core statements on the session's connection: the ORM's handling of a statement costs more than SQLite
+    # takes to run it, and these rows are written whole here, never loaded.
+    connection = db.session.connection()
     for attempt in range(5):
         reference = new_reference()
         try:
-            report_id, cluster_id = db.session.execute(FILE_REPORT, {**values, "reference": reference}).one()
+            report_id, cluster_id = connection.execute(FILE_REPORT, {**values, "reference": reference}).one()
             if cluster_id is None:
                 # The first report of its group: the group is named after it.
-                db.session.execute(update(Report.__table__).where(Report.id == report_id).values(cluster_id=report_id))
+                connection.execute(NAME_GROUP, {"new_id": report_id})
             record_received(report_id, status, spam_reason)
             if status != "spam":
                 # Spam stays out of receivers (a flood would follow it there); an editor's reopening is sent.

@@ -211,7 +211,7 @@ RECEIVED = insert(Event.__table__).values(actor="reader", kind="received")
 def record_received(report_id: int, status: str, spam_reason: str = "") -> None:
     """The first line of every report's history: how it arrived."""
     comment = f"Held as spam: {spam_reason}." if status == "spam" else ""
-    db.session.execute(RECEIVED, {"report_id": report_id, "to_value": status, "comment": comment})
+    db.session.connection().execute(RECEIVED, {"report_id": report_id, "to_value": status, "comment": comment})
 
 
 def apply_change(report: Report, seen_version: int | None, change) -> None:
