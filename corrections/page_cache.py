@@ -9,8 +9,12 @@ client already has it; anything else goes to Flask, and what Flask answers is ke
 
 The version query runs on a raw connection from the cache's own autocommit pool, without Flask or
 the ORM: for a cached page that is most of the work, and the ORM session alone costs several times
-the query. Each process keeps
-its own copies and checks the shared database on every request, so no process serves a stale page.
+the query. Each process keeps its own copies and checks the shared database, so no process serves a
+stale page. On SQLite it checks on every request (a few microseconds). On PostgreSQL a check is a
+round trip that costs more than serving the page, so each process listens on the channel that the
+database's triggers notify whenever an article, a notice or a policy changes (migration b7d41c2e9a10),
+and trusts the versions it has read until a notification arrives, or this process commits anything.
+While the listening connection is down it checks on every request again.
 Requests that carry a session cookie (editors, readers who sent a form) always go to Flask: their
 pages show their own header and messages.
 """
@@ -18,13 +22,14 @@ pages show their own header and messages.
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from flask import Flask
-from sqlalchemy import Engine, bindparam, create_engine, func, select
+from sqlalchemy import Engine, bindparam, create_engine, event, func, select
 from sqlalchemy.sql import Select
 from werkzeug.http import is_resource_modified, unquote_etag
 
@@ -41,6 +46,11 @@ MAX_BYTES = 40 * 1024 * 1024
 VERSION_KEY = "corrections.page_version"
 # Headers that belong to one response only and are never replayed.
 NOT_KEPT = {"set-cookie", "date", "x-request-id"}
+# PostgreSQL: the channel the triggers notify, and how long to wait before listening again after a failure.
+CHANNEL = "corrections_public"
+RELISTEN_SECONDS = 5.0
+# A version heard nothing against is still read again after this long, whatever the feed says.
+TRUST_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,68 @@ class RawQuery:
         finally:
             connection.close()
         return tuple(row) if row is not None else None
+
+
+class ChangeFeed:
+    """PostgreSQL: a connection LISTENing on CHANNEL, polled without blocking by the requests themselves.
+
+    poll() says whether the feed is live (every change since the last poll has been seen) and calls
+    `on_change` when something changed; a failed connection is dropped, reported as a change (anything
+    may change while nobody listens) and opened again RELISTEN_SECONDS later.
+    """
+
+    def __init__(self, url: str, on_change):
+        self.url = url
+        self.on_change = on_change
+        self.connection = None
+        self.retry_at = 0.0
+        self.lock = threading.Lock()
+
+    def poll(self) -> bool:
+        with self.lock:
+            if self.connection is None and not self._listen():
+                return False
+            try:
+                changed = any(True for _ in self.connection.notifies(timeout=0))
+            except Exception:  # noqa: BLE001 - the server went away: check every request until back
+                self._drop()
+                return False
+        if changed:
+            self.on_change()
+        return True
+
+    def _listen(self) -> bool:
+        import psycopg
+
+        if time.monotonic() < self.retry_at:
+            return False
+        try:
+            # Keepalives: a connection the network dropped without a word is noticed within half a minute.
+            self.connection = psycopg.connect(self.url, autocommit=True, connect_timeout=3, keepalives=1,
+                                              keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
+            self.connection.execute(f"LISTEN {CHANNEL}")
+        except Exception:  # noqa: BLE001
+            self._drop()
+            return False
+        # Nothing was heard while nobody listened.
+        self.on_change()
+        return True
+
+    def _drop(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except Exception:  # noqa: BLE001, S110 - closing what is already broken
+                pass
+        self.connection = None
+        self.retry_at = time.monotonic() + RELISTEN_SECONDS
+        self.on_change()
+
+    def close(self) -> None:
+        with self.lock:
+            if self.connection is not None:
+                self.connection.close()
+                self.connection = None
 
 
 def article_state(where) -> Select:
@@ -136,6 +208,10 @@ class PublicPageCache:
         self.lock = threading.Lock()
         self.queries: dict[str, RawQuery] = {}
         self.engine: Engine | None = None
+        # PostgreSQL: versions read since the last change anyone committed, while the feed is live.
+        self.feed: ChangeFeed | None = None
+        self.epoch = 0
+        self.known: dict[tuple[str, str], tuple[str | None, float]] = {}
 
     # --- Versions ---------------------------------------------------------------------------------
 
@@ -145,15 +221,29 @@ class PublicPageCache:
         cost on PostgreSQL); a dropped connection fails one check, which then goes to Flask."""
         if self.engine is None:
             with self.app.app_context():
-                url = db.engine.url
+                app_engine = db.engine
+            url = app_engine.url
             options = self.app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+            if url.get_backend_name() == "postgresql":
+                # A commit in this process is known at once; other processes' through the feed.
+                event.listen(app_engine, "commit", lambda _connection: self.changed())
+                self.feed = ChangeFeed(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                                       self.changed)
             self.engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
                                         connect_args=options.get("connect_args", {}))
         return self.engine
 
     def dispose(self) -> None:
+        if self.feed is not None:
+            self.feed.close()
         if self.engine is not None:
             self.engine.dispose()
+
+    def changed(self) -> None:
+        """Something public may have changed: forget the versions read so far."""
+        with self.lock:
+            self.epoch += 1
+            self.known.clear()
 
     def _query(self, name: str) -> RawQuery:
         query = self.queries.get(name)
@@ -169,9 +259,22 @@ class PublicPageCache:
 
     def version(self, scope: str, value: str = "") -> str | None:
         """The current version of an article (by slug or canonical URL) or of the site; None if unknown."""
-        if scope == "site":
-            return version_of(self._query("site").first())
-        return version_of(self._query(scope).first(value=value))
+        query = self._query(scope)
+        trusted = self.feed is not None and self.feed.poll()
+        now = time.monotonic()
+        if trusted:
+            with self.lock:
+                epoch = self.epoch
+                known = self.known.get((scope, value))
+                if known is not None and now - known[1] < TRUST_SECONDS:
+                    return known[0]
+        found = version_of(query.first() if scope == "site" else query.first(value=value))
+        if trusted:
+            with self.lock:
+                # Kept only if nothing changed while it was read: a change heard meanwhile may be newer.
+                if self.epoch == epoch and len(self.known) < 4 * self.max_pages:
+                    self.known[(scope, value)] = (found, now)
+        return found
 
     def query_runs(self) -> int:
         return sum(query.runs for query in self.queries.values())
@@ -282,6 +385,7 @@ class PublicPageCache:
         with self.lock:
             self.pages.clear()
             self.bytes = 0
+            self.known.clear()
 
     def keep(self, key: tuple, cached: CachedResponse) -> None:
         with self.lock:
