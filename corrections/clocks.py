@@ -203,6 +203,15 @@ def report_clocks(report: Report) -> list[Clock]:
     return clocks
 
 
+def running_clock(report: Report) -> Clock | None:
+    """The clock an open report runs against now (its `due_at`), for the queue: the first action's until an
+    editor acts, then the resolution's; None without a deadline."""
+    if report.due_at is None:
+        return None
+    first = report.first_action_at is None and report.due_at == report.first_action_due_at
+    return Clock("first_action" if first else "resolution", report.due_at, None)
+
+
 @dataclass(frozen=True)
 class Tally:
     """How one target fared for a set of reports."""

@@ -7,12 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
 from . import triage
 from .extensions import db
 from .models import Editor, Event, Report
+from .workflow import OPEN, next_deadline
 
 # New reports are counted no further than this: the bar then says "more than".
 NEW_CAP = 99
@@ -77,44 +77,54 @@ def changed_by_others(report_ids: list[int], after_event: int | None, me: Editor
 def neighbours(f: triage.QueueFilter, me: Editor, report: Report) -> tuple[int | None, int | None]:
     """The reports leading the groups before and after this report's group in the queue `f`.
 
-    As on the queue's pages, a group comes where its newest matching report comes (its oldest in the
-    "oldest first" order, also used for the most-reported order here) and its row is led by its oldest
-    matching report. The snapshot in `f` keeps reports that arrived since out, so "next" walks the queue
-    the editor saw, even once this report no longer matches (it was just decided).
+    As on the queue's pages, a group comes where its first matching report in the queue's order comes
+    (the most-reported order walks oldest first) and its row is led by its oldest matching report. The
+    snapshot in `f` keeps reports that arrived since out, and this report keeps its place as the editor
+    saw it, so "next" walks the queue the editor saw, even once this report no longer matches (it was
+    just decided).
     """
-    oldest_first = f.sort == "oldest"
-    place = report.id
+    order = triage.ORDERS.get(f.sort, triage.ORDERS["oldest"])
+    key = order.key(Report)
+    place = _place_as_seen(order, report, f.seen)
+    others: list = []
     if report.cluster_id is not None:
-        pick = func.min if oldest_first else func.max
-        found = db.session.scalar(select(pick(Report.id)).where(Report.cluster_id == report.cluster_id,
-                                                                 *triage.conditions(f, me)))
-        if found is not None:
-            place = min(place, found) if oldest_first else max(place, found)
-    return (_step(f, me, report, place, forward=False, oldest_first=oldest_first),
-            _step(f, me, report, place, forward=True, oldest_first=oldest_first))
+        first = db.session.execute(
+            select(*key).where(Report.cluster_id == report.cluster_id, Report.id != report.id,
+                               *triage.conditions(f, me))
+            .order_by(*(c.desc() if order.descending else c.asc() for c in key)).limit(1)
+        ).first()
+        if first is not None:
+            place = max(place, tuple(first)) if order.descending else min(place, tuple(first))
+        others = [(Report.cluster_id != report.cluster_id) | Report.cluster_id.is_(None)]
+    return tuple(_row_of(f, me, triage.leading(f, me, order, place, backwards, 1, extra=others))
+                 for backwards in (True, False))
 
 
-def _step(f, me, report: Report, place: int, *, forward: bool, oldest_first: bool) -> int | None:
-    # Going forward in a newest-first queue means going to smaller ids.
-    down = forward != oldest_first
-    other = aliased(Report, name="other")
-    # A group's place is its newest (oldest) matching report: the one no matching report of its group passes.
-    passes = other.id < Report.id if oldest_first else other.id > Report.id
-    led = select(other.id).where(other.cluster_id == Report.cluster_id, passes,
-                                 *triage.conditions(f, me, other)).exists()
-    beyond = Report.id < place if down else Report.id > place
-    query = (select(Report.id, Report.cluster_id)
-             .where(beyond, ~led, *triage.conditions(f, me))
-             .order_by(Report.id.desc() if down else Report.id.asc())
-             .limit(1))
-    if report.cluster_id is not None:
-        query = query.where((Report.cluster_id != report.cluster_id) | Report.cluster_id.is_(None))
-    row = db.session.execute(query).first()
-    if row is None:
+def _place_as_seen(order: triage.Order, report: Report, seen: int | None) -> tuple:
+    """The report's key in the order as the queue loaded at event `seen` had it. Only a deadline moves
+    when an editor acts; the ids of the report's events say whether it was open and acted on back then."""
+    if order.column != "due_at":
+        return (report.id,)
+    due = report.due_at
+    if seen is not None:
+        acted = [e.id for e in report.events if e.actor_id is not None]
+        moved = [e.id for e in report.events if e.kind == "status"]
+
+        def after_snapshot(event_id):
+            return event_id is None or event_id > seen
+
+        open_then = report.status in OPEN or bool(moved and after_snapshot(moved[-1]))
+        acted_then = bool(acted) and not after_snapshot(acted[0])
+        due = next_deadline(report, acted=acted_then) if open_then else None
+    return (due or order.last, report.id)
+
+
+def _row_of(f: triage.QueueFilter, me: Editor, leads: list[tuple]) -> int | None:
+    """The report a group's row links to (its oldest matching report), for the key of its leading report."""
+    if not leads:
         return None
-    found, cluster_id = row
-    if cluster_id is None:
-        return found
-    # The row's link goes to the group's oldest matching report.
-    return db.session.scalar(select(func.min(Report.id)).where(Report.cluster_id == cluster_id,
-                                                               *triage.conditions(f, me)))
+    lead = leads[0][-1]
+    group = select(Report.cluster_id).where(Report.id == lead).scalar_subquery()
+    oldest = db.session.scalar(select(func.min(Report.id)).where(Report.cluster_id == group,
+                                                                 *triage.conditions(f, me)))
+    return oldest or lead

@@ -4,17 +4,19 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, false, func, insert, select, text, tuple_, union_all
+from sqlalchemy import delete, exists, false, func, insert, literal, select, text, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
-from . import search
+from . import clocks, search
 from .extensions import db
-from .models import Article, Editor, Report, ReportCount
+from .models import Article, Editor, Report, ReportCount, UTCDateTime, desk_member
 from .reports import CATEGORIES
 from .text import parse_id
 from .workflow import OPEN, STATES
 
 ASSIGNEES = {"": "Anyone", "me": "Assigned to me", "unassigned": "Unassigned"}
+# The desk filter: these, or one desk by its id.
+DESKS = {"": "Any desk", "mine": "My desk", "none": "No desk"}
 SEARCH_MAX = 200
 # Above this many matching reports a filtered view says "more than" instead of counting them all.
 COUNT_CAP = 1000
@@ -30,15 +32,26 @@ class Order:
 
     Reports are ordered by `column` (a Report attribute; None for none), then by id, which is the order
     they arrived in. Pages carry the key of their last (or first) group's report in the URL, so a deep
-    page costs what the first one does.
+    page costs what the first one does. A column that may be NULL names a stand-in that sorts after every
+    real value (`last`): a NULL in a row comparison compares to nothing, so it would drop out of the pages.
     """
 
     label: str
     descending: bool
     column: str | None = None
+    last: datetime | None = None
 
     def key(self, entity) -> list:
-        return ([getattr(entity, self.column)] if self.column else []) + [entity.id]
+        if self.column is None:
+            return [entity.id]
+        value = getattr(entity, self.column)
+        if self.last is not None:
+            value = func.coalesce(value, literal(self.last, value.type)).label(f"{self.column}_key")
+        return [value, entity.id]
+
+    def bound(self, values: tuple) -> list:
+        """A key's values as parameters of the key's own types (a datetime stored as text on SQLite)."""
+        return [literal(value, part.type) for value, part in zip(values, self.key(Report), strict=True)]
 
     def encode(self, values: tuple) -> str:
         return "_".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in values)
@@ -50,24 +63,28 @@ class Order:
             return None
         values = []
         for part, attribute in zip(parts, self.key(Report), strict=True):
-            kind = attribute.type.python_type
-            if kind is int:
-                value = parse_id(part)
-            elif kind is datetime:
+            if isinstance(attribute.type, UTCDateTime):
                 try:
                     value = datetime.fromisoformat(part)
                 except ValueError:
                     value = None
                 value = value if value is not None and value.tzinfo is not None else None
             else:
-                value = part
+                value = parse_id(part)
             if value is None:
                 return None
             values.append(value)
         return tuple(values)
 
 
-ORDERS = {"newest": Order("Newest first", descending=True), "oldest": Order("Oldest first", descending=False)}
+# Reports with no deadline come after every report with one in the "due first" order.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+ORDERS = {
+    "newest": Order("Newest first", descending=True),
+    "oldest": Order("Oldest first", descending=False),
+    # The next deadline of each report (Report.due_at): overdue ones first, then the soonest due.
+    "due": Order("Due first", descending=False, column="due_at", last=NO_DEADLINE),
+}
 # Not a keyset order: it ranks groups by how many matching reports their article has, which needs every
 # matching report counted, so it gets slower as the matching reports grow (README, "The queue at volume").
 MOST_REPORTED = "most_reported"
@@ -82,6 +99,7 @@ class QueueFilter:
     category: str = ""
     article: str = ""  # slug
     assignee: str = ""  # "", "me", "unassigned"
+    desk: str = ""  # "", "mine" (the desks the editor belongs to), "none", or a desk's id
     since: date | None = None
     until: date | None = None
     q: str = ""
@@ -122,6 +140,16 @@ class QueueFilter:
                 ignored.append(f"{name} “{value[:40]}” (use YYYY-MM-DD)")
                 return None
 
+        def desk() -> str:
+            value = (args.get("desk") or "").strip()
+            if value in DESKS:
+                return value
+            desk_id = parse_id(value)
+            if desk_id is None:
+                ignored.append(f"desk “{value[:40]}”")
+                return ""
+            return str(desk_id)
+
         sort = choice("sort", SORTS, "newest")
 
         def cursor(name: str) -> tuple | None:
@@ -139,6 +167,7 @@ class QueueFilter:
             category=choice("category", CATEGORIES, ""),
             article=(args.get("article") or "").strip()[:200],
             assignee=choice("assignee", ASSIGNEES, ""),
+            desk=desk(),
             since=day("since"),
             until=day("until"),
             q=(args.get("q") or "").strip()[:SEARCH_MAX],
@@ -160,6 +189,7 @@ class QueueFilter:
             "category": current.category,
             "article": current.article,
             "assignee": current.assignee,
+            "desk": current.desk,
             "since": current.since.isoformat() if current.since else None,
             "until": current.until.isoformat() if current.until else None,
             "q": current.q,
@@ -225,6 +255,12 @@ def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = T
         where.append(entity.assignee_id == me.id)
     elif f.assignee == "unassigned":
         where.append(entity.assignee_id.is_(None))
+    if f.desk == "mine":
+        where.append(entity.desk_id.in_(select(desk_member.c.desk_id).where(desk_member.c.editor_id == me.id)))
+    elif f.desk == "none":
+        where.append(entity.desk_id.is_(None))
+    elif f.desk:
+        where.append(entity.desk_id == int(f.desk))
     if f.since:
         where.append(entity.created_at >= datetime.combine(f.since, time.min, UTC))
     if f.until:
@@ -248,6 +284,12 @@ class Group:
     @property
     def lead(self) -> Report:
         return self.reports[0]
+
+    @property
+    def clock(self) -> clocks.Clock | None:
+        """The soonest running deadline among the listed reports (the row's "Due")."""
+        running = [c for c in map(clocks.running_clock, self.reports) if c is not None]
+        return min(running, key=lambda c: c.due, default=None)
 
 
 @dataclass
@@ -308,14 +350,14 @@ def _keyset(f: QueueFilter, me: Editor, order: Order, per_page: int, members: Me
     A report leads its group when no matching report of the same group comes before it in the order;
     the page is the next `per_page` leading reports after (or before) the cursor.
     """
-    leading = _leading_hits if _from_search_index(f, order) else _leading
+    find_leading = _leading_hits if _from_search_index(f, order) else leading
     backwards = f.before is not None
-    rows = leading(f, me, order, f.before or f.after, backwards, per_page + 1, members=members)
+    rows = find_leading(f, me, order, f.before or f.after, backwards, per_page + 1, members=members)
     past_end = not rows and f.after is not None
     if past_end:
         # Nothing after the cursor any more (a bulk action emptied the last page): the page ending there.
         backwards = True
-        rows = leading(f, me, order, f.after, backwards, per_page + 1, inclusive=True, members=members)
+        rows = find_leading(f, me, order, f.after, backwards, per_page + 1, inclusive=True, members=members)
     more = len(rows) > per_page
     rows = rows[:per_page]
     if backwards:
@@ -331,10 +373,11 @@ def _keyset(f: QueueFilter, me: Editor, order: Order, per_page: int, members: Me
     return [row[-1] for row in rows], previous, following
 
 
-def _leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, backwards: bool, limit: int,
-             inclusive: bool = False, members: Members | None = None):
+def leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, backwards: bool, limit: int,
+            inclusive: bool = False, members: Members | None = None, extra: list | tuple = ()):
     """The keys of the reports leading their groups after the cursor (and at it, if inclusive), in the
-    order, or in reverse going backwards."""
+    order, or in reverse going backwards; `extra` narrows the reports further (the report page's
+    neighbours leave out its own group)."""
     ahead_first = order.descending != backwards  # whether higher keys come first in this scan
     earlier = aliased(Report, name="earlier")
     ahead = (tuple_(*order.key(earlier)) > tuple_(*order.key(Report)) if order.descending
@@ -345,7 +388,7 @@ def _leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, bac
         key = order.key(Report)
         query = select(*key).where(~led, *extra)
         if cursor is not None:
-            key_, cursor_ = tuple_(*key), tuple_(*cursor)
+            key_, cursor_ = tuple_(*key), tuple_(*order.bound(cursor))
             if ahead_first:
                 query = query.where(key_ <= cursor_ if inclusive else key_ < cursor_)
             else:
@@ -354,9 +397,9 @@ def _leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, bac
 
     statuses = f.statuses
     if not statuses or len(statuses) == 1:
-        return [tuple(row) for row in db.session.execute(scan(conditions(f, me)))]
+        return [tuple(row) for row in db.session.execute(scan([*conditions(f, me), *extra]))]
     # One ordered index scan per status, merged: an index on (status, id) cannot give two statuses in id order.
-    branches = [scan([Report.status == status, *conditions(f, me)]).subquery() for status in statuses]
+    branches = [scan([Report.status == status, *conditions(f, me), *extra]).subquery() for status in statuses]
     merged = union_all(*(select(branch) for branch in branches)).subquery()
     key = [merged.c[c.key] for c in order.key(Report)]
     query = select(merged).order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)
@@ -365,7 +408,7 @@ def _leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, bac
 
 def _leading_hits(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, backwards: bool, limit: int,
                   inclusive: bool = False, members: Members | None = None):
-    """_leading for a text search on SQLite, where a look-up of one report in the search index is dear.
+    """leading() for a text search on SQLite, where a look-up of one report in the search index is dear.
 
     Walks the index's hits from the cursor in id order, a chunk at a time. A hit leads its group when
     it is the group's newest (or oldest) matching report. Walking forward, that is the first hit of its
@@ -471,7 +514,8 @@ def _groups(f: QueueFilter, me: Editor, leads: list[int], members: Members) -> l
     loaded = {
         report.id: report
         for report in db.session.scalars(
-            select(Report).where(Report.id.in_(listed)).options(joinedload(Report.article), joinedload(Report.assignee))
+            select(Report).where(Report.id.in_(listed))
+            .options(joinedload(Report.article), joinedload(Report.assignee), joinedload(Report.resurfaced_from))
         )
     }
     groups = []

@@ -3,6 +3,8 @@
 Every change here records an Event; nothing here (or anywhere) edits or deletes an Event.
 """
 
+from datetime import datetime
+
 from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -102,12 +104,14 @@ def _record(report: Report, by: Editor | None, kind: str, *, from_value: str = "
 
 def refresh_due(report: Report) -> None:
     """The report's next deadline: first action until an editor acts, then resolution; none once closed."""
-    if report.status not in OPEN:
-        report.due_at = None
-    elif report.first_action_at is None:
-        report.due_at = min((d for d in (report.first_action_due_at, report.resolution_due_at) if d), default=None)
-    else:
-        report.due_at = report.resolution_due_at
+    report.due_at = next_deadline(report, acted=report.first_action_at is not None) if report.status in OPEN else None
+
+
+def next_deadline(report: Report, *, acted: bool) -> datetime | None:
+    """An open report's next deadline: the sooner of its two until an editor has acted, then its resolution's."""
+    if acted:
+        return report.resolution_due_at
+    return min((d for d in (report.first_action_due_at, report.resolution_due_at) if d), default=None)
 
 
 def move(report: Report, to: str, *, by: Editor | None, comment: str = "") -> Event:

@@ -3,6 +3,7 @@ they were met."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 
@@ -221,3 +222,125 @@ def test_deadlines_are_aware_utc(app):
     db.session.expire_all()
     stored = db.session.get(Report, report.id)
     assert stored.first_action_due_at.tzinfo == UTC
+
+
+def filed_ago(report: Report, ago: timedelta) -> None:
+    """Move a report's filing and its deadlines back in time, as if it had waited that long."""
+    report.created_at -= ago
+    for column in ("first_action_due_at", "resolution_due_at", "due_at"):
+        if getattr(report, column) is not None:
+            setattr(report, column, getattr(report, column) - ago)
+
+
+def row_of(page: str, report: Report) -> str:
+    return re.search(rf'data-reference="{report.reference}".*?</tr>', page, re.S).group(0)
+
+
+def test_queue_shows_time_left_and_overdue_and_sorts_due_first(editor_client, editor):
+    from .test_queue import page_of, references
+
+    article = make_article()
+    # Targets for facts only: the typo has no deadline.
+    clocks.set_targets({"factual": clocks.Targets(60, 24 * 60)})
+    without_target = file_report(article, category="typo", description="A typo, with no target time.")
+    acted = file_report(article, description="Looked at, waiting for a decision.")
+    workflow.add_note(acted, "Asked the reporter.", by=editor)
+    overdue = file_report(article, description="Waiting three hours for anyone.")
+    soon = file_report(article, description="Filed half an hour ago.")
+    filed_ago(acted, 2 * HOUR)
+    filed_ago(overdue, 3 * HOUR)
+    filed_ago(soon, HOUR / 2)
+    db.session.commit()
+
+    page = page_of(editor_client, "/editor/?sort=due")
+    assert references(page) == [overdue.reference, soon.reference, acted.reference, without_target.reference]
+    # Overdue said in words, not by colour only; which clock it is.
+    overdue_row = row_of(page, overdue)
+    assert re.search(r'<strong>Overdue</strong> by 2 h</span>\s*<span class="muted">first action', overdue_row)
+    assert re.search(r"(29|30) min left <span class=\"muted\">first action", row_of(page, soon))
+    assert re.search(r"2[12] h( 59 min)? left <span class=\"muted\">resolution", row_of(page, acted))
+    assert "no target time" in row_of(page, without_target) and "left" not in row_of(page, without_target)
+    # The other orders are untouched by deadlines.
+    assert references(page_of(editor_client, "/editor/")) == [soon.reference, overdue.reference, acted.reference,
+                                                              without_target.reference]
+
+
+def test_due_first_pages_lose_and_repeat_no_group(make_app):
+    """Keyset pages in deadline order, forwards and back: groups placed by their soonest deadline, reports
+    without one last, equal deadlines by arrival."""
+    from .helpers import login, make_editor
+    from .test_queue import links, page_of, references, walk
+
+    app = make_app(QUEUE_PER_PAGE=2)
+    with app.app_context():
+        make_editor()
+        article = make_article()
+        passages = ["31 votes to 12", "Work starts in March", "", ""]
+        clocks.set_targets({"factual": clocks.Targets(60, 24 * 60)})
+        early = [file_report(article, passage=passages[n % 4], category="typo", description=f"No target, {n}.")
+                 for n in range(3)]
+        later = [file_report(article, passage=passages[n % 4], description=f"With a deadline, {n}.")
+                 for n in range(8)]
+        for n, report in enumerate(later):
+            filed_ago(report, HOUR * (n % 3))  # three reports share each deadline (to the microsecond, nearly)
+        later[5].due_at = later[2].due_at = later[0].due_at  # exactly equal: arrival order decides
+        db.session.commit()
+        reports = early + later
+
+        def key(report):
+            return (report.due_at or datetime(9999, 12, 31, tzinfo=UTC), report.id)
+
+        groups: dict[int, list[Report]] = {}
+        for report in reports:
+            groups.setdefault(report.cluster_id, []).append(report)
+        expected = [min(members, key=lambda r: r.id).reference
+                    for members in sorted(groups.values(), key=lambda members: min(map(key, members)))]
+
+        client = app.test_client()
+        login(client, "editor@example.org")
+        pages = walk(client, "/editor/?sort=due")
+        assert sum(pages, []) == expected
+        assert [len(page) for page in pages[:-1]] == [2] * (len(pages) - 1)
+        last_url = "/editor/?sort=due"
+        for _ in pages[1:]:
+            last_url = links(page_of(client, last_url))["next"]
+        assert sum(reversed(walk(client, last_url, "prev")), []) == expected
+        assert "Ignored" not in page_of(client, last_url) and references(page_of(client, last_url)) == pages[-1]
+
+
+def test_the_report_page_walks_the_due_first_queue_as_the_editor_saw_it(editor_client, editor):
+    """Acting on a report moves its deadline (first action met, resolution next); the walk keeps its place."""
+    from .helpers import form_tokens
+    from .test_holds_still import report_links, snapshot_url, walk_reports
+    from .test_queue import page_of
+
+    clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 24 * 60)})
+    later, overdue, due_soon = (file_report(make_article(), description=f"Report {n} is about a figure.")
+                                for n in range(3))
+    filed_ago(overdue, 3 * HOUR)
+    filed_ago(due_soon, 2 * HOUR)
+    db.session.commit()
+    assert walk_reports(editor_client, "/editor/?sort=due") == [overdue.reference, due_soon.reference,
+                                                                later.reference]
+    back = snapshot_url(page_of(editor_client, "/editor/?sort=due"))
+    assert "seen=" in back
+    back_arg = quote(back, safe="")
+
+    def act(report, action, **data):
+        page = page_of(editor_client, f"/editor/reports/{report.id}?back={back_arg}")
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        return editor_client.post(f"/editor/reports/{report.id}/{action}", data={
+            "csrf_token": form_tokens(page)["csrf_token"], "version": version, "back": back, **data})
+
+    # Into review: its first action is met, its next deadline is a day away; it stays first in this walk.
+    act(overdue, "move", to="in_review")
+    assert fresh(overdue).due_at > fresh(later).due_at
+    page = page_of(editor_client, f"/editor/reports/{overdue.id}?back={back_arg}")
+    assert report_links(page)["next"].startswith(f"/editor/reports/{due_soon.id}?")
+    assert act(overdue, "move", to="accepted", onward="1").headers["Location"].startswith(
+        f"/editor/reports/{due_soon.id}?back=")
+    assert act(due_soon, "reject", reason=workflow.REJECT_REASONS[0], onward="1").headers["Location"].startswith(
+        f"/editor/reports/{later.id}?back=")
+    # The two before it are decided: they left the open queue.
+    assert "previous" not in report_links(page_of(editor_client, f"/editor/reports/{later.id}?back={back_arg}"))
+    assert act(later, "move", to="spam", onward="1").headers["Location"] == back

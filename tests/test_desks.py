@@ -1,5 +1,7 @@
 """Desks: admins group editors and route sections to them; new reports of a routed section get the desk."""
 
+import re
+
 from corrections import desks
 from corrections.extensions import db
 from corrections.models import Desk, Report, SectionRoute
@@ -107,3 +109,32 @@ def test_editor_belongs_to_desks(app, editor):
     one, two = desks.create_desk("One", [editor.id]), desks.create_desk("Two", [])
     assert desks.desk_ids_of(editor) == [one.id]
     assert two.id not in desks.desk_ids_of(editor)
+
+
+def test_queue_filters_by_my_desk_a_desk_or_none_and_saves_it_as_a_view(editor_client, editor):
+    from corrections import saved_views
+
+    from .test_queue import page_of, references
+
+    local, sport = desks.create_desk("Local desk", [editor.id]), desks.create_desk("Sport desk", [])
+    desks.set_route("Local", local)
+    desks.set_route("Sport", sport)
+    mine = file_report(make_article(section="Local"))
+    theirs = file_report(make_article(section="Sport"))
+    nobodys = file_report(make_article(section="Weather"))
+
+    page = page_of(editor_client, "/editor/")
+    assert '<option value="mine" >My desk</option>' in page
+    assert f'<option value="{sport.id}" >Sport desk</option>' in page
+    assert references(page_of(editor_client, "/editor/?desk=mine")) == [mine.reference]
+    assert references(page_of(editor_client, f"/editor/?desk={sport.id}")) == [theirs.reference]
+    assert references(page_of(editor_client, "/editor/?desk=none")) == [nobodys.reference]
+    page = page_of(editor_client, "/editor/?desk=elsewhere")
+    assert "desk “elsewhere”" in page and len(references(page)) == 3
+
+    # "My desk" is a filter like the others: saved in a view, which shows it for whoever opens it.
+    view = saved_views.create(editor, "My desk, due first", "/editor/?desk=mine&sort=due&page=4", shared=True)
+    assert view.query == "desk=mine&sort=due"
+    page = page_of(editor_client, "/editor/?desk=mine&sort=due")
+    assert re.search(r'aria-current="page"[^>]*>My desk, due first', page)
+    assert '<option value="mine" selected>My desk</option>' in page

@@ -71,3 +71,22 @@ def test_the_latest_decision_in_the_group_is_linked(app, editor):
     workflow.move(second, "accepted", by=editor)
     db.session.commit()
     assert file_report(article, passage=PASSAGE).resurfaced_from_id == second.id
+
+
+def test_the_queue_row_marks_a_resurfaced_report_and_links_the_earlier_decision(editor_client, editor):
+    import re
+
+    from .test_queue import page_of
+
+    article = make_article()
+    first = file_report(article, passage=PASSAGE)
+    workflow.reject(first, "The article is accurate as published.", by=editor)
+    fresh_report = file_report(article, passage="Work starts in March")
+    again = file_report(article, passage=PASSAGE)
+    db.session.commit()
+    page = page_of(editor_client, "/editor/")
+    row = re.search(rf'data-reference="{again.reference}".*?</tr>', page, re.S).group(0)
+    assert re.search(rf'<a class="resurfaced-tag" href="/editor/reports/{first.id}"[^>]*>Already settled</a>', row)
+    assert re.search(rf'href="/editor/reports/{first.id}" class="earlier">{first.reference}</a>\s*\(rejected\)', row)
+    other = re.search(rf'data-reference="{fresh_report.reference}".*?</tr>', page, re.S).group(0)
+    assert "Already settled" not in other

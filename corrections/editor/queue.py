@@ -8,8 +8,10 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 
-from .. import accounts, canned, saved_views, snapshot, triage, workflow
+from .. import accounts, canned, desks, saved_views, snapshot, triage, workflow
 from ..auth import safe_next
+from ..metrics import duration_words
+from ..models import utcnow
 from ..reports import CATEGORIES
 from ..text import parse_ids
 from . import bp, me
@@ -52,6 +54,9 @@ def queue():
         categories=CATEGORIES,
         sorts=triage.SORTS,
         assignees=triage.ASSIGNEES,
+        desks={**triage.DESKS, **{str(desk_id): name for desk_id, name in desks.desk_choices()}},
+        now=utcnow(),
+        duration=duration_words,
         form=bulk_form(back=back),
         back=back,
         new=snapshot.new_count(f, editor),
