@@ -26,6 +26,8 @@
     {key: "d", what: "Mark duplicate: the selected reports of the current one (queue); give the original (report)",
      queue: bulkDuplicate, report: focusField("form[data-key-duplicate] input[name=original]")},
     {key: "s", what: "Mark spam", queue: bulk("spam"), report: move("spam")},
+    {key: "c", what: "Apply a canned answer: choose it with the arrow keys, then Enter (Esc cancels)",
+     queue: chooseAnswer, report: chooseAnswer},
     {key: "n", what: "Show the new reports", queue: clickLink("a[data-key-new]")},
     {key: "?", what: "Show these keys", queue: help, report: help},
   ];
@@ -223,6 +225,99 @@
     submitBulk(form);
   }
 
+  // ---- canned answers -----------------------------------------------------------------------
+  // The chooser lists the options of the page's own canned-answer field (the queue's bulk form, or the
+  // report page's form, which offers only the answers that fit the report); choosing one sets that
+  // field and sends its form, so the server applies the answer through the workflow as for a click.
+
+  var chooser = null;
+
+  function answerField() {
+    return document.querySelector(where === "queue" ? 'form[data-key-bulk] select[name="answer"]'
+      : 'form[data-key-answer] select[name="answer"]');
+  }
+
+  function answerOptions() {
+    var field = answerField();
+    if (!field) return [];
+    return Array.prototype.filter.call(field.options, function (option) { return option.value; });
+  }
+
+  function applyAnswer(value) {
+    var field = answerField();
+    field.value = value;
+    if (where === "queue") {
+      var form = bulkForm("answer");
+      if (form) submitBulk(form);
+      return;
+    }
+    onward(field.form);
+    field.form.requestSubmit(field.form.querySelector("[data-key-submit]"));
+  }
+
+  function buildChooser(options) {
+    var box = document.createElement("dialog");
+    box.className = "keys-help answer-chooser";
+    box.setAttribute("aria-labelledby", "answer-chooser-title");
+    var title = document.createElement("h2");
+    title.id = "answer-chooser-title";
+    title.textContent = "Apply a canned answer";
+    box.appendChild(title);
+    var hint = document.createElement("p");
+    hint.className = "hint";
+    hint.textContent = (where === "queue" ? "To the selected reports, or the current row's. " : "") +
+      "Arrow keys to choose, Enter to apply, Esc to cancel.";
+    box.appendChild(hint);
+    var list = document.createElement("ul");
+    list.className = "answer-list";
+    options.forEach(function (option) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "answer-choice";
+      button.textContent = option.textContent;
+      button.setAttribute("data-answer", option.value);
+      button.addEventListener("click", function () {
+        box.close();
+        applyAnswer(option.value);
+      });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "button secondary";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", function () { box.close(); });
+    box.appendChild(cancel);
+    // Up and down move between the answers (and stop at the ends); Enter presses the one with the focus.
+    box.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      var buttons = Array.prototype.slice.call(box.querySelectorAll("button[data-answer]"));
+      var at = buttons.indexOf(document.activeElement);
+      var to = event.key === "ArrowDown" ? Math.min(buttons.length - 1, at + 1) : Math.max(0, at - 1);
+      event.preventDefault();
+      buttons[to].focus();
+    });
+    box.addEventListener("close", function () { say(""); });
+    document.body.appendChild(box);
+    return box;
+  }
+
+  function chooseAnswer() {
+    var options = answerOptions();
+    if (!options.length) {
+      say(where === "queue" ? "No canned answers yet: an admin adds them under Answers."
+        : "No canned answer fits this report.");
+      return;
+    }
+    if (where === "queue" && !currentRow()) return;
+    if (!chooser) chooser = buildChooser(options);
+    chooser.showModal();
+    chooser.querySelector("button[data-answer]").focus();
+  }
+
   // ---- the help overlay ---------------------------------------------------------------------
 
   var dialog = null;
@@ -290,7 +385,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-    if (dialog && dialog.open) return;
+    if ((dialog && dialog.open) || (chooser && chooser.open)) return;
     if (typing(event.target)) {
       // Esc leaves a field, so the keys act again.
       if (event.key === "Escape" && event.target.blur) event.target.blur();
@@ -326,5 +421,15 @@
   status.className = "keys-status";
   status.setAttribute("role", "status");
   page.appendChild(button);
+  // The "c" button: the canned-answer chooser for a mouse, where the page offers answers.
+  if (answerOptions().length) {
+    var answers = document.createElement("button");
+    answers.type = "button";
+    answers.className = "link-button keys-button";
+    answers.setAttribute("aria-keyshortcuts", "c");
+    answers.textContent = "Apply a canned answer (c)";
+    answers.addEventListener("click", chooseAnswer);
+    page.appendChild(answers);
+  }
   page.appendChild(status);
 })();

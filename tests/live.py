@@ -12,10 +12,11 @@ CORRECTIONS = Path(sys.executable).parent / "corrections"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-def screenshot(page, name: str) -> None:
-    """Save a full-page screenshot in test-artifacts/ for a person to look at."""
+def screenshot(page, name: str, full_page: bool = True) -> None:
+    """Save a screenshot (of the whole page, or of what the window shows) in test-artifacts/ for a person to
+    look at."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def free_port() -> int:

@@ -69,7 +69,7 @@ def test_an_editor_clears_the_queue_with_the_keyboard(server, browser):
     page.keyboard.press("?")
     help = page.get_by_role("dialog", name="Keyboard shortcuts")
     assert help.is_visible()
-    for key in ("j", "k", "o", "x", "m", "v", "a", "r", "d", "s", "n"):
+    for key in ("j", "k", "o", "x", "m", "v", "a", "r", "d", "s", "c", "n"):
         assert help.locator("kbd", has_text=re.compile(f"^{key}$")).count() == 1
     screenshot(page, "keys-help-queue")
     page.keyboard.press("Escape")
