@@ -63,10 +63,11 @@ def create_desk(name: str, member_ids: list[int]) -> Desk:
     return desk
 
 
-def update_desk(desk: Desk, name: str, member_ids: list[int]) -> None:
+def update_desk(desk: Desk, name: str, member_ids: list[int]) -> Desk:
     desk.name = _check_name(name, desk)
     desk.members = _editors(member_ids)
     db.session.commit()
+    return desk
 
 
 def delete_desk(desk: Desk) -> None:

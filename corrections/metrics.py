@@ -29,50 +29,48 @@ AGE_BUCKETS = (
 )
 
 
-class utc_date(FunctionElement):
-    """The UTC calendar day of a timestamp column, whatever the database session's time zone."""
+class utc_period(FunctionElement):
+    """The first day of the UTC calendar `unit` ("day" or "month") a timestamp column falls in, whatever the
+    database session's time zone: the x axis of the charts."""
 
     type = Date()
     inherit_cache = True
+    unit = "day"
 
 
-@compiles(utc_date)
-def _utc_date_default(element, compiler, **kw):
-    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+class utc_date(utc_period):
+    """The UTC calendar day of a timestamp column."""
+
+    inherit_cache = True
+    unit = "day"
 
 
-@compiles(utc_date, "sqlite")
-def _utc_date_sqlite(element, compiler, **kw):
+class utc_month(utc_period):
+    """The first day of the UTC calendar month of a timestamp column."""
+
+    inherit_cache = True
+    unit = "month"
+
+
+# SQLite's date() modifiers for the start of each period.
+SQLITE_START = {"day": "", "month": ", 'start of month'"}
+
+
+@compiles(utc_period)
+def _utc_period_default(element, compiler, **kw):
+    return f"CAST(date_trunc('{element.unit}', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(utc_period, "sqlite")
+def _utc_period_sqlite(element, compiler, **kw):
     # SQLite stores the naive UTC text that UTCDateTime writes.
-    return f"date({compiler.process(element.clauses, **kw)})"
+    return f"date({compiler.process(element.clauses, **kw)}{SQLITE_START[element.unit]})"
 
 
-@compiles(utc_date, "postgresql")
-def _utc_date_postgresql(element, compiler, **kw):
-    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
-
-
-class utc_month(FunctionElement):
-    """The first day of the UTC calendar month of a timestamp column, whatever the session's time zone."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(utc_month)
-def _utc_month_default(element, compiler, **kw):
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-@compiles(utc_month, "sqlite")
-def _utc_month_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-@compiles(utc_month, "postgresql")
-def _utc_month_postgresql(element, compiler, **kw):
+@compiles(utc_period, "postgresql")
+def _utc_period_postgresql(element, compiler, **kw):
     # date_trunc, not to_char: a year of reports is a few hundred thousand rows, and it is several times faster.
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
+    return f"CAST(date_trunc('{element.unit}', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 class seconds_between(FunctionElement):

@@ -6,6 +6,7 @@ from .. import canned
 from ..extensions import db
 from ..models import CannedAnswer
 from . import admin_required, bp
+from .admin_forms import attempt, delete_then_list
 from .forms import CannedAnswerForm
 
 
@@ -21,15 +22,9 @@ def render_answer(answer: CannedAnswer, form: CannedAnswerForm, status: int = 20
 
 def save_from(form: CannedAnswerForm, answer: CannedAnswer | None) -> CannedAnswer | None:
     """Save the form's answer, or put the refusal at its field and return None."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        return canned.save(answer, name=form.name.data, to_state=form.to_state.data or "", text=form.text.data or "",
-                           correction_template=form.correction_template.data or "")
-    except canned.CannedError as error:
-        db.session.rollback()
-        form[error.field].errors.append(str(error))
-        return None
+    return attempt(form, canned.CannedError, lambda: canned.save(
+        answer, name=form.name.data, to_state=form.to_state.data or "", text=form.text.data or "",
+        correction_template=form.correction_template.data or ""))
 
 
 @bp.get("/admin/answers")
@@ -74,11 +69,7 @@ def change_answer(answer_id: int):
 @bp.post("/admin/answers/<int:answer_id>/delete")
 @admin_required
 def delete_answer(answer_id: int):
-    found = db.session.get(CannedAnswer, answer_id)
-    if found is None:
-        flash("That canned answer no longer exists.", "error")
-    else:
-        name = found.name
-        canned.delete(found)
-        flash(f"Canned answer “{name}” deleted; the reports it was applied to keep their history.", "success")
-    return redirect(url_for("editor.answers"))
+    return delete_then_list(db.session.get(CannedAnswer, answer_id), canned.delete,
+                            gone="That canned answer no longer exists.",
+                            done="Canned answer “{name}” deleted; the reports it was applied to keep their history.",
+                            to="editor.answers")

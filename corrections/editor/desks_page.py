@@ -7,6 +7,7 @@ from ..extensions import db
 from ..models import Desk
 from ..text import parse_id
 from . import admin_required, bp
+from .admin_forms import attempt, delete_then_list
 from .forms import DeskForm, RouteForm
 
 
@@ -49,16 +50,11 @@ def desks_page():
 @admin_required
 def add_desk():
     form = desk_form()
-    if form.validate_on_submit():
-        try:
-            desk = desks.create_desk(form.name.data, form.member_ids())
-        except desks.DeskError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
-        else:
-            flash(f"Desk “{desk.name}” created with {len(desk.members)} member(s).", "success")
-            return redirect(url_for("editor.desks_page"))
-    return render_desks(form=form, status=400)
+    desk = attempt(form, desks.DeskError, lambda: desks.create_desk(form.name.data, form.member_ids()))
+    if desk is None:
+        return render_desks(form=form, status=400)
+    flash(f"Desk “{desk.name}” created with {len(desk.members)} member(s).", "success")
+    return redirect(url_for("editor.desks_page"))
 
 
 def load_desk(desk_id: int) -> Desk:
@@ -82,30 +78,20 @@ def desk(desk_id: int):
 def change_desk(desk_id: int):
     found = load_desk(desk_id)
     form = desk_form()
-    if form.validate_on_submit():
-        try:
-            desks.update_desk(found, form.name.data, form.member_ids())
-        except desks.DeskError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
-        else:
-            flash(f"Desk “{found.name}” saved.", "success")
-            return redirect(url_for("editor.desks_page"))
-    return render_desk(load_desk(desk_id), form, 400)
+    if attempt(form, desks.DeskError, lambda: desks.update_desk(found, form.name.data, form.member_ids())) is None:
+        return render_desk(load_desk(desk_id), form, 400)
+    flash(f"Desk “{found.name}” saved.", "success")
+    return redirect(url_for("editor.desks_page"))
 
 
 @bp.post("/admin/desks/<int:desk_id>/delete")
 @admin_required
 def delete_desk(desk_id: int):
-    found = db.session.get(Desk, desk_id)
-    if found is None:
-        flash("That desk no longer exists.", "error")
-    else:
-        name = found.name
-        desks.delete_desk(found)
-        flash(f"Desk “{name}” deleted; its reports stay, with no desk, and its sections are no longer routed.",
-              "success")
-    return redirect(url_for("editor.desks_page"))
+    return delete_then_list(db.session.get(Desk, desk_id), desks.delete_desk,
+                            gone="That desk no longer exists.",
+                            done="Desk “{name}” deleted; its reports stay, with no desk, and its sections are no "
+                                 "longer routed.",
+                            to="editor.desks_page")
 
 
 @bp.post("/admin/routes")
