@@ -196,11 +196,12 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
         "place_start": span[0] if placed and span else None,
         "place_end": span[1] if placed and span else None,
     }
-    # Core statements on the session's connection: the ORM's handling of a statement costs more than SQLite
-    # takes to run it, and these rows are written whole here, never loaded.
-    connection = db.session.connection()
     for attempt in range(5):
         reference = new_reference()
+        # Core statements on the session's connection: the ORM's handling of a statement costs more than
+        # SQLite takes to run it, and these rows are written whole here, never loaded. Taken afresh on each
+        # attempt: a rollback hands the previous one back to the pool.
+        connection = db.session.connection()
         try:
             report_id, cluster_id = connection.execute(FILE_REPORT, {**values, "reference": reference}).one()
             if cluster_id is None:

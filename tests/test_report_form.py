@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from corrections import articles, workflow
+from corrections import articles, reports, workflow
 from corrections.extensions import db
 from corrections.models import Event
 
@@ -57,6 +57,18 @@ def test_filing_a_report_writes_the_report_and_its_event_in_two_statements(clien
     first_report, second_report = all_reports()
     assert second_report.cluster_id == first_report.cluster_id == first_report.id
     assert [e.kind for e in second_report.events] == ["received"]
+
+
+def test_a_reference_already_taken_is_drawn_again(client, monkeypatch):
+    """At a million reports one filing in a thousand draws a taken reference: the reader never sees it."""
+    article = make_article()
+    assert post_report(client, article.slug, **valid_report()).status_code == 303
+    taken = all_reports()[0].reference
+    draws = iter([taken, taken, "R-NEW001"])
+    monkeypatch.setattr(reports, "new_reference", lambda: next(draws))
+    assert post_report(client, article.slug, **valid_report()).status_code == 303
+    assert [r.reference for r in all_reports()] == [taken, "R-NEW001"]
+    assert [e.kind for e in all_reports()[1].events] == ["received"]
 
 
 def test_confirmation_shows_once_and_status_page_stays(client):
