@@ -353,14 +353,14 @@ def article_json(article: Article) -> dict:
 @bp.put("/articles")
 def upsert_article():
     """Create or update the article with this canonical_url: the rules of `corrections import-articles`."""
-    authenticated_token()
+    token = authenticated_token()
     try:
         data = articles.parse_article(json_object())
     except articles.ArticleError as error:
         raise ApiError(400, f"The article was not saved: {error}.", error.fields) from None
     for attempt in range(2):
         try:
-            article, outcome = articles.upsert_article(data)
+            article, outcome = articles.upsert_article(data, source="api", by=token.name)
             db.session.commit()
             break
         except articles.ArticleError as error:

@@ -13,8 +13,9 @@ from typing import Any
 import nh3
 from sqlalchemy import Connection, Row, bindparam, select
 
+from . import revisions
 from .extensions import db
-from .models import Article, utcnow
+from .models import Article, ArticleRevision, utcnow
 from .text import clean_text, is_http_url
 
 ALLOWED_TAGS = {
@@ -146,6 +147,9 @@ def get_by_slug(slug: str) -> Article | None:
 PAGE_ARTICLE = select(
     Article.id, Article.slug, Article.canonical_url, Article.title, Article.byline, Article.section, Article.body,
     Article.published_at, Article.updated_at,
+    # The current revision's number: past 1, the page links to the revisions.
+    select(ArticleRevision.number).where(ArticleRevision.id == Article.current_revision_id).scalar_subquery()
+    .label("revision_number"),
 ).where(Article.slug == bindparam("slug"))
 
 
@@ -240,8 +244,11 @@ def parse_article(item: Any) -> ArticleData:
     return ArticleData(title, canonical_url, body, slug, byline, section, published_at)
 
 
-def upsert_article(data: ArticleData) -> tuple[Article, str]:
-    """Create or update the article with this canonical URL; returns it and "created", "updated" or "unchanged"."""
+def upsert_article(data: ArticleData, *, source: str = "import", by: str = "") -> tuple[Article, str]:
+    """Create or update the article with this canonical URL; returns it and "created", "updated" or "unchanged".
+
+    `source` and `by` say where a new text came from, for its revision (revisions.SOURCES).
+    """
     article = db.session.scalar(select(Article).where(Article.canonical_url == data.canonical_url))
     if data.slug:
         holder = get_by_slug(data.slug)
@@ -263,25 +270,59 @@ def upsert_article(data: ArticleData) -> tuple[Article, str]:
         )
         db.session.add(article)
         db.session.flush()
+        revisions.record(article, source=source, by=by)
         return article, "created"
 
     changes = {
-        "title": data.title,
         "byline": data.byline,
         "section": data.section,
-        "body": body,
         "slug": data.slug or article.slug,
         "published_at": data.published_at or article.published_at,
     }
     changed = {k: v for k, v in changes.items() if getattr(article, k) != v}
-    if not changed:
+    text_changed = change_text(article, data.title, body, source=source, by=by) is not None
+    if not changed and not text_changed:
         return article, "unchanged"
     for key, value in changed.items():
         setattr(article, key, value)
-    article.body_text = plain_text(article.body)
     article.updated_at = utcnow()
     db.session.flush()
     return article, "updated"
+
+
+def change_text(article: Article, title: str, body: str, *, source: str, by: str = "") -> ArticleRevision | None:
+    """Give an existing article a new title and sanitised body: the one way an article's text changes.
+
+    Stores the revision (none when the text is the same) and moves updated_at, so the public page cache serves
+    the new text at once. Returns the new revision, or None. Flushes; does not commit.
+    """
+    if title == article.title and body == article.body:
+        return None
+    article.title = title
+    article.body = body
+    article.body_text = plain_text(body)
+    article.updated_at = utcnow()
+    db.session.flush()
+    return revisions.record(article, source=source, by=by)
+
+
+def edit(article: Article, title: str, body: str, *, seen_revision: int | None, by: str) -> ArticleRevision | None:
+    """An editor's new title and body (from the dashboard); None when nothing changed. Raises ArticleError.
+
+    `seen_revision` is the revision number the editor's form started from: a change made since is not
+    overwritten.
+    """
+    current = article.current_revision
+    if current is not None and seen_revision != current.number:
+        who = current.created_by or revisions.SOURCES.get(current.source, current.source)
+        raise ArticleError(f"The article was changed by {who} at {current.created_at:%H:%M} UTC on "
+                           f"{current.created_at.day} {current.created_at:%b} since you opened it; nothing was saved. "
+                           "Reload to edit the latest text.")
+    title = " ".join(clean_text(title).split())
+    body = clean_text(body).strip()
+    if not title or not body:
+        raise ArticleError("The article needs a headline and a text.")
+    return change_text(article, title, sanitise_body(body), source="dashboard", by=by)
 
 
 @dataclass

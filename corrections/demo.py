@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from . import accounts, notices, reports, workflow
-from .articles import parse_article, upsert_article
+from .articles import change_text, parse_article, upsert_article
 from .demo_content import DEMO_ARTICLES, DEMO_CORRECTIONS, DEMO_REPORTS
 from .extensions import db
 from .models import Article, Report, utcnow
@@ -34,7 +34,7 @@ def seed() -> tuple[int, int]:
     by_slug = {}
     added_articles = 0
     for item in DEMO_ARTICLES:
-        article, outcome = upsert_article(parse_article(item))
+        article, outcome = upsert_article(parse_article(item), source="demo")
         by_slug[article.slug] = article
         added_articles += outcome == "created"
     db.session.commit()
@@ -69,8 +69,12 @@ def seed() -> tuple[int, int]:
         db.session.commit()
     for number, item in enumerate(DEMO_CORRECTIONS):
         article = by_slug[item["article_slug"]]
+        by = editors[number % len(editors)]
+        if "fix" in item:
+            wrong, right = item["fix"]
+            change_text(article, article.title, article.body.replace(wrong, right), source="demo", by=by.name)
         resolved = [r for r in article.reports if item["resolves"] and r.passage == item["resolves"]
                     and r.status == "accepted"]
-        notices.publish(article, item["kind"], item["text"], by=editors[number % len(editors)], reports=resolved)
+        notices.publish(article, item["kind"], item["text"], by=by, reports=resolved)
         db.session.commit()
     return added_articles, len(DEMO_REPORTS)

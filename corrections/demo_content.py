@@ -526,6 +526,8 @@ DEMO_CORRECTIONS = [
         "text": "An earlier version of this article gave the final score as 3-2 in one paragraph. "
                 "Rovers won 3-1.",
         "resolves": "sealed the 3-2 victory in stoppage time",
+        # The article is fixed before the notice goes out: a second revision, which the notice links to.
+        "fix": ("sealed the 3-2 victory", "sealed the 3-1 victory"),
     },
     {
         "article_slug": "seagrass-meadows-recovery",

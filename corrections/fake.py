@@ -21,13 +21,14 @@ from html import escape
 
 from flask import current_app
 from psycopg import sql as psycopg_sql
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from .articles import normalise_for_match, passage_needle, plain_text, sanitise_body, slugify
 from .extensions import db
 from .models import (
     CORRECTION_KINDS,
     Article,
+    ArticleRevision,
     Correction,
     CorrectionVersion,
     Editor,
@@ -37,6 +38,7 @@ from .models import (
     utcnow,
 )
 from .reports import REFERENCE_ALPHABET, client_hash, hash_token, status_token
+from .revisions import content_hash
 from .triage import fold_counts
 from .workflow import CLOSED, REJECT_REASONS, STATES
 
@@ -357,9 +359,9 @@ class _Places:
 class _Writer:
     """Buffers rows and writes them in bulk, parents first, one transaction per batch."""
 
-    TABLES = (Article.__table__, Report.__table__, Event.__table__, Correction.__table__,
+    TABLES = (Article.__table__, ArticleRevision.__table__, Report.__table__, Event.__table__, Correction.__table__,
               CorrectionVersion.__table__, correction_report)
-    WITH_IDS = (Article.__table__, Report.__table__, Event.__table__, Correction.__table__,
+    WITH_IDS = (Article.__table__, ArticleRevision.__table__, Report.__table__, Event.__table__, Correction.__table__,
                 CorrectionVersion.__table__, Editor.__table__)
 
     def __init__(self, conn: Connection):
@@ -382,6 +384,7 @@ class _Writer:
         return len(self.rows[table])
 
     def flush(self) -> None:
+        new_articles = [row["id"] for row in self.rows[Article.__table__]]
         for table in self.TABLES:
             rows = self.rows[table]
             if rows:
@@ -391,6 +394,14 @@ class _Writer:
                     self.conn.execute(insert(table), rows)
                 self.rows[table] = []
                 self.written.add(table)
+        if new_articles:
+            # Each new article points at its first revision, written after it (the revision refers to it).
+            revision = ArticleRevision.__table__
+            self.conn.execute(
+                update(Article.__table__)
+                .where(Article.__table__.c.id.between(min(new_articles), max(new_articles)))
+                .values(current_revision_id=select(revision.c.id).where(
+                    revision.c.article_id == Article.__table__.c.id, revision.c.number == 1).scalar_subquery()))
         self.fix_sequences()
         self.conn.commit()
 
@@ -658,7 +669,12 @@ class _Generator:
         self.writer.add(Article.__table__, {
             "id": article_id, "slug": slug, "canonical_url": url, "title": title, "byline": byline,
             "section": section, "body": body, "body_text": body_text, "published_at": when, "created_at": when,
-            "updated_at": when,
+            "updated_at": when, "current_revision_id": None,
+        })
+        self.writer.add(ArticleRevision.__table__, {
+            "id": self.writer.new_id(ArticleRevision.__table__), "article_id": article_id, "number": 1, "title": title,
+            "body": body, "body_text": body_text, "content_hash": content_hash(title, body), "source": "import",
+            "created_by": "", "created_at": when,
         })
         self.made.articles += 1
         return article_id, body_text, sentences

@@ -51,8 +51,36 @@ class Article(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Indexed: the public page cache reads the newest change of any article on every site-wide page.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The revision holding the title and body shown now (revisions.record keeps it current). use_alter: the
+    # revisions point back at their article.
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article_revision.id", use_alter=True), default=None)
 
     reports: Mapped[list["Report"]] = relationship(back_populates="article")
+    current_revision: Mapped["ArticleRevision | None"] = relationship(foreign_keys=[current_revision_id],
+                                                                      viewonly=True)
+
+
+class ArticleRevision(db.Model):
+    """One stored version of an article's title and body. Append-only: never changed or deleted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"))
+    # 1 for the first text of an article, then 2, 3...: what readers see in the revisions' addresses.
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    # sha256 of the title, a newline and the body: an identical text is never stored twice in a row.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Where the change came from: import, api, dashboard, demo, or migration (the text when revisions began).
+    source: Mapped[str] = mapped_column(String(20))
+    # Who made it: the editor's or the API token's name; "" for an import.
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # One number per article; also the index that lists an article's revisions in order.
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"

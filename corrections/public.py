@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from . import articles, metrics, notices, page_cache, policies, privacy, reports, transparency
+from . import articles, metrics, notices, page_cache, policies, privacy, reports, revision_pages, transparency
 from .extensions import db, limiter
 from .forms import ReportForm, form_served_token
 from .models import CORRECTION_KINDS, Article, Correction, Report
@@ -62,6 +62,26 @@ def article(slug: str):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache" if not has_session else "private, no-cache"
     return response
+
+
+def public_revisions() -> None:
+    """The revisions pages exist for readers only where the publisher shows them (PUBLIC_REVISIONS)."""
+    if not current_app.config["PUBLIC_REVISIONS"]:
+        abort(404)
+
+
+@bp.get("/articles/<slug>/revisions")
+def revisions(slug: str):
+    public_revisions()
+    found = articles.get_by_slug(slug) or abort(404)
+    return revision_pages.list_page(found, "public.revision_diff", "public/revisions.html")
+
+
+@bp.get("/articles/<slug>/revisions/<int:old>/<int:new>")
+def revision_diff(slug: str, old: int, new: int):
+    public_revisions()
+    found = articles.get_by_slug(slug) or abort(404)
+    return revision_pages.diff_page(found, old, new, "public.revision_diff", "public/revision_diff.html")
 
 
 @bp.get("/corrections")

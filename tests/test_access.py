@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from corrections import canned, desks, notices, policies, saved_views, webhooks
+from corrections.articles import change_text
 from corrections.extensions import db
 
 from .helpers import all_reports, csrf_token, login, make_article, make_editor, post_report, valid_report
@@ -97,6 +98,11 @@ ACCESS = {
     "public.policy": ("ok", "ok", "ok"),
     "editor.policies_page": ("login", "forbidden", "ok"),
     "editor.save_policies": ("login", "forbidden", "ok"),
+    "public.revisions": ("ok", "ok", "ok"),
+    "public.revision_diff": ("ok", "ok", "ok"),
+    "editor.revisions": ("login", "ok", "ok"),
+    "editor.revision_diff": ("login", "ok", "ok"),
+    "editor.edit_article": ("login", "ok", "ok"),
 }
 
 READER_EMAIL = "reader.private@example.net"
@@ -124,6 +130,7 @@ def world(app, client):
     [report] = all_reports()
     [delivery] = endpoint.deliveries
     policies.save("corrections", "", "We correct errors promptly.", by=managed)
+    change_text(article, article.title, article.body.replace("31 votes", "32 votes"), source="api", by="CMS")
     correction = notices.publish(article, "correction", "The vote was 31 to 12, not 21 to 12.", by=managed)
     db.session.commit()
     answer = canned.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
@@ -142,6 +149,8 @@ def world(app, client):
         "endpoint_id": endpoint.id,
         "delivery_id": delivery.id,
         "name": "corrections",
+        "old": 1,
+        "new": 2,
     }
 
 

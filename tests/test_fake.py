@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from corrections import fake
 from corrections.articles import locate_passage
@@ -52,6 +52,8 @@ def status_at(history: list[Event], moment: datetime) -> str:
 
 def empty_database() -> None:
     db.session.rollback()
+    # Articles and their revisions point at each other: unlink them first.
+    db.session.execute(update(Article).values(current_revision_id=None))
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()

@@ -3,12 +3,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from .. import articles, notices, workflow
+from .. import articles, notices, revision_pages, workflow
 from ..extensions import db
 from ..models import CORRECTION_KINDS, Article, Correction, Report
-from ..text import parse_ids
+from ..text import parse_id, parse_ids
 from . import bp, me
-from .forms import AmendForm, PublishForm, WithdrawForm
+from .forms import AmendForm, EditArticleForm, PublishForm, WithdrawForm
 
 
 def load_article(slug: str) -> Article:
@@ -37,6 +37,39 @@ def render_article(article: Article, status: int = 200, *, publish_form=None, am
         withdraw_forms=withdraw_forms, counts=counts, labels=workflow.LABELS, linkable=linkable,
         linked_now=set(parse_ids(request.form.getlist("link"))),
     ), status
+
+
+@bp.get("/articles/<slug>/revisions")
+def revisions(slug: str):
+    return revision_pages.list_page(load_article(slug), "editor.revision_diff", "editor/revisions.html")
+
+
+@bp.get("/articles/<slug>/revisions/<int:old>/<int:new>")
+def revision_diff(slug: str, old: int, new: int):
+    return revision_pages.diff_page(load_article(slug), old, new, "editor.revision_diff", "editor/revision_diff.html")
+
+
+@bp.route("/articles/<slug>/edit", methods=["GET", "POST"])
+def edit_article(slug: str):
+    found = load_article(slug)
+    current = found.current_revision
+    form = EditArticleForm(formdata=None, title=found.title, body=found.body,
+                           revision=str(current.number) if current else "")
+    if request.method == "POST":
+        form = EditArticleForm()
+        if form.validate_on_submit():
+            try:
+                revision = articles.edit(found, form.title.data, form.body.data,
+                                         seen_revision=parse_id(form.revision.data), by=me().name)
+                db.session.commit()
+            except articles.ArticleError as error:
+                db.session.rollback()
+                form.body.errors.append(str(error))
+            else:
+                flash(f"Saved as revision {revision.number}." if revision else "Nothing changed: nothing was saved.",
+                      "success")
+                return redirect(url_for("editor.article", slug=slug))
+    return render_template("editor/article_edit.html", article=found, form=form), 400 if form.errors else 200
 
 
 def load_notice(article: Article, correction_id: int) -> Correction:

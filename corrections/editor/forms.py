@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import accounts, canned, desks, notices, saved_views
+from .. import accounts, articles, canned, desks, notices, saved_views
 from ..models import CORRECTION_KINDS
 from ..text import parse_id, parse_ids
 from ..workflow import REJECT_REASONS
@@ -102,6 +102,18 @@ class PublishForm(FlaskForm):
 
 class AmendForm(PublishForm):
     note = StringField("Why it changed (for the record)", validators=[Optional(), Length(max=500)])
+
+
+class EditArticleForm(FlaskForm):
+    """A new title and body for an article; `revision` is the revision the editor started from."""
+
+    revision = HiddenField()
+    title = StringField("Headline", validators=[
+        InputRequired(message="The article needs a headline."), Length(max=articles.TITLE_MAX)])
+    body = TextAreaField("Text", validators=[
+        InputRequired(message="The article needs its text."), Length(max=articles.BODY_MAX)],
+        description="Paragraphs separated by a blank line, or simple HTML (it is cleaned as on import). "
+                    "Every change is kept as a revision; readers can see what changed.")
 
 
 class WithdrawForm(FlaskForm):

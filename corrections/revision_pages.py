@@ -1,0 +1,40 @@
+"""The revisions pages, shared by the public site and the dashboard (each passes its own endpoint and template)."""
+
+from flask import abort, redirect, render_template, request, url_for
+
+from . import revisions
+from .models import Article
+from .text import parse_id
+
+
+def list_page(article: Article, endpoint: str, template: str, **context):
+    """The article's revisions; the compare form (?from=&to=) goes on to the pair it names."""
+    listed = revisions.all_for(article)
+    if not listed:
+        abort(404)
+    error = ""
+    if "from" in request.args or "to" in request.args:
+        old, new = parse_id(request.args.get("from")), parse_id(request.args.get("to"))
+        numbers = {r.number for r in listed}
+        if old in numbers and new in numbers and old != new:
+            return redirect(url_for(endpoint, slug=article.slug, old=min(old, new), new=max(old, new)))
+        error = ("Choose two different revisions to compare." if old == new and old in numbers
+                 else f"Choose revisions between 1 and {listed[-1].number}.")
+    page = render_template(template, article=article, listed=listed, error=error,
+                           sources=revisions.SOURCES, **context)
+    return page, 400 if error else 200
+
+
+def diff_page(article: Article, old: int, new: int, endpoint: str, template: str, **context):
+    """What changed from revision `old` to revision `new` (?whole=1: the whole text, not only the changes)."""
+    if old >= new:
+        abort(404)
+    first, second = revisions.by_number(article, old), revisions.by_number(article, new)
+    if first is None or second is None:
+        abort(404)
+    whole = request.args.get("whole") == "1"
+    here = {"slug": article.slug, "old": old, "new": new}
+    return render_template(
+        template, article=article, c=revisions.compare(first, second, whole=whole), sources=revisions.SOURCES,
+        whole_url=None if whole else url_for(endpoint, **here, whole=1),
+        changes_url=url_for(endpoint, **here) if whole else None, **context)

@@ -1,0 +1,173 @@
+"""Article revisions: every change to an article's title or body is stored, and compared word by word.
+
+`articles.change_text` is the one function that changes an article's text; it calls `record` here, which
+stores the new revision and points the article at it. Revisions are never changed or deleted.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from difflib import SequenceMatcher
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Article, ArticleRevision, utcnow
+
+SOURCES = {
+    "import": "import-articles",
+    "api": "the API",
+    "dashboard": "the dashboard",
+    "demo": "the demo",
+    "migration": "the text when revisions began",
+}
+# Words, runs of spacing, and single other characters: the units the diff marks.
+TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+# What a change must touch to matter: words, numbers with the points and commas inside them (2.4 is not 24),
+# and symbols such as £, + or % (see significant_words); spacing, other punctuation and letter case do not count.
+SIGNIFICANT = re.compile(r"\d+(?:[.,:/]\d+)*|\w+|[^\w\s]")
+MEANINGFUL_PUNCTUATION = {"%", "‰", "#", "&", "@"}
+# Unchanged words kept either side of a change when a diff is shortened.
+CONTEXT_WORDS = 25
+
+
+def content_hash(title: str, body: str) -> str:
+    """The hash stored with each revision (the migration computes the same one in SQL)."""
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def record(article: Article, *, source: str, by: str = "") -> ArticleRevision | None:
+    """Store the article's current title and body as its newest revision, unless they are the stored ones.
+
+    Returns the new revision, or None when the text is the current revision's. Flushes; does not commit.
+    """
+    digest = content_hash(article.title, article.body)
+    previous = db.session.get(ArticleRevision, article.current_revision_id) if article.current_revision_id else None
+    if previous is not None and previous.content_hash == digest:
+        return None
+    revision = ArticleRevision(
+        article_id=article.id, number=(previous.number + 1) if previous else 1, title=article.title,
+        body=article.body, body_text=article.body_text, content_hash=digest, source=source, created_by=by,
+        created_at=utcnow(),
+    )
+    db.session.add(revision)
+    db.session.flush()
+    article.current_revision_id = revision.id
+    return revision
+
+
+def all_for(article: Article) -> list[ArticleRevision]:
+    """The article's revisions, oldest first."""
+    return list(db.session.scalars(
+        select(ArticleRevision).where(ArticleRevision.article_id == article.id).order_by(ArticleRevision.number)))
+
+
+def by_number(article: Article, number: int) -> ArticleRevision | None:
+    return db.session.scalar(
+        select(ArticleRevision).where(ArticleRevision.article_id == article.id, ArticleRevision.number == number))
+
+
+def count_for(article_id: int) -> int:
+    return db.session.scalar(select(func.count(ArticleRevision.id)).where(ArticleRevision.article_id == article_id))
+
+
+# --- Comparing two texts ----------------------------------------------------------------------------------
+
+def significant_words(text: str) -> list[str]:
+    """The words, numbers and symbols of a text, in lower case, without spacing or punctuation."""
+    return [token for token in SIGNIFICANT.findall(unicodedata.normalize("NFKC", text).casefold())
+            if token[0].isalnum() or token[0] == "_" or token in MEANINGFUL_PUNCTUATION
+            or unicodedata.category(token)[0] == "S"]
+
+
+def is_minor(old: ArticleRevision, new: ArticleRevision) -> bool:
+    """True when the change touches only spacing, punctuation or letter case (of the title and the text)."""
+    return (significant_words(old.title) == significant_words(new.title)
+            and significant_words(old.body_text) == significant_words(new.body_text))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of the compared text: "equal", "insert", "delete", or "skip" (unchanged words left out)."""
+
+    op: str
+    text: str
+
+
+def word_diff(old: str, new: str) -> list[Piece]:
+    """The pieces that turn `old` into `new`, word by word (spacing kept as it is in the texts)."""
+    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    # autojunk off: in a long article, spaces and common words would otherwise be ignored as noise.
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    pieces: list[Piece] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(Piece("equal", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(Piece("delete", "".join(a[i1:i2])))
+        if j2 > j1:
+            pieces.append(Piece("insert", "".join(b[j1:j2])))
+    return pieces
+
+
+def shortened(pieces: list[Piece], context: int = CONTEXT_WORDS) -> list[Piece]:
+    """Long unchanged stretches cut down to `context` words either side of each change."""
+    result: list[Piece] = []
+    for index, piece in enumerate(pieces):
+        if piece.op != "equal" or len(pieces) == 1:
+            result.append(piece)
+            continue
+        tokens = TOKEN.findall(piece.text)
+        keep = 2 * context  # a word and the space after it are two tokens
+        first, last = index == 0, index == len(pieces) - 1
+        head = "" if first else "".join(tokens[:keep])
+        tail = "" if last else "".join(tokens[-keep:])
+        if len(tokens) <= (0 if first else keep) + (0 if last else keep) + 2:
+            result.append(piece)
+            continue
+        if head:
+            result.append(Piece("equal", head))
+        result.append(Piece("skip", "…"))
+        if tail:
+            result.append(Piece("equal", tail))
+    return result
+
+
+def diff_html(old: str, new: str, *, whole: bool = False) -> Markup:
+    """The diff as HTML: <del> for what was removed, <ins> for what was added, every piece escaped."""
+    pieces = word_diff(old, new)
+    if not whole:
+        pieces = shortened(pieces)
+    tags = {"insert": "ins", "delete": "del"}
+    out = []
+    for piece in pieces:
+        if piece.op == "skip":
+            out.append('<span class="diff-skip" title="Unchanged text left out"> […] </span>')
+        elif piece.op in tags:
+            out.append(f"<{tags[piece.op]}>{escape(piece.text)}</{tags[piece.op]}>")
+        else:
+            out.append(str(escape(piece.text)))
+    # Every piece of text was escaped above.
+    return Markup("".join(out))  # nosec B704
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two revisions of an article and what changed between them, as the diff pages show it."""
+
+    old: ArticleRevision
+    new: ArticleRevision
+    title: Markup | None  # None when the title did not change
+    body: Markup
+    minor: bool
+    changed_at: datetime
+
+
+def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool = False) -> Comparison:
+    title = diff_html(old.title, new.title, whole=True) if old.title != new.title else None
+    return Comparison(old, new, title, diff_html(old.body_text, new.body_text, whole=whole), is_minor(old, new),
+                      new.created_at)
