@@ -174,7 +174,16 @@ def notice_json(notice: Correction) -> dict:
         "article": article_ref(notice.article),
         "article_url": url_for("public.article", slug=notice.article.slug, _anchor=f"correction-{notice.id}",
                                _external=True),
+        "revision_url": revision_url(notice),
     }
+
+
+def revision_url(notice: Correction) -> str | None:
+    """What changed in the article with the revision the notice goes with (when readers may see revisions)."""
+    number = notice.revision_number
+    if not number or number < 2 or not current_app.config["PUBLIC_REVISIONS"]:
+        return None
+    return url_for("public.revision_diff", slug=notice.article.slug, old=number - 1, new=number, _external=True)
 
 
 def by_canonical_url(url: str) -> Article | None:
@@ -568,6 +577,10 @@ OPENAPI = {
                     "article": _ref("ArticleRef"),
                     "article_url": {"type": "string", "format": "uri",
                                     "description": "The notice on this site's article page."},
+                    "revision_url": {"type": ["string", "null"], "format": "uri",
+                                     "description": "What changed in the article with the revision the notice "
+                                                    "goes with (\"see what changed\"); null when it names none "
+                                                    "or revisions are not public."},
                 },
             },
             "CorrectionList": {

@@ -13,7 +13,7 @@ from typing import Any
 import nh3
 from sqlalchemy import Connection, Row, bindparam, select
 
-from . import revisions
+from . import revisions, unannounced
 from .extensions import db
 from .models import Article, ArticleRevision, utcnow
 from .text import clean_text, is_http_url
@@ -293,8 +293,9 @@ def upsert_article(data: ArticleData, *, source: str = "import", by: str = "") -
 def change_text(article: Article, title: str, body: str, *, source: str, by: str = "") -> ArticleRevision | None:
     """Give an existing article a new title and sanitised body: the one way an article's text changes.
 
-    Stores the revision (none when the text is the same) and moves updated_at, so the public page cache serves
-    the new text at once. Returns the new revision, or None. Flushes; does not commit.
+    Stores the revision (none when the text is the same), keeps a change to a published article for editors
+    to answer unless a notice follows (unannounced.note_change), and moves updated_at, so the public page cache
+    serves the new text at once. Returns the new revision, or None. Flushes; does not commit.
     """
     if title == article.title and body == article.body:
         return None
@@ -303,7 +304,11 @@ def change_text(article: Article, title: str, body: str, *, source: str, by: str
     article.body_text = plain_text(body)
     article.updated_at = utcnow()
     db.session.flush()
-    return revisions.record(article, source=source, by=by)
+    previous = db.session.get(ArticleRevision, article.current_revision_id) if article.current_revision_id else None
+    revision = revisions.record(article, source=source, by=by)
+    if revision is not None and previous is not None:
+        unannounced.note_change(article, previous, revision)
+    return revision
 
 
 def edit(article: Article, title: str, body: str, *, seen_revision: int | None, by: str) -> ArticleRevision | None:

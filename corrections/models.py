@@ -263,8 +263,11 @@ class Correction(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     withdrawn_by: Mapped[str] = mapped_column(String(200), default="")
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    # The revision of the article this notice goes with (the text as fixed): readers get "see what changed".
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("article_revision.id"), default=None)
 
     article: Mapped[Article] = relationship()
+    revision: Mapped["ArticleRevision | None"] = relationship()
     reports: Mapped[list[Report]] = relationship(secondary=correction_report, order_by="Report.id")
     versions: Mapped[list["CorrectionVersion"]] = relationship(
         back_populates="correction", order_by="CorrectionVersion.id"
@@ -273,6 +276,11 @@ class Correction(db.Model):
     @property
     def last_changed_at(self) -> datetime:
         return self.withdrawn_at or self.updated_at or self.published_at
+
+    @property
+    def revision_number(self) -> int | None:
+        """The number of the article's revision this notice goes with (as notices.PageNotice has it)."""
+        return self.revision.number if self.revision is not None else None
 
 
 class CorrectionVersion(db.Model):
@@ -289,6 +297,54 @@ class CorrectionVersion(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
     correction: Mapped[Correction] = relationship(back_populates="versions")
+
+
+class ChangeReview(db.Model):
+    """A change to a published article's text that editors must answer unless a notice follows in time.
+
+    Made for every change that is not minor (unannounced.note_change). Due at `due_at`, the end of the grace
+    period; settled by a correction, clarification or update published since the change, or by an editor's
+    reason why no notice is needed. Each decision is also a line of the article's history (ArticleEvent).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    from_revision_id: Mapped[int] = mapped_column(ForeignKey("article_revision.id"))
+    to_revision_id: Mapped[int] = mapped_column(ForeignKey("article_revision.id"), unique=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the change was first due and its article.unannounced_change webhook queued (once: a conditional UPDATE).
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # "" while open; "notice" (a notice published since) or "no_notice" (an editor said why none is needed).
+    outcome: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    answered_by: Mapped[str] = mapped_column(String(200), default="")
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("correction.id"), default=None)
+
+    article: Mapped[Article] = relationship()
+    from_revision: Mapped[ArticleRevision] = relationship(foreign_keys=[from_revision_id])
+    to_revision: Mapped[ArticleRevision] = relationship(foreign_keys=[to_revision_id])
+    correction: Mapped["Correction | None"] = relationship()
+
+    # The dashboard lists the open changes whose grace period is over, oldest first.
+    __table_args__ = (Index("ix_change_review_outcome_due_at", "outcome", "due_at"),)
+
+
+class ArticleEvent(db.Model):
+    """One append-only line of an article's history beside its revisions: a decision on an unannounced change."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), default=None)
+    actor: Mapped[str] = mapped_column(String(200))
+    # notice (a notice answered a change) | no_notice (an editor's reason) | settled (a notice published anyway)
+    kind: Mapped[str] = mapped_column(String(20))
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("article_revision.id"), default=None)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    revision: Mapped["ArticleRevision | None"] = relationship()
 
 
 class OutboxMessage(db.Model):

@@ -6,9 +6,19 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, Select, bindparam, extract, func, select
 from sqlalchemy.orm import selectinload
 
-from . import mail, webhooks, workflow
+from . import mail, unannounced, webhooks, workflow
 from .extensions import db
-from .models import CORRECTION_KINDS, Article, Correction, CorrectionVersion, Editor, Report, utcnow
+from .models import (
+    CORRECTION_KINDS,
+    Article,
+    ArticleRevision,
+    ChangeReview,
+    Correction,
+    CorrectionVersion,
+    Editor,
+    Report,
+    utcnow,
+)
 
 TEXT_MIN = 10
 TEXT_MAX = 5000
@@ -29,12 +39,18 @@ def check_text(kind: str, text: str) -> str:
     return text
 
 
-def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list[Report] = ()) -> Correction:
+def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list[Report] = (),
+            revision: ArticleRevision | None = None, answering: ChangeReview | None = None) -> Correction:
     """Publish a notice on the article and mark the linked reports corrected, through the workflow.
 
-    Linked reports still open are accepted first; each step is an event on the report. Does not commit.
+    Linked reports still open are accepted first; each step is an event on the report. `revision` is the
+    article's revision the notice goes with (readers get "see what changed"); `answering`, the unannounced
+    change it answers. A correction, clarification or update settles the article's open unannounced changes.
+    Does not commit.
     """
     text = check_text(kind, text)
+    if revision is not None and revision.article_id != article.id:
+        raise NoticeError("That revision belongs to another article.")
     for report in reports:
         if report.article_id != article.id:
             raise NoticeError(f"{report.reference} is about another article.")
@@ -42,7 +58,7 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
             raise NoticeError(f"{report.reference} is {workflow.LABELS[report.status].lower()}: "
                               "only open or accepted reports can be linked to a correction.")
     correction = Correction(article=article, kind=kind, text=text, published_by_id=by.id, published_by=by.name,
-                            reports=list(reports))
+                            reports=list(reports), revision_id=revision.id if revision else None)
     db.session.add(correction)
     for report in reports:
         if report.status == "new":
@@ -54,6 +70,10 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
         for duplicate in duplicates_of(report):
             mail.queue_outcome(duplicate, "duplicate_corrected", correction)
     db.session.flush()  # the correction's id, for the event
+    try:
+        unannounced.settle_by_notice(correction, by=by, answering=answering)
+    except unannounced.ChangeError as error:
+        raise NoticeError(str(error)) from None
     webhooks.emit("correction.published", {"correction": webhooks.correction_data(correction)})
     return correction
 
@@ -121,7 +141,7 @@ def for_article(article: Article) -> list[Correction]:
     article page, which every reader opens, at one query for its notices.
     """
     shown = list(db.session.scalars(
-        _shown().where(Correction.article_id == article.id)
+        _shown().where(Correction.article_id == article.id).options(selectinload(Correction.revision))
         .order_by(Correction.published_at.desc(), Correction.id.desc())
     ))
     amended = [notice.id for notice in shown if notice.updated_at is not None]
@@ -141,11 +161,14 @@ class PageNotice:
     text: str
     published_at: datetime
     updated_at: datetime | None
+    # The number of the article's revision the notice goes with, if it names one.
+    revision_number: int | None
     versions: list
 
 
 PAGE_NOTICES = (
-    select(Correction.id, Correction.kind, Correction.text, Correction.published_at, Correction.updated_at)
+    select(Correction.id, Correction.kind, Correction.text, Correction.published_at, Correction.updated_at,
+           select(ArticleRevision.number).where(ArticleRevision.id == Correction.revision_id).scalar_subquery())
     .where(Correction.article_id == bindparam("article_id"), Correction.withdrawn_at.is_(None))
     .order_by(Correction.published_at.desc(), Correction.id.desc())
 )
@@ -182,7 +205,7 @@ def all_for_article(article: Article) -> list[Correction]:
     """Every notice of the article, withdrawn ones too, for the dashboard."""
     return list(db.session.scalars(
         select(Correction).where(Correction.article_id == article.id)
-        .options(selectinload(Correction.versions), selectinload(Correction.reports))
+        .options(selectinload(Correction.versions), selectinload(Correction.reports), selectinload(Correction.revision))
         .order_by(Correction.published_at.desc(), Correction.id.desc())
     ))
 
@@ -213,7 +236,8 @@ class LogFilter:
 
 def log_query(f: LogFilter) -> Select:
     """The public log: shown notices, newest first, with their articles."""
-    query = _shown().options(selectinload(Correction.article), selectinload(Correction.versions))
+    query = _shown().options(selectinload(Correction.article), selectinload(Correction.versions),
+                             selectinload(Correction.revision))
     if f.kind:
         query = query.where(Correction.kind == f.kind)
     if f.month:

@@ -71,7 +71,7 @@ def public_revisions() -> None:
 
 
 @bp.get("/articles/<slug>/revisions")
-def revisions(slug: str):
+def revision_list(slug: str):
     public_revisions()
     found = articles.get_by_slug(slug) or abort(404)
     return revision_pages.list_page(found, "public.revision_diff", "public/revisions.html")

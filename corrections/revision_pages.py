@@ -1,5 +1,7 @@
 """The revisions pages, shared by the public site and the dashboard (each passes its own endpoint and template)."""
 
+from itertools import pairwise
+
 from flask import abort, redirect, render_template, request, url_for
 
 from . import revisions
@@ -20,7 +22,8 @@ def list_page(article: Article, endpoint: str, template: str, **context):
             return redirect(url_for(endpoint, slug=article.slug, old=min(old, new), new=max(old, new)))
         error = ("Choose two different revisions to compare." if old == new and old in numbers
                  else f"Choose revisions between 1 and {listed[-1].number}.")
-    page = render_template(template, article=article, listed=listed, error=error,
+    minor = {later.number for earlier, later in pairwise(listed) if revisions.is_minor(earlier, later)}
+    page = render_template(template, article=article, listed=listed, error=error, minor=minor,
                            sources=revisions.SOURCES, **context)
     return page, 400 if error else 200
 

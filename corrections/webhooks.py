@@ -29,11 +29,12 @@ from flask import current_app, url_for
 from sqlalchemy import delete, func, select, update
 from werkzeug.routing import BuildError
 
-from . import retry_queue
+from . import retry_queue, unannounced
 from .extensions import db
 from .models import (
     CORRECTION_KINDS,
     Article,
+    ChangeReview,
     Correction,
     Editor,
     Report,
@@ -293,6 +294,37 @@ def correction_data(correction: Correction) -> dict:
     }
 
 
+def change_data(review: ChangeReview) -> dict:
+    """An unannounced change: the article, the two revisions and where to see and answer it."""
+    article, before, after = review.article, review.from_revision, review.to_revision
+    return {
+        "id": review.id,
+        "article": article_data(article),
+        "from_revision": before.number,
+        "to_revision": after.number,
+        "changed_at": review.changed_at.isoformat(),
+        "due_at": review.due_at.isoformat(),
+        "source": after.source,
+        "diff_url": _external_url("editor.revision_diff", slug=article.slug, old=before.number, new=after.number),
+        "dashboard_url": _external_url("editor.change", change_id=review.id),
+    }
+
+
+def announce_due_changes() -> int:
+    """Queue article.unannounced_change for each change whose grace period ended unanswered, once; commits.
+
+    Runs before each sending run (whatever process runs it): the changes are marked by one conditional UPDATE,
+    so a change is announced by exactly one run even when several processes send at the same moment.
+    """
+    now = utcnow()
+    announced = unannounced.mark_announced(now)
+    for review in db.session.scalars(select(ChangeReview).where(ChangeReview.id.in_(announced))
+                                     .order_by(ChangeReview.id)) if announced else ():
+        emit("article.unannounced_change", {"change": change_data(review)})
+    db.session.commit()
+    return len(announced)
+
+
 # --- Sending ------------------------------------------------------------------------------------------------
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -367,6 +399,7 @@ def send_due(limit: int = 100) -> tuple[int, int]:
     their order behind the one that failed).
     """
     _prune()
+    announce_due_changes()
     deliveries = retry_queue.claim_due(WebhookDelivery, limit)
     started = utcnow()
     unreachable: dict[int, datetime] = {}

@@ -8,10 +8,12 @@ import secrets
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from corrections import canned, desks, notices, policies, saved_views, webhooks
 from corrections.articles import change_text
 from corrections.extensions import db
+from corrections.models import ChangeReview
 
 from .helpers import all_reports, csrf_token, login, make_article, make_editor, post_report, valid_report
 
@@ -98,11 +100,15 @@ ACCESS = {
     "public.policy": ("ok", "ok", "ok"),
     "editor.policies_page": ("login", "forbidden", "ok"),
     "editor.save_policies": ("login", "forbidden", "ok"),
-    "public.revisions": ("ok", "ok", "ok"),
+    "public.revision_list": ("ok", "ok", "ok"),
     "public.revision_diff": ("ok", "ok", "ok"),
-    "editor.revisions": ("login", "ok", "ok"),
+    "editor.revision_list": ("login", "ok", "ok"),
     "editor.revision_diff": ("login", "ok", "ok"),
     "editor.edit_article": ("login", "ok", "ok"),
+    "editor.changes": ("login", "ok", "ok"),
+    "editor.change": ("login", "ok", "ok"),
+    "editor.answer_change_with_notice": ("login", "ok", "ok"),
+    "editor.answer_change_without_notice": ("login", "ok", "ok"),
 }
 
 READER_EMAIL = "reader.private@example.net"
@@ -151,6 +157,7 @@ def world(app, client):
         "name": "corrections",
         "old": 1,
         "new": 2,
+        "change_id": db.session.scalar(select(ChangeReview.id)),
     }
 
 

@@ -33,6 +33,7 @@ from . import (  # noqa: E402,F401  (routes register on import)
     admin,
     answers,
     article_page,
+    changes_page,
     clocks_page,
     desks_page,
     metrics_page,

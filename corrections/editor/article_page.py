@@ -3,9 +3,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from .. import articles, notices, revision_pages, workflow
+from .. import articles, notices, revision_pages, revisions, unannounced, workflow
 from ..extensions import db
-from ..models import CORRECTION_KINDS, Article, Correction, Report
+from ..models import CORRECTION_KINDS, Article, Correction, Report, utcnow
 from ..text import parse_id, parse_ids
 from . import bp, me
 from .forms import AmendForm, EditArticleForm, PublishForm, WithdrawForm
@@ -36,11 +36,14 @@ def render_article(article: Article, status: int = 200, *, publish_form=None, am
         publish_form=publish_form or PublishForm(formdata=None), amend_forms=amend_forms,
         withdraw_forms=withdraw_forms, counts=counts, labels=workflow.LABELS, linkable=linkable,
         linked_now=set(parse_ids(request.form.getlist("link"))),
+        revision_choices=revisions.all_for(article), chosen_revision=parse_id(request.form.get("revision")),
+        changes=unannounced.for_article(article), history=unannounced.history(article),
+        change_labels=unannounced.EVENT_LABELS, now=utcnow(),
     ), status
 
 
 @bp.get("/articles/<slug>/revisions")
-def revisions(slug: str):
+def revision_list(slug: str):
     return revision_pages.list_page(load_article(slug), "editor.revision_diff", "editor/revisions.html")
 
 
@@ -93,8 +96,13 @@ def publish_on_article(slug: str):
         linked = list(db.session.scalars(
             select(Report).where(Report.id.in_(chosen), Report.article_id == found.id).order_by(Report.id)
         )) if chosen else []
+        number = parse_id(request.form.get("revision"))
+        revision = revisions.by_number(found, number) if number else None
         try:
-            correction = notices.publish(found, form.kind.data, form.text.data, by=me(), reports=linked)
+            if number and revision is None:
+                raise notices.NoticeError(f"The article has no revision {number}.")
+            correction = notices.publish(found, form.kind.data, form.text.data, by=me(), reports=linked,
+                                         revision=revision)
             db.session.commit()
         except (notices.NoticeError, workflow.WorkflowError) as error:
             db.session.rollback()

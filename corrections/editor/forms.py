@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import accounts, articles, canned, desks, notices, saved_views
+from .. import accounts, articles, canned, desks, notices, saved_views, unannounced
 from ..models import CORRECTION_KINDS
 from ..text import parse_id, parse_ids
 from ..workflow import REJECT_REASONS
@@ -114,6 +114,21 @@ class EditArticleForm(FlaskForm):
         InputRequired(message="The article needs its text."), Length(max=articles.BODY_MAX)],
         description="Paragraphs separated by a blank line, or simple HTML (it is cleaned as on import). "
                     "Every change is kept as a revision; readers can see what changed.")
+
+
+class NoNoticeForm(FlaskForm):
+    """Why an unannounced change needs no notice: a canned reason or the editor's own words."""
+
+    reason = RadioField("Why no notice is needed", choices=[
+        SelectChoice(reason, reason) for reason in unannounced.NO_NOTICE_REASONS
+    ] + [SelectChoice(OTHER, "Another reason (write it below)")], validate_choice=False)
+    reason_text = TextAreaField("Your own words", validators=[Optional(), Length(max=unannounced.REASON_MAX)])
+
+    def chosen_reason(self) -> str:
+        extra = (self.reason_text.data or "").strip()
+        if self.reason.data in unannounced.NO_NOTICE_REASONS:
+            return f"{self.reason.data} {extra}".strip()
+        return extra
 
 
 class WithdrawForm(FlaskForm):

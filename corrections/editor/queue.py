@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 
-from .. import accounts, canned, desks, saved_views, snapshot, triage, workflow
+from .. import accounts, canned, desks, saved_views, snapshot, triage, unannounced, workflow
 from ..auth import safe_next
 from ..metrics import duration_words
 from ..models import utcnow
@@ -66,6 +66,7 @@ def queue():
         # A saved view is the filter, without the page or the snapshot.
         view_query=urlencode(f.first_page()),
         view_form=SaveViewForm(formdata=None, query=urlencode(f.first_page())),
+        changes_due=unannounced.count_due(),
     )
 
 
