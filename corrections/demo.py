@@ -70,11 +70,13 @@ def seed() -> tuple[int, int]:
     for number, item in enumerate(DEMO_CORRECTIONS):
         article = by_slug[item["article_slug"]]
         by = editors[number % len(editors)]
+        revision = None
         if "fix" in item:
             wrong, right = item["fix"]
-            change_text(article, article.title, article.body.replace(wrong, right), source="demo", by=by.name)
+            revision = change_text(article, article.title, article.body.replace(wrong, right), source="demo",
+                                   by=by.name)
         resolved = [r for r in article.reports if item["resolves"] and r.passage == item["resolves"]
                     and r.status == "accepted"]
-        notices.publish(article, item["kind"], item["text"], by=by, reports=resolved)
+        notices.publish(article, item["kind"], item["text"], by=by, reports=resolved, revision=revision)
         db.session.commit()
     return added_articles, len(DEMO_REPORTS)

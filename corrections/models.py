@@ -136,8 +136,16 @@ class Report(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Filed about a passage that was already decided: the earlier report whose decision the editor should see.
     resurfaced_from_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), default=None, index=True)
+    # The article's revision the report was made against, and its passage as a text-quote anchor in that
+    # revision's text (W3C Web Annotation TextQuoteSelector: the exact text, a few words before and after), so
+    # the passage is found again after the article changed, or said to have changed (anchors.py).
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("article_revision.id"), default=None)
+    passage_exact: Mapped[str | None] = mapped_column(Text, default=None)
+    passage_prefix: Mapped[str | None] = mapped_column(Text, default=None)
+    passage_suffix: Mapped[str | None] = mapped_column(Text, default=None)
 
     article: Mapped[Article] = relationship(back_populates="reports")
+    revision: Mapped["ArticleRevision | None"] = relationship()
     assignee: Mapped["Editor | None"] = relationship(foreign_keys=[assignee_id])
     duplicate_of: Mapped["Report | None"] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
     resurfaced_from: Mapped["Report | None"] = relationship(remote_side=[id], foreign_keys=[resurfaced_from_id])

@@ -11,7 +11,7 @@ from flask import current_app, url_for
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import clocks, desks, webhooks
+from . import anchors, clocks, desks, webhooks
 from .articles import locate_passage, passage_needle
 from .extensions import db
 from .models import Article, Correction, Report, correction_report, utcnow
@@ -165,6 +165,7 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
     token = status_token(nonce)
     status = "spam" if spam_reason else "new"
     span = locate_passage(data.passage, article.body_text) if data.passage else None
+    anchor = anchors.make_anchor(data.passage, article.body_text) if span else None
     key = passage_key(data.passage)
     placed = bool(key) and status != "spam"
     now = utcnow()
@@ -180,6 +181,10 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
         "passage_key": key,
         "passage_start": span[0] if span else None,
         "passage_end": span[1] if span else None,
+        "revision_id": article.current_revision_id,
+        "passage_exact": anchor.exact if anchor else None,
+        "passage_prefix": anchor.prefix if anchor else None,
+        "passage_suffix": anchor.suffix if anchor else None,
         "description": data.description,
         "suggested_correction": data.suggested_correction,
         "source_url": data.source_url,

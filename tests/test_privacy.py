@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from corrections import notices, privacy, reports, workflow
+from corrections.articles import change_text
 from corrections.extensions import db
 from corrections.models import Event, OutboxMessage, Report, utcnow
 
@@ -300,6 +301,7 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
     assert len(filed) == 4 and {r.reporter_email for r in filed} == {EMAIL}
     client_hash = filed[0].client_hash
     assert client_hash == reports.client_hash(ADDRESS, app.config["SECRET_KEY"])
+    change_text(article, article.title, article.body.replace("31 votes", "29 votes"), source="dashboard", by=editor.name)
     notices.publish(article, "correction", "The vote was 29 to 14, not 31 to 12.", by=editor, reports=[filed[0]])
     workflow.reject(filed[1], REASON, by=editor)
     db.session.commit()
@@ -307,7 +309,7 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
 
     secrets = {"name": NAME, "e-mail": EMAIL, "client hash": client_hash, "address": ADDRESS}
     values = {"slug": [article.slug, other.slug], "token": tokens, "filename": ["style.css", "embed.js"],
-              "name": ["corrections", "feedback"]}
+              "name": ["corrections", "feedback"], "old": [1], "new": [2]}
     urls = set()
     for rule in app.url_map.iter_rules():
         # The dashboard needs a login (test_access checks that every /editor/ address refuses anonymous clients).

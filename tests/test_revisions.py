@@ -221,3 +221,13 @@ def test_the_migration_gives_every_existing_article_its_first_revision(app):
     assert article.current_revision_id == first.id
     assert (first.number, first.source, first.title, first.body_text) == (1, "migration", "Old “news”", "Café £2")
     assert first.content_hash == revisions.content_hash("Old “news”", "<p>Café £2</p>")
+
+
+def test_the_demo_has_an_article_with_two_revisions_and_a_notice_linked_to_the_second(runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    article = db.session.scalar(select(Article).where(Article.slug == "rovers-reach-county-cup-semi-final"))
+    assert [(r.number, r.source) for r in stored(article)] == [(1, "demo"), (2, "demo")]
+    page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+    assert f'href="/articles/{article.slug}/revisions/1/2">See what changed</a>' in page
+    diff = client.get(f"/articles/{article.slug}/revisions/1/2").get_data(as_text=True)
+    assert "3-<del>2</del><ins>1</ins> victory" in diff

@@ -1,14 +1,11 @@
 """One report: everything about it, its history, and the actions an editor takes on it."""
 
-import unicodedata
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import accounts, canned, clocks, notices, snapshot, triage, workflow
-from ..articles import find_passage
+from .. import accounts, anchors, canned, clocks, notices, snapshot, triage, workflow
 from ..extensions import db
 from ..metrics import duration_words
 from ..models import CORRECTION_KINDS, CannedAnswer, Report, utcnow
@@ -35,14 +32,13 @@ def load_report(report_id: int) -> Report:
     return report or abort(404)
 
 
-def highlighted_article_text(report: Report) -> Markup | None:
+def highlighted_article_text(place: anchors.PassagePlace) -> Markup | None:
     """The article's text with the reported passage marked, or None when it is not found."""
-    text = unicodedata.normalize("NFKC", report.article.body_text)
-    found = find_passage(report.passage, text) if report.passage else None
-    if found is None:
+    if place.span is None:
         return None
+    text, (start, end) = place.text, place.span
     # Every piece of the text is escaped before the <mark> is added.
-    before, passage, after = (escape(part) for part in (text[:found.start()], found.group(0), text[found.end():]))
+    before, passage, after = (escape(part) for part in (text[:start], text[start:end], text[end:]))
     return Markup(f'{before}<mark id="passage">{passage}</mark>{after}')  # nosec B704
 
 
@@ -78,10 +74,12 @@ def render_report(report: Report, status: int = 200, **forms):
     ]
     others = triage.same_passage(report)
     earlier = report.resurfaced_from
+    place = anchors.place(report)
     return render_template(
         "editor/report.html",
         report=report,
-        highlighted=highlighted_article_text(report),
+        highlighted=highlighted_article_text(place),
+        place=place,
         others=others,
         linkable=[r for r in [report, *others] if r.status in notices.LINKABLE],
         linked_now=set(parse_ids(request.form.getlist("link"))) if request.method == "POST"
