@@ -301,7 +301,8 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
     assert len(filed) == 4 and {r.reporter_email for r in filed} == {EMAIL}
     client_hash = filed[0].client_hash
     assert client_hash == reports.client_hash(ADDRESS, app.config["SECRET_KEY"])
-    change_text(article, article.title, article.body.replace("31 votes", "29 votes"), source="dashboard", by=editor.name)
+    change_text(article, article.title, article.body.replace("31 votes", "29 votes"), source="dashboard",
+                by=editor.name)
     notices.publish(article, "correction", "The vote was 29 to 14, not 31 to 12.", by=editor, reports=[filed[0]])
     workflow.reject(filed[1], REASON, by=editor)
     db.session.commit()
