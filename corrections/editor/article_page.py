@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import articles, notices, revision_pages, revisions, unannounced, workflow
 from ..extensions import db
@@ -68,6 +69,11 @@ def edit_article(slug: str):
             except articles.ArticleError as error:
                 db.session.rollback()
                 form.body.errors.append(str(error))
+            except IntegrityError:
+                # Another change took the same revision number at the same moment.
+                db.session.rollback()
+                form.body.errors.append("Someone else saved a change to this article at the same moment; nothing "
+                                        "was saved. Reload to edit the latest text.")
             else:
                 flash(f"Saved as revision {revision.number}." if revision else "Nothing changed: nothing was saved.",
                       "success")
