@@ -58,6 +58,9 @@ def test_an_unannounced_change_is_answered_with_a_correction_readers_can_open(se
     assert "linked to revision 2" in editor.locator(".flash-success").inner_text()
     assert "No unannounced change is waiting" in editor.content()
     assert "answered with a notice by Pat Desk" in " ".join(editor.locator("main").inner_text().split())
+    editor.goto(server.url + f"/editor/articles/{SLUG}")
+    assert "Pat Desk: answered with a notice (revision 2)" in editor.locator(".history").inner_text()
+    screenshot(editor, "article-history")
 
     reader = browser.new_page(viewport={"width": 375, "height": 800})
     reader.goto(server.url + f"/articles/{SLUG}")
