@@ -526,8 +526,6 @@ DEMO_CORRECTIONS = [
         "text": "An earlier version of this article gave the final score as 3-2 in one paragraph. "
                 "Rovers won 3-1.",
         "resolves": "sealed the 3-2 victory in stoppage time",
-        # The article is fixed before the notice goes out: a second revision, which the notice links to.
-        "fix": ("sealed the 3-2 victory", "sealed the 3-1 victory"),
     },
     {
         "article_slug": "seagrass-meadows-recovery",
@@ -535,5 +533,8 @@ DEMO_CORRECTIONS = [
         "text": "This article has been clarified to say that the growth was measured at one of the "
                 "three survey sites, Gull Point; the other two have not changed.",
         "resolves": "",
+        # The article is changed before the notice goes out: a second revision, which the notice links to.
+        "fix": ("Seagrass meadows in Harbourford Bay have grown",
+                "Seagrass meadows around Gull Point, one of three sites surveyed in Harbourford Bay, have grown"),
     },
 ]

@@ -225,9 +225,14 @@ def test_the_migration_gives_every_existing_article_its_first_revision(app):
 
 def test_the_demo_has_an_article_with_two_revisions_and_a_notice_linked_to_the_second(runner, client):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    article = db.session.scalar(select(Article).where(Article.slug == "rovers-reach-county-cup-semi-final"))
+    article = db.session.scalar(select(Article).where(Article.slug == "seagrass-meadows-recovery"))
     assert [(r.number, r.source) for r in stored(article)] == [(1, "demo"), (2, "demo")]
     page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
     assert f'href="/articles/{article.slug}/revisions/1/2">See what changed</a>' in page
     diff = client.get(f"/articles/{article.slug}/revisions/1/2").get_data(as_text=True)
-    assert "3-<del>2</del><ins>1</ins> victory" in diff
+    assert "meadows<ins> around Gull Point, one of three sites surveyed</ins> in Harbourford Bay<ins>,</ins>" in diff
+    # The reader's report on the sentence was made against the first text: its page says the passage changed.
+    [report] = [r for r in article.reports if r.passage.startswith("Seagrass meadows in")]
+    assert login(client, make_editor().email).status_code == 302
+    page = client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
+    assert "This passage was changed on" in page and f"/editor/articles/{article.slug}/revisions/1/2" in page
