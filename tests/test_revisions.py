@@ -5,6 +5,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
@@ -209,7 +210,8 @@ def test_a_new_revision_reaches_readers_of_a_cached_page(client):
 
 def test_the_migration_gives_every_existing_article_its_first_revision(app):
     db.session.remove()
-    downgrade(directory=str(MIGRATIONS), revision="2dc4a61185c1")
+    before_revisions = ScriptDirectory(str(MIGRATIONS)).get_revision("a7e3c91d4b20").down_revision
+    downgrade(directory=str(MIGRATIONS), revision=before_revisions)
     with db.engine.begin() as connection:
         connection.execute(sa.text(
             "INSERT INTO article (slug, canonical_url, title, byline, section, body, body_text, published_at, "

@@ -6,7 +6,7 @@ INSERT ... SELECT and one UPDATE), whatever the number of articles. The pointer 
 article table (ALTER TABLE ADD COLUMN, no copy of the table on SQLite).
 
 Revision ID: a7e3c91d4b20
-Revises: 2dc4a61185c1
+Revises: b7d41c2e9a10
 Create Date: 2026-11-30 07:40:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7e3c91d4b20'
-down_revision = '2dc4a61185c1'
+down_revision = 'b7d41c2e9a10'
 branch_labels = None
 depends_on = None
 
