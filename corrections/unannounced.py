@@ -119,8 +119,8 @@ def excuse(review: ChangeReview, reason: str, *, by: Editor) -> None:
 def settle_by_notice(correction: Correction, *, by: Editor, answering: ChangeReview | None = None) -> None:
     """A notice was published on the article: it announces every open change made before it.
 
-    `answering` is the change the editor wrote it for (recorded as their answer); other open changes of the
-    article are settled by the notice too. An editor's note settles nothing. Does not commit.
+    `answering` is the change the editor wrote it for, recorded as their answer (as is the change whose revision
+    the notice names); other open changes of the article are settled by the notice too. An editor's note settles nothing. Does not commit.
     """
     if correction.kind not in ANNOUNCING_KINDS:
         if answering is not None:
@@ -133,7 +133,8 @@ def settle_by_notice(correction: Correction, *, by: Editor, answering: ChangeRev
         ChangeReview.article_id == correction.article_id, ChangeReview.outcome == "",
         ChangeReview.changed_at <= utcnow()))
     for review in still_open:
-        editor = by if review is answering else None
+        # The editor answered the change they wrote the notice for, or whose revision it names.
+        editor = by if review is answering or review.to_revision_id == correction.revision_id else None
         _answer(review, "notice", by=editor, correction=correction,
                 reason=f"{CORRECTION_KINDS[correction.kind]} published: {correction.text}")
 

@@ -198,3 +198,20 @@ def test_two_processes_announcing_at_once_announce_a_change_once(make_app, datab
     assert sorted(counts) == [0, 0, 0, 1]
     with app.app_context():
         assert len(db.session.scalars(select(WebhookDelivery)).all()) == 1
+
+
+def test_a_notice_published_from_the_article_page_naming_the_revision_answers_its_change(editor_client, clock):
+    article = changed_article()
+    clock(hours=2)
+    response = editor_client.post(f"/editor/articles/{article.slug}/corrections", data={
+        "csrf_token": csrf_token(editor_client), "kind": "clarification", "revision": "2",
+        "text": "This article now gives the final vote count, 29 to 14."})
+    assert response.status_code == 302
+    review = db.session.scalar(select(ChangeReview))
+    db.session.refresh(review)
+    assert (review.outcome, review.answered_by) == ("notice", "Maya Okafor")
+    assert db.session.scalar(select(Correction)).revision.number == 2
+    unknown = editor_client.post(f"/editor/articles/{article.slug}/corrections", data={
+        "csrf_token": csrf_token(editor_client), "kind": "update", "revision": "7",
+        "text": "A notice for a revision that does not exist."})
+    assert unknown.status_code == 400 and "The article has no revision 7." in unknown.get_data(as_text=True)
