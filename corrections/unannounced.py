@@ -120,7 +120,8 @@ def settle_by_notice(correction: Correction, *, by: Editor, answering: ChangeRev
     """A notice was published on the article: it announces every open change made before it.
 
     `answering` is the change the editor wrote it for, recorded as their answer (as is the change whose revision
-    the notice names); other open changes of the article are settled by the notice too. An editor's note settles nothing. Does not commit.
+    the notice names); other open changes of the article are settled by the notice too. An editor's note
+    settles nothing. Does not commit.
     """
     if correction.kind not in ANNOUNCING_KINDS:
         if answering is not None:
