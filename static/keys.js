@@ -255,14 +255,20 @@
     field.form.requestSubmit(field.form.querySelector("[data-key-submit]"));
   }
 
-  function buildChooser(options) {
+  // A dialog labelled by its own heading: the help overlay and the canned-answer chooser.
+  function titledDialog(className, titleId, text) {
     var box = document.createElement("dialog");
-    box.className = "keys-help answer-chooser";
-    box.setAttribute("aria-labelledby", "answer-chooser-title");
+    box.className = className;
+    box.setAttribute("aria-labelledby", titleId);
     var title = document.createElement("h2");
-    title.id = "answer-chooser-title";
-    title.textContent = "Apply a canned answer";
+    title.id = titleId;
+    title.textContent = text;
     box.appendChild(title);
+    return box;
+  }
+
+  function buildChooser(options) {
+    var box = titledDialog("keys-help answer-chooser", "answer-chooser-title", "Apply a canned answer");
     var hint = document.createElement("p");
     hint.className = "hint";
     hint.textContent = (where === "queue" ? "To the selected reports, or the current row's. " : "") +
@@ -327,13 +333,7 @@
   }
 
   function buildHelp() {
-    dialog = document.createElement("dialog");
-    dialog.className = "keys-help";
-    dialog.setAttribute("aria-labelledby", "keys-help-title");
-    var title = document.createElement("h2");
-    title.id = "keys-help-title";
-    title.textContent = "Keyboard shortcuts";
-    dialog.appendChild(title);
+    dialog = titledDialog("keys-help", "keys-help-title", "Keyboard shortcuts");
     var list = document.createElement("dl");
     KEYS.forEach(function (binding) {
       if (!binding[where] || binding.hidden) return;
