@@ -3,6 +3,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# One test process per core: each has its own SQLite files, PostgreSQL database and Redis database.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install clean
 
@@ -22,7 +24,7 @@ run: install
 test: install
 	$(BIN)/ruff check corrections tests
 	$(BIN)/bandit --quiet --recursive corrections --severity-level medium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

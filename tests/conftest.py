@@ -26,6 +26,16 @@ from corrections.extensions import db
 from .helpers import login, make_editor
 
 POSTGRES_ADMIN_URL = os.environ.get("CORRECTIONS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# pytest-xdist's worker name ("gw0", "gw1", ...), or none when the suite runs in one process.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+def redis_test_url() -> str:
+    """The Redis database of this test process: 15 for the first worker, 14 for the second, and so on,
+    so that a test emptying its database never empties another worker's."""
+    base = os.environ.get("CORRECTIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+    number = 15 - int(WORKER.removeprefix("gw") or 0) % 16
+    return f"{base.rstrip('/')}/{number}"
 IN_CI = bool(os.environ.get("CI"))
 CHROMIUM = os.environ.get("CORRECTIONS_TEST_CHROMIUM", "/usr/bin/chromium")
 

@@ -1,17 +1,16 @@
 """Rate limits kept in Redis, as when several processes serve."""
 
-import os
 
 import pytest
 import redis
 
-from .conftest import unavailable
+from .conftest import redis_test_url, unavailable
 from .helpers import all_reports, form_tokens, make_article, post_report, valid_report
 from .live import LiveServer, free_port
 from .load_client import SLUG, Reader
 
-# Database 15 is the suite's own: it is emptied before each test.
-REDIS_URL = os.environ.get("CORRECTIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The test process's own database (see conftest): it is emptied before each test.
+REDIS_URL = redis_test_url()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 behind a load balancer: a reader's and an editor's requests alternate between the servers, and each of
 them sees one site. Nothing a request relies on may live in one process only."""
 
-import os
 import re
 import secrets
 import threading
@@ -16,12 +15,12 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
-from .conftest import new_postgres_database, unavailable
+from .conftest import new_postgres_database, redis_test_url, unavailable
 from .helpers import form_tokens
 from .live import LiveServer, free_port
 from .load_client import PASSAGE, SLUG, Reader
 
-REDIS_URL = os.environ.get("CORRECTIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = redis_test_url()
 ARTICLE_URL = "https://news.example.org/local/library-sunday-opening"
 PASSWORD = "a long enough password"
 REPORTS_PER_MINUTE = 4
