@@ -5,13 +5,24 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+from flask import Flask, Request
+from werkzeug.routing import MapAdapter
 
 from . import config, ops, requests, security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
+
+
+class App(Flask):
+    """Flask, with absolute URLs built from BASE_URL when it is set, whatever the request's Host and scheme."""
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        adapter = super().create_url_adapter(request)
+        # Flask takes the host from SERVER_NAME (which BASE_URL sets) but the scheme from the request.
+        if adapter is not None and self.config.get("BASE_URL"):
+            adapter.url_scheme = self.config["PREFERRED_URL_SCHEME"]
+        return adapter
 
 
 def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
@@ -26,7 +37,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         or os.environ.get("CORRECTIONS_INSTANCE_PATH")
         or str(PROJECT_ROOT / "instance")
     )
-    app = Flask(
+    app = App(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
@@ -59,15 +70,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_middleware(app: Flask) -> None:
-    """WSGI layers around Flask, innermost first: the public page cache sees the request as the proxies fixed it."""
-    from . import page_cache
+    """WSGI layers around Flask, innermost first."""
+    from . import page_cache, proxies
 
     page_cache.install(app)
-    proxies = int(app.config["TRUSTED_PROXIES"])
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    # Outermost: it times, counts and logs every request, those the page cache answers included.
+    # It times, counts and logs every request, those the page cache answers included.
     ops.install(app)
+    # Outermost: every layer and Flask see the client, scheme and host as the trusted proxies describe them.
+    proxies.install(app)
 
 
 def lazy_current_user(app: Flask) -> None:

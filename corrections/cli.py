@@ -1,5 +1,6 @@
 """The `corrections` command: Flask's CLI group plus the project's own commands."""
 
+import resource
 import sys
 import time
 from pathlib import Path
@@ -43,8 +44,53 @@ def serve_command(host: str, port: int, threads: int) -> None:
         # Outgoing calls happen here, never inside a web request; claims keep several servers apart too.
         webhooks.start_sender(app, webhook_interval)
         click.echo(f"Sending webhook deliveries every {webhook_interval:g} seconds")
-    click.echo(f"Serving corrections on http://{host}:{port}/ with {threads} threads (Ctrl+C stops)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="corrections")
+    if not app.config.get("BASE_URL"):
+        click.echo("No BASE_URL configured: absolute links (feeds, e-mail, webhooks) use each request's host. "
+                   "Set CORRECTIONS_BASE_URL in production.")
+    connections = connection_limit(app.config["CONNECTION_LIMIT"])
+    timeout = positive_setting("CHANNEL_TIMEOUT", app.config["CHANNEL_TIMEOUT"])
+    click.echo(f"Serving corrections on http://{host}:{port}/ with {threads} threads, up to {connections} "
+               f"connections, idle ones closed after {timeout} s (Ctrl+C stops)")
+    waitress.serve(
+        app, host=host, port=port, threads=threads, ident="corrections",
+        connection_limit=connections, channel_timeout=timeout,
+        # Idle connections are looked for at least as often as they may stay idle.
+        cleanup_interval=max(1, min(30, timeout // 2)),
+        # The app's own layer (corrections/proxies.py) decides which X-Forwarded-* headers to believe, as it
+        # does under any server; waitress would otherwise delete them all before the app sees them.
+        clear_untrusted_proxy_headers=False,
+    )
+
+
+# Files a process needs besides its connections: the database pool, logs, the listening socket.
+SPARE_FILES = 64
+
+
+def positive_setting(name: str, value) -> int:
+    if isinstance(value, bool) or not str(value).strip().isdigit() or int(value) < 1:
+        raise click.ClickException(f"CORRECTIONS_{name} must be a whole number from 1, not {value!r}.")
+    return int(value)
+
+
+def connection_limit(wanted) -> int:
+    """CONNECTION_LIMIT, after raising the process's open-file limit to fit it where the system allows.
+
+    Waitress uses one file per connection and up to three while a large body is spooled to disk. Past the
+    limit it stops accepting, so a lower limit that fits is better than running out of files mid-request.
+    """
+    wanted = positive_setting("CONNECTION_LIMIT", wanted)
+    needed = 3 * wanted + SPARE_FILES
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        soft = raised
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        fits = max(1, (soft - SPARE_FILES) // 3)
+        click.echo(f"The open-file limit ({soft}) fits {fits} connections, not {wanted}: serving at most {fits}. "
+                   "Raise it (ulimit -n, LimitNOFILE=) to allow more.", err=True)
+        return fits
+    return wanted
 
 
 @click.command("seed-demo")

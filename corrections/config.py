@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -25,7 +26,19 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_PER_PAGE": 50,
     # How often an open queue page asks whether new reports arrived or others acted on its reports.
     "QUEUE_POLL_SECONDS": 45,
+    # How many reverse proxies add their X-Forwarded-* values (0: none, the app faces clients directly);
+    # only connections from TRUSTED_PROXY_ADDRESSES may set them, and only the headers listed count.
     "TRUSTED_PROXIES": 0,
+    # Addresses and networks the proxies connect from: loopback and the private ranges, where a proxy or load
+    # balancer sits; a public client can never claim them.
+    "TRUSTED_PROXY_ADDRESSES": ["127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+    "TRUSTED_PROXY_HEADERS": ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"],
+    # The site's public address (https://corrections.example.org): every absolute link (feeds, JSON-LD,
+    # e-mail, webhooks) starts with it. None: each request's own scheme and host (development).
+    "BASE_URL": None,
+    # `corrections serve`: connections held open at once (idle ones included) and how long an idle one stays.
+    "CONNECTION_LIMIT": 1000,
+    "CHANNEL_TIMEOUT": 60,
     "PUBLIC_REVISIONS": True,
     "SILENT_EDIT_GRACE_MINUTES": 60,
     "ARTICLES_PER_PAGE": 20,
@@ -70,9 +83,14 @@ DEFAULTS: dict[str, Any] = {
 
 TEXT_SETTINGS = (
     "SITE_NAME", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URL", "REPORT_RATE_LIMIT", "LOGIN_RATE_LIMIT",
-    "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "METRICS_TOKEN",
+    "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "METRICS_TOKEN", "BASE_URL",
 )
 SQLITE_FILE = "corrections.sqlite3"
+
+
+class ConfigError(ValueError):
+    """A setting is wrong; the message names it and says what would be right."""
+
 SECRET_KEY_FILE = "secret_key"
 
 
@@ -98,6 +116,15 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
 
+    if app.config["BASE_URL"]:
+        scheme, host = public_address(app.config["BASE_URL"])
+        app.config["BASE_URL"] = f"{scheme}://{host}"
+        # Flask builds every absolute URL from these, inside a request (see App in __init__.py) and outside
+        # one (the background senders, commands).
+        app.config["SERVER_NAME"] = host
+        app.config["PREFERRED_URL_SCHEME"] = scheme
+        app.config["APPLICATION_ROOT"] = "/"
+
     app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["DATABASE_URL"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
@@ -105,6 +132,20 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     # While Redis does not answer, each process counts in its own memory (and keeps checking Redis)
     # rather than refusing every report and login with an error page.
     app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+
+
+def public_address(url: str) -> tuple[str, str]:
+    """BASE_URL's scheme and host (with its port, if any), or a ConfigError that says what is wrong."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.username
+            or parts.password or parts.path not in ("", "/") or parts.query or parts.fragment):
+        raise ConfigError(f"CORRECTIONS_BASE_URL must be the site's address, such as "
+                          f"https://corrections.example.org (scheme and host only), not {url!r}.")
+    return parts.scheme, parts.netloc.lower()
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from sqlalchemy import func, select
 from werkzeug.http import is_resource_modified
 
-from . import articles, notices
+from . import articles, notices, page_cache
 from .extensions import db
 from .models import CORRECTION_KINDS, Article, Correction
 
@@ -86,7 +86,7 @@ def feed_etag(article: Article | None, last_change: datetime | None, shown: int,
     """Changes whenever the feed's content can: a notice published, amended or withdrawn, an article retitled."""
     scope = f"article:{article.id}" if article is not None else "all"
     parts = [FORMAT_VERSION, scope, str(shown), stamp(last_change), stamp(articles_changed),
-             current_app.config["SITE_NAME"], request.host_url]
+             current_app.config["SITE_NAME"], page_cache.links_tag()]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 

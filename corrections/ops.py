@@ -39,6 +39,7 @@ from prometheus_client.process_collector import ProcessCollector
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from .config import ConfigError
 from .extensions import db
 from .models import OutboxMessage, Report, WebhookDelivery, utcnow
 from .workflow import OPEN
@@ -58,10 +59,6 @@ REQUEST_ID_KEY = "corrections.request_id"
 ENDPOINT_KEY = "corrections.endpoint"
 PATH_KEY = "corrections.logged_path"
 LOGGER = "corrections.requests"
-
-
-class ConfigError(ValueError):
-    """A setting this module reads is wrong; the message names it and says what would be right."""
 
 
 class Instrument:
@@ -132,7 +129,7 @@ class Ops:
         logger = self.logger
         if logger.isEnabledFor(logging.INFO):
             path = environ.get(PATH_KEY) or environ.get("PATH_INFO", "")
-            # Behind trusted proxies, ProxyFix has put the client's address in REMOTE_ADDR by now.
+            # Behind trusted proxies, the proxies layer has put the client's address in REMOTE_ADDR by now.
             line = RequestLine(time.time(), rid, method, path, endpoint, status, duration,
                                environ.get("REMOTE_ADDR") or "", self.client_key)
             # makeRecord and handle, not info(): info() would look up the caller's file and line in the stack.
@@ -155,13 +152,14 @@ class Ops:
         return False
 
 
-def parse_networks(value) -> list:
-    """METRICS_ALLOW: a list (or a comma-separated string) of addresses and networks, e.g. 10.0.0.0/8."""
+def parse_networks(value, setting: str = "METRICS_ALLOW") -> list:
+    """METRICS_ALLOW (or another setting): a list (or a comma-separated string) of addresses and networks,
+    e.g. 10.0.0.0/8."""
     if not value:
         return []
     items: Iterable = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
-        raise ConfigError(f"CORRECTIONS_METRICS_ALLOW must be a list of addresses or networks, got {value!r}.")
+        raise ConfigError(f"CORRECTIONS_{setting} must be a list of addresses or networks, got {value!r}.")
     networks = []
     for item in items:
         text = str(item).strip()
@@ -170,7 +168,7 @@ def parse_networks(value) -> list:
         try:
             networks.append(ipaddress.ip_network(text, strict=False))
         except ValueError:
-            raise ConfigError(f"CORRECTIONS_METRICS_ALLOW: “{text}” is not an IP address or network "
+            raise ConfigError(f"CORRECTIONS_{setting}: “{text}” is not an IP address or network "
                               "(e.g. 127.0.0.1, 10.0.0.0/8 or ::1).") from None
     return networks
 

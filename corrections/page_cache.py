@@ -201,6 +201,8 @@ class PublicPageCache:
         self.wsgi_app = app.wsgi_app
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.cors_origins = set(app.config.get("CORS_ORIGINS") or ())
+        # With BASE_URL every absolute link is the same whatever the Host; without, pages differ by Host.
+        self.by_host = not app.config.get("BASE_URL")
         self.max_pages = max_pages
         self.max_bytes = MAX_BYTES
         self.bytes = 0
@@ -338,11 +340,13 @@ class PublicPageCache:
 
     def key_of(self, environ) -> tuple:
         origin = environ.get("HTTP_ORIGIN", "")
-        # Feeds carry absolute links and HTTPS pages an HSTS header. CORS headers depend on the origin:
-        # each allowed one gets its own copy, all others share one, and so do requests without one.
+        # Pages carry absolute links (built from the Host unless BASE_URL is set) and HTTPS pages an HSTS
+        # header. CORS headers depend on the origin: each allowed one gets its own copy, all others share one,
+        # and so do requests without one.
         if origin and origin not in self.cors_origins:
             origin = "(another origin)"
-        return (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""),
+        host = environ.get("HTTP_HOST", "") if self.by_host else ""
+        return (environ.get("wsgi.url_scheme"), host, environ.get("PATH_INFO", ""),
                 environ.get("QUERY_STRING", ""), origin)
 
     def replay(self, cached: CachedResponse, environ, start_response, head: bool) -> Iterable[bytes]:
@@ -408,6 +412,18 @@ def install(app: Flask) -> PublicPageCache:
 
 def for_app(app: Flask) -> PublicPageCache:
     return app.extensions["page_cache"]
+
+
+def links_tag() -> str:
+    """A short tag of where this request's absolute links point: BASE_URL, or (without it) this request's
+    scheme and host.
+
+    Part of the ETag of every page that carries such links, so a copy built for a forged Host never passes
+    for the real page in a shared cache or a 304.
+    """
+    from flask import url_for
+
+    return hashlib.sha256(url_for("public.index", _external=True).encode()).hexdigest()[:8]
 
 
 def version_from(environ, scope: str, value: str = "") -> str | None:

@@ -47,9 +47,10 @@ def index():
 def article(slug: str):
     # Readers without a session are served by the page cache (page_cache.py) once this page is rendered.
     version = page_cache.version_from(request.environ, "slug", slug) or abort(404)
-    # The ETag covers the visitor's kind too: an editor's page carries their own header.
+    # The ETag covers the visitor's kind too (an editor's page carries their own header), and where the page's
+    # absolute links point.
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
-    etag = f"{version}-{'s' if has_session else 'p'}"
+    etag = f"{version}-{page_cache.links_tag()}-{'s' if has_session else 'p'}"
     if request.if_none_match.contains(etag):
         return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
     with db.engine.connect() as connection:
