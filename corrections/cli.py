@@ -24,8 +24,10 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the app with waitress, after creating or upgrading the database."""
     import waitress
 
-    upgrade(directory=str(MIGRATIONS))
     app = current_app._get_current_object()
+    connections = connection_limit(app.config["CONNECTION_LIMIT"])
+    timeout = positive_setting("CHANNEL_TIMEOUT", app.config["CHANNEL_TIMEOUT"])
+    upgrade(directory=str(MIGRATIONS))
     # Stale planner statistics make some queue pages a thousand times slower at volume: fresh ones before
     # the first request, then a check every hour.
     planner_stats.refresh()
@@ -47,8 +49,6 @@ def serve_command(host: str, port: int, threads: int) -> None:
     if not app.config.get("BASE_URL"):
         click.echo("No BASE_URL configured: absolute links (feeds, e-mail, webhooks) use each request's host. "
                    "Set CORRECTIONS_BASE_URL in production.")
-    connections = connection_limit(app.config["CONNECTION_LIMIT"])
-    timeout = positive_setting("CHANNEL_TIMEOUT", app.config["CHANNEL_TIMEOUT"])
     click.echo(f"Serving corrections on http://{host}:{port}/ with {threads} threads, up to {connections} "
                f"connections, idle ones closed after {timeout} s (Ctrl+C stops)")
     waitress.serve(
