@@ -2,6 +2,7 @@
 has a rate-limit budget of their own, HTTPS at the proxy gives Secure cookies and HSTS, and the links the
 app writes (JSON-LD, e-mail) carry the public host the reader asked for, not the app's own address."""
 
+import getpass
 import http.client
 import json
 import os
@@ -54,7 +55,10 @@ class Nginx:
         (folder / "proxy.conf").write_text(PROXY_SETTINGS)
         temp = "\n".join(f"    {name}_temp_path {folder / name};" for name in
                          ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        # As root (CI), workers would switch to a user that cannot reach the test's private tmp folder.
+        user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
         (folder / "nginx.conf").write_text(f"""
+{user}
 worker_processes 1;
 pid {folder / 'nginx.pid'};
 error_log {folder / 'error.log'} warn;
