@@ -86,12 +86,11 @@ TEXT_SETTINGS = (
     "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "METRICS_TOKEN", "BASE_URL",
 )
 SQLITE_FILE = "corrections.sqlite3"
+SECRET_KEY_FILE = "secret_key"
 
 
 class ConfigError(ValueError):
     """A setting is wrong; the message names it and says what would be right."""
-
-SECRET_KEY_FILE = "secret_key"
 
 
 def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
