@@ -73,6 +73,7 @@ http {{
     upstream corrections {{
         server 127.0.0.1:{upstream_port};
         keepalive 16;
+        keepalive_timeout 50s;
     }}
     server {{
         listen 127.0.0.1:{self.http_port};
