@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 
 from . import MIGRATIONS, accounts, backup, create_app, demo, fake, mail, ops, planner_stats, privacy, webhooks
 from .articles import import_lines
+from .config import ConfigError
 from .extensions import db
 
 
@@ -287,4 +288,13 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-main = FlaskGroup(create_app=create_app, help="Reader reports and published corrections for news publishers.")
+def create_configured_app() -> Flask:
+    """The app for the command line: a wrong setting ends the command with its message, not a traceback."""
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+main = FlaskGroup(create_app=create_configured_app,
+                  help="Reader reports and published corrections for news publishers.")

@@ -2,7 +2,9 @@
 request names; without it they follow the request, and a page built for another Host never shares an ETag."""
 
 import json
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -12,6 +14,7 @@ from corrections.extensions import db
 
 from . import conftest
 from .helpers import form_tokens, make_article, make_editor, valid_report
+from .live import CORRECTIONS
 from .test_mail import outbox
 from .test_webhooks import deliveries, endpoint_for
 
@@ -99,3 +102,12 @@ def test_without_base_url_a_page_for_a_forged_host_has_its_own_etag(make_app):
 def test_a_base_url_that_is_not_a_site_address_stops_the_app_with_a_message(tmp_path, url):
     with pytest.raises(ConfigError, match="CORRECTIONS_BASE_URL must be the site's address"):
         create_app(conftest.test_settings("sqlite://", tmp_path, BASE_URL=url))
+
+
+def test_the_command_line_says_what_is_wrong_with_a_setting_without_a_traceback(tmp_path):
+    env = {**os.environ, "CORRECTIONS_INSTANCE_PATH": str(tmp_path), "CORRECTIONS_BASE_URL": "corrections.example.org"}
+    result = subprocess.run([str(CORRECTIONS), "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("Error: CORRECTIONS_BASE_URL must be the site's address, such as "
+                                     "https://corrections.example.org (scheme and host only), "
+                                     "not 'corrections.example.org'.")
