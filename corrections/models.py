@@ -86,6 +86,20 @@ class ArticleRevision(db.Model):
         return f"<Article {self.slug}>"
 
 
+class RevisionDiff(db.Model):
+    """What changed in the text from one revision to another, computed once (revisions are immutable, so it
+    never goes stale) and served to every reader of the diff pages. The pieces are stored whole; the pages
+    shorten unchanged stretches when they show them."""
+
+    old_revision_id: Mapped[int] = mapped_column(ForeignKey("article_revision.id"), primary_key=True)
+    new_revision_id: Mapped[int] = mapped_column(ForeignKey("article_revision.id"), primary_key=True)
+    # JSON: [[op, text], ...], op one of "equal", "delete", "insert" (revisions.Piece).
+    pieces: Mapped[str] = mapped_column(Text)
+    # True when a word-by-word comparison was too costly and whole paragraphs are compared instead.
+    by_paragraph: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Report(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)

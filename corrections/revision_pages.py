@@ -3,9 +3,11 @@
 from itertools import pairwise
 
 from flask import abort, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 
 from . import revisions
-from .models import Article
+from .extensions import db
+from .models import Article, ArticleRevision
 from .text import parse_id
 
 
@@ -38,6 +40,19 @@ def diff_page(article: Article, old: int, new: int, endpoint: str, template: str
     whole = request.args.get("whole") == "1"
     here = {"slug": article.slug, "old": old, "new": new}
     return render_template(
-        template, article=article, c=revisions.compare(first, second, whole=whole), sources=revisions.SOURCES,
+        template, article=article, c=compare(first, second, whole=whole), sources=revisions.SOURCES,
         whole_url=None if whole else url_for(endpoint, **here, whole=1),
         changes_url=url_for(endpoint, **here) if whole else None, **context)
+
+
+def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool) -> revisions.Comparison:
+    """revisions.compare, its diff stored for the next reader (the editor's change page uses it too)."""
+    comparison = revisions.compare(old, new, whole=whole)
+    if not db.session.new:  # stored by an earlier reader
+        return comparison
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another reader's request stored the same diff a moment before: theirs is kept, ours is the same.
+        db.session.rollback()
+    return comparison

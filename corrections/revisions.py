@@ -5,17 +5,18 @@ stores the new revision and points the article at it. Revisions are never change
 """
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from difflib import SequenceMatcher
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
+from . import diffing
 from .extensions import db
-from .models import Article, ArticleRevision, utcnow
+from .models import Article, ArticleRevision, RevisionDiff, utcnow
 
 SOURCES = {
     "import": "import-articles",
@@ -26,6 +27,8 @@ SOURCES = {
 }
 # Words, runs of spacing, and single other characters: the units the diff marks.
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+# Paragraphs and the blank lines between them (articles.plain_text), the units of a diff by paragraph.
+PARAGRAPHS = re.compile(r"(\n\s*\n)")
 # What a change must touch to matter: words, numbers with the points and commas inside them (2.4 is not 24),
 # and symbols such as £, + or % (see significant_words); spacing, other punctuation and letter case do not count.
 SIGNIFICANT = re.compile(r"\d+(?:[.,:/]\d+)*|\w+|[^\w\s]")
@@ -97,15 +100,47 @@ class Piece:
     text: str
 
 
-def word_diff(old: str, new: str) -> list[Piece]:
-    """The pieces that turn `old` into `new`, word by word (spacing kept as it is in the texts)."""
+def word_diff(old: str, new: str, budget: diffing.Budget | None = None) -> list[Piece]:
+    """The pieces that turn `old` into `new`, word by word (spacing kept as it is in the texts).
+
+    Raises diffing.TooCostly when the comparison would take more than its budget of work."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
-    # autojunk off: in a long article, spaces and common words would otherwise be ignored as noise.
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return _pieces(a, b, diffing.opcodes(a, b, budget))
+
+
+def paragraph_diff(old: str, new: str) -> list[Piece]:
+    """The pieces that turn `old` into `new`, whole paragraphs at a time: always in bounded time."""
+    a, b = PARAGRAPHS.split(old), PARAGRAPHS.split(new)
+    try:
+        steps = diffing.opcodes(a, b)
+    except diffing.TooCostly:
+        # Thousands of identical paragraphs shuffled: keep what is the same at both ends, the rest changed.
+        same_start, same_end, shorter = 0, 0, min(len(a), len(b))
+        while same_start < shorter and a[same_start] == b[same_start]:
+            same_start += 1
+        while same_end < shorter - same_start and a[-1 - same_end] == b[-1 - same_end]:
+            same_end += 1
+        steps = [("equal", 0, same_start, 0, same_start),
+                 ("replace", same_start, len(a) - same_end, same_start, len(b) - same_end),
+                 ("equal", len(a) - same_end, len(a), len(b) - same_end, len(b))]
+    return _pieces(a, b, steps)
+
+
+def text_diff(old: str, new: str) -> tuple[list[Piece], bool]:
+    """The pieces that turn `old` into `new`, word by word, or paragraph by paragraph when comparing words
+    would take too long (many changes scattered across a long text); the flag says which (True: paragraphs)."""
+    try:
+        return word_diff(old, new), False
+    except diffing.TooCostly:
+        return paragraph_diff(old, new), True
+
+
+def _pieces(a: list[str], b: list[str], steps: list[diffing.Opcode]) -> list[Piece]:
     pieces: list[Piece] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in steps:
         if op == "equal":
-            pieces.append(Piece("equal", "".join(a[i1:i2])))
+            if i2 > i1:
+                pieces.append(Piece("equal", "".join(a[i1:i2])))
             continue
         if i2 > i1:
             pieces.append(Piece("delete", "".join(a[i1:i2])))
@@ -139,7 +174,11 @@ def shortened(pieces: list[Piece], context: int = CONTEXT_WORDS) -> list[Piece]:
 
 def diff_html(old: str, new: str, *, whole: bool = False) -> Markup:
     """The diff as HTML: <del> for what was removed, <ins> for what was added, every piece escaped."""
-    pieces = word_diff(old, new)
+    return pieces_html(text_diff(old, new)[0], whole=whole)
+
+
+def pieces_html(pieces: list[Piece], *, whole: bool = False) -> Markup:
+    """Pieces as HTML (see diff_html); unless `whole`, long unchanged stretches are shortened."""
     if not whole:
         pieces = shortened(pieces)
     tags = {"insert": "ins", "delete": "del"}
@@ -155,6 +194,19 @@ def diff_html(old: str, new: str, *, whole: bool = False) -> Markup:
     return Markup("".join(out))  # nosec B704
 
 
+def stored_diff(old: ArticleRevision, new: ArticleRevision) -> RevisionDiff:
+    """The diff of the two revisions' texts, computed the first time it is asked for and stored (added to the
+    session; the caller commits)."""
+    found = db.session.get(RevisionDiff, (old.id, new.id))
+    if found is not None:
+        return found
+    pieces, by_paragraph = text_diff(old.body_text, new.body_text)
+    stored = RevisionDiff(old_revision_id=old.id, new_revision_id=new.id, by_paragraph=by_paragraph,
+                          pieces=json.dumps([[piece.op, piece.text] for piece in pieces]), created_at=utcnow())
+    db.session.add(stored)
+    return stored
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Two revisions of an article and what changed between them, as the diff pages show it."""
@@ -165,9 +217,13 @@ class Comparison:
     body: Markup
     minor: bool
     changed_at: datetime
+    by_paragraph: bool  # the text is compared paragraph by paragraph (comparing words would take too long)
 
 
 def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool = False) -> Comparison:
+    """The two revisions compared, the text's diff from the stored one (stored_diff: the caller commits)."""
     title = diff_html(old.title, new.title, whole=True) if old.title != new.title else None
-    return Comparison(old, new, title, diff_html(old.body_text, new.body_text, whole=whole), is_minor(old, new),
-                      new.created_at)
+    body = stored_diff(old, new)
+    pieces = [Piece(op, text) for op, text in json.loads(body.pieces)]
+    return Comparison(old, new, title, pieces_html(pieces, whole=whole), is_minor(old, new), new.created_at,
+                      body.by_paragraph)

@@ -230,3 +230,50 @@ def assert_inert_response(response, where: str) -> Scan | None:
     elif mimetype == "text/csv":
         assert_spreadsheet_safe(response.data, where)
     return None
+
+
+# --- Hostile revisions: pairs of article texts that made the word diff slow (issue 13) ----------------------
+
+def _article_words(count: int, rng, vocabulary: list[str]) -> list[str]:
+    # Zipf-like: a few words very common (like "the"), most rare, as in a newsroom's writing.
+    weights = [1 / rank for rank in range(1, len(vocabulary) + 1)]
+    return rng.choices(vocabulary, weights=weights, k=count)
+
+
+def _revised(words: list[str], changes: int, rng, vocabulary: list[str]) -> list[str]:
+    """`words` with `changes` single-word edits scattered across it: replacements, insertions, deletions."""
+    revised = list(words)
+    for place in sorted(rng.sample(range(len(words)), changes), reverse=True):
+        kind = rng.choice(("replace", "replace", "insert", "delete"))
+        if kind == "replace":
+            revised[place] = rng.choice(vocabulary)
+        elif kind == "insert":
+            revised.insert(place, rng.choice(vocabulary))
+        else:
+            del revised[place]
+    return revised
+
+
+def _text(words: list[str], paragraph_words: int | None) -> str:
+    if not paragraph_words:
+        return " ".join(words) + "."
+    return "\n\n".join(" ".join(words[start:start + paragraph_words]) + "."
+                       for start in range(0, len(words), paragraph_words))
+
+
+def hostile_revisions(words: int = 10_000, changes: int = 500, seed: int = 13) -> dict[str, tuple[str, str]]:
+    """Old and new article texts by name: `scattered` (ordinary writing in paragraphs of 80 words, with
+    `changes` edits across it), `repeated` (a vocabulary of six words, so that no word is unique), and
+    `huge_paragraph` (the scattered case as one paragraph)."""
+    import random
+
+    rng = random.Random(seed)
+    # Ordinary writing: common words first, then names and rarer words.
+    ordinary = ["the", "of", "and", "to", "a", "in", "said", "council"] + [f"w{n}" for n in range(max(8, words // 2))]
+    repetitive = ["the", "council", "said", "a", "vote", "budget"]
+    pairs = {}
+    for name, vocabulary, paragraph in (("scattered", ordinary, 80), ("repeated", repetitive, 80),
+                                        ("huge_paragraph", ordinary, None)):
+        old = _article_words(words, rng, vocabulary)
+        pairs[name] = (_text(old, paragraph), _text(_revised(old, changes, rng, vocabulary), paragraph))
+    return pairs

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload
 
-from .. import notices, revisions, unannounced
+from .. import notices, revision_pages, revisions, unannounced
 from ..extensions import db
 from ..models import CORRECTION_KINDS, ChangeReview, utcnow
 from . import bp, me
@@ -29,7 +29,7 @@ def render_change(review: ChangeReview, status: int = 200, *, publish_form=None,
     here = url_for("editor.change", change_id=review.id)
     return render_template(
         "editor/change.html", review=review, article=review.article,
-        c=revisions.compare(review.from_revision, review.to_revision, whole=whole),
+        c=revision_pages.compare(review.from_revision, review.to_revision, whole=whole),
         whole_url=None if whole else here + "?whole=1", changes_url=here if whole else None,
         publish_form=publish_form or PublishForm(formdata=None, kind="correction"),
         no_notice_form=no_notice_form or NoNoticeForm(formdata=None),
