@@ -45,7 +45,8 @@ def content_hash(title: str, body: str) -> str:
 def record(article: Article, *, source: str, by: str = "") -> ArticleRevision | None:
     """Store the article's current title and body as its newest revision, unless they are the stored ones.
 
-    Returns the new revision, or None when the text is the current revision's. Flushes; does not commit.
+    Returns the new revision, or None when the text is the current revision's. Its diff from the previous
+    revision is computed and stored with it. Flushes; does not commit.
     """
     digest = content_hash(article.title, article.body)
     previous = db.session.get(ArticleRevision, article.current_revision_id) if article.current_revision_id else None
@@ -59,6 +60,9 @@ def record(article: Article, *, source: str, by: str = "") -> ArticleRevision | 
     db.session.add(revision)
     db.session.flush()
     article.current_revision_id = revision.id
+    if previous is not None:
+        # Compared now, once, rather than by the first readers of "see what changed", all at the same time.
+        stored_diff(previous, revision)
     return revision
 
 

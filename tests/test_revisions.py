@@ -295,16 +295,23 @@ def test_a_diff_too_costly_word_by_word_is_shown_by_paragraph_and_says_so(app, m
         as_text=True)
 
 
-def test_a_diff_is_computed_once_stored_and_served_from_the_store(client, monkeypatch):
+def stored_pairs() -> set[tuple[int, int]]:
+    """The revision numbers of the stored diffs."""
+    return {(db.session.get(ArticleRevision, d.old_revision_id).number,
+             db.session.get(ArticleRevision, d.new_revision_id).number)
+            for d in db.session.scalars(select(RevisionDiff))}
+
+
+def test_a_diff_is_stored_with_its_revision_or_at_its_first_reader_and_served_from_the_store(client, monkeypatch):
     article = edited_article()
     words = " ".join(f"word{i}" for i in range(200))
     change_text(article, article.title, f"{words} end.", source="api", by="CMS")
     change_text(article, article.title, f"{words} finish.", source="api", by="CMS")
     db.session.commit()
-    assert "<del>end</del><ins>finish</ins>" in client.get(f"/articles/{article.slug}/revisions/3/4").get_data(
-        as_text=True)
-    assert client.get(f"/articles/{article.slug}/revisions/2/3").status_code == 200
-    assert db.session.scalar(select(func.count()).select_from(RevisionDiff)) == 2
+    assert stored_pairs() == {(1, 2), (2, 3), (3, 4)}
+    assert client.get(f"/articles/{article.slug}/revisions?from=1&to=4").status_code == 302
+    assert "<del>Tuesday</del>" in client.get(f"/articles/{article.slug}/revisions/1/4").get_data(as_text=True)
+    assert stored_pairs() == {(1, 2), (2, 3), (3, 4), (1, 4)}
 
     def no_more_diffs(old, new):
         raise AssertionError("the stored diff should have been used")
@@ -314,3 +321,4 @@ def test_a_diff_is_computed_once_stored_and_served_from_the_store(client, monkey
     whole = client.get(f"/articles/{article.slug}/revisions/3/4?whole=1").get_data(as_text=True)
     assert "<del>end</del><ins>finish</ins>" in short and "word0 " not in short and "diff-skip" in short
     assert "<del>end</del><ins>finish</ins>" in whole and "word0 " in whole and "diff-skip" not in whole
+    assert "<del>Tuesday</del>" in client.get(f"/articles/{article.slug}/revisions/1/4").get_data(as_text=True)
