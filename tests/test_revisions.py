@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from corrections import MIGRATIONS, api_tokens, diffing, revisions
 from corrections.articles import ArticleData, change_text, upsert_article
@@ -266,6 +266,8 @@ def test_hostile_revisions_are_compared_in_bounded_time_and_the_diff_reproduces_
         assert changed < 3 * 500 * 2  # each edit marks a word or two (and spacing), not whole stretches
 
 
+# A busy machine makes drawing the texts slow; that says nothing about the diff.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(["the", "council", " ", "  ", ",", ".", "\n\n", "vote", "£2.4"]), max_size=60),
        st.lists(st.sampled_from(["the", "council", " ", ",", "\n\n", "budget", "vote"]), max_size=60))
 def test_any_two_texts_are_reproduced_by_their_diff_word_by_word_or_by_paragraph(old, new):
