@@ -38,8 +38,22 @@ class SessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+# Answers under /editor/ show readers' reports and contact details; a POST's answer echoes what was typed
+# (or, for a report, links to its private status page); the status page is the reader's own.
+PRIVATE_ENDPOINTS = {"public.report_status"}
+
+
+def is_private_answer() -> bool:
+    """Whether this answer may carry personal data, so no browser or shared cache may keep a copy."""
+    return (request.path == "/editor" or request.path.startswith("/editor/")
+            or request.method not in ("GET", "HEAD") or request.endpoint in PRIVATE_ENDPOINTS)
+
+
 def add_security_headers(response):
     headers = response.headers
+    if is_private_answer():
+        # Set, not defaulted: pages, files, JSON, redirects and error pages alike.
+        headers["Cache-Control"] = "no-store"
     html = response.mimetype == "text/html"
     headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else DATA_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -300,3 +300,35 @@ def test_status_page_for_the_real_token_masks_the_reporter_email(client, world):
 
     assert response.status_code == 200
     assert READER_EMAIL not in response.get_data(as_text=True)
+
+
+def must_not_be_stored(rule, method: str) -> bool:
+    """Answers that may carry personal data: the dashboard, every POST's answer, the reader's status page."""
+    return rule.rule.startswith("/editor") or method != "GET" or rule.endpoint == "public.report_status"
+
+
+def test_no_answer_carrying_personal_data_may_be_stored(app, clients, world):
+    tokens = {role: token_for(client) for role, client in clients.items()}
+    stored, checked = [], set()
+    for rule in rules(app):
+        url = url_for_rule(rule, world)
+        for method in methods(rule):
+            if not must_not_be_stored(rule, method):
+                continue
+            for role in ROLES:
+                response = send(clients[role], method, url, tokens[role])
+                checked.add(response.status_code // 100)
+                if "no-store" not in response.headers.get("Cache-Control", ""):
+                    stored.append(f"{role} {method} {url}: {response.status_code} "
+                                  f"Cache-Control: {response.headers.get('Cache-Control')}")
+    # Pages, redirects (the login page's and after a form) and refusals were all among them.
+    assert checked >= {2, 3, 4}
+    assert not stored, "answers a browser or a cache may keep:\n" + "\n".join(stored)
+    # Public pages stay cacheable.
+    assert "no-store" not in clients[ANONYMOUS].get(f"/articles/{world['slug']}").headers["Cache-Control"]
+
+
+def test_the_csv_export_and_the_dashboards_json_are_not_stored(clients, world):
+    for url in ("/editor/export.csv", "/editor/queue/changes?ids=1", "/editor/login"):
+        assert clients[EDITOR].get(url).headers["Cache-Control"] == "no-store", url
+
