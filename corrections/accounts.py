@@ -113,6 +113,16 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Edit
     return editor
 
 
+def end_sessions(editor: Editor) -> None:
+    """Sign the editor out on every device and every server.
+
+    Each request checks the token in the session (Flask-Login's `_user_id`, "<id>:<token>") and in the
+    remember cookie (the same id, signed) against the stored one, so a new token makes every earlier
+    session cookie and remember cookie of this editor worthless, wherever it was copied to.
+    """
+    editor.session_token = secrets.token_hex(16)
+
+
 def set_active(editor: Editor, active: bool, *, by: Editor) -> None:
     if editor.id == by.id:
         if not active:
@@ -121,9 +131,21 @@ def set_active(editor: Editor, active: bool, *, by: Editor) -> None:
     if editor.active == active:
         return
     editor.active = active
-    # A new session token signs the editor out everywhere.
-    editor.session_token = secrets.token_hex(16)
-    db.session.commit()
+    end_sessions(editor)
+
+
+def set_password(editor: Editor, password: str) -> None:
+    """Give the editor a new password; every session and remember cookie they had stops working."""
+    check_password_rules(password)
+    editor.password_hash = hash_password(password)
+    end_sessions(editor)
+
+
+def change_own_password(editor: Editor, current: str, new: str) -> None:
+    """An editor's own change: the current password first, so a session left open is not enough."""
+    if not check_password_hash(editor.password_hash, current):
+        raise AccountError("That is not your current password: nothing was changed.", "current")
+    set_password(editor, new)
 
 
 def load_session_editor(session_id: str) -> Editor | None:

@@ -9,7 +9,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from . import accounts
-from .extensions import limiter, login_manager
+from .extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__, url_prefix="/editor")
 
@@ -64,6 +64,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Ends this editor's sessions everywhere, not only this cookie: a copy of it, or of the remember
+    # cookie, left on a shared computer or read from a backup, must not open the dashboard again.
+    editor = current_user._get_current_object()
+    accounts.end_sessions(editor)
+    db.session.commit()
     logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))

@@ -130,16 +130,37 @@ def import_articles_command(file) -> None:
 @with_appcontext
 def create_editor_command(email: str, name: str, admin: bool, password_stdin: bool) -> None:
     """Create an editor account; asks for the password twice unless --password-stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+    password = read_new_password(password_stdin)
     try:
         editor = accounts.create_editor(email, password, name=name, is_admin=admin)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     role = "admin" if editor.is_admin else "editor"
     click.echo(f"Created {role} {editor.name} <{editor.email}>. Log in at /editor/login.")
+
+
+def read_new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+
+
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@with_appcontext
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Give an editor a new password (a forgotten one); logs them out everywhere."""
+    editor = accounts.find_by_email(email)
+    if editor is None:
+        raise click.ClickException(f"No editor has the e-mail {email}.")
+    password = read_new_password(password_stdin)
+    try:
+        accounts.set_password(editor, password)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"New password set for {editor.name} <{editor.email}>; every session they had has ended.")
 
 
 def echo_message(message) -> None:
@@ -279,7 +300,8 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool) -> No
                f"{made.corrections:,} corrections and {made.editors} new editors in {elapsed:.1f} s (seed {seed}).")
 
 
-COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, send_mail_command,
+COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, set_password_command,
+            send_mail_command,
             send_webhooks_command, outbox_command, purge_personal_data_command, backup_command, gen_fake_command]
 
 

@@ -54,6 +54,8 @@ ACCESS = {
     "editor.assign": ("login", "ok", "ok"),
     "editor.duplicate": ("login", "ok", "ok"),
     "editor.note": ("login", "ok", "ok"),
+    "editor.account": ("login", "ok", "ok"),
+    "editor.change_password": ("login", "ok", "ok"),
     "editor.editors": ("login", "forbidden", "ok"),
     "editor.add_editor": ("login", "forbidden", "ok"),
     "editor.set_active": ("login", "forbidden", "ok"),

@@ -315,6 +315,117 @@ def test_remember_me_cookie_stops_working_after_deactivation(app, admin_client, 
     assert redirect_path(client.get("/editor/")) == "/editor/login"
 
 
+def logged_in(app, editor, remember: bool = False):
+    """A browser of its own, logged in as the editor (ticking "keep me logged in" if asked)."""
+    client = app.test_client()
+    page = client.get("/editor/login").get_data(as_text=True)
+    data = {**form_tokens(page), "email": editor.email, "password": PASSWORD}
+    if remember:
+        data["remember"] = "y"
+    assert client.post("/editor/login", data=data).status_code == 302
+    return client
+
+
+def replay(app, name: str, value: str):
+    """Open the dashboard in a fresh browser carrying nothing but a copy of one cookie."""
+    client = app.test_client()
+    client.set_cookie(name, value, domain="localhost")
+    return client.get("/editor/")
+
+
+def change_own_password(client, current: str = PASSWORD, new: str = NEW_PASSWORD, repeat: str | None = None):
+    return client.post("/editor/account/password", data={
+        "csrf_token": csrf_token(client, "/editor/account"), "current": current, "password": new,
+        "repeat": new if repeat is None else repeat,
+    })
+
+
+def log_out(client, admin_client, runner, editor):
+    assert redirect_path(client.post("/editor/logout", data={"csrf_token": csrf_token(client)})) == "/editor/login"
+
+
+def deactivate_and_reactivate(client, admin_client, runner, editor):
+    set_active(admin_client, editor.id, False)
+    set_active(admin_client, editor.id, True)
+
+
+def change_password_on_the_dashboard(client, admin_client, runner, editor):
+    assert redirect_path(change_own_password(client)) == "/editor/account"
+
+
+def set_password_on_the_server(client, admin_client, runner, editor):
+    result = runner.invoke(args=["set-password", editor.email, "--password-stdin"], input=f"{NEW_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("cookie", ["session", "remember_token"])
+@pytest.mark.parametrize("end", [log_out, deactivate_and_reactivate, change_password_on_the_dashboard,
+                                 set_password_on_the_server], ids=lambda f: f.__name__)
+def test_a_copied_cookie_opens_nothing_after_the_session_ended(app, admin_client, runner, editor, end, cookie):
+    client = logged_in(app, editor, remember=True)
+    # The remember cookie holds "<id>:<session token>|<signature>": the token is what ending a session changes.
+    copied = client.get_cookie(cookie).value
+    assert replay(app, cookie, copied).status_code == 200
+
+    end(client, admin_client, runner, editor)
+
+    assert redirect_path(replay(app, cookie, copied)) == "/editor/login"
+    assert fresh(editor.id).active is True
+
+
+def test_logging_out_ends_the_editors_other_sessions_too(app, editor):
+    laptop, phone = logged_in(app, editor), logged_in(app, editor, remember=True)
+
+    laptop.post("/editor/logout", data={"csrf_token": csrf_token(laptop)})
+
+    assert redirect_path(phone.get("/editor/")) == "/editor/login"
+    assert redirect_path(login(laptop, editor.email)) == "/editor/"
+
+
+def test_changing_ones_password_keeps_this_browser_logged_in_and_needs_the_new_password(app, editor):
+    client, elsewhere = logged_in(app, editor, remember=True), logged_in(app, editor)
+
+    response = change_own_password(client)
+
+    assert "Your password has been changed, and you were logged out everywhere else." in page_text(
+        client.get(location(response)))
+    assert client.get("/editor/").status_code == 200
+    client.delete_cookie("session", domain="localhost")
+    assert client.get("/editor/").status_code == 200  # the new remember cookie
+    assert redirect_path(elsewhere.get("/editor/")) == "/editor/login"
+    assert login(app.test_client(), editor.email, PASSWORD).status_code == 400
+    assert redirect_path(login(app.test_client(), editor.email, NEW_PASSWORD)) == "/editor/"
+
+
+@pytest.mark.parametrize("current, new, repeat, field, message", [
+    ("not my password", NEW_PASSWORD, NEW_PASSWORD, "current", "That is not your current password"),
+    (PASSWORD, "too short", "too short", "password", "The password must have at least 10 characters."),
+    (PASSWORD, NEW_PASSWORD, "another passphrase", "repeat", "The two new passwords differ"),
+], ids=["wrong current password", "short new password", "repeated differently"])
+def test_a_refused_password_change_says_why_and_changes_nothing(app, editor_client, editor, current, new, repeat,
+                                                               field, message):
+    token = fresh(editor.id).session_token
+
+    response = change_own_password(editor_client, current, new, repeat)
+
+    assert response.status_code == 400
+    page = page_text(response)
+    assert re.search(rf'<p class="error" id="{field}-error">[^<]*{re.escape(message)}', page), page
+    assert new not in page and current not in page
+    assert fresh(editor.id).session_token == token
+    assert editor_client.get("/editor/").status_code == 200
+    assert redirect_path(login(app.test_client(), editor.email, PASSWORD)) == "/editor/"
+
+
+def test_set_password_refuses_an_unknown_address_and_a_short_password(runner, editor):
+    unknown = runner.invoke(args=["set-password", "nobody@example.org", "--password-stdin"], input=f"{NEW_PASSWORD}\n")
+    short = runner.invoke(args=["set-password", editor.email, "--password-stdin"], input="short\n")
+
+    assert unknown.exit_code != 0 and "No editor has the e-mail nobody@example.org." in unknown.output
+    assert short.exit_code != 0 and "The password must have at least 10 characters." in short.output
+    assert check_password_hash(fresh(editor.id).password_hash, PASSWORD)
+
+
 # The admin's editors page --------------------------------------------------------------------------------------
 
 

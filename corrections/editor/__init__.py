@@ -30,6 +30,7 @@ def admin_required(view):
 
 
 from . import (  # noqa: E402,F401  (routes register on import)
+    account_page,
     admin,
     answers,
     article_page,

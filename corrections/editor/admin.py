@@ -63,5 +63,6 @@ def set_active(editor_id: int):
     except accounts.AccountError as error:
         flash(str(error), "error")
     else:
+        db.session.commit()
         flash(f"{editor.name} {'reactivated' if activate else 'deactivated: signed out everywhere'}.", "success")
     return redirect(url_for("editor.editors"))

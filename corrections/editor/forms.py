@@ -13,7 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from .. import accounts, articles, canned, desks, notices, saved_views, unannounced
 from ..models import CORRECTION_KINDS
@@ -86,6 +86,17 @@ class NewEditorForm(FlaskForm):
                                                      Length(max=accounts.PASSWORD_MAX)],
                              description=f"At least {accounts.PASSWORD_MIN} characters.")
     is_admin = BooleanField("Admin (can manage editors)")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[InputRequired(message="Enter your current password."),
+                                                            Length(max=accounts.PASSWORD_MAX)])
+    password = PasswordField("New password", validators=[InputRequired(message="Choose a new password."),
+                                                         Length(max=accounts.PASSWORD_MAX)],
+                             description=f"At least {accounts.PASSWORD_MIN} characters.")
+    repeat = PasswordField("Repeat the new password", validators=[
+        InputRequired(message="Type the new password again."),
+        EqualTo("password", message="The two new passwords differ: type the same one twice.")])
 
 
 KIND_CHOICES = [SelectChoice(value, label) for value, label in CORRECTION_KINDS.items()]
