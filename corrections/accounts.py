@@ -1,12 +1,14 @@
-"""Editor accounts: creating them, checking passwords, locking out guessers."""
+"""Editor accounts: creating them, checking passwords (slowing guessers down), ending sessions."""
 
+import math
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import login_throttle
 from .extensions import db
 from .models import Editor, utcnow
 from .text import parse_id
@@ -14,25 +16,12 @@ from .text import parse_id
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 NAME_MAX = 200
-# After this many wrong passwords in a row the account waits LOCK_MINUTES before it accepts another try.
-FAILED_LOGINS_BEFORE_LOCK = 5
-LOCK_MINUTES = 15
 # Checked when the e-mail is unknown, so a wrong address takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
-LOGIN_REFUSED = (f"The e-mail or the password is wrong. After {FAILED_LOGINS_BEFORE_LOCK} wrong passwords in a row "
-                 f"an account waits {LOCK_MINUTES} minutes before it accepts another try; an admin can unlock it.")
-
-
-def is_locked(editor: Editor, now: datetime | None = None) -> bool:
-    return editor.locked_until is not None and editor.locked_until > (now or utcnow())
-
-
-def unlock(editor: Editor) -> None:
-    editor.locked_until = None
-    editor.failed_logins = 0
-    db.session.commit()
+LOGIN_REFUSED = (f"The e-mail or the password is wrong. After {login_throttle.FREE_FAILURES} wrong passwords, "
+                 "each further try has to wait a little longer than the one before.")
 
 
 class AccountError(ValueError):
@@ -82,35 +71,61 @@ def create_editor(email: str, password: str, *, name: str = "", is_admin: bool =
     return editor
 
 
-def authenticate(email: str, password: str, now: datetime | None = None) -> Editor:
-    """The editor with these credentials; raises AccountError with a message safe to show."""
+def wait_message(wait: login_throttle.Wait, now: datetime) -> str:
+    seconds = seconds_to_wait(wait, now)
+    when = f"{seconds} second{'s' if seconds != 1 else ''}" if seconds < 120 else f"{round(seconds / 60)} minutes"
+    where = ("from many places, so every browser this account has not logged in from before waits"
+             if wait.everywhere else "from here")
+    return (f"Too many wrong passwords for this account {where}. You can try again in {when} "
+            f"(at {wait.until:%H:%M:%S} UTC). An admin can let you in sooner.")
+
+
+def seconds_to_wait(wait: login_throttle.Wait, now: datetime) -> int:
+    return max(1, math.ceil((wait.until - now).total_seconds()))
+
+
+class LoginThrottled(AccountError):
+    """A login refused unchecked, because its source must still wait; `seconds` says how long."""
+
+    def __init__(self, wait: login_throttle.Wait, now: datetime):
+        super().__init__(wait_message(wait, now), "password")
+        self.seconds = seconds_to_wait(wait, now)
+
+
+def authenticate(email: str, password: str, *, client: str, device: str | None = None,
+                 now: datetime | None = None) -> Editor:
+    """The editor with these credentials; raises AccountError with a message safe to show.
+
+    `client` is the keyed hash of the client's address, `device` the source of a valid device cookie
+    (login_throttle.device_source). Wrong passwords are counted in the session: the caller commits
+    whatever happens.
+    """
     now = now or utcnow()
+    account = login_throttle.account_key(email)
+    counted = login_throttle.sources(client, device)
+    # Unknown addresses are counted and throttled exactly like known ones, and a waiting source is
+    # refused before any password is checked: nothing tells anyone which addresses have accounts.
+    wait = login_throttle.waiting(account, counted, now)
+    if wait is not None:
+        raise LoginThrottled(wait, now)
     editor = find_by_email(email) if email else None
-    # Unknown, locked and wrong answer alike, in words and in time, so no one learns which addresses exist.
     if editor is None:
         check_password_hash(_DUMMY_HASH, password)
-        raise AccountError(LOGIN_REFUSED)
-    if is_locked(editor, now):
-        check_password_hash(_DUMMY_HASH, password)
-        raise AccountError(LOGIN_REFUSED)
-    if not check_password_hash(editor.password_hash, password):
-        # Counted in the database by one UPDATE, so guesses sent at once, to one server or several, all count.
-        failed = db.session.execute(
-            update(Editor).where(Editor.id == editor.id).values(failed_logins=Editor.failed_logins + 1)
-            .returning(Editor.failed_logins)
-        ).scalar_one()
-        if failed >= FAILED_LOGINS_BEFORE_LOCK:
-            db.session.execute(update(Editor).where(Editor.id == editor.id)
-                               .values(locked_until=now + timedelta(minutes=LOCK_MINUTES), failed_logins=0))
-        db.session.commit()
-        raise AccountError(LOGIN_REFUSED)
+    if editor is None or not check_password_hash(editor.password_hash, password):
+        login_throttle.count_failure(account, counted, now)
+        wait = login_throttle.waiting(account, counted, now)
+        raise AccountError(LOGIN_REFUSED if wait is None else f"{LOGIN_REFUSED} {wait_message(wait, now)}",
+                           "password")
     if not editor.active:
         raise AccountError("This account has been deactivated. Ask an admin if you need it again.")
-    editor.failed_logins = 0
-    editor.locked_until = None
+    login_throttle.clear_source(account, counted)
     editor.last_login_at = now
-    db.session.commit()
     return editor
+
+
+def clear_login_failures(editor: Editor) -> None:
+    """An admin's decision: forget the editor's wrong passwords, so every client may try again at once."""
+    login_throttle.clear_account(editor.email)
 
 
 def end_sessions(editor: Editor) -> None:
@@ -135,10 +150,12 @@ def set_active(editor: Editor, active: bool, *, by: Editor) -> None:
 
 
 def set_password(editor: Editor, password: str) -> None:
-    """Give the editor a new password; every session and remember cookie they had stops working."""
+    """Give the editor a new password; every session and remember cookie they had stops working, and
+    the wrong passwords counted against the account are forgotten."""
     check_password_rules(password)
     editor.password_hash = hash_password(password)
     end_sessions(editor)
+    clear_login_failures(editor)
 
 
 def change_own_password(editor: Editor, current: str, new: str) -> None:

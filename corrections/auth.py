@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from . import accounts
+from . import accounts, login_throttle, reports
 from .extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__, url_prefix="/editor")
@@ -51,14 +51,33 @@ def login():
             return redirect(safe_next(request.args.get("next")))
         form.next.data = request.args.get("next", "")
     elif form.validate_on_submit():
+        email = form.email.data
+        client = reports.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
+        device = login_throttle.device_source(request.cookies.get(login_throttle.DEVICE_COOKIE), email)
         try:
-            editor = accounts.authenticate(form.email.data, form.password.data)
+            editor = accounts.authenticate(email, form.password.data, client=client, device=device)
+        except accounts.LoginThrottled as error:
+            form.password.errors.append(str(error))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.seconds)}
         except accounts.AccountError as error:
+            db.session.commit()  # the wrong password counts
             form.password.errors.append(str(error))
         else:
+            db.session.commit()
             login_user(editor, remember=form.remember.data)
-            return redirect(safe_next(form.next.data))
+            response = redirect(safe_next(form.next.data))
+            remember_device(response, email)
+            return response
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+def remember_device(response, email: str) -> None:
+    """Mark this browser as one the editor logs in from: guesses from anywhere else never slow it down."""
+    response.set_cookie(
+        login_throttle.DEVICE_COOKIE, login_throttle.new_device_cookie(email),
+        max_age=login_throttle.DEVICE_COOKIE_DAYS * 86400, path=url_for("auth.login"),
+        secure=current_app.session_interface.get_cookie_secure(current_app), httponly=True, samesite="Lax",
+    )
 
 
 @bp.post("/logout")

@@ -626,7 +626,7 @@ class _Generator:
                              # Unusable: no password hashes to a value without "$" (werkzeug's separator).
                              "password_hash": "!" + secrets.token_hex(32), "is_admin": False, "active": True,
                              "created_at": _time(self.now - YEARS_BACK * 365 * DAY),
-                             "last_login_at": None, "failed_logins": 0, "locked_until": None,
+                             "last_login_at": None,
                              "session_token": secrets.token_hex(16)})
         if rows:
             conn.execute(insert(table), rows)

@@ -232,9 +232,6 @@ class Editor(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    # Repeated wrong passwords lock the account for a while.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Changing it (new password, deactivation) signs out every session of this editor.
     session_token: Mapped[str] = mapped_column(String(64))
 
@@ -251,6 +248,25 @@ class Editor(db.Model):
 
     def __repr__(self) -> str:
         return f"<Editor {self.email}>"
+
+
+class LoginThrottle(db.Model):
+    """Wrong passwords typed for one account from one source, counted so that source waits longer and longer.
+
+    `account` is a keyed hash of the e-mail typed, whether or not an editor has it (so unknown addresses are
+    throttled alike); `source` "client:" and the keyed hash of the client's address, "device:<id>" for a
+    browser the editor logged in from before, or "*" for all other clients together (the bound on guesses spread over
+    many clients). One row per pair, counted by one upsert, so every server sees the same counts.
+    """
+
+    __table_args__ = (UniqueConstraint("account", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(80))
+    failures: Mapped[int] = mapped_column(default=0)
+    # Rows a day old are forgotten: the index finds them.
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 correction_report = Table(

@@ -59,7 +59,7 @@ ACCESS = {
     "editor.editors": ("login", "forbidden", "ok"),
     "editor.add_editor": ("login", "forbidden", "ok"),
     "editor.set_active": ("login", "forbidden", "ok"),
-    "editor.unlock_editor": ("login", "forbidden", "ok"),
+    "editor.clear_wrong_passwords": ("login", "forbidden", "ok"),
     "editor.outbox": ("login", "forbidden", "ok"),
     "public.corrections_log": ("ok", "ok", "ok"),
     "feeds.all_corrections": ("ok", "ok", "ok"),

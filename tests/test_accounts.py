@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from corrections import accounts
+from corrections import accounts, login_throttle
 from corrections.extensions import db
-from corrections.models import Editor, utcnow
+from corrections.models import Editor, LoginThrottle
 
 from .helpers import PASSWORD, csrf_token, form_tokens, login, make_editor
 
@@ -155,45 +155,142 @@ def test_wrong_credentials_give_one_message_and_keep_the_email(client, editor, e
     assert client.get("/editor/").status_code == 302
 
 
-def test_five_wrong_passwords_lock_the_account_even_for_the_right_password(client, editor):
-    for _ in range(5):
-        assert login(client, editor.email, "not the password").status_code == 400
-
-    response = login(client, editor.email)
-
-    assert response.status_code == 400
-    # The same words as a wrong password or an unknown address: a lock tells no one the account exists.
-    assert WRONG_MESSAGE in page_text(response)
-    assert client.get("/editor/").status_code == 302
-    assert fresh(editor.id).locked_until is not None
+def client_at(app, address: str):
+    """A browser of its own, connecting from this address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
-def test_an_admin_can_unlock_a_locked_account(client, editor, admin_client):
-    for _ in range(5):
-        login(client, editor.email, "not the password")
-    page = admin_client.get("/editor/admin/editors").get_data(as_text=True)
-    assert "Locked until" in page
-    token = form_tokens(page)["csrf_token"]
-    assert admin_client.post(f"/editor/admin/editors/{editor.id}/unlock", data={"csrf_token": token}).status_code == 302
-    assert redirect_path(login(client, editor.email)) == "/editor/"
+def guess(client, email: str = "editor@example.org", password: str = "not the password"):
+    response = login(client, email, password)
+    return response.status_code, page_text(response)
 
 
-def test_four_wrong_passwords_do_not_lock_the_account(client, editor):
-    for _ in range(4):
-        login(client, editor.email, "not the password")
-
-    assert redirect_path(login(client, editor.email)) == "/editor/"
-
-
-def test_lock_ends_when_its_time_is_over(client, editor):
-    for _ in range(5):
-        login(client, editor.email, "not the password")
-    locked = fresh(editor.id)
-    locked.locked_until = utcnow() - timedelta(minutes=1)
+def age_failures(seconds: float) -> None:
+    """Move every counted wrong password this far into the past, as if the time had gone by."""
+    db.session.expire_all()
+    for row in db.session.scalars(select(LoginThrottle)):
+        row.last_failed_at -= timedelta(seconds=seconds)
     db.session.commit()
 
-    assert redirect_path(login(client, editor.email)) == "/editor/"
-    assert fresh(editor.id).locked_until is None
+
+def test_after_three_wrong_passwords_a_client_waits_longer_after_each(app, editor):
+    guesser = client_at(app, "203.0.113.9")
+    for _ in range(3):
+        status, page = guess(guesser)
+        assert status == 400 and WRONG_MESSAGE in page and "try again" not in page
+
+    waits = []
+    for _ in range(4):
+        status, page = guess(guesser)
+        assert status == 400 and WRONG_MESSAGE in page
+        waits.append(int(re.search(r"You can try again in (\d+) seconds?", page)[1]))
+        # Before the wait is over the next try is refused unchecked, even with the right password.
+        refused = login(guesser, editor.email)
+        assert refused.status_code == 429
+        assert int(refused.headers["Retry-After"]) == waits[-1]
+        assert re.search(r"Too many wrong passwords for this account from here\. You can try again in \d+ "
+                         r"seconds? \(at \d\d:\d\d:\d\d UTC\)", page_text(refused))
+        age_failures(waits[-1])
+
+    assert waits == [1, 2, 4, 8]
+    assert redirect_path(login(guesser, editor.email)) == "/editor/"
+
+
+def test_the_wait_stops_growing_at_fifteen_minutes(app, editor):
+    guesser = client_at(app, "203.0.113.9")
+    for _ in range(20):
+        guess(guesser)
+        age_failures(15 * 60)
+
+    status, page = guess(guesser)
+
+    assert status == 400
+    assert "You can try again in 15 minutes" in page
+
+
+def test_someone_elses_guesses_never_slow_down_the_editors_own_client(app, editor):
+    guesser = client_at(app, "203.0.113.9")
+    answers = [guess(guesser)[0] for _ in range(10)]
+    assert answers[-1] == 429
+
+    response = login(client_at(app, "198.51.100.7"), editor.email)
+
+    assert redirect_path(response) == "/editor/"
+
+
+def test_guesses_from_many_clients_hold_back_new_clients_but_never_the_editors_own_browser(app, editor):
+    browser = client_at(app, "198.51.100.7")
+    assert redirect_path(login(browser, editor.email)) == "/editor/"
+    browser.post("/editor/logout", data={"csrf_token": csrf_token(browser)})
+    # A botnet: every address guesses three times, below what would slow it down on its own.
+    for n in range(login_throttle.FREE_FAILURES_EVERYWHERE // 3 + 1):
+        for _ in range(3):
+            guess(client_at(app, f"203.0.113.{n + 1}"))
+
+    new_client = login(client_at(app, "192.0.2.44"), editor.email)
+    assert new_client.status_code == 429
+    assert "Too many wrong passwords for this account from many places" in page_text(new_client)
+    # The browser the editor logged in from before, even on another network.
+    browser.environ_base["REMOTE_ADDR"] = "192.0.2.45"
+    assert redirect_path(login(browser, editor.email)) == "/editor/"
+
+
+def test_a_device_cookie_counts_only_for_its_own_account(app, editor):
+    with app.test_request_context():
+        cookie = login_throttle.new_device_cookie(editor.email)
+        assert login_throttle.device_source(cookie, "Editor@Example.org ").startswith("device:")
+        assert login_throttle.device_source(cookie, "someone.else@example.org") is None
+        assert login_throttle.device_source(cookie[:-2] + "xx", editor.email) is None
+        assert login_throttle.device_source("", editor.email) is None
+
+
+def test_unknown_addresses_and_wrong_passwords_are_answered_and_slowed_alike(app, editor):
+    answers = {}
+    for email in (editor.email, "nobody@example.org"):
+        guesser = client_at(app, "203.0.113.9")
+        seen = []
+        for _ in range(5):
+            status, page = guess(guesser, email)
+            [message] = re.findall(r'<p class="error" id="password-error">([^<]*)</p>', page)
+            seen.append((status, re.sub(r"\(at [\d:]+ UTC\)", "", message)))
+        answers[email] = seen
+        age_failures(24 * 3600)
+
+    assert answers[editor.email] == answers["nobody@example.org"]
+    assert [status for status, _ in answers[editor.email]] == [400, 400, 400, 400, 429]
+
+
+def test_admin_sees_the_wrong_passwords_and_clears_them(app, editor, admin_client):
+    for address in ("203.0.113.9", "203.0.113.10"):
+        guesser = client_at(app, address)
+        for _ in range(4):
+            guess(guesser)
+    assert login(guesser, editor.email).status_code == 429
+
+    page = re.sub(r"\s+", " ", page_text(admin_client.get("/editor/admin/editors")))
+    assert re.search(r"8 wrong passwords in the last day from 2 clients; some waiting until \d\d:\d\d:\d\d UTC",
+                     page), page
+    response = admin_client.post(f"/editor/admin/editors/{editor.id}/wrong-passwords/clear",
+                                 data={"csrf_token": csrf_token(admin_client)})
+
+    assert redirect_path(response) == "/editor/admin/editors"
+    assert "wrong passwords are forgotten" in page_text(admin_client.get("/editor/admin/editors"))
+    assert "wrong passwords in the last day" not in page_text(admin_client.get("/editor/admin/editors"))
+    assert redirect_path(login(guesser, editor.email)) == "/editor/"
+
+
+def test_wrong_passwords_are_forgotten_after_a_day(app, editor):
+    guesser = client_at(app, "203.0.113.9")
+    for _ in range(6):
+        guess(guesser)
+    age_failures(24 * 3600 + 1)
+
+    status, page = guess(guesser)
+
+    assert status == 400 and "try again" not in page
+    assert db.session.scalars(select(LoginThrottle.failures)).all() == [1, 1]
 
 
 def test_deactivated_editor_cannot_log_in(client, editor):

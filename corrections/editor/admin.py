@@ -3,16 +3,17 @@
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import accounts
+from .. import accounts, login_throttle
 from ..extensions import db
-from ..models import Editor
+from ..models import Editor, utcnow
 from . import admin_required, bp, me
 from .forms import NewEditorForm
 
 
 def render_editors(form: NewEditorForm, status: int = 200):
     editors = db.session.scalars(select(Editor).order_by(Editor.active.desc(), Editor.name)).all()
-    return render_template("editor/editors.html", editors=editors, form=form, is_locked=accounts.is_locked), status
+    troubles = login_throttle.troubles([e.email for e in editors], utcnow())
+    return render_template("editor/editors.html", editors=editors, form=form, troubles=troubles), status
 
 
 @bp.get("/admin/editors")
@@ -38,15 +39,17 @@ def add_editor():
     return render_editors(form, 400)
 
 
-@bp.post("/admin/editors/<int:editor_id>/unlock")
+@bp.post("/admin/editors/<int:editor_id>/wrong-passwords/clear")
 @admin_required
-def unlock_editor(editor_id: int):
+def clear_wrong_passwords(editor_id: int):
     editor = db.session.get(Editor, editor_id)
     if editor is None:
         flash("That editor does not exist.", "error")
     else:
-        accounts.unlock(editor)
-        flash(f"{editor.name} can log in again.", "success")
+        accounts.clear_login_failures(editor)
+        db.session.commit()
+        flash(f"{editor.name}'s wrong passwords are forgotten: they can log in again at once, from anywhere.",
+              "success")
     return redirect(url_for("editor.editors"))
 
 
