@@ -87,8 +87,8 @@ def seconds_to_wait(wait: login_throttle.Wait, now: datetime) -> int:
 class LoginThrottled(AccountError):
     """A login refused unchecked, because its source must still wait; `seconds` says how long."""
 
-    def __init__(self, wait: login_throttle.Wait, now: datetime):
-        super().__init__(wait_message(wait, now), "password")
+    def __init__(self, wait: login_throttle.Wait, now: datetime, field: str = "password"):
+        super().__init__(wait_message(wait, now), field)
         self.seconds = seconds_to_wait(wait, now)
 
 
@@ -158,9 +158,19 @@ def set_password(editor: Editor, password: str) -> None:
     clear_login_failures(editor)
 
 
-def change_own_password(editor: Editor, current: str, new: str) -> None:
-    """An editor's own change: the current password first, so a session left open is not enough."""
+def change_own_password(editor: Editor, current: str, new: str, *, client: str, device: str | None = None,
+                        now: datetime | None = None) -> None:
+    """An editor's own change: the current password first, so a session left open is not enough. Wrong
+    current passwords count like wrong logins (see authenticate), so an open session cannot be used to
+    guess the password either; the caller commits whatever happens."""
+    now = now or utcnow()
+    account = login_throttle.account_key(editor.email)
+    counted = login_throttle.sources(client, device)
+    wait = login_throttle.waiting(account, counted, now)
+    if wait is not None:
+        raise LoginThrottled(wait, now, "current")
     if not check_password_hash(editor.password_hash, current):
+        login_throttle.count_failure(account, counted, now)
         raise AccountError("That is not your current password: nothing was changed.", "current")
     set_password(editor, new)
 

@@ -52,8 +52,7 @@ def login():
         form.next.data = request.args.get("next", "")
     elif form.validate_on_submit():
         email = form.email.data
-        client = reports.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
-        device = login_throttle.device_source(request.cookies.get(login_throttle.DEVICE_COOKIE), email)
+        client, device = password_sources(email)
         try:
             editor = accounts.authenticate(email, form.password.data, client=client, device=device)
         except accounts.LoginThrottled as error:
@@ -71,11 +70,19 @@ def login():
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
+def password_sources(email: str) -> tuple[str, str | None]:
+    """Where a password for this account comes from: the client's keyed hash, and the browser's device
+    source if the editor logged in from it before (login_throttle)."""
+    client = reports.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
+    return client, login_throttle.device_source(request.cookies.get(login_throttle.DEVICE_COOKIE), email)
+
+
 def remember_device(response, email: str) -> None:
     """Mark this browser as one the editor logs in from: guesses from anywhere else never slow it down."""
     response.set_cookie(
+        # The dashboard's whole path: the password change form asks for the password too.
         login_throttle.DEVICE_COOKIE, login_throttle.new_device_cookie(email),
-        max_age=login_throttle.DEVICE_COOKIE_DAYS * 86400, path=url_for("auth.login"),
+        max_age=login_throttle.DEVICE_COOKIE_DAYS * 86400, path="/editor/",
         secure=current_app.session_interface.get_cookie_secure(current_app), httponly=True, samesite="Lax",
     )
 

@@ -514,6 +514,17 @@ def test_a_refused_password_change_says_why_and_changes_nothing(app, editor_clie
     assert redirect_path(login(app.test_client(), editor.email, PASSWORD)) == "/editor/"
 
 
+def test_an_open_session_cannot_be_used_to_guess_the_current_password(app, editor_client, editor):
+    for _ in range(login_throttle.FREE_FAILURES + 1):
+        assert change_own_password(editor_client, current="a guess at it").status_code == 400
+
+    response = change_own_password(editor_client)
+
+    assert response.status_code == 429
+    assert "Too many wrong passwords for this account from here" in page_text(response)
+    assert check_password_hash(fresh(editor.id).password_hash, PASSWORD)
+
+
 def test_set_password_refuses_an_unknown_address_and_a_short_password(runner, editor):
     unknown = runner.invoke(args=["set-password", "nobody@example.org", "--password-stdin"], input=f"{NEW_PASSWORD}\n")
     short = runner.invoke(args=["set-password", editor.email, "--password-stdin"], input="short\n")

@@ -4,6 +4,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import login_user
 
 from .. import accounts
+from ..auth import password_sources
 from ..extensions import db
 from . import bp, me
 from .forms import ChangePasswordForm
@@ -25,9 +26,14 @@ def change_password():
     if not form.validate_on_submit():
         return render_account(form, 400)
     editor = me()
+    client, device = password_sources(editor.email)
     try:
-        accounts.change_own_password(editor, form.current.data, form.password.data)
+        accounts.change_own_password(editor, form.current.data, form.password.data, client=client, device=device)
+    except accounts.LoginThrottled as error:
+        form.current.errors.append(str(error))
+        return render_account(form, 429)[0], 429, {"Retry-After": str(error.seconds)}
     except accounts.AccountError as error:
+        db.session.commit()  # a wrong current password counts
         form[error.field].errors.append(str(error))
         return render_account(form, 400)
     db.session.commit()
