@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -61,7 +61,7 @@ def device_source(cookie: str | None, email: str) -> str | None:
         return None
     try:
         account, device = _devices().loads(cookie, max_age=DEVICE_COOKIE_DAYS * 86400)
-    except (BadSignature, ValueError, TypeError):
+    except (BadData, ValueError, TypeError):
         return None
     if not hmac.compare_digest(str(account), account_key(email)):
         return None
