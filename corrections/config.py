@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_TIMEOUT": 5,
     # Delivered deliveries are forgotten after this many days (failed ones stay); 0 keeps them all.
     "WEBHOOK_KEEP_DAYS": 30,
+    # Webhooks may go to loopback, private and other non-public addresses (a receiver inside the newsroom's
+    # network). Off: they would let an admin account reach internal services and read their answers.
+    "WEBHOOK_ALLOW_PRIVATE": False,
     # /metrics answers only a request with this bearer token, or from these addresses or networks
     # (a list, or text separated by commas); with neither, it is 404 for everyone.
     "METRICS_TOKEN": None,

@@ -68,6 +68,14 @@ def record_failure(row, error: str) -> None:
     row.next_attempt_at = utcnow() + retry_delay(row.attempts)
 
 
+def give_up(row, error: str) -> None:
+    """Count a try that trying again cannot mend: the row fails at once, for an admin to see (and re-send)."""
+    row.attempts += 1
+    row.last_error = error[:2000]
+    row.status = "failed"
+    row.next_attempt_at = utcnow()
+
+
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed try."""
     return timedelta(minutes=RETRY_MINUTES[min(max(attempts, 1), len(RETRY_MINUTES)) - 1])

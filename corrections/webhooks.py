@@ -18,8 +18,6 @@ import http.client
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -29,7 +27,7 @@ from flask import current_app, url_for
 from sqlalchemy import delete, func, select, update
 from werkzeug.routing import BuildError
 
-from . import retry_queue, unannounced
+from . import outbound, retry_queue, unannounced
 from .extensions import db
 from .models import (
     CORRECTION_KINDS,
@@ -59,6 +57,9 @@ PING = "ping"
 URL_MAX = 2000
 URL_MISSING = "Enter the address to send the events to, e.g. https://hooks.example.org/corrections."
 DESCRIPTION_MAX = 200
+# Said after the address that was refused, when saving an endpoint and in the delivery log.
+PRIVATE_REFUSED = ("Webhooks go only to public internet addresses, so that nobody can use them to reach the "
+                   "newsroom's internal network (the server's setting WEBHOOK_ALLOW_PRIVATE allows them).")
 SECRET_PREFIX = "whsec_"
 USER_AGENT = "corrections-webhooks/1"
 SIGNATURE_HEADER = "X-Corrections-Signature"
@@ -101,6 +102,11 @@ def check_url(url: str) -> str:
         parts.port  # noqa: B018  (raises ValueError for a port out of range)
     except ValueError:
         raise WebhookError("The port in the address is not a valid port number.") from None
+    if not current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
+        try:
+            outbound.check_url(url)
+        except outbound.Refused as refused:
+            raise WebhookError(f"{refused} {PRIVATE_REFUSED}") from None
     return url
 
 
@@ -333,62 +339,68 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is answered as a failure: deliveries go to the registered address only."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 class DeliveryFailed(Exception):
-    """The receiver did not take the delivery; `status_code` is its HTTP answer, if it gave one."""
+    """The receiver did not take the delivery; `status_code` is its HTTP answer, if it gave one.
 
-    def __init__(self, message: str, status_code: int | None = None, unreachable: bool = False):
+    `refused`: the delivery was not even tried (the address is not a public one); trying again will not help.
+    """
+
+    def __init__(self, message: str, status_code: int | None = None, unreachable: bool = False,
+                 refused: bool = False):
         super().__init__(message)
         self.status_code = status_code
         self.unreachable = unreachable
+        self.refused = refused
 
 
 def post(delivery: WebhookDelivery) -> int:
-    """Send one delivery now; returns the receiver's 2xx status, or raises DeliveryFailed."""
+    """Send one delivery now; returns the receiver's 2xx status, or raises DeliveryFailed.
+
+    The host is resolved here, every address is checked (unless WEBHOOK_ALLOW_PRIVATE), and the
+    connection goes to those addresses: what was checked is what is reached. Redirects are never followed.
+    """
     endpoint = delivery.endpoint
+    host, port = outbound.host_and_port(endpoint.url)
+    try:
+        addresses = outbound.resolve(host, port)
+    except (OSError, UnicodeError) as error:
+        raise DeliveryFailed(f"{host} could not be resolved: {retry_queue.describe(error)}", unreachable=True) from None
+    if not current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
+        try:
+            outbound.check_addresses(host, addresses)
+        except outbound.Refused as refused:
+            raise DeliveryFailed(f"Not sent: {refused} {PRIVATE_REFUSED}", refused=True) from None
     body = delivery.body.encode()
     timestamp = int(time.time())
-    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
+        "Connection": "close",
         EVENT_HEADER: delivery.event,
         DELIVERY_HEADER: delivery.uid,
         TIMESTAMP_HEADER: str(timestamp),
         SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
-    })
+    }
     timeout = float(current_app.config.get("WEBHOOK_TIMEOUT") or 5)
+    connection = outbound.connection(endpoint.url, addresses, timeout)
     try:
-        # Only http(s) URLs are ever stored (check_url), so no file: or other scheme reaches urlopen.
-        with _opener.open(request, timeout=timeout) as response:  # nosec B310
-            response.read(ANSWER_KEPT)
-            return response.status
-    except urllib.error.HTTPError as error:
-        answer = _answer_excerpt(error)
-        reason = "redirects are not followed" if 300 <= error.code < 400 else error.reason
-        raise DeliveryFailed(f"HTTP {error.code} {reason}{': ' + answer if answer else ''}", error.code) from None
+        connection.request("POST", outbound.target(endpoint.url), body, headers)
+        response = connection.getresponse()
+        status, reason = response.status, response.reason
+        answer = response.read(ANSWER_KEPT)
+    except outbound.PinnedConnectionError as error:
+        raise DeliveryFailed(str(error), unreachable=True) from None
     except (OSError, http.client.HTTPException, ValueError) as error:
-        # Refused, reset, timed out, unknown host, TLS failure, not speaking HTTP: the receiver could not be reached.
-        cause = getattr(error, "reason", error)
-        raise DeliveryFailed(retry_queue.describe(cause) if isinstance(cause, BaseException) else str(cause),
-                             unreachable=True) from None
-
-
-def _answer_excerpt(error: urllib.error.HTTPError) -> str:
-    try:
-        return " ".join(error.read(ANSWER_KEPT).decode("utf-8", "replace").split())[:ANSWER_KEPT]
-    except OSError:
-        return ""
+        # Refused, reset, timed out, TLS failure, not speaking HTTP: the receiver could not be reached.
+        raise DeliveryFailed(retry_queue.describe(error), unreachable=True) from None
     finally:
-        error.close()
+        connection.close()
+    if 200 <= status < 300:
+        return status
+    excerpt = " ".join(answer.decode("utf-8", "replace").split())[:ANSWER_KEPT]
+    # A redirect could lead anywhere, a private address included: the registered address is the only one used.
+    reason = "redirects are not followed" if 300 <= status < 400 else reason
+    raise DeliveryFailed(f"HTTP {status} {reason}{': ' + excerpt if excerpt else ''}", status)
 
 
 def send_due(limit: int = 100) -> tuple[int, int]:
@@ -422,7 +434,10 @@ def send_due(limit: int = 100) -> tuple[int, int]:
             delivery.last_status_code = post(delivery)
         except DeliveryFailed as error:
             delivery.last_status_code = error.status_code
-            retry_queue.record_failure(delivery, str(error))
+            if error.refused:
+                retry_queue.give_up(delivery, str(error))
+            else:
+                retry_queue.record_failure(delivery, str(error))
             if error.unreachable:
                 unreachable[delivery.endpoint_id] = delivery.next_attempt_at
             failed += 1

@@ -16,7 +16,8 @@ PASSWORD = "a long enough password"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("browser-ops"), WEBHOOK_SEND_INTERVAL=0.2, TRANSPARENCY_CACHE_SECONDS=0)
+    live = LiveServer(tmp_path_factory.mktemp("browser-ops"), WEBHOOK_SEND_INTERVAL=0.2, TRANSPARENCY_CACHE_SECONDS=0,
+                      WEBHOOK_ALLOW_PRIVATE="true")
     live.command("db", "upgrade")
     live.command("gen-fake", "--articles", "60", "--reports", "600")
     live.command("create-editor", "ada@example.org", "--name", "Ada Admin", "--admin", "--password-stdin",

@@ -2,15 +2,21 @@
 
 The receiver is a real HTTP server on 127.0.0.1 that keeps what it is sent and answers with the status
 codes a test scripts (500 then 200, a redirect, a slow answer); a closed port stands for a receiver that is down.
+Webhooks refuse private addresses such as 127.0.0.1 unless WEBHOOK_ALLOW_PRIVATE is set, so tests that deliver
+to a receiver set it (fixture `allow_private`).
 """
 
 import hashlib
 import hmac
 import json
+import socket
+import ssl
+import subprocess
 import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select, update
@@ -26,13 +32,17 @@ ALL_EVENTS = list(webhooks.EVENTS)
 
 
 class Receiver:
-    """A webhook receiver on 127.0.0.1: keeps every request; answers `codes` in turn (the last one repeats)."""
+    """A webhook receiver on 127.0.0.1: keeps every request; answers `codes` in turn (the last one repeats).
 
-    def __init__(self, codes=(200,), delay: float = 0.0, location: str = ""):
+    With `tls` (an ssl.SSLContext) it speaks HTTPS and keeps the SNI names clients send in `server_names`."""
+
+    def __init__(self, codes=(200,), delay: float = 0.0, location: str = "", host: str = "127.0.0.1",
+                 port: int = 0, tls: ssl.SSLContext | None = None):
         self.codes = list(codes)
         self.delay = delay
         self.location = location
         self.received: list[dict] = []
+        self.server_names: list[str | None] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -52,9 +62,14 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/corrections"
+        self.port = self.server.server_port
+        self.url = f"http://{host}:{self.port}/hooks/corrections"
+        if tls is not None:
+            tls.sni_callback = lambda connection, name, context: self.server_names.append(name)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://{host}:{self.port}/hooks/corrections"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def events(self) -> list[str]:
@@ -66,6 +81,12 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture
+def allow_private(app):
+    """The receivers of these tests listen on 127.0.0.1, where webhooks go only with WEBHOOK_ALLOW_PRIVATE."""
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
 
 
 @pytest.fixture
@@ -204,6 +225,7 @@ def test_an_unknown_event_name_is_a_programming_error(app):
         webhooks.emit("report.deleted", {})
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_filing_a_report_sends_nothing_inside_the_request(app, client, receiver):
     hook = receiver()
     endpoint_for(hook.url)
@@ -215,6 +237,7 @@ def test_filing_a_report_sends_nothing_inside_the_request(app, client, receiver)
 
 # --- Delivering to a real receiver ---------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("allow_private")
 def test_deliveries_reach_the_receiver_signed_and_are_marked_sent(app, receiver, admin):
     hook = receiver()
     _, secret = endpoint_for(hook.url)
@@ -236,6 +259,7 @@ def test_deliveries_reach_the_receiver_signed_and_are_marked_sent(app, receiver,
     assert len(hook.received) == 2
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_a_tampered_body_or_another_secret_fails_the_check(app, receiver):
     hook = receiver()
     _, secret = endpoint_for(hook.url)
@@ -252,6 +276,7 @@ def test_a_tampered_body_or_another_secret_fails_the_check(app, receiver):
         verify(secret, replayed)
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_a_receiver_that_answers_500_then_200_loses_no_event(app, receiver, admin):
     hook = receiver(codes=[500, 500, 500, 200])
     _, secret = endpoint_for(hook.url)
@@ -275,6 +300,7 @@ def test_a_receiver_that_answers_500_then_200_loses_no_event(app, receiver, admi
     assert [(d.status, d.attempts, d.last_status_code) for d in deliveries()] == [("sent", 2, 200)] * 3
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_a_receiver_that_is_down_keeps_every_delivery_and_is_tried_once_per_run(app):
     port = free_port()  # nothing listens there
     endpoint_for(f"http://127.0.0.1:{port}/hooks")
@@ -291,7 +317,7 @@ def test_a_receiver_that_is_down_keeps_every_delivery_and_is_tried_once_per_run(
 
 
 def test_a_slow_receiver_times_out_and_the_delivery_waits(make_app, receiver):
-    app = make_app(WEBHOOK_TIMEOUT=0.3)
+    app = make_app(WEBHOOK_TIMEOUT=0.3, WEBHOOK_ALLOW_PRIVATE=True)
     with app.app_context():
         hook = receiver(delay=2)
         endpoint_for(hook.url)
@@ -303,6 +329,7 @@ def test_a_slow_receiver_times_out_and_the_delivery_waits(make_app, receiver):
         assert delivery.status == "pending" and "timed out" in delivery.last_error
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_a_redirect_is_not_followed(app, receiver):
     elsewhere = receiver()
     hook = receiver(codes=[302], location=elsewhere.url)
@@ -316,6 +343,7 @@ def test_a_redirect_is_not_followed(app, receiver):
     assert elsewhere.received == []
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_after_max_attempts_a_delivery_fails_and_an_admin_can_send_it_again(app, receiver):
     hook = receiver(codes=[503])
     endpoint_for(hook.url)
@@ -351,6 +379,7 @@ def test_only_failed_or_cancelled_deliveries_can_be_sent_again(app):
         webhooks.resend(delivery)
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_a_delivery_cancelled_after_the_claim_is_not_sent(app, receiver, monkeypatch):
     hook = receiver()
     endpoint, _ = endpoint_for(hook.url)
@@ -370,7 +399,7 @@ def test_a_delivery_cancelled_after_the_claim_is_not_sent(app, receiver, monkeyp
 
 
 def test_two_senders_at_once_deliver_each_event_exactly_once(make_app, receiver):
-    apps = [make_app() for _ in range(2)]
+    apps = [make_app(WEBHOOK_ALLOW_PRIVATE=True) for _ in range(2)]
     hook = receiver()
     with apps[0].app_context():
         endpoint_for(hook.url, ["report.created"])
@@ -395,7 +424,7 @@ def test_two_senders_at_once_deliver_each_event_exactly_once(make_app, receiver)
 
 
 def test_delivered_deliveries_are_forgotten_after_keep_days_failed_ones_stay(make_app, receiver, monkeypatch):
-    app = make_app(WEBHOOK_KEEP_DAYS=30)
+    app = make_app(WEBHOOK_KEEP_DAYS=30, WEBHOOK_ALLOW_PRIVATE=True)
     with app.app_context():
         hook = receiver()
         endpoint_for(hook.url, ["report.created"])
@@ -418,6 +447,7 @@ def test_delivered_deliveries_are_forgotten_after_keep_days_failed_ones_stay(mak
         assert [d.id for d in deliveries()] == [recent.id, stuck.id]
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_send_webhooks_command_says_what_it_did_and_fails_on_a_failed_delivery(app, runner, receiver):
     hook = receiver(codes=[500, 200])
     endpoint_for(hook.url)
@@ -448,7 +478,8 @@ def test_serve_starts_the_webhook_sender_unless_the_interval_is_0(make_app, monk
 @pytest.mark.slow
 def test_the_real_server_sends_a_readers_report_to_the_receiver_in_the_background(tmp_path, receiver):
     hook = receiver()
-    server = LiveServer(tmp_path, WEBHOOK_SEND_INTERVAL=0.2, SPAM_MIN_SECONDS=0, RATELIMIT_ENABLED="false")
+    server = LiveServer(tmp_path, WEBHOOK_SEND_INTERVAL=0.2, SPAM_MIN_SECONDS=0, RATELIMIT_ENABLED="false",
+                        WEBHOOK_ALLOW_PRIVATE="true")
     server.command("db", "upgrade")
     server.command("import-articles", "-", input=json.dumps({
         "title": "Council approves budget", "canonical_url": "https://news.example.org/budget",
@@ -457,7 +488,7 @@ def test_the_real_server_sends_a_readers_report_to_the_receiver_in_the_backgroun
     from corrections import create_app
 
     app = create_app({"DATABASE_URL": server.env["CORRECTIONS_DATABASE_URL"], "SECRET_KEY": "x",
-                      "INSTANCE_PATH": str(tmp_path / "other")})
+                      "INSTANCE_PATH": str(tmp_path / "other"), "WEBHOOK_ALLOW_PRIVATE": True})
     with app.app_context():
         admin = db.session.scalar(select(Editor))
         _, secret = webhooks.create_endpoint(hook.url, ["report.created"], by=admin)
@@ -562,6 +593,7 @@ def test_an_admin_edits_disables_enables_and_deletes_an_endpoint(app, admin_clie
     assert admin_client.get(url).status_code == 404
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_rotating_the_secret_signs_the_next_deliveries_with_the_new_one(app, admin_client, receiver):
     hook = receiver()
     endpoint, old = endpoint_for(hook.url, ["report.created"])
@@ -579,6 +611,7 @@ def test_rotating_the_secret_signs_the_next_deliveries_with_the_new_one(app, adm
         verify(old, hook.received[0])
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_the_endpoint_page_shows_recent_deliveries_and_resends_a_failed_one(app, admin_client, receiver):
     hook = receiver(codes=[500])
     endpoint, secret = endpoint_for(hook.url, ["report.created"])
@@ -606,6 +639,7 @@ def test_the_endpoint_page_shows_recent_deliveries_and_resends_a_failed_one(app,
     assert "this one is delivered" in page(again)
 
 
+@pytest.mark.usefixtures("allow_private")
 def test_a_test_delivery_reaches_the_receiver(app, admin_client, receiver):
     hook = receiver()
     endpoint, secret = endpoint_for(hook.url, ["report.created"])
@@ -632,3 +666,215 @@ def test_unknown_endpoints_and_deliveries_are_404(admin_client):
     assert admin_client.post("/editor/admin/webhooks/999/rotate", data={"csrf_token": token}).status_code == 404
     assert admin_client.post("/editor/admin/webhooks/deliveries/999/resend",
                              data={"csrf_token": token}).status_code == 404
+
+
+# --- Private addresses ---------------------------------------------------------------------------------------
+
+# An address Python counts as global, for names that must look public when saved (nothing connects to it).
+PUBLIC_IP = "93.184.215.14"
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """The system resolver, with made-up names answered by the test: `answers[name]` lists the addresses of each
+    lookup in turn (the last answer repeats), and `lookups` records each lookup of such a name. A DNS server of
+    our own cannot be put in front of the system resolver here, and changing answers are what is tested."""
+    real = socket.getaddrinfo
+    answers: dict[str, list[list[str]]] = {}
+    lookups: list[str] = []
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        if host not in answers:
+            return real(host, port, family, type, proto, flags)
+        lookups.append(host)
+        queue = answers[host]
+        addresses = queue.pop(0) if len(queue) > 1 else queue[0]
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (ip, int(port), 0, 0)) if ":" in ip
+                else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, int(port))) for ip in addresses]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return SimpleNamespace(answers=answers, lookups=lookups)
+
+
+NON_PUBLIC = [
+    ("http://127.0.0.1:8080/in", "127.0.0.1 is a loopback address"),
+    ("http://localhost/in", "localhost resolves to 127.0.0.1, a loopback address"),
+    ("http://[::1]/in", "::1 is a loopback address"),
+    ("http://[::ffff:127.0.0.1]/in", "::ffff:127.0.0.1 is a loopback address (127.0.0.1)"),
+    ("http://2130706433/in", "2130706433 is a loopback address (127.0.0.1)"),
+    ("http://0x7f000001/in", "0x7f000001 is a loopback address (127.0.0.1)"),
+    ("http://0177.0.0.1/in", "0177.0.0.1 is a loopback address (127.0.0.1)"),
+    ("http://127.1/in", "127.1 is a loopback address (127.0.0.1)"),
+    ("http://10.1.2.3/in", "10.1.2.3 is a private address"),
+    ("http://0x0a.1.2.3/in", "0x0a.1.2.3 is a private address (10.1.2.3)"),
+    ("http://172.16.0.9/in", "172.16.0.9 is a private address"),
+    ("https://192.168.1.20/in", "192.168.1.20 is a private address"),
+    ("http://[::ffff:192.168.1.20]/in", "::ffff:192.168.1.20 is a private address (192.168.1.20)"),
+    ("http://[2002:c0a8:114::1]/in", "2002:c0a8:114::1 is a private address (192.168.1.20)"),
+    ("http://[64:ff9b::a01:203]/in", "64:ff9b::a01:203 is a private address (10.1.2.3)"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+    ("http://[fe80::1]/in", "fe80::1 is a link-local address"),
+    ("http://[fd12:3456::1]/in", "fd12:3456::1 is a unique-local address"),
+    ("http://224.0.0.251/in", "224.0.0.251 is a multicast address"),
+    ("http://[ff02::1]/in", "ff02::1 is a multicast address"),
+    ("http://0.0.0.0:8000/in", "0.0.0.0 is an unspecified address"),
+    ("http://0/in", "0 is an unspecified address (0.0.0.0)"),
+    ("http://[::]/in", ":: is an unspecified address"),
+    ("http://100.64.0.1/in", "100.64.0.1 is a shared (carrier-grade NAT) address"),
+    ("http://240.0.0.1/in", "240.0.0.1 is a private address"),
+    ("http://[::7f00:1]/in", "::7f00:1 is a reserved address"),
+]
+
+
+def test_every_kind_of_non_public_address_is_refused_when_saved_and_public_ones_are_not(app, dns):
+    for url, reason in NON_PUBLIC:
+        with pytest.raises(webhooks.WebhookError) as refused:
+            webhooks.check_url(url)
+        assert str(refused.value).startswith(reason + ", not a public internet address"), url
+        assert "WEBHOOK_ALLOW_PRIVATE" in str(refused.value)
+
+    # Public addresses, and names that do not resolve yet (each delivery checks them), are accepted.
+    dns.answers["hooks.newsroom.test"] = [[PUBLIC_IP, "2606:4700::6810:84e5"]]
+    for url in (f"https://{PUBLIC_IP}/in", "https://[2606:4700::6810:84e5]/in", "https://hooks.newsroom.test/in",
+                "https://hooks.example.org/in"):
+        assert webhooks.check_url(url) == url
+
+
+def test_a_name_with_one_private_address_among_public_ones_is_refused(app, dns):
+    dns.answers["hooks.newsroom.test"] = [[PUBLIC_IP, "10.0.0.7"]]
+    with pytest.raises(webhooks.WebhookError, match="hooks.newsroom.test resolves to 10.0.0.7, a private address"):
+        webhooks.check_url("https://hooks.newsroom.test/in")
+
+
+def test_private_addresses_are_accepted_only_when_the_server_allows_them(make_app):
+    with make_app().app_context(), pytest.raises(webhooks.WebhookError, match="a loopback address"):
+        webhooks.check_url("http://localhost:8080/in")
+    with make_app(WEBHOOK_ALLOW_PRIVATE=True).app_context():
+        assert webhooks.check_url("http://localhost:8080/in") == "http://localhost:8080/in"
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://localhost:8080/hooks", "localhost resolves to 127.0.0.1, a loopback address"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+    ("http://[::ffff:10.0.0.1]/in", "::ffff:10.0.0.1 is a private address (10.0.0.1)"),
+    ("http://0x7f000001/in", "0x7f000001 is a loopback address (127.0.0.1)"),
+], ids=["localhost", "metadata", "mapped", "hex"])
+def test_an_admin_is_told_why_a_private_address_is_refused_and_keeps_what_was_typed(app, admin_client, url, message):
+    response = admin_client.post("/editor/admin/webhooks", data=create_form(admin_client, url=url))
+
+    assert response.status_code == 400
+    text = page(response).replace("&#34;", '"').replace("&#39;", "'")
+    assert message in text and "public internet addresses" in text
+    assert f'value="{url}"' in text and "Newsroom chat" in text
+    assert db.session.scalars(select(WebhookEndpoint)).all() == []
+
+
+def test_an_endpoint_cannot_be_moved_to_a_private_address(app, admin_client):
+    endpoint, _ = endpoint_for("https://hooks.example.org/in", ["report.created"])
+    url = f"/editor/admin/webhooks/{endpoint.id}"
+
+    response = admin_client.post(url, data={"csrf_token": csrf_token(admin_client, url), "url": "http://localhost/in",
+                                            "events": ["report.created"]})
+
+    assert response.status_code == 400
+    assert "localhost resolves to 127.0.0.1, a loopback address" in page(response)
+    assert 'value="http://localhost/in"' in page(response)
+    db.session.refresh(endpoint)
+    assert endpoint.url == "https://hooks.example.org/in"
+
+
+def test_a_delivery_to_an_address_changed_to_a_private_one_after_saving_is_refused_once_and_logged(
+        app, admin_client, receiver):
+    hook = receiver()
+    endpoint, _ = endpoint_for("https://hooks.example.org/in", ["report.created"])
+    # Changed past the form (an older version, the database by hand): the delivery checks again.
+    endpoint.url = f"http://localhost:{hook.port}/hooks/corrections"
+    db.session.commit()
+    file_report(make_article())
+
+    assert webhooks.send_due() == (0, 1)
+
+    assert hook.received == []
+    [delivery] = deliveries()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 1, None)
+    assert delivery.last_error.startswith("Not sent: localhost resolves to 127.0.0.1, a loopback address")
+    make_due()
+    assert webhooks.send_due() == (0, 0), "refused once, not tried again and again"
+    shown = page(admin_client.get(f"/editor/admin/webhooks/{endpoint.id}"))
+    assert "Not sent: localhost resolves to 127.0.0.1, a loopback address" in shown and "Send again" in shown
+
+
+def test_a_name_that_resolves_to_a_private_address_after_saving_is_refused_at_delivery(app, receiver, dns):
+    hook = receiver()
+    name = "hooks.rebind.test"
+    dns.answers[name] = [[PUBLIC_IP], ["127.0.0.1"]]
+    endpoint_for(f"http://{name}:{hook.port}/hooks/corrections", ["report.created"])  # checked: public
+    file_report(make_article())
+
+    assert webhooks.send_due() == (0, 1)
+
+    assert hook.received == []
+    [delivery] = deliveries()
+    assert delivery.status == "failed"
+    assert delivery.last_error.startswith(f"Not sent: {name} resolves to 127.0.0.1, a loopback address")
+    assert dns.lookups == [name, name], "one lookup when saved, one for the delivery"
+
+
+def test_a_delivery_connects_to_the_address_it_resolved_not_to_a_later_answer(make_app, receiver, dns):
+    first = receiver()
+    second = receiver(host="127.0.0.2", port=first.port)
+    name = "hooks.rebind.test"
+    with make_app(WEBHOOK_ALLOW_PRIVATE=True).app_context():
+        endpoint_for(f"http://{name}:{first.port}/hooks/corrections", ["report.created"])
+        file_report(make_article())
+        # The answer changes after the first lookup, as a rebinding DNS server's does.
+        dns.answers[name] = [["127.0.0.1"], ["127.0.0.2"]]
+
+        assert webhooks.send_due() == (1, 0)
+
+    assert len(first.received) == 1 and second.received == []
+    assert first.received[0]["headers"]["Host"] == f"{name}:{first.port}"
+    assert dns.lookups == [name], "looked up once: the connection goes to the address looked up (and checked)"
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    """A certificate authority and a server certificate it signed for hooks.tls.test (made with openssl)."""
+    folder = tmp_path_factory.mktemp("tls")
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Test hooks CA",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    openssl("req", *ec, "-keyout", "hooks.key", "-out", "hooks.csr", "-subj", "/CN=hooks.tls.test")
+    (folder / "hooks.ext").write_text("subjectAltName=DNS:hooks.tls.test\nextendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", "hooks.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "hooks.pem", "-days", "2", "-extfile", "hooks.ext")
+    return folder
+
+
+def test_https_deliveries_to_the_checked_address_keep_the_name_for_sni_host_and_certificate(
+        make_app, receiver, dns, certificates, monkeypatch):
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(certificates / "hooks.pem", certificates / "hooks.key")
+    hook = receiver(tls=tls)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates / "ca.pem"))
+    dns.answers["hooks.tls.test"] = [["127.0.0.1"]]
+    dns.answers["other.tls.test"] = [["127.0.0.1"]]
+    with make_app(WEBHOOK_ALLOW_PRIVATE=True).app_context():
+        admin = make_editor("hooks-admin@example.org", "Hook Admin", is_admin=True)
+        _, secret = endpoint_for(f"https://hooks.tls.test:{hook.port}/hooks/corrections", ["report.created"], by=admin)
+        endpoint_for(f"https://other.tls.test:{hook.port}/hooks/corrections", ["report.created"], by=admin)
+        file_report(make_article())
+
+        assert webhooks.send_due() == (1, 1)
+
+        good, wrong_name = deliveries()
+        assert good.status == "sent"
+        assert "CERTIFICATE_VERIFY_FAILED" in wrong_name.last_error and "other.tls.test" in wrong_name.last_error
+    [request] = hook.received
+    verify(secret, request)
+    assert request["headers"]["Host"] == f"hooks.tls.test:{hook.port}"
+    assert "hooks.tls.test" in hook.server_names and "other.tls.test" in hook.server_names
