@@ -5,9 +5,11 @@ import html
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import Any
 
 import nh3
@@ -26,6 +28,15 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "q": {"cite"}}
 BLOCK_TAG = re.compile(r"<\s*(p|div|h[1-6]|ul|ol|blockquote|figure)\b", re.IGNORECASE)
 ANY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 BLOCK_END = re.compile(r"</\s*(p|div|h[1-6]|li|blockquote|figure|figcaption)\s*>|<br\s*/?>", re.IGNORECASE)
+# Elements whose content a browser never shows: the sanitiser drops them whole, and no reader's text is lost.
+HIDDEN_CONTENT = {"script", "style", "template"}
+# Where the text that follows begins a new paragraph, when a body's text is kept as plain paragraphs.
+PARAGRAPH_BREAKS = {
+    "p", "div", "br", "hr", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure",
+    "figcaption", "table", "tr", "td", "th", "pre", "section", "article", "header", "footer", "ul", "ol", "dl",
+}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+WORD = re.compile(r"\w+")
 
 TITLE_MAX = 300
 SLUG_MAX = 200
@@ -47,7 +58,13 @@ QUOTE_CHARS = set(QUOTES_FROM) | {"'", '"'}
 
 
 def sanitise_body(raw: str) -> str:
-    """Turn a submitted body (plain paragraphs or HTML) into safe HTML paragraphs."""
+    """Turn a submitted body (plain paragraphs or HTML) into safe HTML paragraphs, losing none of its text.
+
+    Some hostile markup (MathML or SVG mixed with HTML, as in `<math><mtext><table><mglyph><style>`) makes the
+    sanitiser drop everything inside it, legitimate text around it included. When the sanitised body lacks
+    text the submitted one shows, each top-level element is sanitised on its own, and those that would still
+    lose text keep it as plain (escaped) paragraphs.
+    """
     raw = clean_text(raw).strip()
     if not BLOCK_TAG.search(raw):
         # Paragraphs separated by blank lines, in plain text or with inline markup only.
@@ -56,6 +73,17 @@ def sanitise_body(raw: str) -> str:
         raw = "".join(
             "<p>" + (p if has_markup else html.escape(p)).replace("\n", "<br>") + "</p>" for p in paragraphs
         )
+    cleaned = _clean(raw)
+    if not _loses_text(raw, cleaned):
+        return cleaned
+    pieces = []
+    for piece in _VisibleText.read(raw).pieces():
+        cleaned = _clean(piece)
+        pieces.append(_plain_paragraphs(piece) if _loses_text(piece, cleaned) else cleaned)
+    return "".join(pieces)
+
+
+def _clean(raw: str) -> str:
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
@@ -63,6 +91,77 @@ def sanitise_body(raw: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+class _VisibleText(HTMLParser):
+    """What a reader sees of some HTML, read by a forgiving tokenizer independent of the sanitiser's parser:
+    its text by paragraph (without the content of script, style and template), and where its top-level
+    elements start."""
+
+    def __init__(self, raw: str):
+        super().__init__(convert_charrefs=True)
+        self.raw = raw
+        self.paragraphs: list[list[str]] = [[]]
+        self.starts: list[int] = []  # offsets in `raw` of the top-level elements' start tags
+        self.depth = 0
+        self.hidden = 0
+        self.line_offsets = [0] + [m.end() for m in re.finditer("\n", raw)]
+
+    @classmethod
+    def read(cls, raw: str) -> "_VisibleText":
+        reader = cls(raw)
+        reader.feed(raw)
+        reader.close()
+        return reader
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if self.depth == 0:
+            line, column = self.getpos()
+            self.starts.append(self.line_offsets[line - 1] + column)
+        if tag in PARAGRAPH_BREAKS:
+            self.paragraphs.append([])
+        if tag in HIDDEN_CONTENT:
+            self.hidden += 1
+        if tag not in VOID_TAGS:
+            self.depth += 1
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag in PARAGRAPH_BREAKS:
+            self.paragraphs.append([])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in PARAGRAPH_BREAKS:
+            self.paragraphs.append([])
+        if tag in HIDDEN_CONTENT:
+            self.hidden = max(self.hidden - 1, 0)
+        self.depth = max(self.depth - 1, 0)
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.paragraphs[-1].append(data)
+
+    def texts(self) -> list[str]:
+        joined = (" ".join("".join(parts).split()) for parts in self.paragraphs)
+        return [text for text in joined if text]
+
+    def words(self) -> Counter:
+        return Counter(word for text in self.texts() for word in WORD.findall(text))
+
+    def pieces(self) -> list[str]:
+        """The HTML cut before each top-level element (text between elements goes with the one before)."""
+        cuts = sorted({0, *self.starts, len(self.raw)})
+        return [self.raw[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if self.raw[a:b].strip()]
+
+
+def _loses_text(raw: str, cleaned: str) -> bool:
+    """Whether words a reader sees in `raw` are missing from its sanitised HTML `cleaned`."""
+    kept = Counter(WORD.findall(plain_text(cleaned)))
+    return bool(_VisibleText.read(raw).words() - kept)
+
+
+def _plain_paragraphs(raw: str) -> str:
+    """The visible text of some HTML as escaped paragraphs: no markup of it is kept, none of its text is lost."""
+    return "".join(f"<p>{html.escape(text)}</p>" for text in _VisibleText.read(raw).texts())
 
 
 def plain_text(body_html: str) -> str:

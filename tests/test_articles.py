@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from corrections.articles import (
+    ALLOWED_TAGS,
     ArticleData,
     ArticleError,
     passage_in_text,
@@ -306,6 +307,77 @@ def test_no_body_yields_an_executable_element(raw):
     assert not re.search(r"<\s*(script|img|svg|iframe|style)\b", body, re.IGNORECASE)
     assert not re.search(r"<[^>]*\son\w+\s*=", body, re.IGNORECASE)
     assert not re.search(r"<[^>]*\bhref\s*=\s*[\"']?\s*javascript:", body, re.IGNORECASE)
+
+
+def assert_safe(body: str) -> None:
+    """No element but the allowed ones, no event handler, no javascript: link, and no `<` in text."""
+    assert set(re.findall(r"</?([A-Za-z][A-Za-z0-9-]*)", body)) <= ALLOWED_TAGS, body
+    assert not re.search(r"<(?!/?[a-z0-9]+[\s>/])", body), "a '<' that starts no allowed tag: " + body
+    assert not re.search(r"<[^>]*\son\w+\s*=", body, re.IGNORECASE), body
+    assert "javascript:" not in body.lower(), body
+
+
+# Markup that makes the sanitiser drop what follows it or sits in it (mutation XSS shapes): the words listed
+# are what a reader of the submitted HTML sees, and must survive.
+MUTATIONS = [
+    ('<p>Before.</p><math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;img src=1 onerror=alert(1)'
+     '&gt;"></style>The council approved the budget by 31 votes.', ["Before", "The council approved the budget by 31"]),
+    ('<p>Start.</p><math><mtext><h1><a><h6></a></h6><mglyph><svg><mtext><style><a title="</style><img src '
+     'onerror=alert(1)>"></style></h1>The heading text is kept.', ["Start", "The heading text is kept"]),
+    ('<p>The area is</p><math><mi>π</mi><msup><mi>r</mi><mn>2</mn></msup></math><p>in square metres.</p>',
+     ["The area is", "π", "r", "2", "in square metres"]),
+    ('<svg><foreignObject><p>Text inside an SVG drawing</p></foreignObject></svg><p>and after it.</p>',
+     ["Text inside an SVG drawing", "and after it"]),
+    ('<math><annotation-xml encoding="text/html"><p>Annotated: <a href="javascript:alert(1)">the '
+     'minutes</a></p><img src=x onerror=alert(1)></annotation-xml></math><p>Last words.</p>',
+     ["Annotated", "the minutes", "Last words"]),
+]
+
+
+@pytest.mark.parametrize("raw, words", MUTATIONS, ids=["mglyph-style", "h1-mglyph", "formula", "svg", "annotation"])
+def test_text_around_hostile_markup_is_kept_and_the_body_stays_safe(raw, words):
+    body = sanitise_body(raw)
+
+    text = " ".join(plain_text(body).split())
+    for phrase in words:
+        assert phrase in text, f"{phrase!r} was lost: {body}"
+    assert_safe(body)
+
+
+def test_only_the_part_that_would_lose_text_becomes_plain_text():
+    body = sanitise_body(
+        '<p>An <em>important</em> <a href="https://example.org/report">report</a>.</p>'
+        '<math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;img src=1 onerror=alert(1)&gt;">'
+        '</style>The mayor <b>resigned</b> &amp; left.'
+    )
+
+    assert body.startswith('<p>An <em>important</em> <a href="https://example.org/report" rel="noopener noreferrer '
+                           'nofollow">report</a>.</p>')
+    assert body.endswith("<p>The mayor resigned &amp; left.</p>")
+    assert_safe(body)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from([
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
+        "<math><mtext><table><mglyph><style><!--</style><img title=\"--&gt;&lt;img src=1 onerror=alert(1)&gt;\">",
+        "<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\"></a></style>",
+        "<math><mi>", "</mi></math>", "<svg><title>", "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+        "<p>", "</p>", "<em>", "</em>", '<a href="javascript:alert(1)">', "</a>", "<form><math><mtext></form>",
+        "<table>", "<template>tmpl</template>", "<script>alert(1)</script>", "<style>p{}</style>",
+    ]),
+    st.sampled_from(["council", "budget", "mayor", "Monday", "31", "votes", "£2.4m", "résumé"]),
+), min_size=1, max_size=8))
+def test_no_visible_word_is_lost_and_nothing_becomes_executable(parts):
+    raw = "".join(f"{markup} {word} " for markup, word in parts)
+    body = sanitise_body(raw)
+
+    assert_safe(body)
+    kept = plain_text(body)
+    for markup, word in parts:
+        if not re.search(r"<(style|script|template)\b(?!.*</\1>)", markup):  # inside an unclosed style: hidden
+            assert word in kept, (raw, body)
 
 
 def test_plain_text_gives_readable_paragraphs():

@@ -308,6 +308,16 @@ def test_policy_text_is_sanitised_and_json_ld_escaped(client, admin_client):
     assert organisation(client)["actionableFeedbackPolicy"] == "https://example.org/</script><script>alert(1)</script>"
 
 
+def test_policy_text_keeps_its_words_around_hostile_markup(client, admin_client):
+    hostile = ('<p>We correct errors promptly.</p><math><mtext><table><mglyph><style><!--</style>'
+               '<img title="--&gt;&lt;img src=1 onerror=alert(1)&gt;"></style>Write to the standards editor.')
+    assert save(admin_client, corrections_text=hostile).status_code == 302
+
+    page = client.get("/policies/corrections").get_data(as_text=True)
+    assert_inert_html(page, "/policies/corrections")
+    assert "We correct errors promptly." in page and "Write to the standards editor." in page
+
+
 @pytest.mark.parametrize("fields, message", [
     ({"corrections_url": "ftp://example.org/policy"}, "Corrections policy: use an http:// or https:// address"),
     ({"feedback_url": "javascript:alert(1)"}, "Reader feedback policy: use an http:// or https:// address"),
