@@ -109,8 +109,14 @@ def check_addresses(host: str, addresses: list[IPAddress]) -> None:
 
 
 def host_and_port(url: str) -> tuple[str, int]:
+    """The URL's host (an international name in its ASCII form, as DNS and the Host header need it) and port."""
     parts = urlsplit(url)
-    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass  # not a valid name: resolving it fails and says so
+    return host, parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def check_url(url: str) -> None:
