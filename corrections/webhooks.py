@@ -4,7 +4,8 @@
 exactly when the change does. Deliveries are sent later, never inside a web request, by the
 background sender of `corrections serve` or by `corrections send-webhooks`, with the claiming and
 back-off the e-mail outbox uses (retry_queue). A receiver that is down or answers an error loses
-nothing: the delivery is tried again with growing delays.
+nothing: the delivery is tried again with growing delays. Deliveries go only to public internet addresses
+(outbound), checked when an endpoint is saved and again, on the address connected to, at each delivery.
 
 Each delivery is signed: X-Corrections-Signature is "sha256=" and the hex HMAC-SHA256, keyed with the
 endpoint's secret, of "<X-Corrections-Timestamp>.<raw body>". The timestamp is signed so a captured
