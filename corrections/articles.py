@@ -66,15 +66,18 @@ def sanitise_body(raw: str) -> str:
     lose text keep it as plain (escaped) paragraphs.
     """
     raw = clean_text(raw).strip()
+    plain = False
     if not BLOCK_TAG.search(raw):
         # Paragraphs separated by blank lines, in plain text or with inline markup only.
         has_markup = bool(ANY_TAG.search(raw))
+        plain = not has_markup
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", raw) if p.strip()]
         raw = "".join(
             "<p>" + (p if has_markup else html.escape(p)).replace("\n", "<br>") + "</p>" for p in paragraphs
         )
     cleaned = _clean(raw)
-    if not _loses_text(raw, cleaned):
+    # Escaped plain text in paragraphs of our own making cannot lose text; only submitted markup is compared.
+    if plain or not _loses_text(raw, cleaned):
         return cleaned
     pieces = []
     for piece in _VisibleText.read(raw).pieces():
