@@ -118,6 +118,11 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
 
+    # A security switch: a value such as "no" or "off" must not read as on, so only true or false is taken.
+    if not isinstance(app.config["WEBHOOK_ALLOW_PRIVATE"], bool):
+        raise ConfigError("CORRECTIONS_WEBHOOK_ALLOW_PRIVATE must be true or false, "
+                          f"not {app.config['WEBHOOK_ALLOW_PRIVATE']!r}.")
+
     if app.config["BASE_URL"]:
         scheme, host = public_address(app.config["BASE_URL"])
         app.config["BASE_URL"] = f"{scheme}://{host}"

@@ -7,6 +7,7 @@ import pytest
 from flask_wtf.csrf import generate_csrf
 
 from corrections import PROJECT_ROOT, create_app
+from corrections.config import ConfigError
 from corrections.extensions import db
 
 
@@ -120,6 +121,16 @@ def test_environment_values_are_read_as_json_when_they_parse(no_config, monkeypa
 def test_rate_limits_can_be_turned_off_from_the_environment(no_config, monkeypatch):
     monkeypatch.setenv("CORRECTIONS_RATELIMIT_ENABLED", "false")
     assert create_app().config["RATELIMIT_ENABLED"] is False
+
+
+def test_private_webhook_addresses_are_allowed_only_by_true_and_a_wrong_value_is_refused(no_config, monkeypatch):
+    assert create_app().config["WEBHOOK_ALLOW_PRIVATE"] is False
+    monkeypatch.setenv("CORRECTIONS_WEBHOOK_ALLOW_PRIVATE", "true")
+    assert create_app().config["WEBHOOK_ALLOW_PRIVATE"] is True
+    for wrong in ("no", "off", "1"):
+        monkeypatch.setenv("CORRECTIONS_WEBHOOK_ALLOW_PRIVATE", wrong)
+        with pytest.raises(ConfigError, match="CORRECTIONS_WEBHOOK_ALLOW_PRIVATE must be true or false, not"):
+            create_app()
 
 
 def test_settings_mapping_ignores_the_environment(no_config, monkeypatch, tmp_path):
