@@ -149,7 +149,7 @@ def test_an_editor_records_why_no_notice_is_needed_once(editor_client, clock):
 
 def test_the_change_is_announced_to_webhooks_once_when_it_is_due(app, clock):
     admin = make_editor("hooks@example.org", "Hook Admin", is_admin=True)
-    webhooks.create_endpoint("http://127.0.0.1:9/never", ["article.unannounced_change"], by=admin)
+    webhooks.create_endpoint("https://hooks.example.org/never", ["article.unannounced_change"], by=admin)
     article = changed_article()
     assert webhooks.announce_due_changes() == 0
     clock(minutes=61)
@@ -164,7 +164,7 @@ def test_the_change_is_announced_to_webhooks_once_when_it_is_due(app, clock):
 
 def test_an_answered_change_is_never_announced(app, editor, clock):
     admin = make_editor("hooks@example.org", "Hook Admin", is_admin=True)
-    webhooks.create_endpoint("http://127.0.0.1:9/never", ["article.unannounced_change"], by=admin)
+    webhooks.create_endpoint("https://hooks.example.org/never", ["article.unannounced_change"], by=admin)
     changed_article()
     unannounced.excuse(db.session.scalar(select(ChangeReview)), "Typo or formatting only.", by=editor)
     db.session.commit()
@@ -179,7 +179,7 @@ def test_two_processes_announcing_at_once_announce_a_change_once(make_app, datab
     app = make_app()
     with app.app_context():
         admin = make_editor("hooks@example.org", "Hook Admin", is_admin=True)
-        webhooks.create_endpoint("http://127.0.0.1:9/never", ["article.unannounced_change"], by=admin)
+        webhooks.create_endpoint("https://hooks.example.org/never", ["article.unannounced_change"], by=admin)
         changed_article()
     clock(hours=2)
     start, counts = threading.Barrier(4), []
