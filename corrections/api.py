@@ -14,11 +14,11 @@ from flask import Blueprint, Response, current_app, request, url_for
 from flask_cors import cross_origin
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from . import api_tokens, articles, errors, notices, reports
+from . import api_tokens, articles, errors, notices, outage, reports, spool
 from .extensions import db, limiter
 from .forms import ReportForm
 from .models import CORRECTION_KINDS, ApiToken, Article, Correction
@@ -40,6 +40,7 @@ MESSAGES = {
     404: "There is nothing at this address.",
     413: "The body is larger than this API accepts.",
     500: "Something went wrong on our side; it has been logged. Please try again in a moment.",
+    503: "The database is not answering just now; please try again in a minute.",
 }
 
 
@@ -130,6 +131,9 @@ def http_error(error: HTTPException):
 
 @bp.errorhandler(Exception)
 def unexpected(error: Exception):
+    if outage.is_unavailable(error):
+        errors.note_outage(error)
+        return error_response(503, MESSAGES[503], headers={"Retry-After": str(outage.RETRY_AFTER_SECONDS)})
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
     return error_response(500, MESSAGES[500])
@@ -320,16 +324,29 @@ def report_form(payload: dict) -> ReportForm:
 @bp.post("/articles/<slug>/reports")
 @limiter.shared_limit(report_rate_limit, scope="reports")
 def create_report(slug: str):
-    article = articles.get_by_slug(slug)
-    if article is None:
-        raise ApiError(404, "No article has this slug.")
+    try:
+        article = articles.get_by_slug(slug)
+    except SQLAlchemyError as error:
+        if not outage.is_unavailable(error):
+            raise
+        # The report is checked and spooled all the same, and filed (its article found) once the database answers.
+        outage.forget_transaction()
+        article = None
+    else:
+        if article is None:
+            raise ApiError(404, "No article has this slug.")
     form = report_form(json_object())
     # The HTML form's spam signals (honeypot, time since served) do not apply: the CMS's form is its own.
     client = reports.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
-    filed = reports.submit_report(article, form.to_input(), client=client)
+    try:
+        filed = spool.submit_or_spool(article, slug, form.to_input(), client=client)
+    except spool.SpoolError:
+        raise ApiError(503, "The report could not be saved just now; nothing was filed. Please send it again in "
+                            "a minute.", headers={"Retry-After": str(outage.RETRY_AFTER_SECONDS)}) from None
     status_url = url_for("public.report_status", token=filed.token, _external=True)
-    return json_response({"reference": filed.reference, "status_url": status_url, "status": filed.status}, 201,
-                         {"Location": status_url, "Cache-Control": "no-store"})
+    # 202 for a report spooled while the database is down: accepted, and filed once it answers ("received").
+    return json_response({"reference": filed.reference, "status_url": status_url, "status": filed.status},
+                         202 if filed.id is None else 201, {"Location": status_url, "Cache-Control": "no-store"})
 
 
 # --- Article upserts (token) -----------------------------------------------------------------------------
@@ -488,10 +505,19 @@ OPENAPI = {
                     "201": {**_json(_ref("ReportReceipt"), "Filed"),
                             "headers": {"Location": {"description": "The reader's private status page.",
                                                      "schema": {"type": "string", "format": "uri"}}}},
+                    "202": {**_json(_ref("ReportReceipt"),
+                                    "Accepted while the database is down: kept on the server and filed once it "
+                                    "answers again (status `received`); the status page works at once"),
+                            "headers": {"Location": {"description": "The reader's private status page.",
+                                                     "schema": {"type": "string", "format": "uri"}}}},
                     "400": _error("Not JSON, or fields need attention (messages in error.fields)."),
                     "404": _error("No article has this slug."),
                     "413": _error("The body is too large."),
                     "429": {**_error("Too many reports from this client; try again later."),
+                            "headers": {"Retry-After": {"description": "Seconds to wait.",
+                                                        "schema": {"type": "integer"}}}},
+                    "503": {**_error("The database is down and the report could not be kept on the server either; "
+                                     "nothing was filed."),
                             "headers": {"Retry-After": {"description": "Seconds to wait.",
                                                         "schema": {"type": "integer"}}}},
                 },
@@ -627,7 +653,9 @@ OPENAPI = {
                     "reference": {"type": "string", "examples": ["R-7K2Q9M"]},
                     "status_url": {"type": "string", "format": "uri",
                                    "description": "The reader's private status page: give it to the reader only."},
-                    "status": {"type": "string", "examples": ["new"]},
+                    "status": {"type": "string", "examples": ["new"],
+                               "description": "`new`, or `received` for a report accepted while the database is "
+                                              "down and not filed yet."},
                 },
             },
             "ArticleInput": {

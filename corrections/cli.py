@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import MIGRATIONS, accounts, backup, create_app, demo, fake, mail, ops, planner_stats, privacy, webhooks
+from . import MIGRATIONS, accounts, backup, create_app, demo, fake, mail, ops, planner_stats, privacy, spool, webhooks
 from .articles import import_lines
 from .config import ConfigError
 from .extensions import db
@@ -47,6 +47,12 @@ def serve_command(host: str, port: int, threads: int) -> None:
         # Outgoing calls happen here, never inside a web request; claims keep several servers apart too.
         webhooks.start_sender(app, webhook_interval)
         click.echo(f"Sending webhook deliveries every {webhook_interval:g} seconds")
+    spool_interval = float(app.config.get("SPOOL_FILE_INTERVAL") or 0)
+    if spool_interval > 0:
+        # Its first run, at once, files what a previous run of this server spooled during an outage.
+        spool.start_filer(app, spool_interval)
+        click.echo(f"Filing reports spooled while the database was down ({spool.folder()}) "
+                   f"every {spool_interval:g} seconds")
     if not app.config.get("BASE_URL"):
         click.echo("No BASE_URL configured: absolute links (feeds, e-mail, webhooks) use each request's host. "
                    "Set CORRECTIONS_BASE_URL in production.")
@@ -204,6 +210,20 @@ def send_webhooks_command(limit: int) -> None:
         sys.exit(1)
 
 
+@click.command("file-spool")
+@with_appcontext
+def file_spool_command() -> None:
+    """File the reports this server spooled while the database was down; exits 1 if some could not be filed."""
+    run = spool.file_spooled()
+    click.echo(f"{plural(run.filed, 'spooled report')} filed, {run.already} filed before; "
+               f"{run.waiting} waiting, {run.failed} set aside in {spool.folder() / spool.FAILED}.")
+    if run.database_down:
+        raise click.ClickException(f"The database does not answer: {plural(run.waiting, 'report')} wait in "
+                                   f"{spool.folder()}. Run this again once it does.")
+    if run.failed:
+        sys.exit(1)
+
+
 @click.command("outbox")
 @click.option("--all", "show_all", is_flag=True, help="Every message, newest first, not only the pending ones.")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1), help="Show at most this many.")
@@ -302,7 +322,8 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool) -> No
 
 COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, set_password_command,
             send_mail_command,
-            send_webhooks_command, outbox_command, purge_personal_data_command, backup_command, gen_fake_command]
+            send_webhooks_command, file_spool_command, outbox_command, purge_personal_data_command, backup_command,
+            gen_fake_command]
 
 
 def register(app: Flask) -> None:

@@ -82,11 +82,15 @@ DEFAULTS: dict[str, Any] = {
     # Origins (e.g. "https://www.example-news.org") whose pages may read the API and use the embed.
     "CORS_ORIGINS": [],
     "MAIL_SENDER": "corrections@localhost",
+    # Reports sent while the database cannot be reached wait here, one file each (None: `spool` in the instance
+    # folder), and `corrections serve` files them every SPOOL_FILE_INTERVAL seconds once it answers (0: never).
+    "SPOOL_PATH": None,
+    "SPOOL_FILE_INTERVAL": 5,
 }
 
 TEXT_SETTINGS = (
     "SITE_NAME", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URL", "REPORT_RATE_LIMIT", "LOGIN_RATE_LIMIT",
-    "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "METRICS_TOKEN", "BASE_URL",
+    "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "METRICS_TOKEN", "BASE_URL", "SPOOL_PATH",
 )
 SQLITE_FILE = "corrections.sqlite3"
 SECRET_KEY_FILE = "secret_key"

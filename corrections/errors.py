@@ -3,15 +3,15 @@
 import math
 import time
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import articles, ops
-from .extensions import db, limiter
+from . import ops, outage
+from .extensions import db, limiter, login_manager
 from .forms import ReportForm
-from .public import render_form
+from .public import article_for_form, render_form
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back, check what you sent and try again."),
@@ -21,6 +21,8 @@ MESSAGES = {
     413: ("That was too large", "What you sent is larger than this site accepts. Please shorten it and try again."),
     429: ("Too many requests", "You have sent many requests in a short time."),
     500: ("Something went wrong on our side", "The error has been logged. Please try again in a moment."),
+    503: ("Temporarily unavailable", "Part of our system is not answering just now, so this page cannot be shown. "
+          "Please try again in a minute."),
 }
 
 
@@ -46,8 +48,10 @@ def in_words(seconds: int) -> str:
 
 def report_form_again(status: int, notice: str):
     """On the report form, an error keeps everything the reader typed on screen."""
-    article = articles.get_by_slug((request.view_args or {}).get("slug", ""))
-    if article is None or request.method != "POST":
+    if request.method != "POST":
+        return None
+    article = article_for_form((request.view_args or {}).get("slug", ""))
+    if article is None:
         return None
     form = ReportForm()
     form.validate()
@@ -85,8 +89,28 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        if outage.is_unavailable(error):
+            return database_unavailable(error)
         app.logger.exception("Unhandled error on %s %s (request id %s)", request.method, ops.logged_path(),
                              ops.request_id())
         # The page itself reads the database (the logged-in editor): start from a clean transaction.
         db.session.rollback()
         return error_page(500)
+
+
+def note_outage(error: Exception) -> None:
+    """Log a request the database's outage failed (a line, not a traceback: no bug) and end its transaction."""
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+    current_app.logger.warning("The database does not answer: %s %s gets a 503 (request id %s): %s", request.method,
+                               ops.logged_path(), ops.request_id(), first_line)
+    outage.forget_transaction()
+
+
+def database_unavailable(error: Exception):
+    """A 503 page with Retry-After while the database cannot be reached."""
+    note_outage(error)
+    # Saying that the database is down must not need it: the page header looks up no editor.
+    g._login_user = login_manager.anonymous_user()
+    wait = outage.RETRY_AFTER_SECONDS
+    body, status = error_page(503, retry_after=wait)
+    return body, status, {"Retry-After": str(wait)}

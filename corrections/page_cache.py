@@ -17,6 +17,8 @@ and trusts the versions it has read until a notification arrives, or this proces
 While the listening connection is down it checks on every request again.
 Requests that carry a session cookie (editors, readers who sent a form) always go to Flask: their
 pages show their own header and messages.
+While the database does not answer, a page kept here is served as it was last rendered (stale rather than
+an error page); other pages get Flask's 503.
 """
 
 import hashlib
@@ -314,14 +316,19 @@ class PublicPageCache:
         scope = self.scope_of(environ)
         if scope is None:
             return self.wsgi_app(environ, start_response)
+        key = self.key_of(environ)
         try:
             version = self.version(*scope)
-        except Exception:  # noqa: BLE001 - the database's trouble: Flask answers with its error page
+        except Exception:  # noqa: BLE001 - the database's trouble
+            # It does not answer: the page as last rendered beats an error page. Without one, Flask answers 503.
+            with self.lock:
+                stale = self.pages.get(key)
+            if stale is not None:
+                return self.replay(stale, environ, start_response, head=method == "HEAD")
             return self.wsgi_app(environ, start_response)
         if version is None:  # no such article: Flask answers (404, or the API's empty answer)
             return self.wsgi_app(environ, start_response)
         environ[VERSION_KEY] = version
-        key = self.key_of(environ)
         with self.lock:
             cached = self.pages.get(key)
             if cached is not None and cached.version == version:

@@ -1,5 +1,7 @@
 """Reader pages: the article list, an article, the report form and the private status page."""
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import Row, select, text
@@ -8,7 +10,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from . import articles, metrics, notices, page_cache, policies, privacy, reports, revision_pages, transparency
+from . import (
+    articles,
+    metrics,
+    notices,
+    outage,
+    page_cache,
+    policies,
+    privacy,
+    reports,
+    revision_pages,
+    spool,
+    transparency,
+)
 from .extensions import db, limiter
 from .forms import ReportForm, form_served_token
 from .models import CORRECTION_KINDS, Article, Correction, Report
@@ -99,7 +113,11 @@ def corrections_log():
 @bp.route("/articles/<slug>/report", methods=["GET", "POST"])
 @limiter.shared_limit(report_rate_limit, scope="reports", methods=["POST"])
 def report(slug: str):
-    found = articles.get_by_slug(slug) or abort(404)
+    # While the database is down a sent form is still checked and answered (the report waits in the spool);
+    # only showing an empty form needs the article.
+    found = article_for_form(slug) if request.method == "POST" else articles.get_by_slug(slug)
+    if found is None:
+        abort(404)
     form = ReportForm()
     if request.method == "GET":
         # The "Report this passage" button sends the reader's selection along.
@@ -108,13 +126,31 @@ def report(slug: str):
     elif form.validate_on_submit():
         spam_reason = form.spam_reason(current_app.config["SPAM_MIN_SECONDS"])
         client = reports.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
-        filed = reports.submit_report(found, form.to_input(), client=client, spam_reason=spam_reason)
+        try:
+            filed = spool.submit_or_spool(found if isinstance(found, Article) else None, slug, form.to_input(),
+                                          client=client, spam_reason=spam_reason)
+        except spool.SpoolError:
+            notice = ("Your report could not be saved just now, so nothing was sent yet. Your text is kept below: "
+                      "please send it again in a minute.")
+            page, status = render_form(found, form, 503, notice)
+            return page, status, {"Retry-After": str(outage.RETRY_AFTER_SECONDS)}
         flash(filed.reference, "report-sent")
         return redirect(url_for("public.report_status", token=filed.token), code=303)
     return render_form(found, form)
 
 
-def render_form(found: Article, form: ReportForm, status: int | None = None, notice: str = ""):
+def article_for_form(slug: str) -> Article | SimpleNamespace | None:
+    """The article a sent form is about; while the database cannot be reached, a stand-in with its slug only."""
+    try:
+        return articles.get_by_slug(slug)
+    except SQLAlchemyError as error:
+        if not outage.is_unavailable(error):
+            raise
+        outage.forget_transaction()
+        return SimpleNamespace(slug=slug, title="this article")
+
+
+def render_form(found: Article | SimpleNamespace, form: ReportForm, status: int | None = None, notice: str = ""):
     """The report form, with the reader's input and field errors; also used by error handlers."""
     if status is None:
         status = 400 if form.errors else 200
@@ -132,8 +168,41 @@ class ForgetContactForm(FlaskForm):
 
 @bp.get("/reports/<token>")
 def report_status(token: str):
-    filed = reports.find_by_token(token) or abort(404)
+    filed = filed_or_received(token)
+    if isinstance(filed, str):
+        return received_page(filed)
     return status_page(filed, token, ForgetContactForm())
+
+
+def filed_or_received(token: str) -> Report | str:
+    """The report a status token opens or, while it waits in a spool to be filed, the reference its receipt names.
+
+    The receipt is checked with the secret key alone: the server answering may have never seen the report, and
+    the database may be down (then a filed report cannot be told from a spooled one: both are "being filed").
+    """
+    try:
+        filed = reports.find_by_token(token)
+    except SQLAlchemyError as error:
+        reference = reports.receipt_reference(token)
+        if reference is None or not outage.is_unavailable(error):
+            raise
+        outage.forget_transaction()
+        return reference
+    return filed or reports.receipt_reference(token) or abort(404)
+
+
+def received_page(reference: str):
+    """The status page of a report that reached us and is being filed (spool.py)."""
+    return private_page(current_app.make_response(render_template("public/report_received.html",
+                                                                   reference=reference)))
+
+
+def private_page(response):
+    # The link is the reader's key: keep it out of other sites' logs and out of search engines.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/reports/<token>/forget")
@@ -180,11 +249,7 @@ def status_page(filed: Report, token: str, forget_form: ForgetContactForm, statu
         kinds=CORRECTION_KINDS,
         categories=reports.CATEGORIES,
     ), status))
-    # The link is the reader's key: keep it out of other sites' logs and out of search engines.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_page(response)
 
 
 @bp.get("/embed.js")
@@ -225,7 +290,7 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         current_app.logger.exception("Health check: the database does not answer")
-        return {"status": "error", "database": "not answering"}, 503
+        return {"status": "error", "database": "not answering"}, 503, {"Retry-After": str(outage.RETRY_AFTER_SECONDS)}
     return {"status": "ok"}
 
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, url_for
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
@@ -59,19 +60,56 @@ def new_reference() -> str:
     return "R-" + "".join(REFERENCE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(REFERENCE_LENGTH))
 
 
-def new_token_nonce() -> str:
-    return secrets.token_hex(16)
+@dataclass(frozen=True)
+class Receipt:
+    """What the reader is given as soon as a report is accepted: its reference and the nonce of its status link.
+
+    The nonce is the reference (without "R-"), a dot and 128 random bits, so the token made from it
+    (status_token) names the report's reference and can be checked with the secret key alone: a reader whose
+    report still waits in one server's spool (spool.py) is told so by any server, database or not.
+    """
+
+    reference: str
+    nonce: str
+    received_at: datetime
+
+    @property
+    def token(self) -> str:
+        return status_token(self.nonce)
+
+
+def new_receipt() -> Receipt:
+    reference = new_reference()
+    return Receipt(reference, f"{reference.removeprefix('R-')}.{secrets.token_urlsafe(16)}", utcnow())
+
+
+def _key_digest(message: str) -> bytes:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, message.encode(), hashlib.sha256).digest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def status_token(nonce: str) -> str:
-    """The reader's private status link token: a keyed hash of the report's random nonce (256 bits).
+    """The reader's private status link token, derived from the report's nonce and the secret key.
 
     Derived rather than stored, so an outcome e-mail can carry the link while the database holds
-    only its hash; changing the secret key changes every link.
+    only its hash; changing the secret key changes every link. A receipt's nonce (with a dot) gives
+    the nonce and a 128-bit keyed MAC of it; an older report's 32 hex digits give a keyed hash of them.
     """
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"report-status:{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    if "." in nonce:
+        return f"{nonce}.{_b64(_key_digest(f'report-receipt:{nonce}')[:16])}"
+    return _b64(_key_digest(f"report-status:{nonce}"))
+
+
+def receipt_reference(token: str) -> str | None:
+    """The reference a genuine receipt token names, checked without the database; None for anything else."""
+    nonce, _, _ = token.rpartition(".")
+    if "." not in nonce or len(token) > 100 or not hmac.compare_digest(status_token(nonce), token):
+        return None
+    return "R-" + nonce.partition(".")[0]
 
 
 def status_url(report: Report) -> str | None:
@@ -147,32 +185,42 @@ NAME_GROUP = update(Report.__table__).where(Report.id == bindparam("new_id")).va
 
 @dataclass(frozen=True)
 class FiledReport:
-    """A report just filed: what the reader is told, and its id for code that goes on with it."""
+    """A report just filed: what the reader is told, and its id for code that goes on with it.
 
-    id: int
+    A report kept in the spool while the database is down (spool.py) has no id yet and the status "received".
+    """
+
+    id: int | None
     reference: str
     status: str
     token: str
+    # Filed before with the same receipt: this filing stored nothing.
+    already_filed: bool = False
 
 
-def submit_report(article: Article, data: ReportInput, *, client: str, spam_reason: str = "") -> FiledReport:
+def submit_report(article: Article, data: ReportInput, *, client: str, spam_reason: str = "",
+                  receipt: Receipt | None = None) -> FiledReport:
     """File a report (held as spam if a signal fired) and its first event, and commit.
 
     Readers' reports are the app's busiest write: two plain INSERTs (and an UPDATE for the first report
     of a group) rather than the ORM's unit of work, which costs four times as much for these rows.
+    A `receipt` the reader was already given (a spooled report) is filed at most once: filing it again
+    finds the report by its token's hash and stores nothing.
     """
-    nonce = new_token_nonce()
-    token = status_token(nonce)
+    receipt = receipt or new_receipt()
+    token = receipt.token
+    token_hash = hash_token(token)
     status = "spam" if spam_reason else "new"
     span = locate_passage(data.passage, article.body_text) if data.passage else None
     anchor = anchors.make_anchor(data.passage, article.body_text) if span else None
     key = passage_key(data.passage)
     placed = bool(key) and status != "spam"
-    now = utcnow()
+    # The clocks run from when the reader sent it, also for a report filed from the spool later.
+    now = receipt.received_at
     values = {
         "article_id": article.id,
-        "token_nonce": nonce,
-        "token_hash": hash_token(token),
+        "token_nonce": receipt.nonce,
+        "token_hash": token_hash,
         "status": status,
         "spam_reason": spam_reason,
         "category": data.category,
@@ -201,8 +249,8 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
         "place_start": span[0] if placed and span else None,
         "place_end": span[1] if placed and span else None,
     }
+    reference = receipt.reference
     for attempt in range(5):
-        reference = new_reference()
         # Core statements on the session's connection: the ORM's handling of a statement costs more than
         # SQLite takes to run it, and these rows are written whole here, never loaded. Taken afresh on each
         # attempt: a rollback hands the previous one back to the pool.
@@ -219,10 +267,18 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
             db.session.commit()
             return FiledReport(report_id, reference, status, token)
         except IntegrityError:
-            # The random reference was taken (one chance in a thousand at a million reports): draw another.
             db.session.rollback()
+            # Filed already: the spool filed it before a crash kept its file, or a commit landed whose answer was lost.
+            earlier = db.session.execute(
+                select(Report.id, Report.reference, Report.status).where(Report.token_hash == token_hash)
+            ).first()
+            if earlier is not None:
+                return FiledReport(earlier.id, earlier.reference, earlier.status, token, already_filed=True)
             if attempt == 4:
                 raise
+            # The random reference was taken (one chance in a thousand at a million reports): draw another. A
+            # spooled report's receipt keeps naming the first one until it is filed.
+            reference = new_reference()
     raise AssertionError("unreachable")
 
 

@@ -98,26 +98,26 @@ def hand_back(rows: list) -> None:
 
 
 def run_periodically(app: Flask, interval: float, stop: threading.Event, job: Callable[[], tuple[int, int]],
-                     what: str) -> None:
+                     what: str, done: str = "sent") -> None:
     """Run job() every `interval` seconds until `stop` is set; an error is logged, never fatal.
 
-    job returns (sent, failed); `what` names the queue in the log ("Outbox", "Webhooks").
+    job returns (done, failed); `what` names the queue in the log ("Outbox", "Webhooks"), `done` what it did.
     """
     while not stop.is_set():
         try:
             with app.app_context():
                 sent, failed = job()
             if sent or failed:
-                app.logger.info("%s: %d sent, %d failed", what, sent, failed)
+                app.logger.info("%s: %d %s, %d failed", what, sent, done, failed)
         except Exception:  # noqa: BLE001  (the sender must outlive a database or network hiccup)
             app.logger.exception("Sending the %s failed; trying again in %g seconds", what.lower(), interval)
         stop.wait(interval)
 
 
 def start_loop(app: Flask, interval: float, job: Callable[[], tuple[int, int]], what: str,
-               thread_name: str) -> threading.Event:
+               thread_name: str, done: str = "sent") -> threading.Event:
     """Start run_periodically as a daemon thread; set the returned event to stop it."""
     stop = threading.Event()
-    threading.Thread(target=run_periodically, args=(app, interval, stop, job, what), name=thread_name,
+    threading.Thread(target=run_periodically, args=(app, interval, stop, job, what, done), name=thread_name,
                      daemon=True).start()
     return stop

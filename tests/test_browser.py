@@ -69,7 +69,7 @@ def test_reader_selects_a_sentence_and_reports_it(server, browser):
     page.wait_for_timeout(1100)  # a person takes longer than the spam threshold to fill a form
     page.get_by_role("button", name="Send report").click()
 
-    page.wait_for_url(re.compile(r"/reports/[A-Za-z0-9_-]{43}$"))
+    page.wait_for_url(re.compile(r"/reports/[0-9A-Z]{6}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$"))
     confirmation = page.get_by_role("status")
     assert "Thank you: your report has arrived" in confirmation.inner_text()
     reference = page.locator(".reference").inner_text()

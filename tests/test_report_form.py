@@ -23,7 +23,7 @@ def test_report_is_stored_and_reader_gets_reference_and_status_link(client):
     article = make_article()
     response = post_report(client, article.slug, **valid_report())
     link = status_link(response)
-    assert re.fullmatch(r"/reports/[A-Za-z0-9_-]{43}", link)
+    assert re.fullmatch(r"/reports/[0-9A-Z]{6}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}", link)
 
     page = client.get(link).get_data(as_text=True)
     [report] = all_reports()
