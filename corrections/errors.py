@@ -8,7 +8,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import ops, outage
+from . import ops, outage, page_cache
 from .extensions import db, limiter, login_manager
 from .forms import ReportForm
 from .public import article_for_form, render_form
@@ -107,8 +107,14 @@ def note_outage(error: Exception) -> None:
 
 
 def database_unavailable(error: Exception):
-    """A 503 page with Retry-After while the database cannot be reached."""
+    """A 503 page with Retry-After while the database cannot be reached, or the public page as last rendered."""
     note_outage(error)
+    # Readers with a session (one who sent a report, an editor) bypass the page cache; it has the page all the same.
+    stale = page_cache.for_app(current_app).stale(request.environ) if request.method in ("GET", "HEAD") else None
+    if stale is not None:
+        response = current_app.response_class(stale.body, status=stale.status, headers=stale.headers)
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
     # Saying that the database is down must not need it: the page header looks up no editor.
     g._login_user = login_manager.anonymous_user()
     wait = outage.RETRY_AFTER_SECONDS

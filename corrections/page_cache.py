@@ -321,8 +321,7 @@ class PublicPageCache:
             version = self.version(*scope)
         except Exception:  # noqa: BLE001 - the database's trouble
             # It does not answer: the page as last rendered beats an error page. Without one, Flask answers 503.
-            with self.lock:
-                stale = self.pages.get(key)
+            stale = self.stale(environ)
             if stale is not None:
                 return self.replay(stale, environ, start_response, head=method == "HEAD")
             return self.wsgi_app(environ, start_response)
@@ -340,6 +339,11 @@ class PublicPageCache:
         if method == "HEAD":
             return self.wsgi_app(environ, start_response)
         return self.render_and_keep(environ, start_response, key, version)
+
+    def stale(self, environ) -> CachedResponse | None:
+        """The page last rendered for this request's address, whatever its version: while the database is down."""
+        with self.lock:
+            return self.pages.get(self.key_of(environ))
 
     def has_session(self, environ) -> bool:
         cookies = environ.get("HTTP_COOKIE", "")

@@ -161,11 +161,15 @@ def test_cached_pages_are_served_stale_and_the_rest_answers_503(outage_app, prox
     cached = {path: client.get(path) for path in (f"/articles/{article.slug}", "/",
                                                    f"/api/v1/notices?url={article.canonical_url}")}
     assert all(response.status_code == 200 for response in cached.values())
+    reader = outage_app.test_client()  # opened the report form: has a session, so bypasses the page cache
+    assert reader.get(f"/articles/{article.slug}/report").status_code == 200
     proxy.cut()
 
     for path, before in cached.items():
         again = client.get(path)
         assert (again.status_code, again.data) == (200, before.data), path
+    again = reader.get(f"/articles/{article.slug}")
+    assert (again.status_code, again.data) == (200, cached[f"/articles/{article.slug}"].data)
     for path in ("/corrections", "/articles/no-such-article", f"/articles/{article.slug}/report"):
         response = client.get(path)
         assert response.status_code == 503, path
