@@ -17,7 +17,7 @@ from corrections.models import Report
 
 from .conftest import IsolatedClient, empty_postgres
 from .conftest import test_settings as settings_for
-from .helpers import all_reports, form_tokens, make_article, valid_report
+from .helpers import all_reports, form_tokens, login, make_article, make_editor, valid_report
 from .tcp_proxy import CuttableProxy
 
 BEING_FILED = "Status: Received, being filed"
@@ -217,3 +217,13 @@ def test_a_spooled_report_on_an_unknown_article_is_set_aside_not_lost(app, runne
     assert spool.waiting() == [] and all_reports() == []
     [kept] = (spool.folder() / spool.FAILED).iterdir()
     assert json.loads(kept.read_text())["slug"] == "no-such-article"
+
+
+def test_an_editor_gets_the_503_page_not_a_500(outage_app, proxy):
+    editor = make_editor()
+    client = outage_app.test_client()
+    assert login(client, editor.email).status_code == 302
+    proxy.cut()
+    response = client.get("/editor/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Temporarily unavailable" in response.get_data(as_text=True)
