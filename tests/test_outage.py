@@ -36,8 +36,8 @@ def cuttable(proxy, tmp_path):
     """Apps (servers) on the suite's PostgreSQL through the proxy, each with an instance folder of its own."""
     apps = []
 
-    def build(name: str = "a"):
-        app = create_app(settings_for(proxy.url, tmp_path / name))
+    def build(name: str = "a", **overrides):
+        app = create_app(settings_for(proxy.url, tmp_path / name, **overrides))
         app.test_client_class = IsolatedClient
         apps.append(app)
         return app
@@ -132,6 +132,24 @@ def test_bad_input_during_the_outage_keeps_the_text_and_spools_nothing(outage_ap
     assert response.status_code == 400
     assert "Please write between 10 and 5,000 characters" in page and "by 29 to 14" in page
     assert spooled_files(outage_app) == []
+
+
+def test_a_report_that_cannot_be_spooled_either_is_refused_with_the_text_kept(cuttable, proxy, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # the spool cannot be made here: as a full or read-only disk, nothing can be written
+    app = cuttable(SPOOL_PATH=str(blocked))
+    with app.app_context():
+        slug = make_article().slug
+    client = app.test_client()
+    tokens = form_tokens(client.get(f"/articles/{slug}/report").get_data(as_text=True))
+    proxy.cut()
+    response = client.post(f"/articles/{slug}/report", data={**tokens, **valid_report()})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "could not be saved just now" in page and valid_report()["description"] in page
+    api = client.post(f"/api/v1/articles/{slug}/reports", json={"category": "factual",
+                                                                 "description": "The vote was 29 to 14."})
+    assert api.status_code == 503 and "could not be saved" in api.get_json()["error"]["message"]
 
 
 def test_the_api_accepts_a_report_while_the_database_is_down(outage_app, proxy):
