@@ -99,11 +99,11 @@ def spool_report(slug: str, data: reports.ReportInput, *, client: str, spam_reas
 
 def write_durably(directory: Path, name: str, content: bytes) -> None:
     """Write the file so that it is whole and on disk, or not there at all, once this returns."""
+    # Readers' names and e-mail addresses: for this user only.
     if not directory.is_dir():
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         fsync_directory(directory.parent)
     draft = directory / f".{name}.tmp"
-    # Readers' names and e-mail addresses: for this user only.
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as file:

@@ -79,7 +79,7 @@ def test_report_sent_while_the_database_is_down_is_acknowledged_then_filed_once(
     assert reference in page
     [path] = spooled_files(outage_app)
     assert json.loads(path.read_text())["report"]["description"] == valid_report()["description"]
-    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)
     # Filing waits while the database is still down; nothing is lost.
     result = outage_app.test_cli_runner().invoke(args=["file-spool"])
     assert result.exit_code == 1 and "The database does not answer: 1 report wait" in result.output
