@@ -5,11 +5,12 @@ reports from a CMS's own form (the same rules and rate limit as the HTML form), 
 upserts with an API token. Every answer is JSON, errors included.
 """
 
-import base64
-import binascii
 import json
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from flask import Blueprint, Response, current_app, request, url_for
 from flask_cors import cross_origin
 from flask_limiter.errors import RateLimitExceeded
@@ -17,13 +18,14 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from wtforms.validators import Length, ValidationError
 
 from . import api_tokens, articles, errors, notices, outage, reports, spool
 from .extensions import db, limiter
 from .forms import ReportForm
 from .models import CORRECTION_KINDS, ApiToken, Article, Correction
 from .public import report_rate_limit
-from .text import parse_id
+from .text import is_http_url, min_length_pattern, parse_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -194,8 +196,17 @@ def by_canonical_url(url: str) -> Article | None:
     return db.session.scalar(select(Article).where(Article.canonical_url == url))
 
 
+def query_arg(name: str) -> str | None:
+    """A query parameter given at most once: a repeat is refused rather than one of its values picked."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ApiError(400, f"Give {name}= only once; it was given {len(values)} times.",
+                       {name: ["Give this parameter only once."]})
+    return values[0] if values else None
+
+
 def required_url() -> str:
-    url = (request.args.get("url") or "").strip()
+    url = (query_arg("url") or "").strip()
     if not url:
         raise ApiError(400, "Give the article's canonical URL in ?url=.",
                        {"url": ["Give the canonical URL of the article, as imported."]})
@@ -203,27 +214,32 @@ def required_url() -> str:
 
 
 # --- Pagination: a cursor on (published_at, id), newest first -------------------------------------------
+# The cursor is the last notice's publication time in microseconds since 1970 and its id, "<micros>_<id>":
+# every value of this shape is a place in the list, so the document's pattern is the whole rule.
+
+CURSOR_PATTERN = re.compile(r"-?[0-9]{1,18}_[0-9]{1,9}")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+EARLIEST = (datetime.min.replace(tzinfo=UTC) - EPOCH) // MICROSECOND
+LATEST = (datetime.max.replace(tzinfo=UTC) - EPOCH) // MICROSECOND
+
 
 def encode_cursor(notice: Correction) -> str:
-    raw = f"{notice.published_at.astimezone(UTC).isoformat()}|{notice.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return f"{(notice.published_at - EPOCH) // MICROSECOND}_{notice.id}"
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
-        published_at = datetime.fromisoformat(stamp)
-        if published_at.tzinfo is None or parse_id(ident) is None:
-            raise ValueError
-        return published_at, parse_id(ident)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    if not CURSOR_PATTERN.fullmatch(cursor):
         raise ApiError(400, "This cursor is not valid.",
-                       {"cursor": ["Use the `next` link of an earlier page, unchanged."]}) from None
+                       {"cursor": ["Use the `next` link of an earlier page, unchanged."]})
+    micros, _, ident = cursor.partition("_")
+    # A time outside the calendar Python knows starts before the first notice or after the last one.
+    micros_in_range = min(max(int(micros), EARLIEST), LATEST)
+    return EPOCH + micros_in_range * MICROSECOND, int(ident)
 
 
 def page_limit() -> int:
-    raw = request.args.get("limit")
+    raw = query_arg("limit")
     if raw is None:
         return DEFAULT_LIMIT
     limit = parse_id(raw)
@@ -233,14 +249,23 @@ def page_limit() -> int:
     return limit
 
 
-def corrections_page(article: Article | None, **link_args) -> tuple[list[dict], str | None]:
+class Page:
+    """The paging arguments of a list read, checked before anything else so that bad ones always get their 400."""
+
+    def __init__(self):
+        self.limit = page_limit()
+        cursor = query_arg("cursor")
+        self.after = decode_cursor(cursor) if cursor is not None else None
+
+
+def corrections_page(page: Page, article: Article | None, **link_args) -> tuple[list[dict], str | None]:
     """One page of shown notices, newest first, and the absolute link to the next page (or None)."""
-    limit = page_limit()
+    limit = page.limit
     query = notices.log_query(notices.LogFilter())
     if article is not None:
         query = query.where(Correction.article_id == article.id)
-    if cursor := request.args.get("cursor"):
-        published_at, ident = decode_cursor(cursor)
+    if page.after is not None:
+        published_at, ident = page.after
         query = query.where(or_(Correction.published_at < published_at,
                                 and_(Correction.published_at == published_at, Correction.id < ident)))
     rows = list(db.session.scalars(query.limit(limit + 1)))
@@ -258,25 +283,27 @@ def corrections_page(article: Article | None, **link_args) -> tuple[list[dict], 
 @bp.get("/corrections")
 @cross_origin(methods=["GET"])
 def corrections():
-    if "url" not in request.args:
-        items, next_url = corrections_page(None)
+    page = Page()
+    if query_arg("url") is None:
+        items, next_url = corrections_page(page, None)
         return cached_json({"corrections": items, "next": next_url})
     url = required_url()
     article = by_canonical_url(url)
     if article is None:
         # Not an error: an embed may ask about a page before its article is imported.
         return cached_json({"article": None, "corrections": [], "next": None})
-    items, next_url = corrections_page(article, url=url)
+    items, next_url = corrections_page(page, article, url=url)
     return cached_json({"article": article_with_report_url(article), "corrections": items, "next": next_url})
 
 
 @bp.get("/articles/<slug>/corrections")
 @cross_origin(methods=["GET"])
 def article_corrections(slug: str):
+    page = Page()
     article = articles.get_by_slug(slug)
     if article is None:
         raise ApiError(404, "No article has this slug.")
-    items, next_url = corrections_page(article)
+    items, next_url = corrections_page(page, article)
     return cached_json({"article": article_with_report_url(article), "corrections": items, "next": next_url})
 
 
@@ -316,9 +343,35 @@ def report_form(payload: dict) -> ReportForm:
     form.validate()
     for name, messages in form.errors.items():
         problems.setdefault(name, list(messages))
+    for name, value in formdata.items():
+        if name not in problems and (message := as_sent_problem(form, name, value)):
+            problems[name] = [message]
     if problems:
         raise ApiError(400, "Some fields need attention: see fields.", problems)
     return form
+
+
+def as_sent_problem(form: ReportForm, name: str, value: str) -> str | None:
+    """What is wrong with a value as sent, by the form's own rules and messages, or None.
+
+    The form checks text once cleaned and trimmed; the API's document states maxLength, the address pattern and
+    the e-mail format of the value as sent, so " https://x.org" is refused as documented rather than repaired.
+    """
+    field = form[name]
+    limit = max_length(field)
+    if limit is not None and len(value) > limit:
+        return f"Please keep this under {limit:,} characters (it has {len(value)})."
+    if name in ("source_url", "email") and value:
+        try:
+            getattr(form, f"validate_{name}")(SimpleNamespace(data=value))  # the form's check, on a copy
+        except ValidationError as error:
+            return str(error)
+    return None
+
+
+def max_length(field) -> int | None:
+    """The longest text a form field takes, from its own Length validator: one place for the form and the API."""
+    return next((v.max for v in field.validators if isinstance(v, Length) and v.max >= 0), None)
 
 
 @bp.post("/articles/<slug>/reports")
@@ -376,14 +429,46 @@ def article_json(article: Article) -> dict:
     }
 
 
+# What the document states beyond import-articles' rules: values are checked as sent (not once trimmed), and
+# published_at is an RFC 3339 date-time with its offset (the year range of articles.YEAR_MIN and YEAR_MAX as
+# written: a test holds them together). The document carries the same pattern.
+PUBLISHED_AT = re.compile(r"(?:19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}"
+                          r"T[0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
+OPTIONAL_SLUG = re.compile(f"(?:{articles.SLUG_PATTERN.pattern.strip('^$')})?")
+
+
+def article_data(payload: dict) -> articles.ArticleData:
+    """The article of an upsert: import-articles' rules and the document's stricter ones; one 400 names them all."""
+    fields: dict[str, list[str]] = {}
+    message = ""
+    data = None
+    try:
+        data = articles.parse_article(payload)
+    except articles.ArticleError as error:
+        fields, message = dict(error.fields), str(error)
+    stricter = {
+        "canonical_url": (is_http_url, "canonical_url must be an http(s) URL, with no spaces"),
+        "slug": (OPTIONAL_SLUG.fullmatch, "slug may hold only lowercase letters, digits and single hyphens, "
+                                          "with no spaces"),
+        "published_at": (PUBLISHED_AT.fullmatch, "published_at must be an RFC 3339 date-time with its offset "
+                                                 f"between the years {articles.YEAR_MIN} and {articles.YEAR_MAX}, "
+                                                 "e.g. 2026-11-24T09:30:00+00:00 or 2026-11-24T09:30:00Z"),
+    }
+    for name, (valid, problem) in stricter.items():
+        value = payload.get(name)
+        if isinstance(value, str) and value and not valid(value) and name not in fields:
+            fields[name] = [problem]
+            message = "; ".join(filter(None, [message, problem]))
+    if fields or data is None:
+        raise ApiError(400, f"The article was not saved: {message}.", fields)
+    return data
+
+
 @bp.put("/articles")
 def upsert_article():
     """Create or update the article with this canonical_url: the rules of `corrections import-articles`."""
     token = authenticated_token()
-    try:
-        data = articles.parse_article(json_object())
-    except articles.ArticleError as error:
-        raise ApiError(400, f"The article was not saved: {error}.", error.fields) from None
+    data = article_data(json_object())
     for attempt in range(2):
         try:
             article, outcome = articles.upsert_article(data, source="api", by=token.name)
@@ -431,10 +516,13 @@ _LIMIT = {"name": "limit", "in": "query", "required": False,
           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}}
 _CURSOR = {"name": "cursor", "in": "query", "required": False,
            "description": "Where the page starts: take it from the `next` link, unchanged.",
-           "schema": {"type": "string"}}
+           "schema": {"type": "string", "pattern": f"^{CURSOR_PATTERN.pattern}$"}}
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-_URL = {"name": "url", "in": "query", "description": "The article's canonical URL, exactly as imported.",
-        "schema": {"type": "string", "format": "uri"}}
+_URL = {"name": "url", "in": "query",
+        "description": "The article's canonical URL, exactly as imported (surrounding spaces are ignored); "
+                       "one that no article has finds nothing.",
+        # Not blank: Python's strip() also removes \x1c-\x1f, which other regex engines do not count as spaces.
+        "schema": {"type": "string", "pattern": r"[^\s\x1c-\x1f]"}}
 _NOT_MODIFIED = {"description": "Not modified since the ETag sent in If-None-Match."}
 
 
@@ -442,7 +530,7 @@ def _read(summary: str, description: str, parameters: list, schema: dict, *, wit
     responses = {
         "200": {**_json(schema, "OK"), "headers": _READ_HEADERS},
         "304": _NOT_MODIFIED,
-        "400": _error("A parameter is not valid (see error.fields)."),
+        "400": _error("A parameter is not valid or given twice (see error.fields)."),
     }
     if with_404:
         responses["404"] = _error("No article has this slug.")
@@ -450,6 +538,20 @@ def _read(summary: str, description: str, parameters: list, schema: dict, *, wit
                     "parameters": parameters, "responses": responses}}
 
 
+# What is_http_url() takes: an http(s) address with a host and no spaces.
+# (Python's strip() and isspace() also count \x1c-\x1f as spaces; other regex engines do not.)
+_HTTP_URL = {"type": "string", "pattern": (r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[^\s\x1c-\x1f/?#\[\]]*@)?"
+                                           r"[^\s\x1c-\x1f/?#@:\[\]]+(?::[^\s\x1c-\x1f/?#@\[\]]*)?"
+                                           r"(?:[/?#][^\s\x1c-\x1f]*)?$")}
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# The form checks addresses with email-validator: format email, and none at a special-use domain such as .test.
+_EMAIL = {"type": "string", "format": "email",
+          "not": {"pattern": "[.@](?:" + "|".join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES)) + ")$"}}
 _STRING_OR_NULL_DATE = {"type": ["string", "null"], "format": "date-time"}
 
 OPENAPI = {
@@ -461,7 +563,11 @@ OPENAPI = {
             "Published correction notices for CMSs and embeds, reader reports from a CMS's own form, and "
             "article imports. Reads are public, cacheable for 60 seconds and readable cross-origin from the "
             "origins in the CORS_ORIGINS setting. Every error is JSON: "
-            '{"error": {"message": "...", "fields": {"field": ["..."]}}}. Dates are ISO 8601 in UTC.'
+            '{"error": {"message": "...", "fields": {"field": ["..."]}}}. Dates are ISO 8601 in UTC. '
+            "Query parameters are given at most once. Text is checked as sent against maxLength; a minimum "
+            "(minLength, with a pattern saying the same) counts what remains once surrounding spaces and "
+            "control characters (other than tab and line breaks) are removed, as the site's forms do. "
+            "An optional field that is null is the same as one left out."
         ),
     },
     "tags": [
@@ -526,7 +632,8 @@ OPENAPI = {
         "/api/v1/articles": {
             "put": {
                 "summary": "Create or update an article by its canonical URL",
-                "description": "The rules of `corrections import-articles`: idempotent by canonical_url. "
+                "description": "The rules of `corrections import-articles`, with values checked as sent and "
+                               "published_at an RFC 3339 date-time: idempotent by canonical_url. "
                                "Needs an API token (an admin creates one at /editor/admin/tokens).",
                 "tags": ["articles"],
                 "security": [{"bearerAuth": []}],
@@ -632,19 +739,28 @@ OPENAPI = {
                 "required": ["category", "description"],
                 "additionalProperties": False,
                 "properties": {
-                    "passage": {"type": "string", "maxLength": reports.PASSAGE_MAX,
+                    "passage": {"type": ["string", "null"], "maxLength": reports.PASSAGE_MAX,
                                 "description": "The quoted words that are wrong."},
                     "category": {"type": "string", "enum": list(reports.CATEGORIES)},
                     "description": {"type": "string", "minLength": reports.DESCRIPTION_MIN,
-                                    "maxLength": reports.DESCRIPTION_MAX},
-                    "suggested_correction": {"type": "string", "maxLength": reports.SUGGESTION_MAX},
-                    "source_url": {"type": "string", "format": "uri", "maxLength": reports.SOURCE_URL_MAX,
-                                   "description": "http:// or https://"},
-                    "name": {"type": "string", "maxLength": reports.NAME_MAX},
-                    "email": {"type": "string", "format": "email", "maxLength": reports.EMAIL_MAX},
-                    "notify": {"type": "boolean", "default": False,
-                               "description": "Consent to an e-mail about the outcome; needs email."},
+                                    "pattern": min_length_pattern(reports.DESCRIPTION_MIN),
+                                    "maxLength": reports.DESCRIPTION_MAX, "description": "What is wrong."},
+                    "suggested_correction": {"type": ["string", "null"], "maxLength": reports.SUGGESTION_MAX},
+                    "source_url": {"type": ["string", "null"], "maxLength": reports.SOURCE_URL_MAX,
+                                   "anyOf": [_HTTP_URL, {"const": ""}, {"type": "null"}],
+                                   "description": "A web address starting with http:// or https://."},
+                    "name": {"type": ["string", "null"], "maxLength": reports.NAME_MAX},
+                    "email": {"type": ["string", "null"], "maxLength": reports.EMAIL_MAX,
+                              "anyOf": [_EMAIL, {"const": ""}, {"type": "null"}],
+                              "description": "Only to tell the reader of the outcome; never shown by any read. "
+                                             "Checked by email-validator, as the site's form does: an address "
+                                             "mail could reach."},
+                    "notify": {"type": ["boolean", "null"], "default": False,
+                               "description": "Consent to an e-mail about the outcome; true needs an email."},
                 },
+                # notify: true needs an e-mail address to write to.
+                "if": {"required": ["notify"], "properties": {"notify": {"const": True}}},
+                "then": {"required": ["email"], "properties": {"email": _EMAIL}},
             },
             "ReportReceipt": {
                 "type": "object",
@@ -663,15 +779,23 @@ OPENAPI = {
                 "required": ["title", "canonical_url", "body"],
                 "additionalProperties": False,
                 "properties": {
-                    "title": {"type": "string", "maxLength": articles.TITLE_MAX},
-                    "canonical_url": {"type": "string", "format": "uri", "maxLength": articles.URL_MAX},
-                    "body": {"type": "string", "maxLength": articles.BODY_MAX,
-                             "description": "Plain paragraphs or HTML; sanitised."},
-                    "slug": {"type": "string", "maxLength": articles.SLUG_MAX,
-                             "pattern": articles.SLUG_PATTERN.pattern},
-                    "byline": {"type": "string", "maxLength": articles.BYLINE_MAX},
-                    "section": {"type": "string", "maxLength": articles.SECTION_MAX},
-                    "published_at": {"type": "string", "format": "date-time"},
+                    "title": {"type": "string", "minLength": 1, "pattern": min_length_pattern(1),
+                              "maxLength": articles.TITLE_MAX},
+                    "canonical_url": {**_HTTP_URL, "maxLength": articles.URL_MAX},
+                    "body": {"type": "string", "minLength": 1, "pattern": min_length_pattern(1),
+                             "maxLength": articles.BODY_MAX, "description": "Plain paragraphs or HTML; sanitised."},
+                    "slug": {"type": ["string", "null"], "maxLength": articles.SLUG_MAX,
+                             "pattern": f"^{OPTIONAL_SLUG.pattern}$",
+                             "description": "Lowercase letters, digits and single hyphens; made from the title "
+                                            "when empty or left out."},
+                    "byline": {"type": ["string", "null"], "maxLength": articles.BYLINE_MAX},
+                    "section": {"type": ["string", "null"], "maxLength": articles.SECTION_MAX},
+                    "published_at": {
+                        "anyOf": [{"type": "string", "format": "date-time", "pattern": f"^{PUBLISHED_AT.pattern}$"},
+                                  {"const": ""}, {"type": "null"}],
+                        "description": f"An RFC 3339 date-time with its offset (T and Z in capitals), in the years "
+                                       f"{articles.YEAR_MIN} to {articles.YEAR_MAX} as written; now (or, for an "
+                                       "update, the stored one) when empty or left out."},
                 },
             },
             "ArticleResult": {

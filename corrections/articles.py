@@ -46,6 +46,8 @@ SECTION_MAX = 100
 BODY_MAX = 500_000
 IMPORT_BATCH = 500
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# published_at's years; the top one leaves room for time zones ahead of UTC.
+YEAR_MIN, YEAR_MAX = 1900, 9998
 
 QUOTES_MAP = {
     "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
@@ -299,10 +301,12 @@ def parse_article(item: Any) -> ArticleData:
         if not isinstance(value, str):
             problem(name, f"{name} must be a string")
             return ""
+        # Measured as sent, so the sender can count it (the API's maxLength); cleaning only shortens it.
+        too_long = len(value) > limit
         value = clean_text(value).strip()
         if required and not value:
             problem(name, f"{name} is required")
-        elif len(value) > limit:
+        elif too_long:
             problem(name, f"{name} is longer than {limit:,} characters")
         return value
 
@@ -321,15 +325,16 @@ def parse_article(item: Any) -> ArticleData:
     if raw_date not in (None, ""):
         try:
             published_at = datetime.fromisoformat(str(raw_date))
+            # The year as written, so the API's document can state the range (YEAR_PATTERN).
+            if not YEAR_MIN <= published_at.year <= YEAR_MAX:
+                raise ValueError("year out of range")
             if published_at.tzinfo is None:
                 published_at = published_at.replace(tzinfo=UTC)
             published_at = published_at.astimezone(UTC)
-            if not 1900 <= published_at.year <= 9998:
-                raise ValueError("year out of range")
         except (ValueError, OverflowError):
             published_at = None
-            problem("published_at", "published_at must be an ISO 8601 date-time between the years 1900 and "
-                                    "9998, e.g. 2026-11-24T09:30:00+00:00")
+            problem("published_at", f"published_at must be an ISO 8601 date-time between the years {YEAR_MIN} and "
+                                    f"{YEAR_MAX}, e.g. 2026-11-24T09:30:00+00:00")
     unknown = sorted(set(item) - {"title", "canonical_url", "body", "slug", "byline", "section", "published_at"})
     if unknown:
         # repr() shows odd keys escaped: nothing in a key reaches the operator's terminal as a control code.

@@ -14,6 +14,26 @@ def clean_text(value: str) -> str:
     return CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# The same rule as a regular expression, for the API's OpenAPI document. Anchored at the first visible character
+# and without alternations, so that checking and generating long texts stays quick.
+_VISIBLE = r"[^\s\x00-\x1f\x7f]"  # kept by clean_text and not removed by strip()
+_INVISIBLE = r"[\s\x00-\x1f\x7f]"
+_UNCOUNTED = r"[\x00-\x08\x0b-\x1f\x7f]"  # removed by clean_text, and CR (CR LF counts as one line break)
+_COUNTED = r"[^\x00-\x08\x0b-\x1f\x7f]"
+
+
+def min_length_pattern(minimum: int) -> str:
+    """A pattern for texts at least `minimum` (1 or more) characters long once cleaned and stripped.
+
+    Forms and the API measure text after clean_text() and strip(), so "   " is empty; the API's document states
+    that rule with this pattern beside its minLength. It counts a CR LF line break once, and a lone CR (which
+    clean_text makes a line break) not at all: stricter than the code only for old Mac line endings.
+    """
+    if minimum <= 1:
+        return _VISIBLE
+    return f"^{_INVISIBLE}*{_VISIBLE}(?:{_UNCOUNTED}*{_COUNTED}){{{minimum - 2}}}[\\s\\S]*{_VISIBLE}"
+
+
 def is_http_url(value: str) -> bool:
     try:
         parts = urlsplit(value)
