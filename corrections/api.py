@@ -685,7 +685,8 @@ OPENAPI = {
                 "properties": {
                     "slug": {"type": "string"},
                     "title": {"type": "string"},
-                    "url": {"type": "string", "format": "uri", "description": "The canonical URL."},
+                    "url": {"type": "string", "description": "The canonical URL, as imported: an http(s) address, "
+                                                      "perhaps with characters beyond ASCII."},
                 },
             },
             "PageArticle": {

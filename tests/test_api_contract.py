@@ -28,7 +28,7 @@ from .helpers import make_article, make_editor
 from .live import LiveServer
 
 SCHEMATHESIS = Path(sys.executable).parent / "st"
-EXAMPLES_PER_OPERATION = 30
+EXAMPLES_PER_OPERATION = 15
 ARTICLE_URL = "https://news.example.org/local/harbour-bridge"
 
 # Most generated cases name the seeded article, so reports and reads reach their rules instead of a 404.
