@@ -538,11 +538,11 @@ def _read(summary: str, description: str, parameters: list, schema: dict, *, wit
                     "parameters": parameters, "responses": responses}}
 
 
-# What is_http_url() takes: an http(s) address with a host and no spaces.
-# (Python's strip() and isspace() also count \x1c-\x1f as spaces; other regex engines do not.)
-_HTTP_URL = {"type": "string", "pattern": (r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[^\s\x1c-\x1f/?#\[\]]*@)?"
-                                           r"[^\s\x1c-\x1f/?#@:\[\]]+(?::[^\s\x1c-\x1f/?#@\[\]]*)?"
-                                           r"(?:[/?#][^\s\x1c-\x1f]*)?$")}
+# What is_http_url() takes: an http(s) address with a host, and no spaces or control characters.
+_NOT_IN_URL = r"\s\x00-\x1f\x7f"
+_HTTP_URL = {"type": "string", "pattern": (rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:[^{_NOT_IN_URL}/?#\[\]]*@)?"
+                                           rf"[^{_NOT_IN_URL}/?#@:\[\]]+(?::[^{_NOT_IN_URL}/?#@\[\]]*)?"
+                                           rf"(?:[/?#][^{_NOT_IN_URL}]*)?$")}
 
 
 def _any_case(word: str) -> str:

@@ -39,7 +39,9 @@ def is_http_url(value: str) -> bool:
         parts = urlsplit(value)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in value)
+    # No spaces or control characters: they are never part of an address (the API checks addresses as sent).
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in value)
+            and not CONTROL.search(value))
 
 
 # Row ids fit PostgreSQL's INTEGER; anything longer, or digits that are not ASCII ("²"), is no id.

@@ -74,6 +74,7 @@ ARTICLE = {"title": "Harbour bridge reopens", "canonical_url": ARTICLE_URL, "bod
     ({"source_url": " https://council.example.org/minutes"}, False),  # checked as sent, not repaired
     ({"source_url": "ftp://council.example.org/minutes"}, False),
     ({"source_url": "https://council.example.org/minutes"}, True),
+    ({"source_url": "HTTP://\x11"}, False),  # no host once the control character is gone
     ({"email": "ada@example.test"}, False),  # a special-use domain, which email-validator refuses
 ])
 def test_document_and_api_agree_on_a_report(client, fields, accepted):
