@@ -25,7 +25,7 @@ from .extensions import db, limiter
 from .forms import ReportForm
 from .models import CORRECTION_KINDS, ApiToken, Article, Correction
 from .public import report_rate_limit
-from .text import is_http_url, min_length_pattern, parse_id
+from .text import SPACES, is_http_url, min_length_pattern, parse_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -521,8 +521,7 @@ _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "str
 _URL = {"name": "url", "in": "query",
         "description": "The article's canonical URL, exactly as imported (surrounding spaces are ignored); "
                        "one that no article has finds nothing.",
-        # Not blank: Python's strip() also removes \x1c-\x1f, which other regex engines do not count as spaces.
-        "schema": {"type": "string", "pattern": r"[^\s\x1c-\x1f]"}}
+        "schema": {"type": "string", "pattern": f"[^{SPACES}]"}}  # not blank
 _NOT_MODIFIED = {"description": "Not modified since the ETag sent in If-None-Match."}
 
 
@@ -539,7 +538,7 @@ def _read(summary: str, description: str, parameters: list, schema: dict, *, wit
 
 
 # What is_http_url() takes: an http(s) address with a host, and no spaces or control characters.
-_NOT_IN_URL = r"\s\x00-\x1f\x7f"
+_NOT_IN_URL = rf"{SPACES}\x00-\x1f\x7f"
 _HTTP_URL = {"type": "string", "pattern": (rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:[^{_NOT_IN_URL}/?#\[\]]*@)?"
                                            rf"[^{_NOT_IN_URL}/?#@:\[\]]+(?::[^{_NOT_IN_URL}/?#@\[\]]*)?"
                                            rf"(?:[/?#][^{_NOT_IN_URL}]*)?$")}

@@ -14,10 +14,13 @@ def clean_text(value: str) -> str:
     return CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-# The same rule as a regular expression, for the API's OpenAPI document. Anchored at the first visible character
-# and without alternations, so that checking and generating long texts stays quick.
-_VISIBLE = r"[^\s\x00-\x1f\x7f]"  # kept by clean_text and not removed by strip()
-_INVISIBLE = r"[\s\x00-\x1f\x7f]"
+# The same rules as regular expressions, for the API's OpenAPI document. JSON Schema patterns follow JavaScript,
+# whose \s differs from Python's str.isspace() (\x1c-\x1f, \x85, \ufeff), so the spaces are spelled out.
+SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# min_length_pattern is anchored at the first visible character and has no alternations, so that checking and
+# generating long texts stays quick.
+_VISIBLE = rf"[^{SPACES}\x00-\x1f\x7f]"  # kept by clean_text and not removed by strip()
+_INVISIBLE = rf"[{SPACES}\x00-\x1f\x7f]"
 _UNCOUNTED = r"[\x00-\x08\x0b-\x1f\x7f]"  # removed by clean_text, and CR (CR LF counts as one line break)
 _COUNTED = r"[^\x00-\x08\x0b-\x1f\x7f]"
 
