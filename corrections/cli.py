@@ -234,8 +234,8 @@ def outbox_command(show_all: bool, limit: int) -> None:
     for message in messages:
         echo_message(message)
     counts = mail.status_counts()
-    click.echo(f"{counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed, "
-               f"{counts['cancelled']} cancelled")
+    click.echo(f"{counts['pending']} pending, {counts['held']} held until their address is confirmed, "
+               f"{counts['sent']} sent, {counts['failed']} failed, {counts['cancelled']} cancelled")
 
 
 def whole_days(ctx, param, value: str) -> int:

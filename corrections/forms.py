@@ -2,7 +2,7 @@
 
 import time
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from . import reports
-from .text import clean_text, is_http_url
+from .text import clean_text, deliverable_email, is_http_url
 
 
 def cleaned(value):
@@ -99,7 +99,8 @@ class ReportForm(FlaskForm):
         if not field.data:
             return
         try:
-            field.data = validate_email(field.data, check_deliverability=False).normalized
+            # Kept in the form every mail server takes (the domain in ASCII), unless the address cannot have one.
+            field.data = deliverable_email(field.data)
         except EmailNotValidError as error:
             raise ValidationError(f"This e-mail address does not look right: {error}") from None
 

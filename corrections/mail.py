@@ -14,12 +14,14 @@ import threading
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from email_validator import EmailNotValidError
 from flask import Flask, current_app, render_template
 from sqlalchemy import func, select
 
-from . import retry_queue
+from . import consent, retry_queue
 from .extensions import db
 from .models import CORRECTION_KINDS, OutboxMessage, Report, utcnow
+from .text import deliverable_email, one_line
 
 # The queue's rules, shared with the webhook deliveries (retry_queue): named here too for readers of this module.
 RETRY_MINUTES = retry_queue.RETRY_MINUTES
@@ -35,7 +37,11 @@ OUTCOMES = {
 
 
 def queue_outcome(report: Report, outcome: str, correction=None) -> OutboxMessage | None:
-    """Queue the e-mail telling a reader what became of their report, if they asked for one."""
+    """Queue the e-mail telling a reader what became of their report, if they asked for one.
+
+    To an address whose owner has not confirmed it yet, the message is held (and a confirmation asked
+    for) until they do: see consent.py.
+    """
     if not (report.notify and report.reporter_email):
         return None
     from .reports import status_url  # late: reports imports the workflow, which imports this module
@@ -43,17 +49,38 @@ def queue_outcome(report: Report, outcome: str, correction=None) -> OutboxMessag
     body = render_template("mail/outcome.txt", report=report, outcome=outcome, correction=correction,
                            kinds=CORRECTION_KINDS,
                            status_url=status_url(report), site_name=current_app.config["SITE_NAME"])
-    message = OutboxMessage(to_address=report.reporter_email, subject=f"{OUTCOMES[outcome]} ({report.reference})",
-                            body=body, report_id=report.id)
+    subject = f"{OUTCOMES[outcome]} ({report.reference})"
+    if not consent.is_confirmed(report.reporter_email):
+        return consent.hold_outcome(report, subject, body)
+    message = OutboxMessage(to_address=consent.address_key(report.reporter_email), subject=subject, body=body,
+                            report_id=report.id)
     db.session.add(message)
     return message
+
+
+class Undeliverable(Exception):
+    """An address no try can deliver to: the message fails at once, with this reason, instead of being retried."""
+
+
+def recipient(message: OutboxMessage, smtp: smtplib.SMTP) -> str:
+    """The address to send the message to, in the form that delivers; raises Undeliverable."""
+    try:
+        address = deliverable_email(message.to_address)
+    except EmailNotValidError as error:
+        raise Undeliverable(f"Undeliverable: {message.to_address!r} is not an e-mail address ({error})") from None
+    if not address.isascii():
+        smtp.ehlo_or_helo_if_needed()
+        if not smtp.has_extn("smtputf8"):
+            raise Undeliverable(f"Undeliverable here: {address} has a non-ASCII local part, which needs a mail "
+                                f"server with SMTPUTF8, and {current_app.config['MAIL_SERVER']} does not offer it")
+    return address
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_SENDER"]
     email["To"] = message.to_address
-    email["Subject"] = message.subject
+    email["Subject"] = one_line(message.subject)
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     email.set_content(message.body)
     return email
@@ -96,6 +123,13 @@ def record_failure(message: OutboxMessage, error: Exception) -> None:
     retry_queue.record_failure(message, retry_queue.describe(error))
 
 
+def give_up(message: OutboxMessage, reason: str) -> None:
+    """A try that can never succeed: the message fails now, for an admin to see, rather than retrying for days."""
+    message.attempts += 1
+    message.status = "failed"
+    message.last_error = reason[:2000]
+
+
 def send_due(limit: int = 100) -> tuple[int, int]:
     """Send the pending messages that are due; returns (sent, failed this round).
 
@@ -130,7 +164,12 @@ def send_due(limit: int = 100) -> tuple[int, int]:
             if message.status != "pending" or not message.to_address:
                 continue
             try:
+                # Stored in the form that delivers: older rows may hold a domain in Unicode.
+                message.to_address = recipient(message, smtp)
                 smtp.send_message(build_email(message))
+            except Undeliverable as error:
+                give_up(message, str(error))
+                failed += 1
             except Exception as error:  # noqa: BLE001  (a refused or broken message must not stop the others)
                 if not isinstance(error, OSError | smtplib.SMTPException):
                     current_app.logger.exception("Unexpected error sending outbox message %s", message.id)
@@ -159,10 +198,10 @@ def pending_count() -> int:
 
 
 def status_counts() -> dict[str, int]:
-    """How many messages are pending, sent, failed and cancelled (the reader withdrew their address)."""
+    """How many messages are held (their address not confirmed yet), pending, sent, failed and cancelled."""
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id))
                                      .group_by(OutboxMessage.status)).all())
-    return {status: counts.get(status, 0) for status in ("pending", "sent", "failed", "cancelled")}
+    return {status: counts.get(status, 0) for status in ("held", "pending", "sent", "failed", "cancelled")}
 
 
 def listing(*, pending_only: bool = True, limit: int | None = None) -> list[OutboxMessage]:

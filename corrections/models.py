@@ -394,7 +394,8 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # pending until sent; a failed try stays pending with a later next_attempt_at.
+    # pending until sent; a failed try stays pending with a later next_attempt_at. "held": an outcome for an
+    # address not confirmed yet, released to pending when its owner confirms (consent.py).
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -403,6 +404,38 @@ class OutboxMessage(db.Model):
 
     # The sender asks for pending messages that are due.
     __table_args__ = (Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),)
+
+
+class MailAddress(db.Model):
+    """A reader's e-mail address, and whether its owner confirmed they want our e-mail (consent.py).
+
+    Keyed by the address in the form that delivers (text.deliverable_email), so one mailbox is one row.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None until the owner followed a confirmation link: until then no outcome e-mail goes to it.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    confirmations: Mapped[list["AddressConfirmation"]] = relationship(
+        back_populates="address", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class AddressConfirmation(db.Model):
+    """One confirmation link sent to an address: only its token's hash is kept; it works once, and expires."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_id: Mapped[int] = mapped_column(ForeignKey("mail_address.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    address: Mapped[MailAddress] = relationship(back_populates="confirmations")
+
+    # How many links an address got lately (the bound on confirmations) reads this index alone.
+    __table_args__ = (Index("ix_address_confirmation_address_id_created_at", "address_id", "created_at"),)
 
 
 class ApiToken(db.Model):

@@ -1,7 +1,8 @@
 """Readers' personal data: withdrawing contact details on request, and erasing them from closed reports.
 
 A report keeps what it says and its history; only who sent it goes (name, e-mail, the consent to be
-e-mailed), along with the copies of the address and the greeting in the outbox. Each erasure is an
+e-mailed), along with the copies of the address and the greeting in the outbox, and whether the address
+was confirmed once no report holds it any more. Each erasure is an
 Event that says what was erased, never the erased values. The keyed client hash stays: it names no one
 and is what spots a flood of reports from one client.
 """
@@ -12,12 +13,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import consent
 from .extensions import db
 from .models import Event, OutboxMessage, Report, utcnow
 from .workflow import CLOSED
 
 # Reports erased per transaction by purge_closed: short transactions, bounded memory.
 BATCH = 200
+UNSENT = ("pending", "held")
 
 
 @dataclass
@@ -52,8 +55,9 @@ def _erase(report: Report, *, actor: str, why: str, dry_run: bool = False) -> Er
     what = [label for label, value in (("name", report.reporter_name), ("e-mail address", report.reporter_email))
             if value]
     messages = _messages_with_data(report)
-    cancelled = [m for m in messages if m.status == "pending"]
-    blanked = [m for m in messages if m.status != "pending"]
+    # Held messages (waiting for the address to be confirmed) are unsent too.
+    cancelled = [m for m in messages if m.status in UNSENT]
+    blanked = [m for m in messages if m.status not in UNSENT]
     result = Erased(reports=1, messages_cancelled=len(cancelled), messages_blanked=len(blanked))
     if dry_run:
         return result
@@ -61,7 +65,7 @@ def _erase(report: Report, *, actor: str, why: str, dry_run: bool = False) -> Er
     report.reporter_email = ""
     report.notify = False
     for message in cancelled:
-        # Never sent: the sender only picks pending messages, so this one will not go out.
+        # Never sent: the sender picks only pending messages, and a confirmation releases only held ones.
         message.status = "cancelled"
     for message in messages:
         message.to_address = ""
@@ -87,7 +91,11 @@ def forget_contact(report: Report, by_reader: bool) -> Erased:
     if not has_contact(report) and not _messages_with_data(report):
         return Erased()
     why = "at the reader’s request" if by_reader else "by the system"
-    return _erase(report, actor="reader" if by_reader else "system", why=why)
+    address = report.reporter_email
+    erased = _erase(report, actor="reader" if by_reader else "system", why=why)
+    db.session.flush()
+    consent.forget_unused([address])
+    return erased
 
 
 def purgeable(older_than_days: int, now: datetime | None = None):
@@ -112,7 +120,8 @@ def purge_closed(older_than_days: int, now: datetime | None = None, *, dry_run: 
     """Erase name and e-mail from closed reports closed more than `older_than_days` days ago.
 
     The reports and their history stay; each erased report gets a privacy event from "system", and
-    its outbox messages lose their address and text (pending ones are cancelled). Commits in batches
+    its outbox messages lose their address and text (unsent ones are cancelled), and an address no report
+    holds any more is forgotten with whether it was confirmed. Commits in batches
     of BATCH reports. With dry_run nothing changes and the counts say what would be erased. A report
     an editor reopens while the purge runs is left alone: its batch is rolled back and read again.
     Raises ValueError for a negative number of days.
@@ -121,11 +130,13 @@ def purge_closed(older_than_days: int, now: datetime | None = None, *, dry_run: 
     query = purgeable(older_than_days, now)
     last_id = 0
     retries = 0
+    addresses: set[str] = set()
     while True:
         batch = list(db.session.scalars(query.where(Report.id > last_id).limit(BATCH)))
         if not batch:
             break
         done = Erased()
+        erased_addresses = {report.reporter_email for report in batch}
         for report in batch:
             done.add(_erase(report, actor="system", dry_run=dry_run,
                             why=f"by the personal-data clean-up (closed more than {older_than_days} days ago)"))
@@ -140,5 +151,9 @@ def purge_closed(older_than_days: int, now: datetime | None = None, *, dry_run: 
                     raise
                 continue
         total.add(done)
+        addresses |= erased_addresses
         last_id = batch[-1].id
+    if not dry_run:
+        consent.forget_unused(addresses)
+        db.session.commit()
     return total

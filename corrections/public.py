@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired
 
 from . import (
     articles,
+    consent,
     metrics,
     notices,
     outage,
@@ -227,6 +228,77 @@ def forget_contact(token: str):
     return redirect(url_for("public.report_status", token=token), code=303)
 
 
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token: confirming an address, or asking for another link."""
+
+
+@bp.post("/reports/<token>/confirm-address")
+def ask_confirmation_again(token: str):
+    """The reader asks for another confirmation link (the last one expired or never arrived)."""
+    filed = reports.find_by_token(token) or abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return status_page(filed, token, ForgetContactForm(), 400)
+    if not (filed.notify and filed.reporter_email) or consent.is_confirmed(filed.reporter_email):
+        return redirect(url_for("public.report_status", token=token), code=303)
+    if consent.request_confirmation(filed.reporter_email, filed.id, filed.reference) is None:
+        db.session.rollback()
+        flash("We cannot send another link yet: see below when you can ask again.", "error")
+    else:
+        db.session.commit()
+        flash(f"We sent a new link to {reports.mask_email(filed.reporter_email)}.", "success")
+    return redirect(url_for("public.report_status", token=token), code=303)
+
+
+@bp.get("/confirm-address/<token>")
+def confirm_address(token: str):
+    """The link in a confirmation e-mail: a page with a button, so that a mail scanner fetching it confirms nothing."""
+    return confirm_page(token)
+
+
+@bp.post("/confirm-address/<token>")
+def confirm_address_post(token: str):
+    link = consent.find_link(token)
+    form = ConfirmForm()
+    if link is None or not form.validate_on_submit():
+        return confirm_page(token, form)
+    try:
+        released = consent.confirm(link)
+    except consent.ConsentError:
+        db.session.rollback()
+        return confirm_page(token, form)
+    db.session.commit()
+    flash("Thank you: your address is confirmed." + (" The news about your report is on its way." if released
+                                                      else " We will e-mail you when an editor has decided."),
+          "success")
+    return redirect(url_for("public.confirm_address", token=token), code=303)
+
+
+def confirm_page(token: str, form: ConfirmForm | None = None):
+    """The confirmation page for a link: its button, or why the link cannot be used (404 unknown, 410 spent)."""
+    link = consent.find_link(token)
+    problem, status = "", 200
+    if link is None:
+        problem, status = "This confirmation link is not known: check that the whole link was copied.", 404
+    else:
+        try:
+            consent.check_link(link)
+        except consent.ConsentError as error:
+            problem, status = str(error), 410
+    if form is not None and form.errors:
+        status = 400
+    response = current_app.make_response((render_template(
+        "public/confirm_address.html", form=form or ConfirmForm(), token=token, problem=problem,
+        confirmed=link is not None and link.address.confirmed_at is not None,
+        masked_email=reports.mask_email(link.address.address) if link else "",
+    ), status))
+    # Like the status page: the link is a key, kept out of other sites' logs and out of search engines.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def status_page(filed: Report, token: str, forget_form: ForgetContactForm, status: int = 200):
     """The reader's status page, with the form to remove their contact details (and its errors, if any)."""
     title, explanation = READER_STATUS[filed.status]
@@ -245,6 +317,8 @@ def status_page(filed: Report, token: str, forget_form: ForgetContactForm, statu
         status_title=title,
         status_explanation=explanation,
         masked_email=reports.mask_email(filed.reporter_email),
+        address=consent.state(filed.reporter_email) if filed.notify and filed.reporter_email else None,
+        confirm_form=ConfirmForm(),
         resolved_by=resolved_by,
         kinds=CORRECTION_KINDS,
         categories=reports.CATEGORIES,

@@ -12,7 +12,7 @@ from flask import current_app, url_for
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import anchors, clocks, desks, webhooks
+from . import anchors, clocks, consent, desks, webhooks
 from .articles import locate_passage, passage_needle
 from .extensions import db
 from .models import Article, Correction, Report, correction_report, utcnow
@@ -264,6 +264,9 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
             if status != "spam":
                 # Spam stays out of receivers (a flood would follow it there); an editor's reopening is sent.
                 webhooks.emit("report.created", functools.partial(created_payload, report_id))
+                if values["notify"]:
+                    # The first e-mail to an address asks its owner whether they want any (consent.py).
+                    consent.request_confirmation(data.email, report_id, reference)
             db.session.commit()
             return FiledReport(report_id, reference, status, token)
         except IntegrityError:

@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import Flask
 from markupsafe import Markup, escape
 
+from .text import one_line
 from .workflow import LABELS
 
 
@@ -26,4 +27,6 @@ def time_tag(value: datetime, with_time: bool = False) -> Markup:
 def register(app: Flask) -> None:
     app.add_template_filter(human_date)
     app.add_template_filter(time_tag)
+    # Names and titles in e-mails: one line, whatever was typed (mail/*.txt).
+    app.add_template_filter(one_line)
     app.add_template_global(LABELS, "STATUS_LABELS")

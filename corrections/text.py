@@ -1,8 +1,11 @@
 """Small text rules shared by forms, imports and the API."""
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
+
+from email_validator import validate_email
 
 # NUL and other control characters break PostgreSQL text columns and terminals; tabs and newlines stay.
 # Lone surrogates (which JSON can carry) cannot be stored as UTF-8 at all.
@@ -35,6 +38,31 @@ def min_length_pattern(minimum: int) -> str:
     if minimum <= 1:
         return _VISIBLE
     return f"^{_INVISIBLE}*{_VISIBLE}(?:{_UNCOUNTED}*{_COUNTED}){{{minimum - 2}}}[\\s\\S]*{_VISIBLE}"
+
+
+# Characters that reorder what follows them (bidi embeddings, overrides, isolates): in a one-line value they
+# only serve to make it read as something else.
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def one_line(value: str) -> str:
+    """The value as one line: whitespace runs (line breaks too) become one space, control characters go.
+
+    For what someone typed that goes into an e-mail header or a line of a message (a name, a title).
+    """
+    kept = "".join(c for c in str(value).translate(BIDI_CONTROLS)
+                   if c.isspace() or unicodedata.category(c) not in ("Cc", "Cs"))
+    return " ".join(kept.split())
+
+
+def deliverable_email(address: str) -> str:
+    """The address in the form every SMTP server takes, when there is one: the domain in ASCII (IDNA).
+
+    A local part that is not ASCII stays as it is: such an address genuinely needs a server with
+    SMTPUTF8. Raises email_validator.EmailNotValidError when the value is not an address.
+    """
+    checked = validate_email(address, check_deliverability=False)
+    return checked.ascii_email or checked.normalized
 
 
 def is_http_url(value: str) -> bool:

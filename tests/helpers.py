@@ -96,6 +96,14 @@ def file_report(article: Article, **fields) -> Report:
     return db.session.get_one(Report, submit_report(article, ReportInput(**data), client="test").id)
 
 
+def confirm_addresses(*addresses: str) -> None:
+    """Addresses whose owners have confirmed that they want our e-mail, as if they had followed the link."""
+    from corrections.models import MailAddress, utcnow
+
+    db.session.add_all(MailAddress(address=address, confirmed_at=utcnow()) for address in addresses)
+    db.session.commit()
+
+
 @contextlib.contextmanager
 def recorded_statements():
     """The SQL statements run through the engine inside the block, as a list filled while it runs."""

@@ -8,7 +8,7 @@ from corrections import canned
 from corrections.extensions import db
 from corrections.models import CannedAnswer, OutboxMessage, Report
 
-from .helpers import count_queries, csrf_token, file_report, make_article
+from .helpers import confirm_addresses, count_queries, csrf_token, file_report, make_article
 from .test_report_page import fresh, open_page, post_action
 
 PASSAGE = "31 votes to 12"
@@ -62,6 +62,7 @@ def test_bad_answers_are_refused_at_their_field_and_what_was_typed_stays(admin_c
 
 def test_applying_a_rejection_gives_the_reader_the_reason(editor_client, editor):
     answer = canned.save(None, name="Opinion", to_state="rejected", text="A matter of opinion, not of fact.")
+    confirm_addresses("ada@example.org")
     report = file_report(make_article(), email="ada@example.org", notify=True)
     page = open_page(editor_client, report)
     assert "Opinion (reject)" in page

@@ -30,8 +30,18 @@ from corrections.models import (
     SavedView,
     WebhookEndpoint,
 )
+from corrections.text import one_line as mail_line
 
-from .helpers import PASSWORD, file_report, form_tokens, login, make_article, make_editor, valid_report
+from .helpers import (
+    PASSWORD,
+    confirm_addresses,
+    file_report,
+    form_tokens,
+    login,
+    make_article,
+    make_editor,
+    valid_report,
+)
 from .hostile import (
     CORPUS,
     assert_inert_feed,
@@ -279,6 +289,7 @@ def test_report_actions_and_bulk_actions(app, editor, runner):
     token = csrf(desk)
     acted = []
     for i, (_, value) in enumerate(CORPUS):
+        confirm_addresses(f"one{i}@example.org", f"other{i}@example.org")
         one = file_report(article, email=f"one{i}@example.org", notify=True)
         other = file_report(article, email=f"other{i}@example.org", notify=True)
         page = f"/editor/reports/{one.id}"
@@ -439,6 +450,7 @@ def test_notices_publish_amend_withdraw_and_every_place_they_show(app, admin, ru
     shown, earlier, mailed = [], [], []
     for i, (_, value) in enumerate(CORPUS):
         reader_name = cleaned(value)[:200] or "Reader"
+        confirm_addresses(f"reader{i}@example.org")
         report = file_report(article, email=f"reader{i}@example.org", notify=True, name=reader_name)
         text = form_value(value) + b" -- the published notice"
         response = desk.post(base, form={"csrf_token": token, "kind": "correction", "text": text,
@@ -509,7 +521,8 @@ def test_notices_publish_amend_withdraw_and_every_place_they_show(app, admin, ru
         [notice] = notices.for_report(report)
         assert lines(notice.text) in text_of(reader.get(status_path(report)))
         [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.report_id == report.id))
-        assert_mail_is_plain(message, published, MEDLEY, reader_name)
+        # The title and the reader's name go on one line of the e-mail.
+        assert_mail_is_plain(message, published, mail_line(MEDLEY), mail_line(reader_name))
     printed = outbox_output(runner)
     assert all(lines(p) in printed for _, p, _ in mailed)
     every_page(desk, app, slug=[article.slug], report_id=[r.id for r, _, _ in mailed[:3]],
@@ -734,6 +747,7 @@ def test_canned_answers_desks_clocks_and_saved_views(app, admin, runner):
             views.append(value)
             assert urlsplit(response.headers["Location"]).path == "/editor/"
         # Applying answers: a hostile choice and version, then a rejection whose reason is the value.
+        confirm_addresses(f"canned{i}@example.org")
         report = file_report(article, email=f"canned{i}@example.org", notify=True, passage="31 votes to 12")
         page = f"/editor/reports/{report.id}"
         assert desk.post(f"{page}/answer", form={"csrf_token": token, "answer": value,

@@ -20,7 +20,7 @@ from corrections import mail, notices, webhooks, workflow
 from corrections.extensions import db
 from corrections.models import OutboxMessage, utcnow
 
-from .helpers import file_report, login, make_article, make_editor
+from .helpers import confirm_addresses, file_report, login, make_article, make_editor
 
 SENDER = "Newsroom corrections <corrections@news.example.org>"
 REASON = "The article is accurate as published."
@@ -54,13 +54,16 @@ class Mailbox:
 class SMTPServer:
     """A local SMTP server on a fixed free port, so it can go down and come back at the same address."""
 
-    def __init__(self):
+    def __init__(self, **options):
         self.port = free_port()
         self.mailbox = Mailbox()
         self.controller = None
+        # aiosmtpd's SMTP options, e.g. enable_SMTPUTF8=False (its Controller offers SMTPUTF8 unless told not to).
+        self.options = options
 
     def start(self) -> None:
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, server_hostname="localhost")
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, server_hostname="localhost",
+                                     **self.options)
         self.controller.start()
 
     def stop(self) -> None:
@@ -116,9 +119,11 @@ def make_due() -> None:
 
 
 def rejected_reports(count: int = 1, **fields) -> list:
-    """Reports whose readers asked to hear the outcome, rejected: one queued message each."""
+    """Reports whose readers asked to hear the outcome (and confirmed their address), rejected: one queued
+    message each."""
     editor = make_editor("rejecter@example.org", "Rita Rejecter")
     article = make_article()
+    confirm_addresses(*(f"reader{n}@example.org" for n in range(count)))
     reports = []
     for n in range(count):
         report = file_report(article, email=f"reader{n}@example.org", name=f"Reader {n}", notify=True, **fields)
@@ -139,6 +144,7 @@ def status_link(body: str) -> str:
 
 def test_rejecting_a_report_queues_one_message_with_the_reason_and_the_status_link(app, client, editor):
     article = make_article()
+    confirm_addresses("ada@example.org")
     report = file_report(article, email="ada@example.org", name="Ada Reader", notify=True)
     workflow.reject(report, REASON, by=editor)
     db.session.commit()
@@ -157,6 +163,7 @@ def test_rejecting_a_report_queues_one_message_with_the_reason_and_the_status_li
 
 def test_publishing_a_correction_tells_linked_reporters_and_readers_of_duplicates_who_asked(app, client, editor):
     article = make_article()
+    confirm_addresses("asked@example.org", "same.asked@example.org")
     asked = file_report(article, email="asked@example.org", notify=True)
     silent = file_report(article, email="silent@example.org", notify=False)
     no_address = file_report(article, notify=True)
@@ -188,6 +195,7 @@ def test_a_report_marked_duplicate_of_a_corrected_one_tells_its_reader(app, edit
     article = make_article()
     original = file_report(article)
     notices.publish(article, "correction", CORRECTION, by=editor, reports=[original])
+    confirm_addresses("late@example.org")
     late = file_report(article, email="late@example.org", notify=True)
     workflow.mark_duplicate(late, original, by=editor)
     db.session.commit()
@@ -380,6 +388,7 @@ def test_send_mail_command_exits_non_zero_when_a_send_fails(mail_app, smtp):
 
 def test_without_a_mail_server_nothing_is_sent_and_the_outbox_is_readable(app, runner, editor):
     article = make_article()
+    confirm_addresses("dev@example.org")
     report = file_report(article, email="dev@example.org", notify=True)
     workflow.reject(report, REASON, by=editor)
     db.session.commit()
@@ -398,11 +407,13 @@ def test_without_a_mail_server_nothing_is_sent_and_the_outbox_is_readable(app, r
     listing = runner.invoke(args=["outbox"])
     assert listing.exit_code == 0
     assert "To: dev@example.org" in listing.output and REASON in listing.output
-    assert listing.output.strip().endswith("1 pending, 0 sent, 0 failed, 0 cancelled")
+    assert listing.output.strip().endswith(
+        "1 pending, 0 held until their address is confirmed, 0 sent, 0 failed, 0 cancelled")
 
 
 def test_outbox_command_lists_only_pending_messages_unless_all(app, runner, editor):
     article = make_article()
+    confirm_addresses("done@example.org", "waiting@example.org")
     for address in ("done@example.org", "waiting@example.org"):
         workflow.reject(file_report(article, email=address, notify=True), REASON, by=editor)
     db.session.commit()
@@ -414,7 +425,8 @@ def test_outbox_command_lists_only_pending_messages_unless_all(app, runner, edit
     assert "To: waiting@example.org" in pending and "done@example.org" not in pending
     everything = runner.invoke(args=["outbox", "--all"]).output
     assert "To: waiting@example.org" in everything and "To: done@example.org" in everything
-    assert everything.strip().endswith("1 pending, 1 sent, 0 failed, 0 cancelled")
+    assert everything.strip().endswith(
+        "1 pending, 0 held until their address is confirmed, 1 sent, 0 failed, 0 cancelled")
 
 
 # The background sender in `serve`

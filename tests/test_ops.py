@@ -12,7 +12,7 @@ from corrections import create_app, ops, webhooks, workflow
 from corrections.models import OutboxMessage, WebhookDelivery, utcnow
 
 from .conftest import test_settings as settings_for
-from .helpers import count_queries, file_report, make_article, make_editor, post_report, valid_report
+from .helpers import confirm_addresses, count_queries, file_report, make_article, make_editor, post_report, valid_report
 
 TOKEN = "metrics-token-for-the-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -152,6 +152,7 @@ def test_open_reports_and_both_backlogs_come_from_the_database(metrics_app, metr
     editor = make_editor()
     article = make_article()
     webhooks.create_endpoint("https://hooks.example.org/in", ["report.created"], by=editor)
+    confirm_addresses(*(f"r{n}@example.org" for n in range(5)))
     reports = [file_report(article, email=f"r{n}@example.org", notify=True) for n in range(5)]
     workflow.move(reports[0], "in_review", by=editor)
     workflow.move(reports[1], "in_review", by=editor)

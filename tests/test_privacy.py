@@ -12,7 +12,7 @@ from corrections.articles import change_text
 from corrections.extensions import db
 from corrections.models import Event, OutboxMessage, Report, utcnow
 
-from .helpers import file_report, form_tokens, make_article, post_report, valid_report
+from .helpers import confirm_addresses, file_report, form_tokens, make_article, post_report, valid_report
 
 NAME = "Zebedee Quartermaine"
 EMAIL = "zq.private@example.net"
@@ -70,6 +70,7 @@ def assert_untouched(report: Report) -> None:
 @pytest.fixture
 def aged(app, editor):
     """Closed reports old and recent, an old open one, and their outbox messages."""
+    confirm_addresses(EMAIL)
     article = make_article()
     old_rejected = closed_days_ago(rejected(article, editor), 40)
     old_corrected = file_report(article, **CONTACT)
@@ -175,7 +176,8 @@ def test_purge_needs_older_than(runner):
 
 @pytest.fixture
 def filed(app, client):
-    """A report sent through the form with a name and an e-mail; its status page's path."""
+    """A report sent through the form with a name and an e-mail (confirmed); its status page's path."""
+    confirm_addresses(EMAIL)
     article = make_article()
     response = post_report(client, article.slug, **valid_report(name=NAME, email=EMAIL))
     assert response.status_code == 303
@@ -306,7 +308,8 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
     notices.publish(article, "correction", "The vote was 29 to 14, not 31 to 12.", by=editor, reports=[filed[0]])
     workflow.reject(filed[1], REASON, by=editor)
     db.session.commit()
-    assert len(db.session.scalars(select(OutboxMessage)).all()) == 2  # the reader's data is in the outbox
+    # The reader's data is in the outbox: a confirmation and the two outcomes held until it is followed.
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 3
 
     secrets = {"name": NAME, "e-mail": EMAIL, "client hash": client_hash, "address": ADDRESS}
     values = {"slug": [article.slug, other.slug], "token": tokens, "filename": ["style.css", "embed.js"],
@@ -363,6 +366,7 @@ def test_a_message_cancelled_after_the_claim_is_not_sent(make_app, monkeypatch):
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
     with app.app_context():
         editor = make_editor()
+        confirm_addresses("late@example.org")
         report = file_report(make_article(), email="late@example.org", notify=True)
         workflow.reject(report, "The article is right.", by=editor)
         db.session.commit()
