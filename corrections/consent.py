@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -109,6 +109,15 @@ def _unconfirmed_state(found: MailAddress, now: datetime) -> AddressState:
     return AddressState(False, last, None, True)
 
 
+def confirm_url(token: str) -> str:
+    """The absolute link to a confirmation page."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for("public.confirm_address", token=token, _external=True)
+    # Outside a request (reports filed by `corrections seed-demo`) no host is known: name the local one.
+    with current_app.test_request_context():
+        return url_for("public.confirm_address", token=token, _external=True)
+
+
 def request_confirmation(address: str, report_id: int, reference: str) -> OutboxMessage | None:
     """Queue a confirmation e-mail to an unconfirmed address, unless it had its share lately.
 
@@ -126,7 +135,7 @@ def request_confirmation(address: str, report_id: int, reference: str) -> Outbox
                                expires_at=now + timedelta(days=LINK_DAYS))
     site_name = current_app.config["SITE_NAME"]
     body = render_template("mail/confirm_address.txt", reference=reference, site_name=site_name,
-                           confirm_url=url_for("public.confirm_address", token=token, _external=True),
+                           confirm_url=confirm_url(token),
                            expires_at=link.expires_at, link_days=LINK_DAYS)
     message = OutboxMessage(to_address=key, subject=f"Confirm your e-mail address ({reference})", body=body,
                             report_id=report_id)
@@ -164,7 +173,7 @@ def check_link(link: AddressConfirmation, now: datetime | None = None) -> None:
     if link.used_at is not None:
         raise ConsentError("This link has been used already.")
     if link.expires_at <= now:
-        raise ConsentError(f"This link has expired: links work for {LINK_DAYS} days. Open your report's page "
+        raise ConsentError(f"This link has expired: links work for {LINK_DAYS} days. Open your report’s page "
                            "to have a new one sent.")
 
 

@@ -1,6 +1,7 @@
 """End to end in headless Chromium: a reader reports, an editor accepts and publishes a correction; the
 notice reaches the article, the log, both feeds, the JSON-LD and the reader's page, and the reader's
-e-mail waits in the outbox until `corrections send-mail` delivers it to a local SMTP server."""
+e-mail (once the reader confirmed their address) waits in the outbox until `corrections send-mail` delivers
+it to a local SMTP server."""
 
 import email
 import email.policy
@@ -71,6 +72,18 @@ def test_a_report_becomes_a_published_correction_everywhere(server, browser, smt
     reader.wait_for_url(re.compile(r"/reports/"))
     status_url = reader.url
     reference = reader.locator(".reference").inner_text()
+    assert "(not confirmed yet)" in reader.locator(".your-report").inner_text()
+    screenshot(reader, "status-address-not-confirmed")
+
+    # The first e-mail to the address asks its owner to confirm it; the link's page confirms with a button.
+    server.command("send-mail")
+    [confirmation] = [m for m in inbox.messages if m.rcpt_tos == ["commuter@example.org"]]
+    body = email.message_from_bytes(confirmation.content, policy=email.policy.default).get_content()
+    reader.goto(re.search(r"http://\S+/confirm-address/\S+", body).group(0))
+    screenshot(reader, "confirm-address")
+    reader.get_by_role("button", name="Yes, e-mail me about my reports").click()
+    assert reader.get_by_role("heading", name="Your e-mail address is confirmed").is_visible()
+    inbox.messages.clear()
 
     editor = browser.new_page(viewport={"width": 1280, "height": 900})
     editor.goto(server.url + "/editor/login")

@@ -8,7 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes, policy
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import psycopg
 import pytest
@@ -137,6 +137,21 @@ def site(tmp_path, redis_prefix, mailbox):
                 server.stop()
 
 
+def mail_to(mailbox, address: str) -> list:
+    """The envelopes the mailbox received for this address (the demo's readers get confirmations too)."""
+    return [e for e in mailbox.envelopes if address in e.rcpt_tos]
+
+
+def wait_for_mail(mailbox, address: str, count: int) -> list:
+    """The first `count` e-mails to the address, waiting up to 30 seconds for them."""
+    deadline = time.monotonic() + 30
+    while len(mail_to(mailbox, address)) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    received = mail_to(mailbox, address)
+    assert len(received) >= count
+    return [message_from_bytes(e.original_content, policy=policy.default) for e in received[:count]]
+
+
 def test_a_whole_flow_alternating_between_two_servers(site, mailbox):
     one, two = site
     # Both servers have the article page in their page cache before anything changes.
@@ -156,6 +171,13 @@ def test_a_whole_flow_alternating_between_two_servers(site, mailbox):
     assert "Thank you: your report has arrived" in status_page  # the flash travelled in the cookie
     reference = re.search(r'class="reference">(R-[0-9A-Z]{6})<', status_page).group(1)
     [(report_id,)] = query(one, "SELECT id FROM report WHERE reference = %s", reference)
+
+    # The first e-mail to the address asks its owner to confirm it: its link shows a button on one server,
+    # pressed on the other.
+    confirmation = wait_for_mail(mailbox, "ada@example.org", 1)[0]
+    link = urlsplit(re.search(r"http://\S+/confirm-address/\S+", confirmation.get_content()).group(0)).path
+    status, _, _ = reader.request(two, "POST", link, form_tokens(reader.page(one, link)))
+    assert status == 303
 
     # The editor logs in on one server, reads the queue on the other, and acts on both.
     editor = Visitor(site)
@@ -189,16 +211,16 @@ def test_a_whole_flow_alternating_between_two_servers(site, mailbox):
         assert NOTICE in fresh_page(server, f"/api/v1/articles/{SLUG}/corrections")
         assert "Status: Corrected" in reader.page(server, status_path)
 
-    # Both servers run the background sender; the reader gets the e-mail once.
-    deadline = time.monotonic() + 30
-    while not mailbox.envelopes and time.monotonic() < deadline:
-        time.sleep(0.1)
+    # Both servers run the background sender; the reader gets each e-mail once.
+    emails = wait_for_mail(mailbox, "ada@example.org", 2)
     time.sleep(2)  # ten more rounds of both senders: a second copy would arrive by now
-    assert [e.rcpt_tos for e in mailbox.envelopes] == [["ada@example.org"]]
-    email = message_from_bytes(mailbox.envelopes[0].original_content, policy=policy.default)
-    assert reference in email["Subject"]
-    assert query(one, "SELECT status, attempts FROM outbox_message WHERE report_id = %s",
-                 report_id) == [("sent", 1)]
+    assert len(mail_to(mailbox, "ada@example.org")) == 2
+    # The demo readers' confirmations went out once each too.
+    assert query(one, "SELECT count(*), max(attempts) FROM outbox_message WHERE status = 'sent'") == [
+        (len(mailbox.envelopes), 1)]
+    assert emails[1]["Subject"] == f"Your report led to a correction ({reference})"
+    assert query(one, "SELECT status, attempts FROM outbox_message WHERE report_id = %s ORDER BY id",
+                 report_id) == [("sent", 1), ("sent", 1)]
     reader.close()
     editor.close()
 
