@@ -756,7 +756,8 @@ OPENAPI = {
                                              "Checked by email-validator, as the site's form does: an address "
                                              "mail could reach."},
                     "notify": {"type": ["boolean", "null"], "default": False,
-                               "description": "Consent to an e-mail about the outcome; true needs an email."},
+                               "description": "Consent to an e-mail about the outcome; true needs an email. An "
+                                              "address not confirmed yet is first sent a link to confirm it."},
                 },
                 # notify: true needs an e-mail address to write to.
                 "if": {"required": ["notify"], "properties": {"notify": {"const": True}}},

@@ -112,10 +112,10 @@ def _unconfirmed_state(found: MailAddress, now: datetime) -> AddressState:
 def confirm_url(token: str) -> str:
     """The absolute link to a confirmation page."""
     if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for("public.confirm_address", token=token, _external=True)
+        return url_for("public.confirm_address", link=token, _external=True)
     # Outside a request (reports filed by `corrections seed-demo`) no host is known: name the local one.
     with current_app.test_request_context():
-        return url_for("public.confirm_address", token=token, _external=True)
+        return url_for("public.confirm_address", link=token, _external=True)
 
 
 def request_confirmation(address: str, report_id: int, reference: str) -> OutboxMessage | None:

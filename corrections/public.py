@@ -250,28 +250,28 @@ def ask_confirmation_again(token: str):
     return redirect(url_for("public.report_status", token=token), code=303)
 
 
-@bp.get("/confirm-address/<token>")
-def confirm_address(token: str):
+@bp.get("/confirm-address/<link>")
+def confirm_address(link: str):
     """The link in a confirmation e-mail: a page with a button, so that a mail scanner fetching it confirms nothing."""
-    return confirm_page(token)
+    return confirm_page(link)
 
 
-@bp.post("/confirm-address/<token>")
-def confirm_address_post(token: str):
-    link = consent.find_link(token)
+@bp.post("/confirm-address/<link>")
+def confirm_address_post(link: str):
+    found = consent.find_link(link)
     form = ConfirmForm()
-    if link is None or not form.validate_on_submit():
-        return confirm_page(token, form)
+    if found is None or not form.validate_on_submit():
+        return confirm_page(link, form)
     try:
-        released = consent.confirm(link)
+        released = consent.confirm(found)
     except consent.ConsentError:
         db.session.rollback()
-        return confirm_page(token, form)
+        return confirm_page(link, form)
     db.session.commit()
     flash("Thank you: your address is confirmed." + (" The news about your report is on its way." if released
                                                       else " We will e-mail you when an editor has decided."),
           "success")
-    return redirect(url_for("public.confirm_address", token=token), code=303)
+    return redirect(url_for("public.confirm_address", link=link), code=303)
 
 
 def confirm_page(token: str, form: ConfirmForm | None = None):
@@ -288,7 +288,7 @@ def confirm_page(token: str, form: ConfirmForm | None = None):
     if form is not None and form.errors:
         status = 400
     response = current_app.make_response((render_template(
-        "public/confirm_address.html", form=form or ConfirmForm(), token=token, problem=problem,
+        "public/confirm_address.html", form=form or ConfirmForm(), link=token, problem=problem,
         confirmed=link is not None and link.address.confirmed_at is not None,
         masked_email=reports.mask_email(link.address.address) if link else "",
     ), status))
@@ -318,7 +318,6 @@ def status_page(filed: Report, token: str, forget_form: ForgetContactForm, statu
         status_explanation=explanation,
         masked_email=reports.mask_email(filed.reporter_email),
         address=consent.state(filed.reporter_email) if filed.notify and filed.reporter_email else None,
-        confirm_form=ConfirmForm(),
         resolved_by=resolved_by,
         kinds=CORRECTION_KINDS,
         categories=reports.CATEGORIES,

@@ -4,6 +4,7 @@ ACCESS below is the one place the access decisions are written down. A route tha
 the sweep, so a new page cannot ship without someone deciding who may see it.
 """
 
+import re
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from corrections import canned, desks, notices, policies, saved_views, webhooks
 from corrections.articles import change_text
 from corrections.extensions import db
-from corrections.models import ChangeReview
+from corrections.models import ChangeReview, OutboxMessage
 
 from .helpers import all_reports, csrf_token, login, make_article, make_editor, post_report, valid_report
 
@@ -39,6 +40,9 @@ ACCESS = {
     "public.report": ("ok", "ok", "ok"),
     "public.report_status": ("ok", "ok", "ok"),
     "public.forget_contact": ("ok", "ok", "ok"),
+    "public.ask_confirmation_again": ("ok", "ok", "ok"),
+    "public.confirm_address": ("ok", "ok", "ok"),
+    "public.confirm_address_post": ("ok", "ok", "ok"),
     "public.healthz": ("ok", "ok", "ok"),
     "public.embed_js": ("ok", "ok", "ok"),
     "auth.login": ("ok", "ok", "ok"),
@@ -136,6 +140,9 @@ def world(app, client):
     assert response.status_code == 303
     token = urlsplit(response.headers["Location"]).path.rsplit("/", 1)[1]
     [report] = all_reports()
+    # The reader's address is asked to confirm: the link is in that e-mail only.
+    [confirmation] = db.session.scalars(select(OutboxMessage)).all()
+    link = re.search(r"/confirm-address/(\S+)", confirmation.body).group(1)
     [delivery] = endpoint.deliveries
     policies.save("corrections", "", "We correct errors promptly.", by=managed)
     change_text(article, article.title, article.body.replace("31 votes", "32 votes"), source="api", by="CMS")
@@ -151,6 +158,7 @@ def world(app, client):
         "correction_id": correction.id,
         "slug": article.slug,
         "token": token,
+        "link": link,
         "report_id": report.id,
         "editor_id": managed.id,
         "filename": "style.css",

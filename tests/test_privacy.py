@@ -1,6 +1,7 @@
 """Readers' personal data: never on a public page, withdrawn on request, purged from old closed reports."""
 
 import itertools
+import re
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
@@ -298,6 +299,8 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
                              json={"category": "factual", "description": "The vote count is wrong here.",
                                    "name": NAME, "email": EMAIL, "notify": True})
     assert api_answer.status_code == 201
+    # The link asking the reader to confirm their address leads to a public page too.
+    links = [re.search(r"/confirm-address/(\S+)", m.body).group(1) for m in db.session.scalars(select(OutboxMessage))]
     db.session.expire_all()
     filed = list(db.session.scalars(select(Report).order_by(Report.id)))
     assert len(filed) == 4 and {r.reporter_email for r in filed} == {EMAIL}
@@ -313,7 +316,7 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
 
     secrets = {"name": NAME, "e-mail": EMAIL, "client hash": client_hash, "address": ADDRESS}
     values = {"slug": [article.slug, other.slug], "token": tokens, "filename": ["style.css", "embed.js"],
-              "name": ["corrections", "feedback"], "old": [1], "new": [2]}
+              "name": ["corrections", "feedback"], "old": [1], "new": [2], "link": links}
     urls = set()
     for rule in app.url_map.iter_rules():
         # The dashboard needs a login (test_access checks that every /editor/ address refuses anonymous clients).
