@@ -159,6 +159,13 @@ def hold_outcome(report: Report, subject: str, body: str) -> OutboxMessage:
     return message
 
 
+def withdraw_held(report: Report) -> None:
+    """Drop the outcome held for a report that was reopened: it no longer says what became of it."""
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.report_id == report.id,
+                                                   OutboxMessage.status == "held"),
+                       execution_options={"synchronize_session": False})
+
+
 def find_link(token: str) -> AddressConfirmation | None:
     if not token or len(token) > 100:
         return None

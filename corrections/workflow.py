@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import mail, webhooks
+from . import consent, mail, webhooks
 from .extensions import db
 from .models import Editor, Event, Report, utcnow
 
@@ -143,10 +143,11 @@ def _move(report: Report, to: str, *, by: Editor | None, comment: str) -> Event:
         )
     event = _record(report, by, "status", from_value=report.status, to_value=to, comment=comment)
     if to == "in_review":
-        # Reopening clears the earlier outcome.
+        # Reopening clears the earlier outcome, and the e-mail about it still waiting for a confirmation.
         report.reject_reason = ""
         report.duplicate_of_id = None
         report.closed_at = None
+        consent.withdraw_held(report)
     elif to in CLOSED:
         # When the report reached the state it is in: for "corrected", the time to correction.
         report.closed_at = utcnow()

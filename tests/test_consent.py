@@ -158,6 +158,19 @@ def test_following_the_link_shows_a_button_and_only_pressing_it_releases_the_hel
     assert mail.send_due() == (0, 0)
 
 
+def test_an_outcome_held_for_a_report_reopened_since_is_not_sent(app, client):
+    editor = make_editor()
+    report = file(client, make_article(), email="ada@example.org")
+    workflow.reject(report, REASON, by=editor)
+    db.session.commit()
+    workflow.move(report, "in_review", by=editor)
+    db.session.commit()
+    [confirmation] = outbox()
+
+    assert press_confirm(client, confirm_path(confirmation)).status_code == 303
+    assert [m.status for m in outbox()] == ["pending"], "only the confirmation: the report is open again"
+
+
 def test_a_confirmed_address_gets_later_outcomes_directly(app, client):
     confirm_addresses("ada@example.org")
     editor = make_editor()
