@@ -113,7 +113,8 @@ def confirm_url(token: str) -> str:
     """The absolute link to a confirmation page."""
     if has_request_context() or current_app.config.get("SERVER_NAME"):
         return url_for("public.confirm_address", link=token, _external=True)
-    # Outside a request (reports filed by `corrections seed-demo`) no host is known: name the local one.
+    # Outside a request and without BASE_URL (`corrections seed-demo` on a developer's machine) no host is
+    # known: name the local one.
     with current_app.test_request_context():
         return url_for("public.confirm_address", link=token, _external=True)
 

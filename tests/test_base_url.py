@@ -76,8 +76,10 @@ def test_e_mail_and_webhook_links_come_from_base_url_inside_and_outside_requests
     workflow.reject(db.session.get(Report, report["id"]), "The article is right.",
                     by=make_editor("rita@example.org", "Rita Rejecter"))
     db.session.commit()
-    [message] = outbox()
-    assert re.search(r"Your report's page: (\S+)", message.body).group(1).startswith(f"{BASE}/reports/")
+    # The reader's address was asked to confirm first; the outcome waits for it. Both link to the site.
+    confirmation, held = outbox()
+    assert re.search(r"http\S+/confirm-address/\S+", confirmation.body).group(0).startswith(f"{BASE}/confirm-address/")
+    assert re.search(r"Your report's page: (\S+)", held.body).group(1).startswith(f"{BASE}/reports/")
 
 
 def test_without_base_url_a_page_for_a_forged_host_has_its_own_etag(make_app):

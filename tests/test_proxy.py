@@ -210,7 +210,7 @@ def test_links_carry_the_public_host_the_reader_asked_for(site):
     json_ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert json_ld["mainEntityOfPage"] == f"https://{PUBLIC_HOST}/articles/{ARTICLE['slug']}"
 
-    # A reader who asks to hear the outcome; an editor rejects the report; the e-mail links to the status page.
+    # A reader who asks to hear the outcome; an editor rejects the report; the e-mails link to the public host.
     form = form_tokens(reader.request("GET", f"/articles/{ARTICLE['slug']}/report")[2])
     status, headers, _ = reader.request("POST", f"/articles/{ARTICLE['slug']}/report", {
         **form, "category": "factual", "description": "The library opens on Sundays from April, not March.",
@@ -225,8 +225,10 @@ def test_links_carry_the_public_host_the_reader_asked_for(site):
         "csrf_token": csrf, "reason_text": "The council's own notice says March."})
     assert status == 302
     outbox = server.command("outbox", "--all").stdout
+    # Newest first: the outcome (held until the address is confirmed), then the confirmation asking for it.
     links = re.findall(r"https?://\S+", outbox)
-    assert links == [f"https://{PUBLIC_HOST}/reports/{token}"], outbox
+    assert len(links) == 2 and links[0] == f"https://{PUBLIC_HOST}/reports/{token}", outbox
+    assert links[1].startswith(f"https://{PUBLIC_HOST}/confirm-address/"), outbox
 
 
 # --- The layer itself, under the test client: the same code decides under any WSGI server ------------------
