@@ -134,10 +134,8 @@ def request_confirmation(address: str, report_id: int, reference: str) -> Outbox
     token = secrets.token_urlsafe(32)
     link = AddressConfirmation(address=row, token_hash=hash_token(token), created_at=now,
                                expires_at=now + timedelta(days=LINK_DAYS))
-    site_name = current_app.config["SITE_NAME"]
-    body = render_template("mail/confirm_address.txt", reference=reference, site_name=site_name,
-                           confirm_url=confirm_url(token),
-                           expires_at=link.expires_at, link_days=LINK_DAYS)
+    body = render_template("mail/confirm_address.txt", reference=reference, site_name=current_app.config["SITE_NAME"],
+                           confirm_url=confirm_url(token), link_days=LINK_DAYS)
     message = OutboxMessage(to_address=key, subject=f"Confirm your e-mail address ({reference})", body=body,
                             report_id=report_id)
     db.session.add_all([link, message])
