@@ -8,7 +8,7 @@ Addresses stored before are left as they are: the sender converts them to the de
 sends. Existing readers count as unconfirmed: their next outcome is held and a confirmation is sent.
 
 Revision ID: 8734d04e7a1e
-Revises: d8b4f0c6e2a9
+Revises: 464af2e6d405
 Create Date: 2026-12-06 20:01:36.423085
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8734d04e7a1e'
-down_revision = 'd8b4f0c6e2a9'
+down_revision = '464af2e6d405'
 branch_labels = None
 depends_on = None
 
