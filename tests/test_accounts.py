@@ -281,6 +281,17 @@ def test_admin_sees_the_wrong_passwords_and_clears_them(app, editor, admin_clien
     assert redirect_path(login(guesser, editor.email)) == "/editor/"
 
 
+def test_admin_page_counts_wrong_passwords_of_an_editor_who_then_logged_in_without_naming_no_clients(
+        app, editor, admin_client):
+    mistyper = client_at(app, "203.0.113.9")
+    guess(mistyper)
+    assert redirect_path(login(mistyper, editor.email)) == "/editor/"
+
+    page = re.sub(r"\s+", " ", page_text(admin_client.get("/editor/admin/editors")))
+    assert "1 wrong password in the last day" in page, page
+    assert "from 0 clients" not in page
+
+
 def test_wrong_passwords_are_forgotten_after_a_day(app, editor):
     guesser = client_at(app, "203.0.113.9")
     for _ in range(6):
