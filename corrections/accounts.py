@@ -103,6 +103,7 @@ def authenticate(email: str, password: str, *, client: str, device: str | None =
     now = now or utcnow()
     account = login_throttle.account_key(email)
     counted = login_throttle.sources(client, device)
+    login_throttle.take_turn(account, now)
     # Unknown addresses are counted and throttled exactly like known ones, and a waiting source is
     # refused before any password is checked: nothing tells anyone which addresses have accounts.
     wait = login_throttle.waiting(account, counted, now)
@@ -166,6 +167,7 @@ def change_own_password(editor: Editor, current: str, new: str, *, client: str, 
     now = now or utcnow()
     account = login_throttle.account_key(editor.email)
     counted = login_throttle.sources(client, device)
+    login_throttle.take_turn(account, now)
     wait = login_throttle.waiting(account, counted, now)
     if wait is not None:
         raise LoginThrottled(wait, now, "current")

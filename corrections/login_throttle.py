@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
@@ -90,6 +90,19 @@ class Wait:
 
 def _live(rows, now: datetime):
     return [row for row in rows if row.last_failed_at > now - FORGET_AFTER]
+
+
+def take_turn(account: str, now: datetime) -> None:
+    """Make this account's login attempts take turns, on every server, until the caller's transaction ends.
+
+    Without it, guesses sent at the same moment would all pass `waiting` before any of them is counted. On
+    PostgreSQL a transaction-level advisory lock on the account; on SQLite a first write (removing forgotten
+    counts), which holds the database's write lock.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(int(account[:16], 16) - (1 << 63))))
+    else:
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.last_failed_at <= now - FORGET_AFTER))
 
 
 def waiting(account: str, checked: list[str], now: datetime) -> Wait | None:

@@ -2,6 +2,7 @@
 
 import html
 import re
+import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -302,6 +303,39 @@ def test_wrong_passwords_are_forgotten_after_a_day(app, editor):
 
     assert status == 400 and "try again" not in page
     assert db.session.scalars(select(LoginThrottle.failures)).all() == [1, 1]
+
+
+def test_guesses_sent_at_the_same_moment_take_turns_and_each_counts(app, editor):
+    # The client has had its free tries: the next one is checked, and each after it waits. Guesses that arrive
+    # together (several threads, several servers) must not all pass the check before any of them is counted.
+    client, email = "203.0.113.9", editor.email
+    for _ in range(login_throttle.FREE_FAILURES):
+        with pytest.raises(accounts.AccountError):
+            accounts.authenticate(email, "not the password", client=client)
+    db.session.commit()
+    together = 6
+    start = threading.Barrier(together)
+    answers = []
+
+    def try_once():
+        with app.app_context():
+            start.wait()
+            try:
+                accounts.authenticate(email, "not the password", client=client)
+            except accounts.LoginThrottled:
+                answers.append("waits")
+            except accounts.AccountError:
+                answers.append("checked")
+            finally:
+                db.session.commit()
+
+    threads = [threading.Thread(target=try_once) for _ in range(together)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == ["checked"] + ["waits"] * (together - 1)
 
 
 def test_deactivated_editor_cannot_log_in(client, editor):
