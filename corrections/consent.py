@@ -145,16 +145,22 @@ def request_confirmation(address: str, report_id: int, reference: str) -> Outbox
 def hold_outcome(report: Report, subject: str, body: str) -> OutboxMessage:
     """Keep an outcome e-mail for an unconfirmed address until its owner confirms, and ask them to.
 
-    One held message per report: a later outcome of the same report replaces the one held.
+    One held message per report: a later outcome of the same report replaces the one held. Should the owner
+    have confirmed since the caller looked (their confirmation released what was held then), it goes out now.
     """
     key = address_key(report.reporter_email)
+    # Locked first, so a confirmation either happened before (seen here) or waits and then releases this message.
+    confirmed = _locked_row(key).confirmed_at is not None
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.report_id == report.id,
                                                             OutboxMessage.status == "held"))
     if message is None:
         message = OutboxMessage(report_id=report.id, status="held")
         db.session.add(message)
     message.to_address, message.subject, message.body = key, subject, body
-    request_confirmation(key, report.id, report.reference)
+    if confirmed:
+        message.status, message.next_attempt_at = "pending", utcnow()
+    else:
+        request_confirmation(key, report.id, report.reference)
     return message
 
 

@@ -187,6 +187,19 @@ def test_a_confirmed_address_gets_later_outcomes_directly(app, client):
     assert (message.to_address, message.status, message.report_id) == ("ada@example.org", "pending", later.id)
 
 
+def test_an_outcome_held_just_as_its_address_is_confirmed_goes_out(app, client):
+    # queue_outcome read "not confirmed"; the owner's confirmation, which releases the held mail, landed before
+    # the outcome was held. The outcome must not wait for a confirmation that has already happened.
+    report = file(client, make_article(), email="ada@example.org")
+    [confirmation] = outbox()
+    assert press_confirm(client, confirm_path(confirmation)).status_code == 303
+
+    consent.hold_outcome(db.session.get(Report, report.id), "Your report was reviewed", "The outcome.")
+    db.session.commit()
+
+    assert [m.status for m in outbox()] == ["pending", "pending"]
+
+
 def test_an_expired_or_unknown_link_confirms_nothing_and_says_why(app, client):
     editor = make_editor()
     report = file(client, make_article(), email="late@example.org")
