@@ -123,13 +123,6 @@ def record_failure(message: OutboxMessage, error: Exception) -> None:
     retry_queue.record_failure(message, retry_queue.describe(error))
 
 
-def give_up(message: OutboxMessage, reason: str) -> None:
-    """A try that can never succeed: the message fails now, for an admin to see, rather than retrying for days."""
-    message.attempts += 1
-    message.status = "failed"
-    message.last_error = reason[:2000]
-
-
 def send_due(limit: int = 100) -> tuple[int, int]:
     """Send the pending messages that are due; returns (sent, failed this round).
 
@@ -168,7 +161,8 @@ def send_due(limit: int = 100) -> tuple[int, int]:
                 message.to_address = recipient(message, smtp)
                 smtp.send_message(build_email(message))
             except Undeliverable as error:
-                give_up(message, str(error))
+                # It can never succeed: it fails now, for an admin to see, rather than retrying for days.
+                retry_queue.give_up(message, str(error))
                 failed += 1
             except Exception as error:  # noqa: BLE001  (a refused or broken message must not stop the others)
                 if not isinstance(error, OSError | smtplib.SMTPException):
