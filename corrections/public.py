@@ -292,11 +292,8 @@ def confirm_page(token: str, form: ConfirmForm | None = None):
         confirmed=link is not None and link.address.confirmed_at is not None,
         masked_email=reports.mask_email(link.address.address) if link else "",
     ), status))
-    # Like the status page: the link is a key, kept out of other sites' logs and out of search engines.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    # Like the status page: the link is a key.
+    return private_page(response)
 
 
 def status_page(filed: Report, token: str, forget_form: ForgetContactForm, status: int = 200):
