@@ -48,7 +48,7 @@ def backup_sqlite(source: Path, target: Path) -> SqliteBackup:
             os.link(draft, target)  # fails rather than replace a file that appeared meanwhile
         except FileExistsError:
             raise BackupError(f"{target} already exists; choose a new name or remove it first.") from None
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
     except sqlite3.Error as error:
         raise BackupError(f"SQLite could not copy {source}: {error}") from None
     finally:
@@ -73,7 +73,8 @@ def _copy(source: Path, draft: Path) -> int | None:
         return copy.execute("SELECT count(*) FROM report").fetchone()[0]
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in the folder durable: the folder's own entry list is on disk too."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)

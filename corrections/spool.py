@@ -26,6 +26,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import articles, outage, reports, retry_queue
+from .backup import fsync_folder
 from .models import Article
 
 FORMAT = 1
@@ -102,7 +103,7 @@ def write_durably(directory: Path, name: str, content: bytes) -> None:
     # Readers' names and e-mail addresses: for this user only.
     if not directory.is_dir():
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fsync_directory(directory.parent)
+        fsync_folder(directory.parent)
     draft = directory / f".{name}.tmp"
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -114,15 +115,7 @@ def write_durably(directory: Path, name: str, content: bytes) -> None:
     except BaseException:
         draft.unlink(missing_ok=True)
         raise
-    fsync_directory(directory)
-
-
-def fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_folder(directory)
 
 
 def waiting() -> list[Path]:
@@ -191,7 +184,7 @@ def set_aside(path: Path, why: str) -> None:
         os.rename(path, target / path.name)
     except FileNotFoundError:
         return
-    fsync_directory(target)
+    fsync_folder(target)
     current_app.logger.error("Spooled report %s could not be filed (%s): moved to %s", path.name, why, target)
 
 
