@@ -141,23 +141,33 @@ def database_url(request, tmp_path, sqlite_template) -> str:
     return url
 
 
-@pytest.fixture
-def make_app(database_url, tmp_path):
-    """Build an app on this test's database, with settings changed for the test."""
+@contextlib.contextmanager
+def building_apps(database_url: str, folder: Path, default_name: str = "instance"):
+    """build(name, **settings): an app on this database with its instance folder folder/name (apps with one
+    name share it, as a server's restarts do); every app built is disposed of at the end."""
     apps = []
 
-    def build(**overrides):
-        app = create_app(test_settings(database_url, tmp_path / "instance", **overrides))
+    def build(name: str = default_name, **overrides):
+        app = create_app(test_settings(database_url, folder / name, **overrides))
         app.test_client_class = IsolatedClient
         apps.append(app)
         return app
 
-    yield build
-    for app in apps:
-        page_cache.for_app(app).dispose()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    try:
+        yield build
+    finally:
+        for app in apps:
+            page_cache.for_app(app).dispose()
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app on this test's database, with settings changed for the test."""
+    with building_apps(database_url, tmp_path) as build:
+        yield build
 
 
 @pytest.fixture

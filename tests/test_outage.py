@@ -11,12 +11,11 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from corrections import create_app, outage, page_cache, reports, spool
+from corrections import outage, reports, spool
 from corrections.extensions import db
 from corrections.models import Report
 
-from .conftest import IsolatedClient, empty_postgres
-from .conftest import test_settings as settings_for
+from .conftest import building_apps, empty_postgres
 from .helpers import all_reports, form_tokens, login, make_article, make_editor, valid_report
 from .tcp_proxy import CuttableProxy
 
@@ -33,21 +32,9 @@ def proxy(postgres_url):
 
 @pytest.fixture
 def cuttable(proxy, tmp_path):
-    """Apps (servers) on the suite's PostgreSQL through the proxy, each with an instance folder of its own."""
-    apps = []
-
-    def build(name: str = "a", **overrides):
-        app = create_app(settings_for(proxy.url, tmp_path / name, **overrides))
-        app.test_client_class = IsolatedClient
-        apps.append(app)
-        return app
-
-    yield build
-    for app in apps:
-        page_cache.for_app(app).dispose()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    """Apps (servers) on the suite's PostgreSQL through the proxy, each name with an instance folder of its own."""
+    with building_apps(proxy.url, tmp_path, "a") as build:
+        yield build
 
 
 @pytest.fixture
