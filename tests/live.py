@@ -25,6 +25,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Ask a child process to end, and kill it if it has not within 10 s."""
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 class LiveServer:
     def __init__(self, folder: Path, database_url: str | None = None, **settings):
         self.folder = folder
@@ -62,9 +72,4 @@ class LiveServer:
         raise RuntimeError(f"server did not answer in 30 s: {self.log.read_text()}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_process(self.process)

@@ -48,12 +48,20 @@ class Reader:
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname, parts.port
         self.cookies: dict[str, str] = {}
+        self.set_cookies: list[str] = []  # the last answer's Set-Cookie headers
         self.connection: http.client.HTTPConnection | None = None
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.host, self.port, timeout=60)
+
+    def headers_for(self, path: str, form: dict | None) -> dict[str, str]:
+        """Headers this browser sends besides its cookies and the form's type."""
+        return {}
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
         if self.connection is None:
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        headers = {}
+            self.connection = self.connect()
+        headers = self.headers_for(path, form)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -67,7 +75,8 @@ class Reader:
         except (OSError, http.client.HTTPException):
             self.close()
             raise
-        for header in response.headers.get_all("Set-Cookie") or []:
+        self.set_cookies = response.headers.get_all("Set-Cookie") or []
+        for header in self.set_cookies:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
         return response.status, dict(response.headers), text

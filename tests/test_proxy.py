@@ -10,19 +10,17 @@ import re
 import shutil
 import subprocess
 import time
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
 from corrections import create_app
 from corrections.config import ConfigError
 
-from . import conftest
+from . import conftest, load_client
 from .conftest import unavailable
 from .helpers import form_tokens
-from .live import LiveServer, free_port
+from .live import LiveServer, free_port, stop_process
 
 NGINX = os.environ.get("CORRECTIONS_TEST_NGINX", "/usr/sbin/nginx")
 PUBLIC_HOST = "news.example.org"
@@ -111,44 +109,32 @@ http {{
         raise RuntimeError(f"nginx did not listen in 10 s: {(self.folder / 'error.log').read_text()}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_process(self.process)
 
 
-class Reader:
+class Reader(load_client.Reader):
     """One reader's browser: a connection from an address of its own, its cookies, the public host."""
 
     def __init__(self, port: int, source: str, scheme: str = "http"):
-        self.port, self.source, self.scheme = port, source, scheme
-        self.cookies: dict[str, str] = {}
-        self.set_cookies: list[str] = []
+        super().__init__(f"http://127.0.0.1:{port}")
+        self.source, self.scheme = source, scheme
 
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(self.source, 0))
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.host, self.port, timeout=30, source_address=(self.source, 0))
+
+    def headers_for(self, path: str, form: dict | None) -> dict[str, str]:
         headers = {"Host": PUBLIC_HOST}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
         if form is not None:
-            body = urlencode(form).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
             # Browsers send it, and over HTTPS the CSRF check wants it from the same site.
             headers["Referer"] = f"{self.scheme}://{PUBLIC_HOST}{path}"
+        return headers
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
+        # A connection per request, as a proxy's clients come and go.
         try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
+            return super().request(method, path, form)
         finally:
-            connection.close()
-        self.set_cookies = response.headers.get_all("Set-Cookie") or []
-        for header in self.set_cookies:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return response.status, dict(response.headers), text
+            self.close()
 
     def login(self, email: str, password: str) -> int:
         form = form_tokens(self.request("GET", "/editor/login")[2])
