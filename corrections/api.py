@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from flask_cors import cross_origin
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from wtforms.validators import Length, ValidationError
@@ -377,17 +377,10 @@ def max_length(field) -> int | None:
 @bp.post("/articles/<slug>/reports")
 @limiter.shared_limit(report_rate_limit, scope="reports")
 def create_report(slug: str):
-    try:
-        article = articles.get_by_slug(slug)
-    except SQLAlchemyError as error:
-        if not outage.is_unavailable(error):
-            raise
-        # The report is checked and spooled all the same, and filed (its article found) once the database answers.
-        outage.forget_transaction()
-        article = None
-    else:
-        if article is None:
-            raise ApiError(404, "No article has this slug.")
+    # While the database is down the report is checked and spooled all the same, and its article found when filed.
+    article, database_down = spool.find_article(slug)
+    if article is None and not database_down:
+        raise ApiError(404, "No article has this slug.")
     form = report_form(json_object())
     # The HTML form's spam signals (honeypot, time since served) do not apply: the CMS's form is its own.
     client = reports.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])

@@ -142,13 +142,8 @@ def report(slug: str):
 
 def article_for_form(slug: str) -> Article | SimpleNamespace | None:
     """The article a sent form is about; while the database cannot be reached, a stand-in with its slug only."""
-    try:
-        return articles.get_by_slug(slug)
-    except SQLAlchemyError as error:
-        if not outage.is_unavailable(error):
-            raise
-        outage.forget_transaction()
-        return SimpleNamespace(slug=slug, title="this article")
+    found, database_down = spool.find_article(slug)
+    return SimpleNamespace(slug=slug, title="this article") if database_down else found
 
 
 def render_form(found: Article | SimpleNamespace, form: ReportForm, status: int | None = None, notice: str = ""):

@@ -56,6 +56,18 @@ def folder() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "spool"
 
 
+def find_article(slug: str) -> tuple[Article | None, bool]:
+    """The article a report is sent about, and whether the database is down (then None: the report can still
+    be spooled, and its article is found when it is filed)."""
+    try:
+        return articles.get_by_slug(slug), False
+    except SQLAlchemyError as error:
+        if not outage.is_unavailable(error):
+            raise
+        outage.forget_transaction()
+        return None, True
+
+
 def submit_or_spool(article: Article | None, slug: str, data: reports.ReportInput, *, client: str,
                     spam_reason: str = "") -> reports.FiledReport:
     """File the report now or, while the database cannot be reached, spool it to be filed later.
