@@ -139,7 +139,8 @@ def waiting() -> list[Path]:
 def file_spooled() -> FilingRun:
     """File the spooled reports, oldest first, each committed before its file is removed.
 
-    Stops at the first sign that the database still does not answer; the rest wait for the next run.
+    Stops at the first sign that the database still does not answer; the rest wait for the next run. A file
+    whose filing fails otherwise is set aside, so it cannot hold back the ones after it.
     """
     run = FilingRun()
     paths = waiting()
@@ -152,6 +153,11 @@ def file_spooled() -> FilingRun:
                 run.database_down = True
                 run.waiting = len(paths) - index
                 break
+            set_aside(path, f"filing failed: {retry_queue.describe(error)}")
+            outcome = "failed"
+        except Exception as error:  # noqa: BLE001 - one file that breaks filing must not hold back all later ones
+            outage.forget_transaction()
+            current_app.logger.exception("Filing spooled report %s failed", path.name)
             set_aside(path, f"filing failed: {retry_queue.describe(error)}")
             outcome = "failed"
         if outcome == "filed":

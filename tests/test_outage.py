@@ -224,6 +224,23 @@ def test_a_spooled_report_on_an_unknown_article_is_set_aside_not_lost(app, runne
     assert json.loads(kept.read_text())["slug"] == "no-such-article"
 
 
+def test_a_spooled_file_that_breaks_filing_is_set_aside_and_the_later_ones_are_filed(app):
+    article = make_article()
+    spool_one(article.slug)
+    spool_one(article.slug)
+    broken, later = spool.waiting()
+    # Edited by hand (or written by another version): its fields read, but filing it fails.
+    record = json.loads(broken.read_text())
+    record["report"]["passage"] = 31
+    broken.write_text(json.dumps(record))
+
+    run = spool.file_spooled()
+
+    assert (run.filed, run.failed, spool.waiting()) == (1, 1, [])
+    assert [p.name for p in (spool.folder() / spool.FAILED).iterdir()] == [broken.name]
+    assert len(all_reports()) == 1
+
+
 def test_an_editor_gets_the_503_page_not_a_500(outage_app, proxy):
     editor = make_editor()
     client = outage_app.test_client()
