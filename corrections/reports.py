@@ -107,7 +107,9 @@ def status_token(nonce: str) -> str:
 def receipt_reference(token: str) -> str | None:
     """The reference a genuine receipt token names, checked without the database; None for anything else."""
     nonce, _, _ = token.rpartition(".")
-    if "." not in nonce or len(token) > 100 or not hmac.compare_digest(status_token(nonce), token):
+    # compare_digest takes ASCII text only; a genuine token is ASCII.
+    if ("." not in nonce or len(token) > 100 or not token.isascii()
+            or not hmac.compare_digest(status_token(nonce), token)):
         return None
     return "R-" + nonce.partition(".")[0]
 

@@ -1,6 +1,7 @@
 """The reader's report form: the happy path, every field rule, spam signals and limits."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -90,6 +91,11 @@ def test_status_page_has_private_headers(client):
 
 def test_unknown_status_token_is_404(client):
     assert client.get("/reports/" + "x" * 43).status_code == 404
+
+
+@pytest.mark.parametrize("token", ["R7F3KQ2.abc.def", "é.é.x", "\u0661.\u0662.x", "..", "a.b."])
+def test_a_token_shaped_like_a_receipt_but_not_one_is_404(client, token):
+    assert client.get("/reports/" + quote(token)).status_code == 404
 
 
 def test_only_the_token_hash_is_stored(client):
