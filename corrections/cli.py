@@ -74,9 +74,11 @@ SPARE_FILES = 64
 
 
 def positive_setting(name: str, value) -> int:
-    if isinstance(value, bool) or not str(value).strip().isdigit() or int(value) < 1:
+    # isdigit alone takes "²", which int() does not.
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise click.ClickException(f"CORRECTIONS_{name} must be a whole number from 1, not {value!r}.")
-    return int(value)
+    return int(text)
 
 
 def connection_limit(wanted) -> int:

@@ -99,10 +99,12 @@ class TrustedProxies:
 
 def proxy_count(value) -> int:
     """TRUSTED_PROXIES: how many proxies stand in front, a whole number from 0."""
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+    text = str(value).strip()
+    # isdigit alone takes "²", which int() does not.
+    if isinstance(value, bool) or not isinstance(value, int | str) or not (text.isascii() and text.isdigit()):
         raise ConfigError(f"CORRECTIONS_TRUSTED_PROXIES must be the number of proxies in front (0, 1, 2…), "
                           f"not {value!r}.")
-    return int(value)
+    return int(text)
 
 
 def install(app: Flask) -> None:

@@ -3,10 +3,11 @@
 import os
 import stat
 
+import click
 import pytest
 from flask_wtf.csrf import generate_csrf
 
-from corrections import PROJECT_ROOT, create_app
+from corrections import PROJECT_ROOT, cli, create_app
 from corrections.config import ConfigError
 from corrections.extensions import db
 
@@ -154,6 +155,12 @@ def test_postgres_url_from_a_hosting_platform_uses_psycopg_3(no_config, monkeypa
 def test_database_url_from_the_environment_is_used(no_config, monkeypatch):
     monkeypatch.setenv("CORRECTIONS_DATABASE_URL", "sqlite:////tmp/elsewhere.sqlite3")
     assert engine_url(create_app()).database == "/tmp/elsewhere.sqlite3"
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "ten", "²", "1.5", True])
+def test_serve_refuses_a_connection_setting_that_is_not_a_whole_number_from_1(value):
+    with pytest.raises(click.ClickException, match="CORRECTIONS_CONNECTION_LIMIT must be a whole number from 1"):
+        cli.positive_setting("CONNECTION_LIMIT", value)
 
 
 # --- /healthz --------------------------------------------------------------------------------

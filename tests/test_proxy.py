@@ -248,7 +248,7 @@ def test_values_no_proxy_would_send_are_ignored_not_believed(make_app):
         assert client.get("/metrics", headers={"X-Forwarded-For": "<script>"}).status_code == 200
 
 
-@pytest.mark.parametrize("setting", [{"TRUSTED_PROXIES": "two"}, {"TRUSTED_PROXIES": -1},
+@pytest.mark.parametrize("setting", [{"TRUSTED_PROXIES": "two"}, {"TRUSTED_PROXIES": -1}, {"TRUSTED_PROXIES": "²"},
                                      {"TRUSTED_PROXY_HEADERS": ["X-Real-IP"]},
                                      {"TRUSTED_PROXY_ADDRESSES": ["proxy.internal"]}])
 def test_a_wrong_proxy_setting_stops_the_app_with_a_message(tmp_path, setting):
