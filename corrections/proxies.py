@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .ops import ConfigError, parse_networks
+from .config import ConfigError
+from .ops import parse_networks
 
 # The headers this layer understands, as the WSGI environ spells them.
 HEADERS = {
