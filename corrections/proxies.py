@@ -87,15 +87,21 @@ class TrustedProxies:
             return self.wsgi_app(environ, start_response)
         # Values a proxy would never send are dropped rather than believed: "ftp" as the scheme, a name as
         # the client's address. The request then goes on as the connection itself says.
-        proto = environ.get("HTTP_X_FORWARDED_PROTO")
-        if proto is not None and proto.rsplit(",", 1)[-1].strip().lower() not in ("http", "https"):
-            del environ["HTTP_X_FORWARDED_PROTO"]
-        elif proto is not None:
-            environ["HTTP_X_FORWARDED_PROTO"] = proto.lower()
-        hops = environ.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if "HTTP_X_FORWARDED_FOR" in environ and (len(hops) < self.count or not _is_address(hops[-self.count])):
-            del environ["HTTP_X_FORWARDED_FOR"]
+        # Checked is the value ProxyFix will use: the one the outermost of our proxies added.
+        if not self.believable(environ, "HTTP_X_FORWARDED_PROTO", lambda v: v.lower() in ("http", "https")):
+            environ.pop("HTTP_X_FORWARDED_PROTO", None)
+        elif "HTTP_X_FORWARDED_PROTO" in environ:
+            environ["HTTP_X_FORWARDED_PROTO"] = environ["HTTP_X_FORWARDED_PROTO"].lower()
+        if not self.believable(environ, "HTTP_X_FORWARDED_FOR", _is_address):
+            environ.pop("HTTP_X_FORWARDED_FOR", None)
         return self.fix(environ, start_response)
+
+    def believable(self, environ, key: str, check) -> bool:
+        """Whether the header is absent, or the value of it that counts (the count-th from the end) passes check."""
+        if key not in environ:
+            return True
+        values = environ[key].split(",")
+        return len(values) >= self.count and check(values[-self.count].strip())
 
 
 def proxy_count(value) -> int:

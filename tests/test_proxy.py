@@ -4,6 +4,7 @@ app writes (JSON-LD, e-mail) carry the public host the reader asked for, not the
 
 import getpass
 import http.client
+import ipaddress
 import json
 import os
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from corrections import create_app
+from corrections import create_app, proxies
 from corrections.config import ConfigError
 
 from . import conftest, load_client
@@ -246,6 +247,21 @@ def test_values_no_proxy_would_send_are_ignored_not_believed(make_app):
         assert 'http://news.example.org/' in home.get_data(as_text=True)
         # Not an address: the request stays the proxy's own (127.0.0.1), which the allow list names.
         assert client.get("/metrics", headers={"X-Forwarded-For": "<script>"}).status_code == 200
+
+
+def test_behind_two_proxies_the_value_used_is_the_one_checked():
+    # Each proxy adds its value; the outer one's is the second last, and that is the one the layer uses.
+    seen = {}
+
+    def app(environ, start_response):
+        seen.update(environ)
+        return []
+
+    layer = proxies.TrustedProxies(app, 2, [ipaddress.ip_network("127.0.0.0/8")],
+                                   {"x-forwarded-for", "x-forwarded-proto"})
+    layer({"REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "HTTP_HOST": "news.example.org",
+           "HTTP_X_FORWARDED_PROTO": "ftp, https", "HTTP_X_FORWARDED_FOR": "198.51.100.7, 10.0.0.2"}, None)
+    assert (seen["wsgi.url_scheme"], seen["REMOTE_ADDR"]) == ("http", "198.51.100.7")
 
 
 @pytest.mark.parametrize("setting", [{"TRUSTED_PROXIES": "two"}, {"TRUSTED_PROXIES": -1}, {"TRUSTED_PROXIES": "²"},
