@@ -102,7 +102,7 @@ def take_turn(account: str, now: datetime) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(int(account[:16], 16) - (1 << 63))))
     else:
-        db.session.execute(delete(LoginThrottle).where(LoginThrottle.last_failed_at <= now - FORGET_AFTER))
+        forget_old(now)
 
 
 def waiting(account: str, checked: list[str], now: datetime) -> Wait | None:
@@ -129,8 +129,20 @@ def count_failure(account: str, checked: list[str], now: datetime) -> None:
             set_={"failures": case((table.c.last_failed_at <= now - FORGET_AFTER, 1), else_=table.c.failures + 1),
                   "last_failed_at": now},
         ))
-    # Forgotten counts are removed as new ones come, through the index on last_failed_at.
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.last_failed_at <= now - FORGET_AFTER))
+    forget_old(now)
+
+
+def forget_old(now: datetime) -> None:
+    """Remove counts older than FORGET_AFTER, as new ones come (through the index on last_failed_at).
+
+    On PostgreSQL only rows no other transaction holds: two logins for different accounts that each reset
+    a forgotten row would otherwise each wait for the other's, and one would fail as a deadlock. A row
+    skipped now is removed by a later failure.
+    """
+    forgotten = select(LoginThrottle.id).where(LoginThrottle.last_failed_at <= now - FORGET_AFTER)
+    if db.session.get_bind().dialect.name == "postgresql":
+        forgotten = forgotten.with_for_update(skip_locked=True)
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.id.in_(forgotten)))
 
 
 def clear_source(account: str, checked: list[str]) -> None:

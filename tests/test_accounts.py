@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash
 
 from corrections import accounts, login_throttle
 from corrections.extensions import db
-from corrections.models import Editor, LoginThrottle
+from corrections.models import Editor, LoginThrottle, utcnow
 
 from .helpers import PASSWORD, csrf_token, form_tokens, login, make_editor
 
@@ -692,3 +692,47 @@ def test_the_app_hashes_passwords_with_scrypt(monkeypatch):
     # The suite swaps in a one-round hash for speed; the app's own choice is Werkzeug's scrypt.
     monkeypatch.undo()
     assert accounts.hash_password("a long enough password").startswith("scrypt:")
+
+
+def test_wrong_passwords_for_two_accounts_at_once_never_deadlock_over_forgotten_counts(app, database_url,
+                                                                                     monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: the race is PostgreSQL's")
+    now = utcnow()
+    day_old = now - login_throttle.FORGET_AFTER - timedelta(seconds=1)
+    accounts_typed = ["one@example.org", "two@example.org"]
+    sources = ["client:x", login_throttle.EVERYWHERE]
+    for email in accounts_typed:
+        for source in sources:
+            db.session.add(LoginThrottle(account=login_throttle.account_key(email), source=source, failures=9,
+                                         last_failed_at=day_old))
+    db.session.commit()
+    # Both transactions have reset their own forgotten rows before either removes the others'.
+    both_counted = threading.Barrier(2, timeout=10)
+    forget_old = login_throttle.forget_old
+
+    def forget_after_the_other_counted(when):
+        both_counted.wait()
+        forget_old(when)
+
+    monkeypatch.setattr(login_throttle, "forget_old", forget_after_the_other_counted)
+    errors = []
+
+    def count(email):
+        with app.app_context():
+            try:
+                login_throttle.count_failure(login_throttle.account_key(email), sources, now)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 (the test reports whatever went wrong)
+                errors.append(error)
+                db.session.rollback()
+
+    threads = [threading.Thread(target=count, args=(email,)) for email in accounts_typed]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(LoginThrottle.failures))) == [1, 1, 1, 1]
