@@ -30,8 +30,10 @@ def list_page(article: Article, endpoint: str, template: str, **context):
     return page, 400 if error else 200
 
 
-def diff_page(article: Article, old: int, new: int, endpoint: str, template: str, **context):
-    """What changed from revision `old` to revision `new` (?whole=1: the whole text, not only the changes)."""
+def diff_page(article: Article, old: int, new: int, endpoint: str, template: str, *, keep: bool = False,
+              **context):
+    """What changed from revision `old` to revision `new` (?whole=1: the whole text, not only the changes);
+    `keep` stores the pair's diff whichever it is (see revisions.compare)."""
     if old >= new:
         abort(404)
     first, second = revisions.by_number(article, old), revisions.by_number(article, new)
@@ -40,14 +42,14 @@ def diff_page(article: Article, old: int, new: int, endpoint: str, template: str
     whole = request.args.get("whole") == "1"
     here = {"slug": article.slug, "old": old, "new": new}
     return render_template(
-        template, article=article, c=compare(first, second, whole=whole), sources=revisions.SOURCES,
+        template, article=article, c=compare(first, second, whole=whole, keep=keep), sources=revisions.SOURCES,
         whole_url=None if whole else url_for(endpoint, **here, whole=1),
         changes_url=url_for(endpoint, **here) if whole else None, **context)
 
 
-def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool) -> revisions.Comparison:
-    """revisions.compare, its diff stored for the next reader (the editor's change page uses it too)."""
-    comparison = revisions.compare(old, new, whole=whole)
+def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool, keep: bool = False) -> revisions.Comparison:
+    """revisions.compare, committing a diff it stored for the next reader (the editor's change page uses it too)."""
+    comparison = revisions.compare(old, new, whole=whole, keep=keep)
     if not db.session.new:  # stored by an earlier reader
         return comparison
     try:

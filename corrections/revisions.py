@@ -4,6 +4,7 @@
 stores the new revision and points the article at it. Revisions are never changed or deleted.
 """
 
+import functools
 import hashlib
 import json
 import re
@@ -224,10 +225,28 @@ class Comparison:
     by_paragraph: bool  # the text is compared paragraph by paragraph (comparing words would take too long)
 
 
-def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool = False) -> Comparison:
-    """The two revisions compared, the text's diff from the stored one (stored_diff: the caller commits)."""
+@functools.lru_cache(maxsize=32)
+def passing_diff(old_id: int, new_id: int, old_text: str, new_text: str) -> tuple[tuple[Piece, ...], bool]:
+    """The diff of a pair that is not stored, kept for the next readers of this process (revisions never change,
+    so a kept diff is never out of date; the texts are part of the key all the same)."""
+    pieces, by_paragraph = text_diff(old_text, new_text)
+    return tuple(pieces), by_paragraph
+
+
+def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool = False, keep: bool = False) -> Comparison:
+    """The two revisions compared.
+
+    The text's diff is stored (stored_diff: the caller commits) for consecutive revisions, for a pair already
+    stored, and when `keep` (an editor asked for it). Any other pair is one a reader picked: an article with
+    R revisions has R·(R−1)/2 of them, and storing each would let anyone fill the database, so they are
+    computed within the diff's work budget and kept in this process's bounded cache.
+    """
     title = diff_html(old.title, new.title, whole=True) if old.title != new.title else None
-    body = stored_diff(old, new)
-    pieces = [Piece(op, text) for op, text in json.loads(body.pieces)]
+    if keep or new.number == old.number + 1 or db.session.get(RevisionDiff, (old.id, new.id)) is not None:
+        body = stored_diff(old, new)
+        pieces, by_paragraph = [Piece(op, text) for op, text in json.loads(body.pieces)], body.by_paragraph
+    else:
+        kept, by_paragraph = passing_diff(old.id, new.id, old.body_text, new.body_text)
+        pieces = list(kept)
     return Comparison(old, new, title, pieces_html(pieces, whole=whole), is_minor(old, new), new.created_at,
-                      body.by_paragraph)
+                      by_paragraph)

@@ -304,7 +304,8 @@ def stored_pairs() -> set[tuple[int, int]]:
             for d in db.session.scalars(select(RevisionDiff))}
 
 
-def test_a_diff_is_stored_with_its_revision_or_at_its_first_reader_and_served_from_the_store(client, monkeypatch):
+def test_a_diff_is_stored_with_its_revision_or_when_an_editor_opens_it_and_served_from_the_store(
+        client, editor_client, monkeypatch):
     article = edited_article()
     words = " ".join(f"word{i}" for i in range(200))
     change_text(article, article.title, f"{words} end.", source="api", by="CMS")
@@ -313,6 +314,10 @@ def test_a_diff_is_stored_with_its_revision_or_at_its_first_reader_and_served_fr
     assert stored_pairs() == {(1, 2), (2, 3), (3, 4)}
     assert client.get(f"/articles/{article.slug}/revisions?from=1&to=4").status_code == 302
     assert "<del>Tuesday</del>" in client.get(f"/articles/{article.slug}/revisions/1/4").get_data(as_text=True)
+    # A pair a reader picked is not stored: anyone could otherwise store every pair of every article.
+    assert stored_pairs() == {(1, 2), (2, 3), (3, 4)}
+    editors_page = editor_client.get(f"/editor/articles/{article.slug}/revisions/1/4").get_data(as_text=True)
+    assert "<del>Tuesday</del>" in editors_page
     assert stored_pairs() == {(1, 2), (2, 3), (3, 4), (1, 4)}
 
     def no_more_diffs(old, new):
@@ -324,3 +329,27 @@ def test_a_diff_is_stored_with_its_revision_or_at_its_first_reader_and_served_fr
     assert "<del>end</del><ins>finish</ins>" in short and "word0 " not in short and "diff-skip" in short
     assert "<del>end</del><ins>finish</ins>" in whole and "word0 " in whole and "diff-skip" not in whole
     assert "<del>Tuesday</del>" in client.get(f"/articles/{article.slug}/revisions/1/4").get_data(as_text=True)
+
+
+def test_readers_walking_every_pair_of_revisions_store_no_diff_and_compute_each_pair_once(client, monkeypatch):
+    revisions.passing_diff.cache_clear()
+    article = edited_article()
+    for n in range(3, 7):
+        change_text(article, article.title, f"{article.body} Paragraph {n}.", source="api", by="CMS")
+    db.session.commit()
+    computed = []
+    real_text_diff = revisions.text_diff
+
+    def counted(old, new):
+        computed.append((old, new))
+        return real_text_diff(old, new)
+
+    monkeypatch.setattr(revisions, "text_diff", counted)
+    pairs = [(a, b) for a in range(1, 7) for b in range(a + 2, 7)]
+    for _ in range(2):
+        for a, b in pairs:
+            assert client.get(f"/articles/{article.slug}/revisions/{a}/{b}").status_code == 200
+
+    # Only consecutive revisions' diffs are stored (with the revisions); the second walk came from the cache.
+    assert stored_pairs() == {(n, n + 1) for n in range(1, 6)}
+    assert len(computed) == len(pairs)

@@ -50,7 +50,9 @@ def revision_list(slug: str):
 
 @bp.get("/articles/<slug>/revisions/<int:old>/<int:new>")
 def revision_diff(slug: str, old: int, new: int):
-    return revision_pages.diff_page(load_article(slug), old, new, "editor.revision_diff", "editor/revision_diff.html")
+    # An editor's pair is stored: editors are few and signed in, unlike the readers of the public page.
+    return revision_pages.diff_page(load_article(slug), old, new, "editor.revision_diff", "editor/revision_diff.html",
+                                    keep=True)
 
 
 @bp.route("/articles/<slug>/edit", methods=["GET", "POST"])

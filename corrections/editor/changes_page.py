@@ -29,7 +29,7 @@ def render_change(review: ChangeReview, status: int = 200, *, publish_form=None,
     here = url_for("editor.change", change_id=review.id)
     return render_template(
         "editor/change.html", review=review, article=review.article,
-        c=revision_pages.compare(review.from_revision, review.to_revision, whole=whole),
+        c=revision_pages.compare(review.from_revision, review.to_revision, whole=whole, keep=True),
         whole_url=None if whole else here + "?whole=1", changes_url=here if whole else None,
         publish_form=publish_form or PublishForm(formdata=None, kind="correction"),
         no_notice_form=no_notice_form or NoNoticeForm(formdata=None),
