@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corrections import revisions  # noqa: E402
+from corrections.articles import revisions  # noqa: E402
 from tests.hostile import hostile_revisions  # noqa: E402
 
 

@@ -14,11 +14,14 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from corrections import accounts, create_app, notices, triage
-from corrections.articles import locate_passage
+from corrections import create_app
+from corrections.access import accounts
+from corrections.articles.content import locate_passage
 from corrections.extensions import db
 from corrections.models import Article, Correction, Report
-from corrections.workflow import OPEN
+from corrections.notices import publishing
+from corrections.reports.workflow import OPEN
+from corrections.triage import queue
 
 WANT_WITH_NOTICES = 20  # at least this many articles with notices (or every article, if fewer)
 COLD_MAX = 20_000  # longest list of articles for the cold runs
@@ -33,7 +36,7 @@ NOTICE_TEXTS = [
 def page_cache_size() -> int:
     """How many article pages the app keeps rendered per process (0 before it had a page cache)."""
     try:
-        from corrections import page_cache
+        from corrections.infra import page_cache
     except ImportError:
         return 0
     return int(getattr(page_cache, "MAX_PAGES", 0))
@@ -64,7 +67,7 @@ def main(editor_email: str) -> None:
                                       .order_by(Article.id).limit(want - len(with_notices)))
             for number, article in enumerate(bare):
                 for kind, text in NOTICE_TEXTS[: 1 + number % 2]:
-                    notices.publish(article, kind, text, by=editor)
+                    publishing.publish(article, kind, text, by=editor)
                     published += 1
             db.session.commit()
             with_notices = dict(db.session.execute(shown).all())
@@ -108,8 +111,8 @@ def main(editor_email: str) -> None:
             select(Report.id).where(Report.status.in_(OPEN)).order_by(Report.id.desc())
             .offset(open_count * 9 // 10).limit(1)
         )
-        deep_args = triage.QueueFilter(after=(deep_after,)).args() if deep_after else {}
-        deep_page = triage.queue_page(triage.QueueFilter(after=(deep_after,)) if deep_after else triage.QueueFilter(),
+        deep_args = queue.QueueFilter(after=(deep_after,)).args() if deep_after else {}
+        deep_page = queue.queue_page(queue.QueueFilter(after=(deep_after,)) if deep_after else queue.QueueFilter(),
                                       editor, app.config["QUEUE_PER_PAGE"])
 
         print(json.dumps({

@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask, Request
 from werkzeug.routing import MapAdapter
 
-from . import config, ops, requests, security
+from corrections import config
+from corrections.infra import ops, request_guard, security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -46,7 +47,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     )
     config.load(app, settings)
     ops.register(app)
-    requests.register(app)
+    request_guard.register(app)
     security.register(app)
     register_extensions(app)
     register_blueprints(app)
@@ -58,8 +59,8 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (the tables Alembic compares against)
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from corrections import models  # noqa: F401  (the tables Alembic compares against)
+    from corrections.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
@@ -71,7 +72,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_middleware(app: Flask) -> None:
     """WSGI layers around Flask, innermost first."""
-    from . import page_cache, proxies
+    from corrections.infra import page_cache, proxies
 
     page_cache.install(app)
     # It times, counts and logs every request, those the page cache answers included.
@@ -94,15 +95,15 @@ def lazy_current_user(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, editor, feeds, public
+    from corrections import auth, editor, feeds, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)
 
-    from . import api
-    from .extensions import csrf
+    from corrections.api import views as api
+    from corrections.extensions import csrf
 
     # Token- and JSON-based, not cookie-based: nothing for a cross-site form to ride on.
     csrf.exempt(api.bp)
@@ -110,18 +111,18 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from . import errors
+    from corrections import error_pages
 
-    errors.register(app)
+    error_pages.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import templating
+    from corrections import templating
 
     templating.register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from . import cli
+    from corrections import cli
 
     cli.register(app)

@@ -10,10 +10,14 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import MIGRATIONS, accounts, backup, create_app, demo, fake, mail, ops, planner_stats, privacy, spool, webhooks
-from .articles import import_lines
-from .config import ConfigError
-from .extensions import db
+from corrections import MIGRATIONS, create_app
+from corrections.access import accounts
+from corrections.articles.content import import_lines
+from corrections.config import ConfigError
+from corrections.extensions import db
+from corrections.infra import backup, mail, ops, planner_stats, webhooks
+from corrections.reports import privacy, spool
+from corrections.seed import demo, fake
 
 
 @click.command("serve")
@@ -63,7 +67,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
         connection_limit=connections, channel_timeout=timeout,
         # Idle connections are looked for at least as often as they may stay idle.
         cleanup_interval=max(1, min(30, timeout // 2)),
-        # The app's own layer (corrections/proxies.py) decides which X-Forwarded-* headers to believe, as it
+        # The app's own layer (corrections/infra/proxies.py) decides which X-Forwarded-* headers to believe, as it
         # does under any server; waitress would otherwise delete them all before the app sees them.
         clear_untrusted_proxy_headers=False,
     )

@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
 
 
 def client_address() -> str:
-    """The client's address as seen through the trusted proxies (corrections/proxies.py sets it)."""
+    """The client's address as seen through the trusted proxies (corrections/infra/proxies.py sets it)."""
     return request.remote_addr or "unknown"
 
 

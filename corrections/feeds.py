@@ -15,9 +15,11 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from sqlalchemy import func, select
 from werkzeug.http import is_resource_modified
 
-from . import articles, notices, page_cache
-from .extensions import db
-from .models import CORRECTION_KINDS, Article, Correction
+from corrections.articles import content
+from corrections.extensions import db
+from corrections.infra import page_cache
+from corrections.models import CORRECTION_KINDS, Article, Correction
+from corrections.notices import publishing
 
 bp = Blueprint("feeds", __name__)
 
@@ -44,22 +46,22 @@ def all_corrections():
 
 @bp.get("/articles/<slug>/corrections.atom")
 def article_corrections(slug: str):
-    article = articles.get_by_slug(slug) or abort(404)
+    article = content.get_by_slug(slug) or abort(404)
     return feed_response(article)
 
 
 def feed_response(article: Article | None) -> Response:
     """The feed, or 304 Not Modified when the reader's copy is current (without building it)."""
     shown, articles_changed = shown_summary(article)
-    last_change = notices.latest_change(article)
+    last_change = publishing.latest_change(article)
     last_modified = max(t for t in (last_change, articles_changed, EPOCH) if t is not None)
     etag = feed_etag(article, last_change, shown, articles_changed)
 
     if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
         response = Response(status=304)
     else:
-        items = (notices.for_article(article) if article is not None
-                 else list(db.session.scalars(notices.log_query(notices.LogFilter()).limit(FEED_SIZE))))
+        items = (publishing.for_article(article) if article is not None
+                 else list(db.session.scalars(publishing.log_query(publishing.LogFilter()).limit(FEED_SIZE))))
         response = Response(build_feed(article, items, last_modified), content_type=CONTENT_TYPE)
     response.set_etag(etag)
     response.last_modified = last_modified

@@ -11,8 +11,8 @@ from wtforms.fields import EmailField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from . import reports
-from .text import clean_text, deliverable_email, is_http_url
+from corrections.reports import filing
+from corrections.text import clean_text, deliverable_email, is_http_url
 
 
 def cleaned(value):
@@ -44,12 +44,12 @@ class ReportForm(FlaskForm):
     passage = TextAreaField(
         "The passage that is wrong",
         filters=[cleaned],
-        validators=[Optional(), too_long(reports.PASSAGE_MAX)],
+        validators=[Optional(), too_long(filing.PASSAGE_MAX)],
         description="Copy the words from the article, if you can.",
     )
     category = RadioField(
         "What kind of problem is it?",
-        choices=[SelectChoice(value, label) for value, label in reports.CATEGORIES.items()],
+        choices=[SelectChoice(value, label) for value, label in filing.CATEGORIES.items()],
         validators=[InputRequired(message="Choose what kind of problem it is.")],
         validate_choice=False,  # checked below, with a clearer message than WTForms' own
     )
@@ -59,27 +59,27 @@ class ReportForm(FlaskForm):
         validators=[
             InputRequired(message="Tell us what is wrong."),
             Length(
-                min=reports.DESCRIPTION_MIN,
-                max=reports.DESCRIPTION_MAX,
-                message=f"Please write between {reports.DESCRIPTION_MIN} and {reports.DESCRIPTION_MAX:,} "
+                min=filing.DESCRIPTION_MIN,
+                max=filing.DESCRIPTION_MAX,
+                message=f"Please write between {filing.DESCRIPTION_MIN} and {filing.DESCRIPTION_MAX:,} "
                 "characters (it has %(length)s).",
             ),
         ],
     )
     suggested_correction = TextAreaField(
-        "What should it say instead?", filters=[cleaned], validators=[Optional(), too_long(reports.SUGGESTION_MAX)]
+        "What should it say instead?", filters=[cleaned], validators=[Optional(), too_long(filing.SUGGESTION_MAX)]
     )
     source_url = URLField(
         "A source that shows it",
         filters=[cleaned],
-        validators=[Optional(), too_long(reports.SOURCE_URL_MAX)],
+        validators=[Optional(), too_long(filing.SOURCE_URL_MAX)],
         description="A link starting with http:// or https://",
     )
-    name = StringField("Your name", filters=[cleaned], validators=[Optional(), too_long(reports.NAME_MAX)])
+    name = StringField("Your name", filters=[cleaned], validators=[Optional(), too_long(filing.NAME_MAX)])
     email = EmailField(
         "Your e-mail",
         filters=[cleaned],
-        validators=[Optional(), too_long(reports.EMAIL_MAX)],
+        validators=[Optional(), too_long(filing.EMAIL_MAX)],
         description="Only to tell you what became of your report. Never shown to anyone else.",
     )
     notify = BooleanField("E-mail me when an editor has decided")
@@ -88,7 +88,7 @@ class ReportForm(FlaskForm):
     served = HiddenField()
 
     def validate_category(self, field):
-        if field.data not in reports.CATEGORIES:
+        if field.data not in filing.CATEGORIES:
             raise ValidationError("Choose one of the kinds of problem listed.")
 
     def validate_source_url(self, field):
@@ -108,8 +108,8 @@ class ReportForm(FlaskForm):
         if field.data and not self.email.data:
             raise ValidationError("Give your e-mail address above so we can write to you, or untick this box.")
 
-    def to_input(self) -> reports.ReportInput:
-        return reports.ReportInput(
+    def to_input(self) -> filing.ReportInput:
+        return filing.ReportInput(
             category=self.category.data,
             description=self.description.data,
             passage=self.passage.data or "",

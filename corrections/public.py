@@ -10,24 +10,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from . import (
-    articles,
-    consent,
-    metrics,
-    notices,
-    outage,
-    page_cache,
-    policies,
-    privacy,
-    reports,
-    revision_pages,
-    spool,
-    transparency,
-)
-from .extensions import db, limiter
-from .forms import ReportForm, form_served_token
-from .models import CORRECTION_KINDS, Article, Correction, Report
-from .workflow import READER_STATUS
+from corrections import revision_pages
+from corrections.articles import content
+from corrections.extensions import db, limiter
+from corrections.figures import metrics, transparency
+from corrections.forms import ReportForm, form_served_token
+from corrections.infra import outage, page_cache
+from corrections.models import CORRECTION_KINDS, Article, Correction, Report
+from corrections.notices import policies, publishing
+from corrections.reports import consent, filing, privacy, spool
+from corrections.reports.workflow import READER_STATUS
 
 bp = Blueprint("public", __name__)
 
@@ -69,9 +61,9 @@ def article(slug: str):
     if request.if_none_match.contains(etag):
         return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
     with db.engine.connect() as connection:
-        found = articles.for_page(connection, slug) or abort(404)
-        shown = notices.for_page(connection, found.id)
-    top, foot = notices.split_for_page(shown)
+        found = content.for_page(connection, slug) or abort(404)
+        shown = publishing.for_page(connection, found.id)
+    top, foot = publishing.split_for_page(shown)
     body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
                            kinds=CORRECTION_KINDS, json_ld=article_json_ld(found, shown))
     response = current_app.response_class(body, mimetype="text/html")
@@ -89,26 +81,26 @@ def public_revisions() -> None:
 @bp.get("/articles/<slug>/revisions")
 def revision_list(slug: str):
     public_revisions()
-    found = articles.get_by_slug(slug) or abort(404)
+    found = content.get_by_slug(slug) or abort(404)
     return revision_pages.list_page(found, "public.revision_diff", "public/revisions.html")
 
 
 @bp.get("/articles/<slug>/revisions/<int:old>/<int:new>")
 def revision_diff(slug: str, old: int, new: int):
     public_revisions()
-    found = articles.get_by_slug(slug) or abort(404)
+    found = content.get_by_slug(slug) or abort(404)
     return revision_pages.diff_page(found, old, new, "public.revision_diff", "public/revision_diff.html")
 
 
 @bp.get("/corrections")
 def corrections_log():
-    f = notices.LogFilter.from_args(request.args)
-    listing = db.paginate(notices.log_query(f), page=page_number(), per_page=current_app.config["LOG_PER_PAGE"],
+    f = publishing.LogFilter.from_args(request.args)
+    listing = db.paginate(publishing.log_query(f), page=page_number(), per_page=current_app.config["LOG_PER_PAGE"],
                           error_out=False)
     if listing.page > 1 and not listing.items:
         abort(404)
     return render_template("public/corrections.html", listing=listing, f=f, kinds=CORRECTION_KINDS,
-                           months=notices.log_months())
+                           months=publishing.log_months())
 
 
 @bp.route("/articles/<slug>/report", methods=["GET", "POST"])
@@ -116,17 +108,17 @@ def corrections_log():
 def report(slug: str):
     # While the database is down a sent form is still checked and answered (the report waits in the spool);
     # only showing an empty form needs the article.
-    found = article_for_form(slug) if request.method == "POST" else articles.get_by_slug(slug)
+    found = article_for_form(slug) if request.method == "POST" else content.get_by_slug(slug)
     if found is None:
         abort(404)
     form = ReportForm()
     if request.method == "GET":
         # The "Report this passage" button sends the reader's selection along.
-        form.passage.data = request.args.get("passage", "")[: reports.PASSAGE_MAX]
+        form.passage.data = request.args.get("passage", "")[: filing.PASSAGE_MAX]
         form.served.data = form_served_token()
     elif form.validate_on_submit():
         spam_reason = form.spam_reason(current_app.config["SPAM_MIN_SECONDS"])
-        client = reports.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
+        client = filing.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
         try:
             filed = spool.submit_or_spool(found if isinstance(found, Article) else None, slug, form.to_input(),
                                           client=client, spam_reason=spam_reason)
@@ -177,14 +169,14 @@ def filed_or_received(token: str) -> Report | str:
     the database may be down (then a filed report cannot be told from a spooled one: both are "being filed").
     """
     try:
-        filed = reports.find_by_token(token)
+        filed = filing.find_by_token(token)
     except SQLAlchemyError as error:
-        reference = reports.receipt_reference(token)
+        reference = filing.receipt_reference(token)
         if reference is None or not outage.is_unavailable(error):
             raise
         outage.forget_transaction()
         return reference
-    return filed or reports.receipt_reference(token) or abort(404)
+    return filed or filing.receipt_reference(token) or abort(404)
 
 
 def received_page(reference: str):
@@ -203,7 +195,7 @@ def private_page(response):
 
 @bp.post("/reports/<token>/forget")
 def forget_contact(token: str):
-    filed = reports.find_by_token(token) or abort(404)
+    filed = filing.find_by_token(token) or abort(404)
     form = ForgetContactForm()
     if not form.validate_on_submit():
         return status_page(filed, token, form, 400)
@@ -217,7 +209,7 @@ def forget_contact(token: str):
             db.session.rollback()
             if attempt == 2:
                 raise
-            filed = reports.find_by_token(token) or abort(404)
+            filed = filing.find_by_token(token) or abort(404)
     flash("Your name and e-mail address have been removed from this report. We will not e-mail you about it.",
           "success")
     return redirect(url_for("public.report_status", token=token), code=303)
@@ -230,7 +222,7 @@ class ConfirmForm(FlaskForm):
 @bp.post("/reports/<token>/confirm-address")
 def ask_confirmation_again(token: str):
     """The reader asks for another confirmation link (the last one expired or never arrived)."""
-    filed = reports.find_by_token(token) or abort(404)
+    filed = filing.find_by_token(token) or abort(404)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return status_page(filed, token, ForgetContactForm(), 400)
@@ -241,7 +233,7 @@ def ask_confirmation_again(token: str):
         flash("We cannot send another link yet: see below when you can ask again.", "error")
     else:
         db.session.commit()
-        flash(f"We sent a new link to {reports.mask_email(filed.reporter_email)}.", "success")
+        flash(f"We sent a new link to {filing.mask_email(filed.reporter_email)}.", "success")
     return redirect(url_for("public.report_status", token=token), code=303)
 
 
@@ -285,7 +277,7 @@ def confirm_page(token: str, form: ConfirmForm | None = None):
     response = current_app.make_response((render_template(
         "public/confirm_address.html", form=form or ConfirmForm(), link=token, problem=problem,
         confirmed=link is not None and link.address.confirmed_at is not None,
-        masked_email=reports.mask_email(link.address.address) if link else "",
+        masked_email=filing.mask_email(link.address.address) if link else "",
     ), status))
     # Like the status page: the link is a key.
     return private_page(response)
@@ -295,9 +287,9 @@ def status_page(filed: Report, token: str, forget_form: ForgetContactForm, statu
     """The reader's status page, with the form to remove their contact details (and its errors, if any)."""
     title, explanation = READER_STATUS[filed.status]
     # What resolved it: the report's own notices, or those of the report it duplicates.
-    resolved_by = notices.for_report(filed)
+    resolved_by = publishing.for_report(filed)
     if filed.status == "duplicate" and filed.duplicate_of is not None:
-        resolved_by = notices.for_report(filed.duplicate_of)
+        resolved_by = publishing.for_report(filed.duplicate_of)
         if filed.duplicate_of.status == "corrected":
             title, explanation = READER_STATUS["corrected"]
     response = current_app.make_response((render_template(
@@ -308,11 +300,11 @@ def status_page(filed: Report, token: str, forget_form: ForgetContactForm, statu
         can_forget=privacy.has_contact(filed),
         status_title=title,
         status_explanation=explanation,
-        masked_email=reports.mask_email(filed.reporter_email),
+        masked_email=filing.mask_email(filed.reporter_email),
         address=consent.state(filed.reporter_email) if filed.notify and filed.reporter_email else None,
         resolved_by=resolved_by,
         kinds=CORRECTION_KINDS,
-        categories=reports.CATEGORIES,
+        categories=filing.CATEGORIES,
     ), status))
     return private_page(response)
 
@@ -359,7 +351,7 @@ def healthz():
     return {"status": "ok"}
 
 
-def article_json_ld(found: Article | Row, shown: list[Correction] | list[notices.PageNotice]) -> dict:
+def article_json_ld(found: Article | Row, shown: list[Correction] | list[publishing.PageNotice]) -> dict:
     """schema.org NewsArticle with its corrections; the template writes it with |tojson, which escapes <, > and &."""
     modified = max([found.updated_at, *(n.updated_at or n.published_at for n in shown)])
     data = {

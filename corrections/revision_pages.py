@@ -5,10 +5,10 @@ from itertools import pairwise
 from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from . import revisions
-from .extensions import db
-from .models import Article, ArticleRevision
-from .text import parse_id
+from corrections.articles import revisions
+from corrections.extensions import db
+from corrections.models import Article, ArticleRevision
+from corrections.text import parse_id
 
 
 def list_page(article: Article, endpoint: str, template: str, **context):

@@ -5,8 +5,8 @@ from datetime import datetime
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .text import one_line
-from .workflow import LABELS
+from corrections.reports.workflow import LABELS
+from corrections.text import one_line
 
 
 def human_date(value: datetime) -> str:

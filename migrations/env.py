@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 from sqlalchemy import text
 
 # Any fixed number: PostgreSQL advisory locks are named by integers.
@@ -100,7 +99,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
     # The search index is made by hand in its migration (autogenerate cannot make an FTS5 table).
-    from corrections.search import include_name
+    from corrections.triage.search import include_name
     conf_args.setdefault("include_name", include_name)
     conf_args.setdefault("compare_type", True)
     if conf_args.get("process_revision_directives") is None:

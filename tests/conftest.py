@@ -20,10 +20,11 @@ from flask_migrate import upgrade
 from psycopg import sql
 from werkzeug.security import generate_password_hash
 
-from corrections import MIGRATIONS, accounts, create_app, page_cache
+from corrections import MIGRATIONS, create_app
+from corrections.access import accounts
 from corrections.extensions import db
-
-from .helpers import login, make_editor
+from corrections.infra import page_cache
+from tests.helpers import login, make_editor
 
 POSTGRES_ADMIN_URL = os.environ.get("CORRECTIONS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # pytest-xdist's worker name ("gw0", "gw1", ...), or none when the suite runs in one process.

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from corrections import page_cache
-from corrections.articles import ArticleData, upsert_article
+from corrections.articles.content import ArticleData, upsert_article
 from corrections.extensions import db
+from corrections.infra import page_cache
 from corrections.models import Article, Report
 
 BODY = (
@@ -72,7 +72,7 @@ PASSWORD = "correct horse battery"
 
 
 def make_editor(email: str = "editor@example.org", name: str = "Maya Okafor", is_admin: bool = False):
-    from corrections.accounts import create_editor
+    from corrections.access.accounts import create_editor
 
     return create_editor(email, PASSWORD, name=name, is_admin=is_admin)
 
@@ -89,7 +89,7 @@ def csrf_token(client, url: str = "/editor/") -> str:
 
 def file_report(article: Article, **fields) -> Report:
     """A report filed through the same domain function the form uses."""
-    from corrections.reports import ReportInput, submit_report
+    from corrections.reports.filing import ReportInput, submit_report
 
     data = {"category": "factual", "description": "The figure in this sentence is wrong."}
     data.update(fields)

@@ -1,4 +1,4 @@
-"""Hostile strings for the injection sweeps (tests/test_injection.py), and checks that whatever shows them
+"""Hostile strings for the injection sweeps (tests/sweeps/test_injection.py), and checks that whatever shows them
 (an HTML page, a JSON body, an Atom feed, a CSV export, a plain-text e-mail) shows them as inert text.
 
 The checks look at what a browser, a JSON or XML parser or a spreadsheet would act on, not at exact markup:

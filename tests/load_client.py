@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
-from .helpers import form_tokens
+from tests.helpers import form_tokens
 
 # A demo article (seed-demo) and a sentence in it, so each report also looks for its passage and cluster.
 SLUG = "library-sunday-opening"

@@ -29,20 +29,20 @@ def admin_required(view):
     return wrapped
 
 
-from . import (  # noqa: E402,F401  (routes register on import)
-    account_page,
-    admin,
-    answers,
-    article_page,
-    changes_page,
-    clocks_page,
-    desks_page,
-    metrics_page,
+from corrections.editor import (  # noqa: E402,F401  (routes register on import)
+    account,
+    article,
+    canned_answers,
+    changes,
+    clocks,
+    desks,
+    editors,
+    metrics,
     outbox,
     policies,
     queue,
-    report_page,
+    report,
+    saved_views,
     tokens,
-    views_page,
     webhooks,
 )

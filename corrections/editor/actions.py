@@ -1,11 +1,12 @@
 """Editor actions turned into workflow changes, one report at a time, for the report page and bulk actions."""
 
 
-from .. import canned, triage, workflow
-from ..extensions import db
-from ..models import CannedAnswer, Editor, Report
-from ..text import parse_id
-from .forms import BulkForm
+from corrections.editor.forms import BulkForm
+from corrections.extensions import db
+from corrections.models import CannedAnswer, Editor, Report
+from corrections.reports import canned_answers, workflow
+from corrections.text import parse_id
+from corrections.triage import queue
 
 BULK_ACTIONS = {
     "": "Choose an action…",
@@ -56,7 +57,7 @@ def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | N
         answer = answer_by_id(form.answer.data)
         if answer is None:
             raise workflow.WorkflowError("choose the canned answer to apply.")
-        return lambda: canned.apply(answer, report, by=me)
+        return lambda: canned_answers.apply(answer, report, by=me)
     raise workflow.WorkflowError("choose an action.")
 
 
@@ -68,11 +69,11 @@ def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
         return [], [("the selection", "give a reason for rejecting: the readers will see it.")]
     if form.action.data == "answer" and answer_by_id(form.answer.data) is None:
         return [], [("the selection", "choose the canned answer to apply (it may have been deleted).")]
-    reports = triage.reports_by_id([report_id for report_id, _ in selection])
+    reports = queue.reports_by_id([report_id for report_id, _ in selection])
     original = None
     if form.action.data == "duplicate":
         if form.original.data:
-            original = triage.find_by_reference(form.original.data)
+            original = queue.find_by_reference(form.original.data)
             if original is None:
                 return [], [("the selection", f"no report has the reference {form.original.data.strip()}.")]
         elif reports:

@@ -15,10 +15,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
-from .. import accounts, articles, canned, desks, notices, saved_views, unannounced
-from ..models import CORRECTION_KINDS
-from ..text import parse_id, parse_ids
-from ..workflow import REJECT_REASONS
+from corrections.access import accounts
+from corrections.articles import content, unannounced
+from corrections.models import CORRECTION_KINDS
+from corrections.notices import publishing
+from corrections.reports import canned_answers, desks
+from corrections.reports.workflow import REJECT_REASONS
+from corrections.text import parse_id, parse_ids
+from corrections.triage import saved_views
 
 OTHER = "other"
 REASON_CHOICES = [SelectChoice(reason, reason) for reason in REJECT_REASONS] + [
@@ -106,8 +110,8 @@ class PublishForm(FlaskForm):
     kind = RadioField("Kind of notice", choices=KIND_CHOICES, default="correction", validate_choice=False)
     text = TextAreaField("Text of the notice", validators=[
         InputRequired(message="Write the text readers will see."),
-        Length(min=notices.TEXT_MIN, max=notices.TEXT_MAX,
-               message=f"Between {notices.TEXT_MIN} and {notices.TEXT_MAX:,} characters (it has %(length)s).")],
+        Length(min=publishing.TEXT_MIN, max=publishing.TEXT_MAX,
+               message=f"Between {publishing.TEXT_MIN} and {publishing.TEXT_MAX:,} characters (it has %(length)s).")],
         description="Shown on the article, in the corrections log, in the feeds and to the readers who reported it.")
 
 
@@ -120,9 +124,9 @@ class EditArticleForm(FlaskForm):
 
     revision = HiddenField()
     title = StringField("Headline", validators=[
-        InputRequired(message="The article needs a headline."), Length(max=articles.TITLE_MAX)])
+        InputRequired(message="The article needs a headline."), Length(max=content.TITLE_MAX)])
     body = TextAreaField("Text", validators=[
-        InputRequired(message="The article needs its text."), Length(max=articles.BODY_MAX)],
+        InputRequired(message="The article needs its text."), Length(max=content.BODY_MAX)],
         description="Paragraphs separated by a blank line, or simple HTML (it is cleaned as on import). "
                     "Every change is kept as a revision; readers can see what changed.")
 
@@ -154,15 +158,15 @@ class ApplyAnswerForm(VersionedForm):
 
 class CannedAnswerForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(message="Give the answer a name."),
-                                           Length(max=canned.NAME_MAX)],
+                                           Length(max=canned_answers.NAME_MAX)],
                        description="What editors pick from the list, e.g. “Opinion, not fact”.")
-    to_state = RadioField("What it does", choices=[SelectChoice(k, v) for k, v in canned.STATES.items()],
+    to_state = RadioField("What it does", choices=[SelectChoice(k, v) for k, v in canned_answers.STATES.items()],
                           default="rejected", validate_choice=False)
-    text = TextAreaField("Text", validators=[Optional(), Length(max=canned.TEXT_MAX)],
+    text = TextAreaField("Text", validators=[Optional(), Length(max=canned_answers.TEXT_MAX)],
                          description="For a rejection, the reason the reader is given (and e-mailed when they asked); "
                                      "otherwise the comment kept in the report's history.")
     correction_template = TextAreaField(
-        "Correction template", validators=[Optional(), Length(max=notices.TEXT_MAX)],
+        "Correction template", validators=[Optional(), Length(max=publishing.TEXT_MAX)],
         description="Only for an answer that accepts: a first draft of the correction, put in the report page's "
                     "publish form. {passage}, {suggestion} and {article} are replaced by the report's words.")
 

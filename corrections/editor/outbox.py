@@ -2,8 +2,8 @@
 
 from flask import current_app, render_template
 
-from .. import mail
-from . import admin_required, bp
+from corrections.editor import admin_required, bp
+from corrections.infra import mail
 
 SHOWN = 100
 

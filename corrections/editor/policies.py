@@ -4,9 +4,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField, URLField
 
-from .. import policies
-from ..extensions import db
-from . import admin_required, bp, me
+from corrections.editor import admin_required, bp, me
+from corrections.extensions import db
+from corrections.notices import policies
 
 
 class PoliciesForm(FlaskForm):

@@ -8,23 +8,27 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 
-from .. import accounts, canned, desks, saved_views, snapshot, triage, unannounced, workflow
-from ..auth import safe_next
-from ..metrics import duration_words
-from ..models import utcnow
-from ..reports import CATEGORIES
-from ..text import parse_ids
-from . import bp, me
-from .actions import BULK_ACTIONS, apply_bulk
-from .forms import BulkForm, SaveViewForm
+from corrections.access import accounts
+from corrections.articles import unannounced
+from corrections.auth import safe_next
+from corrections.editor import bp, me
+from corrections.editor.actions import BULK_ACTIONS, apply_bulk
+from corrections.editor.forms import BulkForm, SaveViewForm
+from corrections.figures.metrics import duration_words
+from corrections.models import utcnow
+from corrections.reports import canned_answers, desks, workflow
+from corrections.reports.filing import CATEGORIES
+from corrections.text import parse_ids
+from corrections.triage import queue as triage
+from corrections.triage import saved_views, snapshot
 
 
 def bulk_form(back: str) -> BulkForm:
     form = BulkForm(back=back)
     form.action.choices = list(BULK_ACTIONS.items())
     form.assignee.choices = [("", "—")] + [(str(e.id), e.name) for e in accounts.active_editors()]
-    form.answer.choices = [("", "—")] + [(str(a.id), f"{a.name} ({canned.STATES[a.to_state].lower()})")
-                                         for a in canned.all_answers()]
+    form.answer.choices = [("", "—")] + [(str(a.id), f"{a.name} ({canned_answers.STATES[a.to_state].lower()})")
+                                         for a in canned_answers.all_answers()]
     return form
 
 

@@ -5,11 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from .. import api_tokens
-from ..extensions import db
-from ..models import ApiToken
-from ..text import parse_id
-from . import admin_required, bp, me
+from corrections.access import api_tokens
+from corrections.editor import admin_required, bp, me
+from corrections.extensions import db
+from corrections.models import ApiToken
+from corrections.text import parse_id
 
 
 class NewTokenForm(FlaskForm):

@@ -7,10 +7,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .. import webhooks
-from ..extensions import db
-from ..models import WebhookDelivery, WebhookEndpoint
-from . import admin_required, bp, me
+from corrections.editor import admin_required, bp, me
+from corrections.extensions import db
+from corrections.infra import webhooks
+from corrections.models import WebhookDelivery, WebhookEndpoint
 
 
 class EndpointForm(FlaskForm):

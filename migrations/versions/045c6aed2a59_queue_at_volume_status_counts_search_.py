@@ -5,7 +5,7 @@ Revises: 3118d5314f7e
 Create Date: 2026-11-30 04:10:47.850751
 
 Besides the tables and indexes the models describe, this makes by hand what autogenerate cannot see
-(corrections/search.py lists the names, so migration checks leave them alone):
+(corrections/triage/search.py lists the names, so migration checks leave them alone):
 
 - triggers on `report` that keep `report_count` (reports per status) in the same transaction as each
   insert, status change and delete;

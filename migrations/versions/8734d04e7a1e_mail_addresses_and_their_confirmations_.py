@@ -1,6 +1,6 @@
 """mail addresses and their confirmations: consent before mail
 
-Outcome e-mails go only to addresses whose owner confirmed them (corrections/consent.py). `mail_address`
+Outcome e-mails go only to addresses whose owner confirmed them (corrections/reports/consent.py). `mail_address`
 holds one row per address, in the form that delivers, with when it was confirmed; `address_confirmation`
 the links sent to it (only their tokens' hashes), indexed by address and time for the bound on how many
 an address gets. Outbox messages held for an unconfirmed address use the status "held" (no schema change).

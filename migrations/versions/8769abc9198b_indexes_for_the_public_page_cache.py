@@ -1,6 +1,6 @@
 """indexes for the public page cache
 
-The public page cache (corrections/page_cache.py) reads max(updated_at) of articles and notices and
+The public page cache (corrections/infra/page_cache.py) reads max(updated_at) of articles and notices and
 max(withdrawn_at) of notices on every site-wide page: each max() is one step down these indexes.
 
 Revision ID: 8769abc9198b

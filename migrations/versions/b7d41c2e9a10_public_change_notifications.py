@@ -3,7 +3,7 @@
 On PostgreSQL every statement that changes an article, a notice or a policy sends a notification on
 the channel `corrections_public` when its transaction commits. The public page cache of each server
 process listens to it, so it can trust the versions it has already read until something changes
-instead of asking the database on every request (corrections/page_cache.py). SQLite has no such
+instead of asking the database on every request (corrections/infra/page_cache.py). SQLite has no such
 channel and needs none: a version check there costs a few microseconds.
 
 Revision ID: b7d41c2e9a10

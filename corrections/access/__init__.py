@@ -1,0 +1,1 @@
+"""Who may do what: editor accounts, login throttling and API tokens."""

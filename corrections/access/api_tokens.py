@@ -1,0 +1,70 @@
+"""API tokens: the keys a CMS uses to write through the API. Only their hash is ever stored."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from corrections.extensions import db
+from corrections.models import ApiToken, Editor, utcnow
+
+# Recognisable in a config file or a leaked log, so secret scanners and people can tell what it is.
+PREFIX = "cor_"
+# What the admin page shows to tell tokens apart: the prefix and the first few random characters.
+DISPLAY_LENGTH = 12
+NAME_MAX = 200
+TOKEN_MAX = 200
+
+
+class TokenError(ValueError):
+    """A refused token operation; the message is for the admin."""
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create(name: str, *, by: Editor) -> tuple[ApiToken, str]:
+    """Make a token named for what uses it; returns it and the full secret, which is never stored.
+
+    Commits, so the secret is shown only once the token is really usable.
+    """
+    name = " ".join(name.split())
+    if not name:
+        raise TokenError("Give the token a name that says what uses it, e.g. “CMS production”.")
+    if len(name) > NAME_MAX:
+        raise TokenError(f"Please keep the name under {NAME_MAX} characters.")
+    raw = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(name=name, token_hash=hash_token(raw), prefix=raw[:DISPLAY_LENGTH], created_by=by.name)
+    db.session.add(token)
+    db.session.commit()
+    return token, raw
+
+
+def revoke(token: ApiToken, *, by: Editor) -> None:
+    """Stop a token from working, for good; it stays listed with the date. Does not commit."""
+    if token.revoked_at is not None:
+        raise TokenError(f"The token “{token.name}” was already revoked.")
+    token.revoked_at = utcnow()
+
+
+def verify(raw: str) -> ApiToken | None:
+    """The live token with this secret, or None; records when it was last used (commits)."""
+    if not raw or len(raw) > TOKEN_MAX or not raw.startswith(PREFIX):
+        return None
+    digest = hash_token(raw)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    # The look-up found it by its hash; comparing again in constant time costs nothing and keeps
+    # the check honest should the look-up ever change (a prefix search, a cache).
+    if token is None or not secrets.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token
+
+
+def all_tokens() -> list[ApiToken]:
+    """Every token for the admin page: live ones first, newest first."""
+    return list(db.session.scalars(
+        select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))

@@ -1,0 +1,820 @@
+"""The JSON API under /api/v1, described by /api/v1/openapi.json (OPENAPI below).
+
+Public reads of published notices (for embeds and CMSs; CORS for the configured origins only),
+reports from a CMS's own form (the same rules and rate limit as the HTML form), and article
+upserts with an API token. Every answer is JSON, errors included.
+"""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from flask import Blueprint, Response, current_app, request, url_for
+from flask_cors import cross_origin
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from wtforms.validators import Length, ValidationError
+
+from corrections import error_pages
+from corrections.access import api_tokens
+from corrections.articles import content
+from corrections.extensions import db, limiter
+from corrections.forms import ReportForm
+from corrections.infra import outage
+from corrections.models import CORRECTION_KINDS, ApiToken, Article, Correction
+from corrections.notices import publishing
+from corrections.public import report_rate_limit
+from corrections.reports import filing, spool
+from corrections.text import SPACES, is_http_url, min_length_pattern, parse_id
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+READ_CACHE = "public, max-age=60"
+REPORT_FIELDS = ("passage", "category", "description", "suggested_correction", "source_url", "name", "email",
+                 "notify")
+ARTICLE_FIELDS = ("title", "canonical_url", "body", "slug", "byline", "section", "published_at")
+TOKEN_CHALLENGE = 'Bearer realm="corrections"'
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    404: "There is nothing at this address.",
+    413: "The body is larger than this API accepts.",
+    500: "Something went wrong on our side; it has been logged. Please try again in a moment.",
+    503: "The database is not answering just now; please try again in a minute.",
+}
+
+
+class ApiError(Exception):
+    """An answer other than success, with a message a developer can act on and per-field messages."""
+
+    def __init__(self, status: int, message: str, fields: dict[str, list[str]] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+
+# --- JSON in and out -------------------------------------------------------------------------------
+
+def json_response(data, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """JSON that stays inert even if a page pastes it into a <script>: <, > and & are escaped.
+
+    ensure_ascii leaves those three characters only inside strings, where \\u escapes decode to the same text.
+    """
+    body = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    response = Response(body, status=status, mimetype="application/json")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.update(headers or {})
+    return response
+
+
+def error_response(status: int, message: str, fields: dict | None = None, headers: dict | None = None) -> Response:
+    return json_response({"error": {"message": message, "fields": fields or {}}}, status, headers)
+
+
+def cached_json(data) -> Response:
+    """A public read: cacheable for a minute, with an ETag so unchanged answers cost a 304."""
+    response = json_response(data)
+    response.headers["Cache-Control"] = READ_CACHE
+    # Allowed origins get an Access-Control-Allow-Origin header and others do not: caches must keep them apart.
+    response.vary.add("Origin")
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def json_object() -> dict:
+    """The request body as a JSON object, or a 400 that says what was wrong with it."""
+    if not request.is_json:
+        raise ApiError(400, "Send a JSON object with the header Content-Type: application/json.")
+    raw = request.get_data()  # raises the 413 for bodies over MAX_CONTENT_LENGTH
+    try:
+        payload = json.loads(raw)
+    except ValueError as error:
+        raise ApiError(400, f"The body is not valid JSON: {error}.") from None
+    except RecursionError:
+        raise ApiError(400, "The body is not valid JSON: it is nested too deeply.") from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, "The body must be a JSON object ({...}), not an array, a string or a number.")
+    return payload
+
+
+# --- Errors: JSON for everything under /api/v1 -------------------------------------------------------
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    return error_response(error.status, error.message, error.fields, error.headers)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(error: RateLimitExceeded):
+    wait = error_pages.seconds_until_reset()
+    return error_response(429, f"Too many requests from this address in a short time. "
+                               f"Please try again in {wait} seconds.", headers={"Retry-After": str(wait)})
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    code = error.code or 500
+    headers = {}
+    message = MESSAGES.get(code) or error.description or error.name
+    if isinstance(error, MethodNotAllowed):
+        allowed = sorted(set(error.valid_methods or ()) - {"HEAD", "OPTIONS"})
+        message = f"This address does not accept {request.method}; it accepts {', '.join(allowed)}."
+        headers["Allow"] = ", ".join(error.valid_methods or ())
+    if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+        message = f"The body is larger than this API accepts ({current_app.config['MAX_CONTENT_LENGTH']:,} bytes)."
+    return error_response(code, message, headers=headers)
+
+
+@bp.errorhandler(Exception)
+def unexpected(error: Exception):
+    if outage.is_unavailable(error):
+        error_pages.note_outage(error)
+        return error_response(503, MESSAGES[503], headers={"Retry-After": str(outage.RETRY_AFTER_SECONDS)})
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return error_response(500, MESSAGES[500])
+
+
+@bp.before_app_request
+def routing_errors():
+    """Unknown /api/v1 addresses and wrong methods match no view, so the blueprint's handlers never see them."""
+    error = request.routing_exception
+    under_api = request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/")
+    if under_api and isinstance(error, NotFound | MethodNotAllowed):
+        return http_error(error)
+    return None
+
+
+# --- What the reads show -----------------------------------------------------------------------------
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, to the second."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def article_ref(article: Article) -> dict:
+    return {"slug": article.slug, "title": article.title, "url": article.canonical_url}
+
+
+def article_with_report_url(article: Article) -> dict:
+    return {**article_ref(article), "report_url": url_for("public.report", slug=article.slug, _external=True)}
+
+
+def notice_json(notice: Correction) -> dict:
+    """One published notice, as every read shows it; never anything about the reports behind it."""
+    return {
+        "id": notice.id,
+        "kind": notice.kind,
+        "kind_label": CORRECTION_KINDS.get(notice.kind, notice.kind),
+        "text": notice.text,
+        "published_at": iso(notice.published_at),
+        "updated_at": iso(notice.updated_at),
+        "article": article_ref(notice.article),
+        "article_url": url_for("public.article", slug=notice.article.slug, _anchor=f"correction-{notice.id}",
+                               _external=True),
+        "revision_url": revision_url(notice),
+    }
+
+
+def revision_url(notice: Correction) -> str | None:
+    """What changed in the article with the revision the notice goes with (when readers may see revisions)."""
+    number = notice.revision_number
+    if not number or number < 2 or not current_app.config["PUBLIC_REVISIONS"]:
+        return None
+    return url_for("public.revision_diff", slug=notice.article.slug, old=number - 1, new=number, _external=True)
+
+
+def by_canonical_url(url: str) -> Article | None:
+    return db.session.scalar(select(Article).where(Article.canonical_url == url))
+
+
+def query_arg(name: str) -> str | None:
+    """A query parameter given at most once: a repeat is refused rather than one of its values picked."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ApiError(400, f"Give {name}= only once; it was given {len(values)} times.",
+                       {name: ["Give this parameter only once."]})
+    return values[0] if values else None
+
+
+def required_url() -> str:
+    url = (query_arg("url") or "").strip()
+    if not url:
+        raise ApiError(400, "Give the article's canonical URL in ?url=.",
+                       {"url": ["Give the canonical URL of the article, as imported."]})
+    return url
+
+
+# --- Pagination: a cursor on (published_at, id), newest first -------------------------------------------
+# The cursor is the last notice's publication time in microseconds since 1970 and its id, "<micros>_<id>":
+# every value of this shape is a place in the list, so the document's pattern is the whole rule.
+
+CURSOR_PATTERN = re.compile(r"-?[0-9]{1,18}_[0-9]{1,9}")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+EARLIEST = (datetime.min.replace(tzinfo=UTC) - EPOCH) // MICROSECOND
+LATEST = (datetime.max.replace(tzinfo=UTC) - EPOCH) // MICROSECOND
+
+
+def encode_cursor(notice: Correction) -> str:
+    return f"{(notice.published_at - EPOCH) // MICROSECOND}_{notice.id}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    if not CURSOR_PATTERN.fullmatch(cursor):
+        raise ApiError(400, "This cursor is not valid.",
+                       {"cursor": ["Use the `next` link of an earlier page, unchanged."]})
+    micros, _, ident = cursor.partition("_")
+    # A time outside the calendar Python knows starts before the first notice or after the last one.
+    micros_in_range = min(max(int(micros), EARLIEST), LATEST)
+    return EPOCH + micros_in_range * MICROSECOND, int(ident)
+
+
+def page_limit() -> int:
+    raw = query_arg("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    limit = parse_id(raw)
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}.",
+                       {"limit": [f"Give a whole number from 1 to {MAX_LIMIT}."]})
+    return limit
+
+
+class Page:
+    """The paging arguments of a list read, checked before anything else so that bad ones always get their 400."""
+
+    def __init__(self):
+        self.limit = page_limit()
+        cursor = query_arg("cursor")
+        self.after = decode_cursor(cursor) if cursor is not None else None
+
+
+def corrections_page(page: Page, article: Article | None, **link_args) -> tuple[list[dict], str | None]:
+    """One page of shown notices, newest first, and the absolute link to the next page (or None)."""
+    limit = page.limit
+    query = publishing.log_query(publishing.LogFilter())
+    if article is not None:
+        query = query.where(Correction.article_id == article.id)
+    if page.after is not None:
+        published_at, ident = page.after
+        query = query.where(or_(Correction.published_at < published_at,
+                                and_(Correction.published_at == published_at, Correction.id < ident)))
+    rows = list(db.session.scalars(query.limit(limit + 1)))
+    shown = rows[:limit]
+    next_url = None
+    if len(rows) > limit:
+        next_url = url_for(request.endpoint, **(request.view_args or {}), **link_args, limit=limit,
+                           cursor=encode_cursor(shown[-1]), _external=True)
+    return [notice_json(n) for n in shown], next_url
+
+
+# --- Reads (public) ----------------------------------------------------------------------------------
+# cross_origin reads the allowed origins from config CORS_ORIGINS on each request (flask-cors's own key).
+
+@bp.get("/corrections")
+@cross_origin(methods=["GET"])
+def corrections():
+    page = Page()
+    if query_arg("url") is None:
+        items, next_url = corrections_page(page, None)
+        return cached_json({"corrections": items, "next": next_url})
+    url = required_url()
+    article = by_canonical_url(url)
+    if article is None:
+        # Not an error: an embed may ask about a page before its article is imported.
+        return cached_json({"article": None, "corrections": [], "next": None})
+    items, next_url = corrections_page(page, article, url=url)
+    return cached_json({"article": article_with_report_url(article), "corrections": items, "next": next_url})
+
+
+@bp.get("/articles/<slug>/corrections")
+@cross_origin(methods=["GET"])
+def article_corrections(slug: str):
+    page = Page()
+    article = content.get_by_slug(slug)
+    if article is None:
+        raise ApiError(404, "No article has this slug.")
+    items, next_url = corrections_page(page, article)
+    return cached_json({"article": article_with_report_url(article), "corrections": items, "next": next_url})
+
+
+@bp.get("/notices")
+@cross_origin(methods=["GET"])
+def notices_for_page():
+    """The embed's read: every shown notice of the page's article, and where to report an inaccuracy."""
+    article = by_canonical_url(required_url())
+    if article is None:
+        return cached_json({"article": None, "notices": []})
+    return cached_json({"article": article_with_report_url(article),
+                        "notices": [notice_json(n) for n in publishing.for_article(article)]})
+
+
+# --- Reports from a CMS's own form ---------------------------------------------------------------------
+
+def report_form(payload: dict) -> ReportForm:
+    """The HTML form's fields and rules applied to a JSON report; raises a 400 with every field's messages."""
+    problems: dict[str, list[str]] = {}
+    formdata = MultiDict()
+    for name in REPORT_FIELDS:
+        value = payload.get(name)
+        if value is None:
+            continue
+        if name == "notify":
+            if not isinstance(value, bool):
+                problems[name] = ["Send true or false."]
+            elif value:
+                formdata[name] = "y"
+        elif not isinstance(value, str):
+            problems[name] = ["Send this field as a string."]
+        else:
+            formdata[name] = value
+    for name in sorted(set(payload) - set(REPORT_FIELDS)):
+        problems[name] = ["This is not a field of a report."]
+    form = ReportForm(formdata=formdata, meta={"csrf": False})
+    form.validate()
+    for name, messages in form.errors.items():
+        problems.setdefault(name, list(messages))
+    for name, value in formdata.items():
+        if name not in problems and (message := as_sent_problem(form, name, value)):
+            problems[name] = [message]
+    if problems:
+        raise ApiError(400, "Some fields need attention: see fields.", problems)
+    return form
+
+
+def as_sent_problem(form: ReportForm, name: str, value: str) -> str | None:
+    """What is wrong with a value as sent, by the form's own rules and messages, or None.
+
+    The form checks text once cleaned and trimmed; the API's document states maxLength, the address pattern and
+    the e-mail format of the value as sent, so " https://x.org" is refused as documented rather than repaired.
+    """
+    field = form[name]
+    limit = max_length(field)
+    if limit is not None and len(value) > limit:
+        return f"Please keep this under {limit:,} characters (it has {len(value)})."
+    if name in ("source_url", "email") and value:
+        try:
+            getattr(form, f"validate_{name}")(SimpleNamespace(data=value))  # the form's check, on a copy
+        except ValidationError as error:
+            return str(error)
+    return None
+
+
+def max_length(field) -> int | None:
+    """The longest text a form field takes, from its own Length validator: one place for the form and the API."""
+    return next((v.max for v in field.validators if isinstance(v, Length) and v.max >= 0), None)
+
+
+@bp.post("/articles/<slug>/reports")
+@limiter.shared_limit(report_rate_limit, scope="reports")
+def create_report(slug: str):
+    # While the database is down the report is checked and spooled all the same, and its article found when filed.
+    article, database_down = spool.find_article(slug)
+    if article is None and not database_down:
+        raise ApiError(404, "No article has this slug.")
+    form = report_form(json_object())
+    # The HTML form's spam signals (honeypot, time since served) do not apply: the CMS's form is its own.
+    client = filing.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
+    try:
+        filed = spool.submit_or_spool(article, slug, form.to_input(), client=client)
+    except spool.SpoolError:
+        raise ApiError(503, "The report could not be saved just now; nothing was filed. Please send it again in "
+                            "a minute.", headers={"Retry-After": str(outage.RETRY_AFTER_SECONDS)}) from None
+    status_url = url_for("public.report_status", token=filed.token, _external=True)
+    # 202 for a report spooled while the database is down: accepted, and filed once it answers ("received").
+    return json_response({"reference": filed.reference, "status_url": status_url, "status": filed.status},
+                         202 if filed.id is None else 201, {"Location": status_url, "Cache-Control": "no-store"})
+
+
+# --- Article upserts (token) -----------------------------------------------------------------------------
+
+def authenticated_token() -> ApiToken:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        raise ApiError(401, "This needs an API token: send the header Authorization: Bearer <token>. "
+                            "An admin creates tokens at /editor/admin/tokens.",
+                       headers={"WWW-Authenticate": TOKEN_CHALLENGE})
+    scheme, _, raw = header.partition(" ")
+    token = api_tokens.verify(raw.strip()) if scheme.lower() == "bearer" else None
+    if token is None:
+        raise ApiError(401, "The API token is not valid or was revoked.",
+                       headers={"WWW-Authenticate": TOKEN_CHALLENGE + ', error="invalid_token"'})
+    return token
+
+
+def article_json(article: Article) -> dict:
+    return {
+        **article_with_report_url(article),
+        "byline": article.byline,
+        "section": article.section,
+        "published_at": iso(article.published_at),
+        "updated_at": iso(article.updated_at),
+        "page_url": url_for("public.article", slug=article.slug, _external=True),
+    }
+
+
+# What the document states beyond import-articles' rules: values are checked as sent (not once trimmed), and
+# published_at is an RFC 3339 date-time with its offset (the year range of articles.YEAR_MIN and YEAR_MAX as
+# written: a test holds them together). The document carries the same pattern.
+PUBLISHED_AT = re.compile(r"(?:19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}"
+                          r"T[0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
+OPTIONAL_SLUG = re.compile(f"(?:{content.SLUG_PATTERN.pattern.strip('^$')})?")
+
+
+def article_data(payload: dict) -> content.ArticleData:
+    """The article of an upsert: import-articles' rules and the document's stricter ones; one 400 names them all."""
+    fields: dict[str, list[str]] = {}
+    message = ""
+    data = None
+    try:
+        data = content.parse_article(payload)
+    except content.ArticleError as error:
+        fields, message = dict(error.fields), str(error)
+    stricter = {
+        "canonical_url": (is_http_url, "canonical_url must be an http(s) URL, with no spaces"),
+        "slug": (OPTIONAL_SLUG.fullmatch, "slug may hold only lowercase letters, digits and single hyphens, "
+                                          "with no spaces"),
+        "published_at": (PUBLISHED_AT.fullmatch, "published_at must be an RFC 3339 date-time with its offset "
+                                                 f"between the years {content.YEAR_MIN} and {content.YEAR_MAX}, "
+                                                 "e.g. 2026-11-24T09:30:00+00:00 or 2026-11-24T09:30:00Z"),
+    }
+    for name, (valid, problem) in stricter.items():
+        value = payload.get(name)
+        if isinstance(value, str) and value and not valid(value) and name not in fields:
+            fields[name] = [problem]
+            message = "; ".join(filter(None, [message, problem]))
+    if fields or data is None:
+        raise ApiError(400, f"The article was not saved: {message}.", fields)
+    return data
+
+
+@bp.put("/articles")
+def upsert_article():
+    """Create or update the article with this canonical_url: the rules of `corrections import-articles`."""
+    token = authenticated_token()
+    data = article_data(json_object())
+    for attempt in range(2):
+        try:
+            article, outcome = content.upsert_article(data, source="api", by=token.name)
+            db.session.commit()
+            break
+        except content.ArticleError as error:
+            db.session.rollback()
+            raise ApiError(409, f"The article was not saved: {error}.", {"slug": [str(error)]}) from None
+        except IntegrityError:
+            # Another request created the same article a moment ago: the second try updates it.
+            db.session.rollback()
+            if attempt:
+                raise
+    headers = {"Location": url_for("public.article", slug=article.slug, _external=True)} if outcome == "created" else {}
+    return json_response({"result": outcome, "article": article_json(article)}, 201 if outcome == "created" else 200,
+                         headers)
+
+
+# --- The description ------------------------------------------------------------------------------------
+
+@bp.get("/openapi.json")
+def openapi():
+    return json_response(OPENAPI, headers={"Cache-Control": READ_CACHE})
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return _json(_ref("Error"), description)
+
+
+_READ_HEADERS = {
+    "Cache-Control": {"description": "public, max-age=60", "schema": {"type": "string"}},
+    "ETag": {"description": "Send it back in If-None-Match to get a 304 when nothing changed.",
+             "schema": {"type": "string"}},
+}
+_LIMIT = {"name": "limit", "in": "query", "required": False,
+          "description": f"Notices per page, 1 to {MAX_LIMIT}.",
+          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}}
+_CURSOR = {"name": "cursor", "in": "query", "required": False,
+           "description": "Where the page starts: take it from the `next` link, unchanged.",
+           "schema": {"type": "string", "pattern": f"^{CURSOR_PATTERN.pattern}$"}}
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+_URL = {"name": "url", "in": "query",
+        "description": "The article's canonical URL, exactly as imported (surrounding spaces are ignored); "
+                       "one that no article has finds nothing.",
+        "schema": {"type": "string", "pattern": f"[^{SPACES}]"}}  # not blank
+_NOT_MODIFIED = {"description": "Not modified since the ETag sent in If-None-Match."}
+
+
+def _read(summary: str, description: str, parameters: list, schema: dict, *, with_404: bool = False) -> dict:
+    responses = {
+        "200": {**_json(schema, "OK"), "headers": _READ_HEADERS},
+        "304": _NOT_MODIFIED,
+        "400": _error("A parameter is not valid or given twice (see error.fields)."),
+    }
+    if with_404:
+        responses["404"] = _error("No article has this slug.")
+    return {"get": {"summary": summary, "description": description, "tags": ["corrections"],
+                    "parameters": parameters, "responses": responses}}
+
+
+# What is_http_url() takes: an http(s) address with a host, and no spaces or control characters.
+_NOT_IN_URL = rf"{SPACES}\x00-\x1f\x7f"
+_HTTP_URL = {"type": "string", "pattern": (rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:[^{_NOT_IN_URL}/?#\[\]]*@)?"
+                                           rf"[^{_NOT_IN_URL}/?#@:\[\]]+(?::[^{_NOT_IN_URL}/?#@\[\]]*)?"
+                                           rf"(?:[/?#][^{_NOT_IN_URL}]*)?$")}
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# The form checks addresses with email-validator: format email, and none at a special-use domain such as .test.
+_EMAIL = {"type": "string", "format": "email",
+          "not": {"pattern": "[.@](?:" + "|".join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES)) + ")$"}}
+_STRING_OR_NULL_DATE = {"type": ["string", "null"], "format": "date-time"}
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "corrections API",
+        "version": "1.0.0",
+        "description": (
+            "Published correction notices for CMSs and embeds, reader reports from a CMS's own form, and "
+            "article imports. Reads are public, cacheable for 60 seconds and readable cross-origin from the "
+            "origins in the CORS_ORIGINS setting. Every error is JSON: "
+            '{"error": {"message": "...", "fields": {"field": ["..."]}}}. Dates are ISO 8601 in UTC. '
+            "Query parameters are given at most once. Text is checked as sent against maxLength; a minimum "
+            "(minLength, with a pattern saying the same) counts what remains once surrounding spaces and "
+            "control characters (other than tab and line breaks) are removed, as the site's forms do. "
+            "An optional field that is null is the same as one left out."
+        ),
+    },
+    "tags": [
+        {"name": "corrections", "description": "Published notices (public reads)."},
+        {"name": "reports", "description": "Reader reports sent by a CMS."},
+        {"name": "articles", "description": "Article imports (API token)."},
+    ],
+    "paths": {
+        "/api/v1/corrections": _read(
+            "Published notices, newest first",
+            "Every shown (not withdrawn) notice, paginated by cursor. With `url`, only those of the article "
+            "with that canonical URL, and the article; an unknown URL gives an empty list and `article: null`.",
+            [_LIMIT, _CURSOR, {**_URL, "required": False}],
+            _ref("CorrectionList"),
+        ),
+        "/api/v1/articles/{slug}/corrections": _read(
+            "An article's published notices, newest first",
+            "The shown notices of one article, paginated by cursor.",
+            [_SLUG, _LIMIT, _CURSOR],
+            _ref("CorrectionList"),
+            with_404=True,
+        ),
+        "/api/v1/notices": _read(
+            "The notices to show on a CMS page (the embed's read)",
+            "Every shown notice of the article with this canonical URL, newest first, and the address of its "
+            "report form. An unknown URL gives `article: null` and no notices, so embeds work on pages not "
+            "imported yet.",
+            [{**_URL, "required": True}],
+            _ref("PageNotices"),
+        ),
+        "/api/v1/articles/{slug}/reports": {
+            "post": {
+                "summary": "File a reader's report from a CMS's own form",
+                "description": "The fields and rules of the site's report form. Rate limited per client address "
+                               "(REPORT_RATE_LIMIT, as the HTML form). The reporter's details are never shown by "
+                               "any read.",
+                "tags": ["reports"],
+                "parameters": [_SLUG],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ReportInput")}}},
+                "responses": {
+                    "201": {**_json(_ref("ReportReceipt"), "Filed"),
+                            "headers": {"Location": {"description": "The reader's private status page.",
+                                                     "schema": {"type": "string", "format": "uri"}}}},
+                    "202": {**_json(_ref("ReportReceipt"),
+                                    "Accepted while the database is down: kept on the server and filed once it "
+                                    "answers again (status `received`); the status page works at once"),
+                            "headers": {"Location": {"description": "The reader's private status page.",
+                                                     "schema": {"type": "string", "format": "uri"}}}},
+                    "400": _error("Not JSON, or fields need attention (messages in error.fields)."),
+                    "404": _error("No article has this slug."),
+                    "413": _error("The body is too large."),
+                    "429": {**_error("Too many reports from this client; try again later."),
+                            "headers": {"Retry-After": {"description": "Seconds to wait.",
+                                                        "schema": {"type": "integer"}}}},
+                    "503": {**_error("The database is down and the report could not be kept on the server either; "
+                                     "nothing was filed."),
+                            "headers": {"Retry-After": {"description": "Seconds to wait.",
+                                                        "schema": {"type": "integer"}}}},
+                },
+            },
+        },
+        "/api/v1/articles": {
+            "put": {
+                "summary": "Create or update an article by its canonical URL",
+                "description": "The rules of `corrections import-articles`, with values checked as sent and "
+                               "published_at an RFC 3339 date-time: idempotent by canonical_url. "
+                               "Needs an API token (an admin creates one at /editor/admin/tokens).",
+                "tags": ["articles"],
+                "security": [{"bearerAuth": []}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ArticleInput")}}},
+                "responses": {
+                    "200": _json(_ref("ArticleResult"), "Updated, or unchanged"),
+                    "201": {**_json(_ref("ArticleResult"), "Created"),
+                            "headers": {"Location": {"description": "The article's page.",
+                                                     "schema": {"type": "string", "format": "uri"}}}},
+                    "400": _error("Not JSON, or the article is not valid (see error.fields)."),
+                    "401": {**_error("No token, or a bad or revoked one."),
+                            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
+                    "409": _error("The slug belongs to another article."),
+                    "413": _error("The body is too large."),
+                },
+            },
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "summary": "This description",
+                "tags": ["corrections"],
+                "responses": {"200": {"description": "OpenAPI 3.1 document",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            },
+        },
+    },
+    "components": {
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "An API token (cor_...) from /editor/admin/tokens."},
+        },
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {
+                    "type": "object",
+                    "required": ["message", "fields"],
+                    "properties": {
+                        "message": {"type": "string"},
+                        "fields": {"type": "object", "additionalProperties": {"type": "array",
+                                                                              "items": {"type": "string"}}},
+                    },
+                }},
+            },
+            "ArticleRef": {
+                "type": "object",
+                "required": ["slug", "title", "url"],
+                "properties": {
+                    "slug": {"type": "string"},
+                    "title": {"type": "string"},
+                    "url": {"type": "string", "description": "The canonical URL, as imported: an http(s) address, "
+                                                      "perhaps with characters beyond ASCII."},
+                },
+            },
+            "PageArticle": {
+                "allOf": [_ref("ArticleRef"), {
+                    "type": "object",
+                    "required": ["report_url"],
+                    "properties": {"report_url": {"type": "string", "format": "uri",
+                                                  "description": "The reader's report form for this article."}},
+                }],
+            },
+            "Notice": {
+                "type": "object",
+                "required": ["id", "kind", "kind_label", "text", "published_at", "updated_at", "article",
+                             "article_url"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "kind": {"type": "string", "enum": list(CORRECTION_KINDS)},
+                    "kind_label": {"type": "string"},
+                    "text": {"type": "string"},
+                    "published_at": {"type": "string", "format": "date-time"},
+                    "updated_at": {**_STRING_OR_NULL_DATE, "description": "When the text was last amended."},
+                    "article": _ref("ArticleRef"),
+                    "article_url": {"type": "string", "format": "uri",
+                                    "description": "The notice on this site's article page."},
+                    "revision_url": {"type": ["string", "null"], "format": "uri",
+                                     "description": "What changed in the article with the revision the notice "
+                                                    "goes with (\"see what changed\"); null when it names none "
+                                                    "or revisions are not public."},
+                },
+            },
+            "CorrectionList": {
+                "type": "object",
+                "required": ["corrections", "next"],
+                "properties": {
+                    "article": {"oneOf": [_ref("PageArticle"), {"type": "null"}],
+                                "description": "With `url` or a slug: the article (null for an unknown URL)."},
+                    "corrections": {"type": "array", "items": _ref("Notice")},
+                    "next": {"type": ["string", "null"], "format": "uri", "description": "The next page, if any."},
+                },
+            },
+            "PageNotices": {
+                "type": "object",
+                "required": ["article", "notices"],
+                "properties": {
+                    "article": {"oneOf": [_ref("PageArticle"), {"type": "null"}]},
+                    "notices": {"type": "array", "items": _ref("Notice")},
+                },
+            },
+            "ReportInput": {
+                "type": "object",
+                "required": ["category", "description"],
+                "additionalProperties": False,
+                "properties": {
+                    "passage": {"type": ["string", "null"], "maxLength": filing.PASSAGE_MAX,
+                                "description": "The quoted words that are wrong."},
+                    "category": {"type": "string", "enum": list(filing.CATEGORIES)},
+                    "description": {"type": "string", "minLength": filing.DESCRIPTION_MIN,
+                                    "pattern": min_length_pattern(filing.DESCRIPTION_MIN),
+                                    "maxLength": filing.DESCRIPTION_MAX, "description": "What is wrong."},
+                    "suggested_correction": {"type": ["string", "null"], "maxLength": filing.SUGGESTION_MAX},
+                    "source_url": {"type": ["string", "null"], "maxLength": filing.SOURCE_URL_MAX,
+                                   "anyOf": [_HTTP_URL, {"const": ""}, {"type": "null"}],
+                                   "description": "A web address starting with http:// or https://."},
+                    "name": {"type": ["string", "null"], "maxLength": filing.NAME_MAX},
+                    "email": {"type": ["string", "null"], "maxLength": filing.EMAIL_MAX,
+                              "anyOf": [_EMAIL, {"const": ""}, {"type": "null"}],
+                              "description": "Only to tell the reader of the outcome; never shown by any read. "
+                                             "Checked by email-validator, as the site's form does: an address "
+                                             "mail could reach."},
+                    "notify": {"type": ["boolean", "null"], "default": False,
+                               "description": "Consent to an e-mail about the outcome; true needs an email. An "
+                                              "address not confirmed yet is first sent a link to confirm it."},
+                },
+                # notify: true needs an e-mail address to write to.
+                "if": {"required": ["notify"], "properties": {"notify": {"const": True}}},
+                "then": {"required": ["email"], "properties": {"email": _EMAIL}},
+            },
+            "ReportReceipt": {
+                "type": "object",
+                "required": ["reference", "status_url", "status"],
+                "properties": {
+                    "reference": {"type": "string", "examples": ["R-7K2Q9M"]},
+                    "status_url": {"type": "string", "format": "uri",
+                                   "description": "The reader's private status page: give it to the reader only."},
+                    "status": {"type": "string", "examples": ["new"],
+                               "description": "`new`, or `received` for a report accepted while the database is "
+                                              "down and not filed yet."},
+                },
+            },
+            "ArticleInput": {
+                "type": "object",
+                "required": ["title", "canonical_url", "body"],
+                "additionalProperties": False,
+                "properties": {
+                    "title": {"type": "string", "minLength": 1, "pattern": min_length_pattern(1),
+                              "maxLength": content.TITLE_MAX},
+                    "canonical_url": {**_HTTP_URL, "maxLength": content.URL_MAX},
+                    "body": {"type": "string", "minLength": 1, "pattern": min_length_pattern(1),
+                             "maxLength": content.BODY_MAX, "description": "Plain paragraphs or HTML; sanitised."},
+                    "slug": {"type": ["string", "null"], "maxLength": content.SLUG_MAX,
+                             "pattern": f"^{OPTIONAL_SLUG.pattern}$",
+                             "description": "Lowercase letters, digits and single hyphens; made from the title "
+                                            "when empty or left out."},
+                    "byline": {"type": ["string", "null"], "maxLength": content.BYLINE_MAX},
+                    "section": {"type": ["string", "null"], "maxLength": content.SECTION_MAX},
+                    "published_at": {
+                        "anyOf": [{"type": "string", "format": "date-time", "pattern": f"^{PUBLISHED_AT.pattern}$"},
+                                  {"const": ""}, {"type": "null"}],
+                        "description": f"An RFC 3339 date-time with its offset (T and Z in capitals), in the years "
+                                       f"{content.YEAR_MIN} to {content.YEAR_MAX} as written; now (or, for an "
+                                       "update, the stored one) when empty or left out."},
+                },
+            },
+            "ArticleResult": {
+                "type": "object",
+                "required": ["result", "article"],
+                "properties": {
+                    "result": {"type": "string", "enum": ["created", "updated", "unchanged"]},
+                    "article": {"allOf": [_ref("PageArticle"), {
+                        "type": "object",
+                        "required": ["byline", "section", "published_at", "updated_at", "page_url"],
+                        "properties": {
+                            "byline": {"type": "string"},
+                            "section": {"type": "string"},
+                            "published_at": {"type": "string", "format": "date-time"},
+                            "updated_at": {"type": "string", "format": "date-time"},
+                            "page_url": {"type": "string", "format": "uri"},
+                        },
+                    }]},
+                },
+            },
+        },
+    },
+}

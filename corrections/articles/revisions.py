@@ -1,0 +1,252 @@
+"""Article revisions: every change to an article's title or body is stored, and compared word by word.
+
+`articles.change_text` is the one function that changes an article's text; it calls `record` here, which
+stores the new revision and points the article at it. Revisions are never changed or deleted.
+"""
+
+import functools
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from corrections.articles import diffing
+from corrections.extensions import db
+from corrections.models import Article, ArticleRevision, RevisionDiff, utcnow
+
+SOURCES = {
+    "import": "import-articles",
+    "api": "the API",
+    "dashboard": "the dashboard",
+    "demo": "the demo",
+    "migration": "the text when revisions began",
+}
+# Words, runs of spacing, and single other characters: the units the diff marks.
+TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+# Paragraphs and the blank lines between them (articles.plain_text), the units of a diff by paragraph.
+PARAGRAPHS = re.compile(r"(\n\s*\n)")
+# What a change must touch to matter: words, numbers with the points and commas inside them (2.4 is not 24),
+# and symbols such as £, + or % (see significant_words); spacing, other punctuation and letter case do not count.
+SIGNIFICANT = re.compile(r"\d+(?:[.,:/]\d+)*|\w+|[^\w\s]")
+MEANINGFUL_PUNCTUATION = {"%", "‰", "#", "&", "@"}
+# Unchanged words kept either side of a change when a diff is shortened.
+CONTEXT_WORDS = 25
+
+
+def content_hash(title: str, body: str) -> str:
+    """The hash stored with each revision (the migration computes the same one in SQL)."""
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def record(article: Article, *, source: str, by: str = "") -> ArticleRevision | None:
+    """Store the article's current title and body as its newest revision, unless they are the stored ones.
+
+    Returns the new revision, or None when the text is the current revision's. Its diff from the previous
+    revision is computed and stored with it. Flushes; does not commit.
+    """
+    digest = content_hash(article.title, article.body)
+    previous = db.session.get(ArticleRevision, article.current_revision_id) if article.current_revision_id else None
+    if previous is not None and previous.content_hash == digest:
+        return None
+    revision = ArticleRevision(
+        article_id=article.id, number=(previous.number + 1) if previous else 1, title=article.title,
+        body=article.body, body_text=article.body_text, content_hash=digest, source=source, created_by=by,
+        created_at=utcnow(),
+    )
+    db.session.add(revision)
+    db.session.flush()
+    article.current_revision_id = revision.id
+    if previous is not None:
+        # Compared now, once, rather than by the first readers of "see what changed", all at the same time.
+        stored_diff(previous, revision)
+    return revision
+
+
+def all_for(article: Article) -> list[ArticleRevision]:
+    """The article's revisions, oldest first."""
+    return list(db.session.scalars(
+        select(ArticleRevision).where(ArticleRevision.article_id == article.id).order_by(ArticleRevision.number)))
+
+
+def by_number(article: Article, number: int) -> ArticleRevision | None:
+    return db.session.scalar(
+        select(ArticleRevision).where(ArticleRevision.article_id == article.id, ArticleRevision.number == number))
+
+
+def count_for(article_id: int) -> int:
+    return db.session.scalar(select(func.count(ArticleRevision.id)).where(ArticleRevision.article_id == article_id))
+
+
+# --- Comparing two texts ----------------------------------------------------------------------------------
+
+def significant_words(text: str) -> list[str]:
+    """The words, numbers and symbols of a text, in lower case, without spacing or punctuation."""
+    return [token for token in SIGNIFICANT.findall(unicodedata.normalize("NFKC", text).casefold())
+            if token[0].isalnum() or token[0] == "_" or token in MEANINGFUL_PUNCTUATION
+            or unicodedata.category(token)[0] == "S"]
+
+
+def is_minor(old: ArticleRevision, new: ArticleRevision) -> bool:
+    """True when the change touches only spacing, punctuation or letter case (of the title and the text)."""
+    return (significant_words(old.title) == significant_words(new.title)
+            and significant_words(old.body_text) == significant_words(new.body_text))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of the compared text: "equal", "insert", "delete", or "skip" (unchanged words left out)."""
+
+    op: str
+    text: str
+
+
+def word_diff(old: str, new: str, budget: diffing.Budget | None = None) -> list[Piece]:
+    """The pieces that turn `old` into `new`, word by word (spacing kept as it is in the texts).
+
+    Raises diffing.TooCostly when the comparison would take more than its budget of work."""
+    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    return _pieces(a, b, diffing.opcodes(a, b, budget))
+
+
+def paragraph_diff(old: str, new: str) -> list[Piece]:
+    """The pieces that turn `old` into `new`, whole paragraphs at a time: always in bounded time."""
+    a, b = PARAGRAPHS.split(old), PARAGRAPHS.split(new)
+    try:
+        steps = diffing.opcodes(a, b)
+    except diffing.TooCostly:
+        # Thousands of identical paragraphs shuffled: keep what is the same at both ends, the rest changed.
+        same_start, same_end, shorter = 0, 0, min(len(a), len(b))
+        while same_start < shorter and a[same_start] == b[same_start]:
+            same_start += 1
+        while same_end < shorter - same_start and a[-1 - same_end] == b[-1 - same_end]:
+            same_end += 1
+        steps = [("equal", 0, same_start, 0, same_start),
+                 ("replace", same_start, len(a) - same_end, same_start, len(b) - same_end),
+                 ("equal", len(a) - same_end, len(a), len(b) - same_end, len(b))]
+    return _pieces(a, b, steps)
+
+
+def text_diff(old: str, new: str) -> tuple[list[Piece], bool]:
+    """The pieces that turn `old` into `new`, word by word, or paragraph by paragraph when comparing words
+    would take too long (many changes scattered across a long text); the flag says which (True: paragraphs)."""
+    try:
+        return word_diff(old, new), False
+    except diffing.TooCostly:
+        return paragraph_diff(old, new), True
+
+
+def _pieces(a: list[str], b: list[str], steps: list[diffing.Opcode]) -> list[Piece]:
+    pieces: list[Piece] = []
+    for op, i1, i2, j1, j2 in steps:
+        if op == "equal":
+            if i2 > i1:
+                pieces.append(Piece("equal", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(Piece("delete", "".join(a[i1:i2])))
+        if j2 > j1:
+            pieces.append(Piece("insert", "".join(b[j1:j2])))
+    return pieces
+
+
+def shortened(pieces: list[Piece], context: int = CONTEXT_WORDS) -> list[Piece]:
+    """Long unchanged stretches cut down to `context` words either side of each change."""
+    result: list[Piece] = []
+    for index, piece in enumerate(pieces):
+        if piece.op != "equal" or len(pieces) == 1:
+            result.append(piece)
+            continue
+        tokens = TOKEN.findall(piece.text)
+        keep = 2 * context  # a word and the space after it are two tokens
+        first, last = index == 0, index == len(pieces) - 1
+        head = "" if first else "".join(tokens[:keep])
+        tail = "" if last else "".join(tokens[-keep:])
+        if len(tokens) <= (0 if first else keep) + (0 if last else keep) + 2:
+            result.append(piece)
+            continue
+        if head:
+            result.append(Piece("equal", head))
+        result.append(Piece("skip", "…"))
+        if tail:
+            result.append(Piece("equal", tail))
+    return result
+
+
+def diff_html(old: str, new: str, *, whole: bool = False) -> Markup:
+    """The diff as HTML: <del> for what was removed, <ins> for what was added, every piece escaped."""
+    return pieces_html(text_diff(old, new)[0], whole=whole)
+
+
+def pieces_html(pieces: list[Piece], *, whole: bool = False) -> Markup:
+    """Pieces as HTML (see diff_html); unless `whole`, long unchanged stretches are shortened."""
+    if not whole:
+        pieces = shortened(pieces)
+    tags = {"insert": "ins", "delete": "del"}
+    out = []
+    for piece in pieces:
+        if piece.op == "skip":
+            out.append('<span class="diff-skip" title="Unchanged text left out"> […] </span>')
+        elif piece.op in tags:
+            out.append(f"<{tags[piece.op]}>{escape(piece.text)}</{tags[piece.op]}>")
+        else:
+            out.append(str(escape(piece.text)))
+    # Every piece of text was escaped above.
+    return Markup("".join(out))  # nosec B704
+
+
+def stored_diff(old: ArticleRevision, new: ArticleRevision) -> RevisionDiff:
+    """The diff of the two revisions' texts, computed the first time it is asked for and stored (added to the
+    session; the caller commits)."""
+    found = db.session.get(RevisionDiff, (old.id, new.id))
+    if found is not None:
+        return found
+    pieces, by_paragraph = text_diff(old.body_text, new.body_text)
+    stored = RevisionDiff(old_revision_id=old.id, new_revision_id=new.id, by_paragraph=by_paragraph,
+                          pieces=json.dumps([[piece.op, piece.text] for piece in pieces]), created_at=utcnow())
+    db.session.add(stored)
+    return stored
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two revisions of an article and what changed between them, as the diff pages show it."""
+
+    old: ArticleRevision
+    new: ArticleRevision
+    title: Markup | None  # None when the title did not change
+    body: Markup
+    minor: bool
+    changed_at: datetime
+    by_paragraph: bool  # the text is compared paragraph by paragraph (comparing words would take too long)
+
+
+@functools.lru_cache(maxsize=32)
+def passing_diff(old_id: int, new_id: int, old_text: str, new_text: str) -> tuple[tuple[Piece, ...], bool]:
+    """The diff of a pair that is not stored, kept for the next readers of this process (revisions never change,
+    so a kept diff is never out of date; the texts are part of the key all the same)."""
+    pieces, by_paragraph = text_diff(old_text, new_text)
+    return tuple(pieces), by_paragraph
+
+
+def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool = False, keep: bool = False) -> Comparison:
+    """The two revisions compared.
+
+    The text's diff is stored (stored_diff: the caller commits) for consecutive revisions, for a pair already
+    stored, and when `keep` (an editor asked for it). Any other pair is one a reader picked: an article with
+    R revisions has R·(R−1)/2 of them, and storing each would let anyone fill the database, so they are
+    computed within the diff's work budget and kept in this process's bounded cache.
+    """
+    title = diff_html(old.title, new.title, whole=True) if old.title != new.title else None
+    if keep or new.number == old.number + 1 or db.session.get(RevisionDiff, (old.id, new.id)) is not None:
+        body = stored_diff(old, new)
+        pieces, by_paragraph = [Piece(op, text) for op, text in json.loads(body.pieces)], body.by_paragraph
+    else:
+        kept, by_paragraph = passing_diff(old.id, new.id, old.body_text, new.body_text)
+        pieces = list(kept)
+    return Comparison(old, new, title, pieces_html(pieces, whole=whole), is_minor(old, new), new.created_at,
+                      by_paragraph)

@@ -1,0 +1,162 @@
+"""Unannounced changes: a published article's text changed and no notice followed within the grace period.
+
+Every change that is not minor (revisions.is_minor) to an article already published becomes a ChangeReview,
+due SILENT_EDIT_GRACE_MINUTES later. A correction, clarification or update published on the article since
+settles it (notices.publish calls settle_by_notice), whether an editor wrote it for this change or not;
+otherwise, once due, editors see it in the dashboard and answer it: with a notice linked to the revision,
+or with the reason none is needed. Every answer is a line of the article's history (ArticleEvent).
+The webhook article.unannounced_change is queued once per change when it is due (webhooks.send_due).
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from corrections.articles.revisions import is_minor
+from corrections.extensions import db
+from corrections.models import (
+    CORRECTION_KINDS,
+    Article,
+    ArticleEvent,
+    ArticleRevision,
+    ChangeReview,
+    Correction,
+    Editor,
+    utcnow,
+)
+
+# Notices that announce a change to the text; an editor's note does not.
+ANNOUNCING_KINDS = ("correction", "clarification", "update")
+NO_NOTICE_REASONS = (
+    "Typo or formatting only.",
+    "A broken link or a picture credit fixed; the facts did not change.",
+    "Copy-editing before the article was widely read; nothing a reader relied on changed.",
+    "The change was announced in the text itself (an “Update:” line).",
+)
+REASON_MAX = 2000
+EVENT_LABELS = {
+    "notice": "answered with a notice",
+    "no_notice": "no notice needed",
+    "settled": "settled by a notice published since",
+}
+
+
+class ChangeError(ValueError):
+    """A refused answer to an unannounced change; the message is for the editor."""
+
+
+def grace() -> timedelta:
+    return timedelta(minutes=float(current_app.config["SILENT_EDIT_GRACE_MINUTES"]))
+
+
+def note_change(article: Article, previous: ArticleRevision, revision: ArticleRevision) -> ChangeReview | None:
+    """Keep a change to a published article for editors to answer, unless it is minor. Does not commit."""
+    if article.published_at > revision.created_at or is_minor(previous, revision):
+        return None
+    review = ChangeReview(article_id=article.id, from_revision_id=previous.id, to_revision_id=revision.id,
+                          changed_at=revision.created_at, due_at=revision.created_at + grace())
+    db.session.add(review)
+    return review
+
+
+def is_due(now: datetime):
+    """The condition of a change editors must answer now: open, and past its grace period."""
+    return (ChangeReview.outcome == "") & (ChangeReview.due_at <= now)
+
+
+def due(limit: int = 200) -> list[ChangeReview]:
+    """The changes editors must answer, the longest waiting first."""
+    return list(db.session.scalars(
+        select(ChangeReview).where(is_due(utcnow()))
+        .options(joinedload(ChangeReview.article), joinedload(ChangeReview.to_revision))
+        .order_by(ChangeReview.due_at, ChangeReview.id).limit(limit)))
+
+
+def count_due() -> int:
+    return db.session.scalar(select(func.count(ChangeReview.id)).where(is_due(utcnow())))
+
+
+def recently_answered(limit: int = 20) -> list[ChangeReview]:
+    return list(db.session.scalars(
+        select(ChangeReview).where(ChangeReview.outcome != "")
+        .options(joinedload(ChangeReview.article)).order_by(ChangeReview.answered_at.desc()).limit(limit)))
+
+
+def for_article(article: Article) -> list[ChangeReview]:
+    return list(db.session.scalars(
+        select(ChangeReview).where(ChangeReview.article_id == article.id).order_by(ChangeReview.id)))
+
+
+def history(article: Article) -> list[ArticleEvent]:
+    return list(db.session.scalars(
+        select(ArticleEvent).where(ArticleEvent.article_id == article.id).order_by(ArticleEvent.id)))
+
+
+def _answer(review: ChangeReview, outcome: str, *, by: Editor | None, reason: str = "",
+            correction: Correction | None = None) -> None:
+    now = utcnow()
+    review.outcome = outcome
+    review.reason = reason
+    review.answered_at = now
+    review.answered_by = by.name if by else "system"
+    review.correction = correction
+    db.session.add(ArticleEvent(article_id=review.article_id, created_at=now, actor_id=by.id if by else None,
+                                actor=review.answered_by, kind=outcome if by else "settled",
+                                revision_id=review.to_revision_id, comment=reason))
+
+
+def check_open(review: ChangeReview) -> None:
+    if review.outcome:
+        raise ChangeError(f"This change was already answered by {review.answered_by} at "
+                          f"{review.answered_at:%H:%M} UTC on {review.answered_at.day} {review.answered_at:%b}: "
+                          f"{EVENT_LABELS['no_notice' if review.outcome == 'no_notice' else 'notice']}.")
+
+
+def excuse(review: ChangeReview, reason: str, *, by: Editor) -> None:
+    """An editor's answer that the change needs no notice, with the reason (kept in the history)."""
+    check_open(review)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ChangeError("Say why no notice is needed: choose a reason or write one.")
+    if len(reason) > REASON_MAX:
+        raise ChangeError(f"Please keep the reason under {REASON_MAX:,} characters.")
+    _answer(review, "no_notice", by=by, reason=reason)
+
+
+def settle_by_notice(correction: Correction, *, by: Editor, answering: ChangeReview | None = None) -> None:
+    """A notice was published on the article: it announces every open change made before it.
+
+    `answering` is the change the editor wrote it for, recorded as their answer (as is the change whose revision
+    the notice names); other open changes of the article are settled by the notice too. An editor's note
+    settles nothing. Does not commit.
+    """
+    if correction.kind not in ANNOUNCING_KINDS:
+        if answering is not None:
+            raise ChangeError("An editor’s note does not announce a change: publish a correction, clarification "
+                              "or update, or say why no notice is needed.")
+        return
+    if answering is not None:
+        check_open(answering)
+    still_open = db.session.scalars(select(ChangeReview).where(
+        ChangeReview.article_id == correction.article_id, ChangeReview.outcome == "",
+        ChangeReview.changed_at <= utcnow()))
+    for review in still_open:
+        # The editor answered the change they wrote the notice for, or whose revision it names.
+        editor = by if review is answering or review.to_revision_id == correction.revision_id else None
+        _answer(review, "notice", by=editor, correction=correction,
+                reason=f"{CORRECTION_KINDS[correction.kind]} published: {correction.text}")
+
+
+def mark_announced(now: datetime) -> list[int]:
+    """Mark the changes that are due and were not announced yet; returns their ids (each once, whatever the
+    number of processes: a conditional UPDATE, which on PostgreSQL waits for a concurrent one and then finds
+    the rows already marked). Does not commit."""
+    return list(db.session.scalars(
+        update(ChangeReview)
+        .where(is_due(now), ChangeReview.announced_at.is_(None))
+        .values(announced_at=now)
+        .returning(ChangeReview.id),
+        execution_options={"synchronize_session": False},
+    ))

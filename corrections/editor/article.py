@@ -1,0 +1,162 @@
+"""An article in the dashboard: its notices (published, amended, withdrawn) and its reports."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from corrections import revision_pages
+from corrections.articles import content, revisions, unannounced
+from corrections.editor import bp, me
+from corrections.editor.forms import AmendForm, EditArticleForm, PublishForm, WithdrawForm
+from corrections.extensions import db
+from corrections.models import CORRECTION_KINDS, Article, Correction, Report, utcnow
+from corrections.notices import publishing
+from corrections.reports import workflow
+from corrections.text import parse_id, parse_ids
+
+
+def load_article(slug: str) -> Article:
+    return content.get_by_slug(slug) or abort(404)
+
+
+def render_article(article: Article, status: int = 200, *, publish_form=None, amend_forms=None,
+                   withdraw_forms=None):
+    all_notices = publishing.all_for_article(article)
+    amend_forms = amend_forms or {}
+    withdraw_forms = withdraw_forms or {}
+    for notice in all_notices:
+        amend_forms.setdefault(notice.id, AmendForm(formdata=None, kind=notice.kind, text=notice.text,
+                                                    prefix=f"amend-{notice.id}"))
+        withdraw_forms.setdefault(notice.id, WithdrawForm(formdata=None, prefix=f"withdraw-{notice.id}"))
+    counts = dict(db.session.execute(
+        select(Report.status, func.count(Report.id)).where(Report.article_id == article.id).group_by(Report.status)
+    ).all())
+    linkable = list(db.session.scalars(
+        select(Report).where(Report.article_id == article.id, Report.status.in_(publishing.LINKABLE))
+        .order_by(Report.created_at)
+    ))
+    return render_template(
+        "editor/article.html", article=article, notices=all_notices, kinds=CORRECTION_KINDS,
+        publish_form=publish_form or PublishForm(formdata=None), amend_forms=amend_forms,
+        withdraw_forms=withdraw_forms, counts=counts, labels=workflow.LABELS, linkable=linkable,
+        linked_now=set(parse_ids(request.form.getlist("link"))),
+        revision_choices=revisions.all_for(article), chosen_revision=parse_id(request.form.get("revision")),
+        changes=unannounced.for_article(article), history=unannounced.history(article),
+        change_labels=unannounced.EVENT_LABELS, now=utcnow(),
+    ), status
+
+
+@bp.get("/articles/<slug>/revisions")
+def revision_list(slug: str):
+    return revision_pages.list_page(load_article(slug), "editor.revision_diff", "editor/revisions.html")
+
+
+@bp.get("/articles/<slug>/revisions/<int:old>/<int:new>")
+def revision_diff(slug: str, old: int, new: int):
+    # An editor's pair is stored: editors are few and signed in, unlike the readers of the public page.
+    return revision_pages.diff_page(load_article(slug), old, new, "editor.revision_diff", "editor/revision_diff.html",
+                                    keep=True)
+
+
+@bp.route("/articles/<slug>/edit", methods=["GET", "POST"])
+def edit_article(slug: str):
+    found = load_article(slug)
+    current = found.current_revision
+    form = EditArticleForm(formdata=None, title=found.title, body=found.body,
+                           revision=str(current.number) if current else "")
+    if request.method == "POST":
+        form = EditArticleForm()
+        if form.validate_on_submit():
+            try:
+                revision = content.edit(found, form.title.data, form.body.data,
+                                         seen_revision=parse_id(form.revision.data), by=me().name)
+                db.session.commit()
+            except content.ArticleError as error:
+                db.session.rollback()
+                form.body.errors.append(str(error))
+            except IntegrityError:
+                # Another change took the same revision number at the same moment.
+                db.session.rollback()
+                form.body.errors.append("Someone else saved a change to this article at the same moment; nothing "
+                                        "was saved. Reload to edit the latest text.")
+            else:
+                flash(f"Saved as revision {revision.number}." if revision else "Nothing changed: nothing was saved.",
+                      "success")
+                return redirect(url_for("editor.article", slug=slug))
+    return render_template("editor/article_edit.html", article=found, form=form), 400 if form.errors else 200
+
+
+def load_notice(article: Article, correction_id: int) -> Correction:
+    correction = db.session.get(Correction, correction_id)
+    if correction is None or correction.article_id != article.id:
+        abort(404)
+    return correction
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    return render_article(load_article(slug))
+
+
+@bp.post("/articles/<slug>/corrections")
+def publish_on_article(slug: str):
+    found = load_article(slug)
+    form = PublishForm()
+    if form.validate_on_submit():
+        chosen = parse_ids(request.form.getlist("link"))
+        linked = list(db.session.scalars(
+            select(Report).where(Report.id.in_(chosen), Report.article_id == found.id).order_by(Report.id)
+        )) if chosen else []
+        number = parse_id(request.form.get("revision"))
+        revision = revisions.by_number(found, number) if number else None
+        try:
+            if number and revision is None:
+                raise publishing.NoticeError(f"The article has no revision {number}.")
+            correction = publishing.publish(found, form.kind.data, form.text.data, by=me(), reports=linked,
+                                         revision=revision)
+            db.session.commit()
+        except (publishing.NoticeError, workflow.WorkflowError) as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(f"{CORRECTION_KINDS[correction.kind]} published.", "success")
+            return redirect(url_for("editor.article", slug=slug) + f"#correction-{correction.id}")
+    return render_article(found, 400, publish_form=form)
+
+
+@bp.post("/articles/<slug>/corrections/<int:correction_id>/amend")
+def amend_notice(slug: str, correction_id: int):
+    found = load_article(slug)
+    correction = load_notice(found, correction_id)
+    form = AmendForm(prefix=f"amend-{correction.id}")
+    if form.validate_on_submit():
+        try:
+            publishing.amend(correction, form.text.data, by=me(), kind=form.kind.data, note=form.note.data or "")
+            db.session.commit()
+        except publishing.NoticeError as error:
+            db.session.rollback()
+            form.text.errors.append(str(error))
+        else:
+            flash("Notice amended; the earlier text is kept and the notice now shows when it was updated.", "success")
+            return redirect(url_for("editor.article", slug=slug) + f"#correction-{correction.id}")
+    return render_article(found, 400, amend_forms={correction.id: form})
+
+
+@bp.post("/articles/<slug>/corrections/<int:correction_id>/withdraw")
+def withdraw_notice(slug: str, correction_id: int):
+    found = load_article(slug)
+    correction = load_notice(found, correction_id)
+    if not me().is_admin:
+        abort(403)
+    form = WithdrawForm(prefix=f"withdraw-{correction.id}")
+    if form.validate_on_submit():
+        try:
+            publishing.withdraw(correction, form.reason.data, by=me())
+            db.session.commit()
+        except (publishing.NoticeError, workflow.WorkflowError) as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            flash("Notice withdrawn; the reason is on record.", "success")
+            return redirect(url_for("editor.article", slug=slug))
+    return render_article(found, 400, withdraw_forms={correction.id: form})

@@ -1,0 +1,76 @@
+"""Admin pages: the canned answers editors apply to reports."""
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from corrections.editor import admin_required, bp
+from corrections.editor.forms import CannedAnswerForm
+from corrections.editor.refusals import attempt, delete_then_list
+from corrections.extensions import db
+from corrections.models import CannedAnswer
+from corrections.reports import canned_answers
+
+
+def render_answers(form: CannedAnswerForm, status: int = 200):
+    return render_template("editor/answers.html", answers=canned_answers.all_answers(), form=form,
+                           states=canned_answers.STATES,
+                           placeholders=canned_answers.PLACEHOLDERS), status
+
+
+def render_answer(answer: CannedAnswer, form: CannedAnswerForm, status: int = 200):
+    return render_template("editor/answer.html", answer=answer, form=form,
+                           placeholders=canned_answers.PLACEHOLDERS), status
+
+
+def save_from(form: CannedAnswerForm, answer: CannedAnswer | None) -> CannedAnswer | None:
+    """Save the form's answer, or put the refusal at its field and return None."""
+    return attempt(form, canned_answers.CannedError, lambda: canned_answers.save(
+        answer, name=form.name.data, to_state=form.to_state.data or "", text=form.text.data or "",
+        correction_template=form.correction_template.data or ""))
+
+
+@bp.get("/admin/answers")
+@admin_required
+def answers():
+    return render_answers(CannedAnswerForm(formdata=None))
+
+
+@bp.post("/admin/answers")
+@admin_required
+def add_answer():
+    form = CannedAnswerForm()
+    answer = save_from(form, None)
+    if answer is None:
+        return render_answers(form, 400)
+    flash(f"Canned answer “{answer.name}” added.", "success")
+    return redirect(url_for("editor.answers"))
+
+
+def load_answer(answer_id: int) -> CannedAnswer:
+    return db.session.get(CannedAnswer, answer_id) or abort(404)
+
+
+@bp.get("/admin/answers/<int:answer_id>")
+@admin_required
+def answer(answer_id: int):
+    found = load_answer(answer_id)
+    return render_answer(found, CannedAnswerForm(formdata=None, obj=found))
+
+
+@bp.post("/admin/answers/<int:answer_id>")
+@admin_required
+def change_answer(answer_id: int):
+    found = load_answer(answer_id)
+    form = CannedAnswerForm()
+    if save_from(form, found) is None:
+        return render_answer(found, form, 400)
+    flash(f"Canned answer “{found.name}” saved.", "success")
+    return redirect(url_for("editor.answers"))
+
+
+@bp.post("/admin/answers/<int:answer_id>/delete")
+@admin_required
+def delete_answer(answer_id: int):
+    return delete_then_list(db.session.get(CannedAnswer, answer_id), canned_answers.delete,
+                            gone="That canned answer no longer exists.",
+                            done="Canned answer “{name}” deleted; the reports it was applied to keep their history.",
+                            to="editor.answers")

@@ -1,0 +1,81 @@
+"""Unannounced changes in the dashboard: the changes to answer, each with its diff, and the two answers."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import joinedload
+
+from corrections import revision_pages
+from corrections.articles import revisions, unannounced
+from corrections.editor import bp, me
+from corrections.editor.forms import NoNoticeForm, PublishForm
+from corrections.extensions import db
+from corrections.models import CORRECTION_KINDS, ChangeReview, utcnow
+from corrections.notices import publishing
+
+
+def load_change(change_id: int) -> ChangeReview:
+    review = db.session.scalar(
+        db.select(ChangeReview).where(ChangeReview.id == change_id)
+        .options(joinedload(ChangeReview.article), joinedload(ChangeReview.from_revision),
+                 joinedload(ChangeReview.to_revision), joinedload(ChangeReview.correction)))
+    return review or abort(404)
+
+
+@bp.get("/changes")
+def changes():
+    return render_template("editor/changes.html", due=unannounced.due(), answered=unannounced.recently_answered(),
+                           labels=unannounced.EVENT_LABELS, grace=unannounced.grace())
+
+
+def render_change(review: ChangeReview, status: int = 200, *, publish_form=None, no_notice_form=None):
+    whole = request.args.get("whole") == "1"
+    here = url_for("editor.change", change_id=review.id)
+    return render_template(
+        "editor/change.html", review=review, article=review.article,
+        c=revision_pages.compare(review.from_revision, review.to_revision, whole=whole, keep=True),
+        whole_url=None if whole else here + "?whole=1", changes_url=here if whole else None,
+        publish_form=publish_form or PublishForm(formdata=None, kind="correction"),
+        no_notice_form=no_notice_form or NoNoticeForm(formdata=None),
+        kinds=CORRECTION_KINDS, labels=unannounced.EVENT_LABELS, sources=revisions.SOURCES,
+        still_in_grace=not review.outcome and review.due_at > utcnow(),
+    ), status
+
+
+@bp.get("/changes/<int:change_id>")
+def change(change_id: int):
+    return render_change(load_change(change_id))
+
+
+@bp.post("/changes/<int:change_id>/notice")
+def answer_change_with_notice(change_id: int):
+    review = load_change(change_id)
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            correction = publishing.publish(review.article, form.kind.data, form.text.data, by=me(),
+                                         revision=review.to_revision, answering=review)
+            db.session.commit()
+        except publishing.NoticeError as error:
+            db.session.rollback()
+            form.text.errors.append(str(error))
+        else:
+            flash(f"{CORRECTION_KINDS[correction.kind]} published, linked to revision {review.to_revision.number}.",
+                  "success")
+            return redirect(url_for("editor.changes"))
+    return render_change(review, 400, publish_form=form)
+
+
+@bp.post("/changes/<int:change_id>/no-notice")
+def answer_change_without_notice(change_id: int):
+    review = load_change(change_id)
+    form = NoNoticeForm()
+    if form.validate_on_submit():
+        try:
+            unannounced.excuse(review, form.chosen_reason(), by=me())
+            db.session.commit()
+        except unannounced.ChangeError as error:
+            db.session.rollback()
+            form.reason_text.errors.append(str(error))
+        else:
+            flash("Recorded: no notice needed for this change.", "success")
+            return redirect(url_for("editor.changes"))
+    return render_change(review, 400, no_notice_form=form)

@@ -1,0 +1,62 @@
+"""Admin page: the target times for first action and for resolution, by category."""
+
+from flask import flash, redirect, render_template, url_for
+
+from corrections.editor import admin_required, bp
+from corrections.editor.forms import clock_form
+from corrections.extensions import db
+from corrections.reports import clocks
+from corrections.reports.filing import CATEGORIES
+
+ROWS = {clocks.DEFAULT: "Every category (default)", **CATEGORIES}
+
+
+def field_names(key: str) -> tuple[str, str]:
+    return f"first_{key or 'default'}", f"resolution_{key or 'default'}"
+
+
+def render_clocks(form, status: int = 200):
+    rows = [(key, label, *(form[name] for name in field_names(key))) for key, label in ROWS.items()]
+    return render_template("editor/clocks.html", form=form, rows=rows), status
+
+
+@bp.get("/admin/clocks")
+@admin_required
+def clocks_page():
+    table = clocks.all_targets()
+    data = {}
+    for key in ROWS:
+        first, resolution = field_names(key)
+        targets = table.get(key, clocks.Targets())
+        data[first] = clocks.duration_text(targets.first_action)
+        data[resolution] = clocks.duration_text(targets.resolution)
+    return render_clocks(clock_form(CATEGORIES, formdata=None, data=data))
+
+
+@bp.post("/admin/clocks")
+@admin_required
+def set_clocks():
+    form = clock_form(CATEGORIES)
+    if not form.validate_on_submit():
+        return render_clocks(form, 400)
+    wanted, failed = {}, False
+    for key in ROWS:
+        minutes = []
+        for name in field_names(key):
+            try:
+                minutes.append(clocks.parse_duration(form[name].data or ""))
+            except clocks.ClockError as error:
+                form[name].errors.append(str(error))
+                failed = True
+                minutes.append(None)
+        wanted[key] = clocks.Targets(*minutes)
+    if failed:
+        return render_clocks(form, 400)
+    try:
+        open_reports = clocks.set_targets(wanted)
+    except clocks.ClockError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return render_clocks(form, 400)
+    flash(f"Targets saved; the deadlines of the {open_reports} open report(s) follow them.", "success")
+    return redirect(url_for("editor.clocks_page"))

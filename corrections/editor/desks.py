@@ -1,0 +1,117 @@
+"""Admin pages: desks (groups of editors) and the routing of sections to them."""
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from corrections.access import accounts
+from corrections.editor import admin_required, bp
+from corrections.editor.forms import DeskForm, RouteForm
+from corrections.editor.refusals import attempt, delete_then_list
+from corrections.extensions import db
+from corrections.models import Desk
+from corrections.reports import desks
+from corrections.text import parse_id
+
+
+def member_choices() -> list[tuple[str, str]]:
+    return [(str(e.id), e.name) for e in accounts.active_editors()]
+
+
+def desk_form(**kwargs) -> DeskForm:
+    form = DeskForm(**kwargs)
+    form.members.choices = member_choices()
+    return form
+
+
+def route_form(**kwargs) -> RouteForm:
+    form = RouteForm(**kwargs)
+    form.desk.choices = [("", "No desk")] + [(str(i), name) for i, name in desks.desk_choices()]
+    return form
+
+
+def render_desks(form: DeskForm | None = None, route: RouteForm | None = None, status: int = 200):
+    all_desks = desks.all_desks()
+    routed = {desks.section_key(r.section): (r.section, d) for d in all_desks for r in d.routes}
+    sections = [(s, routed.get(desks.section_key(s), (s, None))[1]) for s in desks.known_sections()]
+    seen = {desks.section_key(s) for s, _ in sections}
+    # Routes set for sections no article has yet are listed too.
+    sections += [(section, desk) for key, (section, desk) in sorted(routed.items()) if key not in seen]
+    return render_template(
+        "editor/desks.html", desks=all_desks, sections=sections,
+        form=form or desk_form(formdata=None), route_form=route or route_form(formdata=None),
+    ), status
+
+
+@bp.get("/admin/desks")
+@admin_required
+def desks_page():
+    return render_desks()
+
+
+@bp.post("/admin/desks")
+@admin_required
+def add_desk():
+    form = desk_form()
+    desk = attempt(form, desks.DeskError, lambda: desks.create_desk(form.name.data, form.member_ids()))
+    if desk is None:
+        return render_desks(form=form, status=400)
+    flash(f"Desk “{desk.name}” created with {len(desk.members)} member(s).", "success")
+    return redirect(url_for("editor.desks_page"))
+
+
+def load_desk(desk_id: int) -> Desk:
+    return db.session.get(Desk, desk_id) or abort(404)
+
+
+def render_desk(desk: Desk, form: DeskForm, status: int = 200):
+    return render_template("editor/desk.html", desk=desk, form=form), status
+
+
+@bp.get("/admin/desks/<int:desk_id>")
+@admin_required
+def desk(desk_id: int):
+    found = load_desk(desk_id)
+    form = desk_form(formdata=None, name=found.name, members=[str(m.id) for m in found.members])
+    return render_desk(found, form)
+
+
+@bp.post("/admin/desks/<int:desk_id>")
+@admin_required
+def change_desk(desk_id: int):
+    found = load_desk(desk_id)
+    form = desk_form()
+    if attempt(form, desks.DeskError, lambda: desks.update_desk(found, form.name.data, form.member_ids())) is None:
+        return render_desk(load_desk(desk_id), form, 400)
+    flash(f"Desk “{found.name}” saved.", "success")
+    return redirect(url_for("editor.desks_page"))
+
+
+@bp.post("/admin/desks/<int:desk_id>/delete")
+@admin_required
+def delete_desk(desk_id: int):
+    return delete_then_list(db.session.get(Desk, desk_id), desks.delete_desk,
+                            gone="That desk no longer exists.",
+                            done="Desk “{name}” deleted; its reports stay, with no desk, and its sections are no "
+                                 "longer routed.",
+                            to="editor.desks_page")
+
+
+@bp.post("/admin/routes")
+@admin_required
+def route_section():
+    form = route_form()
+    if form.validate_on_submit():
+        desk_id = parse_id(form.desk.data)
+        target = db.session.get(Desk, desk_id) if desk_id else None
+        if form.desk.data and target is None:
+            form.desk.errors.append("That desk no longer exists.")
+        else:
+            try:
+                section = desks.set_route(form.section.data, target)
+            except desks.DeskError as error:
+                db.session.rollback()
+                form[error.field].errors.append(str(error))
+            else:
+                where = f"the desk “{target.name}”" if target else "no desk"
+                flash(f"New reports about “{section}” go to {where}.", "success")
+                return redirect(url_for("editor.desks_page"))
+    return render_desks(route=form, status=400)

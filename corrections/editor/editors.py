@@ -1,0 +1,71 @@
+"""Admin pages: the editors' accounts."""
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from corrections.access import accounts, login_throttle
+from corrections.editor import admin_required, bp, me
+from corrections.editor.forms import NewEditorForm
+from corrections.extensions import db
+from corrections.models import Editor, utcnow
+
+
+def render_editors(form: NewEditorForm, status: int = 200):
+    editors = db.session.scalars(select(Editor).order_by(Editor.active.desc(), Editor.name)).all()
+    troubles = login_throttle.troubles([e.email for e in editors], utcnow())
+    return render_template("editor/editors.html", editors=editors, form=form, troubles=troubles), status
+
+
+@bp.get("/admin/editors")
+@admin_required
+def editors():
+    return render_editors(NewEditorForm(formdata=None))
+
+
+@bp.post("/admin/editors")
+@admin_required
+def add_editor():
+    form = NewEditorForm()
+    if form.validate_on_submit():
+        try:
+            editor = accounts.create_editor(form.email.data, form.password.data, name=form.name.data or "",
+                                            is_admin=form.is_admin.data)
+        except accounts.AccountError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            flash(f"Account created for {editor.name} ({editor.email}).", "success")
+            return redirect(url_for("editor.editors"))
+    form.password.data = ""
+    return render_editors(form, 400)
+
+
+@bp.post("/admin/editors/<int:editor_id>/wrong-passwords/clear")
+@admin_required
+def clear_wrong_passwords(editor_id: int):
+    editor = db.session.get(Editor, editor_id)
+    if editor is None:
+        flash("That editor does not exist.", "error")
+    else:
+        accounts.clear_login_failures(editor)
+        db.session.commit()
+        flash(f"{editor.name}'s wrong passwords are forgotten: they can log in again at once, from anywhere.",
+              "success")
+    return redirect(url_for("editor.editors"))
+
+
+@bp.post("/admin/editors/<int:editor_id>/active")
+@admin_required
+def set_active(editor_id: int):
+    editor = db.session.get(Editor, editor_id)
+    if editor is None:
+        flash("That editor does not exist.", "error")
+        return redirect(url_for("editor.editors"))
+    activate = request.form.get("active") == "1"
+    try:
+        accounts.set_active(editor, activate, by=me())
+    except accounts.AccountError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{editor.name} {'reactivated' if activate else 'deactivated: signed out everywhere'}.", "success")
+    return redirect(url_for("editor.editors"))

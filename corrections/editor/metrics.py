@@ -1,0 +1,25 @@
+"""The metrics page: how fast reports are handled and where they come from, over 7, 30 or 90 days."""
+
+from flask import flash, render_template, request
+
+from corrections.editor import bp
+from corrections.figures import metrics
+from corrections.reports import clocks
+
+
+@bp.get("/metrics", endpoint="metrics")
+def metrics_page():
+    asked = (request.args.get("days") or "").strip()
+    days = metrics.parse_window(asked)
+    if days is None:
+        days = metrics.DEFAULT_WINDOW
+        if asked:
+            flash(f"Ignored in the address: days “{asked[:40]}” (use 7, 30 or 90); showing {days} days.", "warning")
+    figures = metrics.compute(days)
+    return render_template(
+        "editor/metrics.html",
+        m=figures,
+        targets=clocks.target_figures(figures.start, figures.end, figures.end),
+        windows=metrics.WINDOWS,
+        duration=metrics.duration_words,
+    )

@@ -1,0 +1,274 @@
+"""One report: everything about it, its history, and the actions an editor takes on it."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from corrections.access import accounts
+from corrections.editor import bp, me
+from corrections.editor.actions import editor_by_id
+from corrections.editor.forms import (
+    ApplyAnswerForm,
+    AssignForm,
+    DuplicateForm,
+    MoveForm,
+    NoteForm,
+    PublishForm,
+    RejectForm,
+)
+from corrections.extensions import db
+from corrections.figures.metrics import duration_words
+from corrections.models import CORRECTION_KINDS, CannedAnswer, Report, utcnow
+from corrections.notices import publishing
+from corrections.reports import anchors, canned_answers, clocks, workflow
+from corrections.reports.filing import CATEGORIES
+from corrections.text import parse_id, parse_ids
+from corrections.triage import queue, snapshot
+
+
+def load_report(report_id: int) -> Report:
+    report = db.session.scalar(
+        db.select(Report)
+        .where(Report.id == report_id)
+        .options(
+            joinedload(Report.article),
+            joinedload(Report.assignee),
+            joinedload(Report.duplicate_of),
+            joinedload(Report.desk),
+            joinedload(Report.resurfaced_from),
+            selectinload(Report.events),
+        )
+    )
+    return report or abort(404)
+
+
+def highlighted_article_text(place: anchors.PassagePlace) -> Markup | None:
+    """The article's text with the reported passage marked, or None when it is not found."""
+    if place.span is None:
+        return None
+    text, (start, end) = place.text, place.span
+    # Every piece of the text is escaped before the <mark> is added.
+    before, passage, after = (escape(part) for part in (text[:start], text[start:end], text[end:]))
+    return Markup(f'{before}<mark id="passage">{passage}</mark>{after}')  # nosec B704
+
+
+def queue_back() -> tuple[str, queue.QueueFilter | None]:
+    """The queue address the editor came from (kept through the page's forms), and its filter."""
+    back = request.values.get("back", "")
+    f = snapshot.queue_filter(back)
+    return (back, f) if f is not None else ("", None)
+
+
+def render_report(report: Report, status: int = 200, **forms):
+    """The report page; forms passed in (with what the editor typed and their errors) replace the blank ones."""
+    back, f = queue_back()
+    previous_id, next_id = snapshot.neighbours(f, me(), report) if f else (None, None)
+    version = str(report.version)
+    defaults = {
+        "move_form": MoveForm(version=version, formdata=None),
+        "reject_form": RejectForm(version=version, formdata=None),
+        "assign_form": AssignForm(version=version, formdata=None,
+                                  assignee=str(report.assignee_id) if report.assignee_id else ""),
+        "duplicate_form": DuplicateForm(version=version, formdata=None),
+        "note_form": NoteForm(version=version, formdata=None),
+        "answer_form": ApplyAnswerForm(version=version, formdata=None),
+    }
+    defaults["publish_form"] = PublishForm(formdata=None, text=drafted_notice(report))
+    defaults.update(forms)
+    defaults["assign_form"].assignee.choices = [("", "Nobody")] + [
+        (str(e.id), e.name) for e in accounts.active_editors()
+    ]
+    answers = [a for a in canned_answers.all_answers() if canned_answers.usable_on(a, report)]
+    defaults["answer_form"].answer.choices = [("", "Choose…")] + [
+        (str(a.id), f"{a.name} ({canned_answers.STATES[a.to_state].lower()})") for a in answers
+    ]
+    others = queue.same_passage(report)
+    earlier = report.resurfaced_from
+    place = anchors.place(report)
+    return render_template(
+        "editor/report.html",
+        report=report,
+        highlighted=highlighted_article_text(place),
+        place=place,
+        others=others,
+        linkable=[r for r in [report, *others] if r.status in publishing.LINKABLE],
+        linked_now=set(parse_ids(request.form.getlist("link"))) if request.method == "POST"
+        else {r.id for r in [report, *others] if r.status in publishing.LINKABLE},
+        can_publish=report.status in publishing.LINKABLE,
+        categories=CATEGORIES,
+        labels=workflow.LABELS,
+        actions=workflow.ACTIONS,
+        moves=sorted(workflow.MOVES[report.status] - set(workflow.NEEDS_MORE),
+                     key=workflow.STATES.index),
+        can_reject=workflow.can_move(report, "rejected"),
+        can_duplicate=workflow.can_move(report, "duplicate"),
+        answers=answers,
+        clocks=clocks.report_clocks(report),
+        now=utcnow(),
+        earlier=earlier,
+        kinds=CORRECTION_KINDS,
+        duration=duration_words,
+        earlier_notices=publishing.for_report(earlier) if earlier is not None else [],
+        back=back,
+        previous_id=previous_id,
+        next_id=next_id,
+        **defaults,
+    ), status
+
+
+def drafted_notice(report: Report) -> str:
+    """The publish form's first text: from the canned answer just applied (?answer=), else the reader's words."""
+    answer_id = parse_id(request.args.get("answer"))
+    answer = db.session.get(CannedAnswer, answer_id) if answer_id else None
+    if answer is not None and answer.correction_template:
+        return canned_answers.draft_correction(answer, report)
+    return suggested_notice(report)
+
+
+def suggested_notice(report: Report) -> str:
+    """A first draft of the notice from what the reader suggested, for the editor to rewrite."""
+    if report.passage and report.suggested_correction:
+        return (f"An earlier version of this article said “{report.passage}”. "
+                f"It should have said “{report.suggested_correction}”.")
+    return report.suggested_correction
+
+
+@bp.get("/reports/<int:report_id>")
+def report(report_id: int):
+    return render_report(load_report(report_id))
+
+
+def act(report: Report, form, form_name: str, change, done: str, onward: bool = False):
+    """Apply a change from one of the page's forms; on refusal show the page again with the form as typed."""
+    try:
+        workflow.apply_change(report, form.seen_version(), change)
+    except workflow.WorkflowError as error:
+        status = 409 if isinstance(error, workflow.StaleReport) else 400
+        flash(str(error), "error")
+        return render_report(load_report(report.id), status, **{form_name: form})
+    flash(done, "success")
+    back, f = queue_back()
+    if f is None:
+        return redirect(url_for("editor.report", report_id=report.id))
+    if not (onward and request.form.get("onward") == "1") or report.status in workflow.OPEN:
+        # A note, an assignment, a decision clicked (the editor may publish next), or still to be decided:
+        # stay on it. A decision made with a key (its form says "onward") goes on.
+        return redirect(url_for("editor.report", report_id=report.id, back=back))
+    # Decided: on to the next report of the queue as the editor saw it, or back to the queue at its end.
+    _, next_id = snapshot.neighbours(f, me(), report)
+    return redirect(url_for("editor.report", report_id=next_id, back=back) if next_id else back)
+
+
+def invalid(report: Report, form, form_name: str):
+    return render_report(report, 400, **{form_name: form})
+
+
+@bp.post("/reports/<int:report_id>/move")
+def move(report_id: int):
+    report = load_report(report_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "move_form")
+    to = form.to.data
+    comment = form.comment.data or ""
+    return act(report, form, "move_form", lambda: workflow.move(report, to, by=me(), comment=comment),
+               f"{report.reference} moved to {workflow.LABELS.get(to, to).lower()}.", onward=True)
+
+
+@bp.post("/reports/<int:report_id>/reject")
+def reject(report_id: int):
+    report = load_report(report_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "reject_form")
+    return act(report, form, "reject_form", lambda: workflow.reject(report, form.chosen_reason(), by=me()),
+               f"{report.reference} rejected.", onward=True)
+
+
+@bp.post("/reports/<int:report_id>/assign")
+def assign(report_id: int):
+    report = load_report(report_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "assign_form")
+    editor = me() if request.form.get("to_me") else editor_by_id(form.assignee.data)
+    if editor is None and form.assignee.data and not request.form.get("to_me"):
+        flash("That editor does not exist.", "error")
+        return invalid(report, form, "assign_form")
+    name = editor.name if editor else "nobody"
+    return act(report, form, "assign_form", lambda: workflow.assign(report, editor, by=me()),
+               f"{report.reference} assigned to {name}.")
+
+
+@bp.post("/reports/<int:report_id>/duplicate")
+def duplicate(report_id: int):
+    report = load_report(report_id)
+    form = DuplicateForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "duplicate_form")
+    original = queue.find_by_reference(form.original.data)
+    if original is None:
+        form.original.errors.append(f"No report has the reference {form.original.data.strip()}.")
+        return invalid(report, form, "duplicate_form")
+    return act(report, form, "duplicate_form", lambda: workflow.mark_duplicate(report, original, by=me()),
+               f"{report.reference} marked as a duplicate of {original.reference}.", onward=True)
+
+
+@bp.post("/reports/<int:report_id>/answer")
+def apply_answer(report_id: int):
+    """Apply a canned answer; one that drafts a correction opens the publish form with the draft."""
+    report = load_report(report_id)
+    form = ApplyAnswerForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "answer_form")
+    answer_id = parse_id(form.answer.data)
+    answer = db.session.get(CannedAnswer, answer_id) if answer_id else None
+    if answer is None:
+        form.answer.errors.append("That canned answer no longer exists: choose another.")
+        return invalid(report, form, "answer_form")
+    result = act(report, form, "answer_form", lambda: canned_answers.apply(answer, report, by=me()),
+                 f"“{answer.name}” applied to {report.reference}: {workflow.LABELS[answer.to_state].lower()}.",
+                 onward=not answer.correction_template)
+    applied = not isinstance(result, tuple)  # a refusal renders the page again, with its status
+    if applied and answer.correction_template and report.status in publishing.LINKABLE:
+        return redirect(url_for("editor.report", report_id=report.id, answer=answer.id) + "#publish")
+    return result
+
+
+@bp.post("/reports/<int:report_id>/note")
+def note(report_id: int):
+    report = load_report(report_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "note_form")
+    return act(report, form, "note_form", lambda: workflow.add_note(report, form.text.data, by=me()),
+               "Note added.")
+
+
+
+@bp.post("/reports/<int:report_id>/publish")
+def publish(report_id: int):
+    """Publish a notice on the report's article, linking the chosen reports of its group."""
+    report = load_report(report_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return invalid(report, form, "publish_form")
+    chosen = parse_ids(request.form.getlist("link"))
+    allowed = {r.id: r for r in [report, *queue.same_passage(report)]}
+    linked = [allowed[i] for i in chosen if i in allowed]
+    try:
+        correction = publishing.publish(report.article, form.kind.data, form.text.data, by=me(), reports=linked)
+        db.session.commit()
+    except (publishing.NoticeError, workflow.WorkflowError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return render_report(load_report(report.id), 400, publish_form=form)
+    except StaleDataError:
+        db.session.rollback()
+        flash("Another editor changed one of these reports at the same moment; nothing was published. "
+              "Check the page and publish again.", "error")
+        return render_report(load_report(report.id), 409, publish_form=form)
+    references = ", ".join(r.reference for r in linked) or "no report"
+    flash(f"{CORRECTION_KINDS[correction.kind]} published on the article; linked: {references}.", "success")
+    return redirect(url_for("editor.article", slug=report.article.slug) + f"#correction-{correction.id}")

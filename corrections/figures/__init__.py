@@ -1,0 +1,1 @@
+"""Figures about the work: editors' metrics and the public transparency page."""

@@ -1,0 +1,1 @@
+"""Plumbing that carries what a domain decided and decides nothing itself."""

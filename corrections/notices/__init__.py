@@ -1,0 +1,1 @@
+"""Published corrections (notices) and the policies they follow."""

@@ -1,0 +1,268 @@
+"""Published corrections: publishing, amending and withdrawing them, and reading them back for pages and feeds."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, Select, bindparam, extract, func, select
+from sqlalchemy.orm import selectinload
+
+from corrections.articles import unannounced
+from corrections.extensions import db
+from corrections.infra import mail, webhooks
+from corrections.models import (
+    CORRECTION_KINDS,
+    Article,
+    ArticleRevision,
+    ChangeReview,
+    Correction,
+    CorrectionVersion,
+    Editor,
+    Report,
+    utcnow,
+)
+from corrections.reports import workflow
+
+TEXT_MIN = 10
+TEXT_MAX = 5000
+# Reports an editor may link to a new correction: open ones are accepted as part of publishing.
+LINKABLE = ("new", "in_review", "accepted")
+
+
+class NoticeError(ValueError):
+    """A refused publication, amendment or withdrawal; the message is for the editor."""
+
+
+def check_text(kind: str, text: str) -> str:
+    if kind not in CORRECTION_KINDS:
+        raise NoticeError("Choose the kind of notice: correction, clarification, update or editor’s note.")
+    text = text.strip()
+    if not TEXT_MIN <= len(text) <= TEXT_MAX:
+        raise NoticeError(f"The notice needs between {TEXT_MIN} and {TEXT_MAX:,} characters (it has {len(text)}).")
+    return text
+
+
+def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list[Report] = (),
+            revision: ArticleRevision | None = None, answering: ChangeReview | None = None) -> Correction:
+    """Publish a notice on the article and mark the linked reports corrected, through the workflow.
+
+    Linked reports still open are accepted first; each step is an event on the report. `revision` is the
+    article's revision the notice goes with (readers get "see what changed"); `answering`, the unannounced
+    change it answers. A correction, clarification or update settles the article's open unannounced changes.
+    Does not commit.
+    """
+    text = check_text(kind, text)
+    if revision is not None and revision.article_id != article.id:
+        raise NoticeError("That revision belongs to another article.")
+    for report in reports:
+        if report.article_id != article.id:
+            raise NoticeError(f"{report.reference} is about another article.")
+        if report.status not in LINKABLE:
+            raise NoticeError(f"{report.reference} is {workflow.LABELS[report.status].lower()}: "
+                              "only open or accepted reports can be linked to a correction.")
+    correction = Correction(article=article, kind=kind, text=text, published_by_id=by.id, published_by=by.name,
+                            reports=list(reports), revision_id=revision.id if revision else None)
+    db.session.add(correction)
+    for report in reports:
+        if report.status == "new":
+            workflow.move(report, "in_review", by=by)
+        if report.status == "in_review":
+            workflow.move(report, "accepted", by=by, comment="Accepted on publishing a correction.")
+        workflow.mark_corrected(report, by=by, comment=f"{CORRECTION_KINDS[kind]} published: {text}")
+        mail.queue_outcome(report, "corrected", correction)
+        for duplicate in duplicates_of(report):
+            mail.queue_outcome(duplicate, "duplicate_corrected", correction)
+    db.session.flush()  # the correction's id, for the event
+    try:
+        unannounced.settle_by_notice(correction, by=by, answering=answering)
+    except unannounced.ChangeError as error:
+        raise NoticeError(str(error)) from None
+    webhooks.emit("correction.published", {"correction": webhooks.correction_data(correction)})
+    return correction
+
+
+def duplicates_of(report: Report) -> list[Report]:
+    """Reports marked duplicate of this one, directly or through other duplicates."""
+    found: dict[int, Report] = {}
+    frontier = [report.id]
+    while frontier:
+        batch = list(db.session.scalars(
+            select(Report).where(Report.duplicate_of_id.in_(frontier), Report.status == "duplicate")
+        ))
+        frontier = [r.id for r in batch if r.id not in found and r.id != report.id]
+        found.update({r.id: r for r in batch if r.id != report.id})
+    return list(found.values())
+
+
+def amend(correction: Correction, text: str, *, by: Editor, kind: str | None = None, note: str = "") -> None:
+    """Change a published notice, keeping the earlier text; the notice then shows "updated"."""
+    kind = kind or correction.kind
+    text = check_text(kind, text)
+    if correction.withdrawn_at is not None:
+        raise NoticeError("A withdrawn notice cannot be amended.")
+    if text == correction.text and kind == correction.kind:
+        raise NoticeError("Nothing changed: edit the text or the kind first.")
+    now = utcnow()
+    db.session.add(CorrectionVersion(correction=correction, kind=correction.kind, text=correction.text,
+                                     shown_from=correction.updated_at or correction.published_at,
+                                     replaced_at=now, replaced_by=by.name, note=note.strip()))
+    previous = {"kind": correction.kind, "text": correction.text}
+    correction.kind = kind
+    correction.text = text
+    correction.updated_at = now
+    webhooks.emit("correction.amended", {"correction": webhooks.correction_data(correction), "previous": previous,
+                                         "note": note.strip(), "by": by.name})
+
+
+def withdraw(correction: Correction, reason: str, *, by: Editor) -> None:
+    """Take a notice down (admins only, checked by the caller): the reason and who did it are kept."""
+    if not by.is_admin:
+        raise NoticeError("Only an admin can withdraw a published notice.")
+    reason = reason.strip()
+    if not reason:
+        raise NoticeError("Give the reason for withdrawing the notice; it is kept on record.")
+    if correction.withdrawn_at is not None:
+        raise NoticeError("This notice was already withdrawn.")
+    correction.withdrawn_at = utcnow()
+    correction.withdrawn_by = by.name
+    correction.withdrawn_reason = reason
+    webhooks.emit("correction.withdrawn", {"correction": webhooks.correction_data(correction), "reason": reason,
+                                           "by": by.name})
+    for report in correction.reports:
+        workflow.add_note(report, f"The {CORRECTION_KINDS[correction.kind].lower()} linked to this report was "
+                                  f"withdrawn: {reason}", by=by)
+
+
+def _shown() -> Select:
+    return select(Correction).where(Correction.withdrawn_at.is_(None))
+
+
+def for_article(article: Article) -> list[Correction]:
+    """The article's notices as shown to readers, newest first (earlier texts loaded for "updated").
+
+    Only amended notices have earlier texts, and few are: loading them for those alone keeps the
+    article page, which every reader opens, at one query for its notices.
+    """
+    shown = list(db.session.scalars(
+        _shown().where(Correction.article_id == article.id).options(selectinload(Correction.revision))
+        .order_by(Correction.published_at.desc(), Correction.id.desc())
+    ))
+    amended = [notice.id for notice in shown if notice.updated_at is not None]
+    if amended:
+        db.session.scalars(
+            select(Correction).where(Correction.id.in_(amended)).options(selectinload(Correction.versions))
+        ).all()
+    return shown
+
+
+@dataclass(frozen=True)
+class PageNotice:
+    """A shown notice as the public article page needs it (attributes as on Correction)."""
+
+    id: int
+    kind: str
+    text: str
+    published_at: datetime
+    updated_at: datetime | None
+    # The number of the article's revision the notice goes with, if it names one.
+    revision_number: int | None
+    versions: list
+
+
+PAGE_NOTICES = (
+    select(Correction.id, Correction.kind, Correction.text, Correction.published_at, Correction.updated_at,
+           select(ArticleRevision.number).where(ArticleRevision.id == Correction.revision_id).scalar_subquery())
+    .where(Correction.article_id == bindparam("article_id"), Correction.withdrawn_at.is_(None))
+    .order_by(Correction.published_at.desc(), Correction.id.desc())
+)
+PAGE_EARLIER = (
+    select(CorrectionVersion.correction_id, CorrectionVersion.text, CorrectionVersion.replaced_at)
+    .where(CorrectionVersion.correction_id.in_(bindparam("amended", expanding=True)))
+    .order_by(CorrectionVersion.id)
+)
+
+
+def for_page(connection: Connection, article_id: int) -> list[PageNotice]:
+    """What for_article gives, read on a Core connection for the public article page (see articles.for_page)."""
+    rows = connection.execute(PAGE_NOTICES, {"article_id": article_id}).all()
+    earlier: dict[int, list] = {row.id: [] for row in rows if row.updated_at is not None}
+    if earlier:
+        for version in connection.execute(PAGE_EARLIER, {"amended": list(earlier)}):
+            earlier[version.correction_id].append(version)
+    return [PageNotice(*row, versions=earlier.get(row.id, [])) for row in rows]
+
+
+def split_for_page(notices: list[Correction]) -> tuple[list[Correction], list[Correction]]:
+    """Corrections go at the top of the article, other kinds at its foot."""
+    return ([n for n in notices if n.kind == "correction"], [n for n in notices if n.kind != "correction"])
+
+
+def for_report(report: Report) -> list[Correction]:
+    """The published notices that resolve a report (for the reader's status page)."""
+    return list(db.session.scalars(
+        _shown().where(Correction.reports.any(Report.id == report.id)).order_by(Correction.published_at)
+    ))
+
+
+def all_for_article(article: Article) -> list[Correction]:
+    """Every notice of the article, withdrawn ones too, for the dashboard."""
+    return list(db.session.scalars(
+        select(Correction).where(Correction.article_id == article.id)
+        .options(selectinload(Correction.versions), selectinload(Correction.reports), selectinload(Correction.revision))
+        .order_by(Correction.published_at.desc(), Correction.id.desc())
+    ))
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    kind: str = ""
+    month: date | None = None  # first day of the month
+
+    @classmethod
+    def from_args(cls, args) -> "LogFilter":
+        kind = args.get("kind", "")
+        month = None
+        raw = (args.get("month") or "").strip()
+        if len(raw) == 7:
+            try:
+                month = date.fromisoformat(raw + "-01")
+            except ValueError:
+                month = None
+        return cls(kind=kind if kind in CORRECTION_KINDS else "", month=month)
+
+    def args(self, **changes) -> dict:
+        kind = changes.get("kind", self.kind)
+        month = changes.get("month", self.month)
+        values = {"kind": kind, "month": month.strftime("%Y-%m") if month else None, "page": changes.get("page")}
+        return {k: v for k, v in values.items() if v and v != 1}
+
+
+def log_query(f: LogFilter) -> Select:
+    """The public log: shown notices, newest first, with their articles."""
+    query = _shown().options(selectinload(Correction.article), selectinload(Correction.versions),
+                             selectinload(Correction.revision))
+    if f.kind:
+        query = query.where(Correction.kind == f.kind)
+    if f.month:
+        start = datetime(f.month.year, f.month.month, 1, tzinfo=UTC)
+        end = datetime(f.month.year + (f.month.month == 12), f.month.month % 12 + 1, 1, tzinfo=UTC)
+        query = query.where(Correction.published_at >= start, Correction.published_at < end)
+    return query.order_by(Correction.published_at.desc(), Correction.id.desc())
+
+
+def log_months() -> list[date]:
+    """The months that have notices, newest first, for the log's month filter."""
+    year = extract("year", Correction.published_at)
+    month = extract("month", Correction.published_at)
+    rows = db.session.execute(
+        select(year, month).where(Correction.withdrawn_at.is_(None)).group_by(year, month)
+        .order_by(year.desc(), month.desc())
+    ).all()
+    return [date(int(y), int(m), 1) for y, m in rows]
+
+
+def latest_change(article: Article | None = None) -> datetime | None:
+    """When the shown notices (of one article, or all) last changed: for feeds' Last-Modified and ETags."""
+    query = select(func.max(func.coalesce(Correction.withdrawn_at, Correction.updated_at, Correction.published_at)))
+    if article is not None:
+        query = query.where(Correction.article_id == article.id)
+    return db.session.scalar(query)

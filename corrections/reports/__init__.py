@@ -1,0 +1,1 @@
+"""Reader reports: filing them, their workflow, and everything decided about one report."""

@@ -1,0 +1,305 @@
+"""Reader reports: the field rules, spam signals, and filing a report safely."""
+
+import base64
+import functools
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, url_for
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from corrections.articles.content import locate_passage, passage_needle
+from corrections.extensions import db
+from corrections.infra import webhooks
+from corrections.models import Article, Correction, Report, correction_report, utcnow
+from corrections.reports import anchors, clocks, consent, desks
+from corrections.reports.workflow import CLOSED, record_received
+
+# The one place the limits live: the HTML form and the API both read them.
+CATEGORIES = {
+    "factual": "A fact is wrong",
+    "typo": "Spelling, grammar or a typo",
+    "misleading": "Misleading or missing context",
+    "outdated": "Out of date",
+    "broken_link": "A broken link",
+    "other": "Something else",
+}
+PASSAGE_MAX = 1000
+DESCRIPTION_MIN = 10
+DESCRIPTION_MAX = 5000
+SUGGESTION_MAX = 2000
+SOURCE_URL_MAX = 2000
+NAME_MAX = 200
+EMAIL_MAX = 320
+
+# Crockford's alphabet: no I, L, O or U to misread over the phone.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_LENGTH = 6
+
+
+@dataclass
+class ReportInput:
+    """A report's fields once they passed the form's or the API's checks."""
+
+    category: str
+    description: str
+    passage: str = ""
+    suggested_correction: str = ""
+    source_url: str = ""
+    name: str = ""
+    email: str = ""
+    notify: bool = False
+
+
+def new_reference() -> str:
+    # One draw of 30 random bits, five per character (the alphabet has 32 letters).
+    bits = secrets.randbits(5 * REFERENCE_LENGTH)
+    return "R-" + "".join(REFERENCE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(REFERENCE_LENGTH))
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the reader is given as soon as a report is accepted: its reference and the nonce of its status link.
+
+    The nonce is the reference (without "R-"), a dot and 128 random bits, so the token made from it
+    (status_token) names the report's reference and can be checked with the secret key alone: a reader whose
+    report still waits in one server's spool (spool.py) is told so by any server, database or not.
+    """
+
+    reference: str
+    nonce: str
+    received_at: datetime
+
+    @property
+    def token(self) -> str:
+        return status_token(self.nonce)
+
+
+def new_receipt() -> Receipt:
+    reference = new_reference()
+    return Receipt(reference, f"{reference.removeprefix('R-')}.{secrets.token_urlsafe(16)}", utcnow())
+
+
+def _key_digest(message: str) -> bytes:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, message.encode(), hashlib.sha256).digest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def status_token(nonce: str) -> str:
+    """The reader's private status link token, derived from the report's nonce and the secret key.
+
+    Derived rather than stored, so an outcome e-mail can carry the link while the database holds
+    only its hash; changing the secret key changes every link. A receipt's nonce (with a dot) gives
+    the nonce and a 128-bit keyed MAC of it; an older report's 32 hex digits give a keyed hash of them.
+    """
+    if "." in nonce:
+        return f"{nonce}.{_b64(_key_digest(f'report-receipt:{nonce}')[:16])}"
+    return _b64(_key_digest(f"report-status:{nonce}"))
+
+
+def receipt_reference(token: str) -> str | None:
+    """The reference a genuine receipt token names, checked without the database; None for anything else."""
+    nonce, _, _ = token.rpartition(".")
+    # compare_digest takes ASCII text only; a genuine token is ASCII.
+    if ("." not in nonce or len(token) > 100 or not token.isascii()
+            or not hmac.compare_digest(status_token(nonce), token)):
+        return None
+    return "R-" + nonce.partition(".")[0]
+
+
+def status_url(report: Report) -> str | None:
+    """The absolute link to the reader's status page, or None for a report without a nonce."""
+    if not report.token_nonce:
+        return None
+    return url_for("public.report_status", token=status_token(report.token_nonce), _external=True)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def client_hash(address: str, key: str) -> str:
+    """A keyed hash of the client address, so raw addresses are never stored."""
+    return hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def passage_key(passage: str) -> str:
+    needle = passage_needle(passage)
+    return hashlib.sha256(needle.encode()).hexdigest() if needle else ""
+
+
+# What an earlier decision on the same passage can be; spam says nothing about the passage.
+DECIDED = tuple(s for s in CLOSED if s != "spam")
+
+# Filing a report reads the earlier reports of its article with the statements below, all inside its INSERT,
+# on parameters that describe the new report's passage: its key (the normalised text) and its span in the
+# article's normalised text. Spam and reports without a passage pass NULLs, which match nothing: they are
+# never grouped or resurfaced.
+SAME_PLACE = or_(
+    Report.passage_key == bindparam("place_key"),
+    and_(Report.passage_start < bindparam("place_end"), Report.passage_end > bindparam("place_start")),
+)
+# The group of the earliest report (not spam) on the same or an overlapping passage.
+EARLIER_GROUP = (
+    select(Report.cluster_id)
+    .where(Report.article_id == bindparam("place_article"), Report.status != "spam", SAME_PLACE)
+    .order_by(Report.id)
+    .limit(1)
+    .scalar_subquery()
+)
+# The decision the editor should see on a passage already settled: a published correction linking a report
+# on the same or an overlapping passage wins; otherwise the latest decision in the group the report joins.
+CORRECTED_HERE = (
+    select(Report.id)
+    .join(correction_report, correction_report.c.report_id == Report.id)
+    .join(Correction, Correction.id == correction_report.c.correction_id)
+    .where(Report.article_id == bindparam("place_article"), Correction.withdrawn_at.is_(None), SAME_PLACE)
+    .order_by(Correction.published_at.desc(), Report.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+DECIDED_IN_GROUP = (
+    select(Report.id)
+    .where(Report.cluster_id == EARLIER_GROUP, Report.status.in_(DECIDED))
+    .order_by(Report.closed_at.desc(), Report.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+# One INSERT files the report in its group, linked to an earlier decision, both found by the same statement
+# (on SQLite under the write lock, so two reports on one passage never both start a group). Built once:
+# building a statement costs more than running it.
+FILE_REPORT = (
+    insert(Report.__table__)
+    .values(cluster_id=EARLIER_GROUP, resurfaced_from_id=func.coalesce(CORRECTED_HERE, DECIDED_IN_GROUP))
+    .returning(Report.id, Report.cluster_id)
+)
+
+
+NAME_GROUP = update(Report.__table__).where(Report.id == bindparam("new_id")).values(cluster_id=bindparam("new_id"))
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    """A report just filed: what the reader is told, and its id for code that goes on with it.
+
+    A report kept in the spool while the database is down (spool.py) has no id yet and the status "received".
+    """
+
+    id: int | None
+    reference: str
+    status: str
+    token: str
+    # Filed before with the same receipt: this filing stored nothing.
+    already_filed: bool = False
+
+
+def submit_report(article: Article, data: ReportInput, *, client: str, spam_reason: str = "",
+                  receipt: Receipt | None = None) -> FiledReport:
+    """File a report (held as spam if a signal fired) and its first event, and commit.
+
+    Readers' reports are the app's busiest write: two plain INSERTs (and an UPDATE for the first report
+    of a group) rather than the ORM's unit of work, which costs four times as much for these rows.
+    A `receipt` the reader was already given (a spooled report) is filed at most once: filing it again
+    finds the report by its token's hash and stores nothing.
+    """
+    receipt = receipt or new_receipt()
+    token = receipt.token
+    token_hash = hash_token(token)
+    status = "spam" if spam_reason else "new"
+    span = locate_passage(data.passage, article.body_text) if data.passage else None
+    anchor = anchors.make_anchor(data.passage, article.body_text) if span else None
+    key = passage_key(data.passage)
+    placed = bool(key) and status != "spam"
+    # The clocks run from when the reader sent it, also for a report filed from the spool later.
+    now = receipt.received_at
+    values = {
+        "article_id": article.id,
+        "token_nonce": receipt.nonce,
+        "token_hash": token_hash,
+        "status": status,
+        "spam_reason": spam_reason,
+        "category": data.category,
+        "passage": data.passage,
+        "passage_found": (span is not None) if data.passage else None,
+        "passage_key": key,
+        "passage_start": span[0] if span else None,
+        "passage_end": span[1] if span else None,
+        "revision_id": article.current_revision_id,
+        "passage_exact": anchor.exact if anchor else None,
+        "passage_prefix": anchor.prefix if anchor else None,
+        "passage_suffix": anchor.suffix if anchor else None,
+        "description": data.description,
+        "suggested_correction": data.suggested_correction,
+        "source_url": data.source_url,
+        "reporter_name": data.name,
+        "reporter_email": data.email,
+        "notify": data.notify and bool(data.email),
+        "client_hash": client,
+        "desk_id": desks.route_for(article.section),
+        "created_at": now,
+        # Nobody owes a report held as spam an answer: it has no deadlines.
+        **(clocks.deadlines(data.category, now) if status != "spam" else {}),
+        "place_article": article.id,
+        "place_key": key if placed else None,
+        "place_start": span[0] if placed and span else None,
+        "place_end": span[1] if placed and span else None,
+    }
+    reference = receipt.reference
+    for attempt in range(5):
+        # Core statements on the session's connection: the ORM's handling of a statement costs more than
+        # SQLite takes to run it, and these rows are written whole here, never loaded. Taken afresh on each
+        # attempt: a rollback hands the previous one back to the pool.
+        connection = db.session.connection()
+        try:
+            report_id, cluster_id = connection.execute(FILE_REPORT, {**values, "reference": reference}).one()
+            if cluster_id is None:
+                # The first report of its group: the group is named after it.
+                connection.execute(NAME_GROUP, {"new_id": report_id})
+            record_received(report_id, status, spam_reason)
+            if status != "spam":
+                # Spam stays out of receivers (a flood would follow it there); an editor's reopening is sent.
+                webhooks.emit("report.created", functools.partial(created_payload, report_id))
+                if values["notify"]:
+                    # The first e-mail to an address asks its owner whether they want any (consent.py).
+                    consent.request_confirmation(data.email, report_id, reference)
+            db.session.commit()
+            return FiledReport(report_id, reference, status, token)
+        except IntegrityError:
+            db.session.rollback()
+            # Filed already: the spool filed it before a crash kept its file, or a commit landed whose answer was lost.
+            earlier = db.session.execute(
+                select(Report.id, Report.reference, Report.status).where(Report.token_hash == token_hash)
+            ).first()
+            if earlier is not None:
+                return FiledReport(earlier.id, earlier.reference, earlier.status, token, already_filed=True)
+            if attempt == 4:
+                raise
+            # The random reference was taken (one chance in a thousand at a million reports): draw another. A
+            # spooled report's receipt keeps naming the first one until it is filed.
+            reference = new_reference()
+    raise AssertionError("unreachable")
+
+
+def created_payload(report_id: int) -> dict:
+    """The report.created delivery's data, read back only when an endpoint wants it."""
+    return {"report": webhooks.report_data(db.session.get_one(Report, report_id))}
+
+
+def find_by_token(token: str) -> Report | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Report).where(Report.token_hash == hash_token(token)))
+
+
+def mask_email(email: str) -> str:
+    """j•••@example.org: enough for the reader to recognise their address on a shared screen."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else ""

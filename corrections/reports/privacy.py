@@ -1,0 +1,159 @@
+"""Readers' personal data: withdrawing contact details on request, and erasing them from closed reports.
+
+A report keeps what it says and its history; only who sent it goes (name, e-mail, the consent to be
+e-mailed), along with the copies of the address and the greeting in the outbox, and whether the address
+was confirmed once no report holds it any more. Each erasure is an
+Event that says what was erased, never the erased values. The keyed client hash stays: it names no one
+and is what spots a flood of reports from one client.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from corrections.extensions import db
+from corrections.models import Event, OutboxMessage, Report, utcnow
+from corrections.reports import consent
+from corrections.reports.workflow import CLOSED
+
+# Reports erased per transaction by purge_closed: short transactions, bounded memory.
+BATCH = 200
+UNSENT = ("pending", "held")
+
+
+@dataclass
+class Erased:
+    """What one erasure did (or, in a dry run, would do)."""
+
+    reports: int = 0
+    messages_cancelled: int = 0
+    messages_blanked: int = 0
+
+    def add(self, other: "Erased") -> None:
+        self.reports += other.reports
+        self.messages_cancelled += other.messages_cancelled
+        self.messages_blanked += other.messages_blanked
+
+
+def has_contact(report: Report) -> bool:
+    """Whether the report still holds anything that says who sent it or how to reach them."""
+    return bool(report.reporter_name or report.reporter_email or report.notify)
+
+
+def _messages_with_data(report: Report) -> list[OutboxMessage]:
+    return list(db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.report_id == report.id, or_(OutboxMessage.to_address != "", OutboxMessage.body != ""))
+        .order_by(OutboxMessage.id)
+    ))
+
+
+def _erase(report: Report, *, actor: str, why: str, dry_run: bool = False) -> Erased:
+    """Blank the report's contact fields and its outbox copies, and record a privacy event."""
+    what = [label for label, value in (("name", report.reporter_name), ("e-mail address", report.reporter_email))
+            if value]
+    messages = _messages_with_data(report)
+    # Held messages (waiting for the address to be confirmed) are unsent too.
+    cancelled = [m for m in messages if m.status in UNSENT]
+    blanked = [m for m in messages if m.status not in UNSENT]
+    result = Erased(reports=1, messages_cancelled=len(cancelled), messages_blanked=len(blanked))
+    if dry_run:
+        return result
+    report.reporter_name = ""
+    report.reporter_email = ""
+    report.notify = False
+    for message in cancelled:
+        # Never sent: the sender picks only pending messages, and a confirmation releases only held ones.
+        message.status = "cancelled"
+    for message in messages:
+        message.to_address = ""
+        message.body = ""
+    comment = (" and ".join(what) or "Contact details") + " erased " + why + "."
+    if cancelled:
+        comment += f" {len(cancelled)} unsent e-mail{'s' if len(cancelled) != 1 else ''} cancelled."
+    if blanked:
+        comment += (f" Address and text of {len(blanked)} e-mail{'s' if len(blanked) != 1 else ''} "
+                    "already sent erased from the outbox.")
+    db.session.add(Event(report=report, actor=actor, kind="privacy", comment=comment[0].upper() + comment[1:]))
+    return result
+
+
+def forget_contact(report: Report, by_reader: bool) -> Erased:
+    """Erase the reporter's name and e-mail from a report (whatever its status) and from its outbox messages.
+
+    by_reader: the reader asked from their status page (the event's actor is "reader"); otherwise
+    the system did it. Pending outcome e-mails are cancelled and no later one is queued, since the
+    report no longer has an address or consent. Returns what was erased (nothing when there was no
+    contact data left). Does not commit.
+    """
+    if not has_contact(report) and not _messages_with_data(report):
+        return Erased()
+    why = "at the reader’s request" if by_reader else "by the system"
+    address = report.reporter_email
+    erased = _erase(report, actor="reader" if by_reader else "system", why=why)
+    db.session.flush()
+    consent.forget_unused([address])
+    return erased
+
+
+def purgeable(older_than_days: int, now: datetime | None = None):
+    """The query for closed reports, closed more than `older_than_days` ago, that still hold contact data.
+
+    A closed report with no closed_at (closed before that column was kept) counts from when it was filed.
+    Open reports are never included: an editor may still need to ask the reader.
+    """
+    if older_than_days < 0:
+        raise ValueError("older_than_days must be zero or more")
+    cutoff = (now or utcnow()) - timedelta(days=older_than_days)
+    return (
+        select(Report)
+        .where(Report.status.in_(CLOSED),
+               func.coalesce(Report.closed_at, Report.created_at) < cutoff,
+               or_(Report.reporter_name != "", Report.reporter_email != "", Report.notify.is_(True)))
+        .order_by(Report.id)
+    )
+
+
+def purge_closed(older_than_days: int, now: datetime | None = None, *, dry_run: bool = False) -> Erased:
+    """Erase name and e-mail from closed reports closed more than `older_than_days` days ago.
+
+    The reports and their history stay; each erased report gets a privacy event from "system", and
+    its outbox messages lose their address and text (unsent ones are cancelled), and an address no report
+    holds any more is forgotten with whether it was confirmed. Commits in batches
+    of BATCH reports. With dry_run nothing changes and the counts say what would be erased. A report
+    an editor reopens while the purge runs is left alone: its batch is rolled back and read again.
+    Raises ValueError for a negative number of days.
+    """
+    total = Erased()
+    query = purgeable(older_than_days, now)
+    last_id = 0
+    retries = 0
+    addresses: set[str] = set()
+    while True:
+        batch = list(db.session.scalars(query.where(Report.id > last_id).limit(BATCH)))
+        if not batch:
+            break
+        done = Erased()
+        erased_addresses = {report.reporter_email for report in batch}
+        for report in batch:
+            done.add(_erase(report, actor="system", dry_run=dry_run,
+                            why=f"by the personal-data clean-up (closed more than {older_than_days} days ago)"))
+        if not dry_run:
+            try:
+                db.session.commit()
+            except StaleDataError:
+                # An editor changed one of these reports meanwhile (perhaps reopened it): read the batch again.
+                db.session.rollback()
+                retries += 1
+                if retries > 3:
+                    raise
+                continue
+        total.add(done)
+        addresses |= erased_addresses
+        last_id = batch[-1].id
+    if not dry_run:
+        consent.forget_unused(addresses)
+        db.session.commit()
+    return total

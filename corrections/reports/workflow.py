@@ -1,0 +1,240 @@
+"""The report workflow: its states, the allowed moves, and the only code that changes a report.
+
+Every change here records an Event; nothing here (or anywhere) edits or deletes an Event.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from corrections.extensions import db
+from corrections.infra import mail, webhooks
+from corrections.models import Editor, Event, Report, utcnow
+from corrections.reports import consent
+
+STATES = ("new", "in_review", "accepted", "rejected", "duplicate", "spam", "corrected")
+OPEN = ("new", "in_review")
+CLOSED = ("accepted", "rejected", "duplicate", "spam", "corrected")
+
+MOVES: dict[str, set[str]] = {
+    "new": {"in_review", "rejected", "duplicate", "spam"},
+    "in_review": {"accepted", "rejected", "duplicate", "spam"},
+    "accepted": {"corrected"},
+    "rejected": {"in_review"},
+    "duplicate": {"in_review"},
+    "spam": {"in_review"},
+    "corrected": set(),
+}
+
+LABELS = {
+    "new": "New",
+    "in_review": "In review",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+    "duplicate": "Duplicate",
+    "spam": "Spam",
+    "corrected": "Corrected",
+}
+
+# The verbs on the editor's buttons, by target state.
+ACTIONS = {
+    "in_review": "Move to review",
+    "accepted": "Accept",
+    "rejected": "Reject",
+    "duplicate": "Mark duplicate",
+    "spam": "Mark spam",
+    "corrected": "Mark corrected",
+}
+
+REJECT_REASONS = (
+    "The article is accurate as published.",
+    "This is a matter of opinion or interpretation, not of fact.",
+    "We could not verify the claim with the information given.",
+    "The article already says this, or has already been corrected.",
+)
+
+# What the reader sees on their status page. A report held as spam reads as received:
+# a reader wrongly caught by the filter should not be told so, and a spammer learns nothing.
+READER_STATUS = {
+    "new": ("Received", "Your report has arrived and is waiting for an editor."),
+    "spam": ("Received", "Your report has arrived and is waiting for an editor."),
+    "in_review": ("Being reviewed", "An editor is looking into your report."),
+    "accepted": ("Accepted", "An editor agreed that something needs fixing; a correction is being prepared."),
+    "rejected": ("Reviewed, no change", "An editor reviewed your report and decided the article stays as it is."),
+    "duplicate": ("Already reported", "Another reader reported the same thing; it is being handled there."),
+    "corrected": ("Corrected", "The article has been corrected. Thank you for your help."),
+}
+
+
+class WorkflowError(Exception):
+    """A refused change; the message is shown to the person who tried it."""
+
+
+class StaleReport(WorkflowError):
+    """The editor acted on a page older than the report's last change."""
+
+
+def can_move(report: Report, to: str) -> bool:
+    return to in MOVES.get(report.status, set())
+
+
+def check_fresh(report: Report, seen_version: int | None) -> None:
+    """Refuse a change made from a page that shows an older version of the report."""
+    if seen_version is None or seen_version == report.version:
+        return
+    last = db.session.scalar(
+        select(Event).where(Event.report_id == report.id).order_by(Event.id.desc()).limit(1)
+    )
+    who = last.actor if last else "someone"
+    when = f"{last.created_at:%H:%M} UTC on {last.created_at.day} {last.created_at:%b}" if last else "a moment ago"
+    raise StaleReport(f"{report.reference} was changed by {who} at {when} since you loaded the page; "
+                      "nothing was changed. Reload to see the latest.")
+
+
+def _record(report: Report, by: Editor | None, kind: str, *, from_value: str = "", to_value: str = "",
+            comment: str = "") -> Event:
+    event = Event(report=report, actor_id=by.id if by else None, actor=by.name if by else "system", kind=kind,
+                  from_value=from_value, to_value=to_value, comment=comment)
+    db.session.add(event)
+    if by is not None and report.first_action_at is None:
+        report.first_action_at = utcnow()
+        refresh_due(report)
+    return event
+
+
+def refresh_due(report: Report) -> None:
+    """The report's next deadline: first action until an editor acts, then resolution; none once closed."""
+    report.due_at = next_deadline(report, acted=report.first_action_at is not None) if report.status in OPEN else None
+
+
+def next_deadline(report: Report, *, acted: bool) -> datetime | None:
+    """An open report's next deadline: the sooner of its two until an editor has acted, then its resolution's."""
+    if acted:
+        return report.resolution_due_at
+    return min((d for d in (report.first_action_due_at, report.resolution_due_at) if d), default=None)
+
+
+def move(report: Report, to: str, *, by: Editor | None, comment: str = "") -> Event:
+    """Move a report to another state and record the event; raises WorkflowError if not allowed."""
+    if to not in MOVES:
+        raise WorkflowError(f"“{to}” is not a report status.")
+    if to in NEEDS_MORE:
+        raise WorkflowError(NEEDS_MORE[to])
+    return _move(report, to, by=by, comment=comment)
+
+
+# Moves that carry more than a comment go through their own functions.
+NEEDS_MORE = {
+    "duplicate": "Say which report this one duplicates.",
+    "rejected": "Give a reason for rejecting: the reader will see it.",
+    "corrected": "A report becomes corrected when a correction linked to it is published.",
+}
+
+
+def mark_corrected(report: Report, *, by: Editor, comment: str) -> Event:
+    """The move to corrected, made only by publishing a correction (notices.publish)."""
+    return _move(report, "corrected", by=by, comment=comment)
+
+
+def _move(report: Report, to: str, *, by: Editor | None, comment: str) -> Event:
+    if not can_move(report, to):
+        raise WorkflowError(
+            f"{report.reference} is {LABELS[report.status].lower()}: it cannot be moved to {LABELS[to].lower()}."
+        )
+    event = _record(report, by, "status", from_value=report.status, to_value=to, comment=comment)
+    if to == "in_review":
+        # Reopening clears the earlier outcome, and the e-mail about it still waiting for a confirmation.
+        report.reject_reason = ""
+        report.duplicate_of_id = None
+        report.closed_at = None
+        consent.withdraw_held(report)
+    elif to in CLOSED:
+        # When the report reached the state it is in: for "corrected", the time to correction.
+        report.closed_at = utcnow()
+    before = report.status
+    report.status = to
+    refresh_due(report)
+    webhooks.emit("report.status_changed", {"report": webhooks.report_data(report), "from": before, "to": to,
+                                            "by": event.actor, "comment": comment})
+    return event
+
+
+def reject(report: Report, reason: str, *, by: Editor) -> Event:
+    """Reject with the reason the reader will be given."""
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError("Give a reason for rejecting: the reader will see it.")
+    event = _move(report, "rejected", by=by, comment=reason)
+    report.reject_reason = reason
+    mail.queue_outcome(report, "rejected")
+    return event
+
+
+def mark_duplicate(report: Report, original: Report, *, by: Editor, comment: str = "") -> Event:
+    """Mark a report as a duplicate of another; a chain of duplicates points at its first report."""
+    seen = {report.id}
+    while original.duplicate_of is not None and original.status == "duplicate" and original.id not in seen:
+        seen.add(original.id)
+        original = original.duplicate_of
+    if original.id == report.id:
+        raise WorkflowError(f"{report.reference} cannot be a duplicate of itself.")
+    if original.article_id != report.article_id:
+        raise WorkflowError(f"{original.reference} is about another article; a duplicate must be about the same one.")
+    event = _move(report, "duplicate", by=by, comment=comment or f"Duplicate of {original.reference}.")
+    report.duplicate_of = original
+    if original.status == "corrected":
+        mail.queue_outcome(report, "duplicate_corrected")
+    return event
+
+
+def assign(report: Report, editor: Editor | None, *, by: Editor) -> Event | None:
+    """Give the report to an editor (or to nobody); None when nothing changes."""
+    if (editor.id if editor else None) == report.assignee_id:
+        return None
+    if editor is not None and not editor.active:
+        raise WorkflowError(f"{editor.name} is deactivated and cannot be assigned reports.")
+    before = report.assignee.name if report.assignee else ""
+    report.assignee = editor
+    return _record(report, by, "assign", from_value=before, to_value=editor.name if editor else "")
+
+
+def add_note(report: Report, text: str, *, by: Editor) -> Event:
+    """An internal note, for editors only."""
+    text = text.strip()
+    if not text:
+        raise WorkflowError("The note is empty.")
+    event = _record(report, by, "note", comment=text)
+    # A note changes the page other editors see, so it counts as a change for optimistic locking.
+    report.updated_at = utcnow()
+    return event
+
+
+# A plain INSERT, built once, like the report's own (reports.submit_report).
+RECEIVED = insert(Event.__table__).values(actor="reader", kind="received")
+
+
+def record_received(report_id: int, status: str, spam_reason: str = "") -> None:
+    """The first line of every report's history: how it arrived."""
+    comment = f"Held as spam: {spam_reason}." if status == "spam" else ""
+    db.session.connection().execute(RECEIVED, {"report_id": report_id, "to_value": status, "comment": comment})
+
+
+def apply_change(report: Report, seen_version: int | None, change) -> None:
+    """Make one change to a report from a page that showed `seen_version`, and commit it.
+
+    A stale page, a refused move, or another editor's commit racing this one rolls back and
+    raises a WorkflowError whose message says what happened; nothing is half-written.
+    """
+    try:
+        check_fresh(report, seen_version)
+        change()
+        db.session.commit()
+    except StaleDataError:
+        # Another editor committed between our read and our write: the version check in the UPDATE caught it.
+        db.session.rollback()
+        db.session.refresh(report)
+        check_fresh(report, -1)
+    except WorkflowError:
+        db.session.rollback()
+        raise

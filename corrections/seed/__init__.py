@@ -1,0 +1,1 @@
+"""Demo content and fake data, made through the domains' own functions."""

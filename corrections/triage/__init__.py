@@ -1,0 +1,1 @@
+"""The editors' queue: filters, snapshot, saved views and search."""

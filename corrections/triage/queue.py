@@ -1,0 +1,626 @@
+"""The editors' queue: filters read from the URL, grouped pages, counts and exports."""
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import delete, exists, false, func, insert, literal, select, text, tuple_, union_all
+from sqlalchemy.orm import aliased, joinedload
+
+from corrections.extensions import db
+from corrections.models import Article, Editor, Report, ReportCount, UTCDateTime, desk_member
+from corrections.reports import clocks
+from corrections.reports.filing import CATEGORIES
+from corrections.reports.workflow import OPEN, STATES
+from corrections.text import parse_id
+from corrections.triage import search
+
+ASSIGNEES = {"": "Anyone", "me": "Assigned to me", "unassigned": "Unassigned"}
+# The desk filter: these, or one desk by its id.
+DESKS = {"": "Any desk", "mine": "My desk", "none": "No desk"}
+SEARCH_MAX = 200
+# Above this many matching reports a filtered view says "more than" instead of counting them all.
+COUNT_CAP = 1000
+# Reports of a group listed in its row; the bulk selection still takes every one of them.
+LISTED_PER_GROUP = 10
+# Rows of report_count above which status_counts folds them into one per status.
+FOLD_AT = 1000
+
+
+@dataclass(frozen=True)
+class Order:
+    """A keyset order: a group comes where its first matching report in this order comes.
+
+    Reports are ordered by `column` (a Report attribute; None for none), then by id, which is the order
+    they arrived in. Pages carry the key of their last (or first) group's report in the URL, so a deep
+    page costs what the first one does. A column that may be NULL names a stand-in that sorts after every
+    real value (`last`): a NULL in a row comparison compares to nothing, so it would drop out of the pages.
+    """
+
+    label: str
+    descending: bool
+    column: str | None = None
+    last: datetime | None = None
+
+    def key(self, entity) -> list:
+        if self.column is None:
+            return [entity.id]
+        value = getattr(entity, self.column)
+        if self.last is not None:
+            value = func.coalesce(value, literal(self.last, value.type)).label(f"{self.column}_key")
+        return [value, entity.id]
+
+    def bound(self, values: tuple) -> list:
+        """A key's values as parameters of the key's own types (a datetime stored as text on SQLite)."""
+        return [literal(value, part.type) for value, part in zip(values, self.key(Report), strict=True)]
+
+    def encode(self, values: tuple) -> str:
+        return "_".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in values)
+
+    def decode(self, raw: str) -> tuple | None:
+        """The key in a URL, or None when it is not one."""
+        parts = raw.rsplit("_", len(self.key(Report)) - 1)
+        if len(parts) != len(self.key(Report)):
+            return None
+        values = []
+        for part, attribute in zip(parts, self.key(Report), strict=True):
+            if isinstance(attribute.type, UTCDateTime):
+                try:
+                    value = datetime.fromisoformat(part)
+                except ValueError:
+                    value = None
+                value = value if value is not None and value.tzinfo is not None else None
+            else:
+                value = parse_id(part)
+            if value is None:
+                return None
+            values.append(value)
+        return tuple(values)
+
+
+# Reports with no deadline come after every report with one in the "due first" order.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+ORDERS = {
+    "newest": Order("Newest first", descending=True),
+    "oldest": Order("Oldest first", descending=False),
+    # The next deadline of each report (Report.due_at): overdue ones first, then the soonest due.
+    "due": Order("Due first", descending=False, column="due_at", last=NO_DEADLINE),
+}
+# Not a keyset order: it ranks groups by how many matching reports their article has, which needs every
+# matching report counted, so it gets slower as the matching reports grow (README, "The queue at volume").
+MOST_REPORTED = "most_reported"
+SORTS = {**{name: order.label for name, order in ORDERS.items()}, MOST_REPORTED: "Most-reported articles first"}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows; every field round-trips through the URL so a view can be shared."""
+
+    status: str = "open"  # "open", "all" or one state
+    category: str = ""
+    article: str = ""  # slug
+    assignee: str = ""  # "", "me", "unassigned"
+    desk: str = ""  # "", "mine" (the desks the editor belongs to), "none", or a desk's id
+    since: date | None = None
+    until: date | None = None
+    q: str = ""
+    sort: str = "newest"
+    # Where the page starts: after (or before) the group of the report with this key; page numbers only
+    # for the most-reported order.
+    after: tuple | None = None
+    before: tuple | None = None
+    page: int = 1
+    # The snapshot the editor is looking at: the newest report id and event id when the queue was first
+    # loaded. Reports that arrived since stay out (a bar counts them), so the queue holds still.
+    upto: int | None = None
+    seen: int | None = None
+    ignored: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilter":
+        """Read the filter from query arguments; values that make no sense are ignored and listed."""
+        ignored = []
+
+        def choice(name: str, allowed, default: str) -> str:
+            value = (args.get(name) or "").strip()
+            if value and value not in allowed:
+                ignored.append(f"{name} “{value[:40]}”")
+                return default
+            return value or default
+
+        def day(name: str) -> date | None:
+            value = (args.get(name) or "").strip()
+            if not value:
+                return None
+            try:
+                day = date.fromisoformat(value)
+                if not 1900 <= day.year <= 9000:
+                    raise ValueError
+                return day
+            except ValueError:
+                ignored.append(f"{name} “{value[:40]}” (use YYYY-MM-DD)")
+                return None
+
+        def desk() -> str:
+            value = (args.get("desk") or "").strip()
+            if value in DESKS:
+                return value
+            desk_id = parse_id(value)
+            if desk_id is None:
+                ignored.append(f"desk “{value[:40]}”")
+                return ""
+            return str(desk_id)
+
+        sort = choice("sort", SORTS, "newest")
+
+        def cursor(name: str) -> tuple | None:
+            value = (args.get(name) or "").strip()
+            if not value:
+                return None
+            found = ORDERS[sort].decode(value) if sort in ORDERS else None
+            if found is None:
+                ignored.append(f"{name} “{value[:40]}”")
+            return found
+
+        page = args.get("page", 1, type=int) or 1
+        return cls(
+            status=choice("status", ("open", "all", *STATES), "open"),
+            category=choice("category", CATEGORIES, ""),
+            article=(args.get("article") or "").strip()[:200],
+            assignee=choice("assignee", ASSIGNEES, ""),
+            desk=desk(),
+            since=day("since"),
+            until=day("until"),
+            q=(args.get("q") or "").strip()[:SEARCH_MAX],
+            sort=sort,
+            after=cursor("after"),
+            before=cursor("before") if not args.get("after") else None,
+            page=min(max(page, 1), 100_000) if sort == MOST_REPORTED else 1,
+            upto=parse_id(args.get("upto")),
+            seen=parse_id(args.get("seen")),
+            ignored=tuple(ignored),
+        )
+
+    def args(self, **changes) -> dict[str, Any]:
+        """URL arguments for this filter (with changes), leaving out defaults to keep links short."""
+        current = replace(self, **changes)
+        order = ORDERS.get(current.sort)
+        values = {
+            "status": current.status if current.status != "open" else None,
+            "category": current.category,
+            "article": current.article,
+            "assignee": current.assignee,
+            "desk": current.desk,
+            "since": current.since.isoformat() if current.since else None,
+            "until": current.until.isoformat() if current.until else None,
+            "q": current.q,
+            "sort": current.sort if current.sort != "newest" else None,
+            "after": order.encode(current.after) if order and current.after else None,
+            "before": order.encode(current.before) if order and current.before else None,
+            "page": current.page if current.page != 1 else None,
+            "upto": current.upto,
+            "seen": current.seen,
+        }
+        return {k: v for k, v in values.items() if v}
+
+    def first_page(self, **changes) -> dict[str, Any]:
+        """URL arguments for the first page of this filter with changes (a changed filter starts over,
+        with the reports as they are now)."""
+        return self.args(**{"upto": None, "seen": None, **changes}, after=None, before=None, page=1)
+
+    @property
+    def is_default(self) -> bool:
+        return not self.first_page()
+
+    @property
+    def is_first_page(self) -> bool:
+        return not (self.after or self.before or self.page > 1)
+
+    @property
+    def statuses(self) -> tuple[str, ...] | None:
+        """The statuses shown, or None for all of them."""
+        if self.status == "all":
+            return None
+        return OPEN if self.status == "open" else (self.status,)
+
+    @property
+    def by_status_only(self) -> bool:
+        """Whether nothing but the status narrows the view (so the status counts say how many match)."""
+        return not set(self.first_page(status="open")) - {"sort"}
+
+    @property
+    def search(self) -> search.Query:
+        return search.Query.parse(self.q)
+
+
+def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = True,
+               with_snapshot: bool = True, after: int | None = None) -> list:
+    """The WHERE clauses of a filter, on Report or an alias of it: shared by the queue, its counts and the
+    CSV export. `with_text=False` leaves out the text search, for a query driven from the search index;
+    `with_snapshot=False` the snapshot's limit, and `after` only reports with a higher id: to count what
+    arrived since."""
+    where = []
+    if f.upto and with_snapshot:
+        where.append(entity.id <= f.upto)
+    if after is not None:
+        where.append(entity.id > after)
+    if f.status == "open":
+        where.append(entity.status.in_(OPEN))
+    elif f.status != "all":
+        where.append(entity.status == f.status)
+    if f.category:
+        where.append(entity.category == f.category)
+    if f.article:
+        where.append(entity.article_id == select(Article.id).where(Article.slug == f.article).scalar_subquery())
+    if f.assignee == "me":
+        where.append(entity.assignee_id == me.id)
+    elif f.assignee == "unassigned":
+        where.append(entity.assignee_id.is_(None))
+    if f.desk == "mine":
+        where.append(entity.desk_id.in_(select(desk_member.c.desk_id).where(desk_member.c.editor_id == me.id)))
+    elif f.desk == "none":
+        where.append(entity.desk_id.is_(None))
+    elif f.desk:
+        where.append(entity.desk_id == int(f.desk))
+    if f.since:
+        where.append(entity.created_at >= datetime.combine(f.since, time.min, UTC))
+    if f.until:
+        where.append(entity.created_at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
+    if f.q and with_text:
+        # Words typed are matched as words; a search with none (only punctuation) matches nothing.
+        where.append(search.matches(entity, f.search, after=after) if f.search else false())
+    return where
+
+
+@dataclass
+class Group:
+    """Reports on the same article and the same or an overlapping passage, shown as one row."""
+
+    cluster_id: int
+    size: int
+    # The first LISTED_PER_GROUP matching reports, oldest first; `selection` covers every one.
+    reports: list[Report]
+    selection: str
+
+    @property
+    def lead(self) -> Report:
+        return self.reports[0]
+
+    @property
+    def clock(self) -> clocks.Clock | None:
+        """The soonest running deadline among the listed reports (the row's "Due")."""
+        running = [c for c in map(clocks.running_clock, self.reports) if c is not None]
+        return min(running, key=lambda c: c.due, default=None)
+
+
+@dataclass
+class QueuePage:
+    groups: list[Group]
+    # URL arguments of the neighbouring pages, None where there is none.
+    previous: dict[str, Any] | None
+    next: dict[str, Any] | None
+    # How many reports match: exact when `counted_all`, else "more than" it; None when not counted
+    # (a text search over more than one page).
+    matching: int | None
+    counted_all: bool
+
+
+# The matching reports of groups, by cluster id: (id, version) oldest first. Filled as a page is worked out.
+Members = dict[int, list[tuple[int, int]]]
+
+
+def queue_page(f: QueueFilter, me: Editor, per_page: int, counts: dict[str, int] | None = None) -> QueuePage:
+    """One page of groups matching the filter, in a handful of queries whatever the page or the data size.
+
+    `counts` (from status_counts) gives the number of matching reports when only the status narrows
+    the view; otherwise up to COUNT_CAP matching reports are counted, except in a text search.
+    """
+    members: Members = {}
+    if f.sort == MOST_REPORTED:
+        leads, previous, following = _most_reported(f, me, per_page)
+    else:
+        leads, previous, following = _keyset(f, me, ORDERS[f.sort], per_page, members)
+    groups = _groups(f, me, leads, members)
+    if not previous and not following:
+        # Everything is on this page.
+        matching, counted_all = sum(group.size for group in groups), True
+    elif counts is not None and f.by_status_only:
+        matching, counted_all = sum(counts[s] for s in (f.statuses or STATES)), True
+    elif f.q:
+        # Counting a common word's hits means visiting each of them.
+        matching, counted_all = None, False
+    else:
+        matching = _count(f, me)
+        matching, counted_all = min(matching, COUNT_CAP), matching <= COUNT_CAP
+    return QueuePage(groups, previous, following, matching, counted_all)
+
+
+def _from_search_index(f: QueueFilter, order: Order | None = None) -> bool:
+    """Whether to drive the query from SQLite's search index, which hands out hits by id (arrival order)."""
+    return bool(f.q) and bool(f.search) and (order is None or order.column is None) and not search.postgres()
+
+
+def _hits():
+    """SQLite: reports joined to the search index's hits, for a query driven from the index."""
+    return search.fts.join(Report, Report.id == search.fts.c.rowid)
+
+
+def _keyset(f: QueueFilter, me: Editor, order: Order, per_page: int, members: Members):
+    """The leading report of each group on the page, and the neighbouring pages' URL arguments.
+
+    A report leads its group when no matching report of the same group comes before it in the order;
+    the page is the next `per_page` leading reports after (or before) the cursor.
+    """
+    find_leading = _leading_hits if _from_search_index(f, order) else leading
+    backwards = f.before is not None
+    rows = find_leading(f, me, order, f.before or f.after, backwards, per_page + 1, members=members)
+    past_end = not rows and f.after is not None
+    if past_end:
+        # Nothing after the cursor any more (a bulk action emptied the last page): the page ending there.
+        backwards = True
+        rows = find_leading(f, me, order, f.after, backwards, per_page + 1, inclusive=True, members=members)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+        if not more:
+            # Back at the top: show the first page as it is now, full.
+            return _keyset(replace(f, before=None, after=None), me, order, per_page, members)
+    previous = f.args(after=None, before=rows[0]) if rows and (backwards or f.after) else None
+    following = None
+    if rows and (not past_end if backwards else more):
+        following = f.args(before=None, after=rows[-1])
+    # The id is the key's last part.
+    return [row[-1] for row in rows], previous, following
+
+
+def leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, backwards: bool, limit: int,
+            inclusive: bool = False, members: Members | None = None, extra: list | tuple = ()):
+    """The keys of the reports leading their groups after the cursor (and at it, if inclusive), in the
+    order, or in reverse going backwards; `extra` narrows the reports further (the report page's
+    neighbours leave out its own group)."""
+    ahead_first = order.descending != backwards  # whether higher keys come first in this scan
+    earlier = aliased(Report, name="earlier")
+    ahead = (tuple_(*order.key(earlier)) > tuple_(*order.key(Report)) if order.descending
+             else tuple_(*order.key(earlier)) < tuple_(*order.key(Report)))
+    led = exists().where(earlier.cluster_id == Report.cluster_id, ahead, *conditions(f, me, earlier))
+
+    def scan(extra: list):
+        key = order.key(Report)
+        query = select(*key).where(~led, *extra)
+        if cursor is not None:
+            key_, cursor_ = tuple_(*key), tuple_(*order.bound(cursor))
+            if ahead_first:
+                query = query.where(key_ <= cursor_ if inclusive else key_ < cursor_)
+            else:
+                query = query.where(key_ >= cursor_ if inclusive else key_ > cursor_)
+        return query.order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)
+
+    statuses = f.statuses
+    if not statuses or len(statuses) == 1:
+        return [tuple(row) for row in db.session.execute(scan([*conditions(f, me), *extra]))]
+    # One ordered index scan per status, merged: an index on (status, id) cannot give two statuses in id order.
+    branches = [scan([Report.status == status, *conditions(f, me), *extra]).subquery() for status in statuses]
+    merged = union_all(*(select(branch) for branch in branches)).subquery()
+    key = [merged.c[c.key] for c in order.key(Report)]
+    query = select(merged).order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def _leading_hits(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, backwards: bool, limit: int,
+                  inclusive: bool = False, members: Members | None = None):
+    """leading() for a text search on SQLite, where a look-up of one report in the search index is dear.
+
+    Walks the index's hits from the cursor in id order, a chunk at a time. A hit leads its group when
+    it is the group's newest (or oldest) matching report. Walking forward, that is the first hit of its
+    group in the walk, unless the group has hits on the other side of the cursor; walking back, it is
+    the group's last hit on this side. One more index look-up per chunk tells those.
+    """
+    newest_first = order.descending != backwards
+    start = None
+    if cursor is not None:
+        start = cursor[-1] + (1 if newest_first else -1) if inclusive else cursor[-1]
+    chunk_size = 4 * limit
+    found, seen, position = [], set(), start
+    while len(found) < limit:
+        query = _hit_query(f, me, select(Report.id, Report.cluster_id)).limit(chunk_size)
+        query = query.order_by(search.fts.c.rowid.desc() if newest_first else search.fts.c.rowid.asc())
+        if position is not None:
+            query = query.where(search.fts.c.rowid < position if newest_first else search.fts.c.rowid > position)
+        chunk = db.session.execute(query).all()
+        new = {cluster_id for _, cluster_id in chunk} - seen
+        # Each new group's leading report among its hits from the start on the side where groups lead
+        # (walking forward, the start itself is on that side: it led a group on the page before).
+        beyond = {}
+        if new and start is not None:
+            pick, rowid = (func.max if order.descending else func.min), search.fts.c.rowid
+            if order.descending:
+                side = rowid > start if backwards else rowid >= start
+            else:
+                side = rowid < start if backwards else rowid <= start
+            query = (_hit_query(f, me, select(Report.cluster_id, pick(Report.id)), clusters=new)
+                     .where(side).group_by(Report.cluster_id))
+            beyond = dict(db.session.execute(query).all())
+        for report_id, cluster_id in chunk:
+            if backwards:
+                leads = beyond.get(cluster_id) == report_id
+            else:
+                leads = cluster_id not in seen and cluster_id not in beyond
+            seen.add(cluster_id)
+            if leads:
+                found.append((report_id,))
+        if len(chunk) < chunk_size:
+            break
+        position = chunk[-1][0]
+    return found[:limit]
+
+
+def _hit_query(f: QueueFilter, me: Editor, query, clusters=()):
+    """SQLite: a query driven from the search index's hits for this filter (of these groups, if given)."""
+    return (query.select_from(_hits())
+            .where(search.fts.c[search.SQLITE_TABLE].match(f.search.fts5(f.statuses, sorted(clusters))),
+                   *conditions(f, me, with_text=False)))
+
+
+def _add_members(f: QueueFilter, me: Editor, clusters: set[int], members: Members) -> None:
+    """Add the matching reports of these groups (cluster ids) to `members`, oldest first."""
+    clusters = {cluster_id for cluster_id in clusters if cluster_id is not None and cluster_id not in members}
+    if not clusters:
+        return
+    columns = select(Report.id, Report.version, Report.cluster_id)
+    if _from_search_index(f):
+        query = _hit_query(f, me, columns, clusters)
+    else:
+        query = columns.where(Report.cluster_id.in_(clusters), *conditions(f, me))
+    for report_id, version, cluster_id in db.session.execute(query.order_by(Report.id)):
+        members.setdefault(cluster_id, []).append((report_id, version))
+
+
+def _most_reported(f: QueueFilter, me: Editor, per_page: int):
+    """Groups of the articles with the most matching reports first: counts every matching report."""
+    where = conditions(f, me)
+    grouped = (
+        select(
+            Report.cluster_id.label("cluster_id"),
+            func.count(Report.id).label("size"),
+            func.max(Report.id).label("last_id"),
+            func.min(Report.article_id).label("article_id"),
+        )
+        .where(*where)
+        .group_by(Report.cluster_id)
+        .subquery()
+    )
+    per_article = (
+        select(Report.article_id, func.count(Report.id).label("article_reports"))
+        .where(*where).group_by(Report.article_id).subquery()
+    )
+    rows = db.session.execute(
+        select(grouped.c.last_id)
+        .join(per_article, per_article.c.article_id == grouped.c.article_id)
+        .order_by(per_article.c.article_reports.desc(), grouped.c.size.desc(), grouped.c.last_id.desc())
+        .limit(per_page + 1).offset((f.page - 1) * per_page)
+    ).scalars().all()
+    previous = (f.args(page=f.page - 1) if rows else f.first_page()) if f.page > 1 else None
+    following = f.args(page=f.page + 1) if len(rows) > per_page else None
+    return list(rows[:per_page]), previous, following
+
+
+def _groups(f: QueueFilter, me: Editor, leads: list[int], members: Members) -> list[Group]:
+    """The groups of these leading reports: every matching report's id and version, the first few loaded."""
+    if not leads:
+        return []
+    clusters = dict(db.session.execute(select(Report.id, Report.cluster_id).where(Report.id.in_(leads))).all())
+    _add_members(f, me, set(clusters.values()), members)
+    listed = [report_id for lead in leads for report_id, _ in members.get(clusters.get(lead), [])[:LISTED_PER_GROUP]]
+    loaded = {
+        report.id: report
+        for report in db.session.scalars(
+            select(Report).where(Report.id.in_(listed))
+            .options(joinedload(Report.article), joinedload(Report.assignee), joinedload(Report.resurfaced_from))
+        )
+    }
+    groups = []
+    for lead in leads:
+        group = members.get(clusters.get(lead))
+        if group:
+            groups.append(Group(
+                cluster_id=clusters[lead],
+                size=len(group),
+                reports=[loaded[report_id] for report_id, _ in group[:LISTED_PER_GROUP]],
+                selection=",".join(f"{report_id}:{version}" for report_id, version in group),
+            ))
+    return groups
+
+
+def _count(f: QueueFilter, me: Editor) -> int:
+    """How many reports match, counting no further than one past COUNT_CAP."""
+    matching = select(Report.id).where(*conditions(f, me))
+    return db.session.scalar(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery()))
+
+
+def status_counts() -> dict[str, int]:
+    """How many reports are in each state, exact, from the rows the report table's triggers keep."""
+    rows = db.session.execute(
+        select(ReportCount.status, func.sum(ReportCount.n), func.count()).group_by(ReportCount.status)
+    ).all()
+    counts = dict.fromkeys(STATES, 0)
+    counts.update({status: int(total) for status, total, _ in rows if status in counts})
+    if sum(n for _, _, n in rows) > FOLD_AT:
+        fold_counts()
+    return counts
+
+
+def fold_counts() -> None:
+    """Replace report_count's rows by one per status with their sum, in a transaction of its own.
+
+    Only rows seen by the statement that deletes them are summed, so changes made meanwhile by other
+    transactions stay as rows of their own and nothing is counted twice or lost.
+    """
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(
+                "WITH gone AS (DELETE FROM report_count RETURNING status, n) "
+                "INSERT INTO report_count (status, n) SELECT status, sum(n) FROM gone GROUP BY status "
+                "HAVING sum(n) <> 0"
+            ))
+            return
+        # SQLite: one writer at a time, so the two statements see the same rows up to `last`.
+        last = conn.scalar(select(func.max(ReportCount.id)))
+        if last is None:
+            return
+        conn.execute(insert(ReportCount).from_select(
+            ["status", "n"],
+            select(ReportCount.status, func.sum(ReportCount.n)).where(ReportCount.id <= last)
+            .group_by(ReportCount.status).having(func.sum(ReportCount.n) != 0),
+        ))
+        conn.execute(delete(ReportCount).where(ReportCount.id <= last))
+
+
+def filtered_reports(f: QueueFilter, me: Editor):
+    """Every report matching the filter, oldest first, streamed (for the CSV export)."""
+    query = _hit_query(f, me, select(Report)) if _from_search_index(f) else select(Report).where(*conditions(f, me))
+    return db.session.scalars(
+        query
+        .options(joinedload(Report.article), joinedload(Report.assignee))
+        .order_by(Report.created_at, Report.id)
+        .execution_options(yield_per=500)
+    )
+
+
+def same_passage(report: Report) -> list[Report]:
+    """The other reports grouped with this one, whatever their state."""
+    if report.cluster_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Report)
+        .where(Report.cluster_id == report.cluster_id, Report.id != report.id)
+        .options(joinedload(Report.assignee))
+        .order_by(Report.created_at, Report.id)
+    ))
+
+
+def find_by_reference(reference: str) -> Report | None:
+    reference = reference.strip().upper()
+    if not reference.startswith("R-"):
+        reference = "R-" + reference
+    return db.session.scalar(select(Report).where(Report.reference == reference))
+
+
+def parse_selection(values: list[str]) -> list[tuple[int, int | None]]:
+    """Checkbox values "12:3,15:2" into (report id, version seen) pairs, in order, without repeats."""
+    seen: dict[int, int | None] = {}
+    for value in values:
+        for item in value.split(","):
+            report_id, _, version = item.strip().partition(":")
+            report_id = parse_id(report_id)
+            if report_id is not None and report_id not in seen:
+                seen[report_id] = parse_id(version)
+    return list(seen.items())
+
+
+def reports_by_id(ids: list[int]) -> dict[int, Report]:
+    if not ids:
+        return {}
+    found = db.session.scalars(select(Report).where(Report.id.in_(ids)).options(joinedload(Report.assignee)))
+    return {report.id: report for report in found}
+

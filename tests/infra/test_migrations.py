@@ -1,0 +1,55 @@
+"""Migrations: they build exactly the tables the models describe, on SQLite and PostgreSQL."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from corrections import MIGRATIONS
+from corrections.extensions import db
+from corrections.triage import search
+
+
+def differences() -> list:
+    with db.engine.connect() as connection:
+        # The search index is made by hand (an FTS5 table on SQLite, a generated column on PostgreSQL), as
+        # migrations/env.py knows: autogenerate must leave it alone here too.
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_name": search.include_name})
+        return compare_metadata(context, db.metadata)
+
+
+def current_revisions() -> set[str]:
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def test_migrated_database_matches_the_models(app):
+    assert differences() == []
+
+
+def test_database_is_at_the_latest_migration(app):
+    heads = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
+    assert len(heads) == 1, f"the migrations have several heads: {heads}"
+    assert current_revisions() == heads
+
+
+def test_search_index_is_all_autogenerate_is_told_to_leave_alone(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        found = compare_metadata(context, db.metadata)
+    assert found, "the search index should be visible to a comparison that is not told to skip it"
+    for difference in found:
+        name = difference[-1].name  # ("remove_table", table), ("remove_column", schema, table, column), ...
+        assert search.hand_made(name, "table") or name in (search.POSTGRES_COLUMN, "ix_report_search"), difference
+
+
+def test_migrations_go_down_and_up_again(app):
+    tables = {table.name for table in db.metadata.sorted_tables}
+    db.session.remove()
+    downgrade(directory=str(MIGRATIONS), revision="base")
+    assert tables.isdisjoint(inspect(db.engine).get_table_names())
+    upgrade(directory=str(MIGRATIONS))
+    assert tables <= set(inspect(db.engine).get_table_names())
+    assert differences() == []

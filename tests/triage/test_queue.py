@@ -1,0 +1,463 @@
+"""The editors' queue: counts, filters, groups, sorting, pages, bulk actions, CSV export."""
+
+import csv
+import html
+import io
+import re
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from corrections.extensions import db
+from corrections.models import Event, Report
+from corrections.reports import workflow
+from corrections.triage import queue
+from tests.helpers import count_queries, csrf_token, file_report, make_article, make_editor
+
+PASSAGE = "31 votes to 12"
+
+
+def page_of(client, url="/editor/") -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def references(page: str) -> list[str]:
+    """The lead reference of each row, in order."""
+    return re.findall(r'class="reference">(R-[0-9A-Z]{6})<', page)
+
+
+def set_status(report: Report, status: str) -> None:
+    report.status = status
+    db.session.commit()
+
+
+def test_default_view_shows_open_reports_with_exact_counts(editor_client):
+    article = make_article()
+    new = file_report(article, description="A new report about the budget.")
+    reviewing = file_report(article, description="Under review about the budget.")
+    set_status(reviewing, "in_review")
+    closed = file_report(article, description="Rejected one about the budget.")
+    set_status(closed, "rejected")
+    page = page_of(editor_client)
+    assert set(references(page)) == {new.reference, reviewing.reference}
+    assert re.search(r"Open <strong>2</strong>", page)
+    assert re.search(r"New <strong>1</strong>", page)
+    assert re.search(r"In review <strong>1</strong>", page)
+    assert re.search(r"Rejected <strong>1</strong>", page)
+    assert re.search(r"All <strong>3</strong>", page)
+
+
+def test_status_filter_shows_one_state(editor_client):
+    article = make_article()
+    file_report(article)
+    closed = file_report(article)
+    set_status(closed, "rejected")
+    assert references(page_of(editor_client, "/editor/?status=rejected")) == [closed.reference]
+    assert len(references(page_of(editor_client, "/editor/?status=all"))) == 2
+
+
+def test_category_article_and_text_filters(editor_client):
+    first, second = make_article(), make_article()
+    typo = file_report(first, category="typo", description="Spelling of Harbourford is wrong.")
+    fact = file_report(second, category="factual", description="The bridge opened in 1878.",
+                       suggested_correction="opened in 1878")
+    assert references(page_of(editor_client, "/editor/?category=typo")) == [typo.reference]
+    assert references(page_of(editor_client, f"/editor/?article={second.slug}")) == [fact.reference]
+    assert references(page_of(editor_client, "/editor/?q=1878")) == [fact.reference]
+    assert references(page_of(editor_client, "/editor/?q=HARBOURFORD")) == [typo.reference]
+    # Wildcards typed by the editor are searched for literally.
+    assert references(page_of(editor_client, "/editor/?q=%25")) == []
+
+
+def test_assignee_filter(editor_client, editor):
+    article = make_article()
+    mine = file_report(article)
+    theirs = file_report(article)
+    nobody = file_report(article)
+    other = make_editor("tom@example.org", "Tom Reyes")
+    workflow.assign(mine, editor, by=editor)
+    workflow.assign(theirs, other, by=editor)
+    db.session.commit()
+    assert references(page_of(editor_client, "/editor/?assignee=me")) == [mine.reference]
+    assert references(page_of(editor_client, "/editor/?assignee=unassigned")) == [nobody.reference]
+
+
+def test_date_range_filter(editor_client):
+    article = make_article()
+    old = file_report(article)
+    old.created_at = datetime(2026, 1, 10, 12, tzinfo=UTC)
+    recent = file_report(article)
+    recent.created_at = datetime(2026, 3, 5, 12, tzinfo=UTC)
+    db.session.commit()
+    assert references(page_of(editor_client, "/editor/?since=2026-03-01")) == [recent.reference]
+    assert references(page_of(editor_client, "/editor/?until=2026-01-10")) == [old.reference]
+
+
+def test_nonsense_in_the_address_is_ignored_and_said(editor_client):
+    file_report(make_article())
+    page = page_of(editor_client, "/editor/?status=bogus&since=yesterday&sort=random&page=-4")
+    assert "Ignored in the address" in page
+    assert "status “bogus”" in page and "since “yesterday”" in page
+    assert len(references(page)) == 1
+
+
+def test_sorting_newest_oldest_and_most_reported(editor_client):
+    quiet, busy = make_article(), make_article()
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    reports = []
+    for n, (article, passage) in enumerate([(quiet, ""), (busy, "budget"), (busy, "Work starts"), (busy, "mayor")]):
+        report = file_report(article, passage=passage)
+        report.created_at = base + timedelta(hours=n)
+        reports.append(report)
+    db.session.commit()
+    refs = [r.reference for r in reports]
+    assert references(page_of(editor_client, "/editor/")) == refs[::-1]
+    assert references(page_of(editor_client, "/editor/?sort=oldest")) == refs
+    assert references(page_of(editor_client, "/editor/?sort=most_reported"))[-1] == refs[0]
+
+
+def links(page: str) -> dict[str, str]:
+    """The pager's links by rel (prev, next), as the browser would follow them."""
+    return {rel: html.unescape(href) for rel, href in re.findall(r'<a rel="(prev|next)" href="([^"]*)"', page)}
+
+
+def walk(client, url: str, rel: str = "next") -> list[list[str]]:
+    """The lead references of every page from `url` on, following the pager's `rel` links."""
+    pages = []
+    while url:
+        page = page_of(client, url)
+        pages.append(references(page))
+        url = links(page).get(rel)
+        assert len(pages) < 100, "the pager goes round in circles"
+    return pages
+
+
+def test_pages_hold_the_filter(make_app):
+    app = make_app(QUEUE_PER_PAGE=2)
+    with app.app_context():
+        from tests.helpers import login
+
+        make_editor()
+        article = make_article()
+        typos = [file_report(article, category="typo", description=f"Typo number {n} in the text.") for n in range(5)]
+        file_report(article, category="factual")
+        client = app.test_client()
+        login(client, "editor@example.org")
+        first = page_of(client, "/editor/?category=typo")
+        assert "5 reports match" in first
+        assert re.search(r'rel="next" href="/editor/\?category=typo&amp;after=\d+&amp;upto=\d+&amp;seen=\d+"', first)
+        pages = walk(client, "/editor/?category=typo")
+        assert pages == [[typos[4].reference, typos[3].reference], [typos[2].reference, typos[1].reference],
+                         [typos[0].reference]]
+        # And back again from the last page.
+        last = page_of(client, links(page_of(client, links(first)["next"]))["next"])
+        assert walk(client, links(last)["prev"], "prev") == pages[1::-1]
+        assert "First page" in last
+
+
+def expected_leads(reports: list[Report], shown, newest_first: bool = True) -> list[str]:
+    """Lead reference of each group, in the queue's order: a group comes where its newest (or oldest)
+    matching report comes; each row is led by the group's oldest matching report."""
+    groups = defaultdict(list)
+    for report in reports:
+        if shown(report):
+            groups[report.cluster_id].append(report)
+    pick = max if newest_first else min
+    ordered = sorted(groups.values(), key=lambda members: pick(r.id for r in members), reverse=newest_first)
+    return [min(members, key=lambda r: r.id).reference for members in ordered]
+
+
+@pytest.fixture
+def busy_queue(make_app):
+    """A queue of 40 reports in groups of one to five, some closed, many received in the same second."""
+    app = make_app(QUEUE_PER_PAGE=3)
+    with app.app_context():
+        from tests.helpers import login
+
+        make_editor()
+        articles = [make_article() for _ in range(3)]
+        passages = ["31 votes to 12", "Work starts in March", "extra £2.4 million", ""]
+        same_second = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+        reports = []
+        for n in range(40):
+            report = file_report(articles[n % 3], passage=passages[n % 4], category=("typo", "factual")[n % 2],
+                                 description=f"Report {n} says the {'budget' if n % 3 else 'bridge'} is wrong.")
+            report.created_at = same_second if n % 2 else same_second + timedelta(seconds=n)
+            if n % 5 == 0:
+                report.status = "rejected"
+            reports.append(report)
+        db.session.commit()
+        client = app.test_client()
+        login(client, "editor@example.org")
+        yield client, reports
+
+
+@pytest.mark.parametrize(("url", "shown", "newest_first"), [
+    ("/editor/", lambda r: r.status in workflow.OPEN, True),
+    ("/editor/?sort=oldest", lambda r: r.status in workflow.OPEN, False),
+    ("/editor/?status=all", lambda r: True, True),
+    ("/editor/?category=typo", lambda r: r.status in workflow.OPEN and r.category == "typo", True),
+    ("/editor/?q=budget", lambda r: r.status in workflow.OPEN and "budget" in r.description, True),
+    ("/editor/?status=all&q=bridge&sort=oldest", lambda r: "bridge" in r.description, False),
+])
+def test_browsing_the_pages_loses_and_repeats_no_group(busy_queue, url, shown, newest_first):
+    client, reports = busy_queue
+    pages = walk(client, url)
+    assert [len(page) for page in pages[:-1]] == [3] * (len(pages) - 1)
+    assert sum(pages, []) == expected_leads(reports, shown, newest_first)
+    # Back from the last page to the first, through the "previous" links.
+    last_url = url
+    for _ in pages[1:]:
+        last_url = links(page_of(client, last_url))["next"]
+    backwards = walk(client, last_url, "prev")
+    assert sum(reversed(backwards), []) == sum(pages, [])
+
+
+@pytest.mark.parametrize("query", ["", "&q=bridge", "&sort=oldest", "&sort=oldest&q=bridge"])
+def test_a_group_split_by_a_page_boundary_shows_once(make_app, query):
+    app = make_app(QUEUE_PER_PAGE=1)
+    with app.app_context():
+        from tests.helpers import login
+
+        make_editor()
+        article = make_article()
+        first = file_report(article, passage=PASSAGE, description="The bridge is older.")
+        other = file_report(article, description="Another bridge report.")
+        last = file_report(article, passage=PASSAGE, description="The bridge date is wrong.")
+        assert first.cluster_id == last.cluster_id != other.cluster_id
+        client = app.test_client()
+        login(client, "editor@example.org")
+        pages = walk(client, "/editor/?status=open" + query)
+        assert sorted(sum(pages, [])) == sorted([first.reference, other.reference])
+        assert len(pages) == 2
+
+
+def test_a_group_moves_out_of_the_pages_without_hiding_another(busy_queue):
+    client, reports = busy_queue
+    first = page_of(client, "/editor/")
+    second_url = links(first)["next"]
+    second = references(page_of(client, second_url))
+    # An editor closes the groups of the first page meanwhile: the second page still shows what followed.
+    for reference in references(first):
+        for report in reports:
+            if report.cluster_id == next(r for r in reports if r.reference == reference).cluster_id:
+                report.status = "spam"
+    db.session.commit()
+    assert references(page_of(client, second_url)) == second
+
+
+def test_a_page_past_the_end_shows_the_last_full_page(busy_queue):
+    client, reports = busy_queue
+    pages = walk(client, "/editor/")
+    last_url = "/editor/"
+    for _ in pages[1:]:
+        last_url = links(page_of(client, last_url))["next"]
+    # A bulk action closes everything on the last page: coming back there shows the page before it.
+    for report in reports:
+        if report.status in workflow.OPEN and any(
+                report.cluster_id == r.cluster_id for r in reports if r.reference in pages[-1]):
+            report.status = "rejected"
+    db.session.commit()
+    page = page_of(client, last_url)
+    assert references(page) == pages[-2]
+    assert "next" not in links(page)
+
+
+def test_cursors_that_make_no_sense_are_ignored_and_said(editor_client):
+    report = file_report(make_article())
+    for bad in ("after=abc", "before=-3", "after=1_2", "after=99999999999999"):
+        page = page_of(editor_client, f"/editor/?{bad}")
+        assert "Ignored in the address" in page and references(page) == [report.reference], bad
+
+
+def test_views_with_more_matching_reports_than_counted_say_more_than(make_app, monkeypatch):
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    app = make_app(QUEUE_PER_PAGE=2)
+    with app.app_context():
+        from tests.helpers import login
+
+        make_editor()
+        article = make_article()
+        for _ in range(5):
+            file_report(article, category="typo", description="A typo in the headline here.")
+        file_report(article)
+        client = app.test_client()
+        login(client, "editor@example.org")
+        assert "More than 3 reports match" in page_of(client, "/editor/?category=typo")
+        # Counts by status alone are exact whatever their size; a search is not counted past its page.
+        assert "6 reports match" in page_of(client, "/editor/")
+        assert "searches are not counted" in page_of(client, "/editor/?q=headline")
+        # When everything fits on the page, the page counts it.
+        assert "1 report in 1 group" in page_of(client, "/editor/?category=factual")
+
+
+def test_reports_on_the_same_or_overlapping_passage_form_one_group(editor_client):
+    article = make_article()
+    a = file_report(article, passage="31 votes to 12")
+    b = file_report(article, passage="by 31 VOTES to 12.")  # overlaps, other case
+    c = file_report(article, passage="approved the new budget on Tuesday by 31")  # overlaps the start
+    elsewhere = file_report(article, passage="Work starts in March")
+    no_passage = file_report(article)
+    assert a.cluster_id == b.cluster_id == c.cluster_id == a.id
+    assert elsewhere.cluster_id == elsewhere.id and no_passage.cluster_id == no_passage.id
+    page = page_of(editor_client)
+    assert "3 reports</span>" in page
+    assert sorted(references(page)) == sorted([a.reference, elsewhere.reference, no_passage.reference])
+    assert "All 3 reports in this group" in page
+    assert "5 reports in 3 groups" in page
+
+
+def test_passages_not_in_the_article_group_when_they_are_the_same(editor_client):
+    article = make_article()
+    first = file_report(article, passage="Pelling scored twice")
+    second = file_report(article, passage="  pelling   SCORED twice ")
+    assert first.passage_found is False and second.cluster_id == first.cluster_id
+
+
+def test_spam_is_never_grouped_with_real_reports(app):
+    article = make_article()
+    real = file_report(article, passage=PASSAGE)
+    from corrections.reports.filing import ReportInput, submit_report
+
+    filed = submit_report(article, ReportInput("factual", "Buy cheap watches now!!", passage=PASSAGE),
+                          client="x", spam_reason="honeypot")
+    spam = db.session.get_one(Report, filed.id)
+    assert spam.cluster_id == spam.id != real.cluster_id
+
+
+
+def test_queue_runs_a_bounded_number_of_queries(app, editor_client, editor):
+    article = make_article()
+    for n in range(3):
+        workflow.assign(file_report(article, passage=PASSAGE if n else ""), editor, by=editor)
+    db.session.commit()
+    few = count_queries(editor_client, "/editor/")
+    for n in range(40):
+        other = make_article() if n % 10 == 0 else article
+        workflow.assign(file_report(other, passage=PASSAGE if n % 2 else ""), editor, by=editor)
+    db.session.commit()
+    many = count_queries(editor_client, "/editor/")
+    assert few == many
+    # The page, its groups and counts; the lists of its forms (editors, canned answers, desks, saved views); the
+    # count of unannounced changes waiting for an answer.
+    assert many <= 14
+    # Sorted by deadline, on the editor's desk: no more.
+    assert count_queries(editor_client, "/editor/?sort=due&desk=mine") <= many
+
+
+def test_bulk_reject_of_a_group_gives_each_report_its_own_event(editor_client, editor):
+    article = make_article()
+    group = [file_report(article, passage=PASSAGE) for _ in range(3)]
+    selection = ",".join(f"{r.id}:{r.version}" for r in group)
+    response = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": selection, "action": "reject",
+        "reason": workflow.REJECT_REASONS[0], "reason_text": "The vote was 31 to 12.", "back": "/editor/",
+    }, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Done for 3 reports" in page
+    db.session.expire_all()
+    for report in group:
+        stored = db.session.get(Report, report.id)
+        assert stored.status == "rejected"
+        assert stored.reject_reason == f"{workflow.REJECT_REASONS[0]} The vote was 31 to 12."
+        assert [e.kind for e in stored.events] == ["received", "status"]
+        assert stored.events[-1].actor == editor.name
+
+
+def test_bulk_refusals_do_not_undo_the_others_and_are_shown(editor_client):
+    article = make_article()
+    fine = file_report(article)
+    accepted = file_report(article)
+    accepted.status = "accepted"
+    db.session.commit()
+    stale = file_report(article)
+    stale_version = stale.version
+    workflow.apply_change(stale, None, lambda: workflow.move(stale, "in_review", by=None))
+    selection = [f"{fine.id}:{fine.version}", f"{accepted.id}:{accepted.version}", f"{stale.id}:{stale_version}",
+                 "999999:1"]
+    response = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": selection, "action": "spam", "back": "/editor/",
+    }, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert f"Done for 1 report: {fine.reference}" in page
+    assert f"Refused for {accepted.reference}" in page and "cannot be moved to spam" in page
+    assert f"Refused for {stale.reference}" in page and "changed by system" in page
+    assert "Refused for report #999999" in page
+    db.session.expire_all()
+    assert [db.session.get(Report, r.id).status for r in (fine, accepted, stale)] == ["spam", "accepted", "in_review"]
+
+
+def test_bulk_duplicate_marks_the_others_as_duplicates_of_the_oldest(editor_client):
+    article = make_article()
+    oldest, newer, newest = (file_report(article, passage=PASSAGE) for _ in range(3))
+    editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": [f"{r.id}:{r.version}" for r in (newest, oldest, newer)],
+        "action": "duplicate", "back": "/editor/",
+    })
+    db.session.expire_all()
+    assert db.session.get(Report, oldest.id).status == "new"
+    for report in (newer, newest):
+        stored = db.session.get(Report, report.id)
+        assert (stored.status, stored.duplicate_of_id) == ("duplicate", oldest.id)
+
+
+def test_bulk_assign_to_me_and_move_to_review(editor_client, editor):
+    report = file_report(make_article())
+    token = csrf_token(editor_client)
+    editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                             "action": "assign_me", "back": "/editor/"})
+    db.session.expire_all()
+    report = db.session.get(Report, report.id)
+    assert report.assignee_id == editor.id
+    editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                             "action": "in_review", "back": "/editor/"})
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).status == "in_review"
+
+
+def test_bulk_without_action_or_reason_changes_nothing_and_says_why(editor_client):
+    report = file_report(make_article())
+    token = csrf_token(editor_client)
+    page = editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                                    "action": "", "back": "/editor/"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "choose an action" in page
+    page = editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
+                                                    "action": "reject", "back": "/editor/"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "give a reason for rejecting" in page
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).status == "new"
+    assert db.session.scalars(select(Event.kind).where(Event.report_id == report.id)).all() == ["received"]
+
+
+def test_bulk_returns_to_the_filtered_queue_but_never_off_site(editor_client):
+    report = file_report(make_article())
+    token = csrf_token(editor_client)
+    data = {"csrf_token": token, "selected": f"{report.id}:{report.version}", "action": "assign_me"}
+    assert editor_client.post("/editor/bulk", data={**data, "back": "/editor/?category=typo"}).headers[
+        "Location"] == "/editor/?category=typo"
+    assert editor_client.post("/editor/bulk", data={**data, "back": "https://evil.example/"}).headers[
+        "Location"] == "/editor/"
+
+
+def test_csv_export_follows_the_filter_and_neutralises_formulas(editor_client):
+    article = make_article()
+    hostile = file_report(article, description="=HYPERLINK(\"http://evil.example\",\"click\")",
+                          name="@SUM(A1)", email="reader@example.org")
+    file_report(article, category="typo", description="+Harmless typo report here.")
+    response = editor_client.get("/editor/export.csv?category=factual")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["reference"] for row in rows] == [hostile.reference]
+    assert rows[0]["description"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert rows[0]["reporter_name"] == "'@SUM(A1)"
+    assert rows[0]["reporter_email"] == "reader@example.org"
+    for row in rows:
+        assert not any(value.startswith(("=", "+", "-", "@")) for value in row.values())

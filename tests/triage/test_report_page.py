@@ -1,0 +1,171 @@
+"""One report in the dashboard: what it shows and the actions taken from it."""
+
+import re
+
+from corrections.extensions import db
+from corrections.models import Report
+from corrections.reports import workflow
+from tests.helpers import PASSWORD, count_queries, file_report, form_tokens, login, make_article, make_editor
+
+PASSAGE = "31 votes to 12"
+
+
+def open_page(client, report: Report):
+    response = client.get(f"/editor/reports/{report.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def post_action(client, report: Report, action: str, page: str | None = None, **data):
+    """Send one of the page's forms with the CSRF token and version the page carried."""
+    page = page or open_page(client, report)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    fields = {"csrf_token": form_tokens(page)["csrf_token"], "version": version, **data}
+    return client.post(f"/editor/reports/{report.id}/{action}", data=fields)
+
+
+def fresh(report: Report) -> Report:
+    db.session.expire_all()
+    return db.session.get(Report, report.id)
+
+
+def test_page_shows_every_field_the_contact_and_the_history(editor_client):
+    report = file_report(make_article(), passage=PASSAGE, suggested_correction="29 votes to 14",
+                         source_url="https://council.example.org/minutes", name="Ada Reader",
+                         email="ada@example.org", notify=True)
+    page = open_page(editor_client, report)
+    for text in (report.reference, "Council approves budget", "The figure in this sentence is wrong.",
+                 "29 votes to 14", "https://council.example.org/minutes", "Ada Reader", "ada@example.org",
+                 "wants to hear the outcome", "sent the report"):
+        assert text in page
+
+
+def test_passage_is_highlighted_in_the_article_text(editor_client):
+    report = file_report(make_article(), passage="the MAYOR said")
+    page = open_page(editor_client, report)
+    assert '<mark id="passage">The mayor said</mark>' in page
+
+
+def test_passage_not_in_the_article_is_said(editor_client):
+    report = file_report(make_article(), passage="by 40 votes to 3")
+    assert "Passage not found in the article." in open_page(editor_client, report)
+
+
+def test_other_reports_on_the_same_passage_are_listed(editor_client):
+    article = make_article()
+    first = file_report(article, passage=PASSAGE)
+    second = file_report(article, passage="votes to 12")
+    unrelated = file_report(article, passage="Work starts")
+    page = open_page(editor_client, first)
+    assert "Other reports on the same passage (1)" in page
+    assert second.reference in page and unrelated.reference not in page
+
+
+def test_accept_goes_through_review(editor_client, editor):
+    report = file_report(make_article())
+    response = post_action(editor_client, report, "move", to="accepted")
+    assert response.status_code == 400
+    assert "cannot be moved to accepted" in response.get_data(as_text=True)
+    assert post_action(editor_client, report, "move", to="in_review").status_code == 302
+    assert post_action(editor_client, report, "move", to="accepted").status_code == 302
+    stored = fresh(report)
+    assert stored.status == "accepted"
+    assert [(e.from_value, e.to_value, e.actor) for e in stored.events[1:]] == [
+        ("new", "in_review", editor.name), ("in_review", "accepted", editor.name)]
+
+
+def test_reject_with_a_canned_reason(editor_client):
+    report = file_report(make_article())
+    response = post_action(editor_client, report, "reject", reason=workflow.REJECT_REASONS[1])
+    assert response.status_code == 302
+    assert fresh(report).reject_reason == workflow.REJECT_REASONS[1]
+
+
+def test_reject_with_own_words_only(editor_client):
+    report = file_report(make_article())
+    post_action(editor_client, report, "reject", reason="other", reason_text="The minutes confirm 31 to 12.")
+    assert fresh(report).reject_reason == "The minutes confirm 31 to 12."
+
+
+def test_reject_without_reason_is_refused_and_keeps_nothing_half_done(editor_client):
+    report = file_report(make_article())
+    response = post_action(editor_client, report, "reject", reason="other", reason_text="  ")
+    assert response.status_code == 400
+    assert "Give a reason for rejecting" in response.get_data(as_text=True)
+    assert fresh(report).status == "new"
+
+
+def test_assign_to_me_and_to_another_editor(editor_client, editor):
+    other = make_editor("tom@example.org", "Tom Reyes")
+    report = file_report(make_article())
+    post_action(editor_client, report, "assign", to_me="1")
+    assert fresh(report).assignee_id == editor.id
+    post_action(editor_client, report, "assign", assignee=str(other.id))
+    assert fresh(report).assignee_id == other.id
+    page = open_page(editor_client, report)
+    assert "assigned it to Tom Reyes (was Maya Okafor)" in page
+
+
+def test_mark_duplicate_by_reference(editor_client):
+    article = make_article()
+    original = file_report(article, passage=PASSAGE)
+    copy = file_report(article, passage=PASSAGE)
+    assert post_action(editor_client, copy, "duplicate", original=original.reference.lower()).status_code == 302
+    stored = fresh(copy)
+    assert (stored.status, stored.duplicate_of_id) == ("duplicate", original.id)
+
+
+def test_duplicate_of_an_unknown_reference_is_explained_at_the_field(editor_client):
+    report = file_report(make_article())
+    response = post_action(editor_client, report, "duplicate", original="R-NOSUCH")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "No report has the reference R-NOSUCH." in page
+    assert 'value="R-NOSUCH"' in page
+
+
+def test_internal_note_is_added_to_the_history(editor_client):
+    report = file_report(make_article())
+    post_action(editor_client, report, "note", text="Asked the reporter for the minutes.")
+    assert "Asked the reporter for the minutes." in open_page(editor_client, report)
+    assert fresh(report).events[-1].kind == "note"
+
+
+def test_two_editors_at_once_the_second_is_told_and_loses_nothing(app, editor_client, editor):
+    """Maya and Tom open the same report; Tom rejects it; Maya's note from her older page is refused."""
+    make_editor("tom@example.org", "Tom Reyes")
+    tom = app.test_client()
+    login(tom, "tom@example.org", PASSWORD)
+    report = file_report(make_article())
+    maya_page = open_page(editor_client, report)
+    tom_page = open_page(tom, report)
+
+    assert post_action(tom, report, "reject", page=tom_page, reason=workflow.REJECT_REASONS[0]).status_code == 302
+    response = post_action(editor_client, report, "note", page=maya_page, text="I think the reader is right.")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert re.search(r"was changed by Tom Reyes at \d\d:\d\d UTC", page)
+    assert "Reload" in page
+    assert "I think the reader is right.</textarea>" in page  # her note is still on screen
+    stored = fresh(report)
+    assert stored.status == "rejected"
+    assert [e.kind for e in stored.events] == ["received", "status"]
+
+
+def test_unknown_report_is_404(editor_client):
+    assert editor_client.get("/editor/reports/999999").status_code == 404
+
+
+def test_report_page_runs_a_bounded_number_of_queries(app, editor_client, editor):
+    article = make_article()
+    report = file_report(article, passage=PASSAGE)
+
+    def queries() -> int:
+        return count_queries(editor_client, f"/editor/reports/{report.id}")
+
+    few = queries()
+    for n in range(15):
+        workflow.add_note(report, f"note {n}", by=editor)
+        file_report(article, passage=PASSAGE)
+    db.session.commit()
+    assert queries() == few
