@@ -11,8 +11,27 @@ from werkzeug.routing import MapAdapter
 from corrections import config
 from corrections.infra import ops, request_guard, security
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = PROJECT_ROOT / "migrations"
+PACKAGE = Path(__file__).resolve().parent
+# The checkout's top level, when the app runs from one (an editable install, or PYTHONPATH).
+PROJECT_ROOT = PACKAGE.parent
+
+
+def folder(name: str) -> Path:
+    """Where the app reads `templates`, `static` or `migrations` from, or keeps its `instance` folder.
+
+    In a checkout: the top-level folder of that name, where the product card puts it. Installed from
+    the wheel, which carries the first three inside the package: there; and the instance folder (the
+    installation's configuration, secret key and SQLite database, written at run time, never inside
+    site-packages) is `instance/` in the working directory, as in a checkout's top level.
+    """
+    if not (PACKAGE / "templates").is_dir():
+        return PROJECT_ROOT / name
+    if name == "instance":
+        return Path.cwd() / name
+    return PACKAGE / name
+
+
+MIGRATIONS = folder("migrations")
 
 
 class App(Flask):
@@ -30,20 +49,20 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config → extensions → blueprints → error pages → commands.
 
     With no settings, configuration comes from instance/config.py and CORRECTIONS_*
-    variables; tests and scripts pass a mapping instead. The instance folder is the project's
-    instance/ unless INSTANCE_PATH (in the mapping) or CORRECTIONS_INSTANCE_PATH says otherwise.
+    variables; tests and scripts pass a mapping instead. The instance folder is `folder("instance")`
+    unless INSTANCE_PATH (in the mapping) or CORRECTIONS_INSTANCE_PATH says otherwise.
     """
     instance_path = (
         (settings or {}).get("INSTANCE_PATH")
         or os.environ.get("CORRECTIONS_INSTANCE_PATH")
-        or str(PROJECT_ROOT / "instance")
+        or str(folder("instance"))
     )
     app = App(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(folder("templates")),
+        static_folder=str(folder("static")),
     )
     config.load(app, settings)
     ops.register(app)
