@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 
 from corrections import create_app
 from corrections.access import accounts
-from corrections.articles.content import locate_passage
 from corrections.extensions import db
 from corrections.models import Article, Correction, Report
 from corrections.notices import publishing
-from corrections.reports.workflow import OPEN
+from corrections.reports.passages import locate_passage
 from corrections.triage import queue
+from corrections.vocabulary import OPEN
 
 WANT_WITH_NOTICES = 20  # at least this many articles with notices (or every article, if fewer)
 COLD_MAX = 20_000  # longest list of articles for the cold runs

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length
 
 from corrections.access import accounts, login_throttle
 from corrections.extensions import db, limiter, login_manager
-from corrections.reports import filing
+from corrections.reports import tokens
 
 bp = Blueprint("auth", __name__, url_prefix="/editor")
 
@@ -74,7 +74,7 @@ def login():
 def password_sources(email: str) -> tuple[str, str | None]:
     """Where a password for this account comes from: the client's keyed hash, and the browser's device
     source if the editor logged in from it before (login_throttle)."""
-    client = filing.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
+    client = tokens.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
     return client, login_throttle.device_source(request.cookies.get(login_throttle.DEVICE_COOKIE), email)
 
 

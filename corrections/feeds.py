@@ -18,8 +18,9 @@ from werkzeug.http import is_resource_modified
 from corrections.articles import content
 from corrections.extensions import db
 from corrections.infra import page_cache
-from corrections.models import CORRECTION_KINDS, Article, Correction
+from corrections.models import Article, Correction
 from corrections.notices import publishing
+from corrections.vocabulary import CORRECTION_KINDS
 
 bp = Blueprint("feeds", __name__)
 

@@ -1,4 +1,4 @@
-"""The reader's report form: fields, limits (from reports.py) and messages a person can act on."""
+"""The reader's report form: fields, limits (from vocabulary.py) and messages a person can act on."""
 
 import time
 
@@ -11,6 +11,7 @@ from wtforms.fields import EmailField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from corrections import vocabulary
 from corrections.reports import filing
 from corrections.text import clean_text, deliverable_email, is_http_url
 
@@ -44,12 +45,12 @@ class ReportForm(FlaskForm):
     passage = TextAreaField(
         "The passage that is wrong",
         filters=[cleaned],
-        validators=[Optional(), too_long(filing.PASSAGE_MAX)],
+        validators=[Optional(), too_long(vocabulary.PASSAGE_MAX)],
         description="Copy the words from the article, if you can.",
     )
     category = RadioField(
         "What kind of problem is it?",
-        choices=[SelectChoice(value, label) for value, label in filing.CATEGORIES.items()],
+        choices=[SelectChoice(value, label) for value, label in vocabulary.CATEGORIES.items()],
         validators=[InputRequired(message="Choose what kind of problem it is.")],
         validate_choice=False,  # checked below, with a clearer message than WTForms' own
     )
@@ -59,27 +60,27 @@ class ReportForm(FlaskForm):
         validators=[
             InputRequired(message="Tell us what is wrong."),
             Length(
-                min=filing.DESCRIPTION_MIN,
-                max=filing.DESCRIPTION_MAX,
-                message=f"Please write between {filing.DESCRIPTION_MIN} and {filing.DESCRIPTION_MAX:,} "
+                min=vocabulary.DESCRIPTION_MIN,
+                max=vocabulary.DESCRIPTION_MAX,
+                message=f"Please write between {vocabulary.DESCRIPTION_MIN} and {vocabulary.DESCRIPTION_MAX:,} "
                 "characters (it has %(length)s).",
             ),
         ],
     )
     suggested_correction = TextAreaField(
-        "What should it say instead?", filters=[cleaned], validators=[Optional(), too_long(filing.SUGGESTION_MAX)]
+        "What should it say instead?", filters=[cleaned], validators=[Optional(), too_long(vocabulary.SUGGESTION_MAX)]
     )
     source_url = URLField(
         "A source that shows it",
         filters=[cleaned],
-        validators=[Optional(), too_long(filing.SOURCE_URL_MAX)],
+        validators=[Optional(), too_long(vocabulary.SOURCE_URL_MAX)],
         description="A link starting with http:// or https://",
     )
-    name = StringField("Your name", filters=[cleaned], validators=[Optional(), too_long(filing.NAME_MAX)])
+    name = StringField("Your name", filters=[cleaned], validators=[Optional(), too_long(vocabulary.REPORTER_NAME_MAX)])
     email = EmailField(
         "Your e-mail",
         filters=[cleaned],
-        validators=[Optional(), too_long(filing.EMAIL_MAX)],
+        validators=[Optional(), too_long(vocabulary.EMAIL_MAX)],
         description="Only to tell you what became of your report. Never shown to anyone else.",
     )
     notify = BooleanField("E-mail me when an editor has decided")
@@ -88,7 +89,7 @@ class ReportForm(FlaskForm):
     served = HiddenField()
 
     def validate_category(self, field):
-        if field.data not in filing.CATEGORIES:
+        if field.data not in vocabulary.CATEGORIES:
             raise ValidationError("Choose one of the kinds of problem listed.")
 
     def validate_source_url(self, field):

@@ -276,14 +276,6 @@ correction_report = Table(
     Column("report_id", ForeignKey("report.id"), primary_key=True, index=True),
 )
 
-CORRECTION_KINDS = {
-    "correction": "Correction",
-    "clarification": "Clarification",
-    "update": "Update",
-    "editors_note": "Editor’s note",
-}
-
-
 class Correction(db.Model):
     """A published notice on an article. Never silently changed: amendments keep the earlier text."""
 

@@ -16,10 +16,11 @@ from corrections.extensions import db, limiter
 from corrections.figures import metrics, transparency
 from corrections.forms import ReportForm, form_served_token
 from corrections.infra import outage, page_cache
-from corrections.models import CORRECTION_KINDS, Article, Correction, Report
+from corrections.models import Article, Correction, Report
 from corrections.notices import policies, publishing
-from corrections.reports import consent, filing, privacy, spool
-from corrections.reports.workflow import READER_STATUS
+from corrections.reports import consent, filing, privacy, spool, tokens
+from corrections.reports.outcomes import READER_STATUS
+from corrections.vocabulary import CATEGORIES, CORRECTION_KINDS, PASSAGE_MAX
 
 bp = Blueprint("public", __name__)
 
@@ -114,11 +115,11 @@ def report(slug: str):
     form = ReportForm()
     if request.method == "GET":
         # The "Report this passage" button sends the reader's selection along.
-        form.passage.data = request.args.get("passage", "")[: filing.PASSAGE_MAX]
+        form.passage.data = request.args.get("passage", "")[: PASSAGE_MAX]
         form.served.data = form_served_token()
     elif form.validate_on_submit():
         spam_reason = form.spam_reason(current_app.config["SPAM_MIN_SECONDS"])
-        client = filing.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
+        client = tokens.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
         try:
             filed = spool.submit_or_spool(found if isinstance(found, Article) else None, slug, form.to_input(),
                                           client=client, spam_reason=spam_reason)
@@ -171,12 +172,12 @@ def filed_or_received(token: str) -> Report | str:
     try:
         filed = filing.find_by_token(token)
     except SQLAlchemyError as error:
-        reference = filing.receipt_reference(token)
+        reference = tokens.receipt_reference(token)
         if reference is None or not outage.is_unavailable(error):
             raise
         outage.forget_transaction()
         return reference
-    return filed or filing.receipt_reference(token) or abort(404)
+    return filed or tokens.receipt_reference(token) or abort(404)
 
 
 def received_page(reference: str):
@@ -304,7 +305,7 @@ def status_page(filed: Report, token: str, forget_form: ForgetContactForm, statu
         address=consent.state(filed.reporter_email) if filed.notify and filed.reporter_email else None,
         resolved_by=resolved_by,
         kinds=CORRECTION_KINDS,
-        categories=filing.CATEGORIES,
+        categories=CATEGORIES,
     ), status))
     return private_page(response)
 

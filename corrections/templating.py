@@ -5,8 +5,8 @@ from datetime import datetime
 from flask import Flask
 from markupsafe import Markup, escape
 
-from corrections.reports.workflow import LABELS
 from corrections.text import one_line
+from corrections.vocabulary import STATUS_LABELS
 
 
 def human_date(value: datetime) -> str:
@@ -29,4 +29,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(time_tag)
     # Names and titles in e-mails: one line, whatever was typed (mail/*.txt).
     app.add_template_filter(one_line)
-    app.add_template_global(LABELS, "STATUS_LABELS")
+    app.add_template_global(STATUS_LABELS, "STATUS_LABELS")

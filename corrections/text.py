@@ -1,5 +1,6 @@
 """Small text rules shared by forms, imports and the API."""
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -87,3 +88,12 @@ def parse_id(value: str | None) -> int | None:
 def parse_ids(values: Iterable[str]) -> list[int]:
     """The ids among the values, in order, without repeats."""
     return list(dict.fromkeys(i for i in map(parse_id, values) if i is not None))
+
+
+def hash_token(token: str) -> str:
+    """How a secret token (a status link, a confirmation link, an API key) is stored: its SHA-256, in hex.
+
+    A copy of the table gives nobody a working link or key; the token itself is random enough that no salt or
+    slow hash is needed.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,12 +1,12 @@
 """API tokens: the keys a CMS uses to write through the API. Only their hash is ever stored."""
 
-import hashlib
 import secrets
 
 from sqlalchemy import select
 
 from corrections.extensions import db
 from corrections.models import ApiToken, Editor, utcnow
+from corrections.text import hash_token
 
 # Recognisable in a config file or a leaked log, so secret scanners and people can tell what it is.
 PREFIX = "cor_"
@@ -18,10 +18,6 @@ TOKEN_MAX = 200
 
 class TokenError(ValueError):
     """A refused token operation; the message is for the admin."""
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def create(name: str, *, by: Editor) -> tuple[ApiToken, str]:

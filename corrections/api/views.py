@@ -20,17 +20,18 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from wtforms.validators import Length, ValidationError
 
-from corrections import error_pages
+from corrections import error_pages, vocabulary
 from corrections.access import api_tokens
 from corrections.articles import content
 from corrections.extensions import db, limiter
 from corrections.forms import ReportForm
 from corrections.infra import outage
-from corrections.models import CORRECTION_KINDS, ApiToken, Article, Correction
+from corrections.models import ApiToken, Article, Correction
 from corrections.notices import publishing
 from corrections.public import report_rate_limit
-from corrections.reports import filing, spool
+from corrections.reports import spool, tokens
 from corrections.text import SPACES, is_http_url, min_length_pattern, parse_id
+from corrections.vocabulary import CORRECTION_KINDS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -388,7 +389,7 @@ def create_report(slug: str):
         raise ApiError(404, "No article has this slug.")
     form = report_form(json_object())
     # The HTML form's spam signals (honeypot, time since served) do not apply: the CMS's form is its own.
-    client = filing.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
+    client = tokens.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
     try:
         filed = spool.submit_or_spool(article, slug, form.to_input(), client=client)
     except spool.SpoolError:
@@ -428,7 +429,7 @@ def article_json(article: Article) -> dict:
 
 
 # What the document states beyond import-articles' rules: values are checked as sent (not once trimmed), and
-# published_at is an RFC 3339 date-time with its offset (the year range of articles.YEAR_MIN and YEAR_MAX as
+# published_at is an RFC 3339 date-time with its offset (the year range of vocabulary.YEAR_MIN and YEAR_MAX as
 # written: a test holds them together). The document carries the same pattern.
 PUBLISHED_AT = re.compile(r"(?:19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}"
                           r"T[0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
@@ -449,7 +450,7 @@ def article_data(payload: dict) -> content.ArticleData:
         "slug": (OPTIONAL_SLUG.fullmatch, "slug may hold only lowercase letters, digits and single hyphens, "
                                           "with no spaces"),
         "published_at": (PUBLISHED_AT.fullmatch, "published_at must be an RFC 3339 date-time with its offset "
-                                                 f"between the years {content.YEAR_MIN} and {content.YEAR_MAX}, "
+                                                 f"between the years {vocabulary.YEAR_MIN} and {vocabulary.YEAR_MAX}, "
                                                  "e.g. 2026-11-24T09:30:00+00:00 or 2026-11-24T09:30:00Z"),
     }
     for name, (valid, problem) in stricter.items():
@@ -737,18 +738,18 @@ OPENAPI = {
                 "required": ["category", "description"],
                 "additionalProperties": False,
                 "properties": {
-                    "passage": {"type": ["string", "null"], "maxLength": filing.PASSAGE_MAX,
+                    "passage": {"type": ["string", "null"], "maxLength": vocabulary.PASSAGE_MAX,
                                 "description": "The quoted words that are wrong."},
-                    "category": {"type": "string", "enum": list(filing.CATEGORIES)},
-                    "description": {"type": "string", "minLength": filing.DESCRIPTION_MIN,
-                                    "pattern": min_length_pattern(filing.DESCRIPTION_MIN),
-                                    "maxLength": filing.DESCRIPTION_MAX, "description": "What is wrong."},
-                    "suggested_correction": {"type": ["string", "null"], "maxLength": filing.SUGGESTION_MAX},
-                    "source_url": {"type": ["string", "null"], "maxLength": filing.SOURCE_URL_MAX,
+                    "category": {"type": "string", "enum": list(vocabulary.CATEGORIES)},
+                    "description": {"type": "string", "minLength": vocabulary.DESCRIPTION_MIN,
+                                    "pattern": min_length_pattern(vocabulary.DESCRIPTION_MIN),
+                                    "maxLength": vocabulary.DESCRIPTION_MAX, "description": "What is wrong."},
+                    "suggested_correction": {"type": ["string", "null"], "maxLength": vocabulary.SUGGESTION_MAX},
+                    "source_url": {"type": ["string", "null"], "maxLength": vocabulary.SOURCE_URL_MAX,
                                    "anyOf": [_HTTP_URL, {"const": ""}, {"type": "null"}],
                                    "description": "A web address starting with http:// or https://."},
-                    "name": {"type": ["string", "null"], "maxLength": filing.NAME_MAX},
-                    "email": {"type": ["string", "null"], "maxLength": filing.EMAIL_MAX,
+                    "name": {"type": ["string", "null"], "maxLength": vocabulary.REPORTER_NAME_MAX},
+                    "email": {"type": ["string", "null"], "maxLength": vocabulary.EMAIL_MAX,
                               "anyOf": [_EMAIL, {"const": ""}, {"type": "null"}],
                               "description": "Only to tell the reader of the outcome; never shown by any read. "
                                              "Checked by email-validator, as the site's form does: an address "
@@ -779,21 +780,21 @@ OPENAPI = {
                 "additionalProperties": False,
                 "properties": {
                     "title": {"type": "string", "minLength": 1, "pattern": min_length_pattern(1),
-                              "maxLength": content.TITLE_MAX},
-                    "canonical_url": {**_HTTP_URL, "maxLength": content.URL_MAX},
+                              "maxLength": vocabulary.TITLE_MAX},
+                    "canonical_url": {**_HTTP_URL, "maxLength": vocabulary.ARTICLE_URL_MAX},
                     "body": {"type": "string", "minLength": 1, "pattern": min_length_pattern(1),
-                             "maxLength": content.BODY_MAX, "description": "Plain paragraphs or HTML; sanitised."},
-                    "slug": {"type": ["string", "null"], "maxLength": content.SLUG_MAX,
+                             "maxLength": vocabulary.BODY_MAX, "description": "Plain paragraphs or HTML; sanitised."},
+                    "slug": {"type": ["string", "null"], "maxLength": vocabulary.SLUG_MAX,
                              "pattern": f"^{OPTIONAL_SLUG.pattern}$",
                              "description": "Lowercase letters, digits and single hyphens; made from the title "
                                             "when empty or left out."},
-                    "byline": {"type": ["string", "null"], "maxLength": content.BYLINE_MAX},
-                    "section": {"type": ["string", "null"], "maxLength": content.SECTION_MAX},
+                    "byline": {"type": ["string", "null"], "maxLength": vocabulary.BYLINE_MAX},
+                    "section": {"type": ["string", "null"], "maxLength": vocabulary.SECTION_MAX},
                     "published_at": {
                         "anyOf": [{"type": "string", "format": "date-time", "pattern": f"^{PUBLISHED_AT.pattern}$"},
                                   {"const": ""}, {"type": "null"}],
                         "description": f"An RFC 3339 date-time with its offset (T and Z in capitals), in the years "
-                                       f"{content.YEAR_MIN} to {content.YEAR_MAX} as written; now (or, for an "
+                                       f"{vocabulary.YEAR_MIN} to {vocabulary.YEAR_MAX} as written; now (or, for an "
                                        "update, the stored one) when empty or left out."},
                 },
             },

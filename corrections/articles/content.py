@@ -1,6 +1,5 @@
-"""Articles: sanitising bodies, matching quoted passages, creating and importing articles."""
+"""Articles: sanitising bodies, creating and importing articles."""
 
-import functools
 import html
 import json
 import re
@@ -19,6 +18,16 @@ from corrections.articles import revisions, unannounced
 from corrections.extensions import db
 from corrections.models import Article, ArticleRevision, utcnow
 from corrections.text import clean_text, is_http_url
+from corrections.vocabulary import (
+    ARTICLE_URL_MAX,
+    BODY_MAX,
+    BYLINE_MAX,
+    SECTION_MAX,
+    SLUG_MAX,
+    TITLE_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
+)
 
 ALLOWED_TAGS = {
     "p", "br", "a", "em", "strong", "i", "b", "blockquote", "ul", "ol", "li",
@@ -38,25 +47,8 @@ PARAGRAPH_BREAKS = {
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 WORD = re.compile(r"\w+")
 
-TITLE_MAX = 300
-SLUG_MAX = 200
-URL_MAX = 2000
-BYLINE_MAX = 200
-SECTION_MAX = 100
-BODY_MAX = 500_000
 IMPORT_BATCH = 500
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# published_at's years; the top one leaves room for time zones ahead of UTC.
-YEAR_MIN, YEAR_MAX = 1900, 9998
-
-QUOTES_MAP = {
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
-    "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
-    "‹": "'", "›": "'",
-}
-QUOTES = str.maketrans(QUOTES_MAP)
-QUOTES_FROM = tuple(QUOTES_MAP)
-QUOTE_CHARS = set(QUOTES_FROM) | {"'", '"'}
 
 
 def sanitise_body(raw: str) -> str:
@@ -176,51 +168,6 @@ def plain_text(body_html: str) -> str:
     return re.sub(r"\n\s*\n+", "\n\n", text).strip()
 
 
-def normalise_for_match(text: str) -> str:
-    """Fold case, spacing and quote style so a quoted passage matches the article text."""
-    text = unicodedata.normalize("NFKC", text).translate(QUOTES).casefold()
-    return " ".join(text.split())
-
-
-def passage_needle(passage: str) -> str:
-    """The passage as it is searched for: normalised, without the quotes readers put around it."""
-    return normalise_for_match(passage).strip("\"' ")
-
-
-@functools.lru_cache(maxsize=512)
-def normalised_text(text: str) -> str:
-    """normalise_for_match of an article's text, kept for the articles reported on lately.
-
-    Keyed by the text itself, so an edited article is normalised afresh and nothing is ever stale.
-    """
-    return normalise_for_match(text)
-
-
-def locate_passage(passage: str, text: str) -> tuple[int, int] | None:
-    """Where the passage sits in the normalised text, or None when it is not there."""
-    needle = passage_needle(passage)
-    start = normalised_text(text).find(needle) if needle else -1
-    return (start, start + len(needle)) if start >= 0 else None
-
-
-QUOTE_CLASS = "[" + re.escape("'\"`´" + "".join(QUOTES_FROM)) + "]"
-
-
-def find_passage(passage: str, text: str) -> re.Match | None:
-    """The passage in the original text (not the normalised one), for highlighting it."""
-    words = unicodedata.normalize("NFKC", passage).strip().strip("\"'‘’“”«» ").split()
-    if not words:
-        return None
-    pattern = r"\s+".join(
-        "".join(QUOTE_CLASS if ch in QUOTE_CHARS else re.escape(ch) for ch in word) for word in words
-    )
-    return re.search(pattern, unicodedata.normalize("NFKC", text), re.IGNORECASE)
-
-
-def passage_in_text(passage: str, text: str) -> bool:
-    return locate_passage(passage, text) is not None
-
-
 def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
@@ -311,7 +258,7 @@ def parse_article(item: Any) -> ArticleData:
         return value
 
     title = " ".join(text_field("title", TITLE_MAX, required=True).split())
-    canonical_url = text_field("canonical_url", URL_MAX, required=True)
+    canonical_url = text_field("canonical_url", ARTICLE_URL_MAX, required=True)
     if canonical_url and not is_http_url(canonical_url):
         problem("canonical_url", "canonical_url must be an http(s) URL")
     body = text_field("body", BODY_MAX, required=True)

@@ -5,7 +5,8 @@ due SILENT_EDIT_GRACE_MINUTES later. A correction, clarification or update publi
 settles it (notices.publish calls settle_by_notice), whether an editor wrote it for this change or not;
 otherwise, once due, editors see it in the dashboard and answer it: with a notice linked to the revision,
 or with the reason none is needed. Every answer is a line of the article's history (ArticleEvent).
-The webhook article.unannounced_change is queued once per change when it is due (webhooks.send_due).
+The webhook article.unannounced_change is queued once per change when it is due: each webhook sending run asks
+for it first (announce_due_changes, registered with webhooks.before_sending).
 """
 
 from datetime import datetime, timedelta
@@ -16,8 +17,8 @@ from sqlalchemy.orm import joinedload
 
 from corrections.articles.revisions import is_minor
 from corrections.extensions import db
+from corrections.infra import webhooks
 from corrections.models import (
-    CORRECTION_KINDS,
     Article,
     ArticleEvent,
     ArticleRevision,
@@ -26,6 +27,7 @@ from corrections.models import (
     Editor,
     utcnow,
 )
+from corrections.vocabulary import CORRECTION_KINDS
 
 # Notices that announce a change to the text; an editor's note does not.
 ANNOUNCING_KINDS = ("correction", "clarification", "update")
@@ -160,3 +162,37 @@ def mark_announced(now: datetime) -> list[int]:
         .returning(ChangeReview.id),
         execution_options={"synchronize_session": False},
     ))
+
+
+def change_data(review: ChangeReview) -> dict:
+    """An unannounced change as webhook receivers see it: the article, the two revisions and where to see and
+    answer it."""
+    article, before, after = review.article, review.from_revision, review.to_revision
+    return {
+        "id": review.id,
+        "article": webhooks.article_data(article),
+        "from_revision": before.number,
+        "to_revision": after.number,
+        "changed_at": review.changed_at.isoformat(),
+        "due_at": review.due_at.isoformat(),
+        "source": after.source,
+        "diff_url": webhooks.external_url("editor.revision_diff", slug=article.slug, old=before.number,
+                                          new=after.number),
+        "dashboard_url": webhooks.external_url("editor.change", change_id=review.id),
+    }
+
+
+@webhooks.before_sending
+def announce_due_changes() -> int:
+    """Queue article.unannounced_change for each change whose grace period ended unanswered, once; commits.
+
+    Runs before each webhook sending run (whatever process runs it): the changes are marked by one conditional
+    UPDATE, so a change is announced by exactly one run even when several processes send at the same moment.
+    Commits, so the mark and its deliveries are one, and the marked rows are not held locked while the run sends.
+    """
+    announced = mark_announced(utcnow())
+    for review in db.session.scalars(select(ChangeReview).where(ChangeReview.id.in_(announced))
+                                     .order_by(ChangeReview.id)) if announced else ():
+        webhooks.emit("article.unannounced_change", {"change": change_data(review)})
+    db.session.commit()
+    return len(announced)

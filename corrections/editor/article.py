@@ -9,10 +9,11 @@ from corrections.articles import content, revisions, unannounced
 from corrections.editor import bp, me
 from corrections.editor.forms import AmendForm, EditArticleForm, PublishForm, WithdrawForm
 from corrections.extensions import db
-from corrections.models import CORRECTION_KINDS, Article, Correction, Report, utcnow
+from corrections.models import Article, Correction, Report, utcnow
 from corrections.notices import publishing
 from corrections.reports import workflow
 from corrections.text import parse_id, parse_ids
+from corrections.vocabulary import CORRECTION_KINDS, STATUS_LABELS
 
 
 def load_article(slug: str) -> Article:
@@ -38,7 +39,7 @@ def render_article(article: Article, status: int = 200, *, publish_form=None, am
     return render_template(
         "editor/article.html", article=article, notices=all_notices, kinds=CORRECTION_KINDS,
         publish_form=publish_form or PublishForm(formdata=None), amend_forms=amend_forms,
-        withdraw_forms=withdraw_forms, counts=counts, labels=workflow.LABELS, linkable=linkable,
+        withdraw_forms=withdraw_forms, counts=counts, labels=STATUS_LABELS, linkable=linkable,
         linked_now=set(parse_ids(request.form.getlist("link"))),
         revision_choices=revisions.all_for(article), chosen_revision=parse_id(request.form.get("revision")),
         changes=unannounced.for_article(article), history=unannounced.history(article),

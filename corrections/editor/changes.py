@@ -8,8 +8,9 @@ from corrections.articles import revisions, unannounced
 from corrections.editor import bp, me
 from corrections.editor.forms import NoNoticeForm, PublishForm
 from corrections.extensions import db
-from corrections.models import CORRECTION_KINDS, ChangeReview, utcnow
+from corrections.models import ChangeReview, utcnow
 from corrections.notices import publishing
+from corrections.vocabulary import CORRECTION_KINDS
 
 
 def load_change(change_id: int) -> ChangeReview:

@@ -6,7 +6,7 @@ from corrections.editor import admin_required, bp
 from corrections.editor.forms import clock_form
 from corrections.extensions import db
 from corrections.reports import clocks
-from corrections.reports.filing import CATEGORIES
+from corrections.vocabulary import CATEGORIES
 
 ROWS = {clocks.DEFAULT: "Every category (default)", **CATEGORIES}
 

@@ -16,13 +16,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from corrections.access import accounts
-from corrections.articles import content, unannounced
-from corrections.models import CORRECTION_KINDS
-from corrections.notices import publishing
+from corrections.articles import unannounced
 from corrections.reports import canned_answers, desks
 from corrections.reports.workflow import REJECT_REASONS
 from corrections.text import parse_id, parse_ids
 from corrections.triage import saved_views
+from corrections.vocabulary import BODY_MAX, CORRECTION_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, TITLE_MAX
 
 OTHER = "other"
 REASON_CHOICES = [SelectChoice(reason, reason) for reason in REJECT_REASONS] + [
@@ -110,8 +109,8 @@ class PublishForm(FlaskForm):
     kind = RadioField("Kind of notice", choices=KIND_CHOICES, default="correction", validate_choice=False)
     text = TextAreaField("Text of the notice", validators=[
         InputRequired(message="Write the text readers will see."),
-        Length(min=publishing.TEXT_MIN, max=publishing.TEXT_MAX,
-               message=f"Between {publishing.TEXT_MIN} and {publishing.TEXT_MAX:,} characters (it has %(length)s).")],
+        Length(min=NOTICE_TEXT_MIN, max=NOTICE_TEXT_MAX,
+               message=f"Between {NOTICE_TEXT_MIN} and {NOTICE_TEXT_MAX:,} characters (it has %(length)s).")],
         description="Shown on the article, in the corrections log, in the feeds and to the readers who reported it.")
 
 
@@ -124,9 +123,9 @@ class EditArticleForm(FlaskForm):
 
     revision = HiddenField()
     title = StringField("Headline", validators=[
-        InputRequired(message="The article needs a headline."), Length(max=content.TITLE_MAX)])
+        InputRequired(message="The article needs a headline."), Length(max=TITLE_MAX)])
     body = TextAreaField("Text", validators=[
-        InputRequired(message="The article needs its text."), Length(max=content.BODY_MAX)],
+        InputRequired(message="The article needs its text."), Length(max=BODY_MAX)],
         description="Paragraphs separated by a blank line, or simple HTML (it is cleaned as on import). "
                     "Every change is kept as a revision; readers can see what changed.")
 
@@ -166,7 +165,7 @@ class CannedAnswerForm(FlaskForm):
                          description="For a rejection, the reason the reader is given (and e-mailed when they asked); "
                                      "otherwise the comment kept in the report's history.")
     correction_template = TextAreaField(
-        "Correction template", validators=[Optional(), Length(max=publishing.TEXT_MAX)],
+        "Correction template", validators=[Optional(), Length(max=NOTICE_TEXT_MAX)],
         description="Only for an answer that accepts: a first draft of the correction, put in the report page's "
                     "publish form. {passage}, {suggestion} and {article} are replaced by the report's words.")
 

@@ -16,11 +16,11 @@ from corrections.editor.actions import BULK_ACTIONS, apply_bulk
 from corrections.editor.forms import BulkForm, SaveViewForm
 from corrections.figures.metrics import duration_words
 from corrections.models import utcnow
-from corrections.reports import canned_answers, desks, workflow
-from corrections.reports.filing import CATEGORIES
+from corrections.reports import canned_answers, desks
 from corrections.text import parse_ids
 from corrections.triage import queue as triage
 from corrections.triage import saved_views, snapshot
+from corrections.vocabulary import CATEGORIES, STATUS_LABELS
 
 
 def bulk_form(back: str) -> BulkForm:
@@ -54,7 +54,7 @@ def queue():
         f=f,
         page=page,
         counts=counts,
-        labels=workflow.LABELS,
+        labels=STATUS_LABELS,
         categories=CATEGORIES,
         sorts=triage.SORTS,
         assignees=triage.ASSIGNEES,

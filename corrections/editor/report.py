@@ -19,12 +19,12 @@ from corrections.editor.forms import (
 )
 from corrections.extensions import db
 from corrections.figures.metrics import duration_words
-from corrections.models import CORRECTION_KINDS, CannedAnswer, Report, utcnow
+from corrections.models import CannedAnswer, Report, utcnow
 from corrections.notices import publishing
 from corrections.reports import anchors, canned_answers, clocks, workflow
-from corrections.reports.filing import CATEGORIES
 from corrections.text import parse_id, parse_ids
 from corrections.triage import queue, snapshot
+from corrections.vocabulary import CATEGORIES, CORRECTION_KINDS, OPEN, STATES, STATUS_LABELS
 
 
 def load_report(report_id: int) -> Report:
@@ -97,10 +97,10 @@ def render_report(report: Report, status: int = 200, **forms):
         else {r.id for r in [report, *others] if r.status in publishing.LINKABLE},
         can_publish=report.status in publishing.LINKABLE,
         categories=CATEGORIES,
-        labels=workflow.LABELS,
+        labels=STATUS_LABELS,
         actions=workflow.ACTIONS,
         moves=sorted(workflow.MOVES[report.status] - set(workflow.NEEDS_MORE),
-                     key=workflow.STATES.index),
+                     key=STATES.index),
         can_reject=workflow.can_move(report, "rejected"),
         can_duplicate=workflow.can_move(report, "duplicate"),
         answers=answers,
@@ -151,7 +151,7 @@ def act(report: Report, form, form_name: str, change, done: str, onward: bool = 
     back, f = queue_back()
     if f is None:
         return redirect(url_for("editor.report", report_id=report.id))
-    if not (onward and request.form.get("onward") == "1") or report.status in workflow.OPEN:
+    if not (onward and request.form.get("onward") == "1") or report.status in OPEN:
         # A note, an assignment, a decision clicked (the editor may publish next), or still to be decided:
         # stay on it. A decision made with a key (its form says "onward") goes on.
         return redirect(url_for("editor.report", report_id=report.id, back=back))
@@ -173,7 +173,7 @@ def move(report_id: int):
     to = form.to.data
     comment = form.comment.data or ""
     return act(report, form, "move_form", lambda: workflow.move(report, to, by=me(), comment=comment),
-               f"{report.reference} moved to {workflow.LABELS.get(to, to).lower()}.", onward=True)
+               f"{report.reference} moved to {STATUS_LABELS.get(to, to).lower()}.", onward=True)
 
 
 @bp.post("/reports/<int:report_id>/reject")
@@ -228,7 +228,7 @@ def apply_answer(report_id: int):
         form.answer.errors.append("That canned answer no longer exists: choose another.")
         return invalid(report, form, "answer_form")
     result = act(report, form, "answer_form", lambda: canned_answers.apply(answer, report, by=me()),
-                 f"“{answer.name}” applied to {report.reference}: {workflow.LABELS[answer.to_state].lower()}.",
+                 f"“{answer.name}” applied to {report.reference}: {STATUS_LABELS[answer.to_state].lower()}.",
                  onward=not answer.correction_template)
     applied = not isinstance(result, tuple)  # a refusal renders the page again, with its status
     if applied and answer.correction_template and report.status in publishing.LINKABLE:

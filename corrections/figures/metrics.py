@@ -14,8 +14,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from corrections.extensions import db
 from corrections.models import Article, Report, utcnow
-from corrections.reports.filing import CATEGORIES
-from corrections.reports.workflow import OPEN
+from corrections.vocabulary import CATEGORIES, OPEN
 
 WINDOWS = (7, 30, 90)
 DEFAULT_WINDOW = 30

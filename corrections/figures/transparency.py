@@ -24,7 +24,8 @@ from sqlalchemy import Date, func, literal, or_, select, union_all
 
 from corrections.extensions import db
 from corrections.figures.metrics import seconds_between, utc_month
-from corrections.models import CORRECTION_KINDS, Article, Correction, Report, utcnow
+from corrections.models import Article, Correction, Report, utcnow
+from corrections.vocabulary import CORRECTION_KINDS
 
 MONTHS = 12
 ANSWERED = ("accepted", "corrected", "rejected", "duplicate")

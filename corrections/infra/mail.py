@@ -1,6 +1,7 @@
-"""E-mail to readers through an outbox table: queued with the change that causes it, sent later over SMTP.
+"""E-mail through an outbox table: queued with the change that causes it, sent later over SMTP.
 
-A message is written in the same transaction as the status change it reports, so it exists exactly
+The transport only: the domain decides what to tell whom and when (reports/outcomes.py, reports/consent.py)
+and queues it with `enqueue`, in the same transaction as the change it reports, so a message exists exactly
 when the change does. `send_due()` delivers what is due; a failure stays pending and is tried again
 with growing delays, so nothing is lost while the SMTP server is down.
 
@@ -15,13 +16,12 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from email_validator import EmailNotValidError
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from corrections.extensions import db
 from corrections.infra import retry_queue
-from corrections.models import CORRECTION_KINDS, OutboxMessage, Report, utcnow
-from corrections.reports import consent
+from corrections.models import OutboxMessage, utcnow
 from corrections.text import deliverable_email, one_line
 
 # The queue's rules, shared with the webhook deliveries (retry_queue): named here too for readers of this module.
@@ -30,31 +30,14 @@ MAX_ATTEMPTS = retry_queue.MAX_ATTEMPTS
 # Each SMTP step times out after MAIL_TIMEOUT seconds, well inside a claim.
 CLAIM_MINUTES = retry_queue.CLAIM_MINUTES
 
-OUTCOMES = {
-    "corrected": "Your report led to a correction",
-    "rejected": "An editor reviewed your report",
-    "duplicate_corrected": "The error you reported has been corrected",
-}
 
+def enqueue(to_address: str, subject: str, body: str, *, report_id: int | None = None) -> OutboxMessage:
+    """Put a message in the outbox, to go out with the next sending run. Does not commit.
 
-def queue_outcome(report: Report, outcome: str, correction=None) -> OutboxMessage | None:
-    """Queue the e-mail telling a reader what became of their report, if they asked for one.
-
-    To an address whose owner has not confirmed it yet, the message is held (and a confirmation asked
-    for) until they do: see consent.py.
+    What to write, and to whom, is the caller's to decide (reports/outcomes.py, reports/consent.py); the message
+    exists exactly when the caller's transaction commits.
     """
-    if not (report.notify and report.reporter_email):
-        return None
-    from corrections.reports.filing import status_url  # late: reports imports the workflow, which imports this module
-
-    body = render_template("mail/outcome.txt", report=report, outcome=outcome, correction=correction,
-                           kinds=CORRECTION_KINDS,
-                           status_url=status_url(report), site_name=current_app.config["SITE_NAME"])
-    subject = f"{OUTCOMES[outcome]} ({report.reference})"
-    if not consent.is_confirmed(report.reporter_email):
-        return consent.hold_outcome(report, subject, body)
-    message = OutboxMessage(to_address=consent.address_key(report.reporter_email), subject=subject, body=body,
-                            report_id=report.id)
+    message = OutboxMessage(to_address=to_address, subject=subject, body=body, report_id=report_id)
     db.session.add(message)
     return message
 

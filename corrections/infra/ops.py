@@ -42,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from corrections.config import ConfigError
 from corrections.extensions import db
 from corrections.models import OutboxMessage, Report, WebhookDelivery, utcnow
-from corrections.reports.workflow import OPEN
+from corrections.vocabulary import OPEN
 
 bp = Blueprint("ops", __name__)
 # No "_created" series beside each counter: they double what is scraped and tell an operator nothing here.

@@ -28,13 +28,10 @@ from flask import current_app, url_for
 from sqlalchemy import delete, func, select, update
 from werkzeug.routing import BuildError
 
-from corrections.articles import unannounced
 from corrections.extensions import db
 from corrections.infra import outbound, retry_queue
 from corrections.models import (
-    CORRECTION_KINDS,
     Article,
-    ChangeReview,
     Correction,
     Editor,
     Report,
@@ -43,6 +40,7 @@ from corrections.models import (
     utcnow,
 )
 from corrections.text import is_http_url
+from corrections.vocabulary import CORRECTION_KINDS
 
 # The events an endpoint can subscribe to, with what the admin page says about each.
 EVENTS = {
@@ -252,7 +250,7 @@ def _queue(endpoint: WebhookEndpoint, event: str, data: dict) -> WebhookDelivery
     return delivery
 
 
-def _external_url(endpoint: str, **values) -> str | None:
+def external_url(endpoint: str, **values) -> str | None:
     """An absolute link into the app, or None where none can be built (a command without SERVER_NAME)."""
     try:
         return url_for(endpoint, **values, _external=True)
@@ -266,7 +264,7 @@ def article_data(article: Article) -> dict:
         "title": article.title,
         "canonical_url": article.canonical_url,
         "section": article.section,
-        "url": _external_url("public.article", slug=article.slug),
+        "url": external_url("public.article", slug=article.slug),
     }
 
 
@@ -283,7 +281,7 @@ def report_data(report: Report) -> dict:
         "source_url": report.source_url,
         "created_at": report.created_at.isoformat() if report.created_at else utcnow().isoformat(),
         "article": article_data(report.article),
-        "dashboard_url": _external_url("editor.report", report_id=report.id) if report.id else None,
+        "dashboard_url": external_url("editor.report", report_id=report.id) if report.id else None,
     }
 
 
@@ -300,37 +298,6 @@ def correction_data(correction: Correction) -> dict:
         "reports": [r.reference for r in correction.reports],
         "article": article_data(correction.article),
     }
-
-
-def change_data(review: ChangeReview) -> dict:
-    """An unannounced change: the article, the two revisions and where to see and answer it."""
-    article, before, after = review.article, review.from_revision, review.to_revision
-    return {
-        "id": review.id,
-        "article": article_data(article),
-        "from_revision": before.number,
-        "to_revision": after.number,
-        "changed_at": review.changed_at.isoformat(),
-        "due_at": review.due_at.isoformat(),
-        "source": after.source,
-        "diff_url": _external_url("editor.revision_diff", slug=article.slug, old=before.number, new=after.number),
-        "dashboard_url": _external_url("editor.change", change_id=review.id),
-    }
-
-
-def announce_due_changes() -> int:
-    """Queue article.unannounced_change for each change whose grace period ended unanswered, once; commits.
-
-    Runs before each sending run (whatever process runs it): the changes are marked by one conditional UPDATE,
-    so a change is announced by exactly one run even when several processes send at the same moment.
-    """
-    now = utcnow()
-    announced = unannounced.mark_announced(now)
-    for review in db.session.scalars(select(ChangeReview).where(ChangeReview.id.in_(announced))
-                                     .order_by(ChangeReview.id)) if announced else ():
-        emit("article.unannounced_change", {"change": change_data(review)})
-    db.session.commit()
-    return len(announced)
 
 
 # --- Sending ------------------------------------------------------------------------------------------------
@@ -405,6 +372,19 @@ def post(delivery: WebhookDelivery) -> int:
     raise DeliveryFailed(f"HTTP {status} {reason}{': ' + excerpt if excerpt else ''}", status)
 
 
+# Most events are queued by the change they report (emit). Some fall due with nobody acting: an unannounced change
+# whose grace period ran out. The domain that decides them registers a function that queues what is due, and
+# each sending run calls it first, so what it queues goes out in the same run.
+_before_sending: list[Callable[[], object]] = []
+
+
+def before_sending(queue_due: Callable[[], object]) -> Callable[[], object]:
+    """Have every sending run call `queue_due` first (a decorator); it queues its deliveries with emit()."""
+    if queue_due not in _before_sending:
+        _before_sending.append(queue_due)
+    return queue_due
+
+
 def send_due(limit: int = 100) -> tuple[int, int]:
     """Send the deliveries that are due; returns (sent, failed this round).
 
@@ -413,7 +393,8 @@ def send_due(limit: int = 100) -> tuple[int, int]:
     their order behind the one that failed).
     """
     _prune()
-    announce_due_changes()
+    for queue_due in _before_sending:
+        queue_due()
     deliveries = retry_queue.claim_due(WebhookDelivery, limit)
     started = utcnow()
     unreachable: dict[int, datetime] = {}

@@ -8,9 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from corrections.articles import unannounced
 from corrections.extensions import db
-from corrections.infra import mail, webhooks
+from corrections.infra import webhooks
 from corrections.models import (
-    CORRECTION_KINDS,
     Article,
     ArticleRevision,
     ChangeReview,
@@ -20,10 +19,9 @@ from corrections.models import (
     Report,
     utcnow,
 )
-from corrections.reports import workflow
+from corrections.reports import outcomes, workflow
+from corrections.vocabulary import CORRECTION_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, STATUS_LABELS
 
-TEXT_MIN = 10
-TEXT_MAX = 5000
 # Reports an editor may link to a new correction: open ones are accepted as part of publishing.
 LINKABLE = ("new", "in_review", "accepted")
 
@@ -36,8 +34,9 @@ def check_text(kind: str, text: str) -> str:
     if kind not in CORRECTION_KINDS:
         raise NoticeError("Choose the kind of notice: correction, clarification, update or editor’s note.")
     text = text.strip()
-    if not TEXT_MIN <= len(text) <= TEXT_MAX:
-        raise NoticeError(f"The notice needs between {TEXT_MIN} and {TEXT_MAX:,} characters (it has {len(text)}).")
+    if not NOTICE_TEXT_MIN <= len(text) <= NOTICE_TEXT_MAX:
+        raise NoticeError(f"The notice needs between {NOTICE_TEXT_MIN} and {NOTICE_TEXT_MAX:,} characters "
+                          f"(it has {len(text)}).")
     return text
 
 
@@ -57,7 +56,7 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
         if report.article_id != article.id:
             raise NoticeError(f"{report.reference} is about another article.")
         if report.status not in LINKABLE:
-            raise NoticeError(f"{report.reference} is {workflow.LABELS[report.status].lower()}: "
+            raise NoticeError(f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
                               "only open or accepted reports can be linked to a correction.")
     correction = Correction(article=article, kind=kind, text=text, published_by_id=by.id, published_by=by.name,
                             reports=list(reports), revision_id=revision.id if revision else None)
@@ -68,9 +67,9 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
         if report.status == "in_review":
             workflow.move(report, "accepted", by=by, comment="Accepted on publishing a correction.")
         workflow.mark_corrected(report, by=by, comment=f"{CORRECTION_KINDS[kind]} published: {text}")
-        mail.queue_outcome(report, "corrected", correction)
+        outcomes.queue_outcome(report, "corrected", correction)
         for duplicate in duplicates_of(report):
-            mail.queue_outcome(duplicate, "duplicate_corrected", correction)
+            outcomes.queue_outcome(duplicate, "duplicate_corrected", correction)
     db.session.flush()  # the correction's id, for the event
     try:
         unannounced.settle_by_notice(correction, by=by, answering=answering)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from corrections.articles.content import find_passage
 from corrections.extensions import db
 from corrections.models import ArticleRevision, Report
+from corrections.reports.passages import find_passage
 
 CONTEXT = 32
 

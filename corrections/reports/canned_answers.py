@@ -4,9 +4,9 @@ from sqlalchemy import func, select
 
 from corrections.extensions import db
 from corrections.models import CannedAnswer, Editor, Report
-from corrections.notices import publishing
 from corrections.reports import workflow
 from corrections.text import clean_text
+from corrections.vocabulary import NOTICE_TEXT_MAX, STATUS_LABELS
 
 NAME_MAX = 100
 TEXT_MAX = 2000
@@ -58,8 +58,8 @@ def save(answer: CannedAnswer | None, *, name: str, to_state: str, text: str, co
         raise CannedError("A rejection needs the reason the reader will be given.", "text")
     if correction_template and to_state != "accepted":
         raise CannedError("Only an answer that accepts a report can draft a correction.", "correction_template")
-    if len(correction_template) > publishing.TEXT_MAX:
-        raise CannedError(f"The template has at most {publishing.TEXT_MAX:,} characters.", "correction_template")
+    if len(correction_template) > NOTICE_TEXT_MAX:
+        raise CannedError(f"The template has at most {NOTICE_TEXT_MAX:,} characters.", "correction_template")
     if answer is None:
         answer = CannedAnswer()
         db.session.add(answer)
@@ -90,7 +90,7 @@ def apply(answer: CannedAnswer, report: Report, *, by: Editor) -> None:
     """
     if not usable_on(answer, report):
         raise workflow.WorkflowError(
-            f"{report.reference} is {workflow.LABELS[report.status].lower()}: "
+            f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
             f"“{answer.name}” ({STATES[answer.to_state].lower()}) cannot be applied to it.")
     said = f"Canned answer “{answer.name}”" + (f": {answer.text}" if answer.text else ".")
     if answer.to_state == "rejected":

@@ -15,8 +15,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from corrections.extensions import db
 from corrections.models import ClockTarget, Report, UTCDateTime, utcnow
-from corrections.reports import filing
-from corrections.reports.workflow import CLOSED, OPEN
+from corrections.vocabulary import CATEGORIES, CLOSED, OPEN
 
 DEFAULT = ""  # the category key of the targets for every category without its own
 MAX_MINUTES = 365 * 24 * 60
@@ -128,7 +127,7 @@ def set_targets(wanted: dict[str, Targets]) -> int:
     """
     rows = {t.category: t for t in db.session.scalars(select(ClockTarget))}
     for category, targets in wanted.items():
-        if category != DEFAULT and category not in filing.CATEGORIES:
+        if category != DEFAULT and category not in CATEGORIES:
             raise ClockError(f"“{category[:40]}” is not a category.")
         row = rows.get(category)
         if targets.first_action is None and targets.resolution is None and category != DEFAULT:
@@ -143,9 +142,9 @@ def set_targets(wanted: dict[str, Targets]) -> int:
     table = all_targets()
     is_open = Report.status.in_(OPEN)
     # One pair of statements per category with its own targets, one pair for all the others.
-    groups = [([c], effective(c, table)) for c in filing.CATEGORIES if c in table]
+    groups = [([c], effective(c, table)) for c in CATEGORIES if c in table]
     groups.append((None, effective(DEFAULT, table)))
-    own = [c for c in filing.CATEGORIES if c in table]
+    own = [c for c in CATEGORIES if c in table]
     for categories, targets in groups:
         in_group = Report.category.in_(categories) if categories else not_(Report.category.in_(own or [""]))
         db.session.execute(
@@ -269,7 +268,7 @@ def target_figures(start: datetime, end: datetime, now: datetime | None = None) 
     for category, *numbers in rows:
         numbers = [int(n or 0) for n in numbers]
         first, resolution = Tally(*numbers[:3]), Tally(*numbers[3:])
-        by_category.append((category, filing.CATEGORIES.get(category, category), first, resolution))
+        by_category.append((category, CATEGORIES.get(category, category), first, resolution))
         total_first = [a + b for a, b in zip(total_first, numbers[:3], strict=True)]
         total_resolution = [a + b for a, b in zip(total_resolution, numbers[3:], strict=True)]
     return TargetFigures(Tally(*total_first), Tally(*total_resolution), by_category)

@@ -11,7 +11,6 @@ LINK_DAYS. Following it (GET) shows a page with a button: only its POST confirms
 fetch links do not.
 """
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,8 +22,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from corrections.extensions import db
+from corrections.infra import mail
 from corrections.models import AddressConfirmation, MailAddress, OutboxMessage, Report, utcnow
-from corrections.text import deliverable_email
+from corrections.text import deliverable_email, hash_token
 
 LINK_DAYS = 7
 # While an address stays unconfirmed: at most one confirmation a day, and a few a month.
@@ -47,10 +47,6 @@ def address_key(address: str) -> str:
         return deliverable_email(address).lower()
     except EmailNotValidError:
         return address
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def find(address: str) -> MailAddress | None:
@@ -136,10 +132,8 @@ def request_confirmation(address: str, report_id: int, reference: str) -> Outbox
                                expires_at=now + timedelta(days=LINK_DAYS))
     body = render_template("mail/confirm_address.txt", reference=reference, site_name=current_app.config["SITE_NAME"],
                            confirm_url=confirm_url(token), link_days=LINK_DAYS)
-    message = OutboxMessage(to_address=key, subject=f"Confirm your e-mail address ({reference})", body=body,
-                            report_id=report_id)
-    db.session.add_all([link, message])
-    return message
+    db.session.add(link)
+    return mail.enqueue(key, f"Confirm your e-mail address ({reference})", body, report_id=report_id)
 
 
 def hold_outcome(report: Report, subject: str, body: str) -> OutboxMessage:

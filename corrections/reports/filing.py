@@ -1,44 +1,20 @@
-"""Reader reports: the field rules, spam signals, and filing a report safely."""
+"""Filing a reader's report safely: grouped with earlier reports on the same passage, with its deadlines, desk and
+anchor, and the first line of its history."""
 
-import base64
 import functools
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
-from flask import current_app, url_for
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from corrections.articles.content import locate_passage, passage_needle
 from corrections.extensions import db
 from corrections.infra import webhooks
-from corrections.models import Article, Correction, Report, correction_report, utcnow
-from corrections.reports import anchors, clocks, consent, desks
-from corrections.reports.workflow import CLOSED, record_received
-
-# The one place the limits live: the HTML form and the API both read them.
-CATEGORIES = {
-    "factual": "A fact is wrong",
-    "typo": "Spelling, grammar or a typo",
-    "misleading": "Misleading or missing context",
-    "outdated": "Out of date",
-    "broken_link": "A broken link",
-    "other": "Something else",
-}
-PASSAGE_MAX = 1000
-DESCRIPTION_MIN = 10
-DESCRIPTION_MAX = 5000
-SUGGESTION_MAX = 2000
-SOURCE_URL_MAX = 2000
-NAME_MAX = 200
-EMAIL_MAX = 320
-
-# Crockford's alphabet: no I, L, O or U to misread over the phone.
-REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-REFERENCE_LENGTH = 6
+from corrections.models import Article, Correction, Report, correction_report
+from corrections.reports import anchors, clocks, consent, desks, tokens
+from corrections.reports.passages import locate_passage, passage_key
+from corrections.reports.workflow import record_received
+from corrections.text import hash_token
+from corrections.vocabulary import CLOSED
 
 
 @dataclass
@@ -53,87 +29,6 @@ class ReportInput:
     name: str = ""
     email: str = ""
     notify: bool = False
-
-
-def new_reference() -> str:
-    # One draw of 30 random bits, five per character (the alphabet has 32 letters).
-    bits = secrets.randbits(5 * REFERENCE_LENGTH)
-    return "R-" + "".join(REFERENCE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(REFERENCE_LENGTH))
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What the reader is given as soon as a report is accepted: its reference and the nonce of its status link.
-
-    The nonce is the reference (without "R-"), a dot and 128 random bits, so the token made from it
-    (status_token) names the report's reference and can be checked with the secret key alone: a reader whose
-    report still waits in one server's spool (spool.py) is told so by any server, database or not.
-    """
-
-    reference: str
-    nonce: str
-    received_at: datetime
-
-    @property
-    def token(self) -> str:
-        return status_token(self.nonce)
-
-
-def new_receipt() -> Receipt:
-    reference = new_reference()
-    return Receipt(reference, f"{reference.removeprefix('R-')}.{secrets.token_urlsafe(16)}", utcnow())
-
-
-def _key_digest(message: str) -> bytes:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, message.encode(), hashlib.sha256).digest()
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def status_token(nonce: str) -> str:
-    """The reader's private status link token, derived from the report's nonce and the secret key.
-
-    Derived rather than stored, so an outcome e-mail can carry the link while the database holds
-    only its hash; changing the secret key changes every link. A receipt's nonce (with a dot) gives
-    the nonce and a 128-bit keyed MAC of it; an older report's 32 hex digits give a keyed hash of them.
-    """
-    if "." in nonce:
-        return f"{nonce}.{_b64(_key_digest(f'report-receipt:{nonce}')[:16])}"
-    return _b64(_key_digest(f"report-status:{nonce}"))
-
-
-def receipt_reference(token: str) -> str | None:
-    """The reference a genuine receipt token names, checked without the database; None for anything else."""
-    nonce, _, _ = token.rpartition(".")
-    # compare_digest takes ASCII text only; a genuine token is ASCII.
-    if ("." not in nonce or len(token) > 100 or not token.isascii()
-            or not hmac.compare_digest(status_token(nonce), token)):
-        return None
-    return "R-" + nonce.partition(".")[0]
-
-
-def status_url(report: Report) -> str | None:
-    """The absolute link to the reader's status page, or None for a report without a nonce."""
-    if not report.token_nonce:
-        return None
-    return url_for("public.report_status", token=status_token(report.token_nonce), _external=True)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def client_hash(address: str, key: str) -> str:
-    """A keyed hash of the client address, so raw addresses are never stored."""
-    return hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()
-
-
-def passage_key(passage: str) -> str:
-    needle = passage_needle(passage)
-    return hashlib.sha256(needle.encode()).hexdigest() if needle else ""
 
 
 # What an earlier decision on the same passage can be; spam says nothing about the passage.
@@ -202,7 +97,7 @@ class FiledReport:
 
 
 def submit_report(article: Article, data: ReportInput, *, client: str, spam_reason: str = "",
-                  receipt: Receipt | None = None) -> FiledReport:
+                  receipt: tokens.Receipt | None = None) -> FiledReport:
     """File a report (held as spam if a signal fired) and its first event, and commit.
 
     Readers' reports are the app's busiest write: two plain INSERTs (and an UPDATE for the first report
@@ -210,7 +105,7 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
     A `receipt` the reader was already given (a spooled report) is filed at most once: filing it again
     finds the report by its token's hash and stores nothing.
     """
-    receipt = receipt or new_receipt()
+    receipt = receipt or tokens.new_receipt()
     token = receipt.token
     token_hash = hash_token(token)
     status = "spam" if spam_reason else "new"
@@ -284,7 +179,7 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
                 raise
             # The random reference was taken (one chance in a thousand at a million reports): draw another. A
             # spooled report's receipt keeps naming the first one until it is filed.
-            reference = new_reference()
+            reference = tokens.new_reference()
     raise AssertionError("unreachable")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from corrections.extensions import db
 from corrections.models import Event, OutboxMessage, Report, utcnow
 from corrections.reports import consent
-from corrections.reports.workflow import CLOSED
+from corrections.vocabulary import CLOSED
 
 # Reports erased per transaction by purge_closed: short transactions, bounded memory.
 BATCH = 200

@@ -29,7 +29,7 @@ from corrections.articles import content as articles
 from corrections.infra import outage, retry_queue
 from corrections.infra.backup import fsync_folder
 from corrections.models import Article
-from corrections.reports import filing
+from corrections.reports import filing, tokens
 
 FORMAT = 1
 FAILED = "failed"
@@ -77,7 +77,7 @@ def submit_or_spool(article: Article | None, slug: str, data: filing.ReportInput
     `article` is None when even finding it failed for the outage. The spooled copy carries the receipt of
     the attempt, so a commit that landed although its answer was lost is not filed twice.
     """
-    receipt = filing.new_receipt()
+    receipt = tokens.new_receipt()
     if article is not None:
         try:
             return filing.submit_report(article, data, client=client, spam_reason=spam_reason, receipt=receipt)
@@ -89,7 +89,7 @@ def submit_or_spool(article: Article | None, slug: str, data: filing.ReportInput
 
 
 def spool_report(slug: str, data: filing.ReportInput, *, client: str, spam_reason: str,
-                 receipt: filing.Receipt) -> filing.FiledReport:
+                 receipt: tokens.Receipt) -> filing.FiledReport:
     """Write the report to the spool, durably, and return what the reader is told; raises SpoolError."""
     record = {
         "format": FORMAT,
@@ -179,7 +179,7 @@ def file_one(path: Path) -> str:
         record = json.loads(path.read_bytes())
         slug = record["slug"]
         data = filing.ReportInput(**record["report"])
-        receipt = filing.Receipt(record["reference"], record["nonce"], datetime.fromisoformat(record["received_at"]))
+        receipt = tokens.Receipt(record["reference"], record["nonce"], datetime.fromisoformat(record["received_at"]))
         client, spam_reason = record["client"], record["spam_reason"]
     except FileNotFoundError:
         return "gone"

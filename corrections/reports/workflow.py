@@ -1,4 +1,5 @@
-"""The report workflow: its states, the allowed moves, and the only code that changes a report.
+"""The report workflow: the allowed moves between a report's states (vocabulary.py names them), and the only
+code that changes a report.
 
 Every change here records an Event; nothing here (or anywhere) edits or deletes an Event.
 """
@@ -9,13 +10,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from corrections.extensions import db
-from corrections.infra import mail, webhooks
+from corrections.infra import webhooks
 from corrections.models import Editor, Event, Report, utcnow
-from corrections.reports import consent
-
-STATES = ("new", "in_review", "accepted", "rejected", "duplicate", "spam", "corrected")
-OPEN = ("new", "in_review")
-CLOSED = ("accepted", "rejected", "duplicate", "spam", "corrected")
+from corrections.reports import consent, outcomes
+from corrections.vocabulary import CLOSED, OPEN, STATUS_LABELS
 
 MOVES: dict[str, set[str]] = {
     "new": {"in_review", "rejected", "duplicate", "spam"},
@@ -25,16 +23,6 @@ MOVES: dict[str, set[str]] = {
     "duplicate": {"in_review"},
     "spam": {"in_review"},
     "corrected": set(),
-}
-
-LABELS = {
-    "new": "New",
-    "in_review": "In review",
-    "accepted": "Accepted",
-    "rejected": "Rejected",
-    "duplicate": "Duplicate",
-    "spam": "Spam",
-    "corrected": "Corrected",
 }
 
 # The verbs on the editor's buttons, by target state.
@@ -53,18 +41,6 @@ REJECT_REASONS = (
     "We could not verify the claim with the information given.",
     "The article already says this, or has already been corrected.",
 )
-
-# What the reader sees on their status page. A report held as spam reads as received:
-# a reader wrongly caught by the filter should not be told so, and a spammer learns nothing.
-READER_STATUS = {
-    "new": ("Received", "Your report has arrived and is waiting for an editor."),
-    "spam": ("Received", "Your report has arrived and is waiting for an editor."),
-    "in_review": ("Being reviewed", "An editor is looking into your report."),
-    "accepted": ("Accepted", "An editor agreed that something needs fixing; a correction is being prepared."),
-    "rejected": ("Reviewed, no change", "An editor reviewed your report and decided the article stays as it is."),
-    "duplicate": ("Already reported", "Another reader reported the same thing; it is being handled there."),
-    "corrected": ("Corrected", "The article has been corrected. Thank you for your help."),
-}
 
 
 class WorkflowError(Exception):
@@ -140,7 +116,8 @@ def mark_corrected(report: Report, *, by: Editor, comment: str) -> Event:
 def _move(report: Report, to: str, *, by: Editor | None, comment: str) -> Event:
     if not can_move(report, to):
         raise WorkflowError(
-            f"{report.reference} is {LABELS[report.status].lower()}: it cannot be moved to {LABELS[to].lower()}."
+            f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
+            f"it cannot be moved to {STATUS_LABELS[to].lower()}."
         )
     event = _record(report, by, "status", from_value=report.status, to_value=to, comment=comment)
     if to == "in_review":
@@ -167,7 +144,7 @@ def reject(report: Report, reason: str, *, by: Editor) -> Event:
         raise WorkflowError("Give a reason for rejecting: the reader will see it.")
     event = _move(report, "rejected", by=by, comment=reason)
     report.reject_reason = reason
-    mail.queue_outcome(report, "rejected")
+    outcomes.queue_outcome(report, "rejected")
     return event
 
 
@@ -184,7 +161,7 @@ def mark_duplicate(report: Report, original: Report, *, by: Editor, comment: str
     event = _move(report, "duplicate", by=by, comment=comment or f"Duplicate of {original.reference}.")
     report.duplicate_of = original
     if original.status == "corrected":
-        mail.queue_outcome(report, "duplicate_corrected")
+        outcomes.queue_outcome(report, "duplicate_corrected")
     return event
 
 

@@ -23,17 +23,10 @@ from flask import current_app
 from psycopg import sql as psycopg_sql
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from corrections.articles.content import (
-    normalise_for_match,
-    passage_needle,
-    plain_text,
-    sanitise_body,
-    slugify,
-)
+from corrections.articles.content import plain_text, sanitise_body, slugify
 from corrections.articles.revisions import content_hash
 from corrections.extensions import db
 from corrections.models import (
-    CORRECTION_KINDS,
     Article,
     ArticleRevision,
     Correction,
@@ -44,9 +37,12 @@ from corrections.models import (
     correction_report,
     utcnow,
 )
-from corrections.reports.filing import REFERENCE_ALPHABET, client_hash, hash_token, status_token
-from corrections.reports.workflow import CLOSED, REJECT_REASONS, STATES
+from corrections.reports.passages import normalise_for_match, passage_needle
+from corrections.reports.tokens import REFERENCE_ALPHABET, client_hash, status_token
+from corrections.reports.workflow import REJECT_REASONS
+from corrections.text import hash_token
 from corrections.triage.queue import fold_counts
+from corrections.vocabulary import CLOSED, CORRECTION_KINDS, STATES
 
 BATCH = 5000
 YEARS_BACK = 2
@@ -484,7 +480,7 @@ class _Page:
         return variants
 
     def locate(self, passage: str) -> tuple[str, tuple[int, int] | None]:
-        """(passage key, span) as reports.passage_key and articles.locate_passage give them, searching the
+        """(passage key, span) as passages.passage_key and passages.locate_passage give them, searching the
         article's text normalised once rather than once a report."""
         found = self.located.get(passage)
         if found is None:

@@ -10,10 +10,9 @@ from sqlalchemy.orm import aliased, joinedload
 from corrections.extensions import db
 from corrections.models import Article, Editor, Report, ReportCount, UTCDateTime, desk_member
 from corrections.reports import clocks
-from corrections.reports.filing import CATEGORIES
-from corrections.reports.workflow import OPEN, STATES
 from corrections.text import parse_id
 from corrections.triage import search
+from corrections.vocabulary import CATEGORIES, OPEN, STATES
 
 ASSIGNEES = {"": "Anyone", "me": "Assigned to me", "unassigned": "Unassigned"}
 # The desk filter: these, or one desk by its id.

@@ -13,6 +13,7 @@ from corrections.extensions import db
 from corrections.models import Editor, Event, Report
 from corrections.reports.workflow import OPEN, next_deadline
 from corrections.triage import queue
+from corrections.vocabulary import STATUS_LABELS
 
 # New reports are counted no further than this: the bar then says "more than".
 NEW_CAP = 99
@@ -50,10 +51,9 @@ class Change:
 
 
 def describe(event: Event) -> str:
-    from corrections.reports.workflow import LABELS
 
     if event.kind == "status":
-        return f"moved it to {LABELS.get(event.to_value, event.to_value).lower()}"
+        return f"moved it to {STATUS_LABELS.get(event.to_value, event.to_value).lower()}"
     if event.kind == "assign":
         return f"assigned it to {event.to_value}" if event.to_value else "unassigned it"
     if event.kind == "note":

@@ -18,10 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from corrections import create_app
+from corrections import create_app, vocabulary
 from corrections.access import api_tokens
 from corrections.api.views import OPENAPI, PUBLISHED_AT
-from corrections.articles import content
 from corrections.extensions import db
 from corrections.notices import publishing
 from corrections.text import SPACES, clean_text, min_length_pattern
@@ -178,8 +177,8 @@ def test_the_documented_spaces_are_what_python_strips():
 
 def test_the_documented_years_are_the_imports_years():
     years = [year for year in range(10_000) if PUBLISHED_AT.fullmatch(f"{year:04d}-01-01T00:00:00Z")]
-    assert (years[0], years[-1], len(years)) == (content.YEAR_MIN, content.YEAR_MAX,
-                                                 content.YEAR_MAX - content.YEAR_MIN + 1)
+    assert (years[0], years[-1], len(years)) == (vocabulary.YEAR_MIN, vocabulary.YEAR_MAX,
+                                                 vocabulary.YEAR_MAX - vocabulary.YEAR_MIN + 1)
 
 
 def seed(live: LiveServer) -> str:

@@ -152,10 +152,10 @@ def test_the_change_is_announced_to_webhooks_once_when_it_is_due(app, clock):
     admin = make_editor("hooks@example.org", "Hook Admin", is_admin=True)
     webhooks.create_endpoint("https://hooks.example.org/never", ["article.unannounced_change"], by=admin)
     article = changed_article()
-    assert webhooks.announce_due_changes() == 0
+    assert unannounced.announce_due_changes() == 0
     clock(minutes=61)
-    assert webhooks.announce_due_changes() == 1
-    assert webhooks.announce_due_changes() == 0
+    assert unannounced.announce_due_changes() == 1
+    assert unannounced.announce_due_changes() == 0
     [delivery] = db.session.scalars(select(WebhookDelivery)).all()
     change = json.loads(delivery.body)["data"]["change"]
     assert delivery.event == "article.unannounced_change"
@@ -170,7 +170,7 @@ def test_an_answered_change_is_never_announced(app, editor, clock):
     unannounced.excuse(db.session.scalar(select(ChangeReview)), "Typo or formatting only.", by=editor)
     db.session.commit()
     clock(hours=3)
-    assert webhooks.announce_due_changes() == 0
+    assert unannounced.announce_due_changes() == 0
     assert db.session.scalars(select(WebhookDelivery)).all() == []
 
 
@@ -188,7 +188,7 @@ def test_two_processes_announcing_at_once_announce_a_change_once(make_app, datab
     def announce():
         with app.app_context():
             start.wait()
-            counts.append(webhooks.announce_due_changes())
+            counts.append(unannounced.announce_due_changes())
             db.session.remove()
 
     threads = [threading.Thread(target=announce) for _ in range(4)]

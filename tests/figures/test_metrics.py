@@ -10,7 +10,7 @@ from sqlalchemy import text
 from corrections.extensions import db
 from corrections.figures import metrics
 from corrections.models import utcnow
-from corrections.reports.filing import CATEGORIES
+from corrections.vocabulary import CATEGORIES
 from tests.helpers import count_queries, file_report, make_article
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from corrections.extensions import db
 from corrections.infra import outage
 from corrections.models import Report
-from corrections.reports import filing, spool
+from corrections.reports import filing, spool, tokens
+from corrections.text import hash_token
 from tests.conftest import building_apps, empty_postgres
 from tests.helpers import all_reports, form_tokens, login, make_article, make_editor, valid_report
 from tests.tcp_proxy import CuttableProxy
@@ -62,7 +63,7 @@ def test_report_sent_while_the_database_is_down_is_acknowledged_then_filed_once(
     link = response.headers["Location"]
     page = client.get(link).get_data(as_text=True)
     assert "Thank you: your report has arrived" in page and BEING_FILED in page
-    reference = filing.receipt_reference(link.rsplit("/", 1)[1])
+    reference = tokens.receipt_reference(link.rsplit("/", 1)[1])
     assert reference in page
     [path] = spooled_files(outage_app)
     assert json.loads(path.read_text())["report"]["description"] == valid_report()["description"]
@@ -194,7 +195,7 @@ def test_cached_pages_are_served_stale_and_the_rest_answers_503(outage_app, prox
 def spool_one(slug: str) -> filing.FiledReport:
     data = filing.ReportInput(category="factual", description="The vote was 29 to 14, not 31 to 12.",
                                passage="31 votes to 12")
-    return spool.spool_report(slug, data, client="c" * 64, spam_reason="", receipt=filing.new_receipt())
+    return spool.spool_report(slug, data, client="c" * 64, spam_reason="", receipt=tokens.new_receipt())
 
 
 def test_a_spooled_report_is_filed_once_even_if_the_filer_died_before_removing_its_file(app, tmp_path):
@@ -210,7 +211,7 @@ def test_a_spooled_report_is_filed_once_even_if_the_filer_died_before_removing_i
     assert (run.filed, run.already, spool.waiting()) == (0, 1, [])
     assert db.session.scalar(select(func.count(Report.id))) == 1
     [report] = all_reports()
-    assert report.reference == spooled.reference and report.token_hash == filing.hash_token(spooled.token)
+    assert report.reference == spooled.reference and report.token_hash == hash_token(spooled.token)
     assert [e.kind for e in report.events] == ["received"]
 
 

@@ -8,11 +8,13 @@ from urllib.parse import quote, urlsplit
 import pytest
 from sqlalchemy import select
 
+from corrections import vocabulary
 from corrections.articles.content import change_text
 from corrections.extensions import db
 from corrections.models import Event, OutboxMessage, Report, utcnow
 from corrections.notices import publishing
-from corrections.reports import filing, privacy, workflow
+from corrections.reports import privacy, workflow
+from corrections.reports import tokens as reports_tokens
 from tests.helpers import confirm_addresses, file_report, form_tokens, make_article, post_report, valid_report
 
 NAME = "Zebedee Quartermaine"
@@ -56,7 +58,7 @@ def assert_erased(report: Report) -> None:
     stored = fresh(report)
     assert (stored.reporter_name, stored.reporter_email, stored.notify) == ("", "", False)
     # The report itself and its history stay.
-    assert stored.description and stored.status in workflow.CLOSED
+    assert stored.description and stored.status in vocabulary.CLOSED
     assert [e.kind for e in stored.events][:1] == ["received"]
 
 
@@ -306,7 +308,7 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
     filed = list(db.session.scalars(select(Report).order_by(Report.id)))
     assert len(filed) == 4 and {r.reporter_email for r in filed} == {EMAIL}
     client_hash = filed[0].client_hash
-    assert client_hash == filing.client_hash(ADDRESS, app.config["SECRET_KEY"])
+    assert client_hash == reports_tokens.client_hash(ADDRESS, app.config["SECRET_KEY"])
     change_text(article, article.title, article.body.replace("31 votes", "29 votes"), source="dashboard",
                 by=editor.name)
     publishing.publish(article, "correction", "The vote was 29 to 14, not 31 to 12.", by=editor, reports=[filed[0]])

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from corrections.articles import content
 from corrections.extensions import db
 from corrections.models import Event
-from corrections.reports import filing, workflow
+from corrections.reports import tokens as reports_tokens
+from corrections.reports import workflow
 from tests.helpers import (
     all_reports,
     form_tokens,
@@ -75,7 +76,7 @@ def test_a_reference_already_taken_is_drawn_again(client, monkeypatch):
     assert post_report(client, article.slug, **valid_report()).status_code == 303
     taken = all_reports()[0].reference
     draws = iter([taken, taken, "R-NEW001"])
-    monkeypatch.setattr(filing, "new_reference", lambda: next(draws))
+    monkeypatch.setattr(reports_tokens, "new_reference", lambda: next(draws))
     assert post_report(client, article.slug, **valid_report()).status_code == 303
     assert [r.reference for r in all_reports()] == [taken, "R-NEW001"]
     assert [e.kind for e in all_reports()[1].events] == ["received"]

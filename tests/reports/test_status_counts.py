@@ -4,6 +4,7 @@ import threading
 
 from sqlalchemy import func, select
 
+from corrections import vocabulary
 from corrections.extensions import db
 from corrections.models import Event, Report, ReportCount
 from corrections.reports import workflow
@@ -12,7 +13,7 @@ from tests.helpers import csrf_token, file_report, make_article
 
 
 def truth() -> dict[str, int]:
-    counts = dict.fromkeys(workflow.STATES, 0)
+    counts = dict.fromkeys(vocabulary.STATES, 0)
     counts.update(db.session.execute(select(Report.status, func.count()).group_by(Report.status)).all())
     return counts
 
@@ -20,7 +21,7 @@ def truth() -> dict[str, int]:
 def test_counts_follow_filing_moves_bulk_actions_and_deletes(editor_client, editor):
     article = make_article()
     reports = [file_report(article) for _ in range(6)]
-    assert queue.status_counts() == truth() == {**dict.fromkeys(workflow.STATES, 0), "new": 6}
+    assert queue.status_counts() == truth() == {**dict.fromkeys(vocabulary.STATES, 0), "new": 6}
     workflow.apply_change(reports[0], None, lambda: workflow.move(reports[0], "in_review", by=editor))
     workflow.apply_change(reports[1], None, lambda: workflow.reject(reports[1], "Accurate.", by=editor))
     assert queue.status_counts() == truth()

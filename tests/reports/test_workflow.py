@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from corrections import vocabulary
 from corrections.extensions import db
 from corrections.models import Event, Report
 from corrections.reports import workflow
@@ -28,7 +29,7 @@ def test_the_moves_are_exactly_those_of_the_spec():
     assert table == set(ALLOWED)
 
 
-REFUSED = [(a, b) for a in workflow.STATES for b in workflow.STATES
+REFUSED = [(a, b) for a in vocabulary.STATES for b in vocabulary.STATES
            if (a, b) not in ALLOWED and b not in workflow.NEEDS_MORE]
 
 

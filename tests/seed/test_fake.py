@@ -8,13 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from corrections.articles.content import locate_passage
 from corrections.extensions import db
 from corrections.models import Article, Correction, Editor, Event, Report, correction_report
-from corrections.reports.filing import CATEGORIES, passage_key, status_token
-from corrections.reports.workflow import CLOSED, MOVES, READER_STATUS, STATES
+from corrections.reports.outcomes import READER_STATUS
+from corrections.reports.passages import locate_passage, passage_key
+from corrections.reports.tokens import status_token
+from corrections.reports.workflow import MOVES
 from corrections.seed import fake
 from corrections.triage.queue import status_counts
+from corrections.vocabulary import CATEGORIES, CLOSED, STATES
 from tests.helpers import file_report, make_article
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)

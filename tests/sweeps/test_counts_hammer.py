@@ -7,6 +7,7 @@ import threading
 
 from sqlalchemy import text
 
+from corrections import vocabulary
 from corrections.extensions import db
 from corrections.reports import workflow
 from corrections.triage import queue
@@ -21,7 +22,7 @@ BULK = ["spam", "in_review", "reject", "assign_me", "accepted", "duplicate"]
 
 
 def observe() -> tuple[dict, dict]:
-    kept, real = dict.fromkeys(workflow.STATES, 0), dict.fromkeys(workflow.STATES, 0)
+    kept, real = dict.fromkeys(vocabulary.STATES, 0), dict.fromkeys(vocabulary.STATES, 0)
     for which, status, n in db.session.execute(BOTH):
         (kept if which == "kept" else real)[status] = int(n)
     db.session.rollback()

@@ -18,6 +18,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from corrections import vocabulary
 from corrections.access import api_tokens
 from corrections.extensions import db
 from corrections.models import (
@@ -32,6 +33,7 @@ from corrections.models import (
 )
 from corrections.notices import publishing
 from corrections.reports import filing, workflow
+from corrections.reports.tokens import status_url
 from corrections.text import one_line as mail_line
 from tests.helpers import (
     PASSWORD,
@@ -156,7 +158,7 @@ def csrf(sweep: Sweep, url: str = "/editor/") -> str:
 
 
 def status_path(report: Report) -> str:
-    return urlsplit(filing.status_url(report)).path
+    return urlsplit(status_url(report)).path
 
 
 def export(desk: Sweep) -> dict[str, dict]:
@@ -461,7 +463,7 @@ def test_notices_publish_amend_withdraw_and_every_place_they_show(app, admin, ru
         to_withdraw = desk.post(base, form={"csrf_token": token, "kind": "editors_note",
                                             "text": b"To be withdrawn: " + form_value(value)})
         if response.status_code == 400:
-            assert len(received(text).strip()) > publishing.TEXT_MAX
+            assert len(received(text).strip()) > vocabulary.NOTICE_TEXT_MAX
             continue
         notice_id = int(response.headers["Location"].rsplit("-", 1)[1])
         prefix = f"amend-{notice_id}-"

@@ -4,6 +4,7 @@ editors acted on, and the report page's walk through the queue as the editor saw
 import html
 import re
 
+from corrections import vocabulary
 from corrections.extensions import db
 from corrections.models import Report
 from corrections.reports import workflow
@@ -133,8 +134,8 @@ def walk_reports(client, url: str, rel: str = "next") -> list[str]:
 def test_next_walks_the_queue_as_its_pages_list_it(busy_queue):  # noqa: F811 (the imported fixture)
     client, reports = busy_queue
     for url, shown, newest_first in [
-        ("/editor/", lambda r: r.status in workflow.OPEN, True),
-        ("/editor/?sort=oldest", lambda r: r.status in workflow.OPEN, False),
+        ("/editor/", lambda r: r.status in vocabulary.OPEN, True),
+        ("/editor/?sort=oldest", lambda r: r.status in vocabulary.OPEN, False),
         ("/editor/?category=typo&status=all", lambda r: r.category == "typo", True),
     ]:
         expected = expected_leads(reports, shown, newest_first)

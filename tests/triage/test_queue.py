@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from corrections import vocabulary
 from corrections.extensions import db
 from corrections.models import Event, Report
 from corrections.reports import workflow
@@ -197,11 +198,11 @@ def busy_queue(make_app):
 
 
 @pytest.mark.parametrize(("url", "shown", "newest_first"), [
-    ("/editor/", lambda r: r.status in workflow.OPEN, True),
-    ("/editor/?sort=oldest", lambda r: r.status in workflow.OPEN, False),
+    ("/editor/", lambda r: r.status in vocabulary.OPEN, True),
+    ("/editor/?sort=oldest", lambda r: r.status in vocabulary.OPEN, False),
     ("/editor/?status=all", lambda r: True, True),
-    ("/editor/?category=typo", lambda r: r.status in workflow.OPEN and r.category == "typo", True),
-    ("/editor/?q=budget", lambda r: r.status in workflow.OPEN and "budget" in r.description, True),
+    ("/editor/?category=typo", lambda r: r.status in vocabulary.OPEN and r.category == "typo", True),
+    ("/editor/?q=budget", lambda r: r.status in vocabulary.OPEN and "budget" in r.description, True),
     ("/editor/?status=all&q=bridge&sort=oldest", lambda r: "bridge" in r.description, False),
 ])
 def test_browsing_the_pages_loses_and_repeats_no_group(busy_queue, url, shown, newest_first):
@@ -258,7 +259,7 @@ def test_a_page_past_the_end_shows_the_last_full_page(busy_queue):
         last_url = links(page_of(client, last_url))["next"]
     # A bulk action closes everything on the last page: coming back there shows the page before it.
     for report in reports:
-        if report.status in workflow.OPEN and any(
+        if report.status in vocabulary.OPEN and any(
                 report.cluster_id == r.cluster_id for r in reports if r.reference in pages[-1]):
             report.status = "rejected"
     db.session.commit()
