@@ -5,11 +5,28 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask, Request
+from flask.cli import FlaskGroup
+from flask_login import current_user
+from flask_login.utils import _user_context_processor
 from werkzeug.routing import MapAdapter
 
-from corrections import config
-from corrections.infra import ops, request_guard, security
+from corrections import (
+    auth,
+    cli,
+    config,
+    editor,
+    error_pages,
+    feeds,
+    models,  # noqa: F401  (the tables Alembic compares against)
+    public,
+    templating,
+)
+from corrections.api import views as api
+from corrections.config import ConfigError
+from corrections.extensions import csrf, db, limiter, login_manager, migrate
+from corrections.infra import ops, page_cache, proxies, request_guard, security
 
 PACKAGE = Path(__file__).resolve().parent
 # The checkout's top level, when the app runs from one (an editable install, or PYTHONPATH).
@@ -78,9 +95,6 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from corrections import models  # noqa: F401  (the tables Alembic compares against)
-    from corrections.extensions import csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
@@ -91,8 +105,6 @@ def register_extensions(app: Flask) -> None:
 
 def register_middleware(app: Flask) -> None:
     """WSGI layers around Flask, innermost first."""
-    from corrections.infra import page_cache, proxies
-
     page_cache.install(app)
     # It times, counts and logs every request, those the page cache answers included.
     ops.install(app)
@@ -106,42 +118,40 @@ def lazy_current_user(app: Flask) -> None:
     Flask-Login's own context processor loads the user (a session read and a database query) for
     every template, used or not; public pages for visitors without a session never need it.
     """
-    from flask_login import current_user
-    from flask_login.utils import _user_context_processor
-
     app.template_context_processors[None].remove(_user_context_processor)
     app.context_processor(lambda: {"current_user": current_user})
 
 
 def register_blueprints(app: Flask) -> None:
-    from corrections import auth, editor, feeds, public
-
     app.register_blueprint(public.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)
-
-    from corrections.api import views as api
-    from corrections.extensions import csrf
-
     # Token- and JSON-based, not cookie-based: nothing for a cross-site form to ride on.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from corrections import error_pages
-
     error_pages.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from corrections import templating
-
     templating.register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from corrections import cli
-
     cli.register(app)
+
+
+def create_configured_app() -> Flask:
+    """The app for the command line: a wrong setting ends the command with its message, not a traceback."""
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+# The `corrections` console script: Flask's commands (db, routes, shell) and the project's own (cli.py).
+main = FlaskGroup(create_app=create_configured_app,
+                  help="Reader reports and published corrections for news publishers.")

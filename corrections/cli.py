@@ -1,4 +1,5 @@
-"""The `corrections` command: Flask's CLI group plus the project's own commands."""
+"""The project's own commands, added to Flask's CLI group by create_app (the `corrections` script: see `main`
+in __init__.py)."""
 
 import resource
 import sys
@@ -7,13 +8,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from corrections import MIGRATIONS, create_app
 from corrections.access import accounts
 from corrections.articles.content import import_lines
-from corrections.config import ConfigError
 from corrections.extensions import db
 from corrections.infra import backup, mail, ops, planner_stats, webhooks
 from corrections.reports import privacy, spool
@@ -32,7 +31,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
     app = current_app._get_current_object()
     connections = connection_limit(app.config["CONNECTION_LIMIT"])
     timeout = positive_setting("CHANNEL_TIMEOUT", app.config["CHANNEL_TIMEOUT"])
-    upgrade(directory=str(MIGRATIONS))
+    # The migrations folder create_app gave Flask-Migrate.
+    upgrade()
     # Stale planner statistics make some queue pages a thousand times slower at volume: fresh ones before
     # the first request, then a check every hour.
     planner_stats.refresh()
@@ -335,15 +335,3 @@ COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_ed
 def register(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
-
-
-def create_configured_app() -> Flask:
-    """The app for the command line: a wrong setting ends the command with its message, not a traceback."""
-    try:
-        return create_app()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-
-
-main = FlaskGroup(create_app=create_configured_app,
-                  help="Reader reports and published corrections for news publishers.")

@@ -1,35 +1,6 @@
-"""The editors' dashboard: everything under /editor/ needs a login, admin pages an admin."""
+"""The editors' dashboard: the blueprint (blueprint.py) with every page's routes on it."""
 
-from functools import wraps
-
-from flask import Blueprint, abort
-from flask_login import current_user, login_required
-
-bp = Blueprint("editor", __name__, url_prefix="/editor")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every dashboard page needs an editor; the login page lives in the auth blueprint."""
-
-
-def me():
-    """The logged-in editor as a model object (current_user is a proxy the ORM cannot store)."""
-    return current_user._get_current_object()
-
-
-def admin_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-from corrections.editor import (  # noqa: E402,F401  (routes register on import)
+from corrections.editor import (  # noqa: F401  (each page adds its routes to the blueprint when imported)
     account,
     article,
     canned_answers,
@@ -46,3 +17,6 @@ from corrections.editor import (  # noqa: E402,F401  (routes register on import)
     tokens,
     webhooks,
 )
+from corrections.editor.blueprint import bp
+
+__all__ = ["bp"]

@@ -5,7 +5,7 @@ from flask_login import login_user
 
 from corrections.access import accounts
 from corrections.auth import password_sources
-from corrections.editor import bp, me
+from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import ChangePasswordForm
 from corrections.extensions import db
 

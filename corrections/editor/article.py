@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from corrections import revision_pages
 from corrections.articles import content, revisions, unannounced
-from corrections.editor import bp, me
+from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import AmendForm, EditArticleForm, PublishForm, WithdrawForm
 from corrections.extensions import db
 from corrections.models import Article, Correction, Report, utcnow

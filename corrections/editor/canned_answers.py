@@ -2,7 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 
-from corrections.editor import admin_required, bp
+from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import CannedAnswerForm
 from corrections.editor.refusals import attempt, delete_then_list
 from corrections.extensions import db

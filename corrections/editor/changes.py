@@ -5,7 +5,7 @@ from sqlalchemy.orm import joinedload
 
 from corrections import revision_pages
 from corrections.articles import revisions, unannounced
-from corrections.editor import bp, me
+from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import NoNoticeForm, PublishForm
 from corrections.extensions import db
 from corrections.models import ChangeReview, utcnow

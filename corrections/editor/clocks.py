@@ -2,7 +2,7 @@
 
 from flask import flash, redirect, render_template, url_for
 
-from corrections.editor import admin_required, bp
+from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import clock_form
 from corrections.extensions import db
 from corrections.reports import clocks

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 
 from corrections.access import accounts
-from corrections.editor import admin_required, bp
+from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import DeskForm, RouteForm
 from corrections.editor.refusals import attempt, delete_then_list
 from corrections.extensions import db

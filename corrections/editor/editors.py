@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from corrections.access import accounts, login_throttle
-from corrections.editor import admin_required, bp, me
+from corrections.editor.blueprint import admin_required, bp, me
 from corrections.editor.forms import NewEditorForm
 from corrections.extensions import db
 from corrections.models import Editor, utcnow

@@ -2,7 +2,7 @@
 
 from flask import flash, render_template, request
 
-from corrections.editor import bp
+from corrections.editor.blueprint import bp
 from corrections.figures import metrics
 from corrections.reports import clocks
 

@@ -2,7 +2,7 @@
 
 from flask import current_app, render_template
 
-from corrections.editor import admin_required, bp
+from corrections.editor.blueprint import admin_required, bp
 from corrections.infra import mail
 
 SHOWN = 100

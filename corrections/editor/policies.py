@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField, URLField
 
-from corrections.editor import admin_required, bp, me
+from corrections.editor.blueprint import admin_required, bp, me
 from corrections.extensions import db
 from corrections.notices import policies
 

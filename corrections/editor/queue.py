@@ -11,8 +11,8 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from corrections.access import accounts
 from corrections.articles import unannounced
 from corrections.auth import safe_next
-from corrections.editor import bp, me
 from corrections.editor.actions import BULK_ACTIONS, apply_bulk
+from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import BulkForm, SaveViewForm
 from corrections.figures.metrics import duration_words
 from corrections.models import utcnow

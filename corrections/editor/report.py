@@ -6,8 +6,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from corrections.access import accounts
-from corrections.editor import bp, me
 from corrections.editor.actions import editor_by_id
+from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import (
     ApplyAnswerForm,
     AssignForm,

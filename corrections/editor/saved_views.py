@@ -2,7 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 
-from corrections.editor import bp, me
+from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import ChangeViewForm, SaveViewForm
 from corrections.extensions import db
 from corrections.models import SavedView

@@ -6,7 +6,7 @@ from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from corrections.access import api_tokens
-from corrections.editor import admin_required, bp, me
+from corrections.editor.blueprint import admin_required, bp, me
 from corrections.extensions import db
 from corrections.models import ApiToken
 from corrections.text import parse_id

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from corrections.editor import admin_required, bp, me
+from corrections.editor.blueprint import admin_required, bp, me
 from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import WebhookDelivery, WebhookEndpoint

@@ -9,8 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from corrections import PROJECT_ROOT
-from corrections.cli import main
+from corrections import PROJECT_ROOT, main
 from corrections.extensions import db
 from corrections.models import Article, Report
 from corrections.seed.demo_content import DEMO_ARTICLES, DEMO_REPORTS
