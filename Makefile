@@ -23,8 +23,9 @@ run: install
 
 test: install
 	$(BIN)/ruff check corrections tests
+	$(BIN)/lint-imports
 	$(BIN)/bandit --quiet --recursive corrections --severity-level medium
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .import_linter_cache
