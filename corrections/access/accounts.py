@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from corrections.access import login_throttle
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import Editor, utcnow
 from corrections.text import parse_id
@@ -24,12 +25,10 @@ LOGIN_REFUSED = (f"The e-mail or the password is wrong. After {login_throttle.FR
                  "each further try has to wait a little longer than the one before.")
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     """Bad account data or a refused login; the message is shown to the person, at `field` in a form."""
 
-    def __init__(self, message: str, field: str = "email"):
-        super().__init__(message)
-        self.field = field
+    field = "email"
 
 
 def normalise_email(email: str) -> str:

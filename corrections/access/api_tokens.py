@@ -4,6 +4,7 @@ import secrets
 
 from sqlalchemy import select
 
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import ApiToken, Editor, utcnow
 from corrections.text import hash_token
@@ -16,8 +17,10 @@ NAME_MAX = 200
 TOKEN_MAX = 200
 
 
-class TokenError(ValueError):
-    """A refused token operation; the message is for the admin."""
+class TokenError(Refusal):
+    """A refused token operation; the message is for the admin (at the name field of the form)."""
+
+    field = "name"
 
 
 def create(name: str, *, by: Editor) -> tuple[ApiToken, str]:

@@ -15,6 +15,7 @@ import nh3
 from sqlalchemy import Connection, Row, bindparam, select
 
 from corrections.articles import revisions, unannounced
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import Article, ArticleRevision, utcnow
 from corrections.text import clean_text, is_http_url
@@ -213,8 +214,11 @@ def for_page(connection: Connection, slug: str) -> Row | None:
     return connection.execute(PAGE_ARTICLE, {"slug": slug}).first()
 
 
-class ArticleError(ValueError):
-    """Bad article data; the message says what to fix, `fields` the same per field (for the API)."""
+class ArticleError(Refusal):
+    """Bad article data; the message says what to fix, `fields` the same per field (for the API). An editor's
+    edit is refused at the text of the form (the headline has a rule of its own in the form)."""
+
+    field = "body"
 
     def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
         super().__init__(message)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from corrections.articles.revisions import is_minor
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import (
@@ -45,7 +46,7 @@ EVENT_LABELS = {
 }
 
 
-class ChangeError(ValueError):
+class ChangeError(Refusal):
     """A refused answer to an unannounced change; the message is for the editor."""
 
 

@@ -28,6 +28,7 @@ from flask import current_app, url_for
 from sqlalchemy import delete, func, select, update
 from werkzeug.routing import BuildError
 
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import outbound, retry_queue
 from corrections.models import (
@@ -71,12 +72,10 @@ ANSWER_KEPT = 300
 RECENT = 50
 
 
-class WebhookError(ValueError):
+class WebhookError(Refusal):
     """A refused webhook operation; the message is for the admin (`field` names the form field)."""
 
-    def __init__(self, message: str, field: str = "url"):
-        super().__init__(message)
-        self.field = field
+    field = "url"
 
 
 # --- Endpoints ----------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from corrections.articles.content import sanitise_body
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import Editor, Policy, utcnow
 from corrections.text import clean_text, is_http_url
@@ -40,12 +41,8 @@ BY_KEY = {kind.key: kind for kind in POLICIES}
 BY_SLUG = {kind.slug: kind for kind in POLICIES}
 
 
-class PolicyError(ValueError):
+class PolicyError(Refusal):
     """A refused policy setting; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
 
 
 def stored() -> dict[str, Policy]:

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, Select, bindparam, extract, func, select
 from sqlalchemy.orm import selectinload
 
 from corrections.articles import unannounced
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import (
@@ -26,7 +27,7 @@ from corrections.vocabulary import CORRECTION_KINDS, NOTICE_TEXT_MAX, NOTICE_TEX
 LINKABLE = ("new", "in_review", "accepted")
 
 
-class NoticeError(ValueError):
+class NoticeError(Refusal):
     """A refused publication, amendment or withdrawal; the message is for the editor."""
 
 

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import CannedAnswer, Editor, Report
 from corrections.reports import workflow
@@ -26,12 +27,10 @@ PLACEHOLDERS = {
 }
 
 
-class CannedError(ValueError):
+class CannedError(Refusal):
     """A refused canned answer; the message is for the admin, at `field` in the form."""
 
-    def __init__(self, message: str, field: str = "name"):
-        super().__init__(message)
-        self.field = field
+    field = "name"
 
 
 def all_answers() -> list[CannedAnswer]:

@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, literal_column, not_, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import ClockTarget, Report, UTCDateTime, utcnow
 from corrections.vocabulary import CATEGORIES, CLOSED, OPEN
@@ -22,12 +23,8 @@ MAX_MINUTES = 365 * 24 * 60
 CLOCKS = {"first_action": "First action", "resolution": "Resolution"}
 
 
-class ClockError(ValueError):
-    """A target that cannot be read; the message is for the admin, at `field`."""
-
-    def __init__(self, message: str, field: str = ""):
-        super().__init__(message)
-        self.field = field
+class ClockError(Refusal):
+    """A target that cannot be read or kept; the message is for the admin, at `field` when it names one."""
 
 
 UNITS = {"d": 24 * 60, "day": 24 * 60, "days": 24 * 60, "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60,

@@ -21,6 +21,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import mail
 from corrections.models import AddressConfirmation, MailAddress, OutboxMessage, Report, utcnow
@@ -33,7 +34,7 @@ CONFIRMATIONS_PER_MONTH = 3
 MONTH = timedelta(days=30)
 
 
-class ConsentError(Exception):
+class ConsentError(Refusal):
     """A confirmation link that cannot be used; the message says why and what to do."""
 
 

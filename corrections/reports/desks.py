@@ -3,6 +3,7 @@
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import Article, Desk, Editor, Report, SectionRoute, desk_member
 from corrections.text import clean_text
@@ -11,12 +12,10 @@ NAME_MAX = 100
 SECTION_MAX = 100
 
 
-class DeskError(ValueError):
+class DeskError(Refusal):
     """A refused change to desks or routes; the message is for the admin, at `field` in a form."""
 
-    def __init__(self, message: str, field: str = "name"):
-        super().__init__(message)
-        self.field = field
+    field = "name"
 
 
 def section_key(section: str) -> str:

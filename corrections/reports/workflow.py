@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import Editor, Event, Report, utcnow
@@ -43,7 +44,7 @@ REJECT_REASONS = (
 )
 
 
-class WorkflowError(Exception):
+class WorkflowError(Refusal):
     """A refused change; the message is shown to the person who tried it."""
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import Editor, SavedView
 from corrections.text import clean_text
@@ -15,8 +16,10 @@ NAME_MAX = 100
 QUERY_MAX = 2000
 
 
-class ViewError(ValueError):
-    """A refused change to a saved view; the message is for the editor."""
+class ViewError(Refusal):
+    """A refused change to a saved view; the message is for the editor (at the name field of the form)."""
+
+    field = "name"
 
 
 def normalise_query(query: str) -> str:
