@@ -9,8 +9,9 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from corrections.access import accounts, login_throttle
-from corrections.extensions import db, limiter, login_manager
+from corrections.extensions import limiter, login_manager
 from corrections.reports import tokens
+from corrections.transaction import save
 
 bp = Blueprint("auth", __name__, url_prefix="/editor")
 
@@ -54,16 +55,13 @@ def login():
     elif form.validate_on_submit():
         email = form.email.data
         client, device = password_sources(email)
-        try:
-            editor = accounts.authenticate(email, form.password.data, client=client, device=device)
-        except accounts.LoginThrottled as error:
-            form.password.errors.append(str(error))
-            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.seconds)}
-        except accounts.AccountError as error:
-            db.session.commit()  # the wrong password counts
-            form.password.errors.append(str(error))
-        else:
-            db.session.commit()
+        # A wrong password counts even though the login is refused.
+        outcome = save(lambda: accounts.authenticate(email, form.password.data, client=client, device=device),
+                       form=form, keep_refused=True)
+        if isinstance(outcome.refusal, accounts.LoginThrottled):
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(outcome.refusal.seconds)}
+        if outcome.done:
+            editor = outcome.result
             login_user(editor, remember=form.remember.data)
             response = redirect(safe_next(form.next.data))
             remember_device(response, email)
@@ -94,8 +92,7 @@ def logout():
     # Ends this editor's sessions everywhere, not only this cookie: a copy of it, or of the remember
     # cookie, left on a shared computer or read from a backup, must not open the dashboard again.
     editor = current_user._get_current_object()
-    accounts.end_sessions(editor)
-    db.session.commit()
+    save(lambda: accounts.end_sessions(editor))
     logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from corrections import transaction
 from corrections.access import accounts
 from corrections.articles.content import import_lines
 from corrections.extensions import db
@@ -144,7 +145,7 @@ def create_editor_command(email: str, name: str, admin: bool, password_stdin: bo
     """Create an editor account; asks for the password twice unless --password-stdin."""
     password = read_new_password(password_stdin)
     try:
-        editor = accounts.create_editor(email, password, name=name, is_admin=admin)
+        editor = transaction.commit(lambda: accounts.create_editor(email, password, name=name, is_admin=admin))
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     role = "admin" if editor.is_admin else "editor"
@@ -168,10 +169,9 @@ def set_password_command(email: str, password_stdin: bool) -> None:
         raise click.ClickException(f"No editor has the e-mail {email}.")
     password = read_new_password(password_stdin)
     try:
-        accounts.set_password(editor, password)
+        transaction.commit(lambda: accounts.set_password(editor, password))
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     click.echo(f"New password set for {editor.name} <{editor.email}>; every session they had has ended.")
 
 

@@ -18,3 +18,12 @@ class Refusal(Exception):
         super().__init__(message)
         if field is not None:
             self.field = field
+
+
+class ManyRefusals(Refusal):
+    """The refusals of one change that sets several things at once (a form with several rows), each shown at
+    its own field."""
+
+    def __init__(self, refusals: list[Refusal]):
+        super().__init__(" ".join(str(refusal) for refusal in refusals))
+        self.refusals = list(refusals)

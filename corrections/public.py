@@ -20,6 +20,7 @@ from corrections.models import Article, Correction, Report
 from corrections.notices import policies, publishing
 from corrections.reports import consent, filing, privacy, spool, tokens
 from corrections.reports.outcomes import READER_STATUS
+from corrections.transaction import commit, save
 from corrections.vocabulary import CATEGORIES, CORRECTION_KINDS, PASSAGE_MAX
 
 bp = Blueprint("public", __name__)
@@ -200,17 +201,8 @@ def forget_contact(token: str):
     form = ForgetContactForm()
     if not form.validate_on_submit():
         return status_page(filed, token, form, 400)
-    for attempt in range(3):
-        try:
-            privacy.forget_contact(filed, by_reader=True)
-            db.session.commit()
-            break
-        except StaleDataError:
-            # An editor changed the report at the same moment: read it again and erase from the fresh copy.
-            db.session.rollback()
-            if attempt == 2:
-                raise
-            filed = filing.find_by_token(token) or abort(404)
+    # An editor may change the report at the same moment: then it is read again and erased from the fresh copy.
+    save(lambda: privacy.forget_contact(filed, by_reader=True), retry=(StaleDataError,), tries=3)
     flash("Your name and e-mail address have been removed from this report. We will not e-mail you about it.",
           "success")
     return redirect(url_for("public.report_status", token=token), code=303)
@@ -229,11 +221,12 @@ def ask_confirmation_again(token: str):
         return status_page(filed, token, ForgetContactForm(), 400)
     if not (filed.notify and filed.reporter_email) or consent.is_confirmed(filed.reporter_email):
         return redirect(url_for("public.report_status", token=token), code=303)
-    if consent.request_confirmation(filed.reporter_email, filed.id, filed.reference) is None:
-        db.session.rollback()
-        flash("We cannot send another link yet: see below when you can ask again.", "error")
-    else:
-        db.session.commit()
+
+    def ask_again() -> None:
+        if consent.request_confirmation(filed.reporter_email, filed.id, filed.reference) is None:
+            raise consent.ConsentError("We cannot send another link yet: see below when you can ask again.")
+
+    if save(ask_again).done:
         flash(f"We sent a new link to {filing.mask_email(filed.reporter_email)}.", "success")
     return redirect(url_for("public.report_status", token=token), code=303)
 
@@ -251,11 +244,10 @@ def confirm_address_post(link: str):
     if found is None or not form.validate_on_submit():
         return confirm_page(link, form)
     try:
-        released = consent.confirm(found)
+        released = commit(lambda: consent.confirm(found))
     except consent.ConsentError:
-        db.session.rollback()
+        # The page says why the link cannot be used.
         return confirm_page(link, form)
-    db.session.commit()
     flash("Thank you: your address is confirmed." + (" The news about your report is on its way." if released
                                                       else " We will e-mail you when an editor has decided."),
           "success")

@@ -1,5 +1,6 @@
 """The revisions pages, shared by the public site and the dashboard (each passes its own endpoint and template)."""
 
+import contextlib
 from itertools import pairwise
 
 from flask import abort, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from corrections.articles import revisions
 from corrections.extensions import db
 from corrections.models import Article, ArticleRevision
 from corrections.text import parse_id
+from corrections.transaction import commit
 
 
 def list_page(article: Article, endpoint: str, template: str, **context):
@@ -52,9 +54,7 @@ def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool, keep: bo
     comparison = revisions.compare(old, new, whole=whole, keep=keep)
     if not db.session.new:  # stored by an earlier reader
         return comparison
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another reader's request stored the same diff a moment before: theirs is kept, ours is the same.
-        db.session.rollback()
+    with contextlib.suppress(IntegrityError):
+        # Another reader's request may store the same diff at the same moment: theirs is kept, ours is the same.
+        commit(lambda: comparison)
     return comparison

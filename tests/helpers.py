@@ -74,7 +74,9 @@ PASSWORD = "correct horse battery"
 def make_editor(email: str = "editor@example.org", name: str = "Maya Okafor", is_admin: bool = False):
     from corrections.access.accounts import create_editor
 
-    return create_editor(email, PASSWORD, name=name, is_admin=is_admin)
+    editor = create_editor(email, PASSWORD, name=name, is_admin=is_admin)
+    db.session.commit()
+    return editor
 
 
 def login(client, email: str, password: str = PASSWORD):
@@ -102,6 +104,30 @@ def confirm_addresses(*addresses: str) -> None:
 
     db.session.add_all(MailAddress(address=address, confirmed_at=utcnow()) for address in addresses)
     db.session.commit()
+
+
+@contextlib.contextmanager
+def changed_at_the_same_moment(app, report_id: int, change):
+    """Inside the block, another request makes `change(report)` to the report and commits it at the moment a
+    request of the block first writes to that report, after it read it: two editors acting at once."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    done = []
+
+    def other_request(session, flush_context, instances):
+        if done or not any(isinstance(o, Report) and o.id == report_id for o in session.dirty):
+            return
+        done.append(True)
+        with app.app_context():
+            change(db.session.get_one(Report, report_id))
+            db.session.commit()
+
+    event.listen(Session, "before_flush", other_request)
+    try:
+        yield done
+    finally:
+        event.remove(Session, "before_flush", other_request)
 
 
 @contextlib.contextmanager

@@ -66,7 +66,6 @@ def create_editor(email: str, password: str, *, name: str = "", is_admin: bool =
     editor = Editor(email=email, name=name, password_hash=hash_password(password), is_admin=is_admin,
                     session_token=secrets.token_hex(16))
     db.session.add(editor)
-    db.session.commit()
     return editor
 
 
@@ -117,7 +116,7 @@ def authenticate(email: str, password: str, *, client: str, device: str | None =
         raise AccountError(LOGIN_REFUSED if wait is None else f"{LOGIN_REFUSED} {wait_message(wait, now)}",
                            "password")
     if not editor.active:
-        raise AccountError("This account has been deactivated. Ask an admin if you need it again.")
+        raise AccountError("This account has been deactivated. Ask an admin if you need it again.", "password")
     login_throttle.clear_source(account, counted)
     editor.last_login_at = now
     return editor

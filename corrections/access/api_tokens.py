@@ -24,10 +24,8 @@ class TokenError(Refusal):
 
 
 def create(name: str, *, by: Editor) -> tuple[ApiToken, str]:
-    """Make a token named for what uses it; returns it and the full secret, which is never stored.
-
-    Commits, so the secret is shown only once the token is really usable.
-    """
+    """Make a token named for what uses it; returns it and the full secret, which is never stored (the caller
+    commits before showing it, so the secret is shown only once the token is really usable)."""
     name = " ".join(name.split())
     if not name:
         raise TokenError("Give the token a name that says what uses it, e.g. “CMS production”.")
@@ -36,19 +34,18 @@ def create(name: str, *, by: Editor) -> tuple[ApiToken, str]:
     raw = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, token_hash=hash_token(raw), prefix=raw[:DISPLAY_LENGTH], created_by=by.name)
     db.session.add(token)
-    db.session.commit()
     return token, raw
 
 
 def revoke(token: ApiToken, *, by: Editor) -> None:
-    """Stop a token from working, for good; it stays listed with the date. Does not commit."""
+    """Stop a token from working, for good; it stays listed with the date."""
     if token.revoked_at is not None:
         raise TokenError(f"The token “{token.name}” was already revoked.")
     token.revoked_at = utcnow()
 
 
 def verify(raw: str) -> ApiToken | None:
-    """The live token with this secret, or None; records when it was last used (commits)."""
+    """The live token with this secret, or None; records when it was last used."""
     if not raw or len(raw) > TOKEN_MAX or not raw.startswith(PREFIX):
         return None
     digest = hash_token(raw)
@@ -58,7 +55,6 @@ def verify(raw: str) -> ApiToken | None:
     if token is None or not secrets.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
         return None
     token.last_used_at = utcnow()
-    db.session.commit()
     return token
 
 

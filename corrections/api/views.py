@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from wtforms.validators import Length, ValidationError
 
-from corrections import error_pages, vocabulary
+from corrections import error_pages, transaction, vocabulary
 from corrections.access import api_tokens
 from corrections.articles import content
 from corrections.extensions import db, limiter
@@ -410,7 +410,8 @@ def authenticated_token() -> ApiToken:
                             "An admin creates tokens at /editor/admin/tokens.",
                        headers={"WWW-Authenticate": TOKEN_CHALLENGE})
     scheme, _, raw = header.partition(" ")
-    token = api_tokens.verify(raw.strip()) if scheme.lower() == "bearer" else None
+    # Verifying records when the token was last used.
+    token = transaction.commit(lambda: api_tokens.verify(raw.strip())) if scheme.lower() == "bearer" else None
     if token is None:
         raise ApiError(401, "The API token is not valid or was revoked.",
                        headers={"WWW-Authenticate": TOKEN_CHALLENGE + ', error="invalid_token"'})
@@ -468,19 +469,12 @@ def upsert_article():
     """Create or update the article with this canonical_url: the rules of `corrections import-articles`."""
     token = authenticated_token()
     data = article_data(json_object())
-    for attempt in range(2):
-        try:
-            article, outcome = content.upsert_article(data, source="api", by=token.name)
-            db.session.commit()
-            break
-        except content.ArticleError as error:
-            db.session.rollback()
-            raise ApiError(409, f"The article was not saved: {error}.", {"slug": [str(error)]}) from None
-        except IntegrityError:
-            # Another request created the same article a moment ago: the second try updates it.
-            db.session.rollback()
-            if attempt:
-                raise
+    try:
+        # Another request may create the same article at the same moment: the second try updates it.
+        article, outcome = transaction.commit(lambda: content.upsert_article(data, source="api", by=token.name),
+                                              retry=(IntegrityError,))
+    except content.ArticleError as error:
+        raise ApiError(409, f"The article was not saved: {error}.", {"slug": [str(error)]}) from None
     headers = {"Location": url_for("public.article", slug=article.slug, _external=True)} if outcome == "created" else {}
     return json_response({"result": outcome, "article": article_json(article)}, 201 if outcome == "created" else 200,
                          headers)

@@ -7,7 +7,7 @@ from corrections.access import accounts
 from corrections.auth import password_sources
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import ChangePasswordForm
-from corrections.extensions import db
+from corrections.transaction import save
 
 
 def render_account(form: ChangePasswordForm, status: int = 200):
@@ -27,16 +27,13 @@ def change_password():
         return render_account(form, 400)
     editor = me()
     client, device = password_sources(editor.email)
-    try:
-        accounts.change_own_password(editor, form.current.data, form.password.data, client=client, device=device)
-    except accounts.LoginThrottled as error:
-        form.current.errors.append(str(error))
-        return render_account(form, 429)[0], 429, {"Retry-After": str(error.seconds)}
-    except accounts.AccountError as error:
-        db.session.commit()  # a wrong current password counts
-        form[error.field].errors.append(str(error))
+    # A wrong current password counts even though the change is refused.
+    outcome = save(lambda: accounts.change_own_password(editor, form.current.data, form.password.data, client=client,
+                                                        device=device), form=form, keep_refused=True)
+    if isinstance(outcome.refusal, accounts.LoginThrottled):
+        return render_account(form, 429)[0], 429, {"Retry-After": str(outcome.refusal.seconds)}
+    if not outcome.done:
         return render_account(form, 400)
-    db.session.commit()
     # Every other session ended with the old token; this one goes on with the new one.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     login_user(editor, remember=remembered)

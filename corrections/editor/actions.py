@@ -1,11 +1,19 @@
-"""Editor actions turned into workflow changes, one report at a time, for the report page and bulk actions."""
+"""Editor actions that several pages share: workflow changes one report at a time (the report page and bulk
+actions), publishing a notice (the report, article and unannounced change pages), and an admin list's Delete."""
 
+from collections.abc import Callable
+from typing import Any
 
-from corrections.editor.forms import BulkForm
+from flask import flash, redirect, url_for
+
+from corrections.editor.forms import BulkForm, PublishForm
+from corrections.errors import Refusal
 from corrections.extensions import db
-from corrections.models import CannedAnswer, Editor, Report
+from corrections.models import Article, ArticleRevision, CannedAnswer, ChangeReview, Correction, Editor, Report
+from corrections.notices import publishing
 from corrections.reports import canned_answers, workflow
 from corrections.text import parse_id
+from corrections.transaction import Outcome, commit, save
 from corrections.triage import queue
 
 BULK_ACTIONS = {
@@ -33,7 +41,7 @@ def answer_by_id(value: str | None) -> CannedAnswer | None:
 
 
 def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | None):
-    """The change a bulk action makes to one report, as a function for workflow.apply_change."""
+    """The change a bulk action makes to one report, as a function for transaction.commit."""
     action = form.action.data
     if action == "assign_me":
         return lambda: workflow.assign(report, me, by=me)
@@ -87,11 +95,37 @@ def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
         if original is not None and report.id == original.id:
             continue  # the original of the duplicates stays as it is
         try:
-            workflow.apply_change(report, seen, bulk_change(form, report, me, original))
-        except workflow.WorkflowError as error:
-            refused.append((report.reference, str(error)))
+            commit(lambda report=report: bulk_change(form, report, me, original)(), report=report, seen_version=seen)
+        except Refusal as refusal:
+            refused.append((report.reference, str(refusal)))
         else:
             done.append(report.reference)
     return done, refused
 
 
+def publish_notice(form: PublishForm, article: Article, *, by: Editor, reports: list[Report] = (),
+                   revision: ArticleRevision | None = None, answering: ChangeReview | None = None,
+                   ) -> Outcome[Correction]:
+    """Publish the form's notice on the article and commit, from any page that offers it.
+
+    A refusal is shown at the form's text when it is about the text, otherwise at the top of the page; another
+    editor's change to a linked report committed at the same moment is told like a page older than the report
+    (who changed it and when, status 409), so nothing is published twice or half-way.
+    """
+    return save(lambda: publishing.publish(article, form.kind.data, form.text.data, by=by, reports=reports,
+                                           revision=revision, answering=answering),
+                form=form, reports=reports)
+
+
+
+
+def delete_then_list(found: Any, delete: Callable[[Any], None], *, gone: str, done: str, to: str):
+    """A list's Delete button: delete the row (which has a `name`) if it is still there and commit, say what
+    happened (`done` may name it as {name}), and go back to the list at endpoint `to`."""
+    if found is None:
+        flash(gone, "error")
+    else:
+        name = found.name
+        if save(lambda: delete(found)).done:
+            flash(done.format(name=name), "success")
+    return redirect(url_for(to))

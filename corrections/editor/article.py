@@ -6,13 +6,14 @@ from sqlalchemy.exc import IntegrityError
 
 from corrections import revision_pages
 from corrections.articles import content, revisions, unannounced
+from corrections.editor.actions import publish_notice
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import AmendForm, EditArticleForm, PublishForm, WithdrawForm
 from corrections.extensions import db
 from corrections.models import Article, Correction, Report, utcnow
 from corrections.notices import publishing
-from corrections.reports import workflow
 from corrections.text import parse_id, parse_ids
+from corrections.transaction import save
 from corrections.vocabulary import CORRECTION_KINDS, STATUS_LABELS
 
 
@@ -69,21 +70,19 @@ def edit_article(slug: str):
         form = EditArticleForm()
         if form.validate_on_submit():
             try:
-                revision = content.edit(found, form.title.data, form.body.data,
-                                         seen_revision=parse_id(form.revision.data), by=me().name)
-                db.session.commit()
-            except content.ArticleError as error:
-                db.session.rollback()
-                form.body.errors.append(str(error))
+                outcome = save(lambda: content.edit(found, form.title.data, form.body.data,
+                                                    seen_revision=parse_id(form.revision.data), by=me().name),
+                               form=form)
             except IntegrityError:
-                # Another change took the same revision number at the same moment.
-                db.session.rollback()
+                # Another change took the same revision number at the same moment (`save` rolled it back).
                 form.body.errors.append("Someone else saved a change to this article at the same moment; nothing "
                                         "was saved. Reload to edit the latest text.")
             else:
-                flash(f"Saved as revision {revision.number}." if revision else "Nothing changed: nothing was saved.",
-                      "success")
-                return redirect(url_for("editor.article", slug=slug))
+                if outcome.done:
+                    revision = outcome.result
+                    flash(f"Saved as revision {revision.number}." if revision
+                          else "Nothing changed: nothing was saved.", "success")
+                    return redirect(url_for("editor.article", slug=slug))
     return render_template("editor/article_edit.html", article=found, form=form), 400 if form.errors else 200
 
 
@@ -103,6 +102,7 @@ def article(slug: str):
 def publish_on_article(slug: str):
     found = load_article(slug)
     form = PublishForm()
+    status = 400
     if form.validate_on_submit():
         chosen = parse_ids(request.form.getlist("link"))
         linked = list(db.session.scalars(
@@ -110,19 +110,16 @@ def publish_on_article(slug: str):
         )) if chosen else []
         number = parse_id(request.form.get("revision"))
         revision = revisions.by_number(found, number) if number else None
-        try:
-            if number and revision is None:
-                raise publishing.NoticeError(f"The article has no revision {number}.")
-            correction = publishing.publish(found, form.kind.data, form.text.data, by=me(), reports=linked,
-                                         revision=revision)
-            db.session.commit()
-        except (publishing.NoticeError, workflow.WorkflowError) as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if number and revision is None:
+            flash(f"The article has no revision {number}.", "error")
         else:
-            flash(f"{CORRECTION_KINDS[correction.kind]} published.", "success")
-            return redirect(url_for("editor.article", slug=slug) + f"#correction-{correction.id}")
-    return render_article(found, 400, publish_form=form)
+            outcome = publish_notice(form, found, by=me(), reports=linked, revision=revision)
+            if outcome.done:
+                correction = outcome.result
+                flash(f"{CORRECTION_KINDS[correction.kind]} published.", "success")
+                return redirect(url_for("editor.article", slug=slug) + f"#correction-{correction.id}")
+            status = outcome.status
+    return render_article(found, status, publish_form=form)
 
 
 @bp.post("/articles/<slug>/corrections/<int:correction_id>/amend")
@@ -130,16 +127,11 @@ def amend_notice(slug: str, correction_id: int):
     found = load_article(slug)
     correction = load_notice(found, correction_id)
     form = AmendForm(prefix=f"amend-{correction.id}")
-    if form.validate_on_submit():
-        try:
-            publishing.amend(correction, form.text.data, by=me(), kind=form.kind.data, note=form.note.data or "")
-            db.session.commit()
-        except publishing.NoticeError as error:
-            db.session.rollback()
-            form.text.errors.append(str(error))
-        else:
-            flash("Notice amended; the earlier text is kept and the notice now shows when it was updated.", "success")
-            return redirect(url_for("editor.article", slug=slug) + f"#correction-{correction.id}")
+    if form.validate_on_submit() and save(lambda: publishing.amend(correction, form.text.data, by=me(),
+                                                                   kind=form.kind.data, note=form.note.data or ""),
+                                          form=form, field="text").done:
+        flash("Notice amended; the earlier text is kept and the notice now shows when it was updated.", "success")
+        return redirect(url_for("editor.article", slug=slug) + f"#correction-{correction.id}")
     return render_article(found, 400, amend_forms={correction.id: form})
 
 
@@ -150,14 +142,8 @@ def withdraw_notice(slug: str, correction_id: int):
     if not me().is_admin:
         abort(403)
     form = WithdrawForm(prefix=f"withdraw-{correction.id}")
-    if form.validate_on_submit():
-        try:
-            publishing.withdraw(correction, form.reason.data, by=me())
-            db.session.commit()
-        except (publishing.NoticeError, workflow.WorkflowError) as error:
-            db.session.rollback()
-            form.reason.errors.append(str(error))
-        else:
-            flash("Notice withdrawn; the reason is on record.", "success")
-            return redirect(url_for("editor.article", slug=slug))
+    if form.validate_on_submit() and save(lambda: publishing.withdraw(correction, form.reason.data, by=me()),
+                                          form=form, field="reason").done:
+        flash("Notice withdrawn; the reason is on record.", "success")
+        return redirect(url_for("editor.article", slug=slug))
     return render_article(found, 400, withdraw_forms={correction.id: form})

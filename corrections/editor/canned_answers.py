@@ -2,12 +2,13 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 
+from corrections.editor.actions import delete_then_list
 from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import CannedAnswerForm
-from corrections.editor.refusals import attempt, delete_then_list
 from corrections.extensions import db
 from corrections.models import CannedAnswer
 from corrections.reports import canned_answers
+from corrections.transaction import save
 
 
 def render_answers(form: CannedAnswerForm, status: int = 200):
@@ -23,9 +24,11 @@ def render_answer(answer: CannedAnswer, form: CannedAnswerForm, status: int = 20
 
 def save_from(form: CannedAnswerForm, answer: CannedAnswer | None) -> CannedAnswer | None:
     """Save the form's answer, or put the refusal at its field and return None."""
-    return attempt(form, canned_answers.CannedError, lambda: canned_answers.save(
+    if not form.validate_on_submit():
+        return None
+    return save(lambda: canned_answers.save(
         answer, name=form.name.data, to_state=form.to_state.data or "", text=form.text.data or "",
-        correction_template=form.correction_template.data or ""))
+        correction_template=form.correction_template.data or ""), form=form).result
 
 
 @bp.get("/admin/answers")

@@ -5,11 +5,12 @@ from sqlalchemy.orm import joinedload
 
 from corrections import revision_pages
 from corrections.articles import revisions, unannounced
+from corrections.editor.actions import publish_notice
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import NoNoticeForm, PublishForm
 from corrections.extensions import db
 from corrections.models import ChangeReview, utcnow
-from corrections.notices import publishing
+from corrections.transaction import save
 from corrections.vocabulary import CORRECTION_KINDS
 
 
@@ -50,33 +51,23 @@ def change(change_id: int):
 def answer_change_with_notice(change_id: int):
     review = load_change(change_id)
     form = PublishForm()
+    status = 400
     if form.validate_on_submit():
-        try:
-            correction = publishing.publish(review.article, form.kind.data, form.text.data, by=me(),
-                                         revision=review.to_revision, answering=review)
-            db.session.commit()
-        except publishing.NoticeError as error:
-            db.session.rollback()
-            form.text.errors.append(str(error))
-        else:
-            flash(f"{CORRECTION_KINDS[correction.kind]} published, linked to revision {review.to_revision.number}.",
-                  "success")
+        outcome = publish_notice(form, review.article, by=me(), revision=review.to_revision, answering=review)
+        if outcome.done:
+            flash(f"{CORRECTION_KINDS[outcome.result.kind]} published, linked to revision "
+                  f"{review.to_revision.number}.", "success")
             return redirect(url_for("editor.changes"))
-    return render_change(review, 400, publish_form=form)
+        status = outcome.status
+    return render_change(review, status, publish_form=form)
 
 
 @bp.post("/changes/<int:change_id>/no-notice")
 def answer_change_without_notice(change_id: int):
     review = load_change(change_id)
     form = NoNoticeForm()
-    if form.validate_on_submit():
-        try:
-            unannounced.excuse(review, form.chosen_reason(), by=me())
-            db.session.commit()
-        except unannounced.ChangeError as error:
-            db.session.rollback()
-            form.reason_text.errors.append(str(error))
-        else:
-            flash("Recorded: no notice needed for this change.", "success")
-            return redirect(url_for("editor.changes"))
+    if form.validate_on_submit() and save(lambda: unannounced.excuse(review, form.chosen_reason(), by=me()),
+                                          form=form, field="reason_text").done:
+        flash("Recorded: no notice needed for this change.", "success")
+        return redirect(url_for("editor.changes"))
     return render_change(review, 400, no_notice_form=form)

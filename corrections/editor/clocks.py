@@ -4,8 +4,8 @@ from flask import flash, redirect, render_template, url_for
 
 from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import clock_form
-from corrections.extensions import db
 from corrections.reports import clocks
+from corrections.transaction import save
 from corrections.vocabulary import CATEGORIES
 
 ROWS = {clocks.DEFAULT: "Every category (default)", **CATEGORIES}
@@ -52,11 +52,8 @@ def set_clocks():
         wanted[key] = clocks.Targets(*minutes)
     if failed:
         return render_clocks(form, 400)
-    try:
-        open_reports = clocks.set_targets(wanted)
-    except clocks.ClockError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    outcome = save(lambda: clocks.set_targets(wanted), form=form)
+    if not outcome.done:
         return render_clocks(form, 400)
-    flash(f"Targets saved; the deadlines of the {open_reports} open report(s) follow them.", "success")
+    flash(f"Targets saved; the deadlines of the {outcome.result} open report(s) follow them.", "success")
     return redirect(url_for("editor.clocks_page"))

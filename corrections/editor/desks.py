@@ -3,13 +3,14 @@
 from flask import abort, flash, redirect, render_template, url_for
 
 from corrections.access import accounts
+from corrections.editor.actions import delete_then_list
 from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import DeskForm, RouteForm
-from corrections.editor.refusals import attempt, delete_then_list
 from corrections.extensions import db
 from corrections.models import Desk
 from corrections.reports import desks
 from corrections.text import parse_id
+from corrections.transaction import save
 
 
 def member_choices() -> list[tuple[str, str]]:
@@ -51,11 +52,12 @@ def desks_page():
 @admin_required
 def add_desk():
     form = desk_form()
-    desk = attempt(form, desks.DeskError, lambda: desks.create_desk(form.name.data, form.member_ids()))
-    if desk is None:
-        return render_desks(form=form, status=400)
-    flash(f"Desk “{desk.name}” created with {len(desk.members)} member(s).", "success")
-    return redirect(url_for("editor.desks_page"))
+    if form.validate_on_submit():
+        outcome = save(lambda: desks.create_desk(form.name.data, form.member_ids()), form=form)
+        if outcome.done:
+            flash(f"Desk “{outcome.result.name}” created with {len(outcome.result.members)} member(s).", "success")
+            return redirect(url_for("editor.desks_page"))
+    return render_desks(form=form, status=400)
 
 
 def load_desk(desk_id: int) -> Desk:
@@ -79,7 +81,8 @@ def desk(desk_id: int):
 def change_desk(desk_id: int):
     found = load_desk(desk_id)
     form = desk_form()
-    if attempt(form, desks.DeskError, lambda: desks.update_desk(found, form.name.data, form.member_ids())) is None:
+    if not (form.validate_on_submit()
+            and save(lambda: desks.update_desk(found, form.name.data, form.member_ids()), form=form).done):
         return render_desk(load_desk(desk_id), form, 400)
     flash(f"Desk “{found.name}” saved.", "success")
     return redirect(url_for("editor.desks_page"))
@@ -105,13 +108,9 @@ def route_section():
         if form.desk.data and target is None:
             form.desk.errors.append("That desk no longer exists.")
         else:
-            try:
-                section = desks.set_route(form.section.data, target)
-            except desks.DeskError as error:
-                db.session.rollback()
-                form[error.field].errors.append(str(error))
-            else:
+            outcome = save(lambda: desks.set_route(form.section.data, target), form=form)
+            if outcome.done:
                 where = f"the desk “{target.name}”" if target else "no desk"
-                flash(f"New reports about “{section}” go to {where}.", "success")
+                flash(f"New reports about “{outcome.result}” go to {where}.", "success")
                 return redirect(url_for("editor.desks_page"))
     return render_desks(route=form, status=400)

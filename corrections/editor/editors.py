@@ -8,6 +8,7 @@ from corrections.editor.blueprint import admin_required, bp, me
 from corrections.editor.forms import NewEditorForm
 from corrections.extensions import db
 from corrections.models import Editor, utcnow
+from corrections.transaction import save
 
 
 def render_editors(form: NewEditorForm, status: int = 200):
@@ -27,13 +28,10 @@ def editors():
 def add_editor():
     form = NewEditorForm()
     if form.validate_on_submit():
-        try:
-            editor = accounts.create_editor(form.email.data, form.password.data, name=form.name.data or "",
-                                            is_admin=form.is_admin.data)
-        except accounts.AccountError as error:
-            form[error.field].errors.append(str(error))
-        else:
-            flash(f"Account created for {editor.name} ({editor.email}).", "success")
+        outcome = save(lambda: accounts.create_editor(form.email.data, form.password.data, name=form.name.data or "",
+                                                      is_admin=form.is_admin.data), form=form)
+        if outcome.done:
+            flash(f"Account created for {outcome.result.name} ({outcome.result.email}).", "success")
             return redirect(url_for("editor.editors"))
     form.password.data = ""
     return render_editors(form, 400)
@@ -46,8 +44,7 @@ def clear_wrong_passwords(editor_id: int):
     if editor is None:
         flash("That editor does not exist.", "error")
     else:
-        accounts.clear_login_failures(editor)
-        db.session.commit()
+        save(lambda: accounts.clear_login_failures(editor))
         flash(f"{editor.name}'s wrong passwords are forgotten: they can log in again at once, from anywhere.",
               "success")
     return redirect(url_for("editor.editors"))
@@ -61,11 +58,6 @@ def set_active(editor_id: int):
         flash("That editor does not exist.", "error")
         return redirect(url_for("editor.editors"))
     activate = request.form.get("active") == "1"
-    try:
-        accounts.set_active(editor, activate, by=me())
-    except accounts.AccountError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if save(lambda: accounts.set_active(editor, activate, by=me())).done:
         flash(f"{editor.name} {'reactivated' if activate else 'deactivated: signed out everywhere'}.", "success")
     return redirect(url_for("editor.editors"))

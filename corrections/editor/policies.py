@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField, URLField
 
 from corrections.editor.blueprint import admin_required, bp, me
-from corrections.extensions import db
 from corrections.notices import policies
+from corrections.transaction import save
 
 
 class PoliciesForm(FlaskForm):
@@ -44,18 +44,13 @@ def save_policies():
     form = PoliciesForm()
     if not form.validate_on_submit():
         return render(form, 400)
-    failed = False
-    for kind in policies.POLICIES:
-        if f"{kind.key}_url" not in request.form and f"{kind.key}_text" not in request.form:
-            continue  # not on the page that was sent: left as it is (the page always sends both)
-        try:
-            policies.save(kind.key, form[f"{kind.key}_url"].data or "", form[f"{kind.key}_text"].data or "", by=me())
-        except policies.PolicyError as error:
-            form[error.field].errors = [*form[error.field].errors, str(error)]
-            failed = True
-    if failed:
-        db.session.rollback()
+    wanted = {
+        kind.key: (form[f"{kind.key}_url"].data or "", form[f"{kind.key}_text"].data or "")
+        for kind in policies.POLICIES
+        # One not on the page that was sent is left as it is (the page always sends both).
+        if f"{kind.key}_url" in request.form or f"{kind.key}_text" in request.form
+    }
+    if not save(lambda: policies.save_all(wanted, by=me()), form=form).done:
         return render(form, 400)
-    db.session.commit()
     flash("Policies saved. The home page’s JSON-LD links to them.", "success")
     return redirect(url_for("editor.policies_page"))

@@ -3,10 +3,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from corrections.access import accounts
-from corrections.editor.actions import editor_by_id
+from corrections.editor.actions import editor_by_id, publish_notice
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import (
     ApplyAnswerForm,
@@ -23,6 +22,7 @@ from corrections.models import CannedAnswer, Report, utcnow
 from corrections.notices import publishing
 from corrections.reports import anchors, canned_answers, clocks, workflow
 from corrections.text import parse_id, parse_ids
+from corrections.transaction import save
 from corrections.triage import queue, snapshot
 from corrections.vocabulary import CATEGORIES, CORRECTION_KINDS, OPEN, STATES, STATUS_LABELS
 
@@ -141,12 +141,9 @@ def report(report_id: int):
 
 def act(report: Report, form, form_name: str, change, done: str, onward: bool = False):
     """Apply a change from one of the page's forms; on refusal show the page again with the form as typed."""
-    try:
-        workflow.apply_change(report, form.seen_version(), change)
-    except workflow.WorkflowError as error:
-        status = 409 if isinstance(error, workflow.StaleReport) else 400
-        flash(str(error), "error")
-        return render_report(load_report(report.id), status, **{form_name: form})
+    outcome = save(change, form=form, report=report, seen_version=form.seen_version())
+    if not outcome.done:
+        return render_report(load_report(report.id), outcome.status, **{form_name: form})
     flash(done, "success")
     back, f = queue_back()
     if f is None:
@@ -257,18 +254,10 @@ def publish(report_id: int):
     chosen = parse_ids(request.form.getlist("link"))
     allowed = {r.id: r for r in [report, *queue.same_passage(report)]}
     linked = [allowed[i] for i in chosen if i in allowed]
-    try:
-        correction = publishing.publish(report.article, form.kind.data, form.text.data, by=me(), reports=linked)
-        db.session.commit()
-    except (publishing.NoticeError, workflow.WorkflowError) as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return render_report(load_report(report.id), 400, publish_form=form)
-    except StaleDataError:
-        db.session.rollback()
-        flash("Another editor changed one of these reports at the same moment; nothing was published. "
-              "Check the page and publish again.", "error")
-        return render_report(load_report(report.id), 409, publish_form=form)
+    outcome = publish_notice(form, report.article, by=me(), reports=linked)
+    if not outcome.done:
+        return render_report(load_report(report.id), outcome.status, publish_form=form)
+    correction = outcome.result
     references = ", ".join(r.reference for r in linked) or "no report"
     flash(f"{CORRECTION_KINDS[correction.kind]} published on the article; linked: {references}.", "success")
     return redirect(url_for("editor.article", slug=report.article.slug) + f"#correction-{correction.id}")

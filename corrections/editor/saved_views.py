@@ -6,6 +6,7 @@ from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import ChangeViewForm, SaveViewForm
 from corrections.extensions import db
 from corrections.models import SavedView
+from corrections.transaction import save
 from corrections.triage import saved_views
 
 
@@ -29,12 +30,10 @@ def views():
 def save_view():
     form = SaveViewForm()
     if form.validate_on_submit():
-        try:
-            view = saved_views.create(me(), form.name.data, form.query.data or "", shared=form.shared.data)
-        except saved_views.ViewError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
+        outcome = save(lambda: saved_views.create(me(), form.name.data, form.query.data or "", shared=form.shared.data),
+                       form=form)
+        if outcome.done:
+            view = outcome.result
             flash(f"View “{view.name}” saved{' and shared with every editor' if view.shared else ''}.", "success")
             return redirect(url_for("editor.queue") + (f"?{view.query}" if view.query else ""))
     return render_views(save_form=form, status=400)
@@ -54,15 +53,10 @@ def change_view(view_id: int):
     if not saved_views.can_change(view, me()):
         abort(403)
     form = ChangeViewForm(prefix=f"view-{view.id}")
-    if form.validate_on_submit():
-        try:
-            saved_views.change(view, me(), name=form.name.data, shared=form.shared.data)
-        except saved_views.ViewError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
-            flash(f"View “{view.name}” saved.", "success")
-            return redirect(url_for("editor.views"))
+    if form.validate_on_submit() and save(lambda: saved_views.change(view, me(), name=form.name.data,
+                                                                     shared=form.shared.data), form=form).done:
+        flash(f"View “{view.name}” saved.", "success")
+        return redirect(url_for("editor.views"))
     return render_views(errors={view.id: form}, status=400)
 
 
@@ -72,6 +66,6 @@ def delete_view(view_id: int):
     if not saved_views.can_change(view, me()):
         abort(403)
     name = view.name
-    saved_views.delete(view, me())
-    flash(f"View “{name}” deleted.", "success")
+    if save(lambda: saved_views.delete(view, me())).done:
+        flash(f"View “{name}” deleted.", "success")
     return redirect(url_for("editor.views"))

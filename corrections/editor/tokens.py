@@ -10,6 +10,7 @@ from corrections.editor.blueprint import admin_required, bp, me
 from corrections.extensions import db
 from corrections.models import ApiToken
 from corrections.text import parse_id
+from corrections.transaction import save
 
 
 class NewTokenForm(FlaskForm):
@@ -39,11 +40,9 @@ def tokens():
 def create_token():
     form = NewTokenForm()
     if form.validate_on_submit():
-        try:
-            token, secret = api_tokens.create(form.name.data, by=me())
-        except api_tokens.TokenError as error:
-            form.name.errors.append(str(error))
-        else:
+        outcome = save(lambda: api_tokens.create(form.name.data, by=me()), form=form)
+        if outcome.done:
+            token, secret = outcome.result
             # Shown in this response only: never put in the session (a cookie) or a redirect.
             body, status = render_tokens(NewTokenForm(formdata=None), 201, new_token=secret, new_name=token.name)
             return body, status, {"Cache-Control": "no-store"}
@@ -59,11 +58,6 @@ def revoke_token():
     if token is None:
         flash("That token does not exist.", "error")
         return redirect(url_for("editor.tokens"))
-    try:
-        api_tokens.revoke(token, by=me())
-    except api_tokens.TokenError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if save(lambda: api_tokens.revoke(token, by=me())).done:
         flash(f"Token “{token.name}” revoked: it no longer works.", "success")
     return redirect(url_for("editor.tokens"))

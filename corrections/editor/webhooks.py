@@ -11,6 +11,7 @@ from corrections.editor.blueprint import admin_required, bp, me
 from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import WebhookDelivery, WebhookEndpoint
+from corrections.transaction import save
 
 
 class EndpointForm(FlaskForm):
@@ -50,10 +51,6 @@ def load_endpoint(endpoint_id: int) -> WebhookEndpoint:
     return db.session.get(WebhookEndpoint, endpoint_id) or abort(404)
 
 
-def fill_errors(form: EndpointForm, error: webhooks.WebhookError) -> None:
-    form[error.field].errors = [*form[error.field].errors, str(error)]
-
-
 @bp.get("/admin/webhooks")
 @admin_required
 def webhooks_page():
@@ -65,12 +62,10 @@ def webhooks_page():
 def create_webhook():
     form = EndpointForm()
     if form.validate_on_submit():
-        try:
-            endpoint, secret = webhooks.create_endpoint(form.url.data or "", form.events.data or [],
-                                                        description=form.description.data or "", by=me())
-        except webhooks.WebhookError as error:
-            fill_errors(form, error)
-        else:
+        outcome = save(lambda: webhooks.create_endpoint(form.url.data or "", form.events.data or [],
+                                                        description=form.description.data or "", by=me()), form=form)
+        if outcome.done:
+            endpoint, secret = outcome.result
             # Shown in this response only: never put in the session (a cookie) or a redirect.
             body, status = render_endpoint(endpoint, 201, new_secret=secret, created=True)
             return body, status, {"Cache-Control": "no-store"}
@@ -88,17 +83,11 @@ def webhook(endpoint_id: int):
 def update_webhook(endpoint_id: int):
     endpoint = load_endpoint(endpoint_id)
     form = EndpointForm()
-    if form.validate_on_submit():
-        try:
-            webhooks.update_endpoint(endpoint, form.url.data or "", form.events.data or [],
-                                     description=form.description.data or "")
-        except webhooks.WebhookError as error:
-            db.session.rollback()
-            fill_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Endpoint saved.", "success")
-            return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
+    if form.validate_on_submit() and save(lambda: webhooks.update_endpoint(
+            endpoint, form.url.data or "", form.events.data or [], description=form.description.data or ""),
+            form=form).done:
+        flash("Endpoint saved.", "success")
+        return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
     return render_endpoint(endpoint, 400, form=form)
 
 
@@ -107,8 +96,7 @@ def update_webhook(endpoint_id: int):
 def set_webhook_active(endpoint_id: int):
     endpoint = load_endpoint(endpoint_id)
     activate = request.form.get("active") == "1"
-    cancelled = webhooks.set_active(endpoint, activate)
-    db.session.commit()
+    cancelled = save(lambda: webhooks.set_active(endpoint, activate)).result
     if activate:
         flash("Endpoint enabled: new events are sent to it again.", "success")
     else:
@@ -122,8 +110,7 @@ def set_webhook_active(endpoint_id: int):
 @admin_required
 def rotate_webhook_secret(endpoint_id: int):
     endpoint = load_endpoint(endpoint_id)
-    secret = webhooks.rotate_secret(endpoint)
-    db.session.commit()
+    secret = save(lambda: webhooks.rotate_secret(endpoint)).result
     body, status = render_endpoint(endpoint, 200, new_secret=secret)
     return body, status, {"Cache-Control": "no-store"}
 
@@ -132,12 +119,7 @@ def rotate_webhook_secret(endpoint_id: int):
 @admin_required
 def ping_webhook(endpoint_id: int):
     endpoint = load_endpoint(endpoint_id)
-    try:
-        webhooks.ping(endpoint, by=me())
-    except webhooks.WebhookError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if save(lambda: webhooks.ping(endpoint, by=me())).done:
         flash("A test delivery is queued: it goes out within seconds (see below).", "success")
     return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
 
@@ -151,8 +133,7 @@ def delete_webhook(endpoint_id: int):
         form.confirm.errors = ["Tick the box to confirm: nothing was deleted."]
         return render_endpoint(endpoint, 400, delete_form=form)
     shown = endpoint.description or endpoint.url
-    webhooks.delete_endpoint(endpoint)
-    db.session.commit()
+    save(lambda: webhooks.delete_endpoint(endpoint))
     flash(f"Endpoint “{shown}” deleted.", "success")
     return redirect(url_for("editor.webhooks_page"))
 
@@ -161,11 +142,6 @@ def delete_webhook(endpoint_id: int):
 @admin_required
 def resend_delivery(delivery_id: int):
     delivery = db.session.get(WebhookDelivery, delivery_id) or abort(404)
-    try:
-        webhooks.resend(delivery)
-    except webhooks.WebhookError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if save(lambda: webhooks.resend(delivery)).done:
         flash(f"Delivery {delivery.uid} queued again.", "success")
     return redirect(url_for("editor.webhook", endpoint_id=delivery.endpoint_id))

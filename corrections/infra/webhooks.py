@@ -127,11 +127,10 @@ def check_description(text: str) -> str:
 
 
 def create_endpoint(url: str, events: list[str], *, description: str = "", by: Editor) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint; returns it and its secret (shown to the admin this once). Commits."""
+    """Register an endpoint; returns it and its secret (shown to the admin this once, once committed)."""
     endpoint = WebhookEndpoint(url=check_url(url), events=check_events(events),
                                description=check_description(description), secret=new_secret(), created_by=by.name)
     db.session.add(endpoint)
-    db.session.commit()
     return endpoint, endpoint.secret
 
 

@@ -10,7 +10,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from corrections.articles.content import sanitise_body
-from corrections.errors import Refusal
+from corrections.errors import ManyRefusals, Refusal
 from corrections.extensions import db
 from corrections.models import Editor, Policy, utcnow
 from corrections.text import clean_text, is_http_url
@@ -75,6 +75,19 @@ def save(key: str, url: str, text: str, *, by: Editor) -> Policy | None:
         policy.updated_at = utcnow()
         policy.updated_by = by.name
     return policy
+
+
+def save_all(wanted: dict[str, tuple[str, str]], *, by: Editor) -> None:
+    """Set several policies at once (key -> URL and text); a refusal of any refuses them all, with each
+    refusal at its own field."""
+    refused = []
+    for key, (url, text) in wanted.items():
+        try:
+            save(key, url, text, by=by)
+        except PolicyError as refusal:
+            refused.append(refusal)
+    if refused:
+        raise ManyRefusals(refused)
 
 
 def link(kind: Kind, policy: Policy | None) -> str | None:

@@ -37,7 +37,7 @@ def check_text(kind: str, text: str) -> str:
     text = text.strip()
     if not NOTICE_TEXT_MIN <= len(text) <= NOTICE_TEXT_MAX:
         raise NoticeError(f"The notice needs between {NOTICE_TEXT_MIN} and {NOTICE_TEXT_MAX:,} characters "
-                          f"(it has {len(text)}).")
+                          f"(it has {len(text)}).", "text")
     return text
 
 

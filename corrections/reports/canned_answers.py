@@ -39,7 +39,7 @@ def all_answers() -> list[CannedAnswer]:
 
 def save(answer: CannedAnswer | None, *, name: str, to_state: str, text: str, correction_template: str = "",
          ) -> CannedAnswer:
-    """Create (answer None) or change a canned answer after checking it. Commits."""
+    """Create (answer None) or change a canned answer after checking it."""
     name = " ".join(clean_text(name).split())
     text, correction_template = clean_text(text).strip(), clean_text(correction_template).strip()
     if not name:
@@ -64,14 +64,12 @@ def save(answer: CannedAnswer | None, *, name: str, to_state: str, text: str, co
         db.session.add(answer)
     answer.name, answer.to_state, answer.text = name, to_state, text
     answer.correction_template = correction_template
-    db.session.commit()
     return answer
 
 
 def delete(answer: CannedAnswer) -> None:
     """Remove a canned answer; the reports it was applied to keep their history."""
     db.session.delete(answer)
-    db.session.commit()
 
 
 def usable_on(answer: CannedAnswer, report: Report) -> bool:

@@ -120,7 +120,7 @@ def set_targets(wanted: dict[str, Targets]) -> int:
     """Save the targets (category -> Targets; "" the default) and move the open reports' deadlines.
 
     Reports already acted on keep their first-action deadline, closed reports keep both: they were
-    measured against the targets of their time. Returns how many open reports there are now. Commits.
+    measured against the targets of their time. Returns how many open reports there are now.
     """
     rows = {t.category: t for t in db.session.scalars(select(ClockTarget))}
     for category, targets in wanted.items():
@@ -160,7 +160,7 @@ def set_targets(wanted: dict[str, Targets]) -> int:
         .values(due_at=case((Report.first_action_at.is_(None), earliest), else_=resolution))
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    # The reports already loaded read their new deadlines.
     db.session.expire_all()
     return db.session.scalar(select(func.count(Report.id)).where(is_open))
 

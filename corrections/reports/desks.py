@@ -58,14 +58,12 @@ def _editors(ids: list[int]) -> list[Editor]:
 def create_desk(name: str, member_ids: list[int]) -> Desk:
     desk = Desk(name=_check_name(name), members=_editors(member_ids))
     db.session.add(desk)
-    db.session.commit()
     return desk
 
 
 def update_desk(desk: Desk, name: str, member_ids: list[int]) -> Desk:
     desk.name = _check_name(name, desk)
     desk.members = _editors(member_ids)
-    db.session.commit()
     return desk
 
 
@@ -74,11 +72,10 @@ def delete_desk(desk: Desk) -> None:
     db.session.execute(update(Report).where(Report.desk_id == desk.id).values(desk_id=None)
                        .execution_options(synchronize_session=False))
     db.session.delete(desk)
-    db.session.commit()
 
 
 def set_route(section: str, desk: Desk | None) -> str:
-    """Route new reports of a section to a desk (None: to no desk). Returns the section as stored. Commits."""
+    """Route new reports of a section to a desk (None: to no desk). Returns the section as stored."""
     section = " ".join(clean_text(section).split())
     if not section:
         raise DeskError("Name the section.", "section")
@@ -91,7 +88,6 @@ def set_route(section: str, desk: Desk | None) -> str:
     db.session.flush()
     if desk is not None:
         db.session.add(SectionRoute(section=section, desk=desk))
-    db.session.commit()
     return section
 
 

@@ -7,7 +7,6 @@ Every change here records an Event; nothing here (or anywhere) edits or deletes 
 from datetime import datetime
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from corrections.errors import Refusal
 from corrections.extensions import db
@@ -60,13 +59,19 @@ def check_fresh(report: Report, seen_version: int | None) -> None:
     """Refuse a change made from a page that shows an older version of the report."""
     if seen_version is None or seen_version == report.version:
         return
+    raise changed_since(report)
+
+
+def changed_since(report: Report) -> StaleReport:
+    """The refusal of a change made from a page older than the report (as the report stands now): who changed
+    it last, and when. Also what an editor is told when another editor's change was committed first."""
     last = db.session.scalar(
         select(Event).where(Event.report_id == report.id).order_by(Event.id.desc()).limit(1)
     )
     who = last.actor if last else "someone"
     when = f"{last.created_at:%H:%M} UTC on {last.created_at.day} {last.created_at:%b}" if last else "a moment ago"
-    raise StaleReport(f"{report.reference} was changed by {who} at {when} since you loaded the page; "
-                      "nothing was changed. Reload to see the latest.")
+    return StaleReport(f"{report.reference} was changed by {who} at {when} since you loaded the page; "
+                       "nothing was changed. Reload to see the latest.")
 
 
 def _record(report: Report, by: Editor | None, kind: str, *, from_value: str = "", to_value: str = "",
@@ -197,22 +202,3 @@ def record_received(report_id: int, status: str, spam_reason: str = "") -> None:
     comment = f"Held as spam: {spam_reason}." if status == "spam" else ""
     db.session.connection().execute(RECEIVED, {"report_id": report_id, "to_value": status, "comment": comment})
 
-
-def apply_change(report: Report, seen_version: int | None, change) -> None:
-    """Make one change to a report from a page that showed `seen_version`, and commit it.
-
-    A stale page, a refused move, or another editor's commit racing this one rolls back and
-    raises a WorkflowError whose message says what happened; nothing is half-written.
-    """
-    try:
-        check_fresh(report, seen_version)
-        change()
-        db.session.commit()
-    except StaleDataError:
-        # Another editor committed between our read and our write: the version check in the UPDATE caught it.
-        db.session.rollback()
-        db.session.refresh(report)
-        check_fresh(report, -1)
-    except WorkflowError:
-        db.session.rollback()
-        raise

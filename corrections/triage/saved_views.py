@@ -64,24 +64,21 @@ def _check_name(name: str, owner_id: int, view: SavedView | None = None) -> str:
 
 
 def create(owner: Editor, name: str, query: str, *, shared: bool = False) -> SavedView:
-    """Save the queue filter in `query` under a name. Commits."""
+    """Save the queue filter in `query` under a name."""
     view = SavedView(owner=owner, name=_check_name(name, owner.id), query=normalise_query(query), shared=shared)
     db.session.add(view)
-    db.session.commit()
     return view
 
 
 def change(view: SavedView, by: Editor, *, name: str, shared: bool) -> None:
-    """Rename a view or share it (or stop sharing it): its owner or an admin. Commits."""
+    """Rename a view or share it (or stop sharing it): its owner or an admin."""
     if not can_change(view, by):
         raise ViewError("Only the editor who saved this view, or an admin, can change it.")
     view.name = _check_name(name, view.owner_id, view)
     view.shared = shared
-    db.session.commit()
 
 
 def delete(view: SavedView, by: Editor) -> None:
     if not can_change(view, by):
         raise ViewError("Only the editor who saved this view, or an admin, can delete it.")
     db.session.delete(view)
-    db.session.commit()

@@ -138,6 +138,7 @@ def world(app, client):
     article = make_article()
     managed = make_editor("managed@example.org", "Manny Managed")
     endpoint, _ = webhooks.create_endpoint("https://hooks.example.org/in", list(webhooks.EVENTS), by=managed)
+    db.session.commit()
     response = post_report(client, article.slug, **valid_report(email=READER_EMAIL))
     assert response.status_code == 303
     token = urlsplit(response.headers["Location"]).path.rsplit("/", 1)[1]
@@ -153,6 +154,7 @@ def world(app, client):
     answer = canned_answers.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
     desk = desks.create_desk("Local", [managed.id])
     view = saved_views.create(managed, "Typos", "category=typo", shared=True)
+    db.session.commit()
     return {
         "answer_id": answer.id,
         "desk_id": desk.id,

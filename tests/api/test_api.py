@@ -47,6 +47,7 @@ def api_report(**fields) -> dict:
 
 def new_token(name="CMS") -> str:
     _, secret = api_tokens.create(name, by=make_editor("tokens@example.org", "Tia Tokens", is_admin=True))
+    db.session.commit()
     return secret
 
 

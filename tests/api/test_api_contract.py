@@ -108,6 +108,7 @@ def test_document_and_api_agree_on_a_report(client, fields, accepted):
 ])
 def test_document_and_api_agree_on_an_article(client, fields, accepted):
     _, secret = api_tokens.create("CMS", by=make_editor(is_admin=True))
+    db.session.commit()
     body = {**ARTICLE, **fields}
 
     response = client.put("/api/v1/articles", json=body, headers={"Authorization": f"Bearer {secret}"})
@@ -195,6 +196,7 @@ def seed(live: LiveServer) -> str:
         publishing.amend(clarified, "The toll applies to lorries and vans only.", by=editor, note="Vans too.")
         db.session.commit()
         _, secret = api_tokens.create("schemathesis", by=editor)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return secret

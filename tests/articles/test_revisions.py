@@ -72,6 +72,7 @@ def test_a_new_byline_alone_stores_no_revision(app):
 
 def test_the_api_stores_a_revision_naming_its_token(client):
     _, secret = api_tokens.create("Newsroom CMS", by=make_editor("tokens@example.org", "Tia", is_admin=True))
+    db.session.commit()
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.put("/api/v1/articles", json=line("First text of the article."), headers=headers).status_code == 201
     assert client.put("/api/v1/articles", json=line("First text of the article."), headers=headers).json["result"] \

@@ -3,6 +3,7 @@ editors (time moved by the test, never slept), answered with a notice or a reaso
 and announced once to webhooks."""
 
 import json
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -129,6 +130,25 @@ def test_an_editor_answers_with_a_correction_linked_to_the_revision(editor_clien
     assert api["corrections"][0]["published_at"]
 
 
+def test_a_notice_from_a_change_page_older_than_another_editors_answer_is_refused_and_kept(editor_client, clock):
+    """Maya opens the change; Tom answers it meanwhile: her notice is refused with who answered and when, nothing
+    is published, and her text stays on screen."""
+    changed_article()
+    clock(hours=2)
+    [review] = db.session.scalars(select(ChangeReview)).all()
+    token = csrf_token(editor_client, f"/editor/changes/{review.id}")
+    unannounced.excuse(review, "Typo or formatting only.", by=make_editor("tom@example.org", "Tom Reyes"))
+    db.session.commit()
+    text = "This article now gives the final vote count, 29 to 14."
+    response = editor_client.post(f"/editor/changes/{review.id}/notice", data={
+        "csrf_token": token, "kind": "correction", "text": text})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r"already answered by Tom Reyes at \d\d:\d\d UTC", page)
+    assert f"{text}</textarea>" in page
+    assert db.session.scalar(select(Correction)) is None
+
+
 def test_an_editor_records_why_no_notice_is_needed_once(editor_client, clock):
     article = changed_article()
     clock(hours=2)
@@ -151,6 +171,7 @@ def test_an_editor_records_why_no_notice_is_needed_once(editor_client, clock):
 def test_the_change_is_announced_to_webhooks_once_when_it_is_due(app, clock):
     admin = make_editor("hooks@example.org", "Hook Admin", is_admin=True)
     webhooks.create_endpoint("https://hooks.example.org/never", ["article.unannounced_change"], by=admin)
+    db.session.commit()
     article = changed_article()
     assert unannounced.announce_due_changes() == 0
     clock(minutes=61)
@@ -166,6 +187,7 @@ def test_the_change_is_announced_to_webhooks_once_when_it_is_due(app, clock):
 def test_an_answered_change_is_never_announced(app, editor, clock):
     admin = make_editor("hooks@example.org", "Hook Admin", is_admin=True)
     webhooks.create_endpoint("https://hooks.example.org/never", ["article.unannounced_change"], by=admin)
+    db.session.commit()
     changed_article()
     unannounced.excuse(db.session.scalar(select(ChangeReview)), "Typo or formatting only.", by=editor)
     db.session.commit()
@@ -181,6 +203,7 @@ def test_two_processes_announcing_at_once_announce_a_change_once(make_app, datab
     with app.app_context():
         admin = make_editor("hooks@example.org", "Hook Admin", is_admin=True)
         webhooks.create_endpoint("https://hooks.example.org/never", ["article.unannounced_change"], by=admin)
+        db.session.commit()
         changed_article()
     clock(hours=2)
     start, counts = threading.Barrier(4), []

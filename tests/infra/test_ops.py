@@ -198,16 +198,17 @@ def test_empty_backlogs_read_zero(metrics_app, metrics_client):
 
 
 def test_a_scrape_runs_a_fixed_number_of_queries(metrics_app, metrics_client):
+    from corrections.extensions import db
+
     editor = make_editor()
     webhooks.create_endpoint("https://hooks.example.org/in", list(webhooks.EVENTS), by=editor)
+    db.session.commit()
     metrics_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {TOKEN}"
     few = count_queries(metrics_client, "/metrics")
     article = make_article()
     for _ in range(20):
         report = file_report(article, email="a@example.org", notify=True)
         workflow.reject(report, "Right as published.", by=editor)
-    from corrections.extensions import db
-
     db.session.commit()
     assert count_queries(metrics_client, "/metrics") == few == 3
 

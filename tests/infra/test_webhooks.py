@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select, update
 
+from corrections import transaction
 from corrections.extensions import db
 from corrections.infra import retry_queue, webhooks
 from corrections.models import Editor, WebhookDelivery, WebhookEndpoint, utcnow
@@ -126,7 +127,9 @@ def verify(secret: str, request: dict, tolerance: int = 300) -> dict:
 
 def endpoint_for(url: str, events=None, **fields) -> tuple[WebhookEndpoint, str]:
     admin = fields.pop("by", None) or make_editor("hooks-admin@example.org", "Hook Admin", is_admin=True)
-    return webhooks.create_endpoint(url, ALL_EVENTS if events is None else events, by=admin, **fields)
+    created = webhooks.create_endpoint(url, ALL_EVENTS if events is None else events, by=admin, **fields)
+    db.session.commit()
+    return created
 
 
 def deliveries() -> list[WebhookDelivery]:
@@ -222,7 +225,8 @@ def test_a_change_that_is_rolled_back_queues_nothing(app, admin):
     before = len(deliveries())
 
     with pytest.raises(workflow.StaleReport):
-        workflow.apply_change(report, report.version - 1, lambda: workflow.move(report, "in_review", by=admin))
+        transaction.commit(lambda: workflow.move(report, "in_review", by=admin), report=report,
+                           seen_version=report.version - 1)
     workflow.move(report, "spam", by=admin)
     db.session.rollback()
 
@@ -501,6 +505,7 @@ def test_the_real_server_sends_a_readers_report_to_the_receiver_in_the_backgroun
     with app.app_context():
         admin = db.session.scalar(select(Editor))
         _, secret = webhooks.create_endpoint(hook.url, ["report.created"], by=admin)
+        db.session.commit()
         db.engine.dispose()
     server.start()
     try:

@@ -7,15 +7,17 @@ import pytest
 from sqlalchemy import select
 
 from corrections.extensions import db
-from corrections.models import Correction, CorrectionVersion, Report
+from corrections.models import Correction, CorrectionVersion, Editor, Report
 from corrections.notices import publishing
 from corrections.reports import workflow
 from tests.helpers import (
+    changed_at_the_same_moment,
     count_queries,
     csrf_token,
     file_report,
     form_tokens,
     make_article,
+    make_editor,
     post_report,
     valid_report,
 )
@@ -233,6 +235,35 @@ def test_publish_with_a_bad_text_keeps_what_was_typed(editor_client):
     page = response.get_data(as_text=True)
     assert "too short</textarea>" in page and "Between 10 and 5,000 characters" in page
     assert fresh(Report, report.id).status == "new"
+
+
+@pytest.mark.parametrize("page", ["report", "article"])
+def test_a_notice_linking_a_report_another_editor_changes_at_that_moment_is_refused_like_a_stale_page(
+        app, editor_client, page):
+    """Maya publishes, linking a report Tom changes at the same moment: from the report page as from the article
+    page, nothing is published, she is told who changed the report and when, and her text stays on screen."""
+    tom_id = make_editor("tom@example.org", "Tom Reyes").id
+    article = make_article()
+    report = file_report(article)
+    url = f"/editor/reports/{report.id}/publish" if page == "report" else f"/editor/articles/{article.slug}/corrections"
+    token = csrf_token(editor_client, f"/editor/reports/{report.id}")
+
+    def tom_notes(same):
+        workflow.add_note(same, "Checking the minutes first.", by=db.session.get_one(Editor, tom_id))
+
+    with changed_at_the_same_moment(app, report.id, tom_notes) as raced:
+        response = editor_client.post(url, data={"csrf_token": token, "kind": "correction", "text": TEXT,
+                                                 "link": [str(report.id)]})
+    assert raced
+    page_text = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert re.search(rf"{report.reference} was changed by Tom Reyes at \d\d:\d\d UTC", page_text)
+    assert "Reload" in page_text
+    assert f"{TEXT}</textarea>" in page_text
+    assert db.session.scalar(select(Correction)) is None
+    stored = fresh(Report, report.id)
+    assert stored.status == "new"
+    assert [e.kind for e in stored.events] == ["received", "note"]
 
 
 def test_editor_amends_and_admin_withdraws_from_the_article_page(editor_client, admin_client, editor):

@@ -61,6 +61,7 @@ def test_bad_answers_are_refused_at_their_field_and_what_was_typed_stays(admin_c
 
 def test_applying_a_rejection_gives_the_reader_the_reason(editor_client, editor):
     answer = canned_answers.save(None, name="Opinion", to_state="rejected", text="A matter of opinion, not of fact.")
+    db.session.commit()
     confirm_addresses("ada@example.org")
     report = file_report(make_article(), email="ada@example.org", notify=True)
     page = open_page(editor_client, report)
@@ -77,6 +78,7 @@ def test_applying_a_rejection_gives_the_reader_the_reason(editor_client, editor)
 def test_accepting_a_new_report_goes_through_review_and_drafts_the_correction(editor_client, editor):
     answer = canned_answers.save(None, name="Wrong figure", to_state="accepted", text="Checked against the minutes.",
                          correction_template="An earlier version said “{passage}”; it is “{suggestion}”.")
+    db.session.commit()
     report = file_report(make_article(), passage=PASSAGE, suggested_correction="29 votes to 14")
     response = post_action(editor_client, report, "answer", answer=str(answer.id))
     assert response.status_code == 302
@@ -99,6 +101,7 @@ def test_template_placeholders_are_text_not_code(app):
 
 def test_an_answer_that_does_not_fit_the_state_is_not_offered_and_is_refused(editor_client):
     answer = canned_answers.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
+    db.session.commit()
     report = file_report(make_article())
     report.status = "corrected"
     db.session.commit()
@@ -122,6 +125,7 @@ def test_a_deleted_or_unknown_answer_is_refused_with_a_message(editor_client):
 
 def test_an_answer_applied_from_a_stale_page_is_refused(editor_client, editor):
     answer = canned_answers.save(None, name="Review", to_state="in_review", text="")
+    db.session.commit()
     report = file_report(make_article())
     page = open_page(editor_client, report)
     post_action(editor_client, report, "note", text="Looking.")
@@ -132,6 +136,7 @@ def test_an_answer_applied_from_a_stale_page_is_refused(editor_client, editor):
 
 def test_bulk_applies_an_answer_to_each_report_and_says_what_was_refused(editor_client):
     answer = canned_answers.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
+    db.session.commit()
     article = make_article()
     group = [file_report(article, passage=PASSAGE) for _ in range(3)]
     closed = file_report(article)
@@ -164,9 +169,11 @@ def test_bulk_without_a_chosen_answer_changes_nothing(editor_client):
 
 def test_answers_page_runs_the_same_queries_for_few_or_many(admin_client):
     canned_answers.save(None, name="A0", to_state="spam", text="")
+    db.session.commit()
     few = count_queries(admin_client, "/editor/admin/answers")
     for n in range(1, 30):
         canned_answers.save(None, name=f"A{n}", to_state="rejected", text=f"Reason {n}.")
+        db.session.commit()
     assert count_queries(admin_client, "/editor/admin/answers") == few <= 6
 
 
@@ -175,4 +182,5 @@ def test_report_page_queries_do_not_grow_with_answers(editor_client):
     few = count_queries(editor_client, f"/editor/reports/{report.id}")
     for n in range(20):
         canned_answers.save(None, name=f"A{n}", to_state="rejected", text=f"Reason {n}.")
+        db.session.commit()
     assert count_queries(editor_client, f"/editor/reports/{report.id}") == few

@@ -71,6 +71,7 @@ def test_bad_targets_are_refused_at_their_field_and_kept(admin_client):
 
 def test_reports_held_as_spam_have_no_clock(app):
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 600)})
+    db.session.commit()
     from corrections.reports.filing import ReportInput, submit_report
 
     filed = submit_report(make_article(), ReportInput(category="factual", description="Buy cheap pills now."),
@@ -81,6 +82,7 @@ def test_reports_held_as_spam_have_no_clock(app):
 
 def test_the_next_deadline_follows_the_workflow(app, editor):
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 600)})
+    db.session.commit()
     report = file_report(make_article())
     assert report.due_at == report.first_action_due_at
     workflow.add_note(report, "Looking.", by=editor)
@@ -95,6 +97,7 @@ def test_the_next_deadline_follows_the_workflow(app, editor):
 
 def test_changing_targets_moves_the_deadlines_of_open_reports_only(app, editor):
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 600)})
+    db.session.commit()
     article = make_article()
     waiting = file_report(article, category="typo")
     acted = file_report(article, category="factual")
@@ -118,6 +121,7 @@ def test_changing_targets_moves_the_deadlines_of_open_reports_only(app, editor):
 
     # Targets removed: open reports have no deadline any more.
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(None, None), "typo": clocks.Targets(None, None)})
+    db.session.commit()
     waiting = db.session.get(Report, waiting.id)
     assert (waiting.first_action_due_at, waiting.resolution_due_at, waiting.due_at) == (None, None, None)
     assert clocks.all_targets() == {"": clocks.Targets(None, None)}
@@ -125,6 +129,7 @@ def test_changing_targets_moves_the_deadlines_of_open_reports_only(app, editor):
 
 def test_report_page_shows_time_left_and_overdue(editor_client, editor):
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 3 * 24 * 60)})
+    db.session.commit()
     report = file_report(make_article())
     page = open_page(editor_client, report)
     assert re.search(r"First action</strong>\s*due in (59 min|1 h)", page)
@@ -191,6 +196,7 @@ def test_metrics_page_without_targets_says_so(editor_client):
 
 def test_metrics_queries_do_not_grow_with_reports(app, editor_client, editor):
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 600)})
+    db.session.commit()
     article = make_article()
     file_report(article)
     few = count_queries(editor_client, "/editor/metrics")
@@ -217,6 +223,7 @@ def test_a_report_filed_after_a_change_uses_the_new_targets(admin_client):
 
 def test_deadlines_are_aware_utc(app):
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, None)})
+    db.session.commit()
     report = file_report(make_article())
     db.session.expire_all()
     stored = db.session.get(Report, report.id)
@@ -241,6 +248,7 @@ def test_queue_shows_time_left_and_overdue_and_sorts_due_first(editor_client, ed
     article = make_article()
     # Targets for facts only: the typo has no deadline.
     clocks.set_targets({"factual": clocks.Targets(60, 24 * 60)})
+    db.session.commit()
     without_target = file_report(article, category="typo", description="A typo, with no target time.")
     acted = file_report(article, description="Looked at, waiting for a decision.")
     workflow.add_note(acted, "Asked the reporter.", by=editor)
@@ -276,6 +284,7 @@ def test_due_first_pages_lose_and_repeat_no_group(make_app):
         article = make_article()
         passages = ["31 votes to 12", "Work starts in March", "", ""]
         clocks.set_targets({"factual": clocks.Targets(60, 24 * 60)})
+        db.session.commit()
         early = [file_report(article, passage=passages[n % 4], category="typo", description=f"No target, {n}.")
                  for n in range(3)]
         later = [file_report(article, passage=passages[n % 4], description=f"With a deadline, {n}.")
@@ -314,6 +323,7 @@ def test_the_report_page_walks_the_due_first_queue_as_the_editor_saw_it(editor_c
     from tests.triage.test_queue import page_of
 
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 24 * 60)})
+    db.session.commit()
     later, overdue, due_soon = (file_report(make_article(), description=f"Report {n} is about a figure.")
                                 for n in range(3))
     filed_ago(overdue, 3 * HOUR)

@@ -37,6 +37,7 @@ def test_admin_creates_a_desk_with_members_and_routes_a_section(admin_client, ad
 def test_report_page_shows_the_desk(editor_client):
     desk = desks.create_desk("Politics", [])
     desks.set_route("Politics", desk)
+    db.session.commit()
     report = file_report(make_article(section="Politics"))
     assert "desk: Politics" in open_page(editor_client, report)
 
@@ -44,18 +45,22 @@ def test_report_page_shows_the_desk(editor_client):
 def test_rerouting_applies_to_new_reports_only(app):
     first, second = desks.create_desk("Local", []), desks.create_desk("Metro", [])
     desks.set_route("Local", first)
+    db.session.commit()
     earlier = file_report(make_article(section="Local"))
     desks.set_route("local", second)  # the same section, another spelling: replaces the route
+    db.session.commit()
     assert db.session.scalars(db.select(SectionRoute.section)).all() == ["local"]
     later = file_report(make_article(section="Local"))
     assert (earlier.desk_id, later.desk_id) == (first.id, second.id)
     desks.set_route("Local", None)
+    db.session.commit()
     assert file_report(make_article(section="Local")).desk_id is None
 
 
 def test_editing_a_desk_renames_it_and_changes_its_members(admin_client, admin):
     maya = make_editor("maya@example.org", "Maya Okafor")
     desk = desks.create_desk("Local", [admin.id])
+    db.session.commit()
     page = admin_client.get(f"/editor/admin/desks/{desk.id}").get_data(as_text=True)
     assert f'value="{admin.id}" checked' in page
     response = post(admin_client, f"/editor/admin/desks/{desk.id}", name="Local news", members=[str(maya.id)])
@@ -67,6 +72,7 @@ def test_editing_a_desk_renames_it_and_changes_its_members(admin_client, admin):
 
 def test_bad_desks_and_routes_are_refused_with_what_was_typed_kept(admin_client):
     desks.create_desk("Local", [])
+    db.session.commit()
     response = post(admin_client, "/editor/admin/desks", name="LOCAL")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -84,6 +90,7 @@ def test_bad_desks_and_routes_are_refused_with_what_was_typed_kept(admin_client)
 def test_deleting_a_desk_keeps_its_reports_without_a_desk(admin_client):
     desk = desks.create_desk("Local", [])
     desks.set_route("Local", desk)
+    db.session.commit()
     report = file_report(make_article(section="Local"))
     response = post(admin_client, f"/editor/admin/desks/{desk.id}/delete")
     assert response.status_code == 302
@@ -95,12 +102,14 @@ def test_deleting_a_desk_keeps_its_reports_without_a_desk(admin_client):
 def test_desks_page_runs_the_same_queries_for_few_or_many(admin_client, admin):
     make_article(section="Local")
     desks.set_route("Local", desks.create_desk("D0", [admin.id]))
+    db.session.commit()
     few = count_queries(admin_client, "/editor/admin/desks")
     for n in range(1, 15):
         editor = make_editor(f"e{n}@example.org", f"Editor {n}")
         desk = desks.create_desk(f"D{n}", [editor.id, admin.id])
         make_article(section=f"Section {n}")
         desks.set_route(f"Section {n}", desk)
+        db.session.commit()
     assert count_queries(admin_client, "/editor/admin/desks") == few <= 8
 
 
@@ -117,6 +126,7 @@ def test_queue_filters_by_my_desk_a_desk_or_none_and_saves_it_as_a_view(editor_c
     local, sport = desks.create_desk("Local desk", [editor.id]), desks.create_desk("Sport desk", [])
     desks.set_route("Local", local)
     desks.set_route("Sport", sport)
+    db.session.commit()
     mine = file_report(make_article(section="Local"))
     theirs = file_report(make_article(section="Sport"))
     nobodys = file_report(make_article(section="Weather"))
@@ -132,6 +142,7 @@ def test_queue_filters_by_my_desk_a_desk_or_none_and_saves_it_as_a_view(editor_c
 
     # "My desk" is a filter like the others: saved in a view, which shows it for whoever opens it.
     view = saved_views.create(editor, "My desk, due first", "/editor/?desk=mine&sort=due&page=4", shared=True)
+    db.session.commit()
     assert view.query == "desk=mine&sort=due"
     page = page_of(editor_client, "/editor/?desk=mine&sort=due")
     assert re.search(r'aria-current="page"[^>]*>My desk, due first', page)

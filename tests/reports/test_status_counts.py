@@ -4,7 +4,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from corrections import vocabulary
+from corrections import transaction, vocabulary
 from corrections.extensions import db
 from corrections.models import Event, Report, ReportCount
 from corrections.reports import workflow
@@ -22,8 +22,8 @@ def test_counts_follow_filing_moves_bulk_actions_and_deletes(editor_client, edit
     article = make_article()
     reports = [file_report(article) for _ in range(6)]
     assert queue.status_counts() == truth() == {**dict.fromkeys(vocabulary.STATES, 0), "new": 6}
-    workflow.apply_change(reports[0], None, lambda: workflow.move(reports[0], "in_review", by=editor))
-    workflow.apply_change(reports[1], None, lambda: workflow.reject(reports[1], "Accurate.", by=editor))
+    transaction.commit(lambda: workflow.move(reports[0], "in_review", by=editor), report=reports[0])
+    transaction.commit(lambda: workflow.reject(reports[1], "Accurate.", by=editor), report=reports[1])
     assert queue.status_counts() == truth()
     editor_client.post("/editor/bulk", data={
         "csrf_token": csrf_token(editor_client), "action": "spam", "back": "/editor/",
@@ -78,7 +78,7 @@ def test_counts_stay_exact_under_concurrent_changes_and_folds(make_app, monkeypa
                 for i in range(8):
                     report = file_report(article, description=f"Writer {n} report {i} is here.")
                     if i % 2:
-                        workflow.apply_change(report, None, lambda r=report: workflow.move(r, "spam", by=None))
+                        transaction.commit(lambda r=report: workflow.move(r, "spam", by=None), report=report)
                     if i % 3 == 0:
                         queue.status_counts()
         except Exception as error:  # noqa: BLE001 (reported below)

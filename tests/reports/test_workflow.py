@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from corrections import vocabulary
+from corrections import transaction, vocabulary
 from corrections.extensions import db
 from corrections.models import Event, Report
 from corrections.reports import workflow
@@ -160,9 +160,9 @@ def test_change_from_a_stale_page_is_refused_with_who_and_when(app):
     tom = make_editor("tom@example.org", "Tom Reyes")
     report = report_in("new")
     seen = report.version
-    workflow.apply_change(report, seen, lambda: workflow.move(report, "in_review", by=tom))
+    transaction.commit(lambda: workflow.move(report, "in_review", by=tom), report=report, seen_version=seen)
     with pytest.raises(workflow.StaleReport, match=r"changed by Tom Reyes at \d\d:\d\d UTC.*Reload"):
-        workflow.apply_change(report, seen, lambda: workflow.move(report, "spam", by=maya))
+        transaction.commit(lambda: workflow.move(report, "spam", by=maya), report=report, seen_version=seen)
     db.session.expire_all()
     assert db.session.get(Report, report.id).status == "in_review"
 
@@ -180,11 +180,11 @@ def test_concurrent_commit_is_caught_by_the_version_column(make_app):
         with app.app_context():
             # Another request commits in between.
             theirs = db.session.get(Report, report_id)
-            workflow.apply_change(theirs, seen, lambda: workflow.move(theirs, "in_review", by=db.session.get(
-                type(maya), tom_id)))
+            transaction.commit(lambda: workflow.move(theirs, "in_review", by=db.session.get(type(maya), tom_id)),
+                               report=theirs, seen_version=seen)
         editor = db.session.get(type(maya), maya_id)
         with pytest.raises(workflow.StaleReport, match="changed by Tom Reyes"):
-            workflow.apply_change(mine, None, lambda: workflow.move(mine, "spam", by=editor))
+            transaction.commit(lambda: workflow.move(mine, "spam", by=editor), report=mine)
     with app.app_context():
         final = db.session.get(Report, report_id)
         assert final.status == "in_review"

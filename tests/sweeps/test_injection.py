@@ -566,6 +566,7 @@ def article_payload(**fields) -> dict:
 def test_api_reports_and_article_upserts(app, admin):
     article = make_article()
     _, secret = api_tokens.create("CMS", by=admin)
+    db.session.commit()
     auth = {"Authorization": f"Bearer {secret}"}
     api = Sweep(app.test_client())
     reports_url = f"/api/v1/articles/{article.slug}/reports"
@@ -950,6 +951,7 @@ def test_a_lone_surrogate_in_an_api_report_is_refused_not_a_500(client):
 
 def test_a_lone_surrogate_in_an_api_article_is_refused_not_a_500(client, admin):
     _, secret = api_tokens.create("CMS", by=admin)
+    db.session.commit()
     body = b'{"title": "Bridge \\ud800 reopens", "canonical_url": "https://news.example.org/x", "body": "Text."}'
     response = client.put("/api/v1/articles", data=body, content_type=JSON,
                           headers={"Authorization": f"Bearer {secret}"})

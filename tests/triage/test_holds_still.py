@@ -4,7 +4,7 @@ editors acted on, and the report page's walk through the queue as the editor saw
 import html
 import re
 
-from corrections import vocabulary
+from corrections import transaction, vocabulary
 from corrections.extensions import db
 from corrections.models import Report
 from corrections.reports import workflow
@@ -54,8 +54,8 @@ def test_the_bar_and_the_marks_come_without_a_reload(app, editor_client, editor)
     changes = url.replace("/editor/?", "/editor/queue/changes?") + f"&ids={mine.id},{theirs.id},{untouched.id}"
 
     assert editor_client.get(changes).get_json() == {"new": 0, "more": False, "changed": {}}
-    workflow.apply_change(theirs, None, lambda: workflow.move(theirs, "spam", by=other))
-    workflow.apply_change(mine, None, lambda: workflow.assign(mine, editor, by=editor))
+    transaction.commit(lambda: workflow.move(theirs, "spam", by=other), report=theirs)
+    transaction.commit(lambda: workflow.assign(mine, editor, by=editor), report=mine)
     file_report(article)
     response = editor_client.get(changes)
     assert response.headers["Cache-Control"] == "no-store"
@@ -65,13 +65,13 @@ def test_the_bar_and_the_marks_come_without_a_reload(app, editor_client, editor)
 
     # On a reload with the snapshot (as after a bulk action) the mark is on the page; acting on the report
     # from this page is refused with who and when.
-    workflow.apply_change(untouched, None, lambda: workflow.assign(untouched, other, by=other))
+    transaction.commit(lambda: workflow.assign(untouched, other, by=other), report=untouched)
     page = page_of(editor_client, url)
     assert f"{untouched.reference}: Sam Other assigned it to Sam Other since you loaded the queue" in page
     stale = re.search(rf'value="({untouched.id}:\d+)"', page).group(1)
     db.session.expire_all()
     fresh_version = db.session.get(Report, untouched.id).version
-    workflow.apply_change(untouched, None, lambda: workflow.move(untouched, "in_review", by=other))
+    transaction.commit(lambda: workflow.move(untouched, "in_review", by=other), report=untouched)
     response = editor_client.post("/editor/bulk", data={
         "csrf_token": form_tokens(page)["csrf_token"], "action": "spam", "back": url, "selected": [stale]},
         follow_redirects=True)
@@ -110,7 +110,7 @@ def test_the_queue_page_stays_bounded_in_queries(editor_client, editor):
     reports = [file_report(make_article(), description=f"More {n} is about a figure.") for n in range(15)]
     url = snapshot_url(page_of(editor_client, "/editor/"))
     for report in reports:
-        workflow.apply_change(report, None, lambda r=report: workflow.assign(r, other, by=other))
+        transaction.commit(lambda r=report: workflow.assign(r, other, by=other), report=report)
     file_report(make_article())
     assert page_of(editor_client, url).count("since you loaded the queue</span>") == 15
     assert count_queries(editor_client, url) <= few
@@ -191,7 +191,7 @@ def test_a_back_address_that_is_not_the_queue_is_ignored(editor_client):
 def test_bulk_accept_takes_reports_in_review_and_says_what_it_refused(editor_client, editor):
     article = make_article()
     reviewed, new = file_report(article), file_report(make_article())
-    workflow.apply_change(reviewed, None, lambda: workflow.move(reviewed, "in_review", by=editor))
+    transaction.commit(lambda: workflow.move(reviewed, "in_review", by=editor), report=reviewed)
     response = editor_client.post("/editor/bulk", data={
         "csrf_token": csrf_token(editor_client), "action": "accepted", "back": "/editor/",
         "selected": [f"{reviewed.id}:", f"{new.id}:"]}, follow_redirects=True)

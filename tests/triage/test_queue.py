@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from corrections import vocabulary
+from corrections import transaction, vocabulary
 from corrections.extensions import db
 from corrections.models import Event, Report
 from corrections.reports import workflow
@@ -377,7 +377,7 @@ def test_bulk_refusals_do_not_undo_the_others_and_are_shown(editor_client):
     db.session.commit()
     stale = file_report(article)
     stale_version = stale.version
-    workflow.apply_change(stale, None, lambda: workflow.move(stale, "in_review", by=None))
+    transaction.commit(lambda: workflow.move(stale, "in_review", by=None), report=stale)
     selection = [f"{fine.id}:{fine.version}", f"{accepted.id}:{accepted.version}", f"{stale.id}:{stale_version}",
                  "999999:1"]
     response = editor_client.post("/editor/bulk", data={

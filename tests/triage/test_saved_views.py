@@ -50,6 +50,7 @@ def test_shared_views_are_listed_for_everyone_private_ones_only_for_their_owner(
     saved_views.create(other, "Tom's typos", "category=typo", shared=True)
     saved_views.create(other, "Tom's private", "category=factual")
     saved_views.create(editor, "Mine", "status=all")
+    db.session.commit()
     links = view_links(editor_client.get("/editor/").get_data(as_text=True))
     assert list(links) == ["Mine", "Tom's typos"]
     page = editor_client.get("/editor/views").get_data(as_text=True)
@@ -58,6 +59,7 @@ def test_shared_views_are_listed_for_everyone_private_ones_only_for_their_owner(
 
 def test_owner_renames_and_shares_a_view(editor_client, editor):
     view = saved_views.create(editor, "Typos", "category=typo")
+    db.session.commit()
     prefix = f"view-{view.id}-"
     response = editor_client.post(f"/editor/views/{view.id}", data={
         "csrf_token": csrf_token(editor_client), prefix + "name": "All typos", prefix + "shared": "y"})
@@ -69,6 +71,7 @@ def test_owner_renames_and_shares_a_view(editor_client, editor):
 
 def test_names_are_checked_and_what_was_typed_stays(editor_client, editor):
     saved_views.create(editor, "Typos", "category=typo")
+    db.session.commit()
     response = save(editor_client, "TYPOS", "category=typo&sort=oldest")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -85,6 +88,7 @@ def test_only_the_owner_or_an_admin_changes_or_deletes_a_shared_view(app, editor
     other = make_editor("tom@example.org", "Tom Reyes")
     shared = saved_views.create(other, "Tom's typos", "category=typo", shared=True)
     private = saved_views.create(other, "Tom's private", "category=factual")
+    db.session.commit()
     shared_id = shared.id
     token = csrf_token(editor_client)
     assert editor_client.post(f"/editor/views/{shared.id}/delete", data={"csrf_token": token}).status_code == 403
@@ -97,6 +101,7 @@ def test_only_the_owner_or_an_admin_changes_or_deletes_a_shared_view(app, editor
     db.session.expire_all()
     assert db.session.get(SavedView, shared_id) is None
     own = saved_views.create(editor, "Mine", "")
+    db.session.commit()
     assert editor_client.post(f"/editor/views/{own.id}/delete", data={"csrf_token": token}).status_code == 302
     assert [v.name for v in saved_views.visible_to(editor)] == []
 
@@ -104,10 +109,12 @@ def test_only_the_owner_or_an_admin_changes_or_deletes_a_shared_view(app, editor
 def test_queue_queries_do_not_grow_with_saved_views(app, editor_client, editor):
     file_report(make_article())
     saved_views.create(editor, "V0", "category=typo")
+    db.session.commit()
     few = count_queries(editor_client, "/editor/")
     for n in range(1, 20):
         owner = make_editor(f"e{n}@example.org", f"Editor {n}") if n % 2 else editor
         saved_views.create(owner, f"V{n}", f"q=word{n}", shared=True)
+        db.session.commit()
     assert count_queries(editor_client, "/editor/") == few
     assert count_queries(editor_client, "/editor/views") <= 6
 
@@ -115,6 +122,7 @@ def test_queue_queries_do_not_grow_with_saved_views(app, editor_client, editor):
 def test_a_deleted_owner_account_is_deactivated_not_removed_so_views_stay(app, editor):
     # Accounts are deactivated, never deleted: a shared view outlives its owner's access.
     view = saved_views.create(editor, "Typos", "category=typo", shared=True)
+    db.session.commit()
     editor.active = False
     db.session.commit()
     client = app.test_client()
