@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from corrections import transaction
+from corrections import intake, transaction
 from corrections.access import accounts
 from corrections.articles.content import import_lines
 from corrections.extensions import db
@@ -55,7 +55,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     spool_interval = float(app.config.get("SPOOL_FILE_INTERVAL") or 0)
     if spool_interval > 0:
         # Its first run, at once, files what a previous run of this server spooled during an outage.
-        spool.start_filer(app, spool_interval)
+        intake.start_filer(app, spool_interval)
         click.echo(f"Filing reports spooled while the database was down ({spool.folder()}) "
                    f"every {spool_interval:g} seconds")
     if not app.config.get("BASE_URL"):
@@ -220,7 +220,7 @@ def send_webhooks_command(limit: int) -> None:
 @with_appcontext
 def file_spool_command() -> None:
     """File the reports this server spooled while the database was down; exits 1 if some could not be filed."""
-    run = spool.file_spooled()
+    run = intake.file_spooled()
     click.echo(f"{plural(run.filed, 'spooled report')} filed, {run.already} filed before; "
                f"{run.waiting} waiting, {run.failed} set aside in {spool.folder() / spool.FAILED}.")
     if run.database_down:

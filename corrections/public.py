@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from corrections import revision_pages
+from corrections import intake, revision_pages
 from corrections.articles import content
 from corrections.extensions import db, limiter
 from corrections.figures import metrics, transparency
@@ -122,7 +122,7 @@ def report(slug: str):
         spam_reason = form.spam_reason(current_app.config["SPAM_MIN_SECONDS"])
         client = tokens.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
         try:
-            filed = spool.submit_or_spool(found if isinstance(found, Article) else None, slug, form.to_input(),
+            filed = intake.submit_or_spool(found if isinstance(found, Article) else None, slug, form.to_input(),
                                           client=client, spam_reason=spam_reason)
         except spool.SpoolError:
             notice = ("Your report could not be saved just now, so nothing was sent yet. Your text is kept below: "
@@ -136,7 +136,7 @@ def report(slug: str):
 
 def article_for_form(slug: str) -> Article | SimpleNamespace | None:
     """The article a sent form is about; while the database cannot be reached, a stand-in with its slug only."""
-    found, database_down = spool.find_article(slug)
+    found, database_down = intake.find_article(slug)
     return SimpleNamespace(slug=slug, title="this article") if database_down else found
 
 

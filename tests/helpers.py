@@ -95,7 +95,9 @@ def file_report(article: Article, **fields) -> Report:
 
     data = {"category": "factual", "description": "The figure in this sentence is wrong."}
     data.update(fields)
-    return db.session.get_one(Report, submit_report(article, ReportInput(**data), client="test").id)
+    filed = submit_report(article, ReportInput(**data), client="test")
+    db.session.commit()
+    return db.session.get_one(Report, filed.id)
 
 
 def confirm_addresses(*addresses: str) -> None:

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from wtforms.validators import Length, ValidationError
 
-from corrections import error_pages, transaction, vocabulary
+from corrections import error_pages, intake, transaction, vocabulary
 from corrections.access import api_tokens
 from corrections.articles import content
 from corrections.extensions import db, limiter
@@ -384,14 +384,14 @@ def max_length(field) -> int | None:
 @limiter.shared_limit(report_rate_limit, scope="reports")
 def create_report(slug: str):
     # While the database is down the report is checked and spooled all the same, and its article found when filed.
-    article, database_down = spool.find_article(slug)
+    article, database_down = intake.find_article(slug)
     if article is None and not database_down:
         raise ApiError(404, "No article has this slug.")
     form = report_form(json_object())
     # The HTML form's spam signals (honeypot, time since served) do not apply: the CMS's form is its own.
     client = tokens.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
     try:
-        filed = spool.submit_or_spool(article, slug, form.to_input(), client=client)
+        filed = intake.submit_or_spool(article, slug, form.to_input(), client=client)
     except spool.SpoolError:
         raise ApiError(503, "The report could not be saved just now; nothing was filed. Please send it again in "
                             "a minute.", headers={"Retry-After": str(outage.RETRY_AFTER_SECONDS)}) from None

@@ -4,8 +4,8 @@ anchor, and the first line of its history."""
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from corrections.extensions import db
 from corrections.infra import webhooks
@@ -69,13 +69,19 @@ DECIDED_IN_GROUP = (
     .scalar_subquery()
 )
 # One INSERT files the report in its group, linked to an earlier decision, both found by the same statement
-# (on SQLite under the write lock, so two reports on one passage never both start a group). Built once:
-# building a statement costs more than running it.
-FILE_REPORT = (
-    insert(Report.__table__)
+# (on SQLite under the write lock, so two reports on one passage never both start a group). A token or a
+# reference already taken inserts nothing (ON CONFLICT DO NOTHING), so the transaction goes on. Built once per
+# database dialect: building a statement costs more than running it.
+FILE_REPORT = {
+    name: dialect.insert(Report.__table__)
     .values(cluster_id=EARLIER_GROUP, resurfaced_from_id=func.coalesce(CORRECTED_HERE, DECIDED_IN_GROUP))
+    .on_conflict_do_nothing()
     .returning(Report.id, Report.cluster_id)
-)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+FILED_BEFORE = select(Report.id, Report.reference, Report.status).where(Report.token_hash == bindparam("token_hash"))
+# Draws of a new reference before giving up (one is taken once in a thousand at a million reports).
+REFERENCE_TRIES = 5
 
 
 NAME_GROUP = update(Report.__table__).where(Report.id == bindparam("new_id")).values(cluster_id=bindparam("new_id"))
@@ -98,7 +104,7 @@ class FiledReport:
 
 def submit_report(article: Article, data: ReportInput, *, client: str, spam_reason: str = "",
                   receipt: tokens.Receipt | None = None) -> FiledReport:
-    """File a report (held as spam if a signal fired) and its first event, and commit.
+    """File a report (held as spam if a signal fired) and its first event; the caller commits.
 
     Readers' reports are the app's busiest write: two plain INSERTs (and an UPDATE for the first report
     of a group) rather than the ORM's unit of work, which costs four times as much for these rows.
@@ -148,39 +154,34 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
         "place_end": span[1] if placed and span else None,
     }
     reference = receipt.reference
-    for attempt in range(5):
-        # Core statements on the session's connection: the ORM's handling of a statement costs more than
-        # SQLite takes to run it, and these rows are written whole here, never loaded. Taken afresh on each
-        # attempt: a rollback hands the previous one back to the pool.
-        connection = db.session.connection()
-        try:
-            report_id, cluster_id = connection.execute(FILE_REPORT, {**values, "reference": reference}).one()
-            if cluster_id is None:
-                # The first report of its group: the group is named after it.
-                connection.execute(NAME_GROUP, {"new_id": report_id})
-            record_received(report_id, status, spam_reason)
-            if status != "spam":
-                # Spam stays out of receivers (a flood would follow it there); an editor's reopening is sent.
-                webhooks.emit("report.created", functools.partial(created_payload, report_id))
-                if values["notify"]:
-                    # The first e-mail to an address asks its owner whether they want any (consent.py).
-                    consent.request_confirmation(data.email, report_id, reference)
-            db.session.commit()
-            return FiledReport(report_id, reference, status, token)
-        except IntegrityError:
-            db.session.rollback()
-            # Filed already: the spool filed it before a crash kept its file, or a commit landed whose answer was lost.
-            earlier = db.session.execute(
-                select(Report.id, Report.reference, Report.status).where(Report.token_hash == token_hash)
-            ).first()
-            if earlier is not None:
-                return FiledReport(earlier.id, earlier.reference, earlier.status, token, already_filed=True)
-            if attempt == 4:
-                raise
-            # The random reference was taken (one chance in a thousand at a million reports): draw another. A
-            # spooled report's receipt keeps naming the first one until it is filed.
-            reference = tokens.new_reference()
-    raise AssertionError("unreachable")
+    # Core statements on the session's connection: the ORM's handling of a statement costs more than SQLite
+    # takes to run it, and these rows are written whole here, never loaded.
+    connection = db.session.connection()
+    for _ in range(REFERENCE_TRIES):
+        filed = connection.execute(FILE_REPORT[connection.dialect.name], {**values, "reference": reference}).first()
+        if filed is not None:
+            break
+        # Filed already: the spool filed it before a crash kept its file, or a commit landed whose answer was lost.
+        earlier = connection.execute(FILED_BEFORE, {"token_hash": token_hash}).first()
+        if earlier is not None:
+            return FiledReport(earlier.id, earlier.reference, earlier.status, token, already_filed=True)
+        # The random reference was taken: draw another. A spooled report's receipt keeps naming the first one
+        # until it is filed.
+        reference = tokens.new_reference()
+    else:
+        raise RuntimeError(f"{REFERENCE_TRIES} report references in a row were taken; nothing was filed.")
+    report_id, cluster_id = filed
+    if cluster_id is None:
+        # The first report of its group: the group is named after it.
+        connection.execute(NAME_GROUP, {"new_id": report_id})
+    record_received(report_id, status, spam_reason)
+    if status != "spam":
+        # Spam stays out of receivers (a flood would follow it there); an editor's reopening is sent.
+        webhooks.emit("report.created", functools.partial(created_payload, report_id))
+        if values["notify"]:
+            # The first e-mail to an address asks its owner whether they want any (consent.py).
+            consent.request_confirmation(data.email, report_id, reference)
+    return FiledReport(report_id, reference, status, token)
 
 
 def created_payload(report_id: int) -> dict:

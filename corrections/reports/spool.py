@@ -5,9 +5,9 @@ once. The form's checks run as always; the report's fields, its receipt (reports
 the request knew (the client's hash, the spam signals) are written as one file to the spool folder, durably
 (under a temporary name, fsync'd, renamed, the folder fsync'd), before the reader is answered. Everything
 that needs the database (the article, passage matching, grouping, routing, deadlines) happens when the
-file is filed, by reports.submit_report like every report. Filing commits the report, then removes the
-file: a crash in between files it again later, which finds the report by its token's hash and stores
-nothing (exactly once, however many processes file one folder).
+file is filed, by reports.submit_report like every report. Filing (corrections/intake.py, which owns the
+transactions) commits the report, then removes the file: a crash in between files it again later, which
+finds the report by its token's hash and stores nothing (exactly once, however many processes file one folder).
 
 `corrections serve` files its spool every SPOOL_FILE_INTERVAL seconds; `corrections file-spool` does it
 from cron or before a server starts. A file that can never be filed as it is (its article is unknown,
@@ -16,19 +16,14 @@ it cannot be read) is moved to `failed/` in the spool folder and logged, never d
 
 import json
 import os
-import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask import Flask, current_app
-from sqlalchemy.exc import SQLAlchemyError
+from flask import current_app
 
-from corrections.articles import content as articles
-from corrections.infra import outage, retry_queue
 from corrections.infra.backup import fsync_folder
-from corrections.models import Article
 from corrections.reports import filing, tokens
 
 FORMAT = 1
@@ -58,34 +53,28 @@ def folder() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "spool"
 
 
-def find_article(slug: str) -> tuple[Article | None, bool]:
-    """The article a report is sent about, and whether the database is down (then None: the report can still
-    be spooled, and its article is found when it is filed)."""
-    try:
-        return articles.get_by_slug(slug), False
-    except SQLAlchemyError as error:
-        if not outage.is_unavailable(error):
-            raise
-        outage.forget_transaction()
-        return None, True
+@dataclass(frozen=True)
+class Spooled:
+    """A spooled report as its file holds it."""
+
+    slug: str
+    data: filing.ReportInput
+    receipt: tokens.Receipt
+    client: str
+    spam_reason: str
 
 
-def submit_or_spool(article: Article | None, slug: str, data: filing.ReportInput, *, client: str,
-                    spam_reason: str = "") -> filing.FiledReport:
-    """File the report now or, while the database cannot be reached, spool it to be filed later.
-
-    `article` is None when even finding it failed for the outage. The spooled copy carries the receipt of
-    the attempt, so a commit that landed although its answer was lost is not filed twice.
-    """
-    receipt = tokens.new_receipt()
-    if article is not None:
-        try:
-            return filing.submit_report(article, data, client=client, spam_reason=spam_reason, receipt=receipt)
-        except SQLAlchemyError as error:
-            if not outage.is_unavailable(error):
-                raise
-            outage.forget_transaction()
-    return spool_report(slug, data, client=client, spam_reason=spam_reason, receipt=receipt)
+def read(path: Path) -> Spooled:
+    """The report a spool file holds; raises FileNotFoundError (filed by another process meanwhile), or
+    ValueError, TypeError or KeyError for a file that cannot be read as one."""
+    record = json.loads(path.read_bytes())
+    return Spooled(
+        slug=record["slug"],
+        data=filing.ReportInput(**record["report"]),
+        receipt=tokens.Receipt(record["reference"], record["nonce"], datetime.fromisoformat(record["received_at"])),
+        client=record["client"],
+        spam_reason=record["spam_reason"],
+    )
 
 
 def spool_report(slug: str, data: filing.ReportInput, *, client: str, spam_reason: str,
@@ -138,64 +127,6 @@ def waiting() -> list[Path]:
     return sorted(directory.glob("*.json")) if directory.is_dir() else []
 
 
-def file_spooled() -> FilingRun:
-    """File the spooled reports, oldest first, each committed before its file is removed.
-
-    Stops at the first sign that the database still does not answer; the rest wait for the next run. A file
-    whose filing fails otherwise is set aside, so it cannot hold back the ones after it.
-    """
-    run = FilingRun()
-    paths = waiting()
-    for index, path in enumerate(paths):
-        try:
-            outcome = file_one(path)
-        except SQLAlchemyError as error:
-            outage.forget_transaction()
-            if outage.is_unavailable(error):
-                run.database_down = True
-                run.waiting = len(paths) - index
-                break
-            set_aside(path, f"filing failed: {retry_queue.describe(error)}")
-            outcome = "failed"
-        except Exception as error:  # noqa: BLE001 - one file that breaks filing must not hold back all later ones
-            outage.forget_transaction()
-            current_app.logger.exception("Filing spooled report %s failed", path.name)
-            set_aside(path, f"filing failed: {retry_queue.describe(error)}")
-            outcome = "failed"
-        if outcome == "filed":
-            run.filed += 1
-        elif outcome == "already":
-            run.already += 1
-        elif outcome == "failed":
-            run.failed += 1
-    remove_abandoned_drafts()
-    return run
-
-
-def file_one(path: Path) -> str:
-    """File one spooled report: "filed", "already" (filed before), "failed" (set aside) or "gone" (filed by another
-    process meanwhile)."""
-    try:
-        record = json.loads(path.read_bytes())
-        slug = record["slug"]
-        data = filing.ReportInput(**record["report"])
-        receipt = tokens.Receipt(record["reference"], record["nonce"], datetime.fromisoformat(record["received_at"]))
-        client, spam_reason = record["client"], record["spam_reason"]
-    except FileNotFoundError:
-        return "gone"
-    except (ValueError, TypeError, KeyError) as error:
-        set_aside(path, f"unreadable: {retry_queue.describe(error)}")
-        return "failed"
-    article = articles.get_by_slug(slug)
-    if article is None:
-        set_aside(path, f"no article has the slug {slug!r}")
-        return "failed"
-    filed = filing.submit_report(article, data, client=client, spam_reason=spam_reason, receipt=receipt)
-    # Not fsync'd: should the removal be lost in a crash, filing the file again stores nothing.
-    path.unlink(missing_ok=True)
-    return "already" if filed.already_filed else "filed"
-
-
 def set_aside(path: Path, why: str) -> None:
     """Move a file that cannot be filed as it is to failed/, for a person to look at; never delete a report."""
     target = path.parent / FAILED
@@ -219,18 +150,3 @@ def remove_abandoned_drafts() -> None:
                 draft.unlink()
         except FileNotFoundError:
             continue
-
-
-def start_filer(app: Flask, interval: float) -> threading.Event:
-    """File the spool every `interval` seconds in a background thread; set the returned event to stop it."""
-    down = False
-
-    def run() -> tuple[int, int]:
-        nonlocal down
-        done = file_spooled()
-        if done.database_down and not down:
-            app.logger.warning("The database does not answer: %d spooled reports wait in %s", done.waiting, folder())
-        down = done.database_down
-        return done.filed, done.failed
-
-    return retry_queue.start_loop(app, interval, run, "Spool", "spool-filer", done="filed")

@@ -11,6 +11,7 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
+from corrections import intake
 from corrections.extensions import db
 from corrections.infra import outage
 from corrections.models import Report
@@ -102,7 +103,7 @@ def test_another_server_says_being_filed_until_the_spooling_server_files_it(cutt
     assert BEING_FILED in other.test_client().get(link).get_data(as_text=True)
     assert spooled_files(other) == []
     with spooling.app_context():
-        assert spool.file_spooled().filed == 1
+        assert intake.file_spooled().filed == 1
     page = other.test_client().get(link).get_data(as_text=True)
     assert "Status: Received" in page and BEING_FILED not in page
     # A forged or altered token is not a receipt.
@@ -155,7 +156,7 @@ def test_the_api_accepts_a_report_while_the_database_is_down(outage_app, proxy):
     assert bad.status_code == 400 and set(bad.get_json()["error"]["fields"]) == {"category", "description"}
     proxy.restore()
     outage.forget_transaction()  # the test's own session held a connection the cut broke
-    assert spool.file_spooled().filed == 1
+    assert intake.file_spooled().filed == 1
     page = client.get(body["status_url"]).get_data(as_text=True)
     assert "Status: Received" in page and BEING_FILED not in page
     assert [r.reference for r in all_reports()] == [body["reference"]]
@@ -204,10 +205,10 @@ def test_a_spooled_report_is_filed_once_even_if_the_filer_died_before_removing_i
     [path] = spool.waiting()
     kept = shutil.copy(path, tmp_path / "kept.json")
 
-    assert (spool.file_spooled().filed, spool.waiting()) == (1, [])
+    assert (intake.file_spooled().filed, spool.waiting()) == (1, [])
     # The process died after the commit and before the removal: the file is filed again, and stores nothing.
     shutil.copy(kept, path)
-    run = spool.file_spooled()
+    run = intake.file_spooled()
     assert (run.filed, run.already, spool.waiting()) == (0, 1, [])
     assert db.session.scalar(select(func.count(Report.id))) == 1
     [report] = all_reports()
@@ -235,7 +236,7 @@ def test_a_spooled_file_that_breaks_filing_is_set_aside_and_the_later_ones_are_f
     record["report"]["passage"] = 31
     broken.write_text(json.dumps(record))
 
-    run = spool.file_spooled()
+    run = intake.file_spooled()
 
     assert (run.filed, run.failed, spool.waiting()) == (1, 1, [])
     assert [p.name for p in (spool.folder() / spool.FAILED).iterdir()] == [broken.name]
