@@ -1,22 +1,28 @@
 """The project's own commands, added to Flask's CLI group by create_app (the `corrections` script: see `main`
 in __init__.py)."""
 
+import functools
+import itertools
 import resource
 import sys
 import time
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy.orm.exc import StaleDataError
 
 from corrections import intake, transaction
 from corrections.access import accounts
-from corrections.articles.content import import_lines
+from corrections.articles import content
 from corrections.extensions import db
 from corrections.infra import backup, mail, ops, planner_stats, webhooks
-from corrections.reports import privacy, spool
+from corrections.models import utcnow
+from corrections.reports import consent, privacy, spool
 from corrections.seed import demo, fake
 
 
@@ -124,7 +130,7 @@ def seed_demo_command(if_empty: bool) -> None:
 @with_appcontext
 def import_articles_command(file) -> None:
     """Import articles from a JSON Lines FILE (- for standard input), upserting by canonical_url."""
-    result = import_lines(file)
+    result = import_articles(file)
     for number, message in result.errors:
         click.echo(f"{getattr(file, 'name', '-')}:{number}: {message}", err=True)
     click.echo(
@@ -150,6 +156,17 @@ def create_editor_command(email: str, name: str, admin: bool, password_stdin: bo
         raise click.ClickException(str(error)) from None
     role = "admin" if editor.is_admin else "editor"
     click.echo(f"Created {role} {editor.name} <{editor.email}>. Log in at /editor/login.")
+
+
+def import_articles(lines: Iterable[bytes]) -> content.ImportResult:
+    """content.import_lines, committed every IMPORT_BATCH lines: a long file is never one long transaction."""
+    result = content.ImportResult()
+    lines = iter(lines)
+    start = 1
+    while batch := list(itertools.islice(lines, content.IMPORT_BATCH)):
+        transaction.commit(functools.partial(content.import_lines, batch, start=start, result=result))
+        start += len(batch)
+    return result
 
 
 def read_new_password(password_stdin: bool) -> str:
@@ -259,6 +276,23 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def purge_closed(older_than_days: int, now: datetime | None = None, *, dry_run: bool = False) -> privacy.Erased:
+    """Erase name and e-mail from closed reports closed more than `older_than_days` days ago (privacy.purge_batch),
+    committing each batch of privacy.BATCH reports. A batch in which an editor changes a report meanwhile (perhaps
+    reopening it) is rolled back and read again, so that report is left alone. With dry_run nothing changes and
+    the counts say what would be erased. Addresses no report holds any more are forgotten at the end."""
+    now = now or utcnow()
+    total, last_id, addresses = privacy.Erased(), 0, set()
+    while batch := transaction.commit(functools.partial(privacy.purge_batch, older_than_days, last_id, now,
+                                                        dry_run=dry_run), retry=(StaleDataError,), tries=4):
+        total.add(batch.erased)
+        addresses |= batch.addresses
+        last_id = batch.last_id
+    if not dry_run:
+        transaction.commit(lambda: consent.forget_unused(addresses))
+    return total
+
+
 @click.command("purge-personal-data")
 @click.option("--older-than", "days", required=True, metavar="DAYS", callback=whole_days,
               help="Erase from reports closed more than DAYS days ago.")
@@ -266,7 +300,7 @@ def plural(count: int, word: str) -> str:
 @with_appcontext
 def purge_personal_data_command(days: int, dry_run: bool) -> None:
     """Erase readers' names and e-mail addresses from closed reports; the reports and their history stay."""
-    done = privacy.purge_closed(days, dry_run=dry_run)
+    done = purge_closed(days, dry_run=dry_run)
     what = (f"name and e-mail from {plural(done.reports, 'report')} closed more than {plural(days, 'day')} ago; "
             f"{plural(done.messages_cancelled, 'unsent e-mail')} cancelled, "
             f"{plural(done.messages_blanked, 'sent or failed e-mail')} blanked in the outbox.")

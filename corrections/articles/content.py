@@ -396,13 +396,13 @@ class ImportResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def import_lines(lines: Iterable[bytes]) -> ImportResult:
-    """Import JSON Lines: each good line is upserted, each bad one reported by number.
+def import_lines(lines: Iterable[bytes], *, start: int = 1, result: ImportResult | None = None) -> ImportResult:
+    """Import JSON Lines (numbered from `start`): each good line is upserted, each bad one reported by number.
 
-    Good lines are committed in batches of IMPORT_BATCH and at the end.
+    Does not commit: the caller commits batches of IMPORT_BATCH lines. Adds to `result` when given.
     """
-    result = ImportResult()
-    for number, raw in enumerate(lines, start=1):
+    result = ImportResult() if result is None else result
+    for number, raw in enumerate(lines, start=start):
         if not raw.strip():
             continue
         try:
@@ -423,7 +423,4 @@ def import_lines(lines: Iterable[bytes]) -> ImportResult:
             result.errors.append((number, "not valid JSON (a number is too long)"))
             continue
         setattr(result, outcome, getattr(result, outcome) + 1)
-        if number % IMPORT_BATCH == 0:
-            db.session.commit()
-    db.session.commit()
     return result

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from corrections.extensions import db
 from corrections.models import Event, OutboxMessage, Report, utcnow
 from corrections.reports import consent
 from corrections.vocabulary import CLOSED
 
-# Reports erased per transaction by purge_closed: short transactions, bounded memory.
+# Reports erased per transaction by purge_batch: short transactions, bounded memory.
 BATCH = 200
 UNSENT = ("pending", "held")
 
@@ -116,44 +115,32 @@ def purgeable(older_than_days: int, now: datetime | None = None):
     )
 
 
-def purge_closed(older_than_days: int, now: datetime | None = None, *, dry_run: bool = False) -> Erased:
-    """Erase name and e-mail from closed reports closed more than `older_than_days` days ago.
+@dataclass
+class PurgedBatch:
+    """One batch of purge_batch: what was erased, the last report looked at, and the addresses erased."""
 
-    The reports and their history stay; each erased report gets a privacy event from "system", and
-    its outbox messages lose their address and text (unsent ones are cancelled), and an address no report
-    holds any more is forgotten with whether it was confirmed. Commits in batches
-    of BATCH reports. With dry_run nothing changes and the counts say what would be erased. A report
-    an editor reopens while the purge runs is left alone: its batch is rolled back and read again.
-    Raises ValueError for a negative number of days.
+    erased: Erased
+    last_id: int
+    addresses: set[str]
+
+
+def purge_batch(older_than_days: int, after_id: int, now: datetime, *, dry_run: bool = False) -> PurgedBatch | None:
+    """Erase name and e-mail from the next BATCH closed reports (ids above `after_id`) closed more than
+    `older_than_days` days before `now`; None when there are none left. Does not commit: the caller commits
+    each batch, so transactions stay short and memory bounded, and reads a batch again should an editor
+    change one of its reports meanwhile (perhaps reopening it).
+
+    The reports and their history stay; each erased report gets a privacy event from "system", and its outbox
+    messages lose their address and text (unsent ones are cancelled). With dry_run nothing changes and the
+    counts say what would be erased. The addresses erased are forgotten by consent.forget_unused once every
+    batch is done. Raises ValueError for a negative number of days.
     """
-    total = Erased()
-    query = purgeable(older_than_days, now)
-    last_id = 0
-    retries = 0
-    addresses: set[str] = set()
-    while True:
-        batch = list(db.session.scalars(query.where(Report.id > last_id).limit(BATCH)))
-        if not batch:
-            break
-        done = Erased()
-        erased_addresses = {report.reporter_email for report in batch}
-        for report in batch:
-            done.add(_erase(report, actor="system", dry_run=dry_run,
-                            why=f"by the personal-data clean-up (closed more than {older_than_days} days ago)"))
-        if not dry_run:
-            try:
-                db.session.commit()
-            except StaleDataError:
-                # An editor changed one of these reports meanwhile (perhaps reopened it): read the batch again.
-                db.session.rollback()
-                retries += 1
-                if retries > 3:
-                    raise
-                continue
-        total.add(done)
-        addresses |= erased_addresses
-        last_id = batch[-1].id
-    if not dry_run:
-        consent.forget_unused(addresses)
-        db.session.commit()
-    return total
+    batch = list(db.session.scalars(purgeable(older_than_days, now).where(Report.id > after_id).limit(BATCH)))
+    if not batch:
+        return None
+    done = Erased()
+    addresses = {report.reporter_email for report in batch}
+    for report in batch:
+        done.add(_erase(report, actor="system", dry_run=dry_run,
+                        why=f"by the personal-data clean-up (closed more than {older_than_days} days ago)"))
+    return PurgedBatch(done, batch[-1].id, addresses)

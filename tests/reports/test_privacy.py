@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from corrections import vocabulary
 from corrections.articles.content import change_text
+from corrections.cli import purge_closed
 from corrections.extensions import db
 from corrections.models import Event, OutboxMessage, Report, utcnow
 from corrections.notices import publishing
@@ -134,7 +135,7 @@ def test_purge_leaves_open_and_recent_reports_alone(runner, aged):
 
 
 def test_purge_with_zero_days_still_never_touches_open_reports(app, aged):
-    done = privacy.purge_closed(0)
+    done = purge_closed(0)
 
     assert done.reports == 4
     assert_untouched(aged["open"])
