@@ -123,7 +123,7 @@ def report(slug: str):
         client = tokens.client_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
         try:
             filed = intake.submit_or_spool(found if isinstance(found, Article) else None, slug, form.to_input(),
-                                          client=client, spam_reason=spam_reason)
+                                           client=client, spam_reason=spam_reason)
         except spool.SpoolError:
             notice = ("Your report could not be saved just now, so nothing was sent yet. Your text is kept below: "
                       "please send it again in a minute.")
