@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1, described by /api/v1/openapi.json (OPENAPI below).
+"""The JSON API under /api/v1, described by /api/v1/openapi.json (the document: api/openapi.py).
 
 Public reads of published notices (for embeds and CMSs; CORS for the configured origins only),
 reports from a CMS's own form (the same rules and rate limit as the HTML form), and article
@@ -6,11 +6,9 @@ upserts with an API token. Every answer is JSON, errors included.
 """
 
 import json
-import re
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from flask import Blueprint, Response, current_app, request, url_for
 from flask_cors import cross_origin
 from flask_limiter.errors import RateLimitExceeded
@@ -22,6 +20,14 @@ from wtforms.validators import Length, ValidationError
 
 from corrections import error_pages, intake, transaction, vocabulary
 from corrections.access import api_tokens
+from corrections.api.openapi import (
+    CURSOR_PATTERN,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    OPENAPI,
+    OPTIONAL_SLUG,
+    PUBLISHED_AT,
+)
 from corrections.articles import content
 from corrections.extensions import db, limiter
 from corrections.forms import ReportForm
@@ -30,13 +36,11 @@ from corrections.models import ApiToken, Article, Correction
 from corrections.notices import publishing
 from corrections.public import report_rate_limit
 from corrections.reports import spool, tokens
-from corrections.text import SPACES, is_http_url, min_length_pattern, parse_id
+from corrections.text import is_http_url, parse_id
 from corrections.vocabulary import CORRECTION_KINDS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
 READ_CACHE = "public, max-age=60"
 REPORT_FIELDS = ("passage", "category", "description", "suggested_correction", "source_url", "name", "email",
                  "notify")
@@ -223,7 +227,6 @@ def required_url() -> str:
 # The cursor is the last notice's publication time in microseconds since 1970 and its id, "<micros>_<id>":
 # every value of this shape is a place in the list, so the document's pattern is the whole rule.
 
-CURSOR_PATTERN = re.compile(r"-?[0-9]{1,18}_[0-9]{1,9}")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 EARLIEST = (datetime.min.replace(tzinfo=UTC) - EPOCH) // MICROSECOND
@@ -429,12 +432,6 @@ def article_json(article: Article) -> dict:
     }
 
 
-# What the document states beyond import-articles' rules: values are checked as sent (not once trimmed), and
-# published_at is an RFC 3339 date-time with its offset (the year range of vocabulary.YEAR_MIN and YEAR_MAX as
-# written: a test holds them together). The document carries the same pattern.
-PUBLISHED_AT = re.compile(r"(?:19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}"
-                          r"T[0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
-OPTIONAL_SLUG = re.compile(f"(?:{content.SLUG_PATTERN.pattern.strip('^$')})?")
 
 
 def article_data(payload: dict) -> content.ArticleData:
@@ -485,331 +482,3 @@ def upsert_article():
 @bp.get("/openapi.json")
 def openapi():
     return json_response(OPENAPI, headers={"Cache-Control": READ_CACHE})
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict:
-    return _json(_ref("Error"), description)
-
-
-_READ_HEADERS = {
-    "Cache-Control": {"description": "public, max-age=60", "schema": {"type": "string"}},
-    "ETag": {"description": "Send it back in If-None-Match to get a 304 when nothing changed.",
-             "schema": {"type": "string"}},
-}
-_LIMIT = {"name": "limit", "in": "query", "required": False,
-          "description": f"Notices per page, 1 to {MAX_LIMIT}.",
-          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}}
-_CURSOR = {"name": "cursor", "in": "query", "required": False,
-           "description": "Where the page starts: take it from the `next` link, unchanged.",
-           "schema": {"type": "string", "pattern": f"^{CURSOR_PATTERN.pattern}$"}}
-_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-_URL = {"name": "url", "in": "query",
-        "description": "The article's canonical URL, exactly as imported (surrounding spaces are ignored); "
-                       "one that no article has finds nothing.",
-        "schema": {"type": "string", "pattern": f"[^{SPACES}]"}}  # not blank
-_NOT_MODIFIED = {"description": "Not modified since the ETag sent in If-None-Match."}
-
-
-def _read(summary: str, description: str, parameters: list, schema: dict, *, with_404: bool = False) -> dict:
-    responses = {
-        "200": {**_json(schema, "OK"), "headers": _READ_HEADERS},
-        "304": _NOT_MODIFIED,
-        "400": _error("A parameter is not valid or given twice (see error.fields)."),
-    }
-    if with_404:
-        responses["404"] = _error("No article has this slug.")
-    return {"get": {"summary": summary, "description": description, "tags": ["corrections"],
-                    "parameters": parameters, "responses": responses}}
-
-
-# What is_http_url() takes: an http(s) address with a host, and no spaces or control characters.
-_NOT_IN_URL = rf"{SPACES}\x00-\x1f\x7f"
-_HTTP_URL = {"type": "string", "pattern": (rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:[^{_NOT_IN_URL}/?#\[\]]*@)?"
-                                           rf"[^{_NOT_IN_URL}/?#@:\[\]]+(?::[^{_NOT_IN_URL}/?#@\[\]]*)?"
-                                           rf"(?:[/?#][^{_NOT_IN_URL}]*)?$")}
-
-
-def _any_case(word: str) -> str:
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
-
-
-# The form checks addresses with email-validator: format email, and none at a special-use domain such as .test.
-_EMAIL = {"type": "string", "format": "email",
-          "not": {"pattern": "[.@](?:" + "|".join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES)) + ")$"}}
-_STRING_OR_NULL_DATE = {"type": ["string", "null"], "format": "date-time"}
-
-OPENAPI = {
-    "openapi": "3.1.0",
-    "info": {
-        "title": "corrections API",
-        "version": "1.0.0",
-        "description": (
-            "Published correction notices for CMSs and embeds, reader reports from a CMS's own form, and "
-            "article imports. Reads are public, cacheable for 60 seconds and readable cross-origin from the "
-            "origins in the CORS_ORIGINS setting. Every error is JSON: "
-            '{"error": {"message": "...", "fields": {"field": ["..."]}}}. Dates are ISO 8601 in UTC. '
-            "Query parameters are given at most once. Text is checked as sent against maxLength; a minimum "
-            "(minLength, with a pattern saying the same) counts what remains once surrounding spaces and "
-            "control characters (other than tab and line breaks) are removed, as the site's forms do. "
-            "An optional field that is null is the same as one left out."
-        ),
-    },
-    "tags": [
-        {"name": "corrections", "description": "Published notices (public reads)."},
-        {"name": "reports", "description": "Reader reports sent by a CMS."},
-        {"name": "articles", "description": "Article imports (API token)."},
-    ],
-    "paths": {
-        "/api/v1/corrections": _read(
-            "Published notices, newest first",
-            "Every shown (not withdrawn) notice, paginated by cursor. With `url`, only those of the article "
-            "with that canonical URL, and the article; an unknown URL gives an empty list and `article: null`.",
-            [_LIMIT, _CURSOR, {**_URL, "required": False}],
-            _ref("CorrectionList"),
-        ),
-        "/api/v1/articles/{slug}/corrections": _read(
-            "An article's published notices, newest first",
-            "The shown notices of one article, paginated by cursor.",
-            [_SLUG, _LIMIT, _CURSOR],
-            _ref("CorrectionList"),
-            with_404=True,
-        ),
-        "/api/v1/notices": _read(
-            "The notices to show on a CMS page (the embed's read)",
-            "Every shown notice of the article with this canonical URL, newest first, and the address of its "
-            "report form. An unknown URL gives `article: null` and no notices, so embeds work on pages not "
-            "imported yet.",
-            [{**_URL, "required": True}],
-            _ref("PageNotices"),
-        ),
-        "/api/v1/articles/{slug}/reports": {
-            "post": {
-                "summary": "File a reader's report from a CMS's own form",
-                "description": "The fields and rules of the site's report form. Rate limited per client address "
-                               "(REPORT_RATE_LIMIT, as the HTML form). The reporter's details are never shown by "
-                               "any read.",
-                "tags": ["reports"],
-                "parameters": [_SLUG],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ReportInput")}}},
-                "responses": {
-                    "201": {**_json(_ref("ReportReceipt"), "Filed"),
-                            "headers": {"Location": {"description": "The reader's private status page.",
-                                                     "schema": {"type": "string", "format": "uri"}}}},
-                    "202": {**_json(_ref("ReportReceipt"),
-                                    "Accepted while the database is down: kept on the server and filed once it "
-                                    "answers again (status `received`); the status page works at once"),
-                            "headers": {"Location": {"description": "The reader's private status page.",
-                                                     "schema": {"type": "string", "format": "uri"}}}},
-                    "400": _error("Not JSON, or fields need attention (messages in error.fields)."),
-                    "404": _error("No article has this slug."),
-                    "413": _error("The body is too large."),
-                    "429": {**_error("Too many reports from this client; try again later."),
-                            "headers": {"Retry-After": {"description": "Seconds to wait.",
-                                                        "schema": {"type": "integer"}}}},
-                    "503": {**_error("The database is down and the report could not be kept on the server either; "
-                                     "nothing was filed."),
-                            "headers": {"Retry-After": {"description": "Seconds to wait.",
-                                                        "schema": {"type": "integer"}}}},
-                },
-            },
-        },
-        "/api/v1/articles": {
-            "put": {
-                "summary": "Create or update an article by its canonical URL",
-                "description": "The rules of `corrections import-articles`, with values checked as sent and "
-                               "published_at an RFC 3339 date-time: idempotent by canonical_url. "
-                               "Needs an API token (an admin creates one at /editor/admin/tokens).",
-                "tags": ["articles"],
-                "security": [{"bearerAuth": []}],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ArticleInput")}}},
-                "responses": {
-                    "200": _json(_ref("ArticleResult"), "Updated, or unchanged"),
-                    "201": {**_json(_ref("ArticleResult"), "Created"),
-                            "headers": {"Location": {"description": "The article's page.",
-                                                     "schema": {"type": "string", "format": "uri"}}}},
-                    "400": _error("Not JSON, or the article is not valid (see error.fields)."),
-                    "401": {**_error("No token, or a bad or revoked one."),
-                            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
-                    "409": _error("The slug belongs to another article."),
-                    "413": _error("The body is too large."),
-                },
-            },
-        },
-        "/api/v1/openapi.json": {
-            "get": {
-                "summary": "This description",
-                "tags": ["corrections"],
-                "responses": {"200": {"description": "OpenAPI 3.1 document",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
-            },
-        },
-    },
-    "components": {
-        "securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer",
-                           "description": "An API token (cor_...) from /editor/admin/tokens."},
-        },
-        "schemas": {
-            "Error": {
-                "type": "object",
-                "required": ["error"],
-                "properties": {"error": {
-                    "type": "object",
-                    "required": ["message", "fields"],
-                    "properties": {
-                        "message": {"type": "string"},
-                        "fields": {"type": "object", "additionalProperties": {"type": "array",
-                                                                              "items": {"type": "string"}}},
-                    },
-                }},
-            },
-            "ArticleRef": {
-                "type": "object",
-                "required": ["slug", "title", "url"],
-                "properties": {
-                    "slug": {"type": "string"},
-                    "title": {"type": "string"},
-                    "url": {"type": "string", "description": "The canonical URL, as imported: an http(s) address, "
-                                                      "perhaps with characters beyond ASCII."},
-                },
-            },
-            "PageArticle": {
-                "allOf": [_ref("ArticleRef"), {
-                    "type": "object",
-                    "required": ["report_url"],
-                    "properties": {"report_url": {"type": "string", "format": "uri",
-                                                  "description": "The reader's report form for this article."}},
-                }],
-            },
-            "Notice": {
-                "type": "object",
-                "required": ["id", "kind", "kind_label", "text", "published_at", "updated_at", "article",
-                             "article_url"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "kind": {"type": "string", "enum": list(CORRECTION_KINDS)},
-                    "kind_label": {"type": "string"},
-                    "text": {"type": "string"},
-                    "published_at": {"type": "string", "format": "date-time"},
-                    "updated_at": {**_STRING_OR_NULL_DATE, "description": "When the text was last amended."},
-                    "article": _ref("ArticleRef"),
-                    "article_url": {"type": "string", "format": "uri",
-                                    "description": "The notice on this site's article page."},
-                    "revision_url": {"type": ["string", "null"], "format": "uri",
-                                     "description": "What changed in the article with the revision the notice "
-                                                    "goes with (\"see what changed\"); null when it names none "
-                                                    "or revisions are not public."},
-                },
-            },
-            "CorrectionList": {
-                "type": "object",
-                "required": ["corrections", "next"],
-                "properties": {
-                    "article": {"oneOf": [_ref("PageArticle"), {"type": "null"}],
-                                "description": "With `url` or a slug: the article (null for an unknown URL)."},
-                    "corrections": {"type": "array", "items": _ref("Notice")},
-                    "next": {"type": ["string", "null"], "format": "uri", "description": "The next page, if any."},
-                },
-            },
-            "PageNotices": {
-                "type": "object",
-                "required": ["article", "notices"],
-                "properties": {
-                    "article": {"oneOf": [_ref("PageArticle"), {"type": "null"}]},
-                    "notices": {"type": "array", "items": _ref("Notice")},
-                },
-            },
-            "ReportInput": {
-                "type": "object",
-                "required": ["category", "description"],
-                "additionalProperties": False,
-                "properties": {
-                    "passage": {"type": ["string", "null"], "maxLength": vocabulary.PASSAGE_MAX,
-                                "description": "The quoted words that are wrong."},
-                    "category": {"type": "string", "enum": list(vocabulary.CATEGORIES)},
-                    "description": {"type": "string", "minLength": vocabulary.DESCRIPTION_MIN,
-                                    "pattern": min_length_pattern(vocabulary.DESCRIPTION_MIN),
-                                    "maxLength": vocabulary.DESCRIPTION_MAX, "description": "What is wrong."},
-                    "suggested_correction": {"type": ["string", "null"], "maxLength": vocabulary.SUGGESTION_MAX},
-                    "source_url": {"type": ["string", "null"], "maxLength": vocabulary.SOURCE_URL_MAX,
-                                   "anyOf": [_HTTP_URL, {"const": ""}, {"type": "null"}],
-                                   "description": "A web address starting with http:// or https://."},
-                    "name": {"type": ["string", "null"], "maxLength": vocabulary.REPORTER_NAME_MAX},
-                    "email": {"type": ["string", "null"], "maxLength": vocabulary.EMAIL_MAX,
-                              "anyOf": [_EMAIL, {"const": ""}, {"type": "null"}],
-                              "description": "Only to tell the reader of the outcome; never shown by any read. "
-                                             "Checked by email-validator, as the site's form does: an address "
-                                             "mail could reach."},
-                    "notify": {"type": ["boolean", "null"], "default": False,
-                               "description": "Consent to an e-mail about the outcome; true needs an email. An "
-                                              "address not confirmed yet is first sent a link to confirm it."},
-                },
-                # notify: true needs an e-mail address to write to.
-                "if": {"required": ["notify"], "properties": {"notify": {"const": True}}},
-                "then": {"required": ["email"], "properties": {"email": _EMAIL}},
-            },
-            "ReportReceipt": {
-                "type": "object",
-                "required": ["reference", "status_url", "status"],
-                "properties": {
-                    "reference": {"type": "string", "examples": ["R-7K2Q9M"]},
-                    "status_url": {"type": "string", "format": "uri",
-                                   "description": "The reader's private status page: give it to the reader only."},
-                    "status": {"type": "string", "examples": ["new"],
-                               "description": "`new`, or `received` for a report accepted while the database is "
-                                              "down and not filed yet."},
-                },
-            },
-            "ArticleInput": {
-                "type": "object",
-                "required": ["title", "canonical_url", "body"],
-                "additionalProperties": False,
-                "properties": {
-                    "title": {"type": "string", "minLength": 1, "pattern": min_length_pattern(1),
-                              "maxLength": vocabulary.TITLE_MAX},
-                    "canonical_url": {**_HTTP_URL, "maxLength": vocabulary.ARTICLE_URL_MAX},
-                    "body": {"type": "string", "minLength": 1, "pattern": min_length_pattern(1),
-                             "maxLength": vocabulary.BODY_MAX, "description": "Plain paragraphs or HTML; sanitised."},
-                    "slug": {"type": ["string", "null"], "maxLength": vocabulary.SLUG_MAX,
-                             "pattern": f"^{OPTIONAL_SLUG.pattern}$",
-                             "description": "Lowercase letters, digits and single hyphens; made from the title "
-                                            "when empty or left out."},
-                    "byline": {"type": ["string", "null"], "maxLength": vocabulary.BYLINE_MAX},
-                    "section": {"type": ["string", "null"], "maxLength": vocabulary.SECTION_MAX},
-                    "published_at": {
-                        "anyOf": [{"type": "string", "format": "date-time", "pattern": f"^{PUBLISHED_AT.pattern}$"},
-                                  {"const": ""}, {"type": "null"}],
-                        "description": f"An RFC 3339 date-time with its offset (T and Z in capitals), in the years "
-                                       f"{vocabulary.YEAR_MIN} to {vocabulary.YEAR_MAX} as written; now (or, for an "
-                                       "update, the stored one) when empty or left out."},
-                },
-            },
-            "ArticleResult": {
-                "type": "object",
-                "required": ["result", "article"],
-                "properties": {
-                    "result": {"type": "string", "enum": ["created", "updated", "unchanged"]},
-                    "article": {"allOf": [_ref("PageArticle"), {
-                        "type": "object",
-                        "required": ["byline", "section", "published_at", "updated_at", "page_url"],
-                        "properties": {
-                            "byline": {"type": "string"},
-                            "section": {"type": "string"},
-                            "published_at": {"type": "string", "format": "date-time"},
-                            "updated_at": {"type": "string", "format": "date-time"},
-                            "page_url": {"type": "string", "format": "uri"},
-                        },
-                    }]},
-                },
-            },
-        },
-    },
-}

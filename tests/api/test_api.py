@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from corrections.access import api_tokens
-from corrections.api.views import OPENAPI
+from corrections.api.openapi import OPENAPI
 from corrections.extensions import db
 from corrections.models import ApiToken, Article, Correction
 from corrections.notices import publishing

@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 
 from corrections import create_app, vocabulary
 from corrections.access import api_tokens
-from corrections.api.views import OPENAPI, PUBLISHED_AT
+from corrections.api.openapi import OPENAPI, PUBLISHED_AT
 from corrections.extensions import db
 from corrections.notices import publishing
 from corrections.text import SPACES, clean_text, min_length_pattern
