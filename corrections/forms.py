@@ -123,12 +123,6 @@ class ReportForm(FlaskForm):
 
     def spam_reason(self, min_seconds: float) -> str:
         """Why this submission looks automated, or "" when it looks like a person's."""
-        if self.website.data:
-            return "the hidden honeypot field was filled"
-        if min_seconds > 0:
-            elapsed = seconds_since_served(self.served.data)
-            if elapsed is None:
-                return "the form's timestamp was missing or altered"
-            if elapsed < min_seconds:
-                return f"sent {elapsed:.1f} s after the form was served"
-        return ""
+        return filing.spam_signal(honeypot_filled=bool(self.website.data),
+                                  elapsed=seconds_since_served(self.served.data) if min_seconds > 0 else None,
+                                  min_seconds=min_seconds)

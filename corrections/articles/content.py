@@ -5,7 +5,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -180,6 +180,11 @@ def unique_slug(base: str, exclude_id: int | None = None) -> str:
     taken = set(db.session.scalars(
         select(Article.slug).where(Article.slug.like(f"{base}%"), Article.id != (exclude_id or 0))
     ))
+    return free_slug(base, taken)
+
+
+def free_slug(base: str, taken: Container[str]) -> str:
+    """The base slug, or base-2, base-3, ..., the first that is not taken."""
     candidate, n = base, 1
     while candidate in taken:
         n += 1
@@ -302,6 +307,15 @@ def parse_article(item: Any) -> ArticleData:
     return ArticleData(title, canonical_url, body, slug, byline, section, published_at)
 
 
+def new_article_values(data: ArticleData, body: str, *, slug: str, now: datetime) -> dict:
+    """A new article's columns, from checked data and its sanitised body (sanitise_body(data.body)): published
+    `now` unless the data says when."""
+    published_at = data.published_at or now
+    return {"slug": slug, "canonical_url": data.canonical_url, "title": data.title, "byline": data.byline,
+            "section": data.section, "body": body, "body_text": plain_text(body), "published_at": published_at,
+            "updated_at": published_at}
+
+
 def upsert_article(data: ArticleData, *, source: str = "import", by: str = "") -> tuple[Article, str]:
     """Create or update the article with this canonical URL; returns it and "created", "updated" or "unchanged".
 
@@ -314,18 +328,8 @@ def upsert_article(data: ArticleData, *, source: str = "import", by: str = "") -
             raise ArticleError(f"slug {data.slug!r} already belongs to {holder.canonical_url}")
     body = sanitise_body(data.body)
     if article is None:
-        published_at = data.published_at or utcnow()
-        article = Article(
-            slug=data.slug or unique_slug(slugify(data.title)),
-            canonical_url=data.canonical_url,
-            title=data.title,
-            byline=data.byline,
-            section=data.section,
-            body=body,
-            body_text=plain_text(body),
-            published_at=published_at,
-            updated_at=published_at,
-        )
+        article = Article(**new_article_values(data, body, slug=data.slug or unique_slug(slugify(data.title)),
+                                               now=utcnow()))
         db.session.add(article)
         db.session.flush()
         revisions.record(article, source=source, by=by)

@@ -43,21 +43,26 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
 
 
+def revision_values(article, previous: ArticleRevision | None, *, source: str, by: str, at: datetime) -> dict:
+    """The article's current title and body as its revision after `previous` (None: its first), as
+    ArticleRevision's columns. Pure: `article` is an Article or anything with its id, title, body and body_text."""
+    return {"article_id": article.id, "number": previous.number + 1 if previous else 1, "title": article.title,
+            "body": article.body, "body_text": article.body_text,
+            "content_hash": content_hash(article.title, article.body), "source": source, "created_by": by,
+            "created_at": at}
+
+
 def record(article: Article, *, source: str, by: str = "") -> ArticleRevision | None:
     """Store the article's current title and body as its newest revision, unless they are the stored ones.
 
     Returns the new revision, or None when the text is the current revision's. Its diff from the previous
     revision is computed and stored with it. Flushes; does not commit.
     """
-    digest = content_hash(article.title, article.body)
     previous = db.session.get(ArticleRevision, article.current_revision_id) if article.current_revision_id else None
-    if previous is not None and previous.content_hash == digest:
+    values = revision_values(article, previous, source=source, by=by, at=utcnow())
+    if previous is not None and previous.content_hash == values["content_hash"]:
         return None
-    revision = ArticleRevision(
-        article_id=article.id, number=(previous.number + 1) if previous else 1, title=article.title,
-        body=article.body, body_text=article.body_text, content_hash=digest, source=source, created_by=by,
-        created_at=utcnow(),
-    )
+    revision = ArticleRevision(**values)
     db.session.add(revision)
     db.session.flush()
     article.current_revision_id = revision.id

@@ -41,6 +41,18 @@ def check_text(kind: str, text: str) -> str:
     return text
 
 
+ACCEPTED_ON_PUBLISHING = "Accepted on publishing a correction."
+
+
+def moves_on_publishing(status: str, kind: str, text: str) -> list[tuple[str, str]]:
+    """The moves publishing a notice (of `kind`, saying `text`) makes on a linked report in `status`, each with its
+    comment: accepted first if the report is still open, then corrected."""
+    moves = [("in_review", "")] if status == "new" else []
+    if status in ("new", "in_review"):
+        moves.append(("accepted", ACCEPTED_ON_PUBLISHING))
+    return [*moves, ("corrected", f"{CORRECTION_KINDS[kind]} published: {text}")]
+
+
 def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list[Report] = (),
             revision: ArticleRevision | None = None, answering: ChangeReview | None = None) -> Correction:
     """Publish a notice on the article and mark the linked reports corrected, through the workflow.
@@ -63,11 +75,11 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
                             reports=list(reports), revision_id=revision.id if revision else None)
     db.session.add(correction)
     for report in reports:
-        if report.status == "new":
-            workflow.move(report, "in_review", by=by)
-        if report.status == "in_review":
-            workflow.move(report, "accepted", by=by, comment="Accepted on publishing a correction.")
-        workflow.mark_corrected(report, by=by, comment=f"{CORRECTION_KINDS[kind]} published: {text}")
+        for to, comment in moves_on_publishing(report.status, kind, text):
+            if to == "corrected":
+                workflow.mark_corrected(report, by=by, comment=comment)
+            else:
+                workflow.move(report, to, by=by, comment=comment)
         outcomes.queue_outcome(report, "corrected", correction)
         for duplicate in duplicates_of(report):
             outcomes.queue_outcome(duplicate, "duplicate_corrected", correction)
@@ -93,22 +105,30 @@ def duplicates_of(report: Report) -> list[Report]:
     return list(found.values())
 
 
-def amend(correction: Correction, text: str, *, by: Editor, kind: str | None = None, note: str = "") -> None:
-    """Change a published notice, keeping the earlier text; the notice then shows "updated"."""
+def amended(correction, text: str, *, by, at: datetime, kind: str | None = None, note: str = "") -> dict:
+    """The pure part of amending: checks the new text, changes the notice (a Correction, or anything with its
+    fields: gen-fake's rows) as of `at`, and returns the values of the CorrectionVersion that keeps the earlier
+    text."""
     kind = kind or correction.kind
     text = check_text(kind, text)
     if correction.withdrawn_at is not None:
         raise NoticeError("A withdrawn notice cannot be amended.")
     if text == correction.text and kind == correction.kind:
         raise NoticeError("Nothing changed: edit the text or the kind first.")
-    now = utcnow()
-    db.session.add(CorrectionVersion(correction=correction, kind=correction.kind, text=correction.text,
-                                     shown_from=correction.updated_at or correction.published_at,
-                                     replaced_at=now, replaced_by=by.name, note=note.strip()))
-    previous = {"kind": correction.kind, "text": correction.text}
+    version = {"kind": correction.kind, "text": correction.text,
+               "shown_from": correction.updated_at or correction.published_at, "replaced_at": at,
+               "replaced_by": by.name, "note": note.strip()}
     correction.kind = kind
     correction.text = text
-    correction.updated_at = now
+    correction.updated_at = at
+    return version
+
+
+def amend(correction: Correction, text: str, *, by: Editor, kind: str | None = None, note: str = "") -> None:
+    """Change a published notice, keeping the earlier text; the notice then shows "updated"."""
+    previous = {"kind": correction.kind, "text": correction.text}
+    db.session.add(CorrectionVersion(correction=correction,
+                                     **amended(correction, text, by=by, at=utcnow(), kind=kind, note=note)))
     webhooks.emit("correction.amended", {"correction": webhooks.correction_data(correction), "previous": previous,
                                          "note": note.strip(), "by": by.name})
 

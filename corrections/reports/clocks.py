@@ -86,9 +86,13 @@ def effective(category: str, table: dict[str, Targets]) -> Targets:
                    own.resolution if own.resolution is not None else default.resolution)
 
 
+# A report without deadlines (held as spam), as Report's columns.
+NO_DEADLINES = {"first_action_due_at": None, "resolution_due_at": None, "due_at": None}
+
+
 def deadlines(category: str, start: datetime, table: dict[str, Targets] | None = None) -> dict[str, datetime | None]:
     """The deadlines of a report filed at `start`, as Report's columns (the next one due: as workflow.refresh_due
-    has it for a report no editor has acted on yet)."""
+    has it for a report no editor has acted on yet). Pure when given `table` (all_targets())."""
     targets = effective(category, all_targets() if table is None else table)
     first = start + timedelta(minutes=targets.first_action) if targets.first_action else None
     resolution = start + timedelta(minutes=targets.resolution) if targets.resolution else None

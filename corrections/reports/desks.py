@@ -95,16 +95,22 @@ def set_route(section: str, desk: Desk | None) -> str:
 ROUTES = select(SectionRoute.section, SectionRoute.desk_id)
 
 
-def route_for(section: str) -> int | None:
-    """The desk new reports about an article of this section go to, if any (one small query)."""
+def routing_table() -> dict[str, int]:
+    """Where new reports go: the desk id by section key (section_key) of every routed section (one small query)."""
+    table: dict[str, int] = {}
+    # On the session's connection: the ORM's handling costs more than the query (nothing here is pending).
+    for route_section, desk_id in db.session.connection().execute(ROUTES):
+        table.setdefault(section_key(route_section), desk_id)
+    return table
+
+
+def route_for(section: str, table: dict[str, int] | None = None) -> int | None:
+    """The desk new reports about an article of this section go to, if any. Pure when given `table`
+    (routing_table()); otherwise reads it."""
     key = section_key(section or "")
     if not key:
         return None
-    # On the session's connection: the ORM's handling costs more than the query (nothing here is pending).
-    for route_section, desk_id in db.session.connection().execute(ROUTES):
-        if section_key(route_section) == key:
-            return desk_id
-    return None
+    return (routing_table() if table is None else table).get(key)
 
 
 def known_sections(limit: int = 500) -> list[str]:

@@ -31,6 +31,94 @@ class ReportInput:
     notify: bool = False
 
 
+HONEYPOT_FILLED = "the hidden honeypot field was filled"
+NO_TIMESTAMP = "the form's timestamp was missing or altered"
+
+
+def spam_signal(*, honeypot_filled: bool, elapsed: float | None, min_seconds: float) -> str:
+    """Why a report sent through the form looks automated, or "" when it looks like a person's: the hidden
+    honeypot field was filled, or it came sooner than `min_seconds` after the form was served (`elapsed`
+    None: the form's timestamp was missing or altered). A `min_seconds` of 0 turns the time check off."""
+    if honeypot_filled:
+        return HONEYPOT_FILLED
+    if min_seconds > 0:
+        if elapsed is None:
+            return NO_TIMESTAMP
+        if elapsed < min_seconds:
+            return f"sent {elapsed:.1f} s after the form was served"
+    return ""
+
+
+def passage_values(passage: str, text: str) -> dict:
+    """What a report keeps of its quoted passage in the article's text `text`: whether and where the passage
+    was found, its key, and its text-quote anchor (Report's columns)."""
+    span = locate_passage(passage, text) if passage else None
+    anchor = anchors.make_anchor(passage, text) if span else None
+    return {
+        "passage": passage,
+        "passage_found": (span is not None) if passage else None,
+        "passage_key": passage_key(passage),
+        "passage_start": span[0] if span else None,
+        "passage_end": span[1] if span else None,
+        "passage_exact": anchor.exact if anchor else None,
+        "passage_prefix": anchor.prefix if anchor else None,
+        "passage_suffix": anchor.suffix if anchor else None,
+    }
+
+
+def report_values(article, data: ReportInput, *, receipt: tokens.Receipt, client: str, spam_reason: str = "",
+                  passage: dict | None = None, routes: dict[str, int] | None = None,
+                  targets: dict[str, clocks.Targets] | None = None) -> dict:
+    """A report's columns as it is filed, all but its reference and its group (held as spam if a signal fired).
+
+    Pure: `article` is an Article or anything with its id, section, body_text and current_revision_id.
+    A caller that has them already may pass `passage` (passage_values of the passage in the article's text),
+    `routes` (desks.routing_table()) and `targets` (clocks.all_targets()); otherwise they are read here.
+    """
+    status = "spam" if spam_reason else "new"
+    return {
+        "article_id": article.id,
+        "token_nonce": receipt.nonce,
+        "token_hash": hash_token(receipt.token),
+        "status": status,
+        "spam_reason": spam_reason,
+        "category": data.category,
+        **(passage_values(data.passage, article.body_text) if passage is None else passage),
+        "revision_id": article.current_revision_id,
+        "description": data.description,
+        "suggested_correction": data.suggested_correction,
+        "source_url": data.source_url,
+        "reporter_name": data.name,
+        "reporter_email": data.email,
+        "notify": data.notify and bool(data.email),
+        "client_hash": client,
+        "desk_id": desks.route_for(article.section, routes),
+        # The clocks run from when the reader sent it, also for a report filed from the spool later.
+        "created_at": receipt.received_at,
+        # Nobody owes a report held as spam an answer: it has no deadlines.
+        **(clocks.deadlines(data.category, receipt.received_at, targets) if status != "spam"
+           else clocks.NO_DEADLINES),
+    }
+
+
+def place_of(values: dict) -> tuple[str, tuple[int, int] | None] | None:
+    """Where a report being filed sits for grouping and earlier decisions: its passage's key and span (None
+    when the passage was not found in the text). None for spam and reports without a passage: they are never
+    grouped or resurfaced."""
+    if not values["passage_key"] or values["status"] == "spam":
+        return None
+    start = values["passage_start"]
+    return values["passage_key"], (start, values["passage_end"]) if start is not None else None
+
+
+def same_place(place: tuple[str, tuple[int, int] | None], key: str, span: tuple[int, int] | None) -> bool:
+    """Whether an earlier report with this passage key and span is on the passage at `place` (place_of): the
+    same passage, or an overlapping one. SAME_PLACE below asks the database the same question."""
+    new_key, new_span = place
+    return key == new_key or (new_span is not None and span is not None
+                              and span[0] < new_span[1] and span[1] > new_span[0])
+
+
 # What an earlier decision on the same passage can be; spam says nothing about the passage.
 DECIDED = tuple(s for s in CLOSED if s != "spam")
 
@@ -113,46 +201,17 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
     """
     receipt = receipt or tokens.new_receipt()
     token = receipt.token
-    token_hash = hash_token(token)
-    status = "spam" if spam_reason else "new"
-    span = locate_passage(data.passage, article.body_text) if data.passage else None
-    anchor = anchors.make_anchor(data.passage, article.body_text) if span else None
-    key = passage_key(data.passage)
-    placed = bool(key) and status != "spam"
-    # The clocks run from when the reader sent it, also for a report filed from the spool later.
-    now = receipt.received_at
-    values = {
-        "article_id": article.id,
-        "token_nonce": receipt.nonce,
-        "token_hash": token_hash,
-        "status": status,
-        "spam_reason": spam_reason,
-        "category": data.category,
-        "passage": data.passage,
-        "passage_found": (span is not None) if data.passage else None,
-        "passage_key": key,
-        "passage_start": span[0] if span else None,
-        "passage_end": span[1] if span else None,
-        "revision_id": article.current_revision_id,
-        "passage_exact": anchor.exact if anchor else None,
-        "passage_prefix": anchor.prefix if anchor else None,
-        "passage_suffix": anchor.suffix if anchor else None,
-        "description": data.description,
-        "suggested_correction": data.suggested_correction,
-        "source_url": data.source_url,
-        "reporter_name": data.name,
-        "reporter_email": data.email,
-        "notify": data.notify and bool(data.email),
-        "client_hash": client,
-        "desk_id": desks.route_for(article.section),
-        "created_at": now,
-        # Nobody owes a report held as spam an answer: it has no deadlines.
-        **(clocks.deadlines(data.category, now) if status != "spam" else {}),
+    values = report_values(article, data, receipt=receipt, client=client, spam_reason=spam_reason)
+    token_hash = values["token_hash"]
+    status = values["status"]
+    place = place_of(values)
+    key, span = place if place else (None, None)
+    values.update({
         "place_article": article.id,
-        "place_key": key if placed else None,
-        "place_start": span[0] if placed and span else None,
-        "place_end": span[1] if placed and span else None,
-    }
+        "place_key": key,
+        "place_start": span[0] if span else None,
+        "place_end": span[1] if span else None,
+    })
     reference = receipt.reference
     # Core statements on the session's connection: the ORM's handling of a statement costs more than SQLite
     # takes to run it, and these rows are written whole here, never loaded.

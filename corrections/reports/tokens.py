@@ -21,10 +21,13 @@ REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
 
 
-def new_reference() -> str:
-    # One draw of 30 random bits, five per character (the alphabet has 32 letters).
-    bits = secrets.randbits(5 * REFERENCE_LENGTH)
+def reference_of(bits: int) -> str:
+    """The reference spelt by 30 bits, five per character (the alphabet has 32 letters)."""
     return "R-" + "".join(REFERENCE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(REFERENCE_LENGTH))
+
+
+def new_reference() -> str:
+    return reference_of(secrets.randbits(5 * REFERENCE_LENGTH))
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,13 @@ class Receipt:
         return status_token(self.nonce)
 
 
+def receipt_for(reference: str, secret: bytes, received_at: datetime) -> Receipt:
+    """The receipt of the report with this reference, its nonce made with `secret` (16 random bytes)."""
+    return Receipt(reference, f"{reference.removeprefix('R-')}.{_b64(secret)}", received_at)
+
+
 def new_receipt() -> Receipt:
-    reference = new_reference()
-    return Receipt(reference, f"{reference.removeprefix('R-')}.{secrets.token_urlsafe(16)}", utcnow())
+    return receipt_for(new_reference(), secrets.token_bytes(16), utcnow())
 
 
 def _key_digest(message: str) -> bytes:

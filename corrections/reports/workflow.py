@@ -74,15 +74,17 @@ def changed_since(report: Report) -> StaleReport:
                        "nothing was changed. Reload to see the latest.")
 
 
-def _record(report: Report, by: Editor | None, kind: str, *, from_value: str = "", to_value: str = "",
-            comment: str = "") -> Event:
-    event = Event(report=report, actor_id=by.id if by else None, actor=by.name if by else "system", kind=kind,
-                  from_value=from_value, to_value=to_value, comment=comment)
-    db.session.add(event)
+# --- The pure half: each function below checks one change, makes it on `report` (a Report, or anything with its
+# fields: gen-fake's rows) as of the moment `at`, and returns the values of the Event that records it. The
+# functions after them add that Event to the session and set off what the change sets off (webhooks, e-mail).
+
+def _recorded(report, by, kind: str, *, at: datetime, from_value: str = "", to_value: str = "",
+              comment: str = "") -> dict:
     if by is not None and report.first_action_at is None:
-        report.first_action_at = utcnow()
+        report.first_action_at = at
         refresh_due(report)
-    return event
+    return {"created_at": at, "actor_id": by.id if by else None, "actor": by.name if by else "system", "kind": kind,
+            "from_value": from_value, "to_value": to_value, "comment": comment}
 
 
 def refresh_due(report: Report) -> None:
@@ -95,6 +97,85 @@ def next_deadline(report: Report, *, acted: bool) -> datetime | None:
     if acted:
         return report.resolution_due_at
     return min((d for d in (report.first_action_due_at, report.resolution_due_at) if d), default=None)
+
+
+def received(status: str, spam_reason: str = "") -> dict:
+    """The values of the first line of every report's history, how it arrived (its time: when it was stored)."""
+    return {"actor_id": None, "actor": "reader", "kind": "received", "from_value": "", "to_value": status,
+            "comment": f"Held as spam: {spam_reason}." if status == "spam" else ""}
+
+
+def moved(report, to: str, *, by, at: datetime, comment: str = "") -> dict:
+    """A move allowed by MOVES (else WorkflowError) and what every move changes on the report."""
+    if not can_move(report, to):
+        raise WorkflowError(
+            f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
+            f"it cannot be moved to {STATUS_LABELS[to].lower()}."
+        )
+    event = _recorded(report, by, "status", at=at, from_value=report.status, to_value=to, comment=comment)
+    if to == "in_review":
+        # Reopening clears the earlier outcome.
+        report.reject_reason = ""
+        report.duplicate_of_id = None
+        report.closed_at = None
+    elif to in CLOSED:
+        # When the report reached the state it is in: for "corrected", the time to correction.
+        report.closed_at = at
+    report.status = to
+    refresh_due(report)
+    return event
+
+
+def rejected(report, reason: str, *, by, at: datetime) -> dict:
+    """The move to rejected, with the reason the reader will be given."""
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError("Give a reason for rejecting: the reader will see it.")
+    event = moved(report, "rejected", by=by, at=at, comment=reason)
+    report.reject_reason = reason
+    return event
+
+
+def duplicated(report, original, *, by, at: datetime, comment: str = "") -> dict:
+    """The move to duplicate of `original` (the first report of a chain of duplicates)."""
+    if original.id == report.id:
+        raise WorkflowError(f"{report.reference} cannot be a duplicate of itself.")
+    if original.article_id != report.article_id:
+        raise WorkflowError(f"{original.reference} is about another article; a duplicate must be about the same one.")
+    event = moved(report, "duplicate", by=by, at=at, comment=comment or f"Duplicate of {original.reference}.")
+    report.duplicate_of_id = original.id
+    return event
+
+
+def assigned(report, editor, *, by, at: datetime) -> dict | None:
+    """The report given to an editor (or to nobody); None when nothing changes."""
+    if (editor.id if editor else None) == report.assignee_id:
+        return None
+    if editor is not None and not editor.active:
+        raise WorkflowError(f"{editor.name} is deactivated and cannot be assigned reports.")
+    before = report.assignee.name if report.assignee else ""
+    report.assignee = editor
+    report.assignee_id = editor.id if editor else None
+    return _recorded(report, by, "assign", at=at, from_value=before, to_value=editor.name if editor else "")
+
+
+def noted(report, text: str, *, by, at: datetime) -> dict:
+    """An internal note, for editors only."""
+    text = text.strip()
+    if not text:
+        raise WorkflowError("The note is empty.")
+    event = _recorded(report, by, "note", at=at, comment=text)
+    # A note changes the page other editors see, so it counts as a change for optimistic locking.
+    report.updated_at = at
+    return event
+
+
+# --- The changes as the app makes them, now.
+
+def _add(report: Report, values: dict) -> Event:
+    event = Event(report=report, **values)
+    db.session.add(event)
+    return event
 
 
 def move(report: Report, to: str, *, by: Editor | None, comment: str = "") -> Event:
@@ -120,36 +201,23 @@ def mark_corrected(report: Report, *, by: Editor, comment: str) -> Event:
 
 
 def _move(report: Report, to: str, *, by: Editor | None, comment: str) -> Event:
-    if not can_move(report, to):
-        raise WorkflowError(
-            f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
-            f"it cannot be moved to {STATUS_LABELS[to].lower()}."
-        )
-    event = _record(report, by, "status", from_value=report.status, to_value=to, comment=comment)
-    if to == "in_review":
-        # Reopening clears the earlier outcome, and the e-mail about it still waiting for a confirmation.
-        report.reject_reason = ""
-        report.duplicate_of_id = None
-        report.closed_at = None
+    return _moved(report, moved(report, to, by=by, at=utcnow(), comment=comment))
+
+
+def _moved(report: Report, values: dict) -> Event:
+    """Record a move made by the pure half, and what it sets off."""
+    event = _add(report, values)
+    if values["to_value"] == "in_review":
+        # The e-mail about the earlier outcome still waiting for a confirmation no longer says what became of it.
         consent.withdraw_held(report)
-    elif to in CLOSED:
-        # When the report reached the state it is in: for "corrected", the time to correction.
-        report.closed_at = utcnow()
-    before = report.status
-    report.status = to
-    refresh_due(report)
-    webhooks.emit("report.status_changed", {"report": webhooks.report_data(report), "from": before, "to": to,
-                                            "by": event.actor, "comment": comment})
+    webhooks.emit("report.status_changed", {"report": webhooks.report_data(report), "from": values["from_value"],
+                                            "to": values["to_value"], "by": event.actor, "comment": values["comment"]})
     return event
 
 
 def reject(report: Report, reason: str, *, by: Editor) -> Event:
     """Reject with the reason the reader will be given."""
-    reason = reason.strip()
-    if not reason:
-        raise WorkflowError("Give a reason for rejecting: the reader will see it.")
-    event = _move(report, "rejected", by=by, comment=reason)
-    report.reject_reason = reason
+    event = _moved(report, rejected(report, reason, by=by, at=utcnow()))
     outcomes.queue_outcome(report, "rejected")
     return event
 
@@ -160,11 +228,7 @@ def mark_duplicate(report: Report, original: Report, *, by: Editor, comment: str
     while original.duplicate_of is not None and original.status == "duplicate" and original.id not in seen:
         seen.add(original.id)
         original = original.duplicate_of
-    if original.id == report.id:
-        raise WorkflowError(f"{report.reference} cannot be a duplicate of itself.")
-    if original.article_id != report.article_id:
-        raise WorkflowError(f"{original.reference} is about another article; a duplicate must be about the same one.")
-    event = _move(report, "duplicate", by=by, comment=comment or f"Duplicate of {original.reference}.")
+    event = _moved(report, duplicated(report, original, by=by, at=utcnow(), comment=comment))
     report.duplicate_of = original
     if original.status == "corrected":
         outcomes.queue_outcome(report, "duplicate_corrected")
@@ -173,32 +237,20 @@ def mark_duplicate(report: Report, original: Report, *, by: Editor, comment: str
 
 def assign(report: Report, editor: Editor | None, *, by: Editor) -> Event | None:
     """Give the report to an editor (or to nobody); None when nothing changes."""
-    if (editor.id if editor else None) == report.assignee_id:
-        return None
-    if editor is not None and not editor.active:
-        raise WorkflowError(f"{editor.name} is deactivated and cannot be assigned reports.")
-    before = report.assignee.name if report.assignee else ""
-    report.assignee = editor
-    return _record(report, by, "assign", from_value=before, to_value=editor.name if editor else "")
+    values = assigned(report, editor, by=by, at=utcnow())
+    return _add(report, values) if values else None
 
 
 def add_note(report: Report, text: str, *, by: Editor) -> Event:
     """An internal note, for editors only."""
-    text = text.strip()
-    if not text:
-        raise WorkflowError("The note is empty.")
-    event = _record(report, by, "note", comment=text)
-    # A note changes the page other editors see, so it counts as a change for optimistic locking.
-    report.updated_at = utcnow()
-    return event
+    return _add(report, noted(report, text, by=by, at=utcnow()))
 
 
 # A plain INSERT, built once, like the report's own (reports.submit_report).
-RECEIVED = insert(Event.__table__).values(actor="reader", kind="received")
+RECEIVED = insert(Event.__table__)
 
 
 def record_received(report_id: int, status: str, spam_reason: str = "") -> None:
     """The first line of every report's history: how it arrived."""
-    comment = f"Held as spam: {spam_reason}." if status == "spam" else ""
-    db.session.connection().execute(RECEIVED, {"report_id": report_id, "to_value": status, "comment": comment})
+    db.session.connection().execute(RECEIVED, {"report_id": report_id, **received(status, spam_reason)})
 
