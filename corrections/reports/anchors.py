@@ -7,14 +7,13 @@ the prefix and suffix wins. When they are gone, the report page says when the pa
 the diff: often the error was fixed in the meantime.
 """
 
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from corrections.extensions import db
 from corrections.models import ArticleRevision, Report
-from corrections.reports.passages import find_passage
+from corrections.reports.passages import find_passage, nfkc_text
 
 CONTEXT = 32
 
@@ -28,7 +27,7 @@ class Anchor:
 
 def comparable(text: str) -> str:
     """The form of an article's text that anchors are taken from and looked for in."""
-    return unicodedata.normalize("NFKC", text)
+    return nfkc_text(text)
 
 
 def make_anchor(passage: str, text: str) -> Anchor | None:
@@ -37,8 +36,8 @@ def make_anchor(passage: str, text: str) -> Anchor | None:
     found = find_passage(passage, text) if passage else None
     if found is None:
         return None
-    start, end = found.span()
-    return Anchor(found.group(0), text[max(0, start - CONTEXT):start], text[end:end + CONTEXT])
+    start, end = found
+    return Anchor(text[start:end], text[max(0, start - CONTEXT):start], text[end:end + CONTEXT])
 
 
 def _common_suffix(a: str, b: str) -> int:
@@ -97,8 +96,7 @@ def place(report: Report) -> PassagePlace:
     text = comparable(article.body_text)
     anchor = of_report(report)
     if anchor is None or report.revision_id in (None, article.current_revision_id):
-        found = find_passage(report.passage, text) if report.passage else None
-        return PassagePlace(found.span() if found else None, text)
+        return PassagePlace(find_passage(report.passage, text) if report.passage else None, text)
     span = locate(anchor, text)
     if span is not None:
         return PassagePlace(span, text, moved=True)

@@ -47,17 +47,46 @@ def locate_passage(passage: str, text: str) -> tuple[int, int] | None:
 
 
 QUOTE_CLASS = "[" + re.escape("'\"`´" + "".join(QUOTES_FROM)) + "]"
+SPACES = re.compile(r"\s+")
 
 
-def find_passage(passage: str, text: str) -> re.Match | None:
-    """The passage in the original text (not the normalised one), for highlighting it."""
+@functools.lru_cache(maxsize=512)
+def nfkc_text(text: str) -> str:
+    """An article's text in NFKC, the form passages are found in, kept for the articles reported on lately."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_pattern(word: str) -> re.Pattern:
+    return re.compile("".join(QUOTE_CLASS if ch in QUOTE_CHARS else re.escape(ch) for ch in word), re.IGNORECASE)
+
+
+def find_passage(passage: str, text: str) -> tuple[int, int] | None:
+    """Where the passage is in the original text (NFKC, not the normalised one), for anchoring and highlighting
+    it: its words in order, each ignoring case and quote style, with any spacing between them; the first place.
+
+    As re.search would find the words joined by \\s+ in one pattern, without compiling a pattern for each
+    passage (most passages are new; their words are not): a word never starts with a space, so the spacing
+    between two words is all of the spacing there.
+    """
     words = unicodedata.normalize("NFKC", passage).strip().strip("\"'‘’“”«» ").split()
     if not words:
         return None
-    pattern = r"\s+".join(
-        "".join(QUOTE_CLASS if ch in QUOTE_CHARS else re.escape(ch) for ch in word) for word in words
-    )
-    return re.search(pattern, unicodedata.normalize("NFKC", text), re.IGNORECASE)
+    text = nfkc_text(text)
+    first, rest = _word_pattern(words[0]), [_word_pattern(word) for word in words[1:]]
+    found = first.search(text)
+    while found is not None:
+        end = found.end()
+        for pattern in rest:
+            spacing = SPACES.match(text, end)
+            word = pattern.match(text, spacing.end()) if spacing else None
+            if word is None:
+                break
+            end = word.end()
+        else:
+            return found.start(), end
+        found = first.search(text, found.start() + 1)
+    return None
 
 
 def passage_in_text(passage: str, text: str) -> bool:
