@@ -3,13 +3,21 @@
 Everything is made from the small word lists below by one seeded random generator: the same seed on the
 same day gives the same rows (dates count back from the start of the day, UTC). Rows go in with bulk Core
 inserts, one transaction per batch, with ids counted on from the largest already in each table, so events,
-duplicates and corrections point at reports without asking the database. Nothing here goes through the ORM
-or the workflow functions, so their rules are kept here by construction (and checked by tests/seed/test_fake.py):
-every report starts with its "received" event and reaches its status by allowed moves, clusters follow
-reports.submit_report, passages and spans are those the form would have stored, and status links work.
+duplicates and corrections point at reports without asking the database.
+
+The rows are what the app would store for the same readers and editors, because the domain's own functions
+make them, not a copy of their rules: articles and their revisions come from content.new_article_values and
+revisions.revision_values; each report from filing.report_values (its passage, anchor, revision, desk and
+deadlines, its reference and status link); its history from workflow.received, moved, rejected, duplicated,
+assigned and noted, one move allowed by workflow.MOVES after another, ending with
+publishing.moves_on_publishing when a notice resolves it; amended notices from publishing.amended. The fake
+newsroom's desks, routes and clock targets are set up through desks and clocks, as an admin would. Only what
+filing's INSERT asks the database (the group a report joins, the earlier decision it brings back) is answered
+from memory here, with filing.same_place; tests/seed/test_fake.py replays the data through the real code and
+compares.
 """
 
-import hashlib
+import heapq
 import itertools
 import random
 import secrets
@@ -18,31 +26,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from flask import current_app
 from psycopg import sql as psycopg_sql
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from corrections.articles.content import plain_text, sanitise_body, slugify
-from corrections.articles.revisions import content_hash
+from corrections.articles.content import free_slug, new_article_values, parse_article, sanitise_body, slugify
+from corrections.articles.revisions import revision_values
+from corrections.config import DEFAULTS
 from corrections.extensions import db
 from corrections.models import (
     Article,
     ArticleRevision,
+    ClockTarget,
     Correction,
     CorrectionVersion,
+    Desk,
     Editor,
     Event,
     Report,
     correction_report,
     utcnow,
 )
-from corrections.reports.passages import normalise_for_match, passage_needle
-from corrections.reports.tokens import REFERENCE_ALPHABET, client_hash, status_token
-from corrections.reports.workflow import REJECT_REASONS
-from corrections.text import hash_token
+from corrections.notices import publishing
+from corrections.reports import clocks, desks, filing, tokens, workflow
+from corrections.reports.workflow import MOVES, REJECT_REASONS
 from corrections.triage.queue import fold_counts
-from corrections.vocabulary import CLOSED, CORRECTION_KINDS, STATES
+from corrections.vocabulary import CLOSED, STATES
 
 BATCH = 5000
 YEARS_BACK = 2
@@ -199,7 +211,6 @@ SPAM_TEXTS = (
     "asdf asdf asdf asdf", "GREAT ARTICLE!!! check my site https://seo-boost.example.com",
     "Buy followers cheap https://followers.example.net/{small}",
 )
-SPAM_REASONS = ("the hidden honeypot field was filled", "the form's timestamp was missing or altered")
 CATEGORY_WEIGHTS = {"factual": 40, "typo": 20, "misleading": 15, "outdated": 8, "broken_link": 5, "other": 12}
 NOTICE_TEXTS = {
     "correction": ("An earlier version of this article said “{passage}”. {fix}",),
@@ -212,8 +223,21 @@ NOTICE_TEXTS = {
 FIXES = ("This has been corrected.", "The correct figure is {money}.", "The vote was {votes}.",
          "The article has been corrected to say {place}.")
 
+
 # How a report that is not held as spam on arrival ends up, when nothing about its group decides it.
 FATES = {"new": 10, "in_review": 7, "accepted": 3, "corrected": 5, "rejected": 40, "spam": 8}
+# The status each fate reaches; "corrected" first reaches one of BEFORE_NOTICE, then a notice corrects it.
+GOALS = {"held": "spam", "new": "new", "in_review": "in_review", "accepted": "accepted", "rejected": "rejected",
+         "too_late": "rejected", "duplicate": "duplicate", "spam": "spam"}
+# Where a report stands when the notice that corrects it is published (one of publishing.LINKABLE), by weight.
+BEFORE_NOTICE = {"accepted": 5, "in_review": 4, "new": 1}
+# Editors take a report where it ends by the workflow's MOVES, the shortest way; except that a report they could
+# decide at once gets a look first ("in_review") this often...
+LOOK_FIRST = {"rejected": 0.4, "duplicate": 0.3, "spam": 0.15}
+# ...and now and then a wrong turn, undone later: a report rejected or marked spam, then reopened.
+WRONG_TURNS = ("rejected", "spam")
+WRONG_TURN_SHARE = 0.04
+REOPENED = "Reopened: the reader sent more detail."
 HELD_SPAM_SHARE = 0.07
 NO_PASSAGE_SHARE = 0.15
 MISQUOTE_SHARE = 0.08
@@ -224,6 +248,15 @@ PROMPT_MEAN = 20 * HOUR
 # The fake newsroom: their passwords are random and unusable; log in with `corrections create-editor`.
 EDITORS = (("Ruth", "Adeyemi"), ("Jonas", "Varga"), ("Leila", "Haddad"), ("Tom", "Brennan"), ("Priya", "Natarajan"))
 EDITORS_DOMAIN = "newsroom.example.org"
+# Its desks: the sections routed to each and who sits on it (indexes into EDITORS). Sport has no desk, so its
+# reports are everyone's.
+DESKS = (("News desk", ("Local", "Politics"), (0, 1)), ("Business desk", ("Business",), (2,)),
+         ("Health and science desk", ("Health", "Science"), (3, 4)))
+# Most moves on a report with a desk are made by one of its members.
+DESK_SHARE = 0.85
+# Its clock targets in minutes, first action and resolution ("": every category without its own; None: none).
+CLOCK_TARGETS = {"": (24 * 60, 14 * 24 * 60), "factual": (4 * 60, 3 * 24 * 60), "misleading": (8 * 60, 5 * 24 * 60),
+                 "typo": (None, 2 * 24 * 60)}
 
 
 def _fields(template: str) -> tuple[str, ...]:
@@ -244,6 +277,7 @@ SPAM_TEXTS_C = _compile(SPAM_TEXTS)
 NOTICE_TEXTS_C = {kind: _compile(items) for kind, items in NOTICE_TEXTS.items()}
 FIXES_C = _compile(FIXES)
 
+
 # Six Crockford characters hold exactly 30 bits, so a bijection on 30 bits turns distinct report ids into
 # distinct references that still look random.
 REFERENCE_BITS = 30
@@ -257,8 +291,25 @@ def fake_reference(number: int) -> str:
     x ^= x >> 15
     x = (x * 0x2C1B3C6D) & REFERENCE_MASK
     x ^= x >> 13
-    chars = [REFERENCE_ALPHABET[(x >> shift) & 31] for shift in range(25, -1, -5)]
-    return "R-" + "".join(chars)
+    return tokens.reference_of(x)
+
+
+def _distances() -> dict[tuple[str, str], int]:
+    """How many moves of the workflow's MOVES lead from one state to another, for every pair that connects."""
+    found = {}
+    for start in MOVES:
+        found[start, start] = 0
+        frontier = [start]
+        while frontier:
+            state = frontier.pop(0)
+            for after in sorted(MOVES[state]):
+                if (start, after) not in found:
+                    found[start, after] = found[start, state] + 1
+                    frontier.append(after)
+    return found
+
+
+DISTANCES = _distances()
 
 
 @dataclass
@@ -273,89 +324,148 @@ class Generated:
     statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
 
 
+class _Editor(NamedTuple):
+    """An editor as the workflow's functions need one."""
+
+    id: int
+    name: str
+    active: bool = True
+
+
 @dataclass
 class _Correction:
     id: int
     at: int
     kind: str
     text: str
-    editor: tuple[int, str]
+    editor: _Editor
 
 
-@dataclass
-class _Cluster:
-    """A group of reports on one passage: the report duplicates point at, and its correction if any."""
+class _Group:
+    """A group of reports on one passage: the report duplicates point at, its notice if any, and the decisions
+    of its reports over time (for filing's DECIDED_IN_GROUP)."""
 
-    anchor: tuple[int, str] | None = None
-    correction: _Correction | None = None
+    __slots__ = ("anchor", "correction", "coming", "decided")
 
+    def __init__(self):
+        self.anchor: SimpleNamespace | None = None
+        self.correction: _Correction | None = None
+        # (start, report id, end or None): a report decided from start until its next move; those not yet seen...
+        self.coming: list[tuple[int, int, int | None]] = []
+        # ...and those seen, as (-start, -report id, end): the top is the latest decision.
+        self.decided: list[tuple[int, int, int | None]] = []
 
-@dataclass
-class _History:
-    """A report's events and what they leave on the report."""
+    def add_decisions(self, report_id: int, moves: list[tuple[str, int]]) -> None:
+        for index, (to, at) in enumerate(moves):
+            end = moves[index + 1][1] if index + 1 < len(moves) else None
+            # A decision moved on from in the same second is never seen.
+            if to in filing.DECIDED and end != at:
+                heapq.heappush(self.coming, (at, report_id, end))
 
-    status: str
-    last_at: int
-    events: list[dict] = field(default_factory=list)
-    first_action_at: int | None = None
-    closed_at: int | None = None
-    spam_at: int | None = None
-    assignee_id: int | None = None
-    reject_reason: str = ""
+    def latest_decision(self, at: int) -> int | None:
+        """The report whose decision came last (closed_at) among the group's reports decided as seen at `at`."""
+        while self.coming and self.coming[0][0] < at:
+            start, report_id, end = heapq.heappop(self.coming)
+            heapq.heappush(self.decided, (-start, -report_id, end))
+        while self.decided and self.decided[0][2] is not None and self.decided[0][2] < at:
+            heapq.heappop(self.decided)
+        return -self.decided[0][1] if self.decided else None
 
 
 def _time(moment: int | None) -> datetime | None:
     return datetime.fromtimestamp(moment, UTC) if moment is not None else None
 
 
-class _Places:
-    """Where earlier reports of one article sit, to give a new report the group reports.submit_report would give it.
+def _spam_at(periods: tuple[tuple[int, int | None], ...], at: int) -> bool:
+    return any(start < at and (end is None or end >= at) for start, end in periods)
 
-    submit_report picks the earliest earlier report, not spam at that moment, on the same passage (found
-    passages: an overlapping span; passages not found: the same key). For each distinct span or key only the
-    reports up to the first one never marked spam can ever be that earliest one, so only they are kept.
+
+class _Spot:
+    """One place on a page, a found passage's span or the key of a passage not found, and its reports."""
+
+    __slots__ = ("key", "span", "entries", "coming", "corrected")
+
+    def __init__(self, key: str, span: tuple[int, int] | None):
+        self.key, self.span = key, span
+        # (report id, group id, spam periods) in arrival order, up to the first report never spam: only those can
+        # be the earliest report here not spam at some moment.
+        self.entries: list[tuple[int, int, tuple]] = []
+        # (moment, report id) of the notices published on its reports: not yet seen, and the latest seen.
+        self.coming: list[tuple[int, int]] = []
+        self.corrected: tuple[int, int] | None = None
+
+
+class _Places:
+    """Where the earlier reports of one article sit, to answer what filing's INSERT asks the database.
+
+    Filing (filing.FILE_REPORT) puts a report in the group of the earliest earlier report, not spam at that
+    moment, on the same or an overlapping passage (filing.same_place), and links it to an earlier decision: the
+    report of the latest notice published on such a passage (CORRECTED_HERE), else the latest decision in the
+    group it joins (DECIDED_IN_GROUP). A page's reports arrive in order, so "at that moment" only moves on. A
+    move or a notice in the same second as a report arrives comes after it: the report does not see it.
     """
 
     BUCKET = 200
 
     def __init__(self):
-        self.spans: dict[tuple[int, int], list[tuple[int, int, int | None]]] = {}
-        self.buckets: dict[int, list[tuple[int, int]]] = {}
-        self.keys: dict[str, list[tuple[int, int, int | None]]] = {}
+        self.spots: dict[tuple[int, int] | str, _Spot] = {}
+        self.buckets: dict[int, list[_Spot]] = {}
+
+    def near(self, place: tuple[str, tuple[int, int] | None]) -> list[_Spot]:
+        """The spots of earlier reports on the same or an overlapping passage as `place` (filing.place_of)."""
+        key, span = place
+        candidates = {}
+        spot = self.spots.get(key)
+        if spot is not None:
+            candidates[id(spot)] = spot
+        if span is not None:
+            for bucket in range(span[0] // self.BUCKET, (span[1] - 1) // self.BUCKET + 1):
+                for spot in self.buckets.get(bucket, ()):
+                    candidates[id(spot)] = spot
+        return [spot for spot in candidates.values() if filing.same_place(place, spot.key, spot.span)]
 
     @staticmethod
-    def _first(entries, at: int):
-        for entry in entries:
-            if entry[2] is None or entry[2] > at:
-                return entry
-        return None
-
-    def earliest(self, span: tuple[int, int] | None, key: str, at: int):
-        """(id, cluster id, spam time) of the report a new one at time `at` joins, or None."""
-        if span is None:
-            entries = self.keys.get(key)
-            return self._first(entries, at) if entries else None
-        start, end = span
+    def earliest(near: list[_Spot], at: int) -> tuple[int, int, tuple] | None:
+        """(id, group id, spam periods) of the earliest report on these spots not spam at `at`, or None."""
         best = None
-        for bucket in range(start // self.BUCKET, (end - 1) // self.BUCKET + 1):
-            for other in self.buckets.get(bucket, ()):
-                if other[0] < end and other[1] > start:
-                    entry = self._first(self.spans[other], at)
-                    if entry is not None and (best is None or entry[0] < best[0]):
+        for spot in near:
+            for entry in spot.entries:
+                if not _spam_at(entry[2], at):
+                    if best is None or entry[0] < best[0]:
                         best = entry
+                    break
         return best
 
-    def add(self, span: tuple[int, int] | None, key: str, report_id: int, cluster_id: int, spam_at: int | None):
-        if span is None:
-            entries = self.keys.setdefault(key, [])
-        else:
-            entries = self.spans.get(span)
-            if entries is None:
-                entries = self.spans[span] = []
+    @staticmethod
+    def corrected_here(near: list[_Spot], at: int) -> int | None:
+        """The report of the latest notice published on these spots, as seen at `at`, or None."""
+        best = None
+        for spot in near:
+            while spot.coming and spot.coming[0][0] < at:
+                seen = heapq.heappop(spot.coming)
+                if spot.corrected is None or seen > spot.corrected:
+                    spot.corrected = seen
+            if spot.corrected is not None and (best is None or spot.corrected > best):
+                best = spot.corrected
+        return best[1] if best else None
+
+    def spot(self, place: tuple[str, tuple[int, int] | None]) -> _Spot:
+        key, span = place
+        spot = self.spots.get(span or key)
+        if spot is None:
+            spot = self.spots[span or key] = _Spot(key, span)
+            if span is not None:
                 for bucket in range(span[0] // self.BUCKET, (span[1] - 1) // self.BUCKET + 1):
-                    self.buckets.setdefault(bucket, []).append(span)
-        if not entries or entries[-1][2] is not None:
-            entries.append((report_id, cluster_id, spam_at))
+                    self.buckets.setdefault(bucket, []).append(spot)
+        return spot
+
+    def add(self, place, report_id: int, group_id: int, spam_periods: tuple) -> None:
+        entries = self.spot(place).entries
+        if not entries or entries[-1][2]:
+            entries.append((report_id, group_id, spam_periods))
+
+    def add_notice(self, place, at: int, report_id: int) -> None:
+        heapq.heappush(self.spot(place).coming, (at, report_id))
 
 
 class _Writer:
@@ -373,6 +483,8 @@ class _Writer:
         self.next_id = {table: (conn.scalar(select(func.max(table.c.id))) or 0) + 1 for table in self.WITH_IDS}
         self.first_id = dict(self.next_id)
         self.written: set = set()
+        self.processors: dict = {}
+        self.processed: dict = {}
 
     def new_id(self, table) -> int:
         number = self.next_id[table]
@@ -393,7 +505,7 @@ class _Writer:
                 if self.postgres:
                     self.copy(table, rows)
                 else:
-                    self.conn.execute(insert(table), rows)
+                    self.insert(table, rows)
                 self.rows[table] = []
                 self.written.add(table)
         if new_articles:
@@ -406,6 +518,7 @@ class _Writer:
                     revision.c.article_id == Article.__table__.c.id, revision.c.number == 1).scalar_subquery()))
         self.fix_sequences()
         self.conn.commit()
+        self.processed.clear()
 
     def copy(self, table, rows: list[dict]) -> None:
         """PostgreSQL's COPY, twice as fast as an executemany INSERT here. The values are already aware
@@ -420,6 +533,33 @@ class _Writer:
             for row in rows:
                 copy.write_row([row[name] if name in row else missing[name] for name in columns])
 
+    def insert(self, table, rows: list[dict]) -> None:
+        """SQLite: one executemany INSERT of the rows' values, each through its column's bind processor as
+        SQLAlchemy's own insert would, without its work for each row, which costs more than SQLite's here."""
+        dialect = self.conn.dialect
+        quote = dialect.identifier_preparer.quote
+        columns = list(rows[0])
+        processed = [(index, process, self.processed.setdefault(type(table.c[name].type), {}))
+                     for index, name in enumerate(columns) if (process := self.processor(table.c[name].type))]
+        values = []
+        for row in rows:
+            record = [row[name] for name in columns]
+            for index, process, done in processed:
+                value = record[index]
+                if value is not None:
+                    # A report's moments come back in its events and deadlines: each is processed once a batch.
+                    record[index] = done.get(value) or done.setdefault(value, process(value))
+            values.append(tuple(record))
+        self.conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+                                  f"VALUES ({', '.join('?' * len(columns))})", values)
+
+    def processor(self, column_type):
+        """The column type's bind processor (None: values go as they are); one for all columns of a type."""
+        kind = type(column_type)
+        if kind not in self.processors:
+            self.processors[kind] = column_type.dialect_impl(self.conn.dialect).bind_processor(self.conn.dialect)
+        return self.processors[kind]
+
     def fix_sequences(self) -> None:
         """PostgreSQL's id sequences do not see explicit ids: move them on, so the app's next row fits."""
         if not self.postgres:
@@ -432,11 +572,11 @@ class _Writer:
 
 
 class _Page:
-    """One article's text as the report form sees it: sentences to quote, and where quotes land."""
+    """One article as the report form sees it: sentences to quote, what filing keeps of each quote, and where
+    earlier reports sit."""
 
-    def __init__(self, rng: random.Random, article_id: int, body_text: str, sentences: list[str]):
-        self.article_id = article_id
-        self.norm = normalise_for_match(body_text)
+    def __init__(self, rng: random.Random, article: SimpleNamespace, sentences: list[str]):
+        self.article = article
         self.sentences = sentences
         # A few sentences hold the real mistakes and draw most of the reports.
         weights = [1.0] * len(sentences)
@@ -444,9 +584,9 @@ class _Page:
             weights[rng.randrange(len(sentences))] += weight
         self.cum_weights = list(itertools.accumulate(weights))
         self.variants: dict[int, list[str]] = {}
-        self.located: dict[str, tuple[str, tuple[int, int] | None]] = {}
+        self.passages: dict[str, dict] = {}
         self.places = _Places()
-        self.clusters: dict[int, _Cluster] = {}
+        self.groups: dict[int, _Group] = {}
 
     def quote(self, rng: random.Random) -> str:
         """What a reader pastes: a sentence or a few words of it, now and then retyped or misremembered."""
@@ -479,15 +619,11 @@ class _Page:
                     variants.append(window)
         return variants
 
-    def locate(self, passage: str) -> tuple[str, tuple[int, int] | None]:
-        """(passage key, span) as passages.passage_key and passages.locate_passage give them, searching the
-        article's text normalised once rather than once a report."""
-        found = self.located.get(passage)
+    def passage_values(self, passage: str) -> dict:
+        """filing.passage_values of a quote in this article's text, worked out once for each distinct quote."""
+        found = self.passages.get(passage)
         if found is None:
-            needle = passage_needle(passage)
-            key = hashlib.sha256(needle.encode()).hexdigest() if needle else ""
-            start = self.norm.find(needle) if needle else -1
-            found = self.located[passage] = (key, (start, start + len(needle)) if start >= 0 else None)
+            found = self.passages[passage] = filing.passage_values(passage, self.article.body_text)
         return found
 
 
@@ -510,14 +646,21 @@ class _Generator:
         self.now = now
         self.secret = secret
         self.made = Generated()
-        self.editors: list[tuple[int, str]] = []
+        self.editors: list[_Editor] = []
+        self.members: dict[int, list[_Editor]] = {}
+        self.routes: dict[str, int] = {}
+        self.targets: dict[str, clocks.Targets] = {}
         self.taken_slugs: set[str] = set()
         self.taken_urls: set[str] = set()
         self.taken_references: set[str] = set()
         self.spare_reference = REFERENCE_MASK  # for the rare clash with a reference made by the app
         self.fate_cum = list(itertools.accumulate(FATES.values()))
         self.category_cum = list(itertools.accumulate(CATEGORY_WEIGHTS.values()))
+        self.before_notice_cum = list(itertools.accumulate(BEFORE_NOTICE.values()))
         self.addresses = [f"198.51.100.{n}" for n in range(1, 21)]  # a few busy clients
+        # Every column of a report, at the model's defaults: report_values and the workflow fill in the rest.
+        self.report_defaults = {column.name: column.default.arg if column.default is not None
+                                and column.default.is_scalar else None for column in Report.__table__.columns}
         # The story being written: its section and who and where it is mostly about.
         self.topics: tuple[str, ...] = ()
         self.people: tuple[str, ...] = ()
@@ -613,7 +756,8 @@ class _Generator:
             parts.append("<p>" + " ".join(own) + "</p>")
         return "".join(parts), sentences
 
-    # --- Rows
+
+    # --- The newsroom
 
     def add_editors(self) -> None:
         conn, table = self.writer.conn, Editor.__table__
@@ -634,9 +778,28 @@ class _Generator:
             conn.execute(insert(table), rows)
             self.writer.written.add(table)
             self.writer.fix_sequences()
-            conn.commit()
-        self.editors = [(existing[email], name) for email, name in wanted]
+        conn.commit()
+        self.editors = [_Editor(existing[email], name) for email, name in wanted]
         self.made.editors = len(rows)
+
+    def set_up_newsroom(self, with_desks: bool, with_clocks: bool) -> None:
+        """Desks routed to sections and clock targets, made as an admin makes them (a database that has some
+        keeps its own), then read as filing reads them."""
+        if with_desks and db.session.scalar(select(Desk.id).limit(1)) is None:
+            for name, sections, members in DESKS:
+                desk = desks.create_desk(name, [self.editors[index].id for index in members])
+                for section in sections:
+                    desks.set_route(section, desk)
+        if with_clocks and db.session.scalar(select(ClockTarget.id).limit(1)) is None:
+            clocks.set_targets({category: clocks.Targets(first, resolution)
+                                for category, (first, resolution) in CLOCK_TARGETS.items()})
+        db.session.commit()
+        self.routes = desks.routing_table()
+        self.targets = clocks.all_targets()
+        self.members = {desk.id: [_Editor(member.id, member.name) for member in desk.members if member.active]
+                        for desk in desks.all_desks()}
+        # Nothing stays open on the session while the rows go in on their own connection.
+        db.session.commit()
 
     def load_taken(self) -> None:
         """When adding to a database, the slugs, URLs and references already used there."""
@@ -645,18 +808,17 @@ class _Generator:
         self.taken_urls = set(conn.scalars(select(Article.__table__.c.canonical_url)))
         self.taken_references = set(conn.scalars(select(Report.__table__.c.reference)))
 
-    def article(self, published: int) -> tuple[int, str, list[str]]:
+    # --- Articles and notices
+
+    def article(self, published: int) -> tuple[SimpleNamespace, list[str]]:
+        """A new article, imported as `import-articles` imports one, with its first revision."""
         rng = self.rng
         section = rng.choice(tuple(SECTIONS))
         self.cast(section)
         title = self.render(rng.choice(TITLES_C))
-        base = slugify(title)
-        slug, n = base, 1
-        while slug in self.taken_slugs:
-            n += 1
-            slug = f"{base}-{n}"
+        slug = free_slug(slugify(title), self.taken_slugs)
         self.taken_slugs.add(slug)
-        when = datetime.fromtimestamp(published, UTC)
+        when = _time(published)
         url = f"https://news.example.org/{section.lower()}/{when:%Y/%m/%d}/{slug}"
         while url in self.taken_urls:
             url += "-x"
@@ -665,21 +827,50 @@ class _Generator:
         if rng.random() < 0.15:
             byline += f" and {rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         raw, sentences = self.body()
-        body = sanitise_body(raw)
-        body_text = plain_text(body)
-        article_id = self.writer.new_id(Article.__table__)
-        self.writer.add(Article.__table__, {
-            "id": article_id, "slug": slug, "canonical_url": url, "title": title, "byline": byline,
-            "section": section, "body": body, "body_text": body_text, "published_at": when, "created_at": when,
-            "updated_at": when, "current_revision_id": None,
-        })
-        self.writer.add(ArticleRevision.__table__, {
-            "id": self.writer.new_id(ArticleRevision.__table__), "article_id": article_id, "number": 1, "title": title,
-            "body": body, "body_text": body_text, "content_hash": content_hash(title, body), "source": "import",
-            "created_by": "", "created_at": when,
-        })
+        data = parse_article({"title": title, "canonical_url": url, "body": raw, "byline": byline, "section": section,
+                              "published_at": when.isoformat()})
+        values = new_article_values(data, sanitise_body(data.body), slug=slug, now=when)
+        writer = self.writer
+        article = SimpleNamespace(id=writer.new_id(Article.__table__), **values)
+        writer.add(Article.__table__, {"id": article.id, **values, "created_at": when, "current_revision_id": None})
+        article.current_revision_id = writer.new_id(ArticleRevision.__table__)
+        writer.add(ArticleRevision.__table__, {"id": article.current_revision_id,
+                                               **revision_values(article, None, source="import", by="", at=when)})
         self.made.articles += 1
-        return article_id, body_text, sentences
+        return article, sentences
+
+    def correction(self, article_id: int, passage: str, at: int, editor: _Editor) -> _Correction:
+        rng = self.rng
+        kind = "correction" if rng.random() < 0.8 or not passage else rng.choice(("clarification", "update"))
+        if kind == "correction" and passage:
+            notice = self.render(NOTICE_TEXTS_C["correction"][0], passage=passage.strip("“”\"").strip())
+        elif kind == "correction":
+            notice = "An earlier version of this article gave a wrong figure. " + self.render(rng.choice(FIXES_C))
+        else:
+            notice = self.render(rng.choice(NOTICE_TEXTS_C[kind]))
+        return self.add_correction(article_id, kind, notice, at, editor)
+
+    def add_correction(self, article_id: int, kind: str, notice: str, at: int, editor: _Editor) -> _Correction:
+        """A notice published at `at` (as the report page publishes one: with no revision), now and then amended."""
+        rng, writer = self.rng, self.writer
+        # `text` stays what was published: the reports' "corrected" events quote it.
+        made = _Correction(writer.new_id(Correction.__table__), at, kind, publishing.check_text(kind, notice), editor)
+        shown = SimpleNamespace(kind=kind, text=made.text, published_at=_time(at), updated_at=None, withdrawn_at=None)
+        if rng.random() < 0.05 and at < self.now - HOUR:
+            # Amended once: the published text is kept as an earlier version.
+            version = publishing.amended(shown, made.text + " We apologise for the error.", by=editor,
+                                         at=_time(rng.randint(at + 60, self.now)), note="Added an apology.")
+            writer.add(CorrectionVersion.__table__, {"id": writer.new_id(CorrectionVersion.__table__),
+                                                     "correction_id": made.id, **version})
+        writer.add(Correction.__table__, {
+            "id": made.id, "article_id": article_id, "kind": shown.kind, "text": shown.text,
+            "published_at": shown.published_at, "published_by_id": editor.id, "published_by": editor.name,
+            "updated_at": shown.updated_at, "withdrawn_at": None, "withdrawn_by": "", "withdrawn_reason": "",
+            "revision_id": None})
+        self.made.corrections += 1
+        return made
+
+    # --- Reports
 
     def reference(self, report_id: int) -> str:
         reference = fake_reference(report_id)
@@ -691,6 +882,8 @@ class _Generator:
 
     def steps(self, start: int, limit: int, count: int, end_exactly: bool = False) -> list[int]:
         """`count` moments after `start`, hours or days apart, none after `limit` (the last one on it if asked)."""
+        if not count:
+            return []
         rng = self.rng
         gaps = [int(rng.expovariate(1 / (10 * HOUR))) + 60 for _ in range(count)]
         room = limit - start
@@ -717,101 +910,7 @@ class _Generator:
             return "new" if rng.random() < 0.6 else "in_review"
         return rng.choices(tuple(FATES), cum_weights=self.fate_cum)[0]
 
-    def correction(self, article_id: int, passage: str, at: int, editor: tuple[int, str]) -> _Correction:
-        rng = self.rng
-        kind = "correction" if rng.random() < 0.8 or not passage else rng.choice(("clarification", "update"))
-        if kind == "correction" and passage:
-            notice = self.render(NOTICE_TEXTS_C["correction"][0], passage=passage.strip("“”\"").strip())
-        elif kind == "correction":
-            notice = "An earlier version of this article gave a wrong figure. " + self.render(rng.choice(FIXES_C))
-        else:
-            notice = self.render(rng.choice(NOTICE_TEXTS_C[kind]))
-        return self.add_correction(article_id, kind, notice, at, editor)
-
-    def add_correction(self, article_id: int, kind: str, notice: str, at: int,
-                       editor: tuple[int, str]) -> _Correction:
-        rng, writer = self.rng, self.writer
-        # `text` stays what was published: the reports' "corrected" events quote it.
-        made = _Correction(writer.new_id(Correction.__table__), at, kind, notice, editor)
-        shown, updated = notice, None
-        if rng.random() < 0.05 and at < self.now - HOUR:
-            # Amended once: the published text is kept as an earlier version, as notices.amend keeps it.
-            shown, updated = notice + " We apologise for the error.", rng.randint(at + 60, self.now)
-            writer.add(CorrectionVersion.__table__, {
-                "id": writer.new_id(CorrectionVersion.__table__), "correction_id": made.id, "kind": kind,
-                "text": notice, "shown_from": _time(at), "replaced_at": _time(updated), "replaced_by": editor[1],
-                "note": "Added an apology."})
-        writer.add(Correction.__table__, {
-            "id": made.id, "article_id": article_id, "kind": kind, "text": shown, "published_at": _time(at),
-            "published_by_id": editor[0], "published_by": editor[1], "updated_at": _time(updated),
-            "withdrawn_at": None, "withdrawn_by": "", "withdrawn_reason": ""})
-        self.made.corrections += 1
-        return made
-
-    def report(self, page: _Page, created: int) -> None:
-        """One report arriving at `created`, its whole history, and the correction it leads to, if any."""
-        rng, writer = self.rng, self.writer
-        report_id = writer.new_id(Report.__table__)
-        held = rng.random() < HELD_SPAM_SHARE
-        passage = "" if rng.random() < (0.8 if held else NO_PASSAGE_SHARE) else page.quote(rng)
-        key, span = page.locate(passage) if passage else ("", None)
-
-        # The group submit_report puts it in when it arrives.
-        cluster_id = report_id
-        if not held and key:
-            earlier = page.places.earliest(span, key, created)
-            if earlier is not None:
-                cluster_id = earlier[1]
-        group = page.clusters.get(cluster_id)
-        if group is None and not held and key:
-            group = page.clusters[cluster_id] = _Cluster()
-
-        fate = "held" if held else self.fate(created, group, cluster_id == report_id)
-        editor = rng.choice(self.editors)
-        path = self.path(fate)
-        correction = None
-        if fate == "corrected" and group is not None and group.correction is not None:
-            # Published together with the group's correction.
-            correction = group.correction
-            times = self.steps(created, correction.at, len(path), end_exactly=True)
-        else:
-            times = self.steps(created, self.now, len(path))
-            if fate == "corrected":
-                correction = self.correction(page.article_id, passage, times[-1], editor)
-                if group is not None:
-                    group.correction = correction
-
-        reference = self.reference(report_id)
-        spam_reason = ""
-        if held:
-            spam_reason = (rng.choice(SPAM_REASONS) if rng.random() < 0.6
-                           else f"sent {rng.randint(5, 29) / 10} s after the form was served")
-        done = self.history(report_id, created, spam_reason, path, times, editor, fate, group, correction)
-        row = self.report_row(held, passage)
-        row.update({
-            "id": report_id, "article_id": page.article_id, "reference": reference, "status": done.status,
-            "passage": passage, "passage_found": (span is not None) if passage else None, "passage_key": key,
-            "passage_start": span[0] if span else None, "passage_end": span[1] if span else None,
-            "cluster_id": cluster_id, "spam_reason": spam_reason, "created_at": _time(created),
-            "updated_at": _time(done.last_at), "version": len(done.events),
-            "first_action_at": _time(done.first_action_at), "closed_at": _time(done.closed_at),
-            "assignee_id": done.assignee_id, "reject_reason": done.reject_reason,
-            "duplicate_of_id": group.anchor[0] if done.status == "duplicate" else None,
-        })
-        writer.add(Report.__table__, row)
-        for event in done.events:
-            writer.add(Event.__table__, event)
-        if correction is not None:
-            writer.add(correction_report, {"correction_id": correction.id, "report_id": report_id})
-        if not held and key:
-            page.places.add(span, key, report_id, cluster_id, done.spam_at)
-        if group is not None and group.anchor is None and done.status not in ("duplicate", "spam"):
-            group.anchor = (report_id, reference)
-        self.made.reports += 1
-        self.made.events += len(done.events)
-        self.made.statuses[done.status] += 1
-
-    def fate(self, created: int, group: _Cluster | None, leads: bool) -> str:
+    def fate(self, created: int, group: _Group | None, leads: bool) -> str:
         """How a report (not held as spam) ends up: mostly by its group's story, else by chance and age."""
         rng = self.rng
         fate = self.free_fate(self.now - created)
@@ -831,74 +930,155 @@ class _Generator:
             fate = "too_late"
         return fate
 
-    def path(self, fate: str) -> list[str]:
-        """The status moves from "new" that lead to the fate."""
-        roll = self.rng.random()
-        return {
-            "held": [], "new": [],
-            "in_review": ["rejected", "in_review"] if roll < 0.1 else ["in_review"],
-            "accepted": ["in_review", "accepted"],
-            "corrected": ["in_review", "accepted", "corrected"],
-            "rejected": ["rejected"] if roll < 0.6 else ["in_review", "rejected"] if roll < 0.95
-            else ["rejected", "in_review", "rejected"],
-            "too_late": ["rejected"],
-            "duplicate": ["duplicate"] if roll < 0.7 else ["in_review", "duplicate"],
-            "spam": ["spam"] if roll < 0.85 else ["in_review", "spam"],
-        }[fate]
+    def walk(self, start: str, goal: str) -> list[str]:
+        """The states a report passes through from `start` to `goal`, each move one of the workflow's MOVES: the
+        shortest way, but for a look first (LOOK_FIRST) or a wrong turn undone (WRONG_TURNS) now and then."""
+        rng = self.rng
+        path, state, turned = [], start, False
+        while state != goal:
+            onward = [after for after in sorted(MOVES[state]) if (after, goal) in DISTANCES]
+            if not turned and rng.random() < WRONG_TURN_SHARE:
+                wrong = [after for after in onward if after in WRONG_TURNS and after != goal]
+                if wrong:
+                    state, turned = rng.choice(wrong), True
+                    path.append(state)
+                    continue
+            if not path and goal in onward and "in_review" in onward and rng.random() < LOOK_FIRST.get(goal, 0):
+                state = "in_review"
+            else:
+                state = min(onward, key=lambda after: DISTANCES[after, goal])
+            path.append(state)
+        return path
 
-    def history(self, report_id: int, created: int, spam_reason: str, path: list[str], times: list[int],
-                editor: tuple[int, str], fate: str, group: _Cluster | None,
-                correction: _Correction | None) -> "_History":
-        """The report's events, as the workflow functions would have recorded them, and what they leave."""
+    def editor_for(self, desk_id: int | None) -> _Editor:
+        """Who acts on a report: mostly a member of its desk, if it has one."""
+        members = self.members.get(desk_id) if desk_id is not None else None
+        if members and self.rng.random() < DESK_SHARE:
+            return self.rng.choice(members)
+        return self.rng.choice(self.editors)
+
+    def report(self, page: _Page, created: int) -> None:
+        """One report arriving at `created`, filed as filing files it, its whole history through the workflow, and
+        the notice it leads to, if any."""
         rng, writer = self.rng, self.writer
-        done = _History(status="spam" if spam_reason else "new", last_at=created)
+        report_id = writer.new_id(Report.__table__)
+        held = rng.random() < HELD_SPAM_SHARE
+        passage = "" if rng.random() < (0.8 if held else NO_PASSAGE_SHARE) else page.quote(rng)
+        receipt = tokens.receipt_for(self.reference(report_id), rng.getrandbits(128).to_bytes(16, "big"),
+                                     _time(created))
+        values = filing.report_values(page.article, self.reader_input(held, passage), receipt=receipt,
+                                      client=self.client(), spam_reason=self.spam_reason() if held else "",
+                                      passage=page.passage_values(passage), routes=self.routes, targets=self.targets)
+        row = SimpleNamespace(**{**self.report_defaults, **values, "id": report_id, "reference": receipt.reference,
+                                 "assignee": None})
 
-        def record(at: int, kind: str, actor: tuple[int, str] | None, from_value: str = "", to_value: str = "",
-                   comment: str = "") -> None:
-            done.events.append({
-                "id": writer.new_id(Event.__table__), "report_id": report_id, "created_at": _time(at),
-                "actor_id": actor[0] if actor else None, "actor": actor[1] if actor else "reader", "kind": kind,
-                "from_value": from_value, "to_value": to_value, "comment": comment})
-            done.last_at = at
-            if actor is not None and done.first_action_at is None:
-                done.first_action_at = at
+        # The group filing puts it in, and the earlier decision filing links it to.
+        place = filing.place_of(values)
+        group = None
+        row.cluster_id = report_id
+        if place is not None:
+            near = page.places.near(place)
+            earlier = page.places.earliest(near, created)
+            row.resurfaced_from_id = page.places.corrected_here(near, created)
+            if earlier is not None:
+                row.cluster_id = earlier[1]
+                group = page.groups[row.cluster_id]
+                if row.resurfaced_from_id is None:
+                    row.resurfaced_from_id = group.latest_decision(created)
+            else:
+                group = page.groups[report_id] = _Group()
 
-        record(created, "received", None, to_value=done.status,
-               comment=f"Held as spam: {spam_reason}." if spam_reason else "")
-        if spam_reason:
-            done.spam_at = created
-        for to, at in zip(path, times, strict=True):
-            actor, comment = editor, ""
+        fate = "held" if held else self.fate(created, group, row.cluster_id == report_id)
+        editor = self.editor_for(row.desk_id)
+        correction = None
+        if fate == "corrected":
+            goal = rng.choices(tuple(BEFORE_NOTICE), cum_weights=self.before_notice_cum)[0]
+            walk = self.walk(row.status, goal)
+            if group is not None and group.correction is not None:
+                # Published together with the group's notice.
+                correction = group.correction
+                times = self.steps(created, correction.at, len(walk) + 1, end_exactly=True)
+            else:
+                times = self.steps(created, self.now, len(walk) + 1)
+                correction = self.correction(page.article.id, passage, times[-1], editor)
+                if group is not None:
+                    group.correction = correction
+        else:
+            walk = self.walk(row.status, GOALS[fate])
+            times = self.steps(created, self.now, len(walk))
+        events, moves = self.history(row, walk, times, editor, fate, group, correction)
+        row.updated_at = events[-1]["created_at"]
+        row.version = len(events)
+
+        del row.assignee
+        writer.add(Report.__table__, vars(row))
+        for event in events:
+            writer.add(Event.__table__, {"id": writer.new_id(Event.__table__), "report_id": report_id, **event})
+        if correction is not None:
+            writer.add(correction_report, {"correction_id": correction.id, "report_id": report_id})
+        if place is not None:
+            spam = tuple((at, moves[i + 1][1] if i + 1 < len(moves) else None)
+                         for i, (to, at) in enumerate(moves) if to == "spam")
+            page.places.add(place, report_id, row.cluster_id, spam)
+            group.add_decisions(report_id, moves)
+            if correction is not None:
+                page.places.add_notice(place, correction.at, report_id)
+            if group.anchor is None and row.status not in ("duplicate", "spam"):
+                group.anchor = row
+        self.made.reports += 1
+        self.made.events += len(events)
+        self.made.statuses[row.status] += 1
+
+    def history(self, row: SimpleNamespace, walk: list[str], times: list[int], editor: _Editor, fate: str,
+                group: _Group | None, correction: _Correction | None) -> tuple[list[dict], list[tuple[str, int]]]:
+        """The report's events, made by the workflow's functions on the report as it goes, and its status moves."""
+        rng = self.rng
+        events = [{**workflow.received(row.status, row.spam_reason), "created_at": row.created_at}]
+        moves = []
+        for to, at in zip(walk, times, strict=False):
+            when = _time(at)
             if to == "rejected":
-                comment = REJECT_REASONS[3] if fate == "too_late" else rng.choice(REJECT_REASONS[:3])
-                done.reject_reason = comment
+                reason = REJECT_REASONS[3] if fate == "too_late" else rng.choice(REJECT_REASONS[:3])
+                events.append(workflow.rejected(row, reason, by=editor, at=when))
             elif to == "duplicate":
-                comment = f"Duplicate of {group.anchor[1]}."
-            elif to == "corrected":
-                actor = correction.editor
-                comment = f"{CORRECTION_KINDS[correction.kind]} published: {correction.text}"
-            elif to == "accepted" and correction is not None and at == correction.at:
-                actor, comment = correction.editor, "Accepted on publishing a correction."
-            elif to == "in_review" and done.status in CLOSED:
-                comment = "Reopened: the reader sent more detail."
-            record(at, "status", actor, done.status, to, comment)
-            if to == "in_review":
-                done.reject_reason = ""
-            first_look = to == "in_review" and len(done.events) == 2
-            if first_look and rng.random() < 0.6:
-                assignee = editor if rng.random() < 0.8 else rng.choice(self.editors)
-                record(at, "assign", editor, "", assignee[1])
-                done.assignee_id = assignee[0]
-            if first_look and rng.random() < 0.05:
-                record(at, "note", editor, comment=rng.choice(NOTE_TEXTS))
-            done.status = to
-            done.closed_at = at if to in CLOSED else None
-            if to == "spam":
-                done.spam_at = at
-        return done
+                events.append(workflow.duplicated(row, group.anchor, by=editor, at=when))
+            else:
+                reopened = to == "in_review" and row.status in CLOSED
+                events.append(workflow.moved(row, to, by=editor, at=when, comment=REOPENED if reopened else ""))
+            if not moves and to == "in_review":
+                # The first look: the report is often given to someone, now and then with a note.
+                if rng.random() < 0.6:
+                    assignee = editor if rng.random() < 0.8 else rng.choice(self.editors)
+                    events.append(workflow.assigned(row, assignee, by=editor, at=when))
+                if rng.random() < 0.05:
+                    events.append(workflow.noted(row, rng.choice(NOTE_TEXTS), by=editor, at=when))
+            moves.append((to, at))
+        if correction is not None:
+            when = _time(correction.at)
+            for to, comment in publishing.moves_on_publishing(row.status, correction.kind, correction.text):
+                events.append(workflow.moved(row, to, by=correction.editor, at=when, comment=comment))
+                moves.append((to, correction.at))
+        return events, moves
 
-    def report_row(self, held: bool, passage: str) -> dict:
-        """What the reader typed (and where from): everything but the place and the history."""
+    def spam_reason(self) -> str:
+        """Why the form held a report as spam: the signals a bot sets off (filing.spam_signal)."""
+        rng = self.rng
+        return filing.spam_signal(honeypot_filled=rng.random() < 0.6,
+                                  elapsed=None if rng.random() < 0.3 else rng.randint(5, 29) / 10,
+                                  min_seconds=DEFAULTS["SPAM_MIN_SECONDS"])
+
+    def client(self) -> str:
+        """The keyed hash of where a report came from: now and then one of a few busy clients."""
+        rng = self.rng
+        if rng.random() < 0.04:
+            address = rng.choice(self.addresses)
+        else:
+            bits = rng.getrandbits(32)
+            address = f"{bits >> 24}.{bits >> 16 & 255}.{bits >> 8 & 255}.{bits & 255}"
+        return tokens.client_hash(address, self.secret)
+
+    def reader_input(self, held: bool, passage: str) -> filing.ReportInput:
+        """What the reader typed into the form."""
         rng = self.rng
         category = rng.choices(tuple(CATEGORY_WEIGHTS), cum_weights=self.category_cum)[0]
         if held:
@@ -925,19 +1105,9 @@ class _Generator:
                              if ch.isascii() and (ch.isalnum() or ch == "."))
             email = f"{handle}{rng.randint(1, 999)}@example.{rng.choice(('com', 'net', 'org'))}"
             notify = rng.random() < 0.8
-        if rng.random() < 0.04:
-            address = rng.choice(self.addresses)
-        else:
-            bits = rng.getrandbits(32)
-            address = f"{bits >> 24}.{bits >> 16 & 255}.{bits >> 8 & 255}.{bits & 255}"
-        nonce = f"{rng.getrandbits(128):032x}"
-        return {
-            # The status link works: the token is derived from the nonce as reports.submit_report derives it.
-            "token_nonce": nonce, "token_hash": hash_token(status_token(nonce)), "category": category,
-            "description": description, "suggested_correction": suggestion, "source_url": source_url,
-            "reporter_name": name, "reporter_email": email, "notify": notify,
-            "client_hash": client_hash(address, self.secret),
-        }
+        return filing.ReportInput(category=category, description=description, passage=passage,
+                                  suggested_correction=suggestion, source_url=source_url, name=name, email=email,
+                                  notify=notify)
 
     def report_times(self, published: int, count: int) -> list[int]:
         rng = self.rng
@@ -969,14 +1139,17 @@ def _zipf_counts(rng: random.Random, articles: int, reports: int) -> list[int]:
 
 
 def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, now: datetime | None = None,
-             progress: Callable[[int], None] | None = None) -> Generated:
+             progress: Callable[[int], None] | None = None, with_desks: bool = True,
+             with_clocks: bool = True) -> Generated:
     """Add `articles` fake articles and `reports` reports on them, with their events, corrections and editors.
 
     Articles: titles, bylines, six sections, bodies of 5 to 12 paragraphs (600 to 1,200 words), published over
     the last two years. Reports: spread over the articles with a Zipf-like skew, quoting passages copied from
     the body (a few misquoted, so not found), in every status in plausible shares, each with the events that
     lead to it, made by a few fake editors; duplicates point at an earlier report of their group, and accepted
-    reports of a group are corrected together by one published correction.
+    reports of a group are corrected together by one published correction. Unless told otherwise (and unless
+    the database has its own), the fake newsroom sets up desks routed to most sections (`with_desks`) and clock
+    targets (`with_clocks`) first, so reports get desks and deadlines.
 
     Ids follow the articles' publication dates and, within an article, the reports' arrival (as
     submit_report needs: an earlier report has a smaller id). The same seed and `now` (by default the start
@@ -998,8 +1171,9 @@ def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, 
         restore = {}
         if sqlite:
             # This connection, this run only. Safe if the process dies; a power cut mid-run could damage the
-            # file, which holds only fake data (gen-fake refuses a database with articles unless told).
-            for pragma, value in (("synchronous", "OFF"), ("cache_size", "-200000")):
+            # file, which holds only fake data (gen-fake refuses a database with articles unless told). The rows
+            # point at each other by ids counted here: PostgreSQL checks the same rows' foreign keys.
+            for pragma, value in (("synchronous", "OFF"), ("cache_size", "-200000"), ("foreign_keys", "OFF")):
                 restore[pragma] = conn.exec_driver_sql(f"PRAGMA {pragma}").scalar()
                 conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
         try:
@@ -1012,6 +1186,7 @@ def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, 
             if start != (1, 1):
                 maker.load_taken()
             maker.add_editors()
+            maker.set_up_newsroom(with_desks, with_clocks)
             _fill(maker, articles, reports, batch, progress)
             writer.flush()
         finally:
@@ -1029,15 +1204,15 @@ def _fill(maker: _Generator, articles: int, reports: int, batch: int, progress) 
     published = sorted(rng.randint(earliest, now - HOUR) for _ in range(articles))
     counts = _zipf_counts(rng, articles, reports)
     for when, count in zip(published, counts, strict=True):
-        article_id, body_text, sentences = maker.article(when)
+        article, sentences = maker.article(when)
         if rng.random() < 0.03:
             # A notice an editor published without any report.
             kind = rng.choice(("update", "clarification", "editors_note"))
-            maker.add_correction(article_id, kind, maker.render(rng.choice(NOTICE_TEXTS_C[kind])),
+            maker.add_correction(article.id, kind, maker.render(rng.choice(NOTICE_TEXTS_C[kind])),
                                  rng.randint(when + HOUR, now) if now > when + HOUR else now,
                                  rng.choice(maker.editors))
         if count:
-            page = _Page(rng, article_id, body_text, sentences)
+            page = _Page(rng, article, sentences)
             for created in maker.report_times(when, count):
                 maker.report(page, created)
                 if writer.pending(Report.__table__) >= batch:
