@@ -336,9 +336,14 @@ def backup_command(path: Path) -> None:
 @click.option("--seed", default=1, show_default=True, type=int, metavar="S",
               help="The same seed on the same day makes the same data.")
 @click.option("--append", is_flag=True, help="Add to a database that already holds articles.")
+@click.option("--no-desks", is_flag=True, help="Set up no desks: reports go to the desks the database routes to.")
+@click.option("--no-clocks", is_flag=True, help="Set no clock targets: reports get the deadlines already set.")
 @with_appcontext
-def gen_fake_command(articles: int, reports: int, seed: int, append: bool) -> None:
-    """Fill the database with realistic fake articles, reports, events and corrections, for load tests."""
+def gen_fake_command(articles: int, reports: int, seed: int, append: bool, no_desks: bool, no_clocks: bool) -> None:
+    """Fill the database with realistic fake articles, reports, events and corrections, for load tests.
+
+    Unless told otherwise, first sets up the fake newsroom's desks, routed to most sections, and clock targets, as
+    an admin would (a database that has some keeps its own)."""
     if not append and demo.has_articles():
         raise click.ClickException("The database already holds articles: gen-fake fills an empty database, so "
                                    "fake reports never mix with real ones unnoticed. Use --append to add anyway.")
@@ -351,7 +356,8 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool) -> No
             shown[0] = done * 10 // reports
             click.echo(f"  {done:,} reports after {time.perf_counter() - started:.0f} s", err=True)
 
-    made = fake.generate(articles, reports, seed, progress=progress)
+    made = fake.generate(articles, reports, seed, progress=progress, with_desks=not no_desks,
+                         with_clocks=not no_clocks)
     # A bulk load leaves the planner's statistics far behind the data: gather them now.
     planner_stats.analyze()
     elapsed = time.perf_counter() - started

@@ -2,21 +2,34 @@
 
 import hashlib
 import html
+import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from corrections.extensions import db
-from corrections.models import Article, Correction, Editor, Event, Report, correction_report
+from corrections.models import (
+    Article,
+    Correction,
+    CorrectionVersion,
+    Desk,
+    Editor,
+    Event,
+    Report,
+    correction_report,
+)
+from corrections.notices import publishing
+from corrections.reports import anchors, clocks, desks, workflow
+from corrections.reports.filing import ReportInput, submit_report
 from corrections.reports.outcomes import READER_STATUS
-from corrections.reports.passages import locate_passage, passage_key
-from corrections.reports.tokens import status_token
+from corrections.reports.passages import find_passage, locate_passage, passage_key
+from corrections.reports.tokens import Receipt, receipt_reference, status_token
 from corrections.reports.workflow import MOVES
 from corrections.seed import fake
 from corrections.triage.queue import status_counts
-from corrections.vocabulary import CATEGORIES, CLOSED, STATES
+from corrections.vocabulary import CATEGORIES, CLOSED, OPEN, STATES
 from tests.helpers import file_report, make_article
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
@@ -71,7 +84,9 @@ def digest() -> str:
                Report.passage, Report.passage_found, Report.passage_key, Report.passage_start, Report.passage_end,
                Report.cluster_id, Report.duplicate_of_id, Report.assignee_id, Report.description,
                Report.reporter_email, Report.notify, Report.client_hash, Report.created_at, Report.closed_at,
-               Report.first_action_at, Report.version).order_by(Report.id),
+               Report.first_action_at, Report.version, Report.token_nonce, Report.resurfaced_from_id,
+               Report.revision_id, Report.passage_exact, Report.passage_prefix, Report.passage_suffix,
+               Report.first_action_due_at, Report.resolution_due_at, Report.due_at).order_by(Report.id),
         select(Event.id, Event.report_id, Event.kind, Event.actor, Event.from_value, Event.to_value, Event.comment,
                Event.created_at).order_by(Event.id),
         select(Correction.id, Correction.article_id, Correction.kind, Correction.text, Correction.published_at,
@@ -194,6 +209,195 @@ def test_duplicates_and_corrections_hang_together(generated):
         assert corrected.created_at == correction.published_at == report.closed_at
         published_text = correction.versions[0].text if correction.versions else correction.text
         assert corrected.comment.endswith(published_text)
+
+
+def test_reports_get_the_desk_deadlines_revision_and_anchor_that_filing_gives(generated):
+    articles = {a.id: a for a in everything(Article)}
+    routes = desks.routing_table()
+    targets = clocks.all_targets()
+    assert {d.name for d in everything(Desk)} == {name for name, _, _ in fake.DESKS}
+    assert set(targets) == set(fake.CLOCK_TARGETS)
+    reports = everything(Report)
+    for report in reports:
+        article = articles[report.article_id]
+        assert report.revision_id == article.current_revision_id
+        assert report.desk_id == desks.route_for(article.section, routes)
+        if report.spam_reason:
+            assert (report.first_action_due_at, report.resolution_due_at, report.due_at) == (None, None, None)
+        else:
+            due = clocks.deadlines(report.category, report.created_at, targets)
+            assert (report.first_action_due_at, report.resolution_due_at) == (due["first_action_due_at"],
+                                                                               due["resolution_due_at"])
+            assert report.due_at == (workflow.next_deadline(report, acted=report.first_action_at is not None)
+                                     if report.status in OPEN else None)
+        anchor = anchors.of_report(report)
+        if report.passage_found:
+            # The anchor filing makes, and it finds the passage again in the revision the reader saw.
+            assert anchor == anchors.make_anchor(report.passage, article.body_text)
+            text = anchors.comparable(report.revision.body_text)
+            assert anchors.locate(anchor, text) == find_passage(report.passage, text)
+        else:
+            assert anchor is None
+        assert receipt_reference(status_token(report.token_nonce)) == report.reference
+    # The data exercises them: reports of routed and unrouted sections, open reports with a deadline, earlier
+    # decisions brought back.
+    assert {r.desk_id is None for r in reports} == {True, False}
+    assert any(r.due_at for r in reports)
+    assert sum(r.resurfaced_from_id is not None for r in reports) > 20
+
+
+def test_without_desks_or_clocks_reports_have_none(runner):
+    result = runner.invoke(args=["gen-fake", "--articles", "5", "--reports", "80", "--no-desks", "--no-clocks"])
+    assert result.exit_code == 0, result.output
+    reports = everything(Report)
+    assert len(reports) == 80 and not everything(Desk)
+    assert all(r.desk_id is r.first_action_due_at is r.resolution_due_at is r.due_at is None for r in reports)
+
+
+def test_sqlite_stores_moments_as_the_app_does(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite stores moments as text")
+    fake.generate(2, 20, seed=3, now=NOW)
+    filed = file_report(make_article())
+    stored = db.session.execute(text("SELECT created_at FROM report ORDER BY id")).scalars().all()
+    shape = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+    assert all(shape.fullmatch(moment) for moment in stored), stored[:3]
+    assert filed.id and len({len(moment) for moment in stored}) == 1
+
+
+def stored_rows() -> tuple[dict, dict, list]:
+    """Reports (ids as references), their histories and the notices, as comparable values."""
+    reports = everything(Report)
+    reference = {r.id: r.reference for r in reports}
+    rows = {}
+    for report in reports:
+        row = {c.key: getattr(report, c.key) for c in Report.__table__.columns
+               if c.key not in ("id", "updated_at", "version")}
+        for link in ("cluster_id", "duplicate_of_id", "resurfaced_from_id"):
+            row[link] = reference.get(row[link])
+        rows[report.reference] = row
+    events = defaultdict(list)
+    for event in everything(Event):
+        events[reference[event.report_id]].append(
+            (event.kind, event.actor_id, event.actor, event.from_value, event.to_value, event.comment,
+             event.created_at))
+    links = defaultdict(list)
+    for correction_id, report_id in db.session.execute(select(correction_report)):
+        links[correction_id].append(reference[report_id])
+    notices = sorted(
+        (c.article_id, c.published_at, c.published_by_id, c.kind, c.text, c.updated_at, c.revision_id,
+         c.withdrawn_at, tuple(sorted(links[c.id])),
+         tuple((v.kind, v.text, v.shown_from, v.replaced_at, v.replaced_by, v.note) for v in c.versions))
+        for c in everything(Correction))
+    return rows, dict(events), notices
+
+
+def test_the_real_code_makes_the_same_rows_from_the_same_inputs(app, monkeypatch):
+    """Every report filed again through filing.submit_report, and every event made again through the workflow,
+    publish and amend, in the order and at the moments gen-fake says they happened: the same rows come out,
+    groups and earlier decisions (which filing asks the database for) included."""
+    fake.generate(12, 250, seed=4, now=NOW)
+    made = stored_rows()
+    reports = {r.id: r for r in everything(Report)}
+    found = histories()
+    notices = everything(Correction)
+    linked = defaultdict(list)
+    for correction_id, report_id in db.session.execute(select(correction_report)):
+        linked[correction_id].append(report_id)
+    # What happened, as (moment, phase, order, action): in one second, filings first (a report does not see a
+    # move made in the second it arrives), then moves, then notices.
+    happened = []
+    published = set()
+    for notice in notices:
+        for report_id in linked[notice.id]:
+            history = [e for e in found[report_id] if e.kind == "status"]
+            tail = [history[-1]]
+            if len(history) > 1 and history[-2].comment == publishing.ACCEPTED_ON_PUBLISHING:
+                tail.insert(0, history[-2])
+                before = history[-3] if len(history) > 2 else None
+                if (before is not None and before.from_value == "new" and not before.comment
+                        and before.created_at == notice.published_at and before.actor_id == notice.published_by_id
+                        and found[report_id][found[report_id].index(before) + 1] is history[-2]):
+                    # Publishing moves a new report to review first: the same event either way.
+                    tail.insert(0, before)
+            published.update(e.id for e in tail)
+        texts = [v.text for v in notice.versions] + [notice.text]
+        happened.append((notice.published_at, 2, notice.id,
+                         ("publish", notice.id, notice.article_id, notice.kind, notice.published_by_id, texts[0],
+                          sorted(linked[notice.id]))))
+        for number, version in enumerate(notice.versions):
+            happened.append((version.replaced_at, 3, version.id,
+                             ("amend", notice.id, texts[number + 1], version.replaced_by, version.note)))
+    for report in reports.values():
+        happened.append((report.created_at, 0, report.id, (
+            "file", report.article_id, report.created_at, report.client_hash, report.spam_reason,
+            Receipt(report.reference, report.token_nonce, report.created_at),
+            ReportInput(report.category, report.description, report.passage, report.suggested_correction,
+                        report.source_url, report.reporter_name, report.reporter_email, report.notify))))
+        for event in found[report.id][1:]:
+            if event.id not in published:
+                happened.append((event.created_at, 1, event.id,
+                                 ("event", event.report_id, event.kind, event.actor_id, event.to_value, event.comment)))
+    happened.sort(key=lambda item: item[:3])
+    editors = {e.id: e for e in everything(Editor)}
+    by_name = {e.name: e for e in editors.values()}
+    for table in (correction_report, CorrectionVersion.__table__, Event.__table__, Report.__table__,
+                  Correction.__table__):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+    clock = [NOW]
+    monkeypatch.setattr(workflow, "utcnow", lambda: clock[0])
+    monkeypatch.setattr(publishing, "utcnow", lambda: clock[0])
+    again: dict[int, int] = {}  # gen-fake's id of a report or notice: the id the app gives it now
+    notices_again: dict[int, int] = {}
+    for moment, _, key, (what, *details) in happened:
+        clock[0] = moment
+        if what == "file":
+            article_id, created, client, spam_reason, receipt, data = details
+            filed = submit_report(db.session.get(Article, article_id), data, client=client, spam_reason=spam_reason,
+                                  receipt=receipt)
+            again[key] = filed.id
+            db.session.execute(update(Event).where(Event.report_id == filed.id).values(created_at=created))
+        elif what == "event":
+            report_id, kind, actor_id, to, comment = details
+            report, by = db.session.get(Report, again[report_id]), editors[actor_id]
+            if kind == "assign":
+                workflow.assign(report, by_name[to], by=by)
+            elif kind == "note":
+                workflow.add_note(report, comment, by=by)
+            elif to == "rejected":
+                workflow.reject(report, comment, by=by)
+            elif to == "duplicate":
+                original = db.session.scalar(select(Report).where(
+                    Report.reference == comment.removeprefix("Duplicate of ").removesuffix(".")))
+                workflow.mark_duplicate(report, original, by=by)
+            else:
+                workflow.move(report, to, by=by, comment=comment)
+        elif what == "publish":
+            article_id, kind, by_id, first_text, report_ids = details[1:]
+            correction = publishing.publish(db.session.get(Article, article_id), kind, first_text, by=editors[by_id],
+                                            reports=[db.session.get(Report, again[r]) for r in report_ids])
+            db.session.flush()
+            correction.published_at = moment
+            notices_again[details[0]] = correction.id
+        else:
+            notice_id, new_text, replaced_by, note = details
+            publishing.amend(db.session.get(Correction, notices_again[notice_id]), new_text, by=by_name[replaced_by],
+                             note=note)
+        db.session.commit()
+    assert_same(stored_rows(), made)
+
+
+def assert_same(again: tuple, made: tuple) -> None:
+    """Row by row, naming the first report, history or notice that differs and how."""
+    for reference, row in made[0].items():
+        mine = again[0][reference]
+        assert mine == row, (reference, {key: (value, mine[key]) for key, value in row.items() if mine[key] != value})
+    assert again[0].keys() == made[0].keys()
+    for reference, history in made[1].items():
+        assert again[1][reference] == history, reference
+    assert again[2] == made[2]
 
 
 def test_pages_render_for_generated_data(generated, editor_client, client, app):
