@@ -33,10 +33,14 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 
 def redis_test_url() -> str:
     """The Redis database of this test process: 15 for the first worker, 14 for the second, and so on,
-    so that a test emptying its database never empties another worker's."""
+    so that a test emptying its database never empties another worker's. CORRECTIONS_TEST_REDIS_FIRST moves
+    the first worker's number down (e.g. 9), for two suites sharing one Redis server."""
     base = os.environ.get("CORRECTIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-    number = 15 - int(WORKER.removeprefix("gw") or 0) % 16
+    first = int(os.environ.get("CORRECTIONS_TEST_REDIS_FIRST", "15"))
+    number = (first - int(WORKER.removeprefix("gw") or 0)) % 16
     return f"{base.rstrip('/')}/{number}"
+
+
 IN_CI = bool(os.environ.get("CI"))
 CHROMIUM = os.environ.get("CORRECTIONS_TEST_CHROMIUM", "/usr/bin/chromium")
 
