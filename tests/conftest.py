@@ -121,9 +121,17 @@ def postgres_url(tmp_path_factory):
 
 
 def empty_postgres(url: str) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    """Every table emptied and every sequence back at 1, as TRUNCATE ... RESTART IDENTITY leaves them.
+
+    DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE gives each of the tables new files on disk
+    (0.2 to 0.4 s a test, most of a PostgreSQL test's time) where DELETE takes milliseconds. The replica role
+    skips the foreign-key and notification triggers, so the order of the tables does not matter."""
+    deletes = "".join(f'DELETE FROM "{table.name}";' for table in db.metadata.sorted_tables)
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "SET LOCAL session_replication_role = replica;" + deletes
+            + "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) FROM pg_sequences "
+              "WHERE schemaname = current_schema() AND last_value IS NOT NULL;")
 
 
 @pytest.fixture(autouse=True)
