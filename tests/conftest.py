@@ -95,20 +95,63 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def new_postgres_database(prefix: str):
-    """A database of its own on the suite's PostgreSQL server, dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+# Databases this test process made, and which of them no test holds now. Dropping a database makes PostgreSQL
+# write a checkpoint of the whole server (seconds, while other tests write), so a database a test is done
+# with is kept and emptied for the next test that asks for a new one; all are dropped when the process ends.
+_made_databases: list[str] = []
+_free_databases: list[str] = []
+
+
+def _admin_connection() -> psycopg.Connection:
     try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
         unavailable(f"PostgreSQL does not answer at {POSTGRES_ADMIN_URL}: {error}".strip())
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _database_url(name: str) -> str:
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _as_new(name: str) -> None:
+    """Leave a used database as CREATE DATABASE makes one: nothing in it but an empty public schema."""
+    with _admin_connection() as admin:
+        # Whatever a test left connected (a killed server's sessions) would hold locks on its tables.
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    with psycopg.connect(_database_url(name), autocommit=True) as conn:
+        conn.execute("BEGIN; DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO PUBLIC; "
+                     "COMMIT;")
+
+
+@contextlib.contextmanager
+def new_postgres_database(prefix: str):
+    """A new, empty database of its own on the suite's PostgreSQL server while the block runs.
+
+    Its commits do not wait for the disk (synchronous_commit off): a test never outlives a crash of the
+    server itself, and what another connection sees is the same."""
+    if _free_databases:
+        name = _free_databases.pop()
+        _as_new(name)
+    else:
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with _admin_connection() as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            _made_databases.append(name)
+            admin.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit = off").format(sql.Identifier(name)))
     try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        yield _database_url(name)
     finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        _free_databases.append(name)
+
+
+def pytest_sessionfinish(session):
+    """Drop the databases this process made."""
+    if not _made_databases:
+        return
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        while _made_databases:
+            name = _made_databases.pop()
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
