@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # One test process per core: each has its own SQLite files, PostgreSQL database and Redis database.
+# Whole files go to the workers, the files with slow tests first (tests/conftest.py orders them); the
+# slowest tests are listed at the end.
 TEST_WORKERS ?= auto
 
 .PHONY: run test install clean
@@ -25,7 +27,7 @@ test: install
 	$(BIN)/ruff check corrections tests
 	$(BIN)/lint-imports
 	$(BIN)/bandit --quiet --recursive corrections --severity-level medium
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .import_linter_cache

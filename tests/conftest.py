@@ -52,6 +52,25 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(config, items):
+    """In a pytest-xdist worker (make test: --dist loadfile --no-loadscope-reorder), the order the files are
+    handed out in: first the files with slow tests (marked slow: real servers, load; or browser: Chromium),
+    then the others, each group by number of tests, most first. So the long files start early and the last
+    ones to start are short, and neither worker runs a long test at the end while the other waits. (A file
+    stays on one worker: its browser tests share one server.)"""
+    if not hasattr(config, "workerinput"):
+        return
+    files: dict[str, list] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def rank(tests: list) -> tuple[bool, int]:
+        slow = any(item.get_closest_marker("slow") or item.get_closest_marker("browser") for item in tests)
+        return not slow, -len(tests)
+
+    items[:] = [item for tests in sorted(files.values(), key=rank) for item in tests]
+
+
 class IsolatedClient(FlaskClient):
     """Runs each request in a context of its own, as a server does.
 

@@ -164,6 +164,7 @@ def site(tmp_path):
         server.stop()
 
 
+@pytest.mark.slow
 def test_each_reader_behind_the_proxy_has_a_login_budget_of_their_own(site):
     _, proxy = site
     first, second = Reader(proxy.http_port, "127.0.0.2"), Reader(proxy.http_port, "127.0.0.3")
@@ -175,6 +176,7 @@ def test_each_reader_behind_the_proxy_has_a_login_budget_of_their_own(site):
     assert first.login("maya@example.org", PASSWORD) == 429
 
 
+@pytest.mark.slow
 def test_https_at_the_proxy_gives_secure_cookies_and_hsts(site):
     _, proxy = site
     over_https = Reader(proxy.https_port, "127.0.0.2", "https")
@@ -189,6 +191,7 @@ def test_https_at_the_proxy_gives_secure_cookies_and_hsts(site):
     assert over_http.set_cookies and not any("Secure" in cookie for cookie in over_http.set_cookies)
 
 
+@pytest.mark.slow
 def test_links_carry_the_public_host_the_reader_asked_for(site):
     server, proxy = site
     reader = Reader(proxy.https_port, "127.0.0.2", "https")

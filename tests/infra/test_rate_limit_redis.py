@@ -38,6 +38,7 @@ def test_report_limit_is_counted_in_redis(make_app, redis_client):
         assert post_report(app.test_client(), slug, **valid_report()).status_code == 303
 
 
+@pytest.mark.slow
 def test_reports_are_taken_while_redis_is_down(tmp_path):
     # Nothing listens there: the server counts in its own memory until Redis answers.
     live = LiveServer(tmp_path, RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URL=f"redis://127.0.0.1:{free_port()}/0",

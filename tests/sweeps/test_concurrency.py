@@ -13,6 +13,8 @@ from tests.helpers import form_tokens
 from tests.live import LiveServer
 from tests.load_client import Reader
 
+pytestmark = pytest.mark.slow
+
 PASSWORD = "a long enough password"
 ROUNDS = 8  # one fresh demo report per round (the demo has nine new ones)
 

@@ -7,8 +7,12 @@ import threading
 import time
 import urllib.request
 
+import pytest
+
 from tests.hostile import hostile_revisions
 from tests.live import LiveServer
+
+pytestmark = pytest.mark.slow
 
 READERS = 8
 HEALTH_LIMIT = 2.0  # seconds a health check may take

@@ -860,6 +860,7 @@ def shell_setup(live: LiveServer) -> dict:
 
 
 @pytest.mark.browser
+@pytest.mark.browser
 def test_in_a_browser_no_hostile_text_runs(browser, tmp_path):
     cms_folder = tmp_path / "cms"
     cms_folder.mkdir()

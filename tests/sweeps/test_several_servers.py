@@ -20,6 +20,8 @@ from tests.helpers import form_tokens
 from tests.live import LiveServer, free_port
 from tests.load_client import PASSAGE, SLUG, Reader
 
+pytestmark = pytest.mark.slow
+
 REDIS_URL = redis_test_url()
 ARTICLE_URL = "https://news.example.org/local/library-sunday-opening"
 PASSWORD = "a long enough password"
