@@ -13,11 +13,13 @@ import uuid
 from functools import partial
 from pathlib import Path
 
+import jinja2
 import psycopg
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from psycopg import sql
+from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
 from corrections import MIGRATIONS, create_app
@@ -205,6 +207,48 @@ def quick_password_hashes(monkeypatch):
     monkeypatch.setattr(accounts, "_DUMMY_HASH", quick("not anyone's password"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def url_rules_built_once():
+    """Each test builds an app of its own, and werkzeug compiles two Python functions for each of its URL rules
+    (most of the time create_app takes). A function depends only on its rule, so the tests' process compiles
+    each once and gives it to every app with that rule."""
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or not hasattr(Rule, "compile"):  # another werkzeug: compiled as usual
+        yield
+        return
+    built = {}
+
+    def once(rule, append_unknown=True):
+        key = (rule.rule, tuple(rule._trace), repr(rule.defaults), append_unknown,
+               tuple((name, type(converter)) for name, converter in rule._converters.items()))
+        if key not in built:
+            built[key] = compile_builder(rule, append_unknown)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", once)
+        yield
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates shared by the apps a test process builds: compiling a page's templates for each
+    test's new app took longer than many a test. The template source's checksum still decides."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        checksum, code = self.code.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path, sqlite_template) -> str:
     if request.param == "sqlite":
@@ -225,6 +269,7 @@ def building_apps(database_url: str, folder: Path, default_name: str = "instance
     def build(name: str = default_name, **overrides):
         app = create_app(test_settings(database_url, folder / name, **overrides))
         app.test_client_class = IsolatedClient
+        app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
         apps.append(app)
         return app
 
