@@ -1,15 +1,27 @@
-"""The real server (`corrections serve`) in a subprocess, on a database of its own."""
+"""The real server (`corrections serve`) in a subprocess, on a database of its own.
 
+Its commands run in processes forked by a command server that has imported the app already
+(tests/command_server.py); CORRECTIONS_TEST_FORK_COMMANDS=0 starts the `corrections` script for each instead.
+"""
+
+import atexit
+import itertools
+import json
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 CORRECTIONS = Path(sys.executable).parent / "corrections"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+FORK_COMMANDS = os.environ.get("CORRECTIONS_TEST_FORK_COMMANDS", "1") != "0"
 
 
 def screenshot(page, name: str, full_page: bool = True) -> None:
@@ -25,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def stop_process(process: subprocess.Popen | None) -> None:
+def stop_process(process: "subprocess.Popen | ForkedProcess | None") -> None:
     """Ask a child process to end, and kill it if it has not within 10 s."""
     if process and process.poll() is None:
         process.terminate()
@@ -33,6 +45,105 @@ def stop_process(process: subprocess.Popen | None) -> None:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+class ForkedProcess:
+    """A process the command server forked, with what the tests use of subprocess.Popen's."""
+
+    def __init__(self, args: list[str], pid: int, status: Path):
+        self.args = args
+        self.pid = pid
+        self.status = status
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and self.status.exists():
+            self.returncode = int(self.status.read_text())
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(self.args, timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def send_signal(self, number: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, number)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class CommandServer:
+    """This test process's command server (tests/command_server.py), started at its first command."""
+
+    _started: "CommandServer | None" = None
+    _starting = threading.Lock()
+
+    @classmethod
+    def get(cls) -> "CommandServer":
+        with cls._starting:
+            if cls._started is None:
+                cls._started = cls()
+                atexit.register(cls._started.close)
+            return cls._started
+
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="corrections-commands-"))
+        self.numbers = itertools.count()
+        self.lock = threading.Lock()
+        requests, self.requests = os.pipe()
+        replies, answers = os.pipe()
+        self.replies = open(replies, "rb")
+        self.log = self.folder / "command-server.log"
+        with open(self.log, "w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(Path(__file__).with_name("command_server.py")), str(requests), str(answers),
+                 str(CORRECTIONS.parent)],
+                pass_fds=(requests, answers), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        os.close(requests)
+        os.close(answers)
+
+    def start(self, args: list[str], env: dict, *, stdin: Path | None, stdout: Path, stderr: Path) -> ForkedProcess:
+        status = self.folder / f"{next(self.numbers)}.status"
+        request = json.dumps({"argv": args, "env": env, "cwd": os.getcwd(), "stdin": stdin and str(stdin),
+                              "stdout": str(stdout), "stderr": str(stderr), "status": str(status)}).encode() + b"\n"
+        with self.lock:
+            while request:
+                request = request[os.write(self.requests, request):]
+            answer = self.replies.readline()
+        if not answer:
+            raise RuntimeError(f"the command server ended: {self.log.read_text()}")
+        return ForkedProcess(args, int(answer), status)
+
+    def run(self, args: list[str], env: dict, input: str | None) -> subprocess.CompletedProcess:
+        """What subprocess.run(args, env=env, input=input, capture_output=True, text=True, check=True) does."""
+        files = self.folder / f"run-{next(self.numbers)}"
+        files.mkdir()
+        stdin = None
+        if input is not None:
+            stdin = files / "stdin"
+            stdin.write_text(input)
+        process = self.start(args, env, stdin=stdin, stdout=files / "stdout", stderr=files / "stderr")
+        process.wait()
+        stdout, stderr = ((files / name).read_text() if (files / name).exists() else "" for name in ("stdout",
+                                                                                                      "stderr"))
+        shutil.rmtree(files)
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, args, stdout, stderr)
+        return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+
+    def close(self) -> None:
+        os.close(self.requests)  # the server ends when it reads the end of its requests
+        self.replies.close()
+        stop_process(self.process)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class LiveServer:
@@ -46,19 +157,23 @@ class LiveServer:
             "CORRECTIONS_DATABASE_URL": database_url or f"sqlite:///{folder / 'live.sqlite3'}",
             **{f"CORRECTIONS_{key}": str(value) for key, value in settings.items()},
         }
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | ForkedProcess | None = None
         self.log = folder / "server.log"
 
     def command(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+        if FORK_COMMANDS:
+            return CommandServer.get().run([str(CORRECTIONS), *args], self.env, input)
         return subprocess.run([str(CORRECTIONS), *args], env=self.env, capture_output=True, text=True, check=True,
                               input=input)
 
     def start(self, threads: int = 4) -> "LiveServer":
+        args = [str(CORRECTIONS), "serve", "--port", str(self.port), "--threads", str(threads)]
         with open(self.log, "w") as log:
-            self.process = subprocess.Popen(
-                [str(CORRECTIONS), "serve", "--port", str(self.port), "--threads", str(threads)],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            )
+            if FORK_COMMANDS:
+                self.process = CommandServer.get().start(args, self.env, stdin=None, stdout=self.log,
+                                                         stderr=self.log)
+            else:
+                self.process = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
