@@ -1,7 +1,8 @@
 """Fixtures: a fresh app per test, on SQLite and on the real PostgreSQL.
 
 PostgreSQL is reached at CORRECTIONS_TEST_POSTGRES_URL (default: the local server's `test`
-database as `postgres`); the suite makes a database of its own there and drops it at the end.
+database as `postgres`); each test process makes databases of its own there, empties them from test
+to test and drops them at its end.
 Without a server those tests skip with a reason, but with CI set they fail instead.
 """
 
@@ -218,7 +219,7 @@ def url_rules_built_once():
     (most of the time create_app takes). A function depends only on its rule, so the tests' process compiles
     each once and gives it to every app with that rule."""
     compile_builder = getattr(Rule, "_compile_builder", None)
-    if compile_builder is None or not hasattr(Rule, "compile"):  # another werkzeug: compiled as usual
+    if compile_builder is None:  # another werkzeug: compiled as usual
         yield
         return
     built = {}
