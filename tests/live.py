@@ -50,10 +50,11 @@ def stop_process(process: "subprocess.Popen | ForkedProcess | None") -> None:
 class ForkedProcess:
     """A process the command server forked, with what the tests use of subprocess.Popen's."""
 
-    def __init__(self, args: list[str], pid: int, status: Path):
+    def __init__(self, args: list[str], pid: int, status: Path, server: subprocess.Popen):
         self.args = args
         self.pid = pid
         self.status = status
+        self.server = server
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -66,6 +67,8 @@ class ForkedProcess:
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(self.args, timeout)
+            if self.server.poll() is not None:  # nobody is left to say how the process ended
+                raise RuntimeError(f"the command server ended before {self.args[1:]}")
             time.sleep(0.01)
         return self.returncode
 
@@ -120,7 +123,7 @@ class CommandServer:
             answer = self.replies.readline()
         if not answer:
             raise RuntimeError(f"the command server ended: {self.log.read_text()}")
-        return ForkedProcess(args, int(answer), status)
+        return ForkedProcess(args, int(answer), status, self.process)
 
     def run(self, args: list[str], env: dict, input: str | None) -> subprocess.CompletedProcess:
         """What subprocess.run(args, env=env, input=input, capture_output=True, text=True, check=True) does."""
