@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from corrections import create_app
 from corrections.access import accounts
 from corrections.extensions import db
-from corrections.models import Article, Correction, Report
+from corrections.models import Article, Notice, Report
 from corrections.notices import publishing
 from corrections.reports.passages import locate_passage
 from corrections.triage import queue
@@ -56,8 +56,8 @@ def main(editor_email: str) -> None:
     app = create_app()
     with app.app_context(), app.test_request_context():
         editor = accounts.find_by_email(editor_email)
-        shown = (select(Correction.article_id, func.count(Correction.id).label("n"))
-                 .where(Correction.withdrawn_at.is_(None)).group_by(Correction.article_id))
+        shown = (select(Notice.article_id, func.count(Notice.id).label("n"))
+                 .where(Notice.withdrawn_at.is_(None)).group_by(Notice.article_id))
         with_notices = dict(db.session.execute(shown).all())
         article_count = db.session.scalar(select(func.count(Article.id)))
         published = 0
@@ -119,7 +119,7 @@ def main(editor_email: str) -> None:
             "articles": article_count,
             "reports": db.session.scalar(select(func.count(Report.id))),
             "open_reports": sum(categories.values()),
-            "corrections": db.session.scalar(select(func.count(Correction.id))),
+            "corrections": db.session.scalar(select(func.count(Notice.id))),
             "articles_with_notices": len(with_notices),
             "notices_published_here": published,
             "warm_slug": warm.slug,

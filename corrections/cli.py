@@ -363,7 +363,7 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool, no_de
     elapsed = time.perf_counter() - started
     statuses = ", ".join(f"{count:,} {status}" for status, count in made.statuses.items())
     click.echo(f"Made {made.articles:,} articles, {made.reports:,} reports ({statuses}), {made.events:,} events, "
-               f"{made.corrections:,} corrections and {made.editors} new editors in {elapsed:.1f} s (seed {seed}).")
+               f"{made.notices:,} corrections and {made.editors} new editors in {elapsed:.1f} s (seed {seed}).")
 
 
 COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, set_password_command,

@@ -46,7 +46,7 @@ def in_words(seconds: int) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
-def report_form_again(status: int, notice: str):
+def report_form_again(status: int, alert: str):
     """On the report form, an error keeps everything the reader typed on screen."""
     if request.method != "POST":
         return None
@@ -58,26 +58,26 @@ def report_form_again(status: int, notice: str):
     # The form is shown again with a fresh token (rendering makes one); the old token's error is not the reader's.
     form.csrf_token.errors = []
     form._errors = None
-    return render_form(article, form, status=status, notice=notice)
+    return render_form(article, form, status=status, alert=alert)
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        notice = ("This form had expired or was sent from another page, so nothing was saved yet. "
-                  "Your text is kept below: check it and send again.")
+        alert = ("This form had expired or was sent from another page, so nothing was saved yet. "
+                 "Your text is kept below: check it and send again.")
         if request.endpoint == "public.report":
-            return report_form_again(400, notice) or error_page(400, notice)
+            return report_form_again(400, alert) or error_page(400, alert)
         return error_page(400, "The form had expired. Please reload the page and try again.")
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error: RateLimitExceeded):
         wait = seconds_until_reset()
-        notice = (f"You have sent several reports in a short time. Please try again in {in_words(wait)}. "
-                  "Your text is kept below.")
+        alert = (f"You have sent several reports in a short time. Please try again in {in_words(wait)}. "
+                 "Your text is kept below.")
         response = None
         if request.endpoint == "public.report":
-            response = report_form_again(429, notice)
+            response = report_form_again(429, alert)
         if response is None:
             response = error_page(429, f"Please try again in {in_words(wait)}.", retry_after=wait)
         body, status = response

@@ -18,9 +18,9 @@ from werkzeug.http import is_resource_modified
 from corrections.articles import content
 from corrections.extensions import db
 from corrections.infra import page_cache
-from corrections.models import Article, Correction
+from corrections.models import Article, Notice
 from corrections.notices import publishing
-from corrections.vocabulary import CORRECTION_KINDS
+from corrections.vocabulary import NOTICE_KINDS
 
 bp = Blueprint("feeds", __name__)
 
@@ -73,13 +73,13 @@ def feed_response(article: Article | None) -> Response:
 def shown_summary(article: Article | None) -> tuple[int, datetime | None]:
     """How many notices are shown, and when an article they are on last changed (its title is in the feed)."""
     if article is not None:
-        count = db.session.scalar(select(func.count(Correction.id)).where(
-            Correction.article_id == article.id, Correction.withdrawn_at.is_(None)))
+        count = db.session.scalar(select(func.count(Notice.id)).where(
+            Notice.article_id == article.id, Notice.withdrawn_at.is_(None)))
         return count, article.updated_at
     count, changed = db.session.execute(
-        select(func.count(Correction.id), func.max(Article.updated_at))
-        .join(Article, Correction.article_id == Article.id)
-        .where(Correction.withdrawn_at.is_(None))
+        select(func.count(Notice.id), func.max(Article.updated_at))
+        .join(Article, Notice.article_id == Article.id)
+        .where(Notice.withdrawn_at.is_(None))
     ).one()
     return count, changed
 
@@ -97,7 +97,7 @@ def stamp(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat() if moment is not None else "-"
 
 
-def build_feed(article: Article | None, items: list[Correction], updated: datetime) -> bytes:
+def build_feed(article: Article | None, items: list[Notice], updated: datetime) -> bytes:
     """The Atom document for these notices (newest first)."""
     site = xml_text(current_app.config["SITE_NAME"])
     feed = FeedGenerator()
@@ -121,7 +121,7 @@ def build_feed(article: Article | None, items: list[Correction], updated: dateti
     host = urlsplit(self_url).hostname or "localhost"
     for notice in items:
         shown_on = article if article is not None else notice.article
-        label = CORRECTION_KINDS.get(notice.kind, notice.kind)
+        label = NOTICE_KINDS.get(notice.kind, notice.kind)
         entry = feed.add_entry(order="append")
         # A tag: URI does not change if the article's slug or the site's scheme does.
         entry.id(f"tag:{host},{notice.published_at:%Y-%m-%d}:correction-{notice.id}")

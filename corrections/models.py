@@ -269,15 +269,17 @@ class LoginThrottle(db.Model):
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-correction_report = Table(
+notice_report = Table(
     "correction_report",
     db.metadata,
     Column("correction_id", ForeignKey("correction.id"), primary_key=True),
     Column("report_id", ForeignKey("report.id"), primary_key=True, index=True),
 )
 
-class Correction(db.Model):
+class Notice(db.Model):
     """A published notice on an article. Never silently changed: amendments keep the earlier text."""
+
+    __tablename__ = "correction"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
@@ -298,9 +300,9 @@ class Correction(db.Model):
 
     article: Mapped[Article] = relationship()
     revision: Mapped["ArticleRevision | None"] = relationship()
-    reports: Mapped[list[Report]] = relationship(secondary=correction_report, order_by="Report.id")
-    versions: Mapped[list["CorrectionVersion"]] = relationship(
-        back_populates="correction", order_by="CorrectionVersion.id"
+    reports: Mapped[list[Report]] = relationship(secondary=notice_report, order_by="Report.id")
+    versions: Mapped[list["NoticeVersion"]] = relationship(
+        back_populates="notice", order_by="NoticeVersion.id"
     )
 
     @property
@@ -313,11 +315,13 @@ class Correction(db.Model):
         return self.revision.number if self.revision is not None else None
 
 
-class CorrectionVersion(db.Model):
+class NoticeVersion(db.Model):
     """An earlier text of a correction, kept when it was amended (append-only)."""
 
+    __tablename__ = "correction_version"
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    correction_id: Mapped[int] = mapped_column(ForeignKey("correction.id"), index=True)
+    notice_id: Mapped[int] = mapped_column("correction_id", ForeignKey("correction.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     # The earlier text was shown from shown_from until replaced_at.
@@ -326,7 +330,7 @@ class CorrectionVersion(db.Model):
     replaced_by: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
 
-    correction: Mapped[Correction] = relationship(back_populates="versions")
+    notice: Mapped[Notice] = relationship(back_populates="versions")
 
 
 class ChangeReview(db.Model):
@@ -350,12 +354,12 @@ class ChangeReview(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     answered_by: Mapped[str] = mapped_column(String(200), default="")
-    correction_id: Mapped[int | None] = mapped_column(ForeignKey("correction.id"), default=None)
+    notice_id: Mapped[int | None] = mapped_column("correction_id", ForeignKey("correction.id"), default=None)
 
     article: Mapped[Article] = relationship()
     from_revision: Mapped[ArticleRevision] = relationship(foreign_keys=[from_revision_id])
     to_revision: Mapped[ArticleRevision] = relationship(foreign_keys=[to_revision_id])
-    correction: Mapped["Correction | None"] = relationship()
+    notice: Mapped["Notice | None"] = relationship()
 
     # The dashboard lists the open changes whose grace period is over, oldest first.
     __table_args__ = (Index("ix_change_review_outcome_due_at", "outcome", "due_at"),)
@@ -569,7 +573,7 @@ class CannedAnswer(db.Model):
     # For a rejection, the reason the reader is given; otherwise the comment recorded in the history.
     text: Mapped[str] = mapped_column(Text, default="")
     # A first draft of the correction notice, filled from the report ({passage}, {suggestion}).
-    correction_template: Mapped[str] = mapped_column(Text, default="")
+    notice_template: Mapped[str] = mapped_column("correction_template", Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -16,12 +16,12 @@ from corrections.extensions import db, limiter
 from corrections.figures import metrics, transparency
 from corrections.forms import ReportForm, form_served_token
 from corrections.infra import outage, page_cache
-from corrections.models import Article, Correction, Report
+from corrections.models import Article, Notice, Report
 from corrections.notices import policies, publishing
 from corrections.reports import consent, filing, privacy, spool, tokens
 from corrections.reports.outcomes import READER_STATUS
 from corrections.transaction import commit, save
-from corrections.vocabulary import CATEGORIES, CORRECTION_KINDS, PASSAGE_MAX
+from corrections.vocabulary import CATEGORIES, NOTICE_KINDS, PASSAGE_MAX
 
 bp = Blueprint("public", __name__)
 
@@ -67,7 +67,7 @@ def article(slug: str):
         shown = publishing.for_page(connection, found.id)
     top, foot = publishing.split_for_page(shown)
     body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
-                           kinds=CORRECTION_KINDS, json_ld=article_json_ld(found, shown))
+                           kinds=NOTICE_KINDS, json_ld=article_json_ld(found, shown))
     response = current_app.response_class(body, mimetype="text/html")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache" if not has_session else "private, no-cache"
@@ -101,7 +101,7 @@ def corrections_log():
                           error_out=False)
     if listing.page > 1 and not listing.items:
         abort(404)
-    return render_template("public/corrections.html", listing=listing, f=f, kinds=CORRECTION_KINDS,
+    return render_template("public/corrections.html", listing=listing, f=f, kinds=NOTICE_KINDS,
                            months=publishing.log_months())
 
 
@@ -125,9 +125,9 @@ def report(slug: str):
             filed = intake.submit_or_spool(found if isinstance(found, Article) else None, slug, form.to_input(),
                                            client=client, spam_reason=spam_reason)
         except spool.SpoolError:
-            notice = ("Your report could not be saved just now, so nothing was sent yet. Your text is kept below: "
-                      "please send it again in a minute.")
-            page, status = render_form(found, form, 503, notice)
+            alert = ("Your report could not be saved just now, so nothing was sent yet. Your text is kept below: "
+                     "please send it again in a minute.")
+            page, status = render_form(found, form, 503, alert)
             return page, status, {"Retry-After": str(outage.RETRY_AFTER_SECONDS)}
         flash(filed.reference, "report-sent")
         return redirect(url_for("public.report_status", token=filed.token), code=303)
@@ -140,11 +140,11 @@ def article_for_form(slug: str) -> Article | SimpleNamespace | None:
     return SimpleNamespace(slug=slug, title="this article") if database_down else found
 
 
-def render_form(found: Article | SimpleNamespace, form: ReportForm, status: int | None = None, notice: str = ""):
+def render_form(found: Article | SimpleNamespace, form: ReportForm, status: int | None = None, alert: str = ""):
     """The report form, with the reader's input and field errors; also used by error handlers."""
     if status is None:
         status = 400 if form.errors else 200
-    return render_template("public/report_form.html", article=found, form=form, notice=notice), status
+    return render_template("public/report_form.html", article=found, form=form, alert=alert), status
 
 
 class ForgetContactForm(FlaskForm):
@@ -296,7 +296,7 @@ def status_page(filed: Report, token: str, forget_form: ForgetContactForm, statu
         masked_email=filing.mask_email(filed.reporter_email),
         address=consent.state(filed.reporter_email) if filed.notify and filed.reporter_email else None,
         resolved_by=resolved_by,
-        kinds=CORRECTION_KINDS,
+        kinds=NOTICE_KINDS,
         categories=CATEGORIES,
     ), status))
     return private_page(response)
@@ -320,7 +320,7 @@ def transparency_page():
     figures = transparency.cached(float(current_app.config["TRANSPARENCY_CACHE_SECONDS"]))
     response = current_app.make_response(render_template(
         "public/transparency.html", t=figures, duration=metrics.duration_words, policies=policies.links(),
-        kinds=CORRECTION_KINDS))
+        kinds=NOTICE_KINDS))
     response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['TRANSPARENCY_CACHE_SECONDS'])}"
     return response
 
@@ -344,7 +344,7 @@ def healthz():
     return {"status": "ok"}
 
 
-def article_json_ld(found: Article | Row, shown: list[Correction] | list[publishing.PageNotice]) -> dict:
+def article_json_ld(found: Article | Row, shown: list[Notice] | list[publishing.PageNotice]) -> dict:
     """schema.org NewsArticle with its corrections; the template writes it with |tojson, which escapes <, > and &."""
     modified = max([found.updated_at, *(n.updated_at or n.published_at for n in shown)])
     data = {

@@ -31,8 +31,8 @@ STATUS_LABELS = {
     "corrected": "Corrected",
 }
 
-# The kinds of notice published on an article (a Correction row), as readers read them.
-CORRECTION_KINDS = {
+# The kinds of notice published on an article (a Notice row), as readers read them.
+NOTICE_KINDS = {
     "correction": "Correction",
     "clarification": "Clarification",
     "update": "Update",

@@ -27,7 +27,7 @@
      queue: bulkDuplicate, report: focusField("form[data-key-duplicate] input[name=original]")},
     {key: "s", what: "Mark spam", queue: bulk("spam"), report: move("spam")},
     {key: "c", what: "Apply a canned answer: choose it with the arrow keys, then Enter (Esc cancels)",
-     queue: chooseAnswer, report: chooseAnswer},
+     queue: chooseCannedAnswer, report: chooseCannedAnswer},
     {key: "n", what: "Show the new reports", queue: clickLink("a[data-key-new]")},
     {key: "?", what: "Show these keys", queue: help, report: help},
   ];
@@ -232,19 +232,19 @@
 
   var chooser = null;
 
-  function answerField() {
+  function cannedAnswerField() {
     return document.querySelector(where === "queue" ? 'form[data-key-bulk] select[name="answer"]'
       : 'form[data-key-answer] select[name="answer"]');
   }
 
-  function answerOptions() {
-    var field = answerField();
+  function cannedAnswerOptions() {
+    var field = cannedAnswerField();
     if (!field) return [];
     return Array.prototype.filter.call(field.options, function (option) { return option.value; });
   }
 
-  function applyAnswer(value) {
-    var field = answerField();
+  function applyCannedAnswer(value) {
+    var field = cannedAnswerField();
     field.value = value;
     if (where === "queue") {
       var form = bulkForm("answer");
@@ -285,7 +285,7 @@
       button.setAttribute("data-answer", option.value);
       button.addEventListener("click", function () {
         box.close();
-        applyAnswer(option.value);
+        applyCannedAnswer(option.value);
       });
       item.appendChild(button);
       list.appendChild(item);
@@ -311,8 +311,8 @@
     return box;
   }
 
-  function chooseAnswer() {
-    var options = answerOptions();
+  function chooseCannedAnswer() {
+    var options = cannedAnswerOptions();
     if (!options.length) {
       say(where === "queue" ? "No canned answers yet: an admin adds them under Answers."
         : "No canned answer fits this report.");
@@ -422,14 +422,14 @@
   status.setAttribute("role", "status");
   page.appendChild(button);
   // The "c" button: the canned-answer chooser for a mouse, where the page offers answers.
-  if (answerOptions().length) {
-    var answers = document.createElement("button");
-    answers.type = "button";
-    answers.className = "link-button keys-button";
-    answers.setAttribute("aria-keyshortcuts", "c");
-    answers.textContent = "Apply a canned answer (c)";
-    answers.addEventListener("click", chooseAnswer);
-    page.appendChild(answers);
+  if (cannedAnswerOptions().length) {
+    var cannedAnswers = document.createElement("button");
+    cannedAnswers.type = "button";
+    cannedAnswers.className = "link-button keys-button";
+    cannedAnswers.setAttribute("aria-keyshortcuts", "c");
+    cannedAnswers.textContent = "Apply a canned answer (c)";
+    cannedAnswers.addEventListener("click", chooseCannedAnswer);
+    page.appendChild(cannedAnswers);
   }
   page.appendChild(status);
 })();

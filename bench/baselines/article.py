@@ -28,7 +28,9 @@ class Article(db.Model):
     body: Mapped[str] = mapped_column(Text)
 
 
-class Correction(db.Model):
+class Notice(db.Model):
+    __tablename__ = "correction"
+
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -64,7 +66,7 @@ db.init_app(app)
 def article(slug: str):
     found = db.session.scalar(select(Article).where(Article.slug == slug)) or abort(404)
     notices = db.session.scalars(
-        select(Correction).where(Correction.article_id == found.id, Correction.withdrawn_at.is_(None))
-        .order_by(Correction.published_at.desc(), Correction.id.desc())
+        select(Notice).where(Notice.article_id == found.id, Notice.withdrawn_at.is_(None))
+        .order_by(Notice.published_at.desc(), Notice.id.desc())
     ).all()
     return render_template("article.html", article=found, notices=notices)

@@ -10,7 +10,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from corrections import vocabulary
 from corrections.articles import content
 from corrections.text import SPACES, min_length_pattern
-from corrections.vocabulary import CORRECTION_KINDS
+from corrections.vocabulary import NOTICE_KINDS
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -233,7 +233,7 @@ OPENAPI = {
                              "article_url"],
                 "properties": {
                     "id": {"type": "integer"},
-                    "kind": {"type": "string", "enum": list(CORRECTION_KINDS)},
+                    "kind": {"type": "string", "enum": list(NOTICE_KINDS)},
                     "kind_label": {"type": "string"},
                     "text": {"type": "string"},
                     "published_at": {"type": "string", "format": "date-time"},

@@ -32,12 +32,12 @@ from corrections.articles import content
 from corrections.extensions import db, limiter
 from corrections.forms import ReportForm
 from corrections.infra import outage
-from corrections.models import ApiToken, Article, Correction
+from corrections.models import ApiToken, Article, Notice
 from corrections.notices import publishing
 from corrections.public import report_rate_limit
 from corrections.reports import spool, tokens
 from corrections.text import is_http_url, parse_id
-from corrections.vocabulary import CORRECTION_KINDS
+from corrections.vocabulary import NOTICE_KINDS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -178,12 +178,12 @@ def article_with_report_url(article: Article) -> dict:
     return {**article_ref(article), "report_url": url_for("public.report", slug=article.slug, _external=True)}
 
 
-def notice_json(notice: Correction) -> dict:
+def notice_json(notice: Notice) -> dict:
     """One published notice, as every read shows it; never anything about the reports behind it."""
     return {
         "id": notice.id,
         "kind": notice.kind,
-        "kind_label": CORRECTION_KINDS.get(notice.kind, notice.kind),
+        "kind_label": NOTICE_KINDS.get(notice.kind, notice.kind),
         "text": notice.text,
         "published_at": iso(notice.published_at),
         "updated_at": iso(notice.updated_at),
@@ -194,7 +194,7 @@ def notice_json(notice: Correction) -> dict:
     }
 
 
-def revision_url(notice: Correction) -> str | None:
+def revision_url(notice: Notice) -> str | None:
     """What changed in the article with the revision the notice goes with (when readers may see revisions)."""
     number = notice.revision_number
     if not number or number < 2 or not current_app.config["PUBLIC_REVISIONS"]:
@@ -233,7 +233,7 @@ EARLIEST = (datetime.min.replace(tzinfo=UTC) - EPOCH) // MICROSECOND
 LATEST = (datetime.max.replace(tzinfo=UTC) - EPOCH) // MICROSECOND
 
 
-def encode_cursor(notice: Correction) -> str:
+def encode_cursor(notice: Notice) -> str:
     return f"{(notice.published_at - EPOCH) // MICROSECOND}_{notice.id}"
 
 
@@ -267,16 +267,16 @@ class Page:
         self.after = decode_cursor(cursor) if cursor is not None else None
 
 
-def corrections_page(page: Page, article: Article | None, **link_args) -> tuple[list[dict], str | None]:
+def notices_page(page: Page, article: Article | None, **link_args) -> tuple[list[dict], str | None]:
     """One page of shown notices, newest first, and the absolute link to the next page (or None)."""
     limit = page.limit
     query = publishing.log_query(publishing.LogFilter())
     if article is not None:
-        query = query.where(Correction.article_id == article.id)
+        query = query.where(Notice.article_id == article.id)
     if page.after is not None:
         published_at, ident = page.after
-        query = query.where(or_(Correction.published_at < published_at,
-                                and_(Correction.published_at == published_at, Correction.id < ident)))
+        query = query.where(or_(Notice.published_at < published_at,
+                                and_(Notice.published_at == published_at, Notice.id < ident)))
     rows = list(db.session.scalars(query.limit(limit + 1)))
     shown = rows[:limit]
     next_url = None
@@ -294,14 +294,14 @@ def corrections_page(page: Page, article: Article | None, **link_args) -> tuple[
 def corrections():
     page = Page()
     if query_arg("url") is None:
-        items, next_url = corrections_page(page, None)
+        items, next_url = notices_page(page, None)
         return cached_json({"corrections": items, "next": next_url})
     url = required_url()
     article = by_canonical_url(url)
     if article is None:
         # Not an error: an embed may ask about a page before its article is imported.
         return cached_json({"article": None, "corrections": [], "next": None})
-    items, next_url = corrections_page(page, article, url=url)
+    items, next_url = notices_page(page, article, url=url)
     return cached_json({"article": article_with_report_url(article), "corrections": items, "next": next_url})
 
 
@@ -312,7 +312,7 @@ def article_corrections(slug: str):
     article = content.get_by_slug(slug)
     if article is None:
         raise ApiError(404, "No article has this slug.")
-    items, next_url = corrections_page(page, article)
+    items, next_url = notices_page(page, article)
     return cached_json({"article": article_with_report_url(article), "corrections": items, "next": next_url})
 
 

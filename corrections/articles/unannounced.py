@@ -24,11 +24,11 @@ from corrections.models import (
     ArticleEvent,
     ArticleRevision,
     ChangeReview,
-    Correction,
     Editor,
+    Notice,
     utcnow,
 )
-from corrections.vocabulary import CORRECTION_KINDS
+from corrections.vocabulary import NOTICE_KINDS
 
 # Notices that announce a change to the text; an editor's note does not.
 ANNOUNCING_KINDS = ("correction", "clarification", "update")
@@ -98,13 +98,13 @@ def history(article: Article) -> list[ArticleEvent]:
 
 
 def _answer(review: ChangeReview, outcome: str, *, by: Editor | None, reason: str = "",
-            correction: Correction | None = None) -> None:
+            notice: Notice | None = None) -> None:
     now = utcnow()
     review.outcome = outcome
     review.reason = reason
     review.answered_at = now
     review.answered_by = by.name if by else "system"
-    review.correction = correction
+    review.notice = notice
     db.session.add(ArticleEvent(article_id=review.article_id, created_at=now, actor_id=by.id if by else None,
                                 actor=review.answered_by, kind=outcome if by else "settled",
                                 revision_id=review.to_revision_id, comment=reason))
@@ -128,14 +128,14 @@ def excuse(review: ChangeReview, reason: str, *, by: Editor) -> None:
     _answer(review, "no_notice", by=by, reason=reason)
 
 
-def settle_by_notice(correction: Correction, *, by: Editor, answering: ChangeReview | None = None) -> None:
+def settle_by_notice(notice: Notice, *, by: Editor, answering: ChangeReview | None = None) -> None:
     """A notice was published on the article: it announces every open change made before it.
 
     `answering` is the change the editor wrote it for, recorded as their answer (as is the change whose revision
     the notice names); other open changes of the article are settled by the notice too. An editor's note
     settles nothing. Does not commit.
     """
-    if correction.kind not in ANNOUNCING_KINDS:
+    if notice.kind not in ANNOUNCING_KINDS:
         if answering is not None:
             raise ChangeError("An editor’s note does not announce a change: publish a correction, clarification "
                               "or update, or say why no notice is needed.")
@@ -143,13 +143,13 @@ def settle_by_notice(correction: Correction, *, by: Editor, answering: ChangeRev
     if answering is not None:
         check_open(answering)
     still_open = db.session.scalars(select(ChangeReview).where(
-        ChangeReview.article_id == correction.article_id, ChangeReview.outcome == "",
+        ChangeReview.article_id == notice.article_id, ChangeReview.outcome == "",
         ChangeReview.changed_at <= utcnow()))
     for review in still_open:
         # The editor answered the change they wrote the notice for, or whose revision it names.
-        editor = by if review is answering or review.to_revision_id == correction.revision_id else None
-        _answer(review, "notice", by=editor, correction=correction,
-                reason=f"{CORRECTION_KINDS[correction.kind]} published: {correction.text}")
+        editor = by if review is answering or review.to_revision_id == notice.revision_id else None
+        _answer(review, "notice", by=editor, notice=notice,
+                reason=f"{NOTICE_KINDS[notice.kind]} published: {notice.text}")
 
 
 def mark_announced(now: datetime) -> list[int]:

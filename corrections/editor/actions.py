@@ -9,7 +9,7 @@ from flask import flash, redirect, url_for
 from corrections.editor.forms import BulkForm, PublishForm
 from corrections.errors import Refusal
 from corrections.extensions import db
-from corrections.models import Article, ArticleRevision, CannedAnswer, ChangeReview, Correction, Editor, Report
+from corrections.models import Article, ArticleRevision, CannedAnswer, ChangeReview, Editor, Notice, Report
 from corrections.notices import publishing
 from corrections.reports import canned_answers, workflow
 from corrections.text import parse_id
@@ -35,9 +35,9 @@ def editor_by_id(value: str | None) -> Editor | None:
     return db.session.get(Editor, editor_id) if editor_id else None
 
 
-def answer_by_id(value: str | None) -> CannedAnswer | None:
-    answer_id = parse_id(value)
-    return db.session.get(CannedAnswer, answer_id) if answer_id else None
+def canned_answer_by_id(value: str | None) -> CannedAnswer | None:
+    canned_answer_id = parse_id(value)
+    return db.session.get(CannedAnswer, canned_answer_id) if canned_answer_id else None
 
 
 def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | None):
@@ -62,10 +62,10 @@ def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | N
             raise workflow.WorkflowError("no original report was found for the duplicates.")
         return lambda: workflow.mark_duplicate(report, original, by=me)
     if action == "answer":
-        answer = answer_by_id(form.answer.data)
-        if answer is None:
+        canned_answer = canned_answer_by_id(form.canned_answer.data)
+        if canned_answer is None:
             raise workflow.WorkflowError("choose the canned answer to apply.")
-        return lambda: canned_answers.apply(answer, report, by=me)
+        return lambda: canned_answers.apply(canned_answer, report, by=me)
     raise workflow.WorkflowError("choose an action.")
 
 
@@ -75,7 +75,7 @@ def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
         return [], [("the selection", "choose an action to apply.")]
     if form.action.data == "reject" and not form.chosen_reason():
         return [], [("the selection", "give a reason for rejecting: the readers will see it.")]
-    if form.action.data == "answer" and answer_by_id(form.answer.data) is None:
+    if form.action.data == "answer" and canned_answer_by_id(form.canned_answer.data) is None:
         return [], [("the selection", "choose the canned answer to apply (it may have been deleted).")]
     reports = queue.reports_by_id([report_id for report_id, _ in selection])
     original = None
@@ -105,7 +105,7 @@ def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
 
 def publish_notice(form: PublishForm, article: Article, *, by: Editor, reports: list[Report] = (),
                    revision: ArticleRevision | None = None, answering: ChangeReview | None = None,
-                   ) -> Outcome[Correction]:
+                   ) -> Outcome[Notice]:
     """Publish the form's notice on the article and commit, from any page that offers it.
 
     A refusal is shown at the form's text when it is about the text, otherwise at the top of the page; another

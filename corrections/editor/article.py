@@ -10,11 +10,11 @@ from corrections.editor.actions import publish_notice
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import AmendForm, EditArticleForm, PublishForm, WithdrawForm
 from corrections.extensions import db
-from corrections.models import Article, Correction, Report, utcnow
+from corrections.models import Article, Notice, Report, utcnow
 from corrections.notices import publishing
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save
-from corrections.vocabulary import CORRECTION_KINDS, STATUS_LABELS
+from corrections.vocabulary import NOTICE_KINDS, STATUS_LABELS
 
 
 def load_article(slug: str) -> Article:
@@ -38,7 +38,7 @@ def render_article(article: Article, status: int = 200, *, publish_form=None, am
         .order_by(Report.created_at)
     ))
     return render_template(
-        "editor/article.html", article=article, notices=all_notices, kinds=CORRECTION_KINDS,
+        "editor/article.html", article=article, notices=all_notices, kinds=NOTICE_KINDS,
         publish_form=publish_form or PublishForm(formdata=None), amend_forms=amend_forms,
         withdraw_forms=withdraw_forms, counts=counts, labels=STATUS_LABELS, linkable=linkable,
         linked_now=set(parse_ids(request.form.getlist("link"))),
@@ -86,11 +86,11 @@ def edit_article(slug: str):
     return render_template("editor/article_edit.html", article=found, form=form), 400 if form.errors else 200
 
 
-def load_notice(article: Article, correction_id: int) -> Correction:
-    correction = db.session.get(Correction, correction_id)
-    if correction is None or correction.article_id != article.id:
+def load_notice(article: Article, correction_id: int) -> Notice:
+    notice = db.session.get(Notice, correction_id)
+    if notice is None or notice.article_id != article.id:
         abort(404)
-    return correction
+    return notice
 
 
 @bp.get("/articles/<slug>")
@@ -115,9 +115,9 @@ def publish_on_article(slug: str):
         else:
             outcome = publish_notice(form, found, by=me(), reports=linked, revision=revision)
             if outcome.done:
-                correction = outcome.result
-                flash(f"{CORRECTION_KINDS[correction.kind]} published.", "success")
-                return redirect(url_for("editor.article", slug=slug) + f"#correction-{correction.id}")
+                notice = outcome.result
+                flash(f"{NOTICE_KINDS[notice.kind]} published.", "success")
+                return redirect(url_for("editor.article", slug=slug) + f"#correction-{notice.id}")
             status = outcome.status
     return render_article(found, status, publish_form=form)
 
@@ -125,25 +125,25 @@ def publish_on_article(slug: str):
 @bp.post("/articles/<slug>/corrections/<int:correction_id>/amend")
 def amend_notice(slug: str, correction_id: int):
     found = load_article(slug)
-    correction = load_notice(found, correction_id)
-    form = AmendForm(prefix=f"amend-{correction.id}")
-    if form.validate_on_submit() and save(lambda: publishing.amend(correction, form.text.data, by=me(),
+    notice = load_notice(found, correction_id)
+    form = AmendForm(prefix=f"amend-{notice.id}")
+    if form.validate_on_submit() and save(lambda: publishing.amend(notice, form.text.data, by=me(),
                                                                    kind=form.kind.data, note=form.note.data or ""),
                                           form=form, field="text").done:
         flash("Notice amended; the earlier text is kept and the notice now shows when it was updated.", "success")
-        return redirect(url_for("editor.article", slug=slug) + f"#correction-{correction.id}")
-    return render_article(found, 400, amend_forms={correction.id: form})
+        return redirect(url_for("editor.article", slug=slug) + f"#correction-{notice.id}")
+    return render_article(found, 400, amend_forms={notice.id: form})
 
 
 @bp.post("/articles/<slug>/corrections/<int:correction_id>/withdraw")
 def withdraw_notice(slug: str, correction_id: int):
     found = load_article(slug)
-    correction = load_notice(found, correction_id)
+    notice = load_notice(found, correction_id)
     if not me().is_admin:
         abort(403)
-    form = WithdrawForm(prefix=f"withdraw-{correction.id}")
-    if form.validate_on_submit() and save(lambda: publishing.withdraw(correction, form.reason.data, by=me()),
+    form = WithdrawForm(prefix=f"withdraw-{notice.id}")
+    if form.validate_on_submit() and save(lambda: publishing.withdraw(notice, form.reason.data, by=me()),
                                           form=form, field="reason").done:
         flash("Notice withdrawn; the reason is on record.", "success")
         return redirect(url_for("editor.article", slug=slug))
-    return render_article(found, 400, withdraw_forms={correction.id: form})
+    return render_article(found, 400, withdraw_forms={notice.id: form})

@@ -11,61 +11,61 @@ from corrections.reports import canned_answers
 from corrections.transaction import save
 
 
-def render_answers(form: CannedAnswerForm, status: int = 200):
-    return render_template("editor/answers.html", answers=canned_answers.all_answers(), form=form,
+def render_canned_answers(form: CannedAnswerForm, status: int = 200):
+    return render_template("editor/canned_answers.html", canned_answers=canned_answers.all_canned_answers(), form=form,
                            states=canned_answers.STATES,
                            placeholders=canned_answers.PLACEHOLDERS), status
 
 
-def render_answer(answer: CannedAnswer, form: CannedAnswerForm, status: int = 200):
-    return render_template("editor/answer.html", answer=answer, form=form,
+def render_canned_answer(canned_answer: CannedAnswer, form: CannedAnswerForm, status: int = 200):
+    return render_template("editor/canned_answer.html", canned_answer=canned_answer, form=form,
                            placeholders=canned_answers.PLACEHOLDERS), status
 
 
-def save_from(form: CannedAnswerForm, answer: CannedAnswer | None) -> CannedAnswer | None:
+def save_from(form: CannedAnswerForm, canned_answer: CannedAnswer | None) -> CannedAnswer | None:
     """Save the form's answer, or put the refusal at its field and return None."""
     if not form.validate_on_submit():
         return None
     return save(lambda: canned_answers.save(
-        answer, name=form.name.data, to_state=form.to_state.data or "", text=form.text.data or "",
-        correction_template=form.correction_template.data or ""), form=form).result
+        canned_answer, name=form.name.data, to_state=form.to_state.data or "", text=form.text.data or "",
+        notice_template=form.notice_template.data or ""), form=form).result
 
 
 @bp.get("/admin/answers")
 @admin_required
 def answers():
-    return render_answers(CannedAnswerForm(formdata=None))
+    return render_canned_answers(CannedAnswerForm(formdata=None))
 
 
 @bp.post("/admin/answers")
 @admin_required
 def add_answer():
     form = CannedAnswerForm()
-    answer = save_from(form, None)
-    if answer is None:
-        return render_answers(form, 400)
-    flash(f"Canned answer “{answer.name}” added.", "success")
+    canned_answer = save_from(form, None)
+    if canned_answer is None:
+        return render_canned_answers(form, 400)
+    flash(f"Canned answer “{canned_answer.name}” added.", "success")
     return redirect(url_for("editor.answers"))
 
 
-def load_answer(answer_id: int) -> CannedAnswer:
+def load_canned_answer(answer_id: int) -> CannedAnswer:
     return db.session.get(CannedAnswer, answer_id) or abort(404)
 
 
 @bp.get("/admin/answers/<int:answer_id>")
 @admin_required
 def answer(answer_id: int):
-    found = load_answer(answer_id)
-    return render_answer(found, CannedAnswerForm(formdata=None, obj=found))
+    found = load_canned_answer(answer_id)
+    return render_canned_answer(found, CannedAnswerForm(formdata=None, obj=found))
 
 
 @bp.post("/admin/answers/<int:answer_id>")
 @admin_required
 def change_answer(answer_id: int):
-    found = load_answer(answer_id)
+    found = load_canned_answer(answer_id)
     form = CannedAnswerForm()
     if save_from(form, found) is None:
-        return render_answer(found, form, 400)
+        return render_canned_answer(found, form, 400)
     flash(f"Canned answer “{found.name}” saved.", "success")
     return redirect(url_for("editor.answers"))
 

@@ -11,14 +11,14 @@ from corrections.editor.forms import NoNoticeForm, PublishForm
 from corrections.extensions import db
 from corrections.models import ChangeReview, utcnow
 from corrections.transaction import save
-from corrections.vocabulary import CORRECTION_KINDS
+from corrections.vocabulary import NOTICE_KINDS
 
 
 def load_change(change_id: int) -> ChangeReview:
     review = db.session.scalar(
         db.select(ChangeReview).where(ChangeReview.id == change_id)
         .options(joinedload(ChangeReview.article), joinedload(ChangeReview.from_revision),
-                 joinedload(ChangeReview.to_revision), joinedload(ChangeReview.correction)))
+                 joinedload(ChangeReview.to_revision), joinedload(ChangeReview.notice)))
     return review or abort(404)
 
 
@@ -37,7 +37,7 @@ def render_change(review: ChangeReview, status: int = 200, *, publish_form=None,
         whole_url=None if whole else here + "?whole=1", changes_url=here if whole else None,
         publish_form=publish_form or PublishForm(formdata=None, kind="correction"),
         no_notice_form=no_notice_form or NoNoticeForm(formdata=None),
-        kinds=CORRECTION_KINDS, labels=unannounced.EVENT_LABELS, sources=revisions.SOURCES,
+        kinds=NOTICE_KINDS, labels=unannounced.EVENT_LABELS, sources=revisions.SOURCES,
         still_in_grace=not review.outcome and review.due_at > utcnow(),
     ), status
 
@@ -55,7 +55,7 @@ def answer_change_with_notice(change_id: int):
     if form.validate_on_submit():
         outcome = publish_notice(form, review.article, by=me(), revision=review.to_revision, answering=review)
         if outcome.done:
-            flash(f"{CORRECTION_KINDS[outcome.result.kind]} published, linked to revision "
+            flash(f"{NOTICE_KINDS[outcome.result.kind]} published, linked to revision "
                   f"{review.to_revision.number}.", "success")
             return redirect(url_for("editor.changes"))
         status = outcome.status

@@ -21,7 +21,7 @@ from corrections.reports import canned_answers, desks
 from corrections.reports.workflow import REJECT_REASONS
 from corrections.text import parse_id, parse_ids
 from corrections.triage import saved_views
-from corrections.vocabulary import BODY_MAX, CORRECTION_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, TITLE_MAX
+from corrections.vocabulary import BODY_MAX, NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, TITLE_MAX
 
 OTHER = "other"
 REASON_CHOICES = [SelectChoice(reason, reason) for reason in REJECT_REASONS] + [
@@ -78,7 +78,7 @@ class BulkForm(FlaskForm, ReasonFields):
     action = SelectField("With the selected reports", coerce=str, validate_choice=False)
     assignee = SelectField("Editor", coerce=str, validate_choice=False)
     original = StringField("Original (reference)", validators=[Optional(), Length(max=20)])
-    answer = SelectField("Canned answer", coerce=str, validate_choice=False)
+    canned_answer = SelectField("Canned answer", name="answer", coerce=str, validate_choice=False)
     back = HiddenField()
 
 
@@ -102,7 +102,7 @@ class ChangePasswordForm(FlaskForm):
         EqualTo("password", message="The two new passwords differ: type the same one twice.")])
 
 
-KIND_CHOICES = [SelectChoice(value, label) for value, label in CORRECTION_KINDS.items()]
+KIND_CHOICES = [SelectChoice(value, label) for value, label in NOTICE_KINDS.items()]
 
 
 class PublishForm(FlaskForm):
@@ -150,9 +150,9 @@ class WithdrawForm(FlaskForm):
         InputRequired(message="Give the reason; it is kept on record."), Length(max=REASON_MAX)])
 
 
-class ApplyAnswerForm(VersionedForm):
-    answer = SelectField("Canned answer", coerce=str, validate_choice=False,
-                         validators=[InputRequired(message="Choose a canned answer.")])
+class ApplyCannedAnswerForm(VersionedForm):
+    canned_answer = SelectField("Canned answer", name="answer", coerce=str, validate_choice=False,
+                                validators=[InputRequired(message="Choose a canned answer.")])
 
 
 class CannedAnswerForm(FlaskForm):
@@ -164,8 +164,8 @@ class CannedAnswerForm(FlaskForm):
     text = TextAreaField("Text", validators=[Optional(), Length(max=canned_answers.TEXT_MAX)],
                          description="For a rejection, the reason the reader is given (and e-mailed when they asked); "
                                      "otherwise the comment kept in the report's history.")
-    correction_template = TextAreaField(
-        "Correction template", validators=[Optional(), Length(max=NOTICE_TEXT_MAX)],
+    notice_template = TextAreaField(
+        "Correction template", name="correction_template", validators=[Optional(), Length(max=NOTICE_TEXT_MAX)],
         description="Only for an answer that accepts: a first draft of the correction, put in the report page's "
                     "publish form. {passage}, {suggestion} and {article} are replaced by the report's words.")
 

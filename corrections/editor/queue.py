@@ -27,8 +27,8 @@ def bulk_form(back: str) -> BulkForm:
     form = BulkForm(back=back)
     form.action.choices = list(BULK_ACTIONS.items())
     form.assignee.choices = [("", "—")] + [(str(e.id), e.name) for e in accounts.active_editors()]
-    form.answer.choices = [("", "—")] + [(str(a.id), f"{a.name} ({canned_answers.STATES[a.to_state].lower()})")
-                                         for a in canned_answers.all_answers()]
+    form.canned_answer.choices = [("", "—")] + [(str(a.id), f"{a.name} ({canned_answers.STATES[a.to_state].lower()})")
+                                                for a in canned_answers.all_canned_answers()]
     return form
 
 

@@ -8,7 +8,7 @@ from corrections.access import accounts
 from corrections.editor.actions import editor_by_id, publish_notice
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import (
-    ApplyAnswerForm,
+    ApplyCannedAnswerForm,
     AssignForm,
     DuplicateForm,
     MoveForm,
@@ -24,7 +24,7 @@ from corrections.reports import anchors, canned_answers, clocks, workflow
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save
 from corrections.triage import queue, snapshot
-from corrections.vocabulary import CATEGORIES, CORRECTION_KINDS, OPEN, STATES, STATUS_LABELS
+from corrections.vocabulary import CATEGORIES, NOTICE_KINDS, OPEN, STATES, STATUS_LABELS
 
 
 def load_report(report_id: int) -> Report:
@@ -72,16 +72,16 @@ def render_report(report: Report, status: int = 200, **forms):
                                   assignee=str(report.assignee_id) if report.assignee_id else ""),
         "duplicate_form": DuplicateForm(version=version, formdata=None),
         "note_form": NoteForm(version=version, formdata=None),
-        "answer_form": ApplyAnswerForm(version=version, formdata=None),
+        "canned_answer_form": ApplyCannedAnswerForm(version=version, formdata=None),
     }
     defaults["publish_form"] = PublishForm(formdata=None, text=drafted_notice(report))
     defaults.update(forms)
     defaults["assign_form"].assignee.choices = [("", "Nobody")] + [
         (str(e.id), e.name) for e in accounts.active_editors()
     ]
-    answers = [a for a in canned_answers.all_answers() if canned_answers.usable_on(a, report)]
-    defaults["answer_form"].answer.choices = [("", "Choose…")] + [
-        (str(a.id), f"{a.name} ({canned_answers.STATES[a.to_state].lower()})") for a in answers
+    usable_canned_answers = [a for a in canned_answers.all_canned_answers() if canned_answers.usable_on(a, report)]
+    defaults["canned_answer_form"].canned_answer.choices = [("", "Choose…")] + [
+        (str(a.id), f"{a.name} ({canned_answers.STATES[a.to_state].lower()})") for a in usable_canned_answers
     ]
     others = queue.same_passage(report)
     earlier = report.resurfaced_from
@@ -103,11 +103,11 @@ def render_report(report: Report, status: int = 200, **forms):
                      key=STATES.index),
         can_reject=workflow.can_move(report, "rejected"),
         can_duplicate=workflow.can_move(report, "duplicate"),
-        answers=answers,
+        usable_canned_answers=usable_canned_answers,
         clocks=clocks.report_clocks(report),
         now=utcnow(),
         earlier=earlier,
-        kinds=CORRECTION_KINDS,
+        kinds=NOTICE_KINDS,
         duration=duration_words,
         earlier_notices=publishing.for_report(earlier) if earlier is not None else [],
         back=back,
@@ -119,10 +119,10 @@ def render_report(report: Report, status: int = 200, **forms):
 
 def drafted_notice(report: Report) -> str:
     """The publish form's first text: from the canned answer just applied (?answer=), else the reader's words."""
-    answer_id = parse_id(request.args.get("answer"))
-    answer = db.session.get(CannedAnswer, answer_id) if answer_id else None
-    if answer is not None and answer.correction_template:
-        return canned_answers.draft_correction(answer, report)
+    canned_answer_id = parse_id(request.args.get("answer"))
+    canned_answer = db.session.get(CannedAnswer, canned_answer_id) if canned_answer_id else None
+    if canned_answer is not None and canned_answer.notice_template:
+        return canned_answers.draft_notice(canned_answer, report)
     return suggested_notice(report)
 
 
@@ -216,20 +216,21 @@ def duplicate(report_id: int):
 def apply_answer(report_id: int):
     """Apply a canned answer; one that drafts a correction opens the publish form with the draft."""
     report = load_report(report_id)
-    form = ApplyAnswerForm()
+    form = ApplyCannedAnswerForm()
     if not form.validate_on_submit():
-        return invalid(report, form, "answer_form")
-    answer_id = parse_id(form.answer.data)
-    answer = db.session.get(CannedAnswer, answer_id) if answer_id else None
-    if answer is None:
-        form.answer.errors.append("That canned answer no longer exists: choose another.")
-        return invalid(report, form, "answer_form")
-    result = act(report, form, "answer_form", lambda: canned_answers.apply(answer, report, by=me()),
-                 f"“{answer.name}” applied to {report.reference}: {STATUS_LABELS[answer.to_state].lower()}.",
-                 onward=not answer.correction_template)
+        return invalid(report, form, "canned_answer_form")
+    canned_answer_id = parse_id(form.canned_answer.data)
+    canned_answer = db.session.get(CannedAnswer, canned_answer_id) if canned_answer_id else None
+    if canned_answer is None:
+        form.canned_answer.errors.append("That canned answer no longer exists: choose another.")
+        return invalid(report, form, "canned_answer_form")
+    result = act(report, form, "canned_answer_form", lambda: canned_answers.apply(canned_answer, report, by=me()),
+                 f"“{canned_answer.name}” applied to {report.reference}: "
+                 f"{STATUS_LABELS[canned_answer.to_state].lower()}.",
+                 onward=not canned_answer.notice_template)
     applied = not isinstance(result, tuple)  # a refusal renders the page again, with its status
-    if applied and answer.correction_template and report.status in publishing.LINKABLE:
-        return redirect(url_for("editor.report", report_id=report.id, answer=answer.id) + "#publish")
+    if applied and canned_answer.notice_template and report.status in publishing.LINKABLE:
+        return redirect(url_for("editor.report", report_id=report.id, answer=canned_answer.id) + "#publish")
     return result
 
 
@@ -257,7 +258,7 @@ def publish(report_id: int):
     outcome = publish_notice(form, report.article, by=me(), reports=linked)
     if not outcome.done:
         return render_report(load_report(report.id), outcome.status, publish_form=form)
-    correction = outcome.result
+    notice = outcome.result
     references = ", ".join(r.reference for r in linked) or "no report"
-    flash(f"{CORRECTION_KINDS[correction.kind]} published on the article; linked: {references}.", "success")
-    return redirect(url_for("editor.article", slug=report.article.slug) + f"#correction-{correction.id}")
+    flash(f"{NOTICE_KINDS[notice.kind]} published on the article; linked: {references}.", "success")
+    return redirect(url_for("editor.article", slug=report.article.slug) + f"#correction-{notice.id}")

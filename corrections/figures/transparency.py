@@ -24,8 +24,8 @@ from sqlalchemy import Date, func, literal, or_, select, union_all
 
 from corrections.extensions import db
 from corrections.figures.metrics import seconds_between, utc_month
-from corrections.models import Article, Correction, Report, utcnow
-from corrections.vocabulary import CORRECTION_KINDS
+from corrections.models import Article, Notice, Report, utcnow
+from corrections.vocabulary import NOTICE_KINDS
 
 MONTHS = 12
 ANSWERED = ("accepted", "corrected", "rejected", "duplicate")
@@ -79,7 +79,7 @@ class Figures:
         return self.answered / self.received if self.received else None
 
     @property
-    def corrections(self) -> int:
+    def notices(self) -> int:
         return sum(n for _, _, n in self.by_kind)
 
 
@@ -123,15 +123,15 @@ def compute(now: datetime | None = None) -> Figures:
         n, answered, corrected_n = by_month.get(first, (0, 0, 0))
         months.append(Month(first, n, answered, corrected_n, medians.get(first)))
 
-    published = (Correction.withdrawn_at.is_(None), Correction.published_at >= start, Correction.published_at <= end)
+    published = (Notice.withdrawn_at.is_(None), Notice.published_at >= start, Notice.published_at <= end)
     kinds = dict(db.session.execute(
-        select(Correction.kind, func.count(Correction.id)).where(*published).group_by(Correction.kind)).all())
-    by_kind = [(kind, label, kinds.get(kind, 0)) for kind, label in CORRECTION_KINDS.items()]
+        select(Notice.kind, func.count(Notice.id)).where(*published).group_by(Notice.kind)).all())
+    by_kind = [(kind, label, kinds.get(kind, 0)) for kind, label in NOTICE_KINDS.items()]
 
-    corrections = func.count(Correction.id).label("corrections")
+    notices = func.count(Notice.id).label("corrections")
     sections = db.session.execute(
-        select(Article.section, corrections).join(Article, Article.id == Correction.article_id)
-        .where(*published).group_by(Article.section).order_by(corrections.desc(), Article.section)
+        select(Article.section, notices).join(Article, Article.id == Notice.article_id)
+        .where(*published).group_by(Article.section).order_by(notices.desc(), Article.section)
     ).all()
 
     return Figures(start=start, end=end, computed_at=utcnow(), months=months, median_to_correction=overall,

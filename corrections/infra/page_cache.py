@@ -37,7 +37,7 @@ from werkzeug.http import is_resource_modified, unquote_etag
 
 from corrections.extensions import db
 from corrections.infra.ops import ENDPOINT_KEY
-from corrections.models import Article, Correction, Policy
+from corrections.models import Article, Notice, Policy
 from corrections.text import CONTROL
 
 # Pages kept per process, the least recently used dropped first: at most this many, and at most
@@ -160,12 +160,12 @@ class ChangeFeed:
 
 def article_state(where) -> Select:
     """The article's own state and its notices' (count, latest change), for an article page's version."""
-    of_article = Correction.article_id == Article.id
+    of_article = Notice.article_id == Article.id
     changed = (
-        select(func.max(func.coalesce(Correction.withdrawn_at, Correction.updated_at, Correction.published_at)))
+        select(func.max(func.coalesce(Notice.withdrawn_at, Notice.updated_at, Notice.published_at)))
         .where(of_article).correlate(Article).scalar_subquery()
     )
-    count = select(func.count(Correction.id)).where(of_article).correlate(Article).scalar_subquery()
+    count = select(func.count(Notice.id)).where(of_article).correlate(Article).scalar_subquery()
     return select(Article.id, Article.updated_at, count, changed).where(where)
 
 
@@ -178,9 +178,9 @@ def site_state() -> Select:
     return select(
         select(func.max(Article.id)).scalar_subquery(),
         select(func.max(Article.updated_at)).scalar_subquery(),
-        select(func.max(Correction.id)).scalar_subquery(),
-        select(func.max(Correction.updated_at)).scalar_subquery(),
-        select(func.max(Correction.withdrawn_at)).scalar_subquery(),
+        select(func.max(Notice.id)).scalar_subquery(),
+        select(func.max(Notice.updated_at)).scalar_subquery(),
+        select(func.max(Notice.withdrawn_at)).scalar_subquery(),
         # The home page's JSON-LD links to the organisation's policies (three rows at most, never deleted).
         select(func.max(Policy.updated_at)).scalar_subquery(),
     )

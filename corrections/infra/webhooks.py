@@ -33,15 +33,15 @@ from corrections.extensions import db
 from corrections.infra import outbound, retry_queue
 from corrections.models import (
     Article,
-    Correction,
     Editor,
+    Notice,
     Report,
     WebhookDelivery,
     WebhookEndpoint,
     utcnow,
 )
 from corrections.text import is_http_url
-from corrections.vocabulary import CORRECTION_KINDS
+from corrections.vocabulary import NOTICE_KINDS
 
 # The events an endpoint can subscribe to, with what the admin page says about each.
 EVENTS = {
@@ -283,18 +283,18 @@ def report_data(report: Report) -> dict:
     }
 
 
-def correction_data(correction: Correction) -> dict:
+def notice_data(notice: Notice) -> dict:
     return {
-        "id": correction.id,
-        "kind": correction.kind,
-        "kind_label": CORRECTION_KINDS.get(correction.kind, correction.kind),
-        "text": correction.text,
-        "published_at": correction.published_at.isoformat() if correction.published_at else utcnow().isoformat(),
-        "updated_at": correction.updated_at.isoformat() if correction.updated_at else None,
-        "withdrawn_at": correction.withdrawn_at.isoformat() if correction.withdrawn_at else None,
-        "published_by": correction.published_by,
-        "reports": [r.reference for r in correction.reports],
-        "article": article_data(correction.article),
+        "id": notice.id,
+        "kind": notice.kind,
+        "kind_label": NOTICE_KINDS.get(notice.kind, notice.kind),
+        "text": notice.text,
+        "published_at": notice.published_at.isoformat() if notice.published_at else utcnow().isoformat(),
+        "updated_at": notice.updated_at.isoformat() if notice.updated_at else None,
+        "withdrawn_at": notice.withdrawn_at.isoformat() if notice.withdrawn_at else None,
+        "published_by": notice.published_by,
+        "reports": [r.reference for r in notice.reports],
+        "article": article_data(notice.article),
     }
 
 

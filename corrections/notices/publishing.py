@@ -14,14 +14,14 @@ from corrections.models import (
     Article,
     ArticleRevision,
     ChangeReview,
-    Correction,
-    CorrectionVersion,
     Editor,
+    Notice,
+    NoticeVersion,
     Report,
     utcnow,
 )
 from corrections.reports import outcomes, workflow
-from corrections.vocabulary import CORRECTION_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, STATUS_LABELS
+from corrections.vocabulary import NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, STATUS_LABELS
 
 # Reports an editor may link to a new correction: open ones are accepted as part of publishing.
 LINKABLE = ("new", "in_review", "accepted")
@@ -32,7 +32,7 @@ class NoticeError(Refusal):
 
 
 def check_text(kind: str, text: str) -> str:
-    if kind not in CORRECTION_KINDS:
+    if kind not in NOTICE_KINDS:
         raise NoticeError("Choose the kind of notice: correction, clarification, update or editor’s note.")
     text = text.strip()
     if not NOTICE_TEXT_MIN <= len(text) <= NOTICE_TEXT_MAX:
@@ -50,11 +50,11 @@ def moves_on_publishing(status: str, kind: str, text: str) -> list[tuple[str, st
     moves = [("in_review", "")] if status == "new" else []
     if status in ("new", "in_review"):
         moves.append(("accepted", ACCEPTED_ON_PUBLISHING))
-    return [*moves, ("corrected", f"{CORRECTION_KINDS[kind]} published: {text}")]
+    return [*moves, ("corrected", f"{NOTICE_KINDS[kind]} published: {text}")]
 
 
 def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list[Report] = (),
-            revision: ArticleRevision | None = None, answering: ChangeReview | None = None) -> Correction:
+            revision: ArticleRevision | None = None, answering: ChangeReview | None = None) -> Notice:
     """Publish a notice on the article and mark the linked reports corrected, through the workflow.
 
     Linked reports still open are accepted first; each step is an event on the report. `revision` is the
@@ -71,25 +71,25 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
         if report.status not in LINKABLE:
             raise NoticeError(f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
                               "only open or accepted reports can be linked to a correction.")
-    correction = Correction(article=article, kind=kind, text=text, published_by_id=by.id, published_by=by.name,
-                            reports=list(reports), revision_id=revision.id if revision else None)
-    db.session.add(correction)
+    notice = Notice(article=article, kind=kind, text=text, published_by_id=by.id, published_by=by.name,
+                    reports=list(reports), revision_id=revision.id if revision else None)
+    db.session.add(notice)
     for report in reports:
         for to, comment in moves_on_publishing(report.status, kind, text):
             if to == "corrected":
                 workflow.mark_corrected(report, by=by, comment=comment)
             else:
                 workflow.move(report, to, by=by, comment=comment)
-        outcomes.queue_outcome(report, "corrected", correction)
+        outcomes.queue_outcome(report, "corrected", notice)
         for duplicate in duplicates_of(report):
-            outcomes.queue_outcome(duplicate, "duplicate_corrected", correction)
+            outcomes.queue_outcome(duplicate, "duplicate_corrected", notice)
     db.session.flush()  # the correction's id, for the event
     try:
-        unannounced.settle_by_notice(correction, by=by, answering=answering)
+        unannounced.settle_by_notice(notice, by=by, answering=answering)
     except unannounced.ChangeError as error:
         raise NoticeError(str(error)) from None
-    webhooks.emit("correction.published", {"correction": webhooks.correction_data(correction)})
-    return correction
+    webhooks.emit("correction.published", {"correction": webhooks.notice_data(notice)})
+    return notice
 
 
 def duplicates_of(report: Report) -> list[Report]:
@@ -105,78 +105,78 @@ def duplicates_of(report: Report) -> list[Report]:
     return list(found.values())
 
 
-def amended(correction, text: str, *, by, at: datetime, kind: str | None = None, note: str = "") -> dict:
-    """The pure part of amending: checks the new text, changes the notice (a Correction, or anything with its
-    fields: gen-fake's rows) as of `at`, and returns the values of the CorrectionVersion that keeps the earlier
+def amended(notice, text: str, *, by, at: datetime, kind: str | None = None, note: str = "") -> dict:
+    """The pure part of amending: checks the new text, changes the notice (a Notice, or anything with its
+    fields: gen-fake's rows) as of `at`, and returns the values of the NoticeVersion that keeps the earlier
     text."""
-    kind = kind or correction.kind
+    kind = kind or notice.kind
     text = check_text(kind, text)
-    if correction.withdrawn_at is not None:
+    if notice.withdrawn_at is not None:
         raise NoticeError("A withdrawn notice cannot be amended.")
-    if text == correction.text and kind == correction.kind:
+    if text == notice.text and kind == notice.kind:
         raise NoticeError("Nothing changed: edit the text or the kind first.")
-    version = {"kind": correction.kind, "text": correction.text,
-               "shown_from": correction.updated_at or correction.published_at, "replaced_at": at,
+    version = {"kind": notice.kind, "text": notice.text,
+               "shown_from": notice.updated_at or notice.published_at, "replaced_at": at,
                "replaced_by": by.name, "note": note.strip()}
-    correction.kind = kind
-    correction.text = text
-    correction.updated_at = at
+    notice.kind = kind
+    notice.text = text
+    notice.updated_at = at
     return version
 
 
-def amend(correction: Correction, text: str, *, by: Editor, kind: str | None = None, note: str = "") -> None:
+def amend(notice: Notice, text: str, *, by: Editor, kind: str | None = None, note: str = "") -> None:
     """Change a published notice, keeping the earlier text; the notice then shows "updated"."""
-    previous = {"kind": correction.kind, "text": correction.text}
-    db.session.add(CorrectionVersion(correction=correction,
-                                     **amended(correction, text, by=by, at=utcnow(), kind=kind, note=note)))
-    webhooks.emit("correction.amended", {"correction": webhooks.correction_data(correction), "previous": previous,
+    previous = {"kind": notice.kind, "text": notice.text}
+    db.session.add(NoticeVersion(notice=notice,
+                                 **amended(notice, text, by=by, at=utcnow(), kind=kind, note=note)))
+    webhooks.emit("correction.amended", {"correction": webhooks.notice_data(notice), "previous": previous,
                                          "note": note.strip(), "by": by.name})
 
 
-def withdraw(correction: Correction, reason: str, *, by: Editor) -> None:
+def withdraw(notice: Notice, reason: str, *, by: Editor) -> None:
     """Take a notice down (admins only, checked by the caller): the reason and who did it are kept."""
     if not by.is_admin:
         raise NoticeError("Only an admin can withdraw a published notice.")
     reason = reason.strip()
     if not reason:
         raise NoticeError("Give the reason for withdrawing the notice; it is kept on record.")
-    if correction.withdrawn_at is not None:
+    if notice.withdrawn_at is not None:
         raise NoticeError("This notice was already withdrawn.")
-    correction.withdrawn_at = utcnow()
-    correction.withdrawn_by = by.name
-    correction.withdrawn_reason = reason
-    webhooks.emit("correction.withdrawn", {"correction": webhooks.correction_data(correction), "reason": reason,
+    notice.withdrawn_at = utcnow()
+    notice.withdrawn_by = by.name
+    notice.withdrawn_reason = reason
+    webhooks.emit("correction.withdrawn", {"correction": webhooks.notice_data(notice), "reason": reason,
                                            "by": by.name})
-    for report in correction.reports:
-        workflow.add_note(report, f"The {CORRECTION_KINDS[correction.kind].lower()} linked to this report was "
+    for report in notice.reports:
+        workflow.add_note(report, f"The {NOTICE_KINDS[notice.kind].lower()} linked to this report was "
                                   f"withdrawn: {reason}", by=by)
 
 
 def _shown() -> Select:
-    return select(Correction).where(Correction.withdrawn_at.is_(None))
+    return select(Notice).where(Notice.withdrawn_at.is_(None))
 
 
-def for_article(article: Article) -> list[Correction]:
+def for_article(article: Article) -> list[Notice]:
     """The article's notices as shown to readers, newest first (earlier texts loaded for "updated").
 
     Only amended notices have earlier texts, and few are: loading them for those alone keeps the
     article page, which every reader opens, at one query for its notices.
     """
     shown = list(db.session.scalars(
-        _shown().where(Correction.article_id == article.id).options(selectinload(Correction.revision))
-        .order_by(Correction.published_at.desc(), Correction.id.desc())
+        _shown().where(Notice.article_id == article.id).options(selectinload(Notice.revision))
+        .order_by(Notice.published_at.desc(), Notice.id.desc())
     ))
     amended = [notice.id for notice in shown if notice.updated_at is not None]
     if amended:
         db.session.scalars(
-            select(Correction).where(Correction.id.in_(amended)).options(selectinload(Correction.versions))
+            select(Notice).where(Notice.id.in_(amended)).options(selectinload(Notice.versions))
         ).all()
     return shown
 
 
 @dataclass(frozen=True)
 class PageNotice:
-    """A shown notice as the public article page needs it (attributes as on Correction)."""
+    """A shown notice as the public article page needs it (attributes as on Notice)."""
 
     id: int
     kind: str
@@ -189,15 +189,16 @@ class PageNotice:
 
 
 PAGE_NOTICES = (
-    select(Correction.id, Correction.kind, Correction.text, Correction.published_at, Correction.updated_at,
-           select(ArticleRevision.number).where(ArticleRevision.id == Correction.revision_id).scalar_subquery())
-    .where(Correction.article_id == bindparam("article_id"), Correction.withdrawn_at.is_(None))
-    .order_by(Correction.published_at.desc(), Correction.id.desc())
+    select(Notice.id, Notice.kind, Notice.text, Notice.published_at, Notice.updated_at,
+           select(ArticleRevision.number).where(ArticleRevision.id == Notice.revision_id).scalar_subquery())
+    .where(Notice.article_id == bindparam("article_id"), Notice.withdrawn_at.is_(None))
+    .order_by(Notice.published_at.desc(), Notice.id.desc())
 )
 PAGE_EARLIER = (
-    select(CorrectionVersion.correction_id, CorrectionVersion.text, CorrectionVersion.replaced_at)
-    .where(CorrectionVersion.correction_id.in_(bindparam("amended", expanding=True)))
-    .order_by(CorrectionVersion.id)
+    # Labelled: a Core row would name the column by the table's name for it (correction_id).
+    select(NoticeVersion.notice_id.label("notice_id"), NoticeVersion.text, NoticeVersion.replaced_at)
+    .where(NoticeVersion.notice_id.in_(bindparam("amended", expanding=True)))
+    .order_by(NoticeVersion.id)
 )
 
 
@@ -207,28 +208,28 @@ def for_page(connection: Connection, article_id: int) -> list[PageNotice]:
     earlier: dict[int, list] = {row.id: [] for row in rows if row.updated_at is not None}
     if earlier:
         for version in connection.execute(PAGE_EARLIER, {"amended": list(earlier)}):
-            earlier[version.correction_id].append(version)
+            earlier[version.notice_id].append(version)
     return [PageNotice(*row, versions=earlier.get(row.id, [])) for row in rows]
 
 
-def split_for_page(notices: list[Correction]) -> tuple[list[Correction], list[Correction]]:
+def split_for_page(notices: list[Notice]) -> tuple[list[Notice], list[Notice]]:
     """Corrections go at the top of the article, other kinds at its foot."""
     return ([n for n in notices if n.kind == "correction"], [n for n in notices if n.kind != "correction"])
 
 
-def for_report(report: Report) -> list[Correction]:
+def for_report(report: Report) -> list[Notice]:
     """The published notices that resolve a report (for the reader's status page)."""
     return list(db.session.scalars(
-        _shown().where(Correction.reports.any(Report.id == report.id)).order_by(Correction.published_at)
+        _shown().where(Notice.reports.any(Report.id == report.id)).order_by(Notice.published_at)
     ))
 
 
-def all_for_article(article: Article) -> list[Correction]:
+def all_for_article(article: Article) -> list[Notice]:
     """Every notice of the article, withdrawn ones too, for the dashboard."""
     return list(db.session.scalars(
-        select(Correction).where(Correction.article_id == article.id)
-        .options(selectinload(Correction.versions), selectinload(Correction.reports), selectinload(Correction.revision))
-        .order_by(Correction.published_at.desc(), Correction.id.desc())
+        select(Notice).where(Notice.article_id == article.id)
+        .options(selectinload(Notice.versions), selectinload(Notice.reports), selectinload(Notice.revision))
+        .order_by(Notice.published_at.desc(), Notice.id.desc())
     ))
 
 
@@ -247,7 +248,7 @@ class LogFilter:
                 month = date.fromisoformat(raw + "-01")
             except ValueError:
                 month = None
-        return cls(kind=kind if kind in CORRECTION_KINDS else "", month=month)
+        return cls(kind=kind if kind in NOTICE_KINDS else "", month=month)
 
     def args(self, **changes) -> dict:
         kind = changes.get("kind", self.kind)
@@ -258,23 +259,23 @@ class LogFilter:
 
 def log_query(f: LogFilter) -> Select:
     """The public log: shown notices, newest first, with their articles."""
-    query = _shown().options(selectinload(Correction.article), selectinload(Correction.versions),
-                             selectinload(Correction.revision))
+    query = _shown().options(selectinload(Notice.article), selectinload(Notice.versions),
+                             selectinload(Notice.revision))
     if f.kind:
-        query = query.where(Correction.kind == f.kind)
+        query = query.where(Notice.kind == f.kind)
     if f.month:
         start = datetime(f.month.year, f.month.month, 1, tzinfo=UTC)
         end = datetime(f.month.year + (f.month.month == 12), f.month.month % 12 + 1, 1, tzinfo=UTC)
-        query = query.where(Correction.published_at >= start, Correction.published_at < end)
-    return query.order_by(Correction.published_at.desc(), Correction.id.desc())
+        query = query.where(Notice.published_at >= start, Notice.published_at < end)
+    return query.order_by(Notice.published_at.desc(), Notice.id.desc())
 
 
 def log_months() -> list[date]:
     """The months that have notices, newest first, for the log's month filter."""
-    year = extract("year", Correction.published_at)
-    month = extract("month", Correction.published_at)
+    year = extract("year", Notice.published_at)
+    month = extract("month", Notice.published_at)
     rows = db.session.execute(
-        select(year, month).where(Correction.withdrawn_at.is_(None)).group_by(year, month)
+        select(year, month).where(Notice.withdrawn_at.is_(None)).group_by(year, month)
         .order_by(year.desc(), month.desc())
     ).all()
     return [date(int(y), int(m), 1) for y, m in rows]
@@ -282,7 +283,7 @@ def log_months() -> list[date]:
 
 def latest_change(article: Article | None = None) -> datetime | None:
     """When the shown notices (of one article, or all) last changed: for feeds' Last-Modified and ETags."""
-    query = select(func.max(func.coalesce(Correction.withdrawn_at, Correction.updated_at, Correction.published_at)))
+    query = select(func.max(func.coalesce(Notice.withdrawn_at, Notice.updated_at, Notice.published_at)))
     if article is not None:
-        query = query.where(Correction.article_id == article.id)
+        query = query.where(Notice.article_id == article.id)
     return db.session.scalar(query)

@@ -27,80 +27,80 @@ PLACEHOLDERS = {
 }
 
 
-class CannedError(Refusal):
+class CannedAnswerError(Refusal):
     """A refused canned answer; the message is for the admin, at `field` in the form."""
 
     field = "name"
 
 
-def all_answers() -> list[CannedAnswer]:
+def all_canned_answers() -> list[CannedAnswer]:
     return list(db.session.scalars(select(CannedAnswer).order_by(func.lower(CannedAnswer.name), CannedAnswer.id)))
 
 
-def save(answer: CannedAnswer | None, *, name: str, to_state: str, text: str, correction_template: str = "",
+def save(canned_answer: CannedAnswer | None, *, name: str, to_state: str, text: str, notice_template: str = "",
          ) -> CannedAnswer:
     """Create (answer None) or change a canned answer after checking it."""
     name = " ".join(clean_text(name).split())
-    text, correction_template = clean_text(text).strip(), clean_text(correction_template).strip()
+    text, notice_template = clean_text(text).strip(), clean_text(notice_template).strip()
     if not name:
-        raise CannedError("Give the answer a name editors will recognise, e.g. “Opinion, not fact”.")
+        raise CannedAnswerError("Give the answer a name editors will recognise, e.g. “Opinion, not fact”.")
     if len(name) > NAME_MAX:
-        raise CannedError(f"A name has at most {NAME_MAX} characters.")
+        raise CannedAnswerError(f"A name has at most {NAME_MAX} characters.")
     taken = db.session.scalar(select(CannedAnswer.id).where(func.lower(CannedAnswer.name) == name.lower()))
-    if taken is not None and (answer is None or taken != answer.id):
-        raise CannedError(f"There is already an answer called “{name}”.")
+    if taken is not None and (canned_answer is None or taken != canned_answer.id):
+        raise CannedAnswerError(f"There is already an answer called “{name}”.")
     if to_state not in STATES:
-        raise CannedError("Choose what the answer does: accept, reject, move to review or mark spam.", "to_state")
+        raise CannedAnswerError("Choose what the answer does: accept, reject, move to review or mark spam.", "to_state")
     if len(text) > TEXT_MAX:
-        raise CannedError(f"The text has at most {TEXT_MAX:,} characters.", "text")
+        raise CannedAnswerError(f"The text has at most {TEXT_MAX:,} characters.", "text")
     if to_state == "rejected" and not text:
-        raise CannedError("A rejection needs the reason the reader will be given.", "text")
-    if correction_template and to_state != "accepted":
-        raise CannedError("Only an answer that accepts a report can draft a correction.", "correction_template")
-    if len(correction_template) > NOTICE_TEXT_MAX:
-        raise CannedError(f"The template has at most {NOTICE_TEXT_MAX:,} characters.", "correction_template")
-    if answer is None:
-        answer = CannedAnswer()
-        db.session.add(answer)
-    answer.name, answer.to_state, answer.text = name, to_state, text
-    answer.correction_template = correction_template
-    return answer
+        raise CannedAnswerError("A rejection needs the reason the reader will be given.", "text")
+    if notice_template and to_state != "accepted":
+        raise CannedAnswerError("Only an answer that accepts a report can draft a correction.", "notice_template")
+    if len(notice_template) > NOTICE_TEXT_MAX:
+        raise CannedAnswerError(f"The template has at most {NOTICE_TEXT_MAX:,} characters.", "notice_template")
+    if canned_answer is None:
+        canned_answer = CannedAnswer()
+        db.session.add(canned_answer)
+    canned_answer.name, canned_answer.to_state, canned_answer.text = name, to_state, text
+    canned_answer.notice_template = notice_template
+    return canned_answer
 
 
-def delete(answer: CannedAnswer) -> None:
+def delete(canned_answer: CannedAnswer) -> None:
     """Remove a canned answer; the reports it was applied to keep their history."""
-    db.session.delete(answer)
+    db.session.delete(canned_answer)
 
 
-def usable_on(answer: CannedAnswer, report: Report) -> bool:
+def usable_on(canned_answer: CannedAnswer, report: Report) -> bool:
     """Whether applying the answer to the report is a move the workflow allows (accepting goes through review)."""
-    if answer.to_state == "accepted" and report.status == "new":
+    if canned_answer.to_state == "accepted" and report.status == "new":
         return True
-    return workflow.can_move(report, answer.to_state)
+    return workflow.can_move(report, canned_answer.to_state)
 
 
-def apply(answer: CannedAnswer, report: Report, *, by: Editor) -> None:
+def apply(canned_answer: CannedAnswer, report: Report, *, by: Editor) -> None:
     """Give the report the answer's outcome, each step through the workflow. Does not commit.
 
     Accepting a new report moves it to review first, as an editor would; a rejection gives the reader
     the answer's text as the reason (and e-mails it when asked); other moves record it as the comment.
     """
-    if not usable_on(answer, report):
+    if not usable_on(canned_answer, report):
         raise workflow.WorkflowError(
             f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
-            f"“{answer.name}” ({STATES[answer.to_state].lower()}) cannot be applied to it.")
-    said = f"Canned answer “{answer.name}”" + (f": {answer.text}" if answer.text else ".")
-    if answer.to_state == "rejected":
-        workflow.reject(report, answer.text, by=by)
+            f"“{canned_answer.name}” ({STATES[canned_answer.to_state].lower()}) cannot be applied to it.")
+    said = f"Canned answer “{canned_answer.name}”" + (f": {canned_answer.text}" if canned_answer.text else ".")
+    if canned_answer.to_state == "rejected":
+        workflow.reject(report, canned_answer.text, by=by)
         return
-    if answer.to_state == "accepted" and report.status == "new":
-        workflow.move(report, "in_review", by=by, comment=f"Canned answer “{answer.name}”.")
-    workflow.move(report, answer.to_state, by=by, comment=said)
+    if canned_answer.to_state == "accepted" and report.status == "new":
+        workflow.move(report, "in_review", by=by, comment=f"Canned answer “{canned_answer.name}”.")
+    workflow.move(report, canned_answer.to_state, by=by, comment=said)
 
 
-def draft_correction(answer: CannedAnswer, report: Report) -> str:
+def draft_notice(canned_answer: CannedAnswer, report: Report) -> str:
     """The answer's correction template with the report's words filled in ("" without a template)."""
-    text = answer.correction_template
+    text = canned_answer.notice_template
     # Plain replacement, not str.format: a template is text, never code that reaches into objects.
     values = {"{passage}": report.passage, "{suggestion}": report.suggested_correction,
               "{article}": report.article.title}

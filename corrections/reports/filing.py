@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from corrections.extensions import db
 from corrections.infra import webhooks
-from corrections.models import Article, Correction, Report, correction_report
+from corrections.models import Article, Notice, Report, notice_report
 from corrections.reports import anchors, clocks, consent, desks, tokens
 from corrections.reports.passages import locate_passage, passage_key
 from corrections.reports.workflow import record_received
@@ -142,10 +142,10 @@ EARLIER_GROUP = (
 # on the same or an overlapping passage wins; otherwise the latest decision in the group the report joins.
 CORRECTED_HERE = (
     select(Report.id)
-    .join(correction_report, correction_report.c.report_id == Report.id)
-    .join(Correction, Correction.id == correction_report.c.correction_id)
-    .where(Report.article_id == bindparam("place_article"), Correction.withdrawn_at.is_(None), SAME_PLACE)
-    .order_by(Correction.published_at.desc(), Report.id.desc())
+    .join(notice_report, notice_report.c.report_id == Report.id)
+    .join(Notice, Notice.id == notice_report.c.correction_id)
+    .where(Report.article_id == bindparam("place_article"), Notice.withdrawn_at.is_(None), SAME_PLACE)
+    .order_by(Notice.published_at.desc(), Report.id.desc())
     .limit(1)
     .scalar_subquery()
 )

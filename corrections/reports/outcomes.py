@@ -10,7 +10,7 @@ from corrections.infra import mail
 from corrections.models import OutboxMessage, Report
 from corrections.reports import consent
 from corrections.reports.tokens import status_url
-from corrections.vocabulary import CORRECTION_KINDS
+from corrections.vocabulary import NOTICE_KINDS
 
 # What the reader sees on their status page. A report held as spam reads as received:
 # a reader wrongly caught by the filter should not be told so, and a spammer learns nothing.
@@ -32,7 +32,7 @@ OUTCOMES = {
 }
 
 
-def queue_outcome(report: Report, outcome: str, correction=None) -> OutboxMessage | None:
+def queue_outcome(report: Report, outcome: str, notice=None) -> OutboxMessage | None:
     """Queue the e-mail telling a reader what became of their report, if they asked for one. Does not commit.
 
     To an address whose owner has not confirmed it yet, the message is held (and a confirmation asked
@@ -40,8 +40,8 @@ def queue_outcome(report: Report, outcome: str, correction=None) -> OutboxMessag
     """
     if not (report.notify and report.reporter_email):
         return None
-    body = render_template("mail/outcome.txt", report=report, outcome=outcome, correction=correction,
-                           kinds=CORRECTION_KINDS,
+    body = render_template("mail/outcome.txt", report=report, outcome=outcome, notice=notice,
+                           kinds=NOTICE_KINDS,
                            status_url=status_url(report), site_name=current_app.config["SITE_NAME"])
     subject = f"{OUTCOMES[outcome]} ({report.reference})"
     if not consent.is_confirmed(report.reporter_email):

@@ -11,7 +11,7 @@ from corrections.extensions import db
 from corrections.models import Article, Report, utcnow
 from corrections.notices import publishing
 from corrections.reports import filing, workflow
-from corrections.seed.demo_content import DEMO_ARTICLES, DEMO_CORRECTIONS, DEMO_REPORTS
+from corrections.seed.demo_content import DEMO_ARTICLES, DEMO_NOTICES, DEMO_REPORTS
 
 # Demo editors act in the demo history. Their passwords are random and never shown: log in with an
 # account made by `corrections create-editor`.
@@ -69,7 +69,7 @@ def seed() -> tuple[int, int]:
             else:
                 workflow.move(report, step, by=by)
         db.session.commit()
-    for number, item in enumerate(DEMO_CORRECTIONS):
+    for number, item in enumerate(DEMO_NOTICES):
         article = by_slug[item["article_slug"]]
         by = editors[number % len(editors)]
         revision = None

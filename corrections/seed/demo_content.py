@@ -519,7 +519,7 @@ DEMO_REPORTS = [
 
 
 # Notices the demo publishes; `resolves` is the passage of the demo report(s) each one corrects.
-DEMO_CORRECTIONS = [
+DEMO_NOTICES = [
     {
         "article_slug": "rovers-reach-county-cup-semi-final",
         "kind": "correction",

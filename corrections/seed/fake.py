@@ -41,13 +41,13 @@ from corrections.models import (
     Article,
     ArticleRevision,
     ClockTarget,
-    Correction,
-    CorrectionVersion,
     Desk,
     Editor,
     Event,
+    Notice,
+    NoticeVersion,
     Report,
-    correction_report,
+    notice_report,
     utcnow,
 )
 from corrections.notices import publishing
@@ -319,7 +319,7 @@ class Generated:
     articles: int = 0
     reports: int = 0
     events: int = 0
-    corrections: int = 0
+    notices: int = 0
     editors: int = 0
     statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
 
@@ -333,7 +333,7 @@ class _Editor(NamedTuple):
 
 
 @dataclass
-class _Correction:
+class _Notice:
     id: int
     at: int
     kind: str
@@ -345,11 +345,11 @@ class _Group:
     """A group of reports on one passage: the report duplicates point at, its notice if any, and the decisions
     of its reports over time (for filing's DECIDED_IN_GROUP)."""
 
-    __slots__ = ("anchor", "correction", "coming", "decided")
+    __slots__ = ("anchor", "notice", "coming", "decided")
 
     def __init__(self):
         self.anchor: SimpleNamespace | None = None
-        self.correction: _Correction | None = None
+        self.notice: _Notice | None = None
         # (start, report id, end or None): a report decided from start until its next move; those not yet seen...
         self.coming: list[tuple[int, int, int | None]] = []
         # ...and those seen, as (-start, -report id, end): the top is the latest decision.
@@ -471,10 +471,10 @@ class _Places:
 class _Writer:
     """Buffers rows and writes them in bulk, parents first, one transaction per batch."""
 
-    TABLES = (Article.__table__, ArticleRevision.__table__, Report.__table__, Event.__table__, Correction.__table__,
-              CorrectionVersion.__table__, correction_report)
-    WITH_IDS = (Article.__table__, ArticleRevision.__table__, Report.__table__, Event.__table__, Correction.__table__,
-                CorrectionVersion.__table__, Editor.__table__)
+    TABLES = (Article.__table__, ArticleRevision.__table__, Report.__table__, Event.__table__, Notice.__table__,
+              NoticeVersion.__table__, notice_report)
+    WITH_IDS = (Article.__table__, ArticleRevision.__table__, Report.__table__, Event.__table__, Notice.__table__,
+                NoticeVersion.__table__, Editor.__table__)
 
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -839,7 +839,7 @@ class _Generator:
         self.made.articles += 1
         return article, sentences
 
-    def correction(self, article_id: int, passage: str, at: int, editor: _Editor) -> _Correction:
+    def notice(self, article_id: int, passage: str, at: int, editor: _Editor) -> _Notice:
         rng = self.rng
         kind = "correction" if rng.random() < 0.8 or not passage else rng.choice(("clarification", "update"))
         if kind == "correction" and passage:
@@ -848,26 +848,26 @@ class _Generator:
             notice = "An earlier version of this article gave a wrong figure. " + self.render(rng.choice(FIXES_C))
         else:
             notice = self.render(rng.choice(NOTICE_TEXTS_C[kind]))
-        return self.add_correction(article_id, kind, notice, at, editor)
+        return self.add_notice(article_id, kind, notice, at, editor)
 
-    def add_correction(self, article_id: int, kind: str, notice: str, at: int, editor: _Editor) -> _Correction:
+    def add_notice(self, article_id: int, kind: str, notice: str, at: int, editor: _Editor) -> _Notice:
         """A notice published at `at` (as the report page publishes one: with no revision), now and then amended."""
         rng, writer = self.rng, self.writer
         # `text` stays what was published: the reports' "corrected" events quote it.
-        made = _Correction(writer.new_id(Correction.__table__), at, kind, publishing.check_text(kind, notice), editor)
+        made = _Notice(writer.new_id(Notice.__table__), at, kind, publishing.check_text(kind, notice), editor)
         shown = SimpleNamespace(kind=kind, text=made.text, published_at=_time(at), updated_at=None, withdrawn_at=None)
         if rng.random() < 0.05 and at < self.now - HOUR:
             # Amended once: the published text is kept as an earlier version.
             version = publishing.amended(shown, made.text + " We apologise for the error.", by=editor,
                                          at=_time(rng.randint(at + 60, self.now)), note="Added an apology.")
-            writer.add(CorrectionVersion.__table__, {"id": writer.new_id(CorrectionVersion.__table__),
-                                                     "correction_id": made.id, **version})
-        writer.add(Correction.__table__, {
+            writer.add(NoticeVersion.__table__, {"id": writer.new_id(NoticeVersion.__table__),
+                                                 "correction_id": made.id, **version})
+        writer.add(Notice.__table__, {
             "id": made.id, "article_id": article_id, "kind": shown.kind, "text": shown.text,
             "published_at": shown.published_at, "published_by_id": editor.id, "published_by": editor.name,
             "updated_at": shown.updated_at, "withdrawn_at": None, "withdrawn_by": "", "withdrawn_reason": "",
             "revision_id": None})
-        self.made.corrections += 1
+        self.made.notices += 1
         return made
 
     # --- Reports
@@ -915,7 +915,7 @@ class _Generator:
         rng = self.rng
         fate = self.free_fate(self.now - created)
         if group is not None and not leads:
-            fix = group.correction
+            fix = group.notice
             roll = rng.random()
             if fix is not None and created < fix.at:
                 fate = "corrected" if roll < 0.6 else "duplicate" if roll < 0.9 else "rejected"
@@ -925,8 +925,8 @@ class _Generator:
                 fate = "duplicate"
         if fate == "duplicate" and (group is None or group.anchor is None):
             fate = "rejected"
-        if fate == "corrected" and group is not None and group.correction is not None \
-                and group.correction.at <= created:
+        if fate == "corrected" and group is not None and group.notice is not None \
+                and group.notice.at <= created:
             fate = "too_late"
         return fate
 
@@ -990,23 +990,23 @@ class _Generator:
 
         fate = "held" if held else self.fate(created, group, row.cluster_id == report_id)
         editor = self.editor_for(row.desk_id)
-        correction = None
+        notice = None
         if fate == "corrected":
             goal = rng.choices(tuple(BEFORE_NOTICE), cum_weights=self.before_notice_cum)[0]
             walk = self.walk(row.status, goal)
-            if group is not None and group.correction is not None:
+            if group is not None and group.notice is not None:
                 # Published together with the group's notice.
-                correction = group.correction
-                times = self.steps(created, correction.at, len(walk) + 1, end_exactly=True)
+                notice = group.notice
+                times = self.steps(created, notice.at, len(walk) + 1, end_exactly=True)
             else:
                 times = self.steps(created, self.now, len(walk) + 1)
-                correction = self.correction(page.article.id, passage, times[-1], editor)
+                notice = self.notice(page.article.id, passage, times[-1], editor)
                 if group is not None:
-                    group.correction = correction
+                    group.notice = notice
         else:
             walk = self.walk(row.status, GOALS[fate])
             times = self.steps(created, self.now, len(walk))
-        events, moves = self.history(row, walk, times, editor, fate, group, correction)
+        events, moves = self.history(row, walk, times, editor, fate, group, notice)
         row.updated_at = events[-1]["created_at"]
         row.version = len(events)
 
@@ -1014,15 +1014,15 @@ class _Generator:
         writer.add(Report.__table__, vars(row))
         for event in events:
             writer.add(Event.__table__, {"id": writer.new_id(Event.__table__), "report_id": report_id, **event})
-        if correction is not None:
-            writer.add(correction_report, {"correction_id": correction.id, "report_id": report_id})
+        if notice is not None:
+            writer.add(notice_report, {"correction_id": notice.id, "report_id": report_id})
         if place is not None:
             spam = tuple((at, moves[i + 1][1] if i + 1 < len(moves) else None)
                          for i, (to, at) in enumerate(moves) if to == "spam")
             page.places.add(place, report_id, row.cluster_id, spam)
             group.add_decisions(report_id, moves)
-            if correction is not None:
-                page.places.add_notice(place, correction.at, report_id)
+            if notice is not None:
+                page.places.add_notice(place, notice.at, report_id)
             if group.anchor is None and row.status not in ("duplicate", "spam"):
                 group.anchor = row
         self.made.reports += 1
@@ -1030,7 +1030,7 @@ class _Generator:
         self.made.statuses[row.status] += 1
 
     def history(self, row: SimpleNamespace, walk: list[str], times: list[int], editor: _Editor, fate: str,
-                group: _Group | None, correction: _Correction | None) -> tuple[list[dict], list[tuple[str, int]]]:
+                group: _Group | None, notice: _Notice | None) -> tuple[list[dict], list[tuple[str, int]]]:
         """The report's events, made by the workflow's functions on the report as it goes, and its status moves."""
         rng = self.rng
         events = [{**workflow.received(row.status, row.spam_reason), "created_at": row.created_at}]
@@ -1053,11 +1053,11 @@ class _Generator:
                 if rng.random() < 0.05:
                     events.append(workflow.noted(row, rng.choice(NOTE_TEXTS), by=editor, at=when))
             moves.append((to, at))
-        if correction is not None:
-            when = _time(correction.at)
-            for to, comment in publishing.moves_on_publishing(row.status, correction.kind, correction.text):
-                events.append(workflow.moved(row, to, by=correction.editor, at=when, comment=comment))
-                moves.append((to, correction.at))
+        if notice is not None:
+            when = _time(notice.at)
+            for to, comment in publishing.moves_on_publishing(row.status, notice.kind, notice.text):
+                events.append(workflow.moved(row, to, by=notice.editor, at=when, comment=comment))
+                moves.append((to, notice.at))
         return events, moves
 
     def spam_reason(self) -> str:
@@ -1208,9 +1208,9 @@ def _fill(maker: _Generator, articles: int, reports: int, batch: int, progress) 
         if rng.random() < 0.03:
             # A notice an editor published without any report.
             kind = rng.choice(("update", "clarification", "editors_note"))
-            maker.add_correction(article.id, kind, maker.render(rng.choice(NOTICE_TEXTS_C[kind])),
-                                 rng.randint(when + HOUR, now) if now > when + HOUR else now,
-                                 rng.choice(maker.editors))
+            maker.add_notice(article.id, kind, maker.render(rng.choice(NOTICE_TEXTS_C[kind])),
+                             rng.randint(when + HOUR, now) if now > when + HOUR else now,
+                             rng.choice(maker.editors))
         if count:
             page = _Page(rng, article, sentences)
             for created in maker.report_times(when, count):

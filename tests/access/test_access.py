@@ -149,17 +149,17 @@ def world(app, client):
     [delivery] = endpoint.deliveries
     policies.save("corrections", "", "We correct errors promptly.", by=managed)
     change_text(article, article.title, article.body.replace("31 votes", "32 votes"), source="api", by="CMS")
-    correction = publishing.publish(article, "correction", "The vote was 31 to 12, not 21 to 12.", by=managed)
+    notice = publishing.publish(article, "correction", "The vote was 31 to 12, not 21 to 12.", by=managed)
     db.session.commit()
-    answer = canned_answers.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
+    canned_answer = canned_answers.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
     desk = desks.create_desk("Local", [managed.id])
     view = saved_views.create(managed, "Typos", "category=typo", shared=True)
     db.session.commit()
     return {
-        "answer_id": answer.id,
+        "answer_id": canned_answer.id,
         "desk_id": desk.id,
         "view_id": view.id,
-        "correction_id": correction.id,
+        "correction_id": notice.id,
         "slug": article.slug,
         "token": token,
         "link": link,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from corrections.access import api_tokens
 from corrections.api.openapi import OPENAPI
 from corrections.extensions import db
-from corrections.models import ApiToken, Article, Correction
+from corrections.models import ApiToken, Article, Notice
 from corrections.notices import publishing
 from tests.helpers import (
     all_reports,
@@ -616,7 +616,7 @@ def test_openapi_document_describes_exactly_the_api_routes(app):
 def test_withdrawn_notice_is_gone_from_the_page_read(client, editor, admin):
     article = make_article()
     notice = publish(article, editor)
-    publishing.withdraw(db.session.get(Correction, notice.id), "Published on the wrong article.", by=admin)
+    publishing.withdraw(db.session.get(Notice, notice.id), "Published on the wrong article.", by=admin)
     db.session.commit()
     body = client.get("/api/v1/notices", query_string={"url": article.canonical_url}).get_json()
     assert body["notices"] == []

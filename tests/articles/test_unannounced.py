@@ -14,7 +14,7 @@ from corrections.articles import unannounced
 from corrections.articles.content import change_text
 from corrections.extensions import db
 from corrections.infra import webhooks
-from corrections.models import ArticleEvent, ChangeReview, Correction, WebhookDelivery, utcnow
+from corrections.models import ArticleEvent, ChangeReview, Notice, WebhookDelivery, utcnow
 from corrections.notices import publishing
 from tests.helpers import csrf_token, make_article, make_editor
 
@@ -114,10 +114,10 @@ def test_an_editor_answers_with_a_correction_linked_to_the_revision(editor_clien
         "text": "An earlier version of this article gave the vote as 31 to 12. It was 29 to 14."})
     assert response.status_code == 302
     assert article.title not in listed(editor_client)
-    correction = db.session.scalar(select(Correction))
-    assert correction.revision.number == 2
+    notice = db.session.scalar(select(Notice))
+    assert notice.revision.number == 2
     db.session.refresh(review)
-    assert (review.outcome, review.answered_by, review.correction_id) == ("notice", "Maya Okafor", correction.id)
+    assert (review.outcome, review.answered_by, review.notice_id) == ("notice", "Maya Okafor", notice.id)
     [event] = db.session.scalars(select(ArticleEvent)).all()
     assert (event.kind, event.actor, event.revision_id) == ("notice", "Maya Okafor", review.to_revision_id)
     history = editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
@@ -146,7 +146,7 @@ def test_a_notice_from_a_change_page_older_than_another_editors_answer_is_refuse
     assert response.status_code == 400
     assert re.search(r"already answered by Tom Reyes at \d\d:\d\d UTC", page)
     assert f"{text}</textarea>" in page
-    assert db.session.scalar(select(Correction)) is None
+    assert db.session.scalar(select(Notice)) is None
 
 
 def test_an_editor_records_why_no_notice_is_needed_once(editor_client, clock):
@@ -165,7 +165,7 @@ def test_an_editor_records_why_no_notice_is_needed_once(editor_client, clock):
     again = editor_client.post(f"/editor/changes/{review.id}/notice", data={
         "csrf_token": token, "kind": "correction", "text": "A correction for an answered change."})
     assert again.status_code == 400 and "already answered by Maya Okafor" in again.get_data(as_text=True)
-    assert db.session.scalar(select(Correction)) is None
+    assert db.session.scalar(select(Notice)) is None
 
 
 def test_the_change_is_announced_to_webhooks_once_when_it_is_due(app, clock):
@@ -234,7 +234,7 @@ def test_a_notice_published_from_the_article_page_naming_the_revision_answers_it
     review = db.session.scalar(select(ChangeReview))
     db.session.refresh(review)
     assert (review.outcome, review.answered_by) == ("notice", "Maya Okafor")
-    assert db.session.scalar(select(Correction)).revision.number == 2
+    assert db.session.scalar(select(Notice)).revision.number == 2
     unknown = editor_client.post(f"/editor/articles/{article.slug}/corrections", data={
         "csrf_token": csrf_token(editor_client), "kind": "update", "revision": "7",
         "text": "A notice for a revision that does not exist."})

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from corrections.extensions import db
 from corrections.figures import metrics, transparency
-from corrections.models import Article, Correction, Policy, Report, utcnow
+from corrections.models import Article, Notice, Policy, Report, utcnow
 from tests.helpers import count_queries, csrf_token, file_report, make_article
 from tests.hostile import assert_inert_html, json_ld
 
@@ -49,9 +49,9 @@ def make_history(now: datetime, seed: int = 7, reports: int = 80, notices: int =
         withdrawn = published + timedelta(hours=1) if rng.random() < 0.15 else None
         if withdrawn is not None and withdrawn > now:
             withdrawn = now
-        db.session.add(Correction(article=rng.choice(articles), kind=rng.choice(KINDS), text="A notice text here.",
-                                  published_at=published, withdrawn_at=withdrawn,
-                                  withdrawn_by="x" if withdrawn else ""))
+        db.session.add(Notice(article=rng.choice(articles), kind=rng.choice(KINDS), text="A notice text here.",
+                              published_at=published, withdrawn_at=withdrawn,
+                              withdrawn_by="x" if withdrawn else ""))
     db.session.commit()
 
 
@@ -69,7 +69,7 @@ def expected(now: datetime) -> dict:
         if r.status == "corrected":
             m["durations"].append((r.closed_at - r.created_at).total_seconds())
     durations = [d for m in months.values() for d in m["durations"]]
-    shown = [c for c in db.session.scalars(select(Correction))
+    shown = [c for c in db.session.scalars(select(Notice))
              if c.withdrawn_at is None and start <= c.published_at <= now]
     by_kind = {kind: sum(c.kind == kind for c in shown) for kind in KINDS}
     by_section = {}
@@ -110,7 +110,7 @@ def test_the_figures_are_those_the_rows_give(app, seed):
     assert seconds(got.median_to_correction) == pytest.approx(want["median"], abs=1)
     assert {kind: n for kind, _, n in got.by_kind} == want["by_kind"]
     assert dict(got.by_section) == want["by_section"]
-    assert got.corrections == want["corrections"]
+    assert got.notices == want["corrections"]
 
 
 def test_medians_of_even_and_odd_counts_and_months_without_corrections(app):
@@ -158,8 +158,8 @@ def test_sections_beyond_the_top_ones_are_summed(app):
     for i in range(transparency.TOP_SECTIONS + 3):
         article = make_article(section=f"Section {i:02d}")
         for _ in range(1 + (i == 0)):
-            db.session.add(Correction(article=article, kind="correction", text="A notice text.",
-                                      published_at=now - timedelta(days=1)))
+            db.session.add(Notice(article=article, kind="correction", text="A notice text.",
+                                  published_at=now - timedelta(days=1)))
     db.session.commit()
 
     sections = transparency.compute(now).by_section

@@ -49,13 +49,13 @@ def test_publishing_a_notice_changes_the_page_and_its_etag(client, editor):
 
 def test_amending_and_withdrawing_change_the_page(client, editor, admin):
     article = make_article()
-    correction = publishing.publish(article, "correction", TEXT, by=editor)
+    notice = publishing.publish(article, "correction", TEXT, by=editor)
     db.session.commit()
     client.get(f"/articles/{article.slug}")
-    publishing.amend(correction, TEXT + " The minutes say so.", by=editor)
+    publishing.amend(notice, TEXT + " The minutes say so.", by=editor)
     db.session.commit()
     assert "The minutes say so." in client.get(f"/articles/{article.slug}").get_data(as_text=True)
-    publishing.withdraw(correction, "Wrong article.", by=admin)
+    publishing.withdraw(notice, "Wrong article.", by=admin)
     db.session.commit()
     assert TEXT not in client.get(f"/articles/{article.slug}").get_data(as_text=True)
 
@@ -149,11 +149,11 @@ def test_site_wide_pages_change_with_any_notice_or_article(client, editor, admin
     article = make_article()
     for url in ["/corrections", "/corrections.atom"]:
         assert TEXT not in client.get(url).get_data(as_text=True)
-    correction = publishing.publish(article, "correction", TEXT, by=editor)
+    notice = publishing.publish(article, "correction", TEXT, by=editor)
     db.session.commit()
     for url in ["/corrections", "/corrections.atom"]:
         assert TEXT in client.get(url).get_data(as_text=True)
-    publishing.amend(correction, "Amended: the vote was 31 to 12.", by=editor)
+    publishing.amend(notice, "Amended: the vote was 31 to 12.", by=editor)
     db.session.commit()
     for url in ["/corrections", "/corrections.atom"]:
         assert "Amended: the vote" in client.get(url).get_data(as_text=True)
@@ -164,7 +164,7 @@ def test_site_wide_pages_change_with_any_notice_or_article(client, editor, admin
     fresh = make_article(title="A brand new story on the front page")
     db.session.commit()
     assert fresh.title in client.get("/").get_data(as_text=True)
-    publishing.withdraw(correction, "Published on the wrong article.", by=admin)
+    publishing.withdraw(notice, "Published on the wrong article.", by=admin)
     db.session.commit()
     assert "Amended: the vote" not in client.get("/corrections").get_data(as_text=True)
 

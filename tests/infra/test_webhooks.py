@@ -192,12 +192,12 @@ def test_status_moves_publishing_amending_and_withdrawing_each_queue_their_event
     report = file_report(article)
     workflow.move(report, "in_review", by=admin, comment="Checking the minutes.")
     db.session.commit()
-    correction = publishing.publish(article, "correction", "The vote was 29 to 14, not 31 to 12.", by=admin,
+    notice = publishing.publish(article, "correction", "The vote was 29 to 14, not 31 to 12.", by=admin,
                                  reports=[report])
     db.session.commit()
-    publishing.amend(correction, "The vote was 29 to 15, not 31 to 12.", by=admin, note="Recounted.")
+    publishing.amend(notice, "The vote was 29 to 15, not 31 to 12.", by=admin, note="Recounted.")
     db.session.commit()
-    publishing.withdraw(correction, "Published on the wrong article.", by=admin)
+    publishing.withdraw(notice, "Published on the wrong article.", by=admin)
     db.session.commit()
 
     sent = [json.loads(d.body) for d in deliveries()]
@@ -210,7 +210,7 @@ def test_status_moves_publishing_amending_and_withdrawing_each_queue_their_event
     assert sent[1]["data"]["comment"] == "Checking the minutes."
     assert sent[3]["data"]["report"]["status"] == "corrected"
     published = sent[4]["data"]["correction"]
-    assert published["id"] == correction.id and published["kind"] == "correction"
+    assert published["id"] == notice.id and published["kind"] == "correction"
     assert published["reports"] == [report.reference] and published["article"]["section"] == "Politics"
     assert sent[5]["data"]["previous"] == {"kind": "correction", "text": "The vote was 29 to 14, not 31 to 12."}
     assert sent[5]["data"]["correction"]["text"] == "The vote was 29 to 15, not 31 to 12."

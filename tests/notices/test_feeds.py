@@ -8,7 +8,7 @@ from sqlalchemy import select
 from corrections import feeds
 from corrections.articles.content import ArticleData, upsert_article
 from corrections.extensions import db
-from corrections.models import Article, Correction
+from corrections.models import Article, Notice
 from corrections.notices import publishing
 from tests.helpers import count_queries, make_article
 
@@ -17,12 +17,12 @@ DAY = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
 
 def publish(article: Article, by, text: str = "An earlier version of this article gave the wrong vote count.",
-            kind: str = "correction", at: datetime = DAY) -> Correction:
+            kind: str = "correction", at: datetime = DAY) -> Notice:
     """A notice published at a known time, so order and dates can be checked."""
-    correction = publishing.publish(article, kind, text, by=by, reports=[])
-    correction.published_at = at
+    notice = publishing.publish(article, kind, text, by=by, reports=[])
+    notice.published_at = at
     db.session.commit()
-    return correction
+    return notice
 
 
 def article_feed(article: Article) -> str:
@@ -91,9 +91,9 @@ def test_site_feed_keeps_the_fifty_newest(client, editor):
 
 def test_amended_notice_shows_new_text_and_updated_date(client, editor):
     article = make_article()
-    correction = publish(article, editor, at=DAY)
-    publishing.amend(correction, "The vote was 29 to 14, not 31 to 12 as first reported.", by=editor)
-    correction.updated_at = DAY + timedelta(days=1)
+    notice = publish(article, editor, at=DAY)
+    publishing.amend(notice, "The vote was 29 to 14, not 31 to 12 as first reported.", by=editor)
+    notice.updated_at = DAY + timedelta(days=1)
     db.session.commit()
 
     for url in (SITE_FEED, article_feed(article)):
@@ -111,7 +111,7 @@ def test_withdrawn_notice_leaves_both_feeds(client, editor, admin):
     dropped = publish(article, editor, "A notice that should not have been published.", at=DAY + timedelta(hours=1))
     before = {url: client.get(url).headers["ETag"] for url in (SITE_FEED, article_feed(article))}
 
-    publishing.withdraw(db.session.get(Correction, dropped.id), "Published on the wrong article.", by=admin)
+    publishing.withdraw(db.session.get(Notice, dropped.id), "Published on the wrong article.", by=admin)
     db.session.commit()
 
     for url, etag in before.items():
@@ -261,4 +261,4 @@ def test_feed_queries_do_not_grow_with_the_notices(client, editor):
 
     assert many == few
     assert all(count <= 6 for count in many.values())
-    assert len(db.session.scalars(select(Correction)).all()) == 25
+    assert len(db.session.scalars(select(Notice)).all()) == 25

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from corrections.extensions import db
-from corrections.models import Correction, CorrectionVersion, Editor, Report
+from corrections.models import Editor, Notice, NoticeVersion, Report
 from corrections.notices import publishing
 from corrections.reports import workflow
 from tests.helpers import (
@@ -42,14 +42,14 @@ def test_publishing_moves_linked_reports_to_corrected_through_the_workflow(app, 
     workflow.move(accepted, "in_review", by=editor)
     workflow.move(accepted, "accepted", by=editor)
     db.session.commit()
-    correction = publishing.publish(article, "correction", TEXT, by=editor, reports=[new, reviewing, accepted])
+    notice = publishing.publish(article, "correction", TEXT, by=editor, reports=[new, reviewing, accepted])
     db.session.commit()
     for report in (new, reviewing, accepted):
         stored = fresh(Report, report.id)
         assert stored.status == "corrected"
         assert stored.events[-1].to_value == "corrected" and TEXT in stored.events[-1].comment
     assert [e.to_value for e in fresh(Report, new.id).events] == ["new", "in_review", "accepted", "corrected"]
-    assert {r.id for r in fresh(Correction, correction.id).reports} == {new.id, reviewing.id, accepted.id}
+    assert {r.id for r in fresh(Notice, notice.id).reports} == {new.id, reviewing.id, accepted.id}
 
 
 def test_closed_reports_or_reports_on_another_article_cannot_be_linked(app, editor):
@@ -75,11 +75,11 @@ def test_bad_notices_are_refused(app, editor, kind, text, message):
 
 def test_amending_keeps_the_earlier_text_and_marks_the_update(app, editor):
     article = make_article()
-    correction = publishing.publish(article, "correction", TEXT, by=editor)
+    notice = publishing.publish(article, "correction", TEXT, by=editor)
     db.session.commit()
-    publishing.amend(correction, TEXT + " The minutes were published on Friday.", by=editor, note="added the source")
+    publishing.amend(notice, TEXT + " The minutes were published on Friday.", by=editor, note="added the source")
     db.session.commit()
-    stored = fresh(Correction, correction.id)
+    stored = fresh(Notice, notice.id)
     assert stored.updated_at is not None
     [earlier] = stored.versions
     assert (earlier.text, earlier.note, earlier.replaced_by) == (TEXT, "added the source", editor.name)
@@ -90,15 +90,15 @@ def test_amending_keeps_the_earlier_text_and_marks_the_update(app, editor):
 def test_only_an_admin_withdraws_and_the_reason_is_kept(app, editor, admin):
     article = make_article()
     report = file_report(article)
-    correction = publishing.publish(article, "correction", TEXT, by=editor, reports=[report])
+    notice = publishing.publish(article, "correction", TEXT, by=editor, reports=[report])
     db.session.commit()
     with pytest.raises(publishing.NoticeError, match="Only an admin"):
-        publishing.withdraw(correction, "Wrong article.", by=editor)
+        publishing.withdraw(notice, "Wrong article.", by=editor)
     with pytest.raises(publishing.NoticeError, match="Give the reason"):
-        publishing.withdraw(correction, " ", by=admin)
-    publishing.withdraw(correction, "Published on the wrong article.", by=admin)
+        publishing.withdraw(notice, " ", by=admin)
+    publishing.withdraw(notice, "Published on the wrong article.", by=admin)
     db.session.commit()
-    stored = fresh(Correction, correction.id)
+    stored = fresh(Notice, notice.id)
     assert (stored.withdrawn_by, stored.withdrawn_reason) == (admin.name, "Published on the wrong article.")
     assert publishing.for_article(article) == []
     assert "withdrawn: Published on the wrong article." in fresh(Report, report.id).events[-1].comment
@@ -117,9 +117,9 @@ def test_article_shows_corrections_at_the_top_and_other_notices_at_the_foot(clie
 
 def test_amended_notice_says_updated_and_keeps_the_earlier_wording(client, editor):
     article = make_article()
-    correction = publishing.publish(article, "correction", TEXT, by=editor)
+    notice = publishing.publish(article, "correction", TEXT, by=editor)
     db.session.commit()
-    publishing.amend(correction, "The vote was 31 to 12; an earlier version said 21 to 12.", by=editor)
+    publishing.amend(notice, "The vote was 31 to 12; an earlier version said 21 to 12.", by=editor)
     db.session.commit()
     page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
     assert "· updated <time" in page
@@ -158,7 +158,7 @@ def test_public_log_lists_newest_first_with_links_and_filters(client, editor):
     assert f'href="/articles/{second.slug}#correction-' in page
     only = client.get("/corrections?kind=correction").get_data(as_text=True)
     assert "First correction" in only and "Second notice" not in only
-    month = db.session.scalar(select(Correction.published_at)).strftime("%Y-%m")
+    month = db.session.scalar(select(Notice.published_at)).strftime("%Y-%m")
     assert "First correction" in client.get(f"/corrections?month={month}").get_data(as_text=True)
     assert "No corrections match" in client.get("/corrections?month=1999-01").get_data(as_text=True)
 
@@ -260,7 +260,7 @@ def test_a_notice_linking_a_report_another_editor_changes_at_that_moment_is_refu
     assert re.search(rf"{report.reference} was changed by Tom Reyes at \d\d:\d\d UTC", page_text)
     assert "Reload" in page_text
     assert f"{TEXT}</textarea>" in page_text
-    assert db.session.scalar(select(Correction)) is None
+    assert db.session.scalar(select(Notice)) is None
     stored = fresh(Report, report.id)
     assert stored.status == "new"
     assert [e.kind for e in stored.events] == ["received", "note"]
@@ -268,26 +268,26 @@ def test_a_notice_linking_a_report_another_editor_changes_at_that_moment_is_refu
 
 def test_editor_amends_and_admin_withdraws_from_the_article_page(editor_client, admin_client, editor):
     article = make_article()
-    correction = publishing.publish(article, "correction", TEXT, by=editor)
+    notice = publishing.publish(article, "correction", TEXT, by=editor)
     db.session.commit()
     url = f"/editor/articles/{article.slug}"
     token = csrf_token(editor_client, url)
     amended = "The vote was 31 to 12. An earlier version gave the wrong figure."
-    response = editor_client.post(f"{url}/corrections/{correction.id}/amend", data={
-        "csrf_token": token, f"amend-{correction.id}-kind": "correction", f"amend-{correction.id}-text": amended,
-        f"amend-{correction.id}-note": "clearer"})
+    response = editor_client.post(f"{url}/corrections/{notice.id}/amend", data={
+        "csrf_token": token, f"amend-{notice.id}-kind": "correction", f"amend-{notice.id}-text": amended,
+        f"amend-{notice.id}-note": "clearer"})
     assert response.status_code == 302
-    assert fresh(Correction, correction.id).text == amended
+    assert fresh(Notice, notice.id).text == amended
     # A plain editor may not withdraw; an admin may, with a reason.
-    assert editor_client.post(f"{url}/corrections/{correction.id}/withdraw", data={
-        "csrf_token": token, f"withdraw-{correction.id}-reason": "Wrong"}).status_code == 403
+    assert editor_client.post(f"{url}/corrections/{notice.id}/withdraw", data={
+        "csrf_token": token, f"withdraw-{notice.id}-reason": "Wrong"}).status_code == 403
     admin_token = csrf_token(admin_client, url)
-    response = admin_client.post(f"{url}/corrections/{correction.id}/withdraw", data={
-        "csrf_token": admin_token, f"withdraw-{correction.id}-reason": ""})
+    response = admin_client.post(f"{url}/corrections/{notice.id}/withdraw", data={
+        "csrf_token": admin_token, f"withdraw-{notice.id}-reason": ""})
     assert response.status_code == 400 and "Give the reason" in response.get_data(as_text=True)
-    admin_client.post(f"{url}/corrections/{correction.id}/withdraw", data={
-        "csrf_token": admin_token, f"withdraw-{correction.id}-reason": "Belongs to another article."})
-    assert fresh(Correction, correction.id).withdrawn_reason == "Belongs to another article."
+    admin_client.post(f"{url}/corrections/{notice.id}/withdraw", data={
+        "csrf_token": admin_token, f"withdraw-{notice.id}-reason": "Belongs to another article."})
+    assert fresh(Notice, notice.id).withdrawn_reason == "Belongs to another article."
     page = admin_client.get(url).get_data(as_text=True)
     assert "Withdrawn" in page and "Belongs to another article." in page
-    assert len(db.session.scalars(select(CorrectionVersion)).all()) == 1
+    assert len(db.session.scalars(select(NoticeVersion)).all()) == 1

@@ -12,7 +12,7 @@ PASSAGE = "31 votes to 12"
 def test_a_report_on_a_corrected_passage_links_to_the_correction(editor_client, editor):
     article = make_article()
     first = file_report(article, passage=PASSAGE)
-    correction = publishing.publish(article, "correction", "The vote was 29 to 14.", by=editor, reports=[first])
+    notice = publishing.publish(article, "correction", "The vote was 29 to 14.", by=editor, reports=[first])
     db.session.commit()
     # An overlapping passage, quoted differently.
     again = file_report(article, passage="approved the new budget on Tuesday by 31 votes")
@@ -20,7 +20,7 @@ def test_a_report_on_a_corrected_passage_links_to_the_correction(editor_client, 
     assert again.status == "new"
     page = open_page(editor_client, again)
     assert "Already settled" in page and first.reference in page
-    assert "The vote was 29 to 14." in page and f"#correction-{correction.id}" in page
+    assert "The vote was 29 to 14." in page and f"#correction-{notice.id}" in page
 
 
 def test_a_report_in_a_group_with_a_closed_report_links_to_that_decision(editor_client, editor):
@@ -49,7 +49,7 @@ def test_an_overlapping_correction_outside_the_group_counts_while_it_stands(app,
     article = make_article()
     file_report(article, passage="The council approved")
     corrected = file_report(article, passage="on Tuesday by 31 votes")
-    correction = publishing.publish(article, "correction", "The vote was on Wednesday.", by=admin,
+    notice = publishing.publish(article, "correction", "The vote was on Wednesday.", by=admin,
                                  reports=[corrected])
     db.session.commit()
     # Overlaps both: it joins the first report's (open) group, yet the correction of the other one settles it.
@@ -57,7 +57,7 @@ def test_an_overlapping_correction_outside_the_group_counts_while_it_stands(app,
     assert again.cluster_id != corrected.cluster_id
     assert again.resurfaced_from_id == corrected.id
 
-    publishing.withdraw(correction, "Published in error.", by=admin)
+    publishing.withdraw(notice, "Published in error.", by=admin)
     db.session.commit()
     assert file_report(article, passage="approved the new budget on Tuesday").resurfaced_from_id is None
 

@@ -12,13 +12,13 @@ from sqlalchemy import func, select, text, update
 from corrections.extensions import db
 from corrections.models import (
     Article,
-    Correction,
-    CorrectionVersion,
     Desk,
     Editor,
     Event,
+    Notice,
+    NoticeVersion,
     Report,
-    correction_report,
+    notice_report,
 )
 from corrections.notices import publishing
 from corrections.reports import anchors, clocks, desks, workflow
@@ -89,9 +89,9 @@ def digest() -> str:
                Report.first_action_due_at, Report.resolution_due_at, Report.due_at).order_by(Report.id),
         select(Event.id, Event.report_id, Event.kind, Event.actor, Event.from_value, Event.to_value, Event.comment,
                Event.created_at).order_by(Event.id),
-        select(Correction.id, Correction.article_id, Correction.kind, Correction.text, Correction.published_at,
-               Correction.updated_at).order_by(Correction.id),
-        select(correction_report).order_by(correction_report.c.correction_id, correction_report.c.report_id),
+        select(Notice.id, Notice.article_id, Notice.kind, Notice.text, Notice.published_at,
+               Notice.updated_at).order_by(Notice.id),
+        select(notice_report).order_by(notice_report.c.correction_id, notice_report.c.report_id),
     ]
     for query in queries:
         for row in db.session.execute(query):
@@ -196,18 +196,18 @@ def test_duplicates_and_corrections_hang_together(generated):
             assert found[report.id][-1].comment == f"Duplicate of {original.reference}."
         else:
             assert report.duplicate_of_id is None
-    links = db.session.execute(select(correction_report)).all()
+    links = db.session.execute(select(notice_report)).all()
     linked = Counter(report_id for _, report_id in links)
     assert {i for i, r in reports.items() if r.status == "corrected"} == set(linked)
     assert set(linked.values()) == {1}
-    corrections = {c.id: c for c in everything(Correction)}
-    assert len(corrections) == generated.corrections
-    for correction_id, report_id in links:
-        correction, report = corrections[correction_id], reports[report_id]
+    notices = {c.id: c for c in everything(Notice)}
+    assert len(notices) == generated.notices
+    for notice_id, report_id in links:
+        notice, report = notices[notice_id], reports[report_id]
         corrected = [e for e in found[report_id] if e.to_value == "corrected"][0]
-        assert correction.article_id == report.article_id
-        assert corrected.created_at == correction.published_at == report.closed_at
-        published_text = correction.versions[0].text if correction.versions else correction.text
+        assert notice.article_id == report.article_id
+        assert corrected.created_at == notice.published_at == report.closed_at
+        published_text = notice.versions[0].text if notice.versions else notice.text
         assert corrected.comment.endswith(published_text)
 
 
@@ -282,13 +282,13 @@ def stored_rows() -> tuple[dict, dict, list]:
             (event.kind, event.actor_id, event.actor, event.from_value, event.to_value, event.comment,
              event.created_at))
     links = defaultdict(list)
-    for correction_id, report_id in db.session.execute(select(correction_report)):
-        links[correction_id].append(reference[report_id])
+    for notice_id, report_id in db.session.execute(select(notice_report)):
+        links[notice_id].append(reference[report_id])
     notices = sorted(
         (c.article_id, c.published_at, c.published_by_id, c.kind, c.text, c.updated_at, c.revision_id,
          c.withdrawn_at, tuple(sorted(links[c.id])),
          tuple((v.kind, v.text, v.shown_from, v.replaced_at, v.replaced_by, v.note) for v in c.versions))
-        for c in everything(Correction))
+        for c in everything(Notice))
     return rows, dict(events), notices
 
 
@@ -300,10 +300,10 @@ def test_the_real_code_makes_the_same_rows_from_the_same_inputs(app, monkeypatch
     made = stored_rows()
     reports = {r.id: r for r in everything(Report)}
     found = histories()
-    notices = everything(Correction)
+    notices = everything(Notice)
     linked = defaultdict(list)
-    for correction_id, report_id in db.session.execute(select(correction_report)):
-        linked[correction_id].append(report_id)
+    for notice_id, report_id in db.session.execute(select(notice_report)):
+        linked[notice_id].append(report_id)
     # What happened, as (moment, phase, order, action): in one second, filings first (a report does not see a
     # move made in the second it arrives), then moves, then notices.
     happened = []
@@ -341,8 +341,8 @@ def test_the_real_code_makes_the_same_rows_from_the_same_inputs(app, monkeypatch
     happened.sort(key=lambda item: item[:3])
     editors = {e.id: e for e in everything(Editor)}
     by_name = {e.name: e for e in editors.values()}
-    for table in (correction_report, CorrectionVersion.__table__, Event.__table__, Report.__table__,
-                  Correction.__table__):
+    for table in (notice_report, NoticeVersion.__table__, Event.__table__, Report.__table__,
+                  Notice.__table__):
         db.session.execute(table.delete())
     db.session.commit()
 
@@ -376,14 +376,14 @@ def test_the_real_code_makes_the_same_rows_from_the_same_inputs(app, monkeypatch
                 workflow.move(report, to, by=by, comment=comment)
         elif what == "publish":
             article_id, kind, by_id, first_text, report_ids = details[1:]
-            correction = publishing.publish(db.session.get(Article, article_id), kind, first_text, by=editors[by_id],
-                                            reports=[db.session.get(Report, again[r]) for r in report_ids])
+            notice = publishing.publish(db.session.get(Article, article_id), kind, first_text, by=editors[by_id],
+                                        reports=[db.session.get(Report, again[r]) for r in report_ids])
             db.session.flush()
-            correction.published_at = moment
-            notices_again[details[0]] = correction.id
+            notice.published_at = moment
+            notices_again[details[0]] = notice.id
         else:
             notice_id, new_text, replaced_by, note = details
-            publishing.amend(db.session.get(Correction, notices_again[notice_id]), new_text, by=by_name[replaced_by],
+            publishing.amend(db.session.get(Notice, notices_again[notice_id]), new_text, by=by_name[replaced_by],
                              note=note)
         db.session.commit()
     assert_same(stored_rows(), made)
@@ -415,16 +415,16 @@ def test_pages_render_for_generated_data(generated, editor_client, client, app):
         assert html.escape(READER_STATUS[report.status][0]) in status.get_data(as_text=True) \
             or report.status == "duplicate"
 
-    correction = everything(Correction)[0]
-    slug = db.session.get(Article, correction.article_id).slug
+    notice = everything(Notice)[0]
+    slug = db.session.get(Article, notice.article_id).slug
     for url in (f"/articles/{slug}", f"/editor/articles/{slug}"):
         page = client.get(url) if url.startswith("/articles") else editor_client.get(url)
         assert page.status_code == 200
-        assert correction.text in html.unescape(page.get_data(as_text=True))
+        assert notice.text in html.unescape(page.get_data(as_text=True))
     for url in ("/", "/corrections", "/corrections.atom", f"/articles/{slug}/corrections.atom"):
         page = client.get(url)
         assert page.status_code == 200, url
-        assert correction.text[:40] in html.unescape(page.get_data(as_text=True)) or url == "/"
+        assert notice.text[:40] in html.unescape(page.get_data(as_text=True)) or url == "/"
 
 
 def test_same_seed_makes_the_same_data_and_another_seed_other_data(app):

@@ -24,8 +24,8 @@ from corrections.extensions import db
 from corrections.models import (
     Article,
     CannedAnswer,
-    Correction,
     Editor,
+    Notice,
     OutboxMessage,
     Report,
     SavedView,
@@ -513,7 +513,7 @@ def test_notices_publish_amend_withdraw_and_every_place_they_show(app, admin, ru
         assert all(n["article"]["title"] == MEDLEY for n in items)
     # The dashboard's article page: texts, earlier wordings and the reasons for withdrawing.
     dashboard = text_of(desk.get(f"/editor/articles/{article.slug}"))
-    withdrawn = db.session.scalars(select(Correction).where(Correction.withdrawn_at.is_not(None))).all()
+    withdrawn = db.session.scalars(select(Notice).where(Notice.withdrawn_at.is_not(None))).all()
     assert len(withdrawn) >= len(CORPUS) - 2
     assert all(lines(t) in dashboard for t in shown + [w.withdrawn_reason for w in withdrawn])
     # The readers: their status page shows the notice, and their e-mail carries it as plain text.
@@ -717,7 +717,7 @@ def test_canned_answers_desks_clocks_and_saved_views(app, admin, runner):
     desk = Sweep(app.test_client())
     assert login(desk.client, admin.email).status_code == 302
     token = csrf(desk)
-    answers, desks_made, views, sections, rejected = [], [], [], [], []
+    canned_answers, desks_made, views, sections, rejected = [], [], [], [], []
     for i, (_, value) in enumerate(CORPUS):
         # Canned answers: every field, then a valid one named with the value.
         assert desk.post("/editor/admin/answers", form={"csrf_token": token, "name": value, "to_state": value,
@@ -725,7 +725,7 @@ def test_canned_answers_desks_clocks_and_saved_views(app, admin, runner):
         response = desk.post("/editor/admin/answers", form={"csrf_token": token, "name": value, "to_state": "rejected",
                                                             "text": value})
         if response.status_code == 302:
-            answers.append(value)
+            canned_answers.append(value)
         else:
             assert response.status_code == 400
             assert len(one_line(value)) > 100 or len(cleaned(value)) > 2000 or not one_line(value)
@@ -758,27 +758,27 @@ def test_canned_answers_desks_clocks_and_saved_views(app, admin, runner):
                                                  "version": value}).status_code == 400
         desk.post("/editor/bulk", form={"csrf_token": token, "action": "answer", "answer": value,
                                         "selected": f"{report.id}:{report.version}", "back": "/editor/"})
-        if answers and answers[-1] is value:
+        if canned_answers and canned_answers[-1] is value:
             found = db.session.scalar(select(CannedAnswer).where(CannedAnswer.name == one_line(value)))
             assert desk.post(f"{page}/answer", form={"csrf_token": token,
                                                      "answer": str(found.id)}).status_code == 302
             rejected.append((report, value))
-    assert len(answers) >= len(CORPUS) - 3 and len(desks_made) >= len(CORPUS) - 3
+    assert len(canned_answers) >= len(CORPUS) - 3 and len(desks_made) >= len(CORPUS) - 3
     assert len(views) >= len(CORPUS) - 3 and len(sections) >= len(CORPUS) - 3
 
-    answers_page = text_of(desk.get("/editor/admin/answers"))
+    canned_answers_page = text_of(desk.get("/editor/admin/answers"))
     desks_page = text_of(desk.get("/editor/admin/desks"))
     queue = text_of(desk.get("/editor/"))
     views_page = text_of(desk.get("/editor/views"))
-    assert all(one_line(v) in answers_page for v in answers)
+    assert all(one_line(v) in canned_answers_page for v in canned_answers)
     assert all(one_line(v) in desks_page for v in desks_made + sections)
     assert all(one_line(v) in queue and one_line(v) in views_page for v in views)
     for view in db.session.scalars(select(SavedView)):
         prefix = f"view-{view.id}-"
         desk.post(f"/editor/views/{view.id}", form={"csrf_token": token, prefix + "name": view.name + " ",
                                                     prefix + "shared": "y"})
-    for answer in db.session.scalars(select(CannedAnswer)):
-        desk.get(f"/editor/admin/answers/{answer.id}")
+    for canned_answer in db.session.scalars(select(CannedAnswer)):
+        desk.get(f"/editor/admin/answers/{canned_answer.id}")
     db.session.expire_all()
     for report, value in rejected:
         assert report.reject_reason == cleaned(value)
