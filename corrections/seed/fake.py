@@ -550,8 +550,9 @@ class _Writer:
                     # A report's moments come back in its events and deadlines: each is processed once a batch.
                     record[index] = done.get(value) or done.setdefault(value, process(value))
             values.append(tuple(record))
-        self.conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
-                                  f"VALUES ({', '.join('?' * len(columns))})", values)
+        # Names from the models' own tables, quoted by the dialect; every value is a bound parameter.
+        statement = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "  # nosec B608
+        self.conn.exec_driver_sql(statement + f"VALUES ({', '.join('?' * len(columns))})", values)
 
     def processor(self, column_type):
         """The column type's bind processor (None: values go as they are); one for all columns of a type."""
