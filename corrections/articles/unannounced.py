@@ -185,15 +185,15 @@ def change_data(review: ChangeReview) -> dict:
 
 @webhooks.before_sending
 def announce_due_changes() -> int:
-    """Queue article.unannounced_change for each change whose grace period ended unanswered, once; commits.
+    """Queue article.unannounced_change for each change whose grace period ended unanswered, once. Does not commit.
 
     Runs before each webhook sending run (whatever process runs it): the changes are marked by one conditional
     UPDATE, so a change is announced by exactly one run even when several processes send at the same moment.
-    Commits, so the mark and its deliveries are one, and the marked rows are not held locked while the run sends.
+    The sending run commits right after it (webhooks.send_due), so the mark and its deliveries are one, and the
+    marked rows are not held locked while the run sends.
     """
     announced = mark_announced(utcnow())
     for review in db.session.scalars(select(ChangeReview).where(ChangeReview.id.in_(announced))
                                      .order_by(ChangeReview.id)) if announced else ():
         webhooks.emit("article.unannounced_change", {"change": change_data(review)})
-    db.session.commit()
     return len(announced)

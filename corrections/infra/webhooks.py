@@ -377,7 +377,8 @@ _before_sending: list[Callable[[], object]] = []
 
 
 def before_sending(queue_due: Callable[[], object]) -> Callable[[], object]:
-    """Have every sending run call `queue_due` first (a decorator); it queues its deliveries with emit()."""
+    """Have every sending run call `queue_due` first (a decorator); it queues its deliveries with emit() and does
+    not commit: the run commits what the hooks queued before it sends."""
     if queue_due not in _before_sending:
         _before_sending.append(queue_due)
     return queue_due
@@ -393,6 +394,9 @@ def send_due(limit: int = 100) -> tuple[int, int]:
     _prune()
     for queue_due in _before_sending:
         queue_due()
+    # What the hooks queued (and marked) is kept before sending starts: the marked rows are not held locked
+    # while receivers answer, and the deliveries go out in this run.
+    db.session.commit()
     deliveries = retry_queue.claim_due(WebhookDelivery, limit)
     started = utcnow()
     unreachable: dict[int, datetime] = {}

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from corrections import transaction
 from corrections.articles import unannounced
 from corrections.articles.content import change_text
 from corrections.extensions import db
@@ -184,6 +185,22 @@ def test_the_change_is_announced_to_webhooks_once_when_it_is_due(app, clock):
     assert change["diff_url"] == f"http://localhost/editor/articles/{article.slug}/revisions/1/2"
 
 
+def test_a_sending_run_keeps_the_announcement_it_queued(app, clock, monkeypatch):
+    # The domain's hook does not commit: the sending run keeps what it marked and queued before it sends.
+    admin = make_editor("hooks@example.org", "Hook Admin", is_admin=True)
+    webhooks.create_endpoint("https://hooks.example.org/never", ["article.unannounced_change"], by=admin)
+    db.session.commit()
+    changed_article()
+    clock(minutes=61)
+    monkeypatch.setattr(webhooks, "post", lambda delivery: 200)
+    webhooks.send_due()
+    db.session.rollback()
+    assert db.session.scalar(select(ChangeReview)).announced_at is not None
+    assert [d.event for d in db.session.scalars(select(WebhookDelivery))] == ["article.unannounced_change"]
+    webhooks.send_due()
+    assert len(db.session.scalars(select(WebhookDelivery)).all()) == 1
+
+
 def test_an_answered_change_is_never_announced(app, editor, clock):
     admin = make_editor("hooks@example.org", "Hook Admin", is_admin=True)
     webhooks.create_endpoint("https://hooks.example.org/never", ["article.unannounced_change"], by=admin)
@@ -211,7 +228,7 @@ def test_two_processes_announcing_at_once_announce_a_change_once(make_app, datab
     def announce():
         with app.app_context():
             start.wait()
-            counts.append(unannounced.announce_due_changes())
+            counts.append(transaction.commit(unannounced.announce_due_changes))
             db.session.remove()
 
     threads = [threading.Thread(target=announce) for _ in range(4)]
