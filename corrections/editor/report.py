@@ -43,11 +43,13 @@ def load_report(report_id: int) -> Report:
     return report or abort(404)
 
 
-def highlighted_article_text(place: anchors.PassagePlace) -> Markup | None:
-    """The article's text with the reported passage marked, or None when it is not found."""
-    if place.span is None:
+def highlighted_article_text(place: anchors.PassagePlace, title: bool = False) -> Markup | None:
+    """The article's text (or, with `title`, its headline) with the reported passage marked, or None when the
+    passage is not found there."""
+    span = place.title_span if title else place.span
+    if span is None:
         return None
-    text, (start, end) = place.text, place.span
+    text, (start, end) = (place.title if title else place.text), span
     # Every piece of the text is escaped before the <mark> is added.
     before, passage, after = (escape(part) for part in (text[:start], text[start:end], text[end:]))
     return Markup(f'{before}<mark id="passage">{passage}</mark>{after}')  # nosec B704
@@ -90,6 +92,7 @@ def render_report(report: Report, status: int = 200, **forms):
         "editor/report.html",
         report=report,
         highlighted=highlighted_article_text(place),
+        highlighted_title=highlighted_article_text(place, title=True),
         place=place,
         others=others,
         linkable=[r for r in [report, *others] if r.status in publishing.LINKABLE],

@@ -88,15 +88,23 @@ class PassagePlace:
     changed_in: ArticleRevision | None = None
     # The article changed since the report, but the passage is still there (maybe moved).
     moved: bool = False
+    # A passage quoted from the headline: where it is in comparable(article.title), and that title.
+    title_span: tuple[int, int] | None = None
+    title: str = ""
 
 
 def place(report: Report) -> PassagePlace:
-    """The report's passage in the current text: by its anchor when the article changed since, else as quoted."""
+    """The report's passage in the current text: by its anchor when the article changed since, else as quoted;
+    a passage that is not in the text but in the headline is placed there (title_span)."""
     article = report.article
     text = comparable(article.body_text)
     anchor = of_report(report)
     if anchor is None or report.revision_id in (None, article.current_revision_id):
-        return PassagePlace(find_passage(report.passage, text) if report.passage else None, text)
+        span = find_passage(report.passage, text) if report.passage else None
+        if span is None and report.passage:
+            title = comparable(article.title)
+            return PassagePlace(None, text, title_span=find_passage(report.passage, title), title=title)
+        return PassagePlace(span, text)
     span = locate(anchor, text)
     if span is not None:
         return PassagePlace(span, text, moved=True)

@@ -49,14 +49,16 @@ def spam_signal(*, honeypot_filled: bool, elapsed: float | None, min_seconds: fl
     return ""
 
 
-def passage_values(passage: str, text: str) -> dict:
+def passage_values(passage: str, text: str, title: str = "") -> dict:
     """What a report keeps of its quoted passage in the article's text `text`: whether and where the passage
-    was found, its key, and its text-quote anchor (Report's columns)."""
+    was found, its key, and its text-quote anchor (Report's columns). A passage quoted from the headline
+    `title` is found too, with no place in the text (the report page marks it in the headline)."""
     span = locate_passage(passage, text) if passage else None
     anchor = anchors.make_anchor(passage, text) if span else None
+    in_title = span is None and bool(passage) and bool(title) and locate_passage(passage, title) is not None
     return {
         "passage": passage,
-        "passage_found": (span is not None) if passage else None,
+        "passage_found": (span is not None or in_title) if passage else None,
         "passage_key": passage_key(passage),
         "passage_start": span[0] if span else None,
         "passage_end": span[1] if span else None,
@@ -71,7 +73,7 @@ def report_values(article, data: ReportInput, *, receipt: tokens.Receipt, client
                   targets: dict[str, clocks.Targets] | None = None) -> dict:
     """A report's columns as it is filed, all but its reference and its group (held as spam if a signal fired).
 
-    Pure: `article` is an Article or anything with its id, section, body_text and current_revision_id.
+    Pure: `article` is an Article or anything with its id, section, title, body_text and current_revision_id.
     A caller that has them already may pass `passage` (passage_values of the passage in the article's text),
     `routes` (desks.routing_table()) and `targets` (clocks.all_targets()); otherwise they are read here.
     """
@@ -83,7 +85,7 @@ def report_values(article, data: ReportInput, *, receipt: tokens.Receipt, client
         "status": status,
         "spam_reason": spam_reason,
         "category": data.category,
-        **(passage_values(data.passage, article.body_text) if passage is None else passage),
+        **(passage_values(data.passage, article.body_text, article.title) if passage is None else passage),
         "revision_id": article.current_revision_id,
         "description": data.description,
         "suggested_correction": data.suggested_correction,

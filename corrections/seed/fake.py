@@ -624,7 +624,8 @@ class _Page:
         """filing.passage_values of a quote in this article's text, worked out once for each distinct quote."""
         found = self.passages.get(passage)
         if found is None:
-            found = self.passages[passage] = filing.passage_values(passage, self.article.body_text)
+            found = self.passages[passage] = filing.passage_values(passage, self.article.body_text,
+                                                                   self.article.title)
         return found
 
 

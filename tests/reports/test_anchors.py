@@ -61,3 +61,15 @@ def test_locate_prefers_the_occurrence_whose_surroundings_match():
     start, end = anchors.locate(anchor, text)
     assert text[start - 10:end + 6] == "passed by 31 votes to 12"
     assert anchors.locate(anchor, "Nothing like it here.") is None
+
+
+def test_a_passage_quoted_from_the_headline_is_found_and_marked_there(editor_client):
+    article = make_article(title="Council approves £2.4m road budget", body=BODY)
+    report = file_report(article, passage="approves  £2.4M road")
+    assert report.passage_found is True
+    page = editor_client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
+    assert "Passage not found" not in page
+    assert '<strong class="headline">Council <mark id="passage">approves £2.4m road</mark> budget</strong>' in page
+    assert page.count('<mark id="passage">') == 1
+    queue = editor_client.get("/editor/").get_data(as_text=True)
+    assert "passage not found" not in queue
