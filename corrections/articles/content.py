@@ -81,6 +81,45 @@ def sanitise_body(raw: str) -> str:
     return "".join(pieces)
 
 
+# The sanitised body's block elements (and line breaks): whitespace next to their tags shows nowhere.
+CONTAINERS = ("ul", "ol", "blockquote", "figure")
+BLOCK_TAGS = re.compile(r"\s*(<(/?)(p|h[2-4]|li|figcaption|ul|ol|blockquote|figure|br)\b[^<>]*>)\s*")
+
+
+def compact_blocks(body_html: str) -> str:
+    """A sanitised body without the whitespace next to its block tags: how bodies that show the same are
+    compared, whatever their layout."""
+    return BLOCK_TAGS.sub(r"\1", body_html).strip()
+
+
+def editable_body(body_html: str) -> str:
+    """A sanitised body laid out for the editor's text box: one block element a line, a blank line between
+    top-level blocks, the items of a list (or quote, or figure) each on a line of their own. compact_blocks
+    of it is compact_blocks of the body, so saving it unchanged changes nothing."""
+    out: list[str] = []
+    depth = 0  # how many blocks are open around the current place
+    pos = 0
+    compact = compact_blocks(body_html)
+    for tag in BLOCK_TAGS.finditer(compact):
+        out.append(compact[pos:tag.start()])
+        pos = tag.end()
+        closing, name = tag.group(2) == "/", tag.group(3).lower()
+        if name == "br":
+            out.append(tag.group(1) + "\n")
+            continue
+        if not closing:
+            if "".join(out).strip():
+                out.append("\n\n" if depth == 0 else "\n")
+            depth += 1
+        else:
+            depth = max(0, depth - 1)
+            if name in CONTAINERS:
+                out.append("\n")
+        out.append(tag.group(1))
+    out.append(compact[pos:])
+    return "".join(out)
+
+
 def _clean(raw: str) -> str:
     return nh3.clean(
         raw,
@@ -389,7 +428,10 @@ def edit(article: Article, title: str, body: str, *, seen_revision: int | None, 
     body = clean_text(body).strip()
     if not title or not body:
         raise ArticleError("The article needs a headline and a text.")
-    return change_text(article, title, sanitise_body(body), source="dashboard", by=by)
+    body = compact_blocks(sanitise_body(body))
+    if title == article.title and body == compact_blocks(article.body):
+        return None  # the same text laid out as the edit form shows it
+    return change_text(article, title, body, source="dashboard", by=by)
 
 
 @dataclass

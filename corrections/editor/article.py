@@ -64,7 +64,7 @@ def revision_diff(slug: str, old: int, new: int):
 def edit_article(slug: str):
     found = load_article(slug)
     current = found.current_revision
-    form = EditArticleForm(formdata=None, title=found.title, body=found.body,
+    form = EditArticleForm(formdata=None, title=found.title, body=content.editable_body(found.body),
                            revision=str(current.number) if current else "")
     if request.method == "POST":
         form = EditArticleForm()

@@ -1,7 +1,9 @@
 """Article revisions: one on every path that changes an article's text, none for the same text; word diffs;
 the minor-change rule; the public pages and their setting; the migration's first revisions."""
 
+import html
 import json
+import re
 import time
 
 import pytest
@@ -17,7 +19,7 @@ from corrections.access import api_tokens
 from corrections.articles import diffing, revisions
 from corrections.articles.content import ArticleData, change_text, upsert_article
 from corrections.extensions import db
-from corrections.models import Article, ArticleRevision, RevisionDiff
+from corrections.models import Article, ArticleRevision, ChangeReview, RevisionDiff
 from tests.helpers import csrf_token, login, make_article, make_editor
 from tests.hostile import hostile_revisions
 
@@ -95,6 +97,34 @@ def test_an_editor_edits_an_article_from_the_dashboard(editor_client):
     assert [(r.number, r.source) for r in listed] == [(1, "import"), (2, "dashboard")]
     assert listed[1].created_by == "Maya Okafor"
     assert "on Wednesday" in db.session.get(Article, article.id).body_text
+
+
+def edit_form_body(page: str) -> str:
+    """The text box's text as a browser holds it (the newline after the opening tag is not part of it)."""
+    found = re.search(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', page, re.DOTALL)
+    return html.unescape(found.group(1)).removeprefix("\r\n").removeprefix("\n")
+
+
+def test_the_edit_form_shows_one_block_a_line_and_saving_it_unchanged_changes_nothing(editor_client):
+    article = make_article(body="<p>First &amp; <em>foremost</em>.</p>\n<ul><li>One</li><li>Two</li></ul>"
+                                "<p>Last<br>line.</p>")
+    page = editor_client.get(f"/editor/articles/{article.slug}/edit").get_data(as_text=True)
+    shown = edit_form_body(page)
+    assert shown == ("<p>First &amp; <em>foremost</em>.</p>\n\n<ul>\n<li>One</li>\n<li>Two</li>\n</ul>\n\n"
+                     "<p>Last<br>\nline.</p>")
+    unchanged = editor_client.post(f"/editor/articles/{article.slug}/edit", data={
+        "csrf_token": csrf_token(editor_client), "revision": "1", "title": article.title, "body": shown})
+    assert unchanged.status_code == 302
+    assert "Nothing changed: nothing was saved." in editor_client.get(unchanged.location).get_data(as_text=True)
+    assert len(stored(article)) == 1
+    assert db.session.scalars(select(ChangeReview)).all() == []
+    edited = editor_client.post(f"/editor/articles/{article.slug}/edit", data={
+        "csrf_token": csrf_token(editor_client), "revision": "1", "title": article.title,
+        "body": shown.replace("Two", "Three")})
+    assert edited.status_code == 302
+    assert [r.number for r in stored(article)] == [1, 2]
+    assert db.session.get(Article, article.id).body == (
+        "<p>First &amp; <em>foremost</em>.</p><ul><li>One</li><li>Three</li></ul><p>Last<br>line.</p>")
 
 
 def test_an_edit_from_a_stale_form_or_with_an_empty_text_is_refused_and_kept(editor_client):
