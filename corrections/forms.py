@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from corrections import vocabulary
 from corrections.reports import filing
-from corrections.text import clean_text, deliverable_email, is_http_url
+from corrections.text import clean_text, deliverable_email, email_problem, is_http_url
 
 
 def cleaned(value):
@@ -103,7 +103,7 @@ class ReportForm(FlaskForm):
             # Kept in the form every mail server takes (the domain in ASCII), unless the address cannot have one.
             field.data = deliverable_email(field.data)
         except EmailNotValidError as error:
-            raise ValidationError(f"This e-mail address does not look right: {error}") from None
+            raise ValidationError(f"Check the e-mail address: {email_problem(error)}.") from None
 
     def validate_notify(self, field):
         if field.data and not self.email.data:

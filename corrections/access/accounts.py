@@ -12,7 +12,7 @@ from corrections.access import login_throttle
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import Editor, utcnow
-from corrections.text import parse_id
+from corrections.text import email_problem, parse_id
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
@@ -35,7 +35,7 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise AccountError(f"“{email}” is not a valid e-mail address: {error}") from None
+        raise AccountError(f"“{email}” is not a valid e-mail address: {email_problem(error)}.") from None
 
 
 def check_password_rules(password: str) -> None:

@@ -735,3 +735,16 @@ def test_wrong_passwords_for_two_accounts_at_once_never_deadlock_over_forgotten_
     assert errors == []
     db.session.expire_all()
     assert sorted(db.session.scalars(select(LoginThrottle.failures))) == [1, 1, 1, 1]
+
+
+def test_a_bad_editor_address_is_explained_in_plain_words(admin_client, runner):
+    response = admin_client.post("/editor/admin/editors", data={
+        "csrf_token": csrf_token(admin_client), "email": "pat@exa_mple.org", "password": NEW_PASSWORD})
+    page = page_text(response)
+    assert response.status_code == 400
+    assert ("“pat@exa_mple.org” is not a valid e-mail address: the part after @ should be a domain like "
+            "example.com, without “_”.") in page
+    assert "@-sign" not in page
+    result = runner.invoke(args=["create-editor", "pat@example", "--password-stdin"], input=f"{NEW_PASSWORD}\n")
+    assert "“pat@example” is not a valid e-mail address: the part after @ should be a domain like example.com." \
+        in result.output

@@ -1,5 +1,6 @@
 """The reader's report form: the happy path, every field rule, spam signals and limits."""
 
+import html
 import re
 from urllib.parse import quote
 
@@ -144,7 +145,7 @@ def test_form_without_optional_fields_is_accepted(client):
         ({"source_url": "ftp://example.org/x"}, "source_url", "starting with http:// or https://"),
         ({"source_url": "https://example.org/" + "a" * 2000}, "source_url", "under 2,000 characters"),
         ({"name": "n" * 201}, "name", "under 200 characters"),
-        ({"email": "not-an-address"}, "email", "This e-mail address does not look right"),
+        ({"email": "not-an-address"}, "email", "Check the e-mail address: it needs an @, as in name@example.com."),
         ({"email": "", "notify": "y"}, "notify", "Give your e-mail address above"),
     ],
 )
@@ -362,3 +363,22 @@ def test_rate_limit_counts_the_forwarded_client_behind_a_trusted_proxy(make_app)
         assert send(second).status_code == 303
         hashes = {report.client_hash for report in all_reports()}
         assert len(hashes) == 2
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("ada@exa_mple.org", "Check the e-mail address: the part after @ should be a domain like example.com, "
+                         "without “_”."),
+    ("ada@example", "Check the e-mail address: the part after @ should be a domain like example.com."),
+    ("ada@example.local", "Check the e-mail address: the part after @ should be a domain like example.com."),
+    ("ada lovelace@example.org", "Check the e-mail address: the part before the @ cannot have a space in it."),
+    ("ada..l@example.org", "Check the e-mail address: it has two dots in a row."),
+    ("Ada <ada@example.org>", "Check the e-mail address: give the address alone, as in name@example.com, "
+                              "without a name or brackets around it."),
+])
+def test_a_bad_address_is_explained_in_plain_words_and_kept(client, typed, message):
+    response = post_report(client, make_article().slug, **valid_report(email=typed))
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert message in page
+    assert "@-sign" not in page and "email address" not in page
+    assert f'value="{typed}"' in page
