@@ -19,7 +19,7 @@ from corrections.infra import outage, page_cache
 from corrections.models import Article, Notice, Report
 from corrections.notices import policies, publishing
 from corrections.reports import consent, filing, privacy, spool, tokens
-from corrections.reports.outcomes import READER_STATUS
+from corrections.reports.outcomes import reader_status
 from corrections.transaction import commit, save
 from corrections.vocabulary import CATEGORIES, NOTICE_KINDS, PASSAGE_MAX
 
@@ -278,21 +278,20 @@ def confirm_page(token: str, form: ConfirmForm | None = None):
 
 def status_page(filed: Report, token: str, forget_form: ForgetContactForm, status: int = 200):
     """The reader's status page, with the form to remove their contact details (and its errors, if any)."""
-    title, explanation = READER_STATUS[filed.status]
+    words = reader_status(filed)
     # What resolved it: the report's own notices, or those of the report it duplicates.
     resolved_by = publishing.for_report(filed)
     if filed.status == "duplicate" and filed.duplicate_of is not None:
         resolved_by = publishing.for_report(filed.duplicate_of)
-        if filed.duplicate_of.status == "corrected":
-            title, explanation = READER_STATUS["corrected"]
     response = current_app.make_response((render_template(
         "public/report_status.html",
         report=filed,
         token=token,
         forget_form=forget_form,
         can_forget=privacy.has_contact(filed),
-        status_title=title,
-        status_explanation=explanation,
+        status_title=words.title,
+        status_explanation=words.explanation,
+        mail_promise=words.mail,
         masked_email=filing.mask_email(filed.reporter_email),
         address=consent.state(filed.reporter_email) if filed.notify and filed.reporter_email else None,
         resolved_by=resolved_by,

@@ -4,6 +4,8 @@ The e-mail is queued (infra/mail.py carries it) in the transaction of the decisi
 reader asked for one; to an address whose owner has not confirmed it yet, it is held until they do (consent.py).
 """
 
+from dataclasses import dataclass
+
 from flask import current_app, render_template
 
 from corrections.infra import mail
@@ -23,6 +25,51 @@ READER_STATUS = {
     "duplicate": ("Already reported", "Another reader reported the same thing; it is being handled there."),
     "corrected": ("Corrected", "The article has been corrected. Thank you for your help."),
 }
+
+# A duplicate reads as what became of the report it joined, once that was decided.
+DUPLICATE_OF = {
+    "corrected": READER_STATUS["corrected"],
+    "rejected": ("Already reported", "Another reader reported the same thing; an editor reviewed it and decided "
+                                     "the article stays as it is."),
+    "accepted": ("Already reported", "Another reader reported the same thing; an editor agreed that something "
+                                     "needs fixing, and a correction is being prepared."),
+}
+
+# What the status page promises about e-mail to a reader who asked for it and confirmed their address: what
+# they will be written to about next (OUTCOMES), or that they were.
+UNDECIDED_MAIL = "we will e-mail you when an editor has decided"
+MAIL_PROMISE = {
+    "new": UNDECIDED_MAIL,
+    "spam": UNDECIDED_MAIL,
+    "in_review": UNDECIDED_MAIL,
+    "accepted": "we will e-mail you when the correction is published",
+    "rejected": "we e-mailed you the editor’s decision",
+    "duplicate": "we will e-mail you if the report it joined leads to a correction",
+    "corrected": "we e-mailed you the correction",
+}
+DUPLICATE_MAIL = {
+    "corrected": MAIL_PROMISE["corrected"],
+    "rejected": "the decision is above: no e-mail follows",
+}
+
+
+@dataclass(frozen=True)
+class ReaderStatus:
+    """The words of a reader's status page: its status, what that means, and what e-mail to expect."""
+
+    title: str
+    explanation: str
+    mail: str
+
+
+def reader_status(report: Report) -> ReaderStatus:
+    """What the reader's status page says of their report (a duplicate by what became of the one it joined)."""
+    original = report.duplicate_of if report.status == "duplicate" else None
+    if original is not None and original.status in DUPLICATE_OF:
+        return ReaderStatus(*DUPLICATE_OF[original.status],
+                            DUPLICATE_MAIL.get(original.status, MAIL_PROMISE["duplicate"]))
+    return ReaderStatus(*READER_STATUS[report.status], MAIL_PROMISE[report.status])
+
 
 # The outcomes a reader is written to about, with the e-mail's subject.
 OUTCOMES = {

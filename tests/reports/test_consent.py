@@ -5,6 +5,7 @@ confirmation that says nothing the filer typed; outcomes wait until its owner co
 through aiosmtpd on 127.0.0.1, set not to offer SMTPUTF8 (as many servers do not) except where said.
 """
 
+import html
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from sqlalchemy import select, update
 from corrections.extensions import db
 from corrections.infra import mail
 from corrections.models import AddressConfirmation, MailAddress, OutboxMessage, Report, utcnow
+from corrections.notices import publishing
 from corrections.reports import consent, workflow
 from tests.helpers import (
     all_reports,
@@ -351,3 +353,35 @@ def test_a_non_ascii_local_part_fails_at_once_without_smtputf8_and_goes_out_with
         assert "SMTPUTF8" in envelope.mail_options
     finally:
         with_utf8.stop()
+
+
+def test_the_status_page_says_what_e_mail_to_expect_in_each_state(app, client):
+    editor, article = make_editor(), make_article()
+    confirm_addresses("ada@example.org")
+    paths = {}
+    for name, passage in (("one", "31 votes to 12"), ("two", "road repairs"), ("dup", "votes to 12")):
+        response = post_report(client, article.slug, **valid_report(email="ada@example.org", passage=passage))
+        paths[name] = urlsplit(response.headers["Location"]).path
+    one, two, dup = all_reports()[-3:]
+
+    def shown(name: str) -> str:
+        return html.unescape(client.get(paths[name]).get_data(as_text=True))
+
+    assert "(confirmed: we will e-mail you when an editor has decided)" in shown("one")
+    workflow.move(one, "in_review", by=editor)
+    workflow.move(one, "accepted", by=editor)
+    workflow.reject(two, REASON, by=editor)
+    workflow.mark_duplicate(dup, one, by=editor)
+    db.session.commit()
+    assert "(confirmed: we will e-mail you when the correction is published)" in shown("one")
+    page = shown("two")
+    assert "Status: Reviewed, no change" in page and "(confirmed: we e-mailed you the editor’s decision)" in page
+    assert "when an editor has decided" not in page
+    page = shown("dup")
+    assert "a correction is being prepared" in page
+    assert "(confirmed: we will e-mail you if the report it joined leads to a correction)" in page
+    publishing.publish(article, "correction", "The vote was 29 to 14.", by=editor, reports=[one])
+    db.session.commit()
+    for name in ("one", "dup"):
+        page = shown(name)
+        assert "Status: Corrected" in page and "(confirmed: we e-mailed you the correction)" in page
