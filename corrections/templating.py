@@ -1,5 +1,6 @@
-"""Jinja filters and globals: dates people read and machines parse."""
+"""Jinja filters and globals: dates people read and machines parse, report references that never break."""
 
+import re
 from datetime import datetime
 
 from flask import Flask
@@ -24,9 +25,26 @@ def time_tag(value: datetime, with_time: bool = False) -> Markup:
     return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(shown)}</time>')  # nosec B704
 
 
+# A report's reference as reports/tokens.py spells it: "R-" and six letters of Crockford's alphabet.
+REFERENCE = re.compile(r"\bR-[0-9A-HJKMNP-TV-Z]{6}\b")
+
+
+def ref(reference: str) -> Markup:
+    """A report's reference kept on one line: a browser would break "R-0RWBDH" after its hyphen."""
+    return Markup(f'<span class="ref">{escape(reference)}</span>')  # nosec B704: escaped
+
+
+def refs(text: str) -> Markup:
+    """A text (a history comment) with each report reference in it kept on one line; the rest escaped."""
+    escaped = str(escape(text))
+    return Markup(REFERENCE.sub(lambda found: str(ref(found.group(0))), escaped))  # nosec B704: escaped
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(human_date)
     app.add_template_filter(time_tag)
+    app.add_template_filter(ref)
+    app.add_template_filter(refs)
     # Names and titles in e-mails: one line, whatever was typed (mail/*.txt).
     app.add_template_filter(one_line)
     app.add_template_global(STATUS_LABELS, "STATUS_LABELS")

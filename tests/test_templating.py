@@ -1,0 +1,63 @@
+"""Template filters as pages use them: report references that never break across lines."""
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+from corrections import folder
+from corrections.extensions import db
+from corrections.reports import workflow
+from tests.helpers import file_report, make_article, post_report, valid_report
+
+REFERENCE = re.compile(r"R-[0-9A-Z]{6}")
+
+
+class ShownReferences(HTMLParser):
+    """The references a page shows as text, each with whether an element around it keeps it on one line."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, bool]] = []
+        self.found: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ("br", "input", "img", "meta", "link", "hr"):
+            classes = (dict(attrs).get("class") or "").split()
+            self.open.append((tag, "ref" in classes or "reference" in classes))
+
+    def handle_endtag(self, tag):
+        while self.open:
+            if self.open.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if any(tag in ("title", "script", "style") for tag, _ in self.open):
+            return
+        kept = any(nowrap for _, nowrap in self.open)
+        self.found.extend((found, kept) for found in REFERENCE.findall(data))
+
+
+def broken_references(page: str) -> list[str]:
+    """The references on the page that a browser may break after their hyphen."""
+    parser = ShownReferences()
+    parser.feed(page)
+    assert parser.found, "no reference shown"
+    return [reference for reference, kept in parser.found if not kept]
+
+
+def test_references_never_break_on_editor_and_reader_pages(app, client, editor_client, editor):
+    article = make_article()
+    response = post_report(client, article.slug, **valid_report())
+    status_path = urlsplit(response.headers["Location"]).path
+    first = file_report(article, passage="31 votes to 12")
+    second = file_report(article, passage="votes to 12")
+    workflow.mark_duplicate(second, first, by=editor)
+    db.session.commit()
+    for path in ("/editor/", "/editor/?status=all", f"/editor/reports/{first.id}", f"/editor/reports/{second.id}",
+                 f"/editor/articles/{article.slug}"):
+        assert broken_references(editor_client.get(path).get_data(as_text=True)) == [], path
+    # The reader's pages: right after sending, and later.
+    assert broken_references(client.get(status_path).get_data(as_text=True)) == []
+    assert broken_references(client.get(status_path).get_data(as_text=True)) == []
+    stylesheet = (folder("static") / "style.css").read_text()
+    assert re.search(r"\.ref\b[^{]*\{\s*white-space:\s*nowrap", stylesheet)
