@@ -27,7 +27,11 @@
         var mark = document.createElement("span");
         mark.className = "acted-on";
         mark.setAttribute("data-id", id);
-        mark.textContent = references[i] + ": " + change.who + " " + change.what + " since you loaded the queue";
+        var reference = document.createElement("span");
+        reference.className = "ref";  // never broken after its hyphen
+        reference.textContent = references[i];
+        mark.appendChild(reference);
+        mark.appendChild(document.createTextNode(": " + change.who + " " + change.what + " since you loaded the queue"));
         marks.appendChild(mark);
       });
     });

@@ -67,7 +67,8 @@ def test_the_bar_and_the_marks_come_without_a_reload(app, editor_client, editor)
     # from this page is refused with who and when.
     transaction.commit(lambda: workflow.assign(untouched, other, by=other), report=untouched)
     page = page_of(editor_client, url)
-    assert f"{untouched.reference}: Sam Other assigned it to Sam Other since you loaded the queue" in page
+    assert (f'<span class="ref">{untouched.reference}</span>: Sam Other assigned it to Sam Other since you loaded '
+            "the queue") in page
     stale = re.search(rf'value="({untouched.id}:\d+)"', page).group(1)
     db.session.expire_all()
     fresh_version = db.session.get(Report, untouched.id).version
@@ -125,7 +126,7 @@ def walk_reports(client, url: str, rel: str = "next") -> list[str]:
     seen = []
     while first:
         report_page = page_of(client, first)
-        seen.append(re.search(r"<h1>(R-\w+)", report_page).group(1))
+        seen.append(re.search(r'<h1><span class="ref">(R-\w+)</span>', report_page).group(1))
         first = report_links(report_page).get(rel)
         assert len(seen) < 100
     return seen
