@@ -53,8 +53,9 @@ def receipt_for(reference: str, secret: bytes, received_at: datetime) -> Receipt
     return Receipt(reference, f"{reference.removeprefix('R-')}.{_b64(secret)}", received_at)
 
 
-def new_receipt() -> Receipt:
-    return receipt_for(new_reference(), secrets.token_bytes(16), utcnow())
+def new_receipt(received_at: datetime | None = None) -> Receipt:
+    """A new report's receipt; `received_at` (default now) is when it reached us: its clocks run from then."""
+    return receipt_for(new_reference(), secrets.token_bytes(16), received_at or utcnow())
 
 
 def _key_digest(message: str) -> bytes:

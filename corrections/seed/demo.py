@@ -10,7 +10,7 @@ from corrections.articles.content import change_text, parse_article, upsert_arti
 from corrections.extensions import db
 from corrections.models import Article, Report, utcnow
 from corrections.notices import publishing
-from corrections.reports import filing, workflow
+from corrections.reports import clocks, filing, tokens, workflow
 from corrections.seed.demo_content import DEMO_ARTICLES, DEMO_NOTICES, DEMO_REPORTS
 
 # Demo editors act in the demo history. Their passwords are random and never shown: log in with an
@@ -24,6 +24,13 @@ PATHS = {
     "rejected": ["rejected"],
     "spam": ["spam"],
     "corrected": ["in_review", "accepted"],  # then a demo correction links it
+}
+# The clock targets a desk might set, so that the queue's "Due" column reads as on a working morning: most
+# reports within their time, some overdue. Set only when no target is set yet (an admin's stay).
+DEMO_TARGETS = {
+    clocks.DEFAULT: clocks.Targets(first_action=24 * 60, resolution=5 * 24 * 60),
+    "typo": clocks.Targets(first_action=4 * 60, resolution=24 * 60),
+    "broken_link": clocks.Targets(first_action=8 * 60, resolution=2 * 24 * 60),
 }
 
 
@@ -45,7 +52,13 @@ def seed() -> tuple[int, int]:
 
     editors = [accounts.find_by_email(email) or accounts.create_editor(email, secrets.token_urlsafe(24), name=name)
                for email, name in DEMO_EDITORS]
-    for number, item in enumerate(DEMO_REPORTS):
+    if not clocks.all_targets():
+        clocks.set_targets(DEMO_TARGETS)
+    now = utcnow()
+    # Filed in the order they arrived, each received at its own time: ids follow arrival as in real use (the
+    # queue's "Newest first" is by id), and each report's clocks run from when it was sent.
+    arrivals = sorted(enumerate(DEMO_REPORTS), key=lambda numbered: -numbered[1]["minutes_ago"])
+    for number, item in arrivals:
         by = editors[number % len(editors)]
         data = filing.ReportInput(
             category=item["category"],
@@ -57,10 +70,11 @@ def seed() -> tuple[int, int]:
             email=item["email"],
             notify=item["notify"],
         )
-        filed = filing.submit_report(by_slug[item["article_slug"]], data, client="demo")
+        sent_at = now - timedelta(minutes=item["minutes_ago"])
+        filed = filing.submit_report(by_slug[item["article_slug"]], data, client="demo",
+                                     receipt=tokens.new_receipt(sent_at))
         report = db.session.get_one(Report, filed.id)
-        sent_at = utcnow() - timedelta(minutes=item["minutes_ago"])
-        report.created_at = sent_at
+        # Its history starts when it was sent, not when the demo stored it.
         for event in report.events:
             event.created_at = sent_at
         for step in PATHS[item["status"]]:

@@ -280,10 +280,18 @@ class Group:
     # The first LISTED_PER_GROUP matching reports, oldest first; `selection` covers every one.
     reports: list[Report]
     selection: str
+    # The matching report that puts the row where it is in the order (newest first: the group's newest), whose
+    # received time the row shows; None: the lead.
+    placed_by: Report | None = None
 
     @property
     def lead(self) -> Report:
         return self.reports[0]
+
+    @property
+    def received(self) -> Report:
+        """The report whose arrival the row's "Received" shows: the one that places the row in the order."""
+        return self.placed_by or self.lead
 
     @property
     def clock(self) -> clocks.Clock | None:
@@ -511,6 +519,7 @@ def _groups(f: QueueFilter, me: Editor, leads: list[int], members: Members) -> l
     clusters = dict(db.session.execute(select(Report.id, Report.cluster_id).where(Report.id.in_(leads))).all())
     _add_members(f, me, set(clusters.values()), members)
     listed = [report_id for lead in leads for report_id, _ in members.get(clusters.get(lead), [])[:LISTED_PER_GROUP]]
+    listed += leads
     loaded = {
         report.id: report
         for report in db.session.scalars(
@@ -527,6 +536,7 @@ def _groups(f: QueueFilter, me: Editor, leads: list[int], members: Members) -> l
                 size=len(group),
                 reports=[loaded[report_id] for report_id, _ in group[:LISTED_PER_GROUP]],
                 selection=",".join(f"{report_id}:{version}" for report_id, version in group),
+                placed_by=loaded.get(lead),
             ))
     return groups
 

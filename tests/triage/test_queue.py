@@ -462,3 +462,18 @@ def test_csv_export_follows_the_filter_and_neutralises_formulas(editor_client):
     assert rows[0]["reporter_email"] == "reader@example.org"
     for row in rows:
         assert not any(value.startswith(("=", "+", "-", "@")) for value in row.values())
+
+
+def test_newest_first_shows_when_the_report_that_places_each_row_arrived(editor_client):
+    article = make_article()
+    first = file_report(article, passage="31 votes to 12")
+    between = file_report(article, passage="Work starts in March")
+    latest = file_report(article, passage="votes to 12")  # joins the first one's group, and places it first
+    page = page_of(editor_client, "/editor/?sort=newest")
+    assert references(page) == [first.reference, between.reference]
+    received = re.findall(r'<td><time datetime="([^"]+)">[^<]*</time>((?:(?!</td>).)*)</td>\s*</tr>', page)
+    assert [when for when, _ in received] == [latest.created_at.isoformat(), between.created_at.isoformat()]
+    assert f'<span class="ref">{latest.reference}</span>' in received[0][1] and received[1][1] == ""
+    oldest = page_of(editor_client, "/editor/?sort=oldest")
+    assert re.findall(r'<td><time datetime="([^"]+)">', oldest)[-2:] == [
+        first.created_at.isoformat(), between.created_at.isoformat()]
