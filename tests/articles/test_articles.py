@@ -15,6 +15,8 @@ from corrections.articles.content import (
     ALLOWED_TAGS,
     ArticleData,
     ArticleError,
+    compact_blocks,
+    editable_body,
     plain_text,
     sanitise_body,
     slugify,
@@ -487,3 +489,27 @@ def test_an_article_may_keep_its_own_slug(app):
     db.session.commit()
     _, outcome = upsert_article(article_data(slug="harbour-wall", byline="By Someone Else"))
     assert outcome == "updated"
+
+
+# Text as a sanitised body holds it: escaped.
+WORDS = st.text(alphabet=st.sampled_from("ab &<>\"'’é\n"), min_size=1, max_size=12).map(html.escape)
+INLINE = st.one_of(WORDS, WORDS.map(lambda w: f"<em>{w}</em>"), WORDS.map(lambda w: f"{w}<br>"),
+                   WORDS.map(lambda w: f'<a href="https://example.org/">{w}</a>'))
+RUN = st.lists(INLINE, min_size=1, max_size=4).map("".join)
+BLOCK = st.one_of(
+    RUN.map(lambda r: f"<p>{r}</p>"), RUN.map(lambda r: f"<h2>{r}</h2>"),
+    st.lists(RUN, min_size=1, max_size=3).map(lambda items: "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"),
+    st.lists(RUN, min_size=1, max_size=2).map(lambda ps: "<blockquote>" + "".join(f"<p>{p}</p>" for p in ps)
+                                              + "</blockquote>"),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(blocks=st.lists(BLOCK, min_size=1, max_size=5), spacing=st.sampled_from(["", "\n", "\n\n  "]))
+def test_the_edit_form_layout_saves_back_to_the_same_body(blocks, spacing):
+    body = sanitise_body(spacing.join(blocks))
+    shown = editable_body(body)
+    assert compact_blocks(sanitise_body(shown)) == compact_blocks(body)
+    assert plain_text(compact_blocks(body)).split() == plain_text(body).split()
+    # One block a line: no line holds the end of one block and the start of another.
+    assert not re.search(r"</(p|h2|li|ul|blockquote)>[^\n]*<(p|h2|li|ul|blockquote)\b", shown)
