@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_PER_PAGE": 50,
     # How often an open queue page asks whether new reports arrived or others acted on its reports.
     "QUEUE_POLL_SECONDS": 45,
+    # Seconds an editor may undo a decision that tells readers something (reports/decisions.py); the reader's
+    # e-mail and the webhook deliveries of the decision wait until then. 0: decisions are final at once.
+    "UNDO_SECONDS": 10,
     # How many reverse proxies add their X-Forwarded-* values (0: none, the app faces clients directly);
     # only connections from TRUSTED_PROXY_ADDRESSES may set them, and only the headers listed count.
     "TRUSTED_PROXIES": 0,

@@ -397,6 +397,8 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The decision that queued it, while it could be undone: it waits until then, and an undo cancels it.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), default=None, index=True)
 
     # The sender asks for pending messages that are due.
     __table_args__ = (Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),)
@@ -492,6 +494,8 @@ class WebhookDelivery(db.Model):
     last_status_code: Mapped[int | None] = mapped_column(default=None)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # As for OutboxMessage: the decision that queued it, which an undo may still take back.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), default=None, index=True)
 
     endpoint: Mapped[WebhookEndpoint] = relationship(back_populates="deliveries")
 
@@ -585,3 +589,39 @@ class ClockTarget(db.Model):
     category: Mapped[str] = mapped_column(String(20), unique=True)
     first_action_minutes: Mapped[int | None] = mapped_column(default=None)
     resolution_minutes: Mapped[int | None] = mapped_column(default=None)
+
+
+class Decision(db.Model):
+    """An editor's decision that tells readers something (accept, reject, duplicate, canned answer, publish), kept
+    so that its editor can undo it for a few seconds (reports/decisions.py). A bulk decision is one row."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id"), index=True)
+    # What was decided, as the undo notice says it after the references ("rejected", "published a correction").
+    what: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Undo is refused from this moment; the decision's e-mail and webhook deliveries wait until a little after.
+    undo_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The notice it published, removed again by an undo.
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("correction.id"), default=None)
+
+    editor: Mapped[Editor] = relationship()
+    notice: Mapped["Notice | None"] = relationship()
+    reports: Mapped[list["DecisionReport"]] = relationship(back_populates="decision", order_by="DecisionReport.id",
+                                                          cascade="all, delete-orphan")
+
+
+class DecisionReport(db.Model):
+    """One report a decision changed: what it was before (restored by an undo) and its version just after (a
+    report changed since then cannot be undone blindly)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
+    # JSON: the report's fields a decision changes, as they were (workflow.state_of).
+    before: Mapped[str] = mapped_column(Text)
+    version_after: Mapped[int]
+
+    decision: Mapped[Decision] = relationship(back_populates="reports")
+    report: Mapped[Report] = relationship()

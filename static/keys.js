@@ -29,6 +29,7 @@
     {key: "c", what: "Apply a canned answer: choose it with the arrow keys, then Enter (Esc cancels)",
      queue: chooseCannedAnswer, report: chooseCannedAnswer},
     {key: "n", what: "Show the new reports", queue: clickLink("a[data-key-new]")},
+    {key: "z", what: "Undo the decision just made (while its notice shows)", queue: undo, report: undo},
     {key: "?", what: "Show these keys", queue: help, report: help},
   ];
 
@@ -53,6 +54,12 @@
       if (button && !button.disabled) button.click();
       else say("Not possible for this report.");
     };
+  }
+
+  function undo() {
+    var button = document.querySelector("[data-key-undo]");
+    if (button) button.click();
+    else say("Nothing to undo now.");
   }
 
   function focusField(selector) {

@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "notice": "answered with a notice",
     "no_notice": "no notice needed",
     "settled": "settled by a notice published since",
+    "reopened": "open again: the notice that answered it was undone",
 }
 
 
@@ -150,6 +151,18 @@ def settle_by_notice(notice: Notice, *, by: Editor, answering: ChangeReview | No
         editor = by if review is answering or review.to_revision_id == notice.revision_id else None
         _answer(review, "notice", by=editor, notice=notice,
                 reason=f"{NOTICE_KINDS[notice.kind]} published: {notice.text}")
+
+
+def unsettle(notice: Notice, *, by: Editor) -> None:
+    """The notice is being taken back (an undo, moments after it was published): the changes it settled are open
+    again, as if it had not been published, with a line in the article's history saying so. Does not commit."""
+    now = utcnow()
+    for review in db.session.scalars(select(ChangeReview).where(ChangeReview.notice_id == notice.id)):
+        review.outcome, review.reason, review.answered_at, review.answered_by = "", "", None, ""
+        review.notice = None
+        db.session.add(ArticleEvent(article_id=review.article_id, created_at=now, actor_id=by.id, actor=by.name,
+                                    kind="reopened", revision_id=review.to_revision_id,
+                                    comment=f"The {NOTICE_KINDS[notice.kind].lower()} was undone by {by.name}."))
 
 
 def mark_announced(now: datetime) -> list[int]:

@@ -15,6 +15,7 @@ from corrections.editor import (  # noqa: F401  (each page adds its routes to th
     report,
     saved_views,
     tokens,
+    undo,
     webhooks,
 )
 from corrections.editor.blueprint import bp

@@ -2,19 +2,31 @@
 actions), publishing a notice (the report, article and unannounced change pages), and an admin list's Delete."""
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import flash, redirect, url_for
 
 from corrections.editor.forms import BulkForm, PublishForm
+from corrections.editor.undo import offer
 from corrections.errors import Refusal
 from corrections.extensions import db
-from corrections.models import Article, ArticleRevision, CannedAnswer, ChangeReview, Editor, Notice, Report
+from corrections.models import (
+    Article,
+    ArticleRevision,
+    CannedAnswer,
+    ChangeReview,
+    Decision,
+    Editor,
+    Notice,
+    Report,
+)
 from corrections.notices import publishing
-from corrections.reports import canned_answers, workflow
+from corrections.reports import canned_answers, decisions, workflow
 from corrections.text import parse_id
 from corrections.transaction import Outcome, commit, save
 from corrections.triage import queue
+from corrections.vocabulary import NOTICE_KINDS, STATUS_LABELS
 
 BULK_ACTIONS = {
     "": "Choose an action…",
@@ -69,52 +81,149 @@ def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | N
     raise workflow.WorkflowError("choose an action.")
 
 
-def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Editor):
-    """Apply the action to each selected report on its own: one refusal does not undo the others."""
-    if form.action.data not in BULK_ACTIONS or not form.action.data:
-        return [], [("the selection", "choose an action to apply.")]
-    if form.action.data == "reject" and not form.chosen_reason():
-        return [], [("the selection", "give a reason for rejecting: the readers will see it.")]
-    if form.action.data == "answer" and canned_answer_by_id(form.canned_answer.data) is None:
-        return [], [("the selection", "choose the canned answer to apply (it may have been deleted).")]
+# The state each bulk action moves reports to ("answer": its canned answer's), to tell refusals by status apart.
+BULK_TARGETS = {"in_review": "in_review", "accepted": "accepted", "spam": "spam", "reject": "rejected",
+                "duplicate": "duplicate"}
+# References listed in a line of the summary; the rest are counted. The way forward takes at most REVIEW_MAX
+# reports (the summary waits in the session cookie until the queue shows it).
+LISTED = 30
+REVIEW_MAX = 200
+
+
+@dataclass
+class Refused:
+    """Reports a bulk action refused for one reason: `why` ends "… refused {why}"; `review`, the way forward
+    offered when they are still new ((id, version) of each, to move to review first)."""
+
+    why: str
+    references: list[str] = field(default_factory=list)
+    review: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the references done, the refusals grouped by reason, the decision (if it can be
+    undone), or the problem that stopped it before any report (no action chosen, no reason given...)."""
+
+    done: list[str] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+    decision: Decision | None = None
+    problem: str = ""
+
+    def summary(self) -> dict:
+        """The summary as the queue page shows it after the redirect (kept in the session: short lists)."""
+        said = [f"{len(self.done)} done"] + [f"{len(g.references)} refused {g.why}" for g in self.refused]
+        lines = [{"label": "Done", "references": listed(self.done), "review": ""}] if self.done else []
+        lines += [{"label": f"Refused {g.why}", "references": listed(g.references),
+                   "review": ",".join(f"{i}:{v}" for i, v in g.review[:REVIEW_MAX]),
+                   "button": f"Move {'it' if len(g.review) == 1 else 'them'} to review"} for g in self.refused]
+        forward = sum(len(g.review) for g in self.refused)
+        ask = f": move {'it' if forward == 1 else 'them'} to review first?" if forward else "."
+        return {"sentence": "; ".join(said) + ask, "lines": lines}
+
+
+def listed(references: list[str]) -> str:
+    if len(references) <= LISTED:
+        return ", ".join(references)
+    return f"{', '.join(references[:LISTED])} and {len(references) - LISTED:,} more"
+
+
+def status_refusal(status: str, n: int) -> str:
+    """Why reports in `status` were refused: "because they are still new"."""
+    return (f"because {'it is' if n == 1 else 'they are'} {'still' if status == 'new' else 'already'} "
+            f"{STATUS_LABELS[status].lower()}")
+
+
+def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Editor) -> BulkResult:
+    """Apply the action to each selected report on its own: one refusal does not undo the others. A decision
+    readers are told of (accept, reject, duplicate, a canned answer) is one Decision, undone as one."""
+    action = form.action.data
+    if action not in BULK_ACTIONS or not action:
+        return BulkResult(problem="Choose an action to apply.")
+    if action == "reject" and not form.chosen_reason():
+        return BulkResult(problem="Give a reason for rejecting: the readers will see it.")
+    canned_answer = canned_answer_by_id(form.canned_answer.data) if action == "answer" else None
+    if action == "answer" and canned_answer is None:
+        return BulkResult(problem="Choose the canned answer to apply (it may have been deleted).")
+    if not selection:
+        return BulkResult(problem="Select at least one report, then choose an action.")
     reports = queue.reports_by_id([report_id for report_id, _ in selection])
     original = None
-    if form.action.data == "duplicate":
+    if action == "duplicate":
         if form.original.data:
             original = queue.find_by_reference(form.original.data)
             if original is None:
-                return [], [("the selection", f"no report has the reference {form.original.data.strip()}.")]
+                return BulkResult(problem=f"No report has the reference {form.original.data.strip()}.")
         elif reports:
             original = min(reports.values(), key=lambda r: (r.created_at, r.id))
-    done, refused = [], []
+    decided = {"accepted": "accepted", "reject": "rejected",
+               "duplicate": f"marked duplicate of {original.reference}" if original else "",
+               "answer": f"answered with “{canned_answer.name}”" if canned_answer else ""}.get(action, "")
+    decision = decisions.start(me, decided) if decided else None
+    result = BulkResult(decision=decision)
+    by_status: dict[str, list[Report]] = {}
+    by_reason: dict[str, Refused] = {}
     for report_id, seen in selection:
         report = reports.get(report_id)
         if report is None:
-            refused.append((f"report #{report_id}", "it does not exist."))
+            by_reason.setdefault("gone", Refused("because they no longer exist")).references.append(f"#{report_id}")
             continue
         if original is not None and report.id == original.id:
             continue  # the original of the duplicates stays as it is
+        to = canned_answer.to_state if canned_answer else BULK_TARGETS.get(action)
+        if to is not None and not (canned_answers.usable_on(canned_answer, report) if canned_answer
+                                   else workflow.can_move(report, to)):
+            by_status.setdefault(report.status, []).append(report)
+            continue
         try:
-            commit(lambda report=report: bulk_change(form, report, me, original)(), report=report, seen_version=seen)
+            change = bulk_change(form, report, me, original)
+            if decision is not None:
+                change = decisions.undoable(change, reports=[report], by=me, decision=decision)
+            commit(change, report=report, seen_version=seen)
+        except workflow.StaleReport:
+            who = workflow.last_actor(report)
+            by_reason.setdefault(f"stale {who}", Refused(f"because {who} changed them since you loaded the queue")
+                                 ).references.append(report.reference)
         except Refusal as refusal:
-            refused.append((report.reference, str(refusal)))
+            by_reason.setdefault(str(refusal), Refused(f"({str(refusal).rstrip('.')})")).references.append(
+                report.reference)
         else:
-            done.append(report.reference)
-    return done, refused
+            result.done.append(report.reference)
+    for status, refused in by_status.items():
+        forward = status == "new" and (canned_answer.to_state if canned_answer else BULK_TARGETS.get(action)) \
+            == "accepted"
+        result.refused.append(Refused(status_refusal(status, len(refused)),
+                                      [r.reference for r in refused],
+                                      [(r.id, r.version) for r in refused] if forward else []))
+    for refused in by_reason.values():
+        if len(refused.references) == 1:
+            refused.why = refused.why.replace("they no longer exist", "it no longer exists").replace(
+                "changed them", "changed it")
+        result.refused.append(refused)
+    return result
 
 
 def publish_notice(form: PublishForm, article: Article, *, by: Editor, reports: list[Report] = (),
                    revision: ArticleRevision | None = None, answering: ChangeReview | None = None,
-                   ) -> Outcome[Notice]:
+                   then: str | None = None) -> Outcome[Notice]:
     """Publish the form's notice on the article and commit, from any page that offers it.
 
     A refusal is shown at the form's text when it is about the text, otherwise at the top of the page; another
     editor's change to a linked report committed at the same moment is told like a page older than the report
-    (who changed it and when, status 409), so nothing is published twice or half-way.
+    (who changed it and when, status 409), so nothing is published twice or half-way. The editor may undo it for
+    a few seconds (an undo goes back to `then`, by default the article's dashboard page).
     """
-    return save(lambda: publishing.publish(article, form.kind.data, form.text.data, by=by, reports=reports,
-                                           revision=revision, answering=answering),
-                form=form, reports=reports)
+    kind = NOTICE_KINDS.get(form.kind.data, "Notice")
+    decision = decisions.start(by, f"corrected: {kind.lower()} published" if reports else
+                               f"{kind} published on “{article.title}”")
+    outcome = save(decisions.undoable(lambda: publishing.publish(article, form.kind.data, form.text.data, by=by,
+                                                                 reports=reports, revision=revision,
+                                                                 answering=answering),
+                                      reports=reports, by=by, decision=decision),
+                   form=form, reports=reports)
+    if outcome.done:
+        offer(decision, then or url_for("editor.article", slug=article.slug))
+    return outcome
 
 
 

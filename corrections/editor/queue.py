@@ -6,7 +6,17 @@ from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
 
 from corrections.access import accounts
 from corrections.articles import unannounced
@@ -14,6 +24,7 @@ from corrections.auth import safe_next
 from corrections.editor.actions import BULK_ACTIONS, apply_bulk
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import BulkForm, SaveViewForm
+from corrections.editor.undo import offer
 from corrections.figures.metrics import duration_words
 from corrections.models import utcnow
 from corrections.reports import canned_answers, desks
@@ -21,6 +32,10 @@ from corrections.text import parse_ids
 from corrections.triage import queue as triage
 from corrections.triage import saved_views, snapshot
 from corrections.vocabulary import CATEGORIES, STATUS_LABELS
+
+# The session's keys for what the bulk action did and the rows ticked for it, shown once after its redirect.
+BULK_SUMMARY = "bulk-summary"
+KEPT = "bulk-ticked"
 
 
 def bulk_form(back: str) -> BulkForm:
@@ -49,6 +64,9 @@ def queue():
         return redirect(url_for("editor.queue", **(page.previous or f.first_page())))
     back = url_for("editor.queue", **f.args())
     shown = [report.id for group in page.groups for report in group.reports]
+    # What the bulk action just applied did, and the rows ticked for it: ticked still (a row by its first report).
+    summary = session.pop(BULK_SUMMARY, None)
+    kept = set(session.pop(KEPT, None) or ())
     return render_template(
         "editor/queue.html",
         f=f,
@@ -71,6 +89,8 @@ def queue():
         view_query=urlencode(f.first_page()),
         view_form=SaveViewForm(formdata=None, query=urlencode(f.first_page())),
         changes_due=unannounced.count_due(),
+        summary=summary,
+        kept=kept,
     )
 
 
@@ -100,14 +120,17 @@ def bulk():
             for error in field_errors:
                 flash(error, "error")
         return redirect(back)
-    selection = triage.parse_selection(request.form.getlist("selected"))
-    done, refused = apply_bulk(form, selection, me())
-    if done:
-        flash(f"Done for {len(done)} report{'s' if len(done) != 1 else ''}: {', '.join(done)}.", "success")
-    for reference, reason in refused:
-        flash(f"Refused for {reference}: {reason}", "error")
-    if not done and not refused:
-        flash("Select at least one report, then choose an action.", "error")
+    ticked = request.form.getlist("selected")
+    result = apply_bulk(form, triage.parse_selection(ticked), me())
+    if result.problem:
+        flash(result.problem, "error")
+    else:
+        # One summary on the queue page, with its way forward; the rows stay ticked (see queue()).
+        session[BULK_SUMMARY] = result.summary()
+        if result.decision is not None:
+            offer(result.decision, back)
+    session[KEPT] = [int(value.partition(",")[0].partition(":")[0]) for value in ticked
+                     if value.partition(",")[0].partition(":")[0].isdigit()][:500]
     return redirect(back)
 
 

@@ -16,11 +16,12 @@ from corrections.editor.forms import (
     PublishForm,
     RejectForm,
 )
+from corrections.editor.undo import offer
 from corrections.extensions import db
 from corrections.figures.metrics import duration_words
 from corrections.models import CannedAnswer, Report, utcnow
 from corrections.notices import publishing
-from corrections.reports import anchors, canned_answers, clocks, workflow
+from corrections.reports import anchors, canned_answers, clocks, decisions, workflow
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save
 from corrections.triage import queue, snapshot
@@ -142,13 +143,21 @@ def report(report_id: int):
     return render_report(load_report(report_id))
 
 
-def act(report: Report, form, form_name: str, change, done: str, onward: bool = False):
-    """Apply a change from one of the page's forms; on refusal show the page again with the form as typed."""
+def act(report: Report, form, form_name: str, change, done: str, onward: bool = False, decided: str = ""):
+    """Apply a change from one of the page's forms; on refusal show the page again with the form as typed.
+
+    A change that `decided` something readers are told (what, as the undo notice says it) can be undone for a
+    few seconds, from a notice on the next page."""
+    decision = decisions.start(me(), decided) if decided else None
+    if decision is not None:
+        change = decisions.undoable(change, reports=[report], by=me(), decision=decision)
     outcome = save(change, form=form, report=report, seen_version=form.seen_version())
     if not outcome.done:
         return render_report(load_report(report.id), outcome.status, **{form_name: form})
     flash(done, "success")
     back, f = queue_back()
+    if decision is not None:
+        offer(decision, url_for("editor.report", report_id=report.id, **({"back": back} if back else {})))
     if f is None:
         return redirect(url_for("editor.report", report_id=report.id))
     if not (onward and request.form.get("onward") == "1") or report.status in OPEN:
@@ -173,7 +182,8 @@ def move(report_id: int):
     to = form.to.data
     comment = form.comment.data or ""
     return act(report, form, "move_form", lambda: workflow.move(report, to, by=me(), comment=comment),
-               f"{report.reference} moved to {STATUS_LABELS.get(to, to).lower()}.", onward=True)
+               f"{report.reference} moved to {STATUS_LABELS.get(to, to).lower()}.", onward=True,
+               decided="accepted" if to == "accepted" else "")
 
 
 @bp.post("/reports/<int:report_id>/reject")
@@ -183,7 +193,7 @@ def reject(report_id: int):
     if not form.validate_on_submit():
         return invalid(report, form, "reject_form")
     return act(report, form, "reject_form", lambda: workflow.reject(report, form.chosen_reason(), by=me()),
-               f"{report.reference} rejected.", onward=True)
+               f"{report.reference} rejected.", onward=True, decided="rejected")
 
 
 @bp.post("/reports/<int:report_id>/assign")
@@ -212,7 +222,8 @@ def duplicate(report_id: int):
         form.original.errors.append(f"No report has the reference {form.original.data.strip()}.")
         return invalid(report, form, "duplicate_form")
     return act(report, form, "duplicate_form", lambda: workflow.mark_duplicate(report, original, by=me()),
-               f"{report.reference} marked as a duplicate of {original.reference}.", onward=True)
+               f"{report.reference} marked as a duplicate of {original.reference}.", onward=True,
+               decided=f"marked duplicate of {original.reference}")
 
 
 @bp.post("/reports/<int:report_id>/answer")
@@ -230,7 +241,7 @@ def apply_answer(report_id: int):
     result = act(report, form, "canned_answer_form", lambda: canned_answers.apply(canned_answer, report, by=me()),
                  f"“{canned_answer.name}” applied to {report.reference}: "
                  f"{STATUS_LABELS[canned_answer.to_state].lower()}.",
-                 onward=not canned_answer.notice_template)
+                 onward=not canned_answer.notice_template, decided=f"answered with “{canned_answer.name}”")
     applied = not isinstance(result, tuple)  # a refusal renders the page again, with its status
     if applied and canned_answer.notice_template and report.status in publishing.LINKABLE:
         return redirect(url_for("editor.report", report_id=report.id, answer=canned_answer.id) + "#publish")
@@ -258,7 +269,9 @@ def publish(report_id: int):
     chosen = parse_ids(request.form.getlist("link"))
     allowed = {r.id: r for r in [report, *queue.same_passage(report)]}
     linked = [allowed[i] for i in chosen if i in allowed]
-    outcome = publish_notice(form, report.article, by=me(), reports=linked)
+    back, _ = queue_back()
+    outcome = publish_notice(form, report.article, by=me(), reports=linked,
+                             then=url_for("editor.report", report_id=report.id, **({"back": back} if back else {})))
     if not outcome.done:
         return render_report(load_report(report.id), outcome.status, publish_form=form)
     notice = outcome.result

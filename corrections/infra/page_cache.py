@@ -172,8 +172,9 @@ def article_state(where) -> Select:
 def site_state() -> Select:
     """The newest change of any article, notice or policy: every max() is one step down an index.
 
-    Articles and notices are never deleted (a notice is withdrawn, an update), nor are policies (they are
-    emptied), so new rows show in the highest id and changes in the latest timestamps.
+    Articles and notices are never deleted (a notice is withdrawn, an update; one undone moments after it was
+    published is deleted, and its article's updated_at moves on), nor are policies (they are emptied), so new
+    rows show in the highest id and changes in the latest timestamps.
     """
     return select(
         select(func.max(Article.id)).scalar_subquery(),

@@ -14,13 +14,14 @@ from corrections.models import (
     Article,
     ArticleRevision,
     ChangeReview,
+    Decision,
     Editor,
     Notice,
     NoticeVersion,
     Report,
     utcnow,
 )
-from corrections.reports import outcomes, workflow
+from corrections.reports import decisions, outcomes, workflow
 from corrections.vocabulary import NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, STATUS_LABELS
 
 # Reports an editor may link to a new correction: open ones are accepted as part of publishing.
@@ -90,6 +91,29 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
         raise NoticeError(str(error)) from None
     webhooks.emit("correction.published", {"correction": webhooks.notice_data(notice)})
     return notice
+
+
+def unpublish(notice: Notice, *, by: Editor) -> None:
+    """Take back a notice published moments ago (an undo, reports/decisions.py), as if it had never been published:
+    the notice, its links to the reports and to the article's revision go (the revision itself stays, as every
+    revision does), and the unannounced changes it settled are open again. The linked reports are put back by the
+    undo. Does not commit."""
+    unannounced.unsettle(notice, by=by)
+    for version in notice.versions:
+        db.session.delete(version)
+    notice.reports = []
+    # The public page cache versions pages by their notices' newest id and times: a notice gone leaves an older
+    # newest id, which a later notice could take again on SQLite; the article's own time moves on instead.
+    notice.article.updated_at = utcnow()
+    db.session.delete(notice)
+
+
+@decisions.when_undone
+def _unpublish_undone(decision: Decision, by: Editor) -> None:
+    if decision.notice is not None:
+        notice, decision.notice = decision.notice, None
+        db.session.flush()  # the decision lets go of the notice before it is deleted
+        unpublish(notice, by=by)
 
 
 def duplicates_of(report: Report) -> list[Report]:

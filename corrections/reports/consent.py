@@ -134,7 +134,15 @@ def request_confirmation(address: str, report_id: int, reference: str) -> Outbox
     body = render_template("mail/confirm_address.txt", reference=reference, site_name=current_app.config["SITE_NAME"],
                            confirm_url=confirm_url(token), link_days=LINK_DAYS)
     db.session.add(link)
-    return mail.enqueue(key, f"Confirm your e-mail address ({reference})", body, report_id=report_id)
+    return mail.enqueue(key, f"{CONFIRMATION_SUBJECT} ({reference})", body, report_id=report_id)
+
+
+CONFIRMATION_SUBJECT = "Confirm your e-mail address"
+
+
+def is_confirmation(message: OutboxMessage) -> bool:
+    """Whether the message asks its address's owner to confirm it (and says nothing of a report's outcome)."""
+    return message.subject.startswith(CONFIRMATION_SUBJECT)
 
 
 def hold_outcome(report: Report, subject: str, body: str) -> OutboxMessage:

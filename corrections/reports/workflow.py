@@ -62,12 +62,20 @@ def check_fresh(report: Report, seen_version: int | None) -> None:
     raise changed_since(report)
 
 
+def last_event(report: Report) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.report_id == report.id).order_by(Event.id.desc()).limit(1))
+
+
+def last_actor(report: Report) -> str:
+    """Who changed the report last (as its history names them)."""
+    last = last_event(report)
+    return last.actor if last else "someone"
+
+
 def changed_since(report: Report) -> StaleReport:
     """The refusal of a change made from a page older than the report (as the report stands now): who changed
     it last, and when. Also what an editor is told when another editor's change was committed first."""
-    last = db.session.scalar(
-        select(Event).where(Event.report_id == report.id).order_by(Event.id.desc()).limit(1)
-    )
+    last = last_event(report)
     who = last.actor if last else "someone"
     when = f"{last.created_at:%H:%M} UTC on {last.created_at.day} {last.created_at:%b}" if last else "a moment ago"
     return StaleReport(f"{report.reference} was changed by {who} at {when} since you loaded the page; "
@@ -170,6 +178,30 @@ def noted(report, text: str, *, by, at: datetime) -> dict:
     return event
 
 
+# The fields of a report a decision may change, kept by reports/decisions.py so that an undo puts them back.
+UNDOABLE_FIELDS = ("status", "reject_reason", "duplicate_of_id", "assignee_id", "first_action_at", "closed_at",
+                   "due_at")
+
+
+def state_of(report) -> dict:
+    """The report's fields that a decision changes, as JSON-ready values (datetimes in ISO form)."""
+    values = {name: getattr(report, name) for name in UNDOABLE_FIELDS}
+    return {name: value.isoformat() if isinstance(value, datetime) else value for name, value in values.items()}
+
+
+def restored(report, before: dict, *, by, at: datetime, comment: str) -> dict:
+    """The report put back as `before` (state_of it before a decision), as if the decision had not been made
+    (its clocks too), and the values of the Event that records the undo."""
+    event = {"created_at": at, "actor_id": by.id, "actor": by.name, "kind": "undo", "from_value": report.status,
+             "to_value": before["status"], "comment": comment}
+    for name in UNDOABLE_FIELDS:
+        value = before[name]
+        if name.endswith("_at") and value is not None:
+            value = datetime.fromisoformat(value)
+        setattr(report, name, value)
+    return event
+
+
 # --- The changes as the app makes them, now.
 
 def _add(report: Report, values: dict) -> Event:
@@ -239,6 +271,17 @@ def assign(report: Report, editor: Editor | None, *, by: Editor) -> Event | None
     """Give the report to an editor (or to nobody); None when nothing changes."""
     values = assigned(report, editor, by=by, at=utcnow())
     return _add(report, values) if values else None
+
+
+def restore(report: Report, before: dict, *, by: Editor, comment: str) -> Event:
+    """Undo a decision on the report (reports/decisions.py decides when that is allowed): its fields as they were
+    before, and an event that says who undid it. Nothing is announced: what the decision queued is cancelled."""
+    if before["assignee_id"] != report.assignee_id:
+        # The relationship, loaded before, would otherwise keep the assignee the decision gave.
+        report.assignee = db.session.get(Editor, before["assignee_id"]) if before["assignee_id"] else None
+    if before["duplicate_of_id"] != report.duplicate_of_id:
+        report.duplicate_of = db.session.get(Report, before["duplicate_of_id"]) if before["duplicate_of_id"] else None
+    return _add(report, restored(report, before, by=by, at=utcnow(), comment=comment))
 
 
 def add_note(report: Report, text: str, *, by: Editor) -> Event:

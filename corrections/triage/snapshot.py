@@ -58,6 +58,8 @@ def describe(event: Event) -> str:
         return f"assigned it to {event.to_value}" if event.to_value else "unassigned it"
     if event.kind == "note":
         return "added a note"
+    if event.kind == "undo":
+        return f"undid a decision: it is {STATUS_LABELS.get(event.to_value, event.to_value).lower()} again"
     return event.kind
 
 
@@ -108,7 +110,7 @@ def _place_as_seen(order: queue.Order, report: Report, seen: int | None) -> tupl
     due = report.due_at
     if seen is not None:
         acted = [e.id for e in report.events if e.actor_id is not None]
-        moved = [e.id for e in report.events if e.kind == "status"]
+        moved = [e.id for e in report.events if e.kind in ("status", "undo")]
 
         def after_snapshot(event_id):
             return event_id is None or event_id > seen

@@ -153,8 +153,8 @@ def test_bulk_applies_an_answer_to_each_report_and_says_what_was_refused(editor_
         "selected": selection, "back": "/editor/"})
     assert response.status_code == 302
     page = editor_client.get("/editor/").get_data(as_text=True)
-    assert "Done for 3 reports" in page
-    assert f"Refused for {closed.reference}" in page
+    assert "3 done; 1 refused because it is already corrected." in page
+    assert f"Refused because it is already corrected: {closed.reference}</li>" in page
     db.session.expire_all()
     assert [db.session.get(Report, r.id).status for r in group] == ["rejected"] * 3
     assert all(db.session.get(Report, r.id).reject_reason == "A matter of opinion." for r in group)
@@ -166,7 +166,7 @@ def test_bulk_without_a_chosen_answer_changes_nothing(editor_client):
         "csrf_token": csrf_token(editor_client), "action": "answer", "answer": "",
         "selected": f"{report.id}:{report.version}", "back": "/editor/"})
     assert response.status_code == 302
-    assert "choose the canned answer to apply" in editor_client.get("/editor/").get_data(as_text=True)
+    assert "Choose the canned answer to apply" in editor_client.get("/editor/").get_data(as_text=True)
     assert fresh(report).status == "new"
 
 

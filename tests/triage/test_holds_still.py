@@ -76,7 +76,7 @@ def test_the_bar_and_the_marks_come_without_a_reload(app, editor_client, editor)
     response = editor_client.post("/editor/bulk", data={
         "csrf_token": form_tokens(page)["csrf_token"], "action": "spam", "back": url, "selected": [stale]},
         follow_redirects=True)
-    assert f"Refused for {untouched.reference}: {untouched.reference} was changed by Sam Other" in \
+    assert f"Refused because Sam Other changed it since you loaded the queue: {untouched.reference}" in \
         html.unescape(response.get_data(as_text=True))
     db.session.expire_all()
     assert db.session.get(Report, untouched.id).status == "in_review"
@@ -197,5 +197,6 @@ def test_bulk_accept_takes_reports_in_review_and_says_what_it_refused(editor_cli
         "csrf_token": csrf_token(editor_client), "action": "accepted", "back": "/editor/",
         "selected": [f"{reviewed.id}:", f"{new.id}:"]}, follow_redirects=True)
     page = html.unescape(response.get_data(as_text=True))
-    assert f"Done for 1 report: {reviewed.reference}." in page
-    assert f"Refused for {new.reference}: {new.reference} is new: it cannot be moved to accepted." in page
+    assert "1 done; 1 refused because it is still new: move it to review first?" in page
+    assert f"Done: {reviewed.reference}</li>" in page
+    assert f"Refused because it is still new: {new.reference}" in page

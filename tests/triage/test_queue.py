@@ -359,7 +359,7 @@ def test_bulk_reject_of_a_group_gives_each_report_its_own_event(editor_client, e
         "reason": workflow.REJECT_REASONS[0], "reason_text": "The vote was 31 to 12.", "back": "/editor/",
     }, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "Done for 3 reports" in page
+    assert "3 done." in page
     db.session.expire_all()
     for report in group:
         stored = db.session.get(Report, report.id)
@@ -384,10 +384,14 @@ def test_bulk_refusals_do_not_undo_the_others_and_are_shown(editor_client):
         "csrf_token": csrf_token(editor_client), "selected": selection, "action": "spam", "back": "/editor/",
     }, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert f"Done for 1 report: {fine.reference}" in page
-    assert f"Refused for {accepted.reference}" in page and "cannot be moved to spam" in page
-    assert f"Refused for {stale.reference}" in page and "changed by system" in page
-    assert "Refused for report #999999" in page
+    # One summary: what was done, then each reason once with the references it refused.
+    assert ("1 done; 1 refused because it is already accepted; 1 refused because system changed it since you "
+            "loaded the queue; 1 refused because it no longer exists.") in page
+    assert f"Done: {fine.reference}</li>" in page
+    assert f"Refused because it is already accepted: {accepted.reference}</li>" in page
+    assert f"Refused because system changed it since you loaded the queue: {stale.reference}</li>" in page
+    assert "Refused because it no longer exists: #999999</li>" in page
+    assert "flash-error" not in page
     db.session.expire_all()
     assert [db.session.get(Report, r.id).status for r in (fine, accepted, stale)] == ["spam", "accepted", "in_review"]
 
@@ -426,11 +430,11 @@ def test_bulk_without_action_or_reason_changes_nothing_and_says_why(editor_clien
     page = editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
                                                     "action": "", "back": "/editor/"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "choose an action" in page
+    assert "Choose an action to apply." in page
     page = editor_client.post("/editor/bulk", data={"csrf_token": token, "selected": f"{report.id}:{report.version}",
                                                     "action": "reject", "back": "/editor/"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "give a reason for rejecting" in page
+    assert "Give a reason for rejecting" in page
     db.session.expire_all()
     assert db.session.get(Report, report.id).status == "new"
     assert db.session.scalars(select(Event.kind).where(Event.report_id == report.id)).all() == ["received"]

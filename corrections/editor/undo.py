@@ -1,0 +1,70 @@
+"""Undo: the notice offering to take back the decision just made, on every dashboard page while it can be, and
+its button (a form that works without JavaScript; the key z presses it)."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import flash, has_request_context, redirect, render_template, request, session
+
+from corrections.auth import safe_next
+from corrections.editor.blueprint import bp, me
+from corrections.models import Decision, utcnow
+from corrections.reports import decisions
+from corrections.transaction import save
+from corrections.vocabulary import STATUS_LABELS
+
+# The session's key for the decision on offer: its id and where its undo goes back to.
+OFFER = "undo"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the notice shows: the decision in a few words, until when, and where the undo goes back to."""
+
+    id: int
+    summary: str
+    until: datetime
+    then: str
+    seconds_left: int
+
+
+def offer(decision: Decision, then: str) -> None:
+    """Offer the undo of a decision just committed on the next pages (none when undo is off: no decision kept)."""
+    if decision.id is not None:
+        session[OFFER] = {"id": decision.id, "then": then}
+
+
+@bp.app_context_processor
+def undo_offer() -> dict:
+    """The decision the logged-in editor may still undo, for base.html's notice (looked up only while one is on
+    offer in their session; forgotten once it can no longer be undone)."""
+    kept = session.get(OFFER) if has_request_context() and request.blueprint == "editor" else None
+    if not isinstance(kept, dict):
+        return {}
+    decision = decisions.find(kept.get("id") if isinstance(kept.get("id"), int) else None)
+    now = utcnow()
+    if not decisions.open_for(decision, me(), now):
+        session.pop(OFFER, None)
+        return {}
+    return {"undo_offer": Offer(decision.id, decisions.describe(decision), decision.undo_until,
+                                safe_next(kept.get("then")), math.ceil((decision.undo_until - now).total_seconds()))}
+
+
+@bp.post("/decisions/<int:decision_id>/undo")
+def undo(decision_id: int):
+    then = safe_next(request.form.get("then"))
+    decision = decisions.find(decision_id)
+    if decision is None:
+        flash("That decision does not exist.", "error")
+        return render_template("editor/undo_refused.html", then=then), 404
+    said = decisions.describe(decision)
+    outcome = save(lambda: decisions.undo(decision, by=me()), reports=[row.report for row in decision.reports])
+    if session.get(OFFER, {}).get("id") == decision_id:
+        session.pop(OFFER, None)
+    if not outcome.done:
+        return render_template("editor/undo_refused.html", then=then), outcome.status
+    states = sorted({STATUS_LABELS[report.status].lower() for report in outcome.result})
+    flash(f"Undone: {said}. " + (f"Back to {' / '.join(states)}" if states else "The notice is gone")
+          + "; nothing was sent to readers.", "success")
+    return redirect(then)

@@ -1,0 +1,170 @@
+"""Undo: for UNDO_SECONDS the editor who made a decision that tells readers something may take it back.
+
+A view hands such a decision (accept, reject, duplicate, a canned answer, publishing a notice) to `undoable`
+inside transaction.save or commit, like any change. Besides making the change, it keeps what each report was
+before (DecisionReport) and marks what the change queued for the outside world as the decision's: the reader's
+e-mail and the webhook deliveries wait until the undo window has passed (and SENDING_MARGIN more), so nothing
+leaves while the decision can still be taken back. `undo` puts the reports back through the workflow (which
+records who undid it), cancels what was queued, and runs what other domains registered with `when_undone`
+(notices removes a notice the decision published). A bulk decision is one Decision: its reports are undone
+together. Undo is refused to another editor, after the window, and for a report changed since the decision.
+
+Webhooks wait with the e-mail: a receiver never hears of a decision that was undone, and hears of one that
+stands a few seconds later. Confirmation e-mails (consent.py) leave at once: they say nothing about the decision.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from flask import current_app
+from sqlalchemy import event, inspect, update
+
+from corrections.errors import Refusal
+from corrections.extensions import db
+from corrections.models import Decision, DecisionReport, Editor, Notice, OutboxMessage, Report, WebhookDelivery, utcnow
+from corrections.reports import consent, workflow
+
+Result = TypeVar("Result")
+
+# What a decision queued leaves this long after its undo window: an undo accepted in its last moment has
+# committed (and cancelled it) by then.
+SENDING_MARGIN = timedelta(seconds=5)
+CANCELLED = "Cancelled: the decision was undone."
+# References named in the sentence describing a decision; the rest are counted.
+NAMED = 3
+
+
+class UndoRefused(Refusal):
+    """An undo that cannot be made; the message says why."""
+
+
+def window() -> timedelta:
+    """How long a decision can be undone (UNDO_SECONDS); zero: decisions are final at once."""
+    return timedelta(seconds=max(0.0, float(current_app.config.get("UNDO_SECONDS") or 0)))
+
+
+def start(by: Editor, what: str) -> Decision:
+    """A decision about to be made, for `undoable`: one for a bulk action's reports, undone as one."""
+    now = utcnow()
+    return Decision(editor=by, what=what[:300], created_at=now, undo_until=now + window())
+
+
+def undoable(change: Callable[[], Result], *, reports: Iterable[Report], by: Editor, what: str = "",
+             decision: Decision | None = None) -> Callable[[], Result]:
+    """`change`, a decision on `reports` by `by`, made so that it can be undone: a function for transaction.save.
+
+    `what` says what was decided, after the references ("rejected"); `decision` is the batch's (`start`) when
+    the change is one report of a bulk action. Without an undo window (UNDO_SECONDS 0), `change` as it is.
+    """
+    if window() <= timedelta(0):
+        return change
+
+    def run() -> Result:
+        made = decision if decision is not None else start(by, what)
+        if inspect(made).transient:
+            # A batch's first change refused after it recorded itself: what it recorded was rolled back.
+            made.reports = []
+        before = [(report, workflow.state_of(report)) for report in reports]
+        queued: list[OutboxMessage | WebhookDelivery] = []
+
+        def collect(_session, instance) -> None:
+            if isinstance(instance, OutboxMessage | WebhookDelivery):
+                queued.append(instance)
+
+        session = db.session()
+        event.listen(session, "transient_to_pending", collect)
+        try:
+            result = change()
+        finally:
+            event.remove(session, "transient_to_pending", collect)
+        if isinstance(result, Notice):
+            made.notice = result
+        db.session.add(made)
+        db.session.flush()  # the reports' new versions, and the decision's id
+        for report, state in before:
+            db.session.add(DecisionReport(decision=made, report_id=report.id, before=json.dumps(state),
+                                          version_after=report.version))
+        for item in queued:
+            if isinstance(item, OutboxMessage) and consent.is_confirmation(item):
+                continue
+            item.decision_id = made.id
+            if item.status == "pending":
+                item.next_attempt_at = max(item.next_attempt_at, made.undo_until + SENDING_MARGIN)
+        return result
+
+    return run
+
+
+def describe(decision: Decision) -> str:
+    """The decision in a few words: "R-7KQ2MX and R-P3D9WA rejected"."""
+    references = [row.report.reference for row in decision.reports]
+    if len(references) <= 1:
+        named = "".join(references)
+    elif len(references) <= NAMED + 1:
+        named = f"{', '.join(references[:-1])} and {references[-1]}"
+    else:
+        named = f"{', '.join(references[:NAMED])} and {len(references) - NAMED} more"
+    return f"{named} {decision.what}".strip()
+
+
+def find(decision_id: int | None) -> Decision | None:
+    return db.session.get(Decision, decision_id) if decision_id else None
+
+
+def open_for(decision: Decision | None, editor: Editor, now: datetime | None = None) -> bool:
+    """Whether the editor may still undo the decision (what the "Undo" notice is shown for)."""
+    return (decision is not None and decision.editor_id == editor.id and decision.undone_at is None
+            and (now or utcnow()) < decision.undo_until)
+
+
+def check(decision: Decision, by: Editor, now: datetime | None = None) -> None:
+    """Raise UndoRefused unless `by` may undo the decision now."""
+    now = now or utcnow()
+    if decision.editor_id != by.id:
+        raise UndoRefused(f"Only {decision.editor.name}, who made this decision, can undo it.")
+    if decision.undone_at is not None:
+        raise UndoRefused(f"This decision was undone already: {describe(decision)}.")
+    if now >= decision.undo_until:
+        seconds = round((decision.undo_until - decision.created_at).total_seconds())
+        raise UndoRefused(f"Too late to undo: {describe(decision)} at {decision.created_at:%H:%M:%S} UTC, and a "
+                          f"decision can be undone for {seconds} seconds only; readers may have been told. "
+                          "Reopen a report (move it to review) to decide again.")
+
+
+# What other domains undo with a decision (notices: a notice it published). Each is called with the decision
+# and the editor, before the reports are put back, and changes the session only.
+_when_undone: list[Callable[[Decision, Editor], object]] = []
+
+
+def when_undone(hook: Callable[[Decision, Editor], object]) -> Callable[[Decision, Editor], object]:
+    """Have every undo call `hook(decision, by)` too (a decorator)."""
+    if hook not in _when_undone:
+        _when_undone.append(hook)
+    return hook
+
+
+def undo(decision: Decision, *, by: Editor) -> list[Report]:
+    """Take the decision back: its reports as they were, with an event each saying who undid it, and nothing of
+    what it queued sent. Raises UndoRefused (too late, another editor's, undone already) or StaleReport (a report
+    changed since). Returns the reports. Does not commit."""
+    now = utcnow()
+    check(decision, by, now)
+    rows = list(decision.reports)
+    for row in rows:
+        if row.report.version != row.version_after:
+            raise workflow.changed_since(row.report)
+    said = describe(decision)
+    for hook in _when_undone:
+        hook(decision, by)
+    for row in rows:
+        workflow.restore(row.report, json.loads(row.before), by=by, comment=f"Undone by {by.name}: {said}.")
+    for model in (OutboxMessage, WebhookDelivery):
+        db.session.execute(
+            update(model).where(model.decision_id == decision.id, model.status.in_(("pending", "held")))
+            .values(status="cancelled", last_error=CANCELLED),
+            execution_options={"synchronize_session": False})
+    decision.undone_at = now
+    return [row.report for row in rows]
+
