@@ -36,6 +36,7 @@ from corrections.vocabulary import CATEGORIES, STATUS_LABELS
 # The session's keys for what the bulk action did and the rows ticked for it, shown once after its redirect.
 BULK_SUMMARY = "bulk-summary"
 KEPT = "bulk-ticked"
+KEPT_MAX = 300
 
 
 def bulk_form(back: str) -> BulkForm:
@@ -120,8 +121,8 @@ def bulk():
             for error in field_errors:
                 flash(error, "error")
         return redirect(back)
-    ticked = request.form.getlist("selected")
-    result = apply_bulk(form, triage.parse_selection(ticked), me())
+    selection = triage.parse_selection(request.form.getlist("selected"))
+    result = apply_bulk(form, selection, me())
     if result.problem:
         flash(result.problem, "error")
     else:
@@ -129,8 +130,8 @@ def bulk():
         session[BULK_SUMMARY] = result.summary()
         if result.decision is not None:
             offer(result.decision, back)
-    session[KEPT] = [int(value.partition(",")[0].partition(":")[0]) for value in ticked
-                     if value.partition(",")[0].partition(":")[0].isdigit()][:500]
+    # A row is ticked again when its first report was selected (the cookie holds a few hundred ids at most).
+    session[KEPT] = [report_id for report_id, _ in selection][:KEPT_MAX]
     return redirect(back)
 
 

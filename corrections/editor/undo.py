@@ -27,6 +27,8 @@ class Offer:
     until: datetime
     then: str
     seconds_left: int
+    # On the page right after the decision, whose own message says what was decided: the notice need not.
+    fresh: bool
 
 
 def offer(decision: Decision, then: str) -> None:
@@ -47,8 +49,12 @@ def undo_offer() -> dict:
     if not decisions.open_for(decision, me(), now):
         session.pop(OFFER, None)
         return {}
+    fresh = not kept.get("shown")
+    if fresh:
+        session[OFFER] = {**kept, "shown": True}
     return {"undo_offer": Offer(decision.id, decisions.describe(decision), decision.undo_until,
-                                safe_next(kept.get("then")), math.ceil((decision.undo_until - now).total_seconds()))}
+                                safe_next(kept.get("then")), math.ceil((decision.undo_until - now).total_seconds()),
+                                fresh)}
 
 
 @bp.post("/decisions/<int:decision_id>/undo")

@@ -30,7 +30,7 @@ Result = TypeVar("Result")
 
 # What a decision queued leaves this long after its undo window: an undo accepted in its last moment has
 # committed (and cancelled it) by then.
-SENDING_MARGIN = timedelta(seconds=5)
+SENDING_MARGIN = timedelta(seconds=2)
 CANCELLED = "Cancelled: the decision was undone."
 # References named in the sentence describing a decision; the rest are counted.
 NAMED = 3

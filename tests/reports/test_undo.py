@@ -293,8 +293,9 @@ def test_a_rejection_on_the_report_page_is_undone_from_the_next_page(app, editor
     action, fields = undo_form(page)
     assert fields["csrf_token"] and fields["then"] == f"/editor/reports/{report.id}"
     assert 'data-key-undo aria-keyshortcuts="z">Undo</button>' in page
-    # The notice stays on the next pages while the decision can be undone.
-    assert undo_form(editor_client.get("/editor/").get_data(as_text=True))[0] == action
+    # The notice stays on the next pages while the decision can be undone, and says there what it undoes.
+    later = editor_client.get("/editor/").get_data(as_text=True)
+    assert undo_form(later)[0] == action and f"<span>{report.reference} rejected.</span>" in later
 
     response = editor_client.post(action, data=fields)
     assert response.status_code == 302 and response.headers["Location"] == f"/editor/reports/{report.id}"
@@ -354,7 +355,10 @@ def test_a_bulk_rejection_is_undone_as_one(app, editor_client):
         follow_redirects=True)
     page = html.unescape(response.get_data(as_text=True))
     references = [r.reference for r in reports]
-    assert f"{references[0]}, {references[1]} and {references[2]} rejected." in page
+    assert "3 done." in page
+    # The notice names the decision on the pages after the one that reported it.
+    later = html.unescape(editor_client.get("/editor/").get_data(as_text=True))
+    assert f"<span>{references[0]}, {references[1]} and {references[2]} rejected.</span>" in later
     assert db.session.scalar(select(func.count()).select_from(Decision)) == 1
     assert db.session.scalar(select(func.count()).where(OutboxMessage.status == "pending")) == 3
     action, fields = undo_form(page)
@@ -374,7 +378,8 @@ def test_publishing_from_the_report_page_can_be_undone(app, editor_client):
         follow_redirects=True).get_data(as_text=True)
     action, fields = undo_form(page)
     assert fields["then"] == f"/editor/reports/{report.id}"
-    assert f"{report.reference} corrected: correction published." in html.unescape(page)
+    assert f"{report.reference} corrected: correction published." in html.unescape(
+        editor_client.get("/editor/").get_data(as_text=True))
     assert editor_client.post(action, data=fields).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
     assert fresh(report).status == "new"
