@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError
 from flask import current_app, has_request_context, render_template, url_for
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from corrections.errors import Refusal
@@ -207,7 +207,9 @@ def confirm(link: AddressConfirmation) -> int:
     released = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == "held", OutboxMessage.to_address == address.address)
-        .values(status="pending", next_attempt_at=now),
+        # Not before the time it was given: an outcome whose decision can still be undone waits for that (decisions).
+        .values(status="pending", next_attempt_at=case((OutboxMessage.next_attempt_at > now,
+                                                        OutboxMessage.next_attempt_at), else_=now)),
         execution_options={"synchronize_session": False},
     )
     return released.rowcount

@@ -90,8 +90,8 @@ def undoable(change: Callable[[], Result], *, reports: Iterable[Report], by: Edi
             if isinstance(item, OutboxMessage) and consent.is_confirmation(item):
                 continue
             item.decision_id = made.id
-            if item.status == "pending":
-                item.next_attempt_at = max(item.next_attempt_at, made.undo_until + SENDING_MARGIN)
+            # A held outcome keeps the time too: a confirmation released within the window waits for it (consent).
+            item.next_attempt_at = max(item.next_attempt_at, made.undo_until + SENDING_MARGIN)
         return result
 
     return run

@@ -14,6 +14,7 @@ from corrections.articles import content
 from corrections.extensions import db
 from corrections.infra import mail, webhooks
 from corrections.models import (
+    AddressConfirmation,
     ChangeReview,
     Decision,
     Editor,
@@ -26,7 +27,7 @@ from corrections.models import (
     utcnow,
 )
 from corrections.notices import publishing
-from corrections.reports import canned_answers, decisions, workflow
+from corrections.reports import canned_answers, consent, decisions, workflow
 from tests.helpers import confirm_addresses, csrf_token, file_report, login, make_article, make_editor
 from tests.infra.test_mail import SMTPServer, mail_settings, make_due
 
@@ -127,6 +128,25 @@ def test_an_undone_rejection_puts_the_report_back_and_its_email_never_leaves(app
     assert smtp.mailbox.envelopes == []
     [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.decision_id == decision.id)).all()
     assert (message.status, message.last_error) == ("cancelled", decisions.CANCELLED)
+
+
+def test_an_outcome_held_until_the_reader_confirms_still_waits_for_the_window(app, editor, smtp):
+    report = in_review(file_report(make_article(), email="bo@example.org", notify=True), editor)
+    assert mail.send_due() == (1, 0)  # the confirmation, which says nothing of the decision, goes at once
+    decision, _ = decide(lambda: workflow.reject(report, "The minutes say 31 to 12.", by=editor), [report], editor)
+    [held] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.decision_id == decision.id)).all()
+    assert held.status == "held"
+
+    # The reader confirms within the window: their outcome is released, but not before the window has passed.
+    link = db.session.scalars(select(AddressConfirmation)).one()
+    transaction.commit(lambda: consent.confirm(link))
+    assert db.session.get(OutboxMessage, held.id).status == "pending"
+    assert mail.send_due() == (0, 0)
+    undo(decision, editor)
+    make_due()
+    assert mail.send_due() == (0, 0)
+    assert len(smtp.mailbox.envelopes) == 1
+    assert db.session.get(OutboxMessage, held.id).status == "cancelled"
 
 
 def accept(report, editor, original):
