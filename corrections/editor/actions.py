@@ -112,7 +112,8 @@ class BulkResult:
 
     def summary(self) -> dict:
         """The summary as the queue page shows it after the redirect (kept in the session: short lists)."""
-        said = [f"{len(self.done)} done"] + [f"{len(g.references)} refused {g.why}" for g in self.refused]
+        said = [f"{len(self.done)} done" if self.done else "Nothing done"]
+        said += [f"{len(g.references)} refused {g.why}" for g in self.refused]
         lines = [{"label": "Done", "references": listed(self.done), "review": ""}] if self.done else []
         lines += [{"label": f"Refused {g.why}", "references": listed(g.references),
                    "review": ",".join(f"{i}:{v}" for i, v in g.review[:REVIEW_MAX]),
@@ -122,10 +123,9 @@ class BulkResult:
         return {"sentence": "; ".join(said) + ask, "lines": lines}
 
 
-def listed(references: list[str]) -> str:
-    if len(references) <= LISTED:
-        return ", ".join(references)
-    return f"{', '.join(references[:LISTED])} and {len(references) - LISTED:,} more"
+def listed(references: list[str]) -> dict:
+    """The references a line names, and how many more it counts."""
+    return {"named": references[:LISTED], "more": max(0, len(references) - LISTED)}
 
 
 def status_refusal(status: str, n: int) -> str:

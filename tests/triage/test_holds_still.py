@@ -198,5 +198,5 @@ def test_bulk_accept_takes_reports_in_review_and_says_what_it_refused(editor_cli
         "selected": [f"{reviewed.id}:", f"{new.id}:"]}, follow_redirects=True)
     page = html.unescape(response.get_data(as_text=True))
     assert "1 done; 1 refused because it is still new: move it to review first?" in page
-    assert f"Done: {reviewed.reference}</li>" in page
-    assert f"Refused because it is still new: {new.reference}" in page
+    assert f'Done: <span class="reference-name">{reviewed.reference}</span></li>' in page
+    assert f'Refused because it is still new: <span class="reference-name">{new.reference}</span>' in page
