@@ -120,6 +120,8 @@ def site(tmp_path, redis_prefix, mailbox):
             "MAIL_SENDER": "corrections@news.example",
             # Both background senders look at the outbox five times a second: a message sent twice would show.
             "MAIL_SEND_INTERVAL": 0.2,
+            # The publication's e-mail waits for its undo window: a short one keeps the test short.
+            "UNDO_SECONDS": 1,
         }
         servers = []
         for name in ("one", "two"):
