@@ -59,6 +59,13 @@ def rows(server, query: str, *args) -> list[tuple]:
         return conn.execute(query, args).fetchall()
 
 
+def assert_accessible(page, part: str = ".undo-offer") -> None:
+    """axe-core finds nothing wrong with the part of the page this feature adds."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    results = axe.run(page, context=part)
+    assert results.violations_count == 0, results.generate_report()
+
+
 def press(page, key: str) -> None:
     """Press a key that sends the editor to another page, and wait for that page."""
     with page.expect_navigation():
@@ -89,6 +96,7 @@ def test_a_keyboard_rejection_is_undone_with_the_keyboard_and_no_email_leaves(se
     assert second != first
     assert f"{first} rejected." in page.locator(".flash-success").inner_text()
     assert page.locator(".undo-offer").get_by_role("button", name="Undo").is_visible()
+    assert_accessible(page)
     screenshot(page, "undo-offer-1366")
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -123,6 +131,7 @@ def test_a_keyboard_rejection_is_undone_with_the_keyboard_and_no_email_leaves(se
     assert summary.locator("strong").inner_text() == ("Nothing done; 1 refused because it is still new: move it to "
                                                       "review first?")
     assert page.locator("tr.group", has_text=first).get_by_role("checkbox").is_checked()
+    assert_accessible(page, ".bulk-summary")
     screenshot(page, "bulk-summary-1366", full_page=False)
     page.set_viewport_size({"width": 375, "height": 800})
     # (The queue's bulk panel is another matter; the summary itself fits a phone.)
