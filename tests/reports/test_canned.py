@@ -154,7 +154,7 @@ def test_bulk_applies_an_answer_to_each_report_and_says_what_was_refused(editor_
     assert response.status_code == 302
     page = editor_client.get("/editor/").get_data(as_text=True)
     assert "3 done; 1 refused because it is already corrected." in page
-    assert (f'Refused because it is already corrected: <span class="reference-name">{closed.reference}</span></li>'
+    assert (f'Refused because it is already corrected: <span class="ref">{closed.reference}</span></li>'
             in page)
     db.session.expire_all()
     assert [db.session.get(Report, r.id).status for r in group] == ["rejected"] * 3

@@ -78,7 +78,7 @@ def test_the_bar_and_the_marks_come_without_a_reload(app, editor_client, editor)
         follow_redirects=True)
     page = html.unescape(response.get_data(as_text=True))
     assert ("Refused because Sam Other changed it since you loaded the queue: "
-            f'<span class="reference-name">{untouched.reference}</span>') in page
+            f'<span class="ref">{untouched.reference}</span>') in page
     db.session.expire_all()
     assert db.session.get(Report, untouched.id).status == "in_review"
     assert db.session.get(Report, untouched.id).version > fresh_version
@@ -199,5 +199,5 @@ def test_bulk_accept_takes_reports_in_review_and_says_what_it_refused(editor_cli
         "selected": [f"{reviewed.id}:", f"{new.id}:"]}, follow_redirects=True)
     page = html.unescape(response.get_data(as_text=True))
     assert "1 done; 1 refused because it is still new: move it to review first?" in page
-    assert f'Done: <span class="reference-name">{reviewed.reference}</span></li>' in page
-    assert f'Refused because it is still new: <span class="reference-name">{new.reference}</span>' in page
+    assert f'Done: <span class="ref">{reviewed.reference}</span></li>' in page
+    assert f'Refused because it is still new: <span class="ref">{new.reference}</span>' in page

@@ -387,12 +387,12 @@ def test_bulk_refusals_do_not_undo_the_others_and_are_shown(editor_client):
     # One summary: what was done, then each reason once with the references it refused.
     assert ("1 done; 1 refused because it is already accepted; 1 refused because system changed it since you "
             "loaded the queue; 1 refused because it no longer exists.") in page
-    assert f'Done: <span class="reference-name">{fine.reference}</span></li>' in page
-    assert (f'Refused because it is already accepted: <span class="reference-name">{accepted.reference}</span></li>'
+    assert f'Done: <span class="ref">{fine.reference}</span></li>' in page
+    assert (f'Refused because it is already accepted: <span class="ref">{accepted.reference}</span></li>'
             in page)
     assert ('Refused because system changed it since you loaded the queue: '
-            f'<span class="reference-name">{stale.reference}</span></li>') in page
-    assert 'Refused because it no longer exists: <span class="reference-name">#999999</span></li>' in page
+            f'<span class="ref">{stale.reference}</span></li>') in page
+    assert 'Refused because it no longer exists: <span class="ref">#999999</span></li>' in page
     assert "flash-error" not in page
     db.session.expire_all()
     assert [db.session.get(Report, r.id).status for r in (fine, accepted, stale)] == ["spam", "accepted", "in_review"]
