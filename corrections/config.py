@@ -16,6 +16,9 @@ from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "Newsroom",
+    # The pages' <meta name="description"> where a page has none of its own (an article's is its lede).
+    # None: a sentence made of SITE_NAME.
+    "SITE_DESCRIPTION": None,
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "SECRET_KEY": None,  # None: generated into the instance folder
     "RATELIMIT_ENABLED": True,
@@ -94,6 +97,7 @@ DEFAULTS: dict[str, Any] = {
 TEXT_SETTINGS = (
     "SITE_NAME", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URL", "REPORT_RATE_LIMIT", "LOGIN_RATE_LIMIT",
     "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "METRICS_TOKEN", "BASE_URL", "SPOOL_PATH",
+    "SITE_DESCRIPTION",
 )
 SQLITE_FILE = "corrections.sqlite3"
 SECRET_KEY_FILE = "secret_key"

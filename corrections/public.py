@@ -67,7 +67,7 @@ def article(slug: str):
         shown = publishing.for_page(connection, found.id)
     top, foot = publishing.split_for_page(shown)
     body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
-                           kinds=NOTICE_KINDS, json_ld=article_json_ld(found, shown))
+                           kinds=NOTICE_KINDS, json_ld=article_json_ld(found, shown), lede=content.lede(found.body))
     response = current_app.response_class(body, mimetype="text/html")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache" if not has_session else "private, no-cache"
@@ -311,6 +311,15 @@ def embed_js():
     # A <script> tag needs no CORS, but loaders that fetch() the script do; it is public anyway.
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask every site for /favicon.ico, whatever the page's <link rel="icon"> says."""
+    response = send_from_directory(current_app.static_folder, "favicon.ico", conditional=True, max_age=86400)
+    response.headers["Content-Type"] = "image/vnd.microsoft.icon"
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
 

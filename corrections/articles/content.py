@@ -208,6 +208,16 @@ def plain_text(body_html: str) -> str:
     return re.sub(r"\n\s*\n+", "\n\n", text).strip()
 
 
+def lede(body_html: str, limit: int = 200) -> str:
+    """The article's first paragraph as one line of at most `limit` characters, cut after a word (with "…"):
+    its summary for search results and link previews (<meta name="description">)."""
+    first = plain_text(body_html).split("\n\n", 1)[0]
+    line = " ".join(first.split())
+    if len(line) <= limit:
+        return line
+    return line[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–-") + "…"
+
+
 def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")

@@ -2,6 +2,7 @@
 
 from corrections.editor import (  # noqa: F401  (each page adds its routes to the blueprint when imported)
     account,
+    admin,
     article,
     canned_answers,
     changes,

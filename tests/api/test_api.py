@@ -589,7 +589,9 @@ def test_plain_editors_cannot_manage_tokens(app, editor_client):
 def test_admins_see_the_tokens_link(app, admin):
     client = app.test_client()
     login(client, admin.email)
-    assert 'href="/editor/admin/tokens"' in client.get("/editor/").get_data(as_text=True)
+    # The header's Admin link leads to the admin pages' list, which links the tokens page.
+    assert 'href="/editor/admin"' in client.get("/editor/").get_data(as_text=True)
+    assert 'href="/editor/admin/tokens"' in client.get("/editor/admin").get_data(as_text=True)
 
 
 # --- The description ------------------------------------------------------------------------------------

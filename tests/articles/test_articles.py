@@ -17,6 +17,7 @@ from corrections.articles.content import (
     ArticleError,
     compact_blocks,
     editable_body,
+    lede,
     plain_text,
     sanitise_body,
     slugify,
@@ -513,3 +514,11 @@ def test_the_edit_form_layout_saves_back_to_the_same_body(blocks, spacing):
     assert plain_text(compact_blocks(body)).split() == plain_text(body).split()
     # One block a line: no line holds the end of one block and the start of another.
     assert not re.search(r"</(p|h2|li|ul|blockquote)>[^\n]*<(p|h2|li|ul|blockquote)\b", shown)
+
+
+def test_an_article_lede_is_its_first_paragraph_cut_after_a_word():
+    assert lede("<p>Short first.</p><p>Second.</p>") == "Short first."
+    words = "The harbour wall, built in 1887 and repaired twice since, will be rebuilt " * 5
+    cut = lede(f"<p>{words}</p>", limit=120)
+    assert len(cut) <= 120 and cut.endswith("…")
+    assert words.startswith(cut.removesuffix("…")) and words[len(cut) - 1] == " "

@@ -48,6 +48,7 @@ def test_a_desk_that_runs_on_clocks_and_canned_answers(server, browser):
     page.goto(server.url + "/editor/")
 
     # Clocks: a default, and a faster first action for typos.
+    page.get_by_role("link", name="Admin", exact=True).click()
     page.get_by_role("link", name="Clocks").click()
     page.get_by_label("Every category (default): first action").fill("4 h")
     page.get_by_label("Every category (default): resolution").fill("2 d")
@@ -58,7 +59,7 @@ def test_a_desk_that_runs_on_clocks_and_canned_answers(server, browser):
     screenshot(page, "desk-clocks")
 
     # Canned answers: a rejection, and an acceptance that drafts the correction.
-    page.get_by_role("link", name="Answers").click()
+    page.get_by_role("navigation", name="Admin pages").get_by_role("link", name="Answers").click()
     page.get_by_label("Name").fill("Opinion, not fact")
     page.get_by_label("Reject").check()
     page.locator("#text").fill("This is a matter of opinion, not of fact.")
@@ -75,7 +76,7 @@ def test_a_desk_that_runs_on_clocks_and_canned_answers(server, browser):
     screenshot(page, "desk-answers")
 
     # A desk for sport, with its section routed to it.
-    page.get_by_role("link", name="Desks").click()
+    page.get_by_role("navigation", name="Admin pages").get_by_role("link", name="Desks").click()
     page.get_by_label("Name").fill("Sport desk")
     page.get_by_label("Ada Admin").check()
     page.get_by_role("button", name="Add desk").click()

@@ -47,6 +47,7 @@ def test_an_admin_adds_a_webhook_and_the_test_delivery_arrives_signed(server, br
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, server)
 
+    page.get_by_role("link", name="Admin", exact=True).click()
     page.get_by_role("link", name="Webhooks").click()
     page.get_by_label("Address (URL)").fill("ftp://nowhere.example.org/")
     page.get_by_role("button", name="Add endpoint").click()
@@ -77,6 +78,7 @@ def test_an_admin_sets_the_policies_and_a_reader_sees_the_figures(server, browse
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     log_in(page, server)
+    page.get_by_role("link", name="Admin", exact=True).click()
     page.get_by_role("link", name="Policies").click()
     page.locator("#corrections_text").fill("We correct errors promptly.\n\nCorrections are dated.")
     page.locator("#publishing_principles_url").fill("https://www.example-news.org/standards")
