@@ -86,6 +86,23 @@ def test_the_queue_shows_at_least_eight_reports_above_the_fold(server, browser):
         .filter(row => row.getBoundingClientRect().bottom <= window.innerHeight).length""")
     screenshot(page, "layout-queue-1366", full_page=False)
     assert visible >= 8, f"only {visible} report rows show above the fold at 1366 x 900"
+
+    # The rarer filters are folded, not gone.
+    assert not page.get_by_label("Article (slug)").is_visible()
+    page.get_by_text("More filters").click()
+    page.get_by_label("From").fill("2020-01-01")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"since=2020-01-01"))
+    assert page.get_by_label("From").is_visible(), "a filter in use shows"
+    page.context.close()
+
+
+def test_password_inputs_look_like_the_other_inputs(server, browser):
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(server.url + "/editor/login")
+    look = ("e => { const s = getComputedStyle(e); "
+            "return [e.offsetWidth, e.offsetHeight, s.borderTopWidth, s.borderTopColor, s.fontSize, s.paddingLeft]; }")
+    assert page.get_by_label("Password").evaluate(look) == page.get_by_label("E-mail").evaluate(look)
     page.context.close()
 
 
