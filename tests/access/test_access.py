@@ -16,7 +16,7 @@ from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import ChangeReview, OutboxMessage
 from corrections.notices import policies, publishing
-from corrections.reports import canned_answers, desks
+from corrections.reports import canned_answers, decisions, desks
 from corrections.triage import saved_views
 from tests.helpers import all_reports, csrf_token, login, make_article, make_editor, post_report, valid_report
 
@@ -119,6 +119,8 @@ ACCESS = {
     "editor.change": ("login", "ok", "ok"),
     "editor.answer_change_with_notice": ("login", "ok", "ok"),
     "editor.answer_change_without_notice": ("login", "ok", "ok"),
+    # Any editor may ask; only the one who decided gets it done (tests/reports/test_undo.py).
+    "editor.undo": ("login", "ok", "ok"),
 }
 
 READER_EMAIL = "reader.private@example.net"
@@ -156,6 +158,8 @@ def world(app, client):
     canned_answer = canned_answers.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
     desk = desks.create_desk("Local", [managed.id])
     view = saved_views.create(managed, "Typos", "category=typo", shared=True)
+    decision = decisions.start(managed, "rejected")
+    db.session.add(decision)
     db.session.commit()
     return {
         "answer_id": canned_answer.id,
@@ -174,6 +178,7 @@ def world(app, client):
         "old": 1,
         "new": 2,
         "change_id": db.session.scalar(select(ChangeReview.id)),
+        "decision_id": decision.id,
     }
 
 
