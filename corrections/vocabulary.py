@@ -57,6 +57,8 @@ ARTICLE_URL_MAX = 2000
 BYLINE_MAX = 200
 SECTION_MAX = 100
 BODY_MAX = 500_000
+# The words that replace a reported passage when a notice corrects the article's text in the same step.
+REPLACEMENT_MAX = 2000
 # published_at's years; the top one leaves room for time zones ahead of UTC.
 YEAR_MIN, YEAR_MAX = 1900, 9998
 

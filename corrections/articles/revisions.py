@@ -255,3 +255,11 @@ def compare(old: ArticleRevision, new: ArticleRevision, *, whole: bool = False, 
         pieces = list(kept)
     return Comparison(old, new, title, pieces_html(pieces, whole=whole), is_minor(old, new), new.created_at,
                       by_paragraph)
+
+
+def compare_with(old: ArticleRevision, new) -> Comparison:
+    """A revision compared with a text not stored yet (`new` has a revision's number, created_at, title and
+    body_text: fixes.Proposed), for a preview; computed within the diff's work budget and stored nowhere."""
+    title = diff_html(old.title, new.title, whole=True) if old.title != new.title else None
+    pieces, by_paragraph = text_diff(old.body_text, new.body_text)
+    return Comparison(old, new, title, pieces_html(pieces), is_minor(old, new), new.created_at, by_paragraph)

@@ -143,9 +143,13 @@ def settle_by_notice(notice: Notice, *, by: Editor, answering: ChangeReview | No
         return
     if answering is not None:
         check_open(answering)
+    # The change whose revision the notice names is announced by it, whatever the clocks say (a text corrected
+    # and its notice published in one step: publishing.publish_fixing).
+    made_before = ChangeReview.changed_at <= utcnow()
+    if notice.revision_id is not None:
+        made_before |= ChangeReview.to_revision_id == notice.revision_id
     still_open = db.session.scalars(select(ChangeReview).where(
-        ChangeReview.article_id == notice.article_id, ChangeReview.outcome == "",
-        ChangeReview.changed_at <= utcnow()))
+        ChangeReview.article_id == notice.article_id, ChangeReview.outcome == "", made_before))
     for review in still_open:
         # The editor answered the change they wrote the notice for, or whose revision it names.
         editor = by if review is answering or review.to_revision_id == notice.revision_id else None

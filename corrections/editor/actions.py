@@ -205,21 +205,22 @@ def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
 
 def publish_notice(form: PublishForm, article: Article, *, by: Editor, reports: list[Report] = (),
                    revision: ArticleRevision | None = None, answering: ChangeReview | None = None,
-                   then: str | None = None) -> Outcome[Notice]:
+                   then: str | None = None, change: Callable[[], Notice] | None = None) -> Outcome[Notice]:
     """Publish the form's notice on the article and commit, from any page that offers it.
 
     A refusal is shown at the form's text when it is about the text, otherwise at the top of the page; another
     editor's change to a linked report committed at the same moment is told like a page older than the report
     (who changed it and when, status 409), so nothing is published twice or half-way. The editor may undo it for
-    a few seconds (an undo goes back to `then`, by default the article's dashboard page).
+    a few seconds (an undo goes back to `then`, by default the article's dashboard page). `change` publishes
+    instead of publishing.publish when the publication does more (publishing.publish_fixing: the article's text
+    corrected in the same commit).
     """
     kind = NOTICE_KINDS.get(form.kind.data, "Notice")
     decision = decisions.start(by, f"corrected: {kind.lower()} published" if reports else
                                f"{kind} published on “{article.title}”")
-    outcome = save(decisions.undoable(lambda: publishing.publish(article, form.kind.data, form.text.data, by=by,
-                                                                 reports=reports, revision=revision,
-                                                                 answering=answering),
-                                      reports=reports, by=by, decision=decision),
+    change = change or (lambda: publishing.publish(article, form.kind.data, form.text.data, by=by, reports=reports,
+                                                   revision=revision, answering=answering))
+    outcome = save(decisions.undoable(change, reports=reports, by=by, decision=decision),
                    form=form, reports=reports)
     if outcome.done:
         offer(decision, then or url_for("editor.article", slug=article.slug))

@@ -9,6 +9,7 @@ from corrections.articles import content, revisions, unannounced
 from corrections.editor.actions import publish_notice
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import AmendForm, EditArticleForm, PublishForm, WithdrawForm
+from corrections.editor.report import queue_back, queue_url
 from corrections.extensions import db
 from corrections.models import Article, Notice, Report, utcnow
 from corrections.notices import publishing
@@ -44,8 +45,17 @@ def render_article(article: Article, status: int = 200, *, publish_form=None, am
         linked_now=set(parse_ids(request.form.getlist("link"))),
         revision_choices=revisions.all_for(article), chosen_revision=parse_id(request.form.get("revision")),
         changes=unannounced.for_article(article), history=unannounced.history(article),
-        change_labels=unannounced.EVENT_LABELS, now=utcnow(),
+        change_labels=unannounced.EVENT_LABELS, now=utcnow(), **way_back(),
     ), status
+
+
+def way_back() -> dict:
+    """The way back when the editor came from a report of a filtered queue (publishing from the report page
+    lands here): to that report, and to the queue at its row."""
+    back, _ = queue_back()
+    report_id = parse_id(request.args.get("report"))
+    return {"back": back, "from_report": report_id if back else None,
+            "queue_url": queue_url(back, report_id) if back and report_id else url_for("editor.queue")}
 
 
 @bp.get("/articles/<slug>/revisions")

@@ -21,7 +21,14 @@ from corrections.reports import canned_answers, desks
 from corrections.reports.workflow import REJECT_REASONS
 from corrections.text import parse_id, parse_ids
 from corrections.triage import saved_views
-from corrections.vocabulary import BODY_MAX, NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, TITLE_MAX
+from corrections.vocabulary import (
+    BODY_MAX,
+    NOTICE_KINDS,
+    NOTICE_TEXT_MAX,
+    NOTICE_TEXT_MIN,
+    REPLACEMENT_MAX,
+    TITLE_MAX,
+)
 
 OTHER = "other"
 REASON_CHOICES = [SelectChoice(reason, reason) for reason in REJECT_REASONS] + [
@@ -112,6 +119,19 @@ class PublishForm(FlaskForm):
         Length(min=NOTICE_TEXT_MIN, max=NOTICE_TEXT_MAX,
                message=f"Between {NOTICE_TEXT_MIN} and {NOTICE_TEXT_MAX:,} characters (it has %(length)s).")],
         description="Shown on the article, in the corrections log, in the feeds and to the readers who reported it.")
+
+
+class ReportPublishForm(PublishForm):
+    """Publishing from a report's page, which can correct the reported passage in the article in the same step;
+    `revision` is the article's revision the editor's preview of that change was made from."""
+
+    fix = BooleanField("Also correct the article: replace the marked passage")
+    replacement = TextAreaField("Replace the passage with", validators=[
+        Optional(),
+        Length(max=REPLACEMENT_MAX, message=f"At most {REPLACEMENT_MAX:,} characters (it has %(length)s).")],
+        description="Plain words; the formatting around the passage stays as it is. You see the change to the "
+                    "article before anything is published.")
+    revision = HiddenField()
 
 
 class AmendForm(PublishForm):

@@ -5,6 +5,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, selectinload
 
 from corrections.access import accounts
+from corrections.articles import fixes
 from corrections.editor.actions import editor_by_id, publish_notice
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import (
@@ -13,17 +14,18 @@ from corrections.editor.forms import (
     DuplicateForm,
     MoveForm,
     NoteForm,
-    PublishForm,
     RejectForm,
+    ReportPublishForm,
 )
 from corrections.editor.undo import offer
+from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.figures.metrics import duration_words
 from corrections.models import CannedAnswer, Report, utcnow
 from corrections.notices import publishing
-from corrections.reports import anchors, canned_answers, clocks, decisions, workflow
+from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, workflow
 from corrections.text import parse_id, parse_ids
-from corrections.transaction import save
+from corrections.transaction import save, show
 from corrections.triage import queue, snapshot
 from corrections.vocabulary import CATEGORIES, NOTICE_KINDS, OPEN, STATES, STATUS_LABELS
 
@@ -77,7 +79,11 @@ def render_report(report: Report, status: int = 200, **forms):
         "note_form": NoteForm(version=version, formdata=None),
         "canned_answer_form": ApplyCannedAnswerForm(version=version, formdata=None),
     }
-    defaults["publish_form"] = PublishForm(formdata=None, text=drafted_notice(report))
+    place = anchors.place(report)
+    found = drafts.found_words(report, place) if place.span is not None else ""
+    replacement = drafts.replacement_text(found, report.suggested_correction) if found else ""
+    defaults["publish_form"] = ReportPublishForm(formdata=None, text=drafted_notice(report, place),
+                                                 replacement=replacement, fix=bool(found) and replacement != found)
     defaults.update(forms)
     defaults["assign_form"].assignee.choices = [("", "Nobody")] + [
         (str(e.id), e.name) for e in accounts.active_editors()
@@ -88,7 +94,6 @@ def render_report(report: Report, status: int = 200, **forms):
     ]
     others = queue.same_passage(report)
     earlier = report.resurfaced_from
-    place = anchors.place(report)
     return render_template(
         "editor/report.html",
         report=report,
@@ -100,6 +105,7 @@ def render_report(report: Report, status: int = 200, **forms):
         linked_now=set(parse_ids(request.form.getlist("link"))) if request.method == "POST"
         else {r.id for r in [report, *others] if r.status in publishing.LINKABLE},
         can_publish=report.status in publishing.LINKABLE,
+        can_fix=place.span is not None,
         categories=CATEGORIES,
         labels=STATUS_LABELS,
         actions=workflow.ACTIONS,
@@ -115,27 +121,25 @@ def render_report(report: Report, status: int = 200, **forms):
         duration=duration_words,
         earlier_notices=publishing.for_report(earlier) if earlier is not None else [],
         back=back,
+        queue_url=queue_url(back, report.id),
         previous_id=previous_id,
         next_id=next_id,
         **defaults,
     ), status
 
 
-def drafted_notice(report: Report) -> str:
+def drafted_notice(report: Report, place: anchors.PassagePlace) -> str:
     """The publish form's first text: from the canned answer just applied (?answer=), else the reader's words."""
     canned_answer_id = parse_id(request.args.get("answer"))
     canned_answer = db.session.get(CannedAnswer, canned_answer_id) if canned_answer_id else None
     if canned_answer is not None and canned_answer.notice_template:
-        return canned_answers.draft_notice(canned_answer, report)
-    return suggested_notice(report)
+        return canned_answers.draft_notice(canned_answer, report, place)
+    return drafts.notice_for(report, place)
 
 
-def suggested_notice(report: Report) -> str:
-    """A first draft of the notice from what the reader suggested, for the editor to rewrite."""
-    if report.passage and report.suggested_correction:
-        return (f"An earlier version of this article said “{report.passage}”. "
-                f"It should have said “{report.suggested_correction}”.")
-    return report.suggested_correction
+def queue_url(back: str, report_id: int) -> str:
+    """Where "← Queue" goes: the queue the editor came from, at this report's row (or the whole queue)."""
+    return f"{back}#report-{report_id}" if back else url_for("editor.queue")
 
 
 @bp.get("/reports/<int:report_id>")
@@ -166,7 +170,7 @@ def act(report: Report, form, form_name: str, change, done: str, onward: bool = 
         return redirect(url_for("editor.report", report_id=report.id, back=back))
     # Decided: on to the next report of the queue as the editor saw it, or back to the queue at its end.
     _, next_id = snapshot.neighbours(f, me(), report)
-    return redirect(url_for("editor.report", report_id=next_id, back=back) if next_id else back)
+    return redirect(url_for("editor.report", report_id=next_id, back=back) if next_id else queue_url(back, report.id))
 
 
 def invalid(report: Report, form, form_name: str):
@@ -261,20 +265,45 @@ def note(report_id: int):
 
 @bp.post("/reports/<int:report_id>/publish")
 def publish(report_id: int):
-    """Publish a notice on the report's article, linking the chosen reports of its group."""
+    """Publish a notice on the report's article, linking the chosen reports of its group; with "fix", the
+    passage is corrected in the article's text too, once the editor has seen the change (step "confirm")."""
     report = load_report(report_id)
-    form = PublishForm()
+    form = ReportPublishForm()
     if not form.validate_on_submit():
         return invalid(report, form, "publish_form")
     chosen = parse_ids(request.form.getlist("link"))
     allowed = {r.id: r for r in [report, *queue.same_passage(report)]}
     linked = [allowed[i] for i in chosen if i in allowed]
     back, _ = queue_back()
-    outcome = publish_notice(form, report.article, by=me(), reports=linked,
+    step = request.form.get("step")
+    if form.fix.data and step == "edit":
+        return render_report(report, 200, publish_form=form)
+    if form.fix.data and step != "confirm":
+        return preview_fix(report, form, linked)
+    fixing = (lambda: publishing.publish_fixing(
+        report, form.kind.data, form.text.data, by=me(), reports=linked, replacement=form.replacement.data,
+        seen_revision=parse_id(form.revision.data))) if form.fix.data else None
+    outcome = publish_notice(form, report.article, by=me(), reports=linked, change=fixing,
                              then=url_for("editor.report", report_id=report.id, **({"back": back} if back else {})))
     if not outcome.done:
-        return render_report(load_report(report.id), outcome.status, publish_form=form)
+        status = 409 if isinstance(outcome.refusal, fixes.ArticleChanged) else outcome.status
+        return render_report(load_report(report.id), status, publish_form=form)
     notice = outcome.result
     references = ", ".join(r.reference for r in linked) or "no report"
-    flash(f"{NOTICE_KINDS[notice.kind]} published on the article; linked: {references}.", "success")
-    return redirect(url_for("editor.article", slug=report.article.slug) + f"#correction-{notice.id}")
+    fixed = f" and the article’s text corrected (revision {notice.revision.number})" if form.fix.data else ""
+    flash(f"{NOTICE_KINDS[notice.kind]} published on the article{fixed}; linked: {references}.", "success")
+    return redirect(url_for("editor.article", slug=report.article.slug, back=back or None,
+                            report=report.id if back else None) + f"#correction-{notice.id}")
+
+
+def preview_fix(report: Report, form: ReportPublishForm, linked: list[Report]):
+    """The change to the article's text, word by word, with the notice, for the editor to confirm; nothing is
+    stored. A refusal shows the report page again with the form as typed."""
+    try:
+        comparison = publishing.fix_preview(report, form.kind.data, form.replacement.data)
+    except Refusal as refusal:
+        show(refusal, form)
+        return render_report(report, 400, publish_form=form)
+    back, _ = queue_back()
+    return render_template("editor/publish_preview.html", report=report, form=form, comparison=comparison,
+                           linked=linked, kinds=NOTICE_KINDS, labels=STATUS_LABELS, back=back)

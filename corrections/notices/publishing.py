@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, Select, bindparam, extract, func, select
 from sqlalchemy.orm import selectinload
 
-from corrections.articles import unannounced
+from corrections.articles import fixes, revisions, unannounced
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import webhooks
@@ -21,7 +21,7 @@ from corrections.models import (
     Report,
     utcnow,
 )
-from corrections.reports import decisions, outcomes, workflow
+from corrections.reports import anchors, decisions, outcomes, workflow
 from corrections.vocabulary import NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, STATUS_LABELS
 
 # Reports an editor may link to a new correction: open ones are accepted as part of publishing.
@@ -114,6 +114,36 @@ def _unpublish_undone(decision: Decision, by: Editor) -> None:
         notice, decision.notice = decision.notice, None
         db.session.flush()  # the decision lets go of the notice before it is deleted
         unpublish(notice, by=by)
+
+
+def passage_to_fix(report: Report, kind: str) -> fixes.Passage:
+    """The report's passage in the article's current text, for a notice of `kind` that corrects it in place."""
+    if kind not in unannounced.ANNOUNCING_KINDS:
+        raise NoticeError("An editor’s note does not announce a change to the text: publish a correction, "
+                          "clarification or update to correct the article too.", "replacement")
+    passage = anchors.passage_in_text(report)
+    if passage is None:
+        raise fixes.FixError("The passage is not in the article’s current text, so it cannot be replaced: publish "
+                             "without correcting the article, or edit the article itself.")
+    return passage
+
+
+def fix_preview(report: Report, kind: str, replacement: str) -> revisions.Comparison:
+    """What correcting the report's passage with `replacement` would change in the article, before anything is
+    stored. Raises a refusal as publish_fixing would."""
+    return fixes.preview(report.article, passage_to_fix(report, kind), replacement)
+
+
+def publish_fixing(report: Report, kind: str, text: str, *, by: Editor, reports: list[Report] = (),
+                   replacement: str, seen_revision: int | None) -> Notice:
+    """Correct the report's passage in the article's text and publish the notice with the new revision, in one
+    change: the revision is the notice's (readers get "see what changed"), and the notice announces it, so it
+    is no unannounced change. `seen_revision` is the revision the editor's preview was made from.
+    Does not commit; on a refusal the caller keeps nothing of either."""
+    check_text(kind, text)
+    passage = passage_to_fix(report, kind)
+    revision = fixes.fix(report.article, passage, replacement, seen_revision=seen_revision, by=by.name)
+    return publish(report.article, kind, text, by=by, reports=reports, revision=revision)
 
 
 def duplicates_of(report: Report) -> list[Report]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from corrections.articles.fixes import Passage
 from corrections.extensions import db
 from corrections.models import ArticleRevision, Report
 from corrections.reports.passages import find_passage, nfkc_text
@@ -119,3 +120,13 @@ def place(report: Report) -> PassagePlace:
             return PassagePlace(None, text, changed_from=before, changed_in=revision)
         before = revision
     return PassagePlace(None, text)
+
+
+def passage_in_text(report: Report, found: PassagePlace | None = None) -> Passage | None:
+    """The report's passage as the article's current text has it, with the text around it, for correcting it in
+    place (articles.fixes); None when it is not there. `found` is place(report), when the caller has it."""
+    found = found or place(report)
+    if found.span is None:
+        return None
+    start, end = found.span
+    return Passage(found.text[start:end], found.text[max(0, start - CONTEXT):start], found.text[end:end + CONTEXT])

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.models import CannedAnswer, Editor, Report
-from corrections.reports import workflow
+from corrections.reports import anchors, drafts, workflow
 from corrections.text import clean_text
 from corrections.vocabulary import NOTICE_TEXT_MAX, STATUS_LABELS
 
@@ -98,12 +98,10 @@ def apply(canned_answer: CannedAnswer, report: Report, *, by: Editor) -> None:
     workflow.move(report, canned_answer.to_state, by=by, comment=said)
 
 
-def draft_notice(canned_answer: CannedAnswer, report: Report) -> str:
-    """The answer's correction template with the report's words filled in ("" without a template)."""
-    text = canned_answer.notice_template
-    # Plain replacement, not str.format: a template is text, never code that reaches into objects.
-    values = {"{passage}": report.passage, "{suggestion}": report.suggested_correction,
-              "{article}": report.article.title}
-    for placeholder, value in values.items():
-        text = text.replace(placeholder, value)
-    return text
+def draft_notice(canned_answer: CannedAnswer, report: Report, place: anchors.PassagePlace | None = None) -> str:
+    """The answer's correction template with the report's words filled in ("" without a template): the passage
+    in the article's own words, tidied as every drafted notice is (drafts.fill_template)."""
+    if not canned_answer.notice_template:
+        return ""
+    return drafts.fill_template(canned_answer.notice_template, passage=drafts.found_words(report, place),
+                                suggestion=report.suggested_correction, article=report.article.title)

@@ -17,7 +17,7 @@ from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import ArticleEvent, ChangeReview, Notice, WebhookDelivery, utcnow
 from corrections.notices import publishing
-from tests.helpers import csrf_token, make_article, make_editor
+from tests.helpers import csrf_token, file_report, make_article, make_editor
 
 CHANGED = "<p>The council approved the new budget on Wednesday by 29 votes to 14.</p>"
 
@@ -256,3 +256,19 @@ def test_a_notice_published_from_the_article_page_naming_the_revision_answers_it
         "csrf_token": csrf_token(editor_client), "kind": "update", "revision": "7",
         "text": "A notice for a revision that does not exist."})
     assert unknown.status_code == 400 and "The article has no revision 7." in unknown.get_data(as_text=True)
+
+
+def test_a_text_corrected_with_its_notice_is_no_unannounced_change(editor_client, editor, clock):
+    """Publishing from a report that corrects the passage in the article: the change is answered by the notice
+    published with it, never listed and never announced to webhooks."""
+    article = make_article()
+    report = file_report(article, passage="31 votes to 12")
+    notice = publishing.publish_fixing(report, "correction", "The vote was 31 to 14, not 31 to 12.", by=editor,
+                                       reports=[report], replacement="31 votes to 14", seen_revision=1)
+    db.session.commit()
+    clock(hours=2)
+    assert article.title not in listed(editor_client)
+    [review] = db.session.scalars(select(ChangeReview)).all()
+    assert (review.outcome, review.answered_by, review.notice_id) == ("notice", editor.name, notice.id)
+    assert review.to_revision_id == notice.revision_id
+    assert unannounced.announce_due_changes() == 0
