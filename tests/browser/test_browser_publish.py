@@ -144,3 +144,59 @@ def test_a_report_becomes_a_published_correction_everywhere(server, browser, smt
     assert [m.rcpt_tos for m in inbox.messages] == [["commuter@example.org"]]
     body = email.message_from_bytes(inbox.messages[0].content, policy=email.policy.default).get_content()
     assert reference in body and NOTICE in body and status_url in body
+
+
+def test_a_correction_fixes_the_article_in_the_same_step_and_leads_back_to_the_queue(server, browser):
+    """From a filtered queue, an editor publishes the correction of a misspelling together with the fix of the
+    article's text: the preview shows the word diff, confirming changes the public text and links the notice
+    to the new revision, and "← Queue" returns to the same filtered queue at the report's row."""
+    editor = browser.new_page(viewport={"width": 1366, "height": 900})
+    editor.goto(server.url + "/editor/login")
+    editor.get_by_label("E-mail").fill("pat@example.org")
+    editor.get_by_label("Password").fill(PASSWORD)
+    editor.get_by_role("button", name="Log in").click()
+    editor.wait_for_url(server.url + "/editor/")
+    editor.goto(server.url + "/editor/?status=all&category=typo")
+    editor.locator("tr.group", has_text="the council had recieved").locator("a.reference").click()
+    editor.wait_for_url(re.compile(r"/editor/reports/\d+\?back="))
+    report_id = int(re.search(r"/reports/(\d+)", editor.url).group(1))
+
+    form = editor.locator("form#publish")
+    # The draft quotes the article and the reader's suggestion is offered as the new words, ticked.
+    assert form.get_by_label("Text of the notice").input_value() == (
+        "An earlier version of this article said “the council had recieved”. "
+        "It should have said “the council had received”.")
+    assert form.get_by_label("Also correct the article").is_checked()
+    assert form.get_by_label("Replace the passage with").input_value() == "the council had received"
+    form.scroll_into_view_if_needed()
+    screenshot(editor, "publish-and-fix-form")
+    form.get_by_role("button", name="Publish").click()
+
+    editor.get_by_role("heading", name="Check the change before publishing").wait_for()
+    diff = editor.locator(".diff")
+    assert (diff.locator("del").inner_text(), diff.locator("ins").inner_text()) == ("recieved", "received")
+    screenshot(editor, "publish-and-fix-preview")
+    editor.set_viewport_size({"width": 375, "height": 800})
+    assert editor.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(editor, "publish-and-fix-preview-phone")
+    editor.set_viewport_size({"width": 1366, "height": 900})
+    editor.get_by_role("button", name="Confirm: correct the article and publish").click()
+    editor.wait_for_url(re.compile(r"/editor/articles/council-budget-2027\?"))
+    assert "the article’s text corrected (revision" in editor.locator(".flash-success").inner_text()
+
+    reader = browser.new_page(viewport={"width": 375, "height": 800})
+    reader.goto(server.url + "/articles/council-budget-2027")
+    body = reader.locator(".article-body").inner_text()
+    assert "the council had received “more than enough warning”" in body and "recieved" not in body
+    notice = reader.locator(".notices-top")
+    assert "It should have said “the council had received”." in notice.inner_text()
+    notice.get_by_role("link", name="See what changed").click()
+    reader.wait_for_url(re.compile(r"/articles/council-budget-2027/revisions/\d+/\d+"))
+    assert (reader.locator(".diff del").inner_text(), reader.locator(".diff ins").inner_text()) == (
+        "recieved", "received")
+
+    editor.get_by_role("link", name="← Queue").click()
+    editor.wait_for_url(re.compile(rf"/editor/\?.*category=typo.*#report-{report_id}$"))
+    row = editor.locator(f"tr#report-{report_id}")
+    assert "Corrected" in row.inner_text()
+    assert row.is_visible()
