@@ -248,7 +248,9 @@ def apply_answer(report_id: int):
                  onward=not canned_answer.notice_template, decided=f"answered with “{canned_answer.name}”")
     applied = not isinstance(result, tuple)  # a refusal renders the page again, with its status
     if applied and canned_answer.notice_template and report.status in publishing.LINKABLE:
-        return redirect(url_for("editor.report", report_id=report.id, answer=canned_answer.id) + "#publish")
+        back, _ = queue_back()
+        return redirect(url_for("editor.report", report_id=report.id, answer=canned_answer.id, back=back or None)
+                        + "#publish")
     return result
 
 

@@ -1,10 +1,11 @@
 """One report in the dashboard: what it shows and the actions taken from it."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from corrections.extensions import db
 from corrections.models import Report
-from corrections.reports import workflow
+from corrections.reports import canned_answers, workflow
 from tests.helpers import PASSWORD, count_queries, file_report, form_tokens, login, make_article, make_editor
 
 PASSAGE = "31 votes to 12"
@@ -169,3 +170,22 @@ def test_report_page_runs_a_bounded_number_of_queries(app, editor_client, editor
         file_report(article, passage=PASSAGE)
     db.session.commit()
     assert queries() == few
+
+
+def test_the_way_back_to_the_filtered_queue_is_kept_after_a_note_and_a_canned_answer(editor_client):
+    back = "/editor/?status=open&category=factual"
+    answer = canned_answers.save(None, name="Wrong figure", to_state="accepted", text="Checked.",
+                                 notice_template="We said “{passage}”.")
+    db.session.commit()
+    report = file_report(make_article(), passage=PASSAGE)
+    page = editor_client.get(f"/editor/reports/{report.id}", query_string={"back": back}).get_data(as_text=True)
+    noted = urlsplit(post_action(editor_client, report, "note", page, text="Checking.", back=back).headers["Location"])
+    assert (noted.path, parse_qs(noted.query)) == (f"/editor/reports/{report.id}", {"back": [back]})
+    page = editor_client.get(noted.geturl()).get_data(as_text=True)
+    answered = urlsplit(post_action(editor_client, report, "answer", page, answer=str(answer.id),
+                                    back=back).headers["Location"])
+    assert (answered.path, parse_qs(answered.query), answered.fragment) == (
+        f"/editor/reports/{report.id}", {"answer": [str(answer.id)], "back": [back]}, "publish")
+    page = editor_client.get(answered.geturl()).get_data(as_text=True)
+    assert f'href="/editor/?status=open&amp;category=factual#report-{report.id}" data-key-queue>← Queue</a>' in page
+    assert page.count('<input type="hidden" name="back" value="/editor/?status=open&amp;category=factual">') >= 3
