@@ -129,8 +129,8 @@ class ReportPublishForm(PublishForm):
     replacement = TextAreaField("Replace the passage with", validators=[
         Optional(),
         Length(max=REPLACEMENT_MAX, message=f"At most {REPLACEMENT_MAX:,} characters (it has %(length)s).")],
-        description="Plain words; the formatting around the passage stays as it is. You see the change to the "
-                    "article before anything is published.")
+        description="Used when the box above is ticked. Plain words; the formatting around the passage stays as "
+                    "it is. You see the change to the article before anything is published.")
     revision = HiddenField()
 
 
