@@ -200,3 +200,4 @@ def test_a_correction_fixes_the_article_in_the_same_step_and_leads_back_to_the_q
     row = editor.locator(f"tr#report-{report_id}")
     assert "Corrected" in row.inner_text()
     assert row.is_visible()
+    screenshot(editor, "publish-and-fix-back-to-queue", full_page=False)
