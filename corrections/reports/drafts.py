@@ -120,14 +120,17 @@ def likeness(a: str, b: str) -> float:
 
 
 def found_words(report: Report, place: anchors.PassagePlace | None = None) -> str:
-    """The reported passage in the article's own words (as its current text has them), or the reader's
-    typing when it is not found there. `place` is anchors.place(report), when the caller has it already."""
+    """The reported passage in the article's own words (as its current text, or its headline, has them), or the
+    reader's typing when it is not found there. `place` is anchors.place(report), when the caller has it already."""
     if not report.passage:
         return ""
     place = place or anchors.place(report)
     if place.span is not None:
         start, end = place.span
         return place.text[start:end]
+    if place.title_span is not None:
+        start, end = place.title_span
+        return place.title[start:end]
     return report.passage
 
 

@@ -89,6 +89,13 @@ def test_the_draft_quotes_the_article_not_the_readers_typing(app):
         "It should have said “said Harbour Lights chair Martin Gale”.")
 
 
+def test_a_passage_from_the_headline_is_quoted_as_the_headline_has_it(app):
+    report = file_report(make_article(title="Council backs £48.6m budget"), passage="council BACKS £48.6m",
+                         suggested_correction="Council backs £46.8m")
+    assert drafts.notice_for(report) == (
+        "An earlier version of this article said “Council backs £48.6m”. It should have said “Council backs £46.8m”.")
+
+
 def test_a_passage_not_in_the_article_is_quoted_as_the_reader_typed_it(app):
     report = file_report(make_article(), passage="“Pelling scored twice”", suggested_correction="Pelling scored once")
     assert drafts.notice_for(report) == (
