@@ -13,6 +13,7 @@ from corrections.extensions import db
 from corrections.models import Article, ArticleRevision, ChangeReview, Notice, Report
 from corrections.reports import workflow
 from tests.helpers import csrf_token, file_report, make_article
+from tests.reports.test_undo import undo_form
 
 TEXT = "An earlier version of this article said the vote was 31 to 12. It was 31 to 14."
 BACK = "/editor/?status=new&sort=oldest"
@@ -152,4 +153,18 @@ def test_a_refusal_after_the_article_was_changed_keeps_neither(editor_client, ed
     revisions, notices, text = stored(report.article_id)
     assert (revisions, notices) == (1, 0) and "31 votes to 12" in text
     assert db.session.scalar(select(func.count(ChangeReview.id))) == 0
+    assert db.session.get_one(Report, report.id).status == "new"
+
+
+def test_an_undone_publication_leaves_the_corrected_text_as_a_change_to_answer(editor_client, report):
+    """Undo takes the notice back; the revision stays (no revision is ever deleted), so its change is open again
+    for editors to answer, with a notice or a reason."""
+    page = publish(editor_client, report, step="confirm", revision="1").headers["Location"]
+    page = editor_client.get(page).get_data(as_text=True)
+    action, fields = undo_form(page)
+    assert editor_client.post(action, data=fields).status_code == 302
+    revisions, notices, text = stored(report.article_id)
+    assert (revisions, notices) == (2, 0) and "31 votes to 14" in text
+    [review] = db.session.scalars(select(ChangeReview)).all()
+    assert (review.outcome, review.to_revision.number) == ("", 2)
     assert db.session.get_one(Report, report.id).status == "new"
