@@ -26,7 +26,7 @@ from corrections import (
 from corrections.api import views as api
 from corrections.config import ConfigError
 from corrections.extensions import csrf, db, limiter, login_manager, migrate
-from corrections.infra import ops, page_cache, proxies, request_guard, security
+from corrections.infra import ops, page_cache, presence_store, proxies, request_guard, security
 
 PACKAGE = Path(__file__).resolve().parent
 # The checkout's top level, when the app runs from one (an editable install, or PYTHONPATH).
@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     lazy_current_user(app)
+    presence_store.install(app)
 
 
 def register_middleware(app: Flask) -> None:

@@ -92,12 +92,23 @@ DEFAULTS: dict[str, Any] = {
     # folder), and `corrections serve` files them every SPOOL_FILE_INTERVAL seconds once it answers (0: never).
     "SPOOL_PATH": None,
     "SPOOL_FILE_INTERVAL": 5,
+    # Presence (which other editors have a report open): an open report page says so every this many seconds,
+    # and a tab counts as gone once it has been silent for PRESENCE_EXPIRY_SECONDS (None: three heartbeats).
+    "PRESENCE_HEARTBEAT_SECONDS": 5,
+    "PRESENCE_EXPIRY_SECONDS": None,
+    # Where presence is kept, shared by every server: a redis:// URL, or "database". None: the rate limits'
+    # Redis when RATELIMIT_STORAGE_URL is one, the database otherwise. Redis keys start with the prefix.
+    "PRESENCE_STORAGE_URL": None,
+    "PRESENCE_KEY_PREFIX": "corrections:presence",
+    # Heartbeats and presence reads one editor may send (all their tabs together).
+    "PRESENCE_RATE_LIMIT": "120 per minute",
 }
 
 TEXT_SETTINGS = (
     "SITE_NAME", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URL", "REPORT_RATE_LIMIT", "LOGIN_RATE_LIMIT",
     "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "METRICS_TOKEN", "BASE_URL", "SPOOL_PATH",
     "SITE_DESCRIPTION",
+    "PRESENCE_STORAGE_URL", "PRESENCE_KEY_PREFIX", "PRESENCE_RATE_LIMIT",
 )
 SQLITE_FILE = "corrections.sqlite3"
 SECRET_KEY_FILE = "secret_key"

@@ -625,3 +625,18 @@ class DecisionReport(db.Model):
 
     decision: Mapped[Decision] = relationship(back_populates="reports")
     report: Mapped[Report] = relationship()
+
+
+class Presence(db.Model):
+    """One browser tab of an editor with a report open, as its last heartbeat left it (triage/presence.py
+    decides what counts; infra/presence_store.py keeps these rows when the app has no Redis)."""
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id", ondelete="CASCADE"), primary_key=True)
+    tab: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # The editor's name as it was when the tab opened the report: the pages show it without a join.
+    name: Mapped[str] = mapped_column(String(200))
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    answering_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Indexed: each heartbeat removes the rows whose tab stopped beating.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -12,6 +12,7 @@ from corrections.editor import (  # noqa: F401  (each page adds its routes to th
     metrics,
     outbox,
     policies,
+    presence,
     queue,
     report,
     saved_views,

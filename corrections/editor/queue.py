@@ -29,8 +29,8 @@ from corrections.figures.metrics import duration_words
 from corrections.models import utcnow
 from corrections.reports import canned_answers, desks
 from corrections.text import parse_ids
+from corrections.triage import presence, saved_views, snapshot
 from corrections.triage import queue as triage
-from corrections.triage import saved_views, snapshot
 from corrections.vocabulary import CATEGORIES, STATUS_LABELS
 
 # The session's keys for what the bulk action did and the rows ticked for it, shown once after its redirect.
@@ -92,6 +92,7 @@ def queue():
         changes_due=unannounced.count_due(),
         summary=summary,
         kept=kept,
+        present=presence.others_on(shown, editor),
     )
 
 

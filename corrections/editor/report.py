@@ -26,7 +26,7 @@ from corrections.notices import publishing
 from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, workflow
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save, show
-from corrections.triage import queue, snapshot
+from corrections.triage import presence, queue, snapshot
 from corrections.vocabulary import CATEGORIES, NOTICE_KINDS, OPEN, STATES, STATUS_LABELS
 
 
@@ -124,6 +124,7 @@ def render_report(report: Report, status: int = 200, **forms):
         queue_url=queue_url(back, report.id),
         previous_id=previous_id,
         next_id=next_id,
+        present=presence.others_on([report.id], me()).get(report.id, []),
         **defaults,
     ), status
 
