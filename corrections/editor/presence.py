@@ -64,6 +64,7 @@ def presence_beat(report_id: int):
 @limited
 def presence_leave(report_id: int):
     """The tab closed or left the report (sent with navigator.sendBeacon)."""
+    report_id = report_id_or_404(report_id)
     editor = me()
     commit(lambda: presence.leave(report_id, editor, request.form.get("tab", "")))
     return "", 204, NO_STORE
