@@ -96,6 +96,8 @@ DEFAULTS: dict[str, Any] = {
     # and a tab counts as gone once it has been silent for PRESENCE_EXPIRY_SECONDS (None: three heartbeats).
     "PRESENCE_HEARTBEAT_SECONDS": 5,
     "PRESENCE_EXPIRY_SECONDS": None,
+    # A tab in the background counts this long: browsers slow its heartbeats down to one a minute.
+    "PRESENCE_HIDDEN_EXPIRY_SECONDS": 90,
     # Where presence is kept, shared by every server: a redis:// URL, or "database". None: the rate limits'
     # Redis when RATELIMIT_STORAGE_URL is one, the database otherwise. Redis keys start with the prefix.
     "PRESENCE_STORAGE_URL": None,

@@ -11,8 +11,8 @@
     var ms = Math.max(500, (parseFloat(seconds) || 5) * 1000);
     run();
     setInterval(run, ms);
-    // A tab coming back to the front says so at once rather than at its next beat.
-    document.addEventListener("visibilitychange", function () { if (!document.hidden) run(); });
+    // A tab going to the background or coming back says so at once rather than at its next beat.
+    document.addEventListener("visibilitychange", run);
   }
 
   // Replaces the content only when the words change: the warning is a live region, read out on each change.
@@ -60,7 +60,8 @@
     var beat = function () {
       if (sending) return;
       sending = true;
-      var body = new URLSearchParams({tab: tab, answering: answering ? "1" : "0", csrf_token: csrf});
+      var body = new URLSearchParams({tab: tab, answering: answering ? "1" : "0", hidden: document.hidden ? "1" : "0",
+                                      csrf_token: csrf});
       fetch(viewers.getAttribute("data-presence-beat"), {
         method: "POST", credentials: "same-origin", body: body,
         headers: {Accept: "application/json", "X-CSRFToken": csrf},

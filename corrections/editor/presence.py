@@ -42,14 +42,16 @@ def report_id_or_404(report_id: int) -> int:
 @bp.post("/reports/<int:report_id>/presence")
 @limited
 def presence_beat(report_id: int):
-    """This tab has the report open (`answering`: 1 while a decision form is in use); the others on it."""
+    """This tab has the report open (`answering`: 1 while a decision form is in use; `hidden`: 1 in the
+    background); the others on it."""
     report_id = report_id_or_404(report_id)
-    tab, answering = request.form.get("tab", ""), request.form.get("answering") == "1"
+    tab, answering, hidden = (request.form.get("tab", ""), request.form.get("answering") == "1",
+                              request.form.get("hidden") == "1")
     editor = me()
     try:
         # commit: with the database store the heartbeat is a row (Redis writes at once).
         # A deadlock of two heartbeats removing the same expired rows is run again.
-        people = commit(lambda: presence.beat(report_id, editor, tab, answering=answering),
+        people = commit(lambda: presence.beat(report_id, editor, tab, answering=answering, hidden=hidden),
                         retry=(OperationalError,))
     except Refusal as refusal:
         return {"error": str(refusal)}, 400, NO_STORE

@@ -5,7 +5,9 @@ form) catches it only once one of them has written. So each open report page sen
 every PRESENCE_HEARTBEAT_SECONDS (static/presence.js), saying whether its editor is answering: a decision
 form (reject reason, notice text, note, canned answer, ...) has the focus or holds something typed. The rules:
 - a tab counts until PRESENCE_EXPIRY_SECONDS after its last heartbeat (three heartbeats unless set: a closed
-  tab, a sleeping laptop), or until it says it is leaving;
+  tab, a sleeping laptop), or until it says it is leaving. A tab in the background says so, and counts for
+  PRESENCE_HIDDEN_EXPIRY_SECONDS: browsers slow a hidden tab's timers down to one a minute, and the editor
+  who left a half-written answer in another tab is still answering;
 - an editor counts once however many tabs they have on the report: since their first tab's opening, answering
   since the first tab that started answering and still is;
 - an editor never sees themselves, only other editors.
@@ -57,8 +59,15 @@ def expiry_seconds() -> float:
     return float(configured) if configured is not None else MISSED_HEARTBEATS * heartbeat_seconds()
 
 
-def beat(report_id: int, editor: Editor, tab: str, *, answering: bool, now: datetime | None = None) -> list[Someone]:
-    """Record that this tab of `editor` has the report open, answering it or not; the others who have it open."""
+def hidden_expiry_seconds() -> float:
+    """How long a tab in the background counts after its last heartbeat."""
+    return max(float(current_app.config["PRESENCE_HIDDEN_EXPIRY_SECONDS"]), expiry_seconds())
+
+
+def beat(report_id: int, editor: Editor, tab: str, *, answering: bool, hidden: bool = False,
+         now: datetime | None = None) -> list[Someone]:
+    """Record that this tab of `editor` has the report open, answering it or not, in the background or not;
+    the others who have it open."""
     if not TAB.fullmatch(tab or ""):
         raise UnknownTab("This page's presence tab is not one the app gave out: reload the page.")
     now = now or utcnow()
@@ -71,7 +80,7 @@ def beat(report_id: int, editor: Editor, tab: str, *, answering: bool, now: date
     if answering:
         answering_since = mine.answering_since if mine and mine.answering_since else started
     store.write(Visit(report_id, editor.id, tab, editor.name, mine.since if mine else started, answering_since,
-                      now + timedelta(seconds=expiry_seconds())), now)
+                      now + timedelta(seconds=hidden_expiry_seconds() if hidden else expiry_seconds())), now)
     return _others(visits, editor)
 
 

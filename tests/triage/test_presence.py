@@ -101,6 +101,21 @@ def test_a_tab_that_stops_beating_no_longer_counts_after_three_heartbeats(desk):
     assert ana_seen.since == start.replace(microsecond=0)
 
 
+def test_a_tab_in_the_background_counts_longer_as_browsers_slow_its_heartbeats(desk):
+    app, ana, ben, report_id = desk
+    app.config["PRESENCE_HIDDEN_EXPIRY_SECONDS"] = 61
+    start = utcnow()
+    presence.beat(report_id, ana, TAB_A, answering=True, hidden=True, now=start)
+    db.session.commit()
+    [seen] = presence.others_on([report_id], ben, now=start + timedelta(seconds=60))[report_id]
+    assert seen.answering
+    assert presence.others_on([report_id], ben, now=start + timedelta(seconds=61)) == {}
+    # Back in front, it keeps the short expiry again.
+    presence.beat(report_id, ana, TAB_A, answering=False, hidden=False, now=start + timedelta(seconds=30))
+    db.session.commit()
+    assert presence.others_on([report_id], ben, now=start + timedelta(seconds=36)) == {}
+
+
 def test_the_expiry_can_be_set_apart_from_the_heartbeat(store):
     app = store()
     app.config["PRESENCE_EXPIRY_SECONDS"] = 0.5

@@ -1,10 +1,12 @@
 """Presence on the dashboard: the report page and the queue as they load, and the script's JSON calls."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from corrections.extensions import db
+from corrections.models import utcnow
 from corrections.triage import presence
 from tests.helpers import csrf_token, file_report, login, make_article, make_editor
 
@@ -124,3 +126,12 @@ def test_heartbeats_are_limited_per_editor(make_app):
         login(client, editor.email)
         token = csrf_token(client, f"/editor/reports/{report.id}")
         assert [beat(client, report.id, token).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_heartbeat_from_a_tab_in_the_background_counts_longer(editor_client, report, ana):
+    token = csrf_token(editor_client, f"/editor/reports/{report.id}")
+    assert beat(editor_client, report.id, token, hidden="1").status_code == 200
+    later = utcnow() + timedelta(seconds=60)
+    assert presence.others_on([report.id], ana, now=later)
+    assert beat(editor_client, report.id, token, hidden="0").status_code == 200
+    assert presence.others_on([report.id], ana, now=later) == {}
