@@ -111,6 +111,7 @@ def site(tmp_path, redis_prefix, mailbox):
             "RATELIMIT_ENABLED": "true",
             "RATELIMIT_STORAGE_URL": REDIS_URL,
             "RATELIMIT_KEY_PREFIX": redis_prefix,
+            "PRESENCE_KEY_PREFIX": f"{redis_prefix}:presence",
             "REPORT_RATE_LIMIT": f"{REPORTS_PER_MINUTE} per minute",
             # All the test's browsers share one address: room for the guesses and the editor's logins.
             "LOGIN_RATE_LIMIT": "30 per minute",
@@ -191,6 +192,16 @@ def test_a_whole_flow_alternating_between_two_servers(site, mailbox):
     assert status == 302
     assert reference in editor.page(two, "/editor/")
     report_page = editor.page(one, f"/editor/reports/{report_id}")
+    # Maya starts answering on one server; Tom opens the report on the other and is warned as it loads.
+    status, _, _ = editor.request(one, "POST", f"/editor/reports/{report_id}/presence", {
+        "csrf_token": form_tokens(report_page)["csrf_token"], "tab": "maya-tab-1", "answering": "1"})
+    assert status == 200
+    tom = Visitor(site)
+    login = form_tokens(tom.page(one, "/editor/login"))
+    assert tom.request(two, "POST", "/editor/login", {**login, "email": "tom@example.org", "password": PASSWORD}
+                       )[0] == 302
+    assert "Maya Okafor is answering this report" in tom.page(two, f"/editor/reports/{report_id}")
+    tom.close()
     version = re.search(r'name="version" value="(\d+)"', report_page).group(1)
     for to, server in (("in_review", two), ("accepted", one)):
         status, _, page = editor.request(server, "POST", f"/editor/reports/{report_id}/move", {
