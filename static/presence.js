@@ -11,8 +11,9 @@
     var ms = Math.max(500, (parseFloat(seconds) || 5) * 1000);
     run();
     setInterval(run, ms);
-    // A tab going to the background or coming back says so at once rather than at its next beat.
-    document.addEventListener("visibilitychange", run);
+    // A tab coming back to the front says so at once rather than at its next beat. (Going to the background
+    // waits for the next beat: a tab being closed goes to the background too, and must not beat after leaving.)
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) run(); });
   }
 
   // Replaces the content only when the words change: the warning is a live region, read out on each change.
@@ -34,7 +35,10 @@
           return ("0" + b.toString(16)).slice(-2);
         }).join("")
       : (Math.random().toString(36).slice(2) + Date.now().toString(36));
-    var forms = Array.prototype.slice.call(document.querySelectorAll(".report-actions form"));
+    // The decision forms: everything in the actions column but assigning, which tells the reader nothing.
+    var forms = Array.prototype.slice.call(document.querySelectorAll(".report-actions form")).filter(function (form) {
+      return !/\/assign$/.test(form.getAttribute("action") || "");
+    });
     var answering = false;
     var sending = false;
 
@@ -57,8 +61,9 @@
       });
     };
 
+    var left = false;
     var beat = function () {
-      if (sending) return;
+      if (sending || left) return;
       sending = true;
       var body = new URLSearchParams({tab: tab, answering: answering ? "1" : "0", hidden: document.hidden ? "1" : "0",
                                       csrf_token: csrf});
@@ -96,6 +101,7 @@
     every(viewers.getAttribute("data-presence-seconds"), beat);
     // Leaving the page (closing the tab, following a link): this tab no longer counts, without waiting.
     window.addEventListener("pagehide", function () {
+      left = true;
       if (!navigator.sendBeacon) return;
       var leaving = new FormData();
       leaving.append("tab", tab);
@@ -103,7 +109,11 @@
       navigator.sendBeacon(viewers.getAttribute("data-presence-leave"), leaving);
     });
     // Back from the browser's page cache: here again.
-    window.addEventListener("pageshow", function (event) { if (event.persisted) beat(); });
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) return;
+      left = false;
+      beat();
+    });
     return;
   }
 

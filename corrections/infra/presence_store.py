@@ -10,6 +10,7 @@ for it.
 import json
 import logging
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -26,8 +27,10 @@ from corrections.models import Presence
 log = logging.getLogger(__name__)
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-# Seconds a Redis call may take before the page goes on without presence.
+# Seconds a Redis call may take before the page goes on without presence, and how long after a failure
+# pages go on without asking (so a Redis that is down does not slow every page by the timeout).
 REDIS_TIMEOUT = 0.5
+REDIS_RETRY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -90,13 +93,22 @@ class RedisStore:
     def __init__(self, url: str, prefix: str):
         self.client = redis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
         self.prefix = prefix
+        self.down_until = 0.0
+
+    def answering(self) -> bool:
+        return time.monotonic() >= self.down_until
+
+    def failed(self, error: Exception, what: str) -> None:
+        log.warning("presence: Redis does not answer (%s); %s, and Redis is asked again in %s s",
+                    error, what, REDIS_RETRY_SECONDS)
+        self.down_until = time.monotonic() + REDIS_RETRY_SECONDS
 
     def key(self, report_id: int) -> str:
         return f"{self.prefix}:{report_id}"
 
     def read(self, report_ids: Iterable[int], now: datetime) -> dict[int, list[Visit]]:
         ids = sorted(set(report_ids))
-        if not ids:
+        if not ids or not self.answering():
             return {}
         pipe = self.client.pipeline(transaction=False)
         for report_id in ids:
@@ -104,7 +116,7 @@ class RedisStore:
         try:
             hashes = pipe.execute()
         except redis.RedisError as error:
-            log.warning("presence: Redis does not answer (%s); showing nobody", error)
+            self.failed(error, "showing nobody")
             return {}
         found: dict[int, list[Visit]] = {}
         for report_id, fields in zip(ids, hashes, strict=True):
@@ -115,6 +127,8 @@ class RedisStore:
         return found
 
     def write(self, visit: Visit, now: datetime) -> None:
+        if not self.answering():
+            return
         key = self.key(visit.report_id)
         try:
             expired, last = [], visit.expires_at
@@ -131,13 +145,15 @@ class RedisStore:
             pipe.expire(key, math.ceil((last - now).total_seconds()) + 1)
             pipe.execute()
         except redis.RedisError as error:
-            log.warning("presence: Redis does not answer (%s); a heartbeat is lost", error)
+            self.failed(error, "a heartbeat is lost")
 
     def remove(self, report_id: int, editor_id: int, tab: str) -> None:
+        if not self.answering():
+            return
         try:
             self.client.hdel(self.key(report_id), _field(editor_id, tab))
         except redis.RedisError as error:
-            log.warning("presence: Redis does not answer (%s); a tab's leaving is lost", error)
+            self.failed(error, "a tab's leaving is lost")
 
 
 def _field(editor_id: int, tab: str) -> str:

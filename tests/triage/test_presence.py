@@ -212,3 +212,8 @@ def test_with_redis_down_nobody_is_shown_and_nothing_fails(tmp_path, sqlite_temp
             report_id = file_report(make_article()).id
             assert beat(report_id, ana, TAB_A) == []
             assert presence.others_on([report_id], ana) == {}
+            # Until it is asked again a few seconds later, Redis is not waited for on every page.
+            store = app.extensions["presence_store"]
+            assert not store.answering()
+            store.client = None  # any call would fail now
+            assert presence.others_on([report_id], ana) == {}
