@@ -17,10 +17,11 @@
   }
 
   // Replaces the content only when the words change: the warning is a live region, read out on each change.
-  var scratch = document.createElement("div");
+  // (A <template>'s content is inert: nothing in it loads or runs while it is compared.)
+  var scratch = document.createElement("template");
   function show(element, html) {
     scratch.innerHTML = html;
-    if (scratch.textContent === element.textContent) return;
+    if (scratch.content.textContent === element.textContent) return;
     element.innerHTML = html;
   }
 
@@ -48,7 +49,9 @@
     };
     var changed = function (element) {
       if (element.tagName === "SELECT") {
-        return Array.prototype.some.call(element.options, function (o) { return o.selected !== o.defaultSelected; });
+        // A list with no option marked selected starts on its first one.
+        var first = Array.prototype.findIndex.call(element.options, function (o) { return o.defaultSelected; });
+        return element.selectedIndex !== Math.max(first, 0);
       }
       if (element.type === "checkbox" || element.type === "radio") return element.checked !== element.defaultChecked;
       return element.value !== element.defaultValue;

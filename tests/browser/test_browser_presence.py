@@ -27,8 +27,8 @@ def server(tmp_path_factory):
                                     "canonical_url": "https://news.example.org/ferry-fares-rise",
                                     "body": "<p>Fares on the Eastbank ferry rise to £3.40 in April.</p>"}) + "\n")
     live.command("import-articles", str(articles))
-    for email, name in [("ana@example.org", "Ana Lopez"), ("ben@example.org", "Ben Ode")]:
-        live.command("create-editor", email, "--name", name, "--password-stdin", input=PASSWORD + "\n")
+    for email, name, *admin in [("ana@example.org", "Ana Lopez", "--admin"), ("ben@example.org", "Ben Ode")]:
+        live.command("create-editor", email, "--name", name, *admin, "--password-stdin", input=PASSWORD + "\n")
     live.start()
     body = json.dumps({"category": "factual", "description": "The fare is £3.20, not £3.40."}).encode()
     urllib.request.urlopen(urllib.request.Request(live.url + "/api/v1/articles/ferry-fares-rise/reports",
@@ -54,6 +54,13 @@ def test_two_editors_on_one_report_see_each_other_and_the_second_is_warned(serve
     from playwright.sync_api import expect
 
     ana = logged_in(browser, server, "ana@example.org", DESKTOP)
+    # A canned answer: the report page gets its list, a form that is not in use until the editor uses it.
+    ana.goto(server.url + "/editor/admin/answers")
+    ana.get_by_label("Name").fill("Opinion, not fact")
+    ana.get_by_label("Reject", exact=True).check()
+    ana.locator("#text").fill("This is a matter of opinion, not of fact.")
+    ana.get_by_role("button", name="Add answer").click()
+    ana.goto(server.url + "/editor/")
     ben = logged_in(browser, server, "ben@example.org", PHONE)
     first = ana.locator("tr[data-key-row]").first
     reference = first.get_attribute("data-reference")
@@ -74,6 +81,10 @@ def test_two_editors_on_one_report_see_each_other_and_the_second_is_warned(serve
     ben.goto(report_url)
     expect(ben.locator("[data-presence-viewers]")).to_contain_text("Also open by Ana Lopez (since")
     expect(ana.locator("[data-presence-viewers]")).to_contain_text("Also open by Ben Ode (since", timeout=SOON)
+    # Ana's page has beaten since Ben came; once Ben's has asked again, it says she is not answering (yet).
+    with ben.expect_response(lambda response: response.url.endswith("/presence")):
+        pass
+    assert "answering" not in ben.locator("[data-presence-viewers]").inner_text()
     warning = ben.get_by_role("status").filter(has_text="answering this report")
     expect(warning).to_have_count(0)
 
@@ -98,9 +109,14 @@ def test_two_editors_on_one_report_see_each_other_and_the_second_is_warned(serve
     screenshot(still, "presence-warning-desktop-no-script", full_page=False)
     still.context.close()
 
-    # Ana closes her tab: she drops out of Ben's page, and the warning goes with her.
+    # Ana thinks better of it: with the note emptied and the form left, she is no longer answering.
+    ana.locator("form[action$='/note'] textarea").fill("")
+    ana.locator("h1").click()
+    expect(warning).to_have_count(0, timeout=SOON)
+    expect(ben.locator("[data-presence-viewers]")).to_contain_text("Also open by Ana Lopez (since")
+
+    # Ana closes her tab: she drops out of Ben's page.
     ana.context.close()
     expect(ben.locator("[data-presence-viewers]")).to_be_hidden(timeout=SOON)
-    expect(warning).to_have_count(0)
     assert ana.errors == [] and ben.errors == []
     ben.context.close()

@@ -135,3 +135,13 @@ def test_a_heartbeat_from_a_tab_in_the_background_counts_longer(editor_client, r
     assert presence.others_on([report.id], ana, now=later)
     assert beat(editor_client, report.id, token, hidden="0").status_code == 200
     assert presence.others_on([report.id], ana, now=later) == {}
+
+
+def test_names_are_shown_as_text_never_as_markup(editor_client, report):
+    mallory = make_editor("mallory@example.org", '<img src=x onerror="alert(1)">')
+    presence.beat(report.id, mallory, "tab-of-mallory", answering=True)
+    db.session.commit()
+    page = editor_client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
+    answer = editor_client.get(f"/editor/presence?ids={report.id}").get_json()["reports"][str(report.id)]
+    for html in (page, answer):
+        assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
