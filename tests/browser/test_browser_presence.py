@@ -50,6 +50,13 @@ def logged_in(browser, server, email: str, viewport: dict, **options):
     return page
 
 
+def assert_accessible(page, *selectors: str) -> None:
+    """axe-core finds no violation in these parts of the page (the presence lines, in the state shown)."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    results = axe.run(page, context={"include": [[selector] for selector in selectors]})
+    assert results.violations_count == 0, results.generate_report()
+
+
 def test_two_editors_on_one_report_see_each_other_and_the_second_is_warned(server, browser):
     from playwright.sync_api import expect
 
@@ -77,6 +84,7 @@ def test_two_editors_on_one_report_see_each_other_and_the_second_is_warned(serve
     assert box["x"] + box["width"] <= PHONE["width"]
     ben_row.scroll_into_view_if_needed()
     screenshot(ben, "presence-queue-phone", full_page=False)
+    assert_accessible(ben, "[data-presence-row]")
 
     ben.goto(report_url)
     expect(ben.locator("[data-presence-viewers]")).to_contain_text("Also open by Ana Lopez (since")
@@ -97,16 +105,21 @@ def test_two_editors_on_one_report_see_each_other_and_the_second_is_warned(serve
     expect(ben.locator("[data-presence-viewers]")).to_contain_text(", answering)")
     assert ben.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(ben, "presence-warning-phone", full_page=False)
+    assert_accessible(ben, ".presence-viewers", ".presence-warning")
     ben.locator("[data-presence-warning]").scroll_into_view_if_needed()
     screenshot(ben, "presence-warning-phone-decide", full_page=False)
     ana.evaluate("window.scrollTo(0, 0)")
     screenshot(ana, "presence-viewers-desktop", full_page=False)
+    assert_accessible(ana, ".presence-viewers")
 
     # Loaded without JavaScript, the page says the same as it loads.
     still = logged_in(browser, server, "ben@example.org", DESKTOP, java_script_enabled=False)
     still.goto(report_url)
     assert "Ana Lopez is answering this report" in still.locator("[data-presence-warning]").inner_text()
     screenshot(still, "presence-warning-desktop-no-script", full_page=False)
+    still.goto(server.url + "/editor/")
+    assert "Ana Lopez answering since" in still.locator(f'tr[data-reference="{reference}"]').inner_text()
+    screenshot(still, "presence-queue-desktop-no-script", full_page=False)
     still.context.close()
 
     # Ana thinks better of it: with the note emptied and the form left, she is no longer answering.
