@@ -147,6 +147,14 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
         raise ConfigError("CORRECTIONS_WEBHOOK_ALLOW_PRIVATE must be true or false, "
                           f"not {app.config['WEBHOOK_ALLOW_PRIVATE']!r}.")
 
+    # Presence's intervals are read on every heartbeat: a wrong one stops the app here, not each heartbeat.
+    for key in ("PRESENCE_HEARTBEAT_SECONDS", "PRESENCE_EXPIRY_SECONDS", "PRESENCE_HIDDEN_EXPIRY_SECONDS"):
+        value = app.config[key]
+        if value is None and key == "PRESENCE_EXPIRY_SECONDS":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+            raise ConfigError(f"CORRECTIONS_{key} must be a number of seconds above 0 (up to 3600), not {value!r}.")
+
     if app.config["BASE_URL"]:
         scheme, host = public_address(app.config["BASE_URL"])
         app.config["BASE_URL"] = f"{scheme}://{host}"

@@ -8,6 +8,8 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
+from corrections import create_app
+from corrections.config import ConfigError
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import presence_store
@@ -217,3 +219,12 @@ def test_with_redis_down_nobody_is_shown_and_nothing_fails(tmp_path, sqlite_temp
             assert not store.answering()
             store.client = None  # any call would fail now
             assert presence.others_on([report_id], ana) == {}
+
+
+def test_a_wrong_interval_stops_the_app_at_start_with_a_sentence(tmp_path):
+    base = {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"}
+    assert create_app({**base, "PRESENCE_HEARTBEAT_SECONDS": 0.5}).config["PRESENCE_HEARTBEAT_SECONDS"] == 0.5
+    for key, wrong in [("PRESENCE_HEARTBEAT_SECONDS", "five"), ("PRESENCE_HEARTBEAT_SECONDS", 0),
+                       ("PRESENCE_EXPIRY_SECONDS", -1), ("PRESENCE_HIDDEN_EXPIRY_SECONDS", True)]:
+        with pytest.raises(ConfigError, match=f"CORRECTIONS_{key} must be a number of seconds above 0"):
+            create_app({**base, key: wrong})
