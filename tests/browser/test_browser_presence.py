@@ -13,14 +13,16 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a long enough password"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1366, "height": 900}
-# Heartbeats every half second: "a few seconds" in the test is about three of them.
+# Heartbeats every half second: "a few seconds" in the test is about three of them. A silent tab would count
+# for a minute, so an editor who drops out sooner was taken out by their tab's leaving.
 SOON = 5000
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser-presence")
-    live = LiveServer(folder, RATELIMIT_ENABLED="false", SPAM_MIN_SECONDS=0, PRESENCE_HEARTBEAT_SECONDS=0.5)
+    live = LiveServer(folder, RATELIMIT_ENABLED="false", SPAM_MIN_SECONDS=0, PRESENCE_HEARTBEAT_SECONDS=0.5,
+                      PRESENCE_EXPIRY_SECONDS=60)
     live.command("db", "upgrade")
     articles = folder / "articles.jsonl"
     articles.write_text(json.dumps({"title": "Ferry fares rise", "slug": "ferry-fares-rise",
@@ -128,8 +130,10 @@ def test_two_editors_on_one_report_see_each_other_and_the_second_is_warned(serve
     expect(warning).to_have_count(0, timeout=SOON)
     expect(ben.locator("[data-presence-viewers]")).to_contain_text("Also open by Ana Lopez (since")
 
-    # Ana closes her tab: she drops out of Ben's page.
-    ana.context.close()
+    # Ana goes back to the queue: her tab says it left, and she drops out of Ben's page at once.
+    with ana.expect_navigation():
+        ana.locator("a[data-key-queue]").click()
     expect(ben.locator("[data-presence-viewers]")).to_be_hidden(timeout=SOON)
     assert ana.errors == [] and ben.errors == []
+    ana.context.close()
     ben.context.close()
