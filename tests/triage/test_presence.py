@@ -118,13 +118,6 @@ def test_a_tab_in_the_background_counts_longer_as_browsers_slow_its_heartbeats(d
     assert presence.others_on([report_id], ben, now=start + timedelta(seconds=36)) == {}
 
 
-def test_the_expiry_can_be_set_apart_from_the_heartbeat(store):
-    app = store()
-    app.config["PRESENCE_EXPIRY_SECONDS"] = 0.5
-    with app.app_context():
-        assert presence.expiry_seconds() == 0.5
-
-
 def test_a_tab_that_leaves_no_longer_counts_at_once(desk):
     app, ana, ben, report_id = desk
     beat(report_id, ana, TAB_A)
@@ -221,9 +214,13 @@ def test_with_redis_down_nobody_is_shown_and_nothing_fails(tmp_path, sqlite_temp
             assert presence.others_on([report_id], ana) == {}
 
 
-def test_a_wrong_interval_stops_the_app_at_start_with_a_sentence(tmp_path):
+def test_the_intervals_are_read_from_the_settings_and_a_wrong_one_stops_the_app_at_start(tmp_path):
     base = {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"}
-    assert create_app({**base, "PRESENCE_HEARTBEAT_SECONDS": 0.5}).config["PRESENCE_HEARTBEAT_SECONDS"] == 0.5
+    with create_app({**base, "PRESENCE_HEARTBEAT_SECONDS": 0.5}).app_context():
+        assert (presence.heartbeat_seconds(), presence.expiry_seconds()) == (0.5, 1.5)
+    # The expiry can be set apart from the heartbeat.
+    with create_app({**base, "PRESENCE_EXPIRY_SECONDS": 4}).app_context():
+        assert (presence.heartbeat_seconds(), presence.expiry_seconds()) == (5, 4)
     for key, wrong in [("PRESENCE_HEARTBEAT_SECONDS", "five"), ("PRESENCE_HEARTBEAT_SECONDS", 0),
                        ("PRESENCE_EXPIRY_SECONDS", -1), ("PRESENCE_HIDDEN_EXPIRY_SECONDS", True)]:
         with pytest.raises(ConfigError, match=f"CORRECTIONS_{key} must be a number of seconds above 0"):
