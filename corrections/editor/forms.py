@@ -77,8 +77,10 @@ class DuplicateForm(VersionedForm):
 
 
 class NoteForm(VersionedForm):
-    text = TextAreaField("Internal note", validators=[InputRequired(message="The note is empty."),
-                                                      Length(max=NOTE_MAX)])
+    # An id of its own: the report page's publish form has a `text` field too, and a shared id would tie the
+    # "Internal note" label to the public notice's box.
+    text = TextAreaField("Internal note", id="note-text", validators=[InputRequired(message="The note is empty."),
+                                                                      Length(max=NOTE_MAX)])
 
 
 class BulkForm(FlaskForm, ReasonFields):

@@ -132,6 +132,25 @@ def test_internal_note_is_added_to_the_history(editor_client):
     assert fresh(report).events[-1].kind == "note"
 
 
+def form_of(page: str, action: str) -> str:
+    """The HTML of the page's form that posts to an address ending in `action`."""
+    return re.search(rf'<form[^>]*action="[^"]*/{action}"[^>]*>.*?</form>', page, re.S).group(0)
+
+
+def test_the_internal_note_label_points_at_the_note_box_not_at_the_public_notice(editor_client):
+    """The note box and the notice box both send `text`: each label must lead to its own box, or a click on
+    "Internal note" puts the editor's remark into the text readers will see."""
+    page = open_page(editor_client, file_report(make_article(), passage=PASSAGE, suggested_correction="29 to 14"))
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert not {i for i in ids if ids.count(i) > 1}, "ids used twice"
+
+    for action, label in (("note", "Internal note"), ("publish", "Text of the notice")):
+        form = form_of(page, action)
+        box = re.search(r'<label for="([^"]+)">' + label, form).group(1)
+        assert re.search(rf'<textarea[^>]*\sid="{box}"[^>]*\sname="text"', form), f"{label} leads out of its form"
+    assert form_of(page, "note").count("<label") == 1
+
+
 def test_two_editors_at_once_the_second_is_told_and_loses_nothing(app, editor_client, editor):
     """Maya and Tom open the same report; Tom rejects it; Maya's note from her older page is refused."""
     make_editor("tom@example.org", "Tom Reyes")
