@@ -1,7 +1,7 @@
 """Jinja filters and globals: dates people read and machines parse, report references that never break."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask
 from markupsafe import Markup, escape
@@ -18,11 +18,19 @@ def human_datetime(value: datetime) -> str:
     return f"{value.day} {value:%B %Y, %H:%M} UTC"
 
 
+def machine_datetime(value: datetime) -> str:
+    """The moment in UTC to the second, e.g. 2026-12-06T18:18:00Z: what <time datetime> accepts (HTML allows at most
+    three digits of a second's fraction, and isoformat() gives six). A naive value is taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def time_tag(value: datetime, with_time: bool = False) -> Markup:
-    """<time datetime="ISO">readable</time>"""
+    """<time datetime="2026-12-06T18:18:00Z">readable</time>"""
     shown = human_datetime(value) if with_time else human_date(value)
     # Both values are escaped before they are marked safe.
-    return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(shown)}</time>')  # nosec B704
+    return Markup(f'<time datetime="{escape(machine_datetime(value))}">{escape(shown)}</time>')  # nosec B704
 
 
 # A report's reference as reports/tokens.py spells it: "R-" and six letters of Crockford's alphabet.

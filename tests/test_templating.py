@@ -1,12 +1,14 @@
-"""Template filters as pages use them: report references that never break across lines."""
+"""Template filters as pages use them: report references that never break across lines, dates machines parse."""
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from corrections import folder
 from corrections.extensions import db
 from corrections.reports import workflow
+from corrections.templating import time_tag
 from tests.helpers import file_report, make_article, post_report, valid_report
 
 REFERENCE = re.compile(r"R-[0-9A-Z]{6}")
@@ -61,3 +63,17 @@ def test_references_never_break_on_editor_and_reader_pages(app, client, editor_c
     assert broken_references(client.get(status_path).get_data(as_text=True)) == []
     stylesheet = (folder("static") / "style.css").read_text()
     assert re.search(r"\.ref\b[^{]*\{\s*white-space:\s*nowrap", stylesheet)
+
+
+def test_time_tag_gives_utc_to_the_second_without_the_microseconds_html_refuses():
+    moment = datetime(2026, 12, 6, 18, 18, 0, 410476, tzinfo=UTC)
+
+    assert str(time_tag(moment, with_time=True)) == (
+        '<time datetime="2026-12-06T18:18:00Z">6 December 2026, 18:18 UTC</time>')
+
+
+def test_time_tag_turns_another_zone_and_a_naive_value_into_utc():
+    in_new_york = datetime(2026, 12, 6, 13, 18, 5, tzinfo=timezone(timedelta(hours=-5)))
+
+    assert 'datetime="2026-12-06T18:18:05Z"' in time_tag(in_new_york)
+    assert 'datetime="2026-12-06T18:18:05Z"' in time_tag(datetime(2026, 12, 6, 18, 18, 5))

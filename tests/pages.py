@@ -1,0 +1,308 @@
+"""Every page of the app, as a browser gets it: the inventory the HTML validator and axe-core check.
+
+`built_inventory(folder, sqlite_template)` gives an app on a database of its own and its pages (a module-scoped
+fixture builds it once for a test file). `inventory(app)` seeds the demo and a little more (a canned answer, a
+desk, clock targets, a token, a webhook, a policy, a saved view, an unannounced change, a duplicate), then
+fetches each page with the Flask test client: reader pages as a reader, dashboard pages as an admin, forms sent
+back with errors, and the error pages. It fails naming any GET route of the app that has no page here, unless
+NOT_HTML lists it, so a new page cannot escape the checks: add it below (with its states: empty, with a form
+error) when you add a route.
+"""
+
+import contextlib
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from corrections.access import accounts, api_tokens
+from corrections.articles.content import change_text, get_by_slug
+from corrections.extensions import db
+from corrections.infra import webhooks
+from corrections.models import ChangeReview, OutboxMessage, Report, utcnow
+from corrections.notices import policies
+from corrections.reports import canned_answers, clocks, desks, tokens, workflow
+from corrections.seed import demo
+from corrections.triage import saved_views
+from tests.conftest import building_apps
+from tests.helpers import file_report, form_tokens, login, make_editor
+
+# GET routes that answer something other than an HTML page, by endpoint: no page of the inventory for them.
+NOT_HTML = {
+    "static": "stylesheet, scripts and images",
+    "public.embed_js": "the script a CMS page includes",
+    "public.healthz": "a tiny JSON body",
+    "ops.metrics": "Prometheus text format",
+    "feeds.all_corrections": "Atom feed",
+    "feeds.article_corrections": "Atom feed",
+    "editor.export_csv": "the queue as CSV",
+    "editor.queue_changes": "JSON for the queue page's script",
+}
+# The whole JSON API (api.*) answers JSON.
+NOT_HTML_BLUEPRINTS = ("api",)
+
+WITH_NOTICE = "seagrass-meadows-recovery"  # a demo article with a published notice and two revisions
+BRIDGE = "quay-street-bridge-repairs-delayed"  # three demo reports on one passage
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: what it is (`name`), the request that got it, and the answer."""
+
+    name: str
+    method: str
+    url: str
+    endpoint: str
+    status: int
+    html: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.method} {self.url}, {self.status})"
+
+
+class Pages:
+    """Collects the pages, checking that each is an HTML answer with the status expected."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.adapter = app.url_map.bind("localhost")
+        self.pages: list[Page] = []
+
+    def add(self, name: str, client: FlaskClient, url: str, *, status: int = 200, data: dict | None = None,
+            form_from: str | None = None, csrf: bool = True, follow: bool = False) -> Page:
+        """GET `url`, or POST `data` to it (with the CSRF token of `form_from`, or of `url` itself, as a browser
+        sends it back) when data is given."""
+        if data is None:
+            response = client.get(url, follow_redirects=follow)
+            method = "GET"
+        else:
+            if csrf:
+                data = {**form_tokens(client.get(form_from or url).get_data(as_text=True)), **data}
+            response = client.post(url, data=data, follow_redirects=follow)
+            method = "POST"
+        html = response.get_data(as_text=True)
+        assert response.status_code == status, f"{name}: {method} {url} answered {response.status_code}, not {status}"
+        assert response.mimetype == "text/html", f"{name}: {method} {url} answered {response.mimetype}"
+        path = response.request.path if follow else url.split("?")[0]
+        try:
+            endpoint, _ = self.adapter.match(path, method="GET" if follow else method)
+        except Exception:  # an error page's address matches no route, or not for this method
+            endpoint = ""
+        page = Page(name, method, response.request.path if follow else url, endpoint, status, html)
+        self.pages.append(page)
+        return page
+
+
+def html_get_endpoints(app: Flask) -> set[str]:
+    """The endpoints of the app's GET routes that answer HTML pages."""
+    return {rule.endpoint for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods and rule.endpoint not in NOT_HTML
+            and rule.endpoint.partition(".")[0] not in NOT_HTML_BLUEPRINTS}
+
+
+def missing_pages(app: Flask, pages: list[Page]) -> set[str]:
+    """The HTML GET endpoints of the app no page of the inventory was fetched from."""
+    return html_get_endpoints(app) - {page.endpoint for page in pages if page.method == "GET"}
+
+
+def seed(admin) -> dict:
+    """The demo, and what it lacks for every page to show its lists and tables filled."""
+    demo.seed()
+    with_notice = get_by_slug(WITH_NOTICE)
+    bridge = get_by_slug(BRIDGE)
+    canned = canned_answers.save(None, name="Opinion, not fact", to_state="rejected",
+                                 text="This is the writer's opinion, which we do not correct.")
+    accepting = canned_answers.save(None, name="Typo fixed", to_state="accepted", text="Thanks.",
+                                    notice_template="An earlier version misspelt “{passage}”.")
+    desk = desks.create_desk("Sport desk", [admin.id])
+    desks.set_route("Sport", desk)
+    clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 24 * 60), "typo": clocks.Targets(30, 120)})
+    api_tokens.create("CMS import", by=admin)
+    endpoint, _ = webhooks.create_endpoint("https://hooks.example.org/corrections", ["correction.published"],
+                                           description="Newsroom chat", by=admin)
+    db.session.flush()
+    webhooks.ping(endpoint, by=admin)
+    policies.save("corrections", "", "We correct errors of fact promptly and say what changed.", by=admin)
+    saved_views.create(admin, "Bridge reports", "category=factual&q=bridge", shared=True)
+    db.session.commit()
+    # An unannounced change: the bridge article edited with no notice, past its grace period.
+    change_text(bridge, bridge.title, bridge.body.replace("</p>", " (Updated.)</p>", 1), source="edit", by="Ada")
+    review = db.session.scalars(select(ChangeReview).order_by(ChangeReview.id.desc())).first()
+    review.due_at = utcnow() - timedelta(minutes=1)
+    # A reader who wants to hear back (a confirmation e-mail waits in the outbox) and a duplicate of their report.
+    wants_news = file_report(with_notice, passage="Gull Point", description="The survey site is called Gull Head.",
+                             email="reader@example.org", notify=True, name="Ada Reader")
+    duplicate = file_report(with_notice, passage="Gull Point", description="Gull Head, surely.")
+    workflow.mark_duplicate(duplicate, wants_news, by=admin)
+    db.session.commit()
+    bridge_reports = db.session.scalars(select(Report).where(Report.article_id == bridge.id)
+                                        .order_by(Report.id)).all()
+    corrected = db.session.scalars(select(Report).where(Report.status == "corrected")).first()
+    link = re.search(r"/confirm-address/(\S+)", db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject.like("Confirm%"))).first().body).group(1)
+    return {"with_notice": with_notice, "bridge": bridge, "canned": canned, "accepting": accepting, "desk": desk,
+            "endpoint": endpoint, "review": review, "wants_news": wants_news, "duplicate": duplicate,
+            "bridge_reports": bridge_reports, "corrected": corrected, "link": link}
+
+
+def reader_pages(pages: Pages, reader: FlaskClient, data: dict) -> None:
+    slug = data["with_notice"].slug
+    pages.add("home", reader, "/")
+    pages.add("article with a notice", reader, f"/articles/{slug}")
+    pages.add("report form", reader, f"/articles/{slug}/report")
+    pages.add("report form with errors", reader, f"/articles/{slug}/report", status=400, data={
+        "category": "factual", "description": "short", "email": "not an address", "source_url": "ftp://x"})
+    pages.add("report form sent with an expired token", reader, f"/articles/{slug}/report", status=400,
+              csrf=False, data={"category": "factual", "description": "The figure in this sentence is wrong."})
+    pages.add("status page just after sending", reader, f"/articles/{slug}/report", follow=True, data={
+        "category": "typo", "passage": "Gull Point", "description": "The word is misspelt here.",
+        "email": "ben@example.org", "notify": "y"})
+    status_url = tokens.status_url(data["corrected"]).removeprefix("http://localhost")
+    pages.add("status page of a corrected report", reader, status_url)
+    pages.add("status page of a duplicate", reader, tokens.status_url(data["duplicate"]).removeprefix("http://localhost"))
+    wants_news = tokens.status_url(data["wants_news"]).removeprefix("http://localhost")
+    pages.add("status page of a reader waiting to confirm", reader, wants_news)
+    pages.add("status page with the forget form unticked", reader, wants_news + "/forget", status=400,
+              data={}, form_from=wants_news)
+    pages.add("status page of a report being filed", reader, f"/reports/{tokens.new_receipt().token}")
+    pages.add("confirm address", reader, f"/confirm-address/{data['link']}")
+    pages.add("confirm address, unknown link", reader, "/confirm-address/" + "x" * 43, status=404)
+    pages.add("corrections log", reader, "/corrections")
+    pages.add("transparency", reader, "/transparency")
+    pages.add("policy", reader, "/policies/corrections")
+    pages.add("revisions", reader, f"/articles/{slug}/revisions")
+    pages.add("revision diff", reader, f"/articles/{slug}/revisions/1/2")
+
+
+def editor_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
+    in_review, new = data["bridge_reports"][0], data["bridge_reports"][1]
+    report_url = f"/editor/reports/{new.id}"
+    pages.add("queue", admin, "/editor/")
+    pages.add("queue filtered", admin, "/editor/?category=factual&sort=oldest")
+    pages.add("queue with nothing to show", admin, "/editor/?q=nothing-matches-this")
+    pages.add("report page, new", admin, report_url)
+    pages.add("report page, in review in a group", admin,
+              f"/editor/reports/{in_review.id}?back=/editor/%3Fcategory%3Dfactual")
+    pages.add("report page, accepted with a canned answer's draft", admin,
+              f"/editor/reports/{data['wants_news'].id}?answer={data['accepting'].id}")
+    pages.add("report page, corrected", admin, f"/editor/reports/{data['corrected'].id}")
+    pages.add("report page, duplicate", admin, f"/editor/reports/{data['duplicate'].id}")
+    pages.add("report page with an empty note", admin, f"{report_url}/note", status=400, form_from=report_url,
+              data={"version": str(new.version), "text": ""})
+    pages.add("report page with a bad duplicate reference", admin, f"{report_url}/duplicate", status=400,
+              form_from=report_url, data={"version": str(new.version), "original": "R-NOPE"})
+    pages.add("report page sent from an older page (409)", admin, f"{report_url}/move", status=409,
+              form_from=report_url, data={"version": str(new.version - 1), "to": "in_review"})
+    pages.add("report page after a decision", admin, f"{report_url}/move", follow=True, form_from=report_url,
+              data={"version": str(new.version), "to": "in_review"})
+    slug = data["with_notice"].slug
+    pages.add("article", admin, f"/editor/articles/{slug}")
+    pages.add("article with an empty notice", admin, f"/editor/articles/{slug}/corrections", status=400,
+              form_from=f"/editor/articles/{slug}", data={"kind": "correction", "text": ""})
+    pages.add("article edit", admin, f"/editor/articles/{slug}/edit")
+    pages.add("article edit with no headline", admin, f"/editor/articles/{slug}/edit", status=400,
+              data={"title": "", "body": "Text.", "revision": "2"})
+    pages.add("revisions (editor)", admin, f"/editor/articles/{slug}/revisions")
+    pages.add("revision diff (editor)", admin, f"/editor/articles/{slug}/revisions/1/2")
+    review = data["review"]
+    pages.add("unannounced changes", admin, "/editor/changes")
+    pages.add("one change", admin, f"/editor/changes/{review.id}")
+    pages.add("one change, whole text", admin, f"/editor/changes/{review.id}?whole=1")
+    pages.add("one change with no reason given", admin, f"/editor/changes/{review.id}/no-notice", status=400,
+              form_from=f"/editor/changes/{review.id}", data={"reason_text": ""})
+    pages.add("metrics", admin, "/editor/metrics")
+    pages.add("account", admin, "/editor/account")
+    pages.add("account with a wrong password", admin, "/editor/account/password", status=400,
+              form_from="/editor/account", data={"current": "wrong", "password": "x", "repeat": "y"})
+    pages.add("saved views", admin, "/editor/views")
+    pages.add("saved views with no name", admin, "/editor/views", status=400, data={"name": "", "query": ""})
+
+
+def admin_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
+    pages.add("editors", admin, "/editor/admin/editors")
+    pages.add("editors with errors", admin, "/editor/admin/editors", status=400,
+              data={"email": "nope", "password": "short"})
+    pages.add("canned answers", admin, "/editor/admin/answers")
+    pages.add("canned answers, new with errors", admin, "/editor/admin/answers", status=400,
+              data={"name": "", "to_state": "rejected", "text": ""})
+    answer = f"/editor/admin/answers/{data['canned'].id}"
+    pages.add("canned answer", admin, answer)
+    pages.add("canned answer with errors", admin, answer, status=400, data={"name": "", "to_state": "rejected"})
+    pages.add("desks", admin, "/editor/admin/desks")
+    pages.add("desks, new with no name", admin, "/editor/admin/desks", status=400, data={"name": ""})
+    desk = f"/editor/admin/desks/{data['desk'].id}"
+    pages.add("desk", admin, desk)
+    pages.add("desk with no name", admin, desk, status=400, data={"name": ""})
+    pages.add("clocks", admin, "/editor/admin/clocks")
+    pages.add("clocks with errors", admin, "/editor/admin/clocks", status=400,
+              data={"first_default": "soon", "resolution_typo": "x" * 41})
+    pages.add("API tokens", admin, "/editor/admin/tokens")
+    pages.add("API token just created", admin, "/editor/admin/tokens", status=201, data={"name": "Newsletter"})
+    pages.add("API tokens, new with no name", admin, "/editor/admin/tokens", status=400, data={"name": ""})
+    pages.add("outbox", admin, "/editor/admin/outbox")
+    pages.add("webhooks", admin, "/editor/admin/webhooks")
+    pages.add("webhooks, new with errors", admin, "/editor/admin/webhooks", status=400,
+              data={"url": "ftp://nowhere", "events": ["correction.published"]})
+    webhook = f"/editor/admin/webhooks/{data['endpoint'].id}"
+    pages.add("webhook", admin, webhook)
+    pages.add("webhook with errors", admin, webhook, status=400, data={"url": ""})
+    pages.add("policies", admin, "/editor/admin/policies")
+    pages.add("policies with errors", admin, "/editor/admin/policies", status=400,
+              data={"corrections_url": "not a url", "corrections_text": ""})
+
+
+def login_and_error_pages(pages: Pages, reader: FlaskClient, editor: FlaskClient, admin: FlaskClient,
+                          data: dict) -> None:
+    pages.add("login", reader, "/editor/login")
+    pages.add("login with a wrong password", reader, "/editor/login", status=400,
+              data={"email": "admin@example.org", "password": "not the password"})
+    pages.add("404", reader, "/no-such-page", status=404)
+    pages.add("404 in the dashboard", admin, "/editor/reports/999999", status=404)
+    pages.add("403 (an admin page for an editor)", editor, "/editor/admin/editors", status=403)
+    pages.add("405", admin, "/editor/logout", status=405)
+    report_url = f"/editor/reports/{data['bridge_reports'][2].id}"
+    pages.add("400 (expired form)", admin, f"{report_url}/note", status=400, csrf=False, data={"text": "Hi"})
+
+
+def inventory(app: Flask) -> list[Page]:
+    """Every page, from an app with an empty database (in its app context), as described at the top."""
+    admin_account = make_editor("admin@example.org", "Ada Admin", is_admin=True)
+    make_editor()
+    data = seed(admin_account)
+    reader, editor, admin = app.test_client(), app.test_client(), app.test_client()
+    assert login(admin, "admin@example.org").status_code == 302
+    assert login(editor, "editor@example.org").status_code == 302
+    pages = Pages(app)
+    reader_pages(pages, reader, data)
+    editor_pages(pages, admin, data)
+    admin_pages(pages, admin, data)
+    login_and_error_pages(pages, reader, editor, admin, data)
+    missing = missing_pages(app, pages.pages)
+    assert not missing, (f"No page in tests/pages.py for {', '.join(sorted(missing))}: add the page (and its states) "
+                         "to the inventory, or the endpoint to NOT_HTML if it answers no HTML page")
+    return pages.pages
+
+
+
+@contextlib.contextmanager
+def built_inventory(folder: Path, sqlite_template: Path):
+    """An app on a copy of the migrated SQLite template, inside its app context, and its pages."""
+    path = folder / "pages.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    with building_apps(f"sqlite:///{path}", folder) as build, pytest.MonkeyPatch.context() as patch:
+        # One-round password hashes, as the tests' quick_password_hashes fixture gives each test (scrypt: 0.1 s
+        # for each of the five accounts and three logins).
+        quick = partial(generate_password_hash, method="pbkdf2:sha256:1")
+        patch.setattr(accounts, "hash_password", quick)
+        patch.setattr(accounts, "_DUMMY_HASH", quick("not anyone's password"))
+        app = build()
+        with app.app_context():
+            yield app, inventory(app)
