@@ -151,6 +151,15 @@ def test_the_internal_note_label_points_at_the_note_box_not_at_the_public_notice
     assert form_of(page, "note").count("<label") == 1
 
 
+def test_the_scrolling_article_box_is_reachable_by_keyboard_and_named(editor_client):
+    page = open_page(editor_client, file_report(make_article(), passage=PASSAGE))
+
+    box = re.search(r'<div class="article-text"[^>]*>', page).group(0)
+    assert 'tabindex="0"' in box and 'role="region"' in box
+    title = re.search(r'aria-labelledby="([^"]+)"', box).group(1)
+    assert re.search(rf'<h2 id="{title}">The article, with the passage marked</h2>', page)
+
+
 def test_two_editors_at_once_the_second_is_told_and_loses_nothing(app, editor_client, editor):
     """Maya and Tom open the same report; Tom rejects it; Maya's note from her older page is refused."""
     make_editor("tom@example.org", "Tom Reyes")
