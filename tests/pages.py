@@ -142,6 +142,7 @@ def seed(admin) -> dict:
                              email="reader@example.org", notify=True, name="Ada Reader")
     duplicate = file_report(with_notice, passage="Gull Point", description="Gull Head, surely.")
     workflow.mark_duplicate(duplicate, wants_news, by=admin)
+    to_reject = file_report(get_by_slug("lantern-parade-returns"), description="The parade starts at six.")
     db.session.commit()
     bridge_reports = db.session.scalars(select(Report).where(Report.article_id == bridge.id)
                                         .order_by(Report.id)).all()
@@ -150,7 +151,8 @@ def seed(admin) -> dict:
         select(OutboxMessage).where(OutboxMessage.subject.like("Confirm%"))).first().body).group(1)
     return {"with_notice": with_notice, "bridge": bridge, "canned": canned, "accepting": accepting, "desk": desk,
             "endpoint": endpoint, "review": review, "wants_news": wants_news, "duplicate": duplicate,
-            "bridge_reports": bridge_reports, "corrected": corrected, "link": link}
+            "bridge_reports": bridge_reports, "corrected": corrected, "link": link,
+            "to_reject": to_reject}
 
 
 def reader_pages(pages: Pages, reader: FlaskClient, data: dict) -> None:
@@ -203,6 +205,9 @@ def editor_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
               form_from=report_url, data={"version": str(new.version - 1), "to": "in_review"})
     pages.add("report page after a decision", admin, f"{report_url}/move", follow=True, form_from=report_url,
               data={"version": str(new.version), "to": "in_review"})
+    rejected = f"/editor/reports/{data['to_reject'].id}"
+    pages.add("report page after a rejection, with its undo notice", admin, f"{rejected}/reject", follow=True,
+              form_from=rejected, data={"version": str(data["to_reject"].version), "reason_text": "Checked: seven."})
     slug = data["with_notice"].slug
     pages.add("article", admin, f"/editor/articles/{slug}")
     pages.add("article with an empty notice", admin, f"/editor/articles/{slug}/corrections", status=400,
