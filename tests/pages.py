@@ -39,6 +39,7 @@ from tests.helpers import file_report, form_tokens, login, make_editor
 NOT_HTML = {
     "static": "stylesheet, scripts and images",
     "public.embed_js": "the script a CMS page includes",
+    "public.favicon": "the site's icon",
     "public.healthz": "a tiny JSON body",
     "ops.metrics": "Prometheus text format",
     "feeds.all_corrections": "Atom feed",
@@ -232,6 +233,7 @@ def editor_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
 
 
 def admin_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
+    pages.add("admin hub", admin, "/editor/admin")
     pages.add("editors", admin, "/editor/admin/editors")
     pages.add("editors with errors", admin, "/editor/admin/editors", status=400,
               data={"email": "nope", "password": "short"})
