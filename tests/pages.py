@@ -46,6 +46,7 @@ NOT_HTML = {
     "feeds.article_corrections": "Atom feed",
     "editor.export_csv": "the queue as CSV",
     "editor.queue_changes": "JSON for the queue page's script",
+    "editor.presence_of_reports": "JSON for the queue page's presence tags",
 }
 # The whole JSON API (api.*) answers JSON.
 NOT_HTML_BLUEPRINTS = ("api",)
@@ -204,6 +205,9 @@ def editor_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
               form_from=report_url, data={"version": str(new.version), "original": "R-NOPE"})
     pages.add("report page sent from an older page (409)", admin, f"{report_url}/move", status=409,
               form_from=report_url, data={"version": str(new.version - 1), "to": "in_review"})
+    pages.add("preview of a correction that fixes the article", admin, f"{report_url}/publish", form_from=report_url,
+              data={"kind": "correction", "text": "An earlier version gave the wrong year of opening.", "fix": "y",
+                    "replacement": "1878", "link": str(new.id)})
     pages.add("report page after a decision", admin, f"{report_url}/move", follow=True, form_from=report_url,
               data={"version": str(new.version), "to": "in_review"})
     rejected = f"/editor/reports/{data['to_reject'].id}"
