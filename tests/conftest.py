@@ -255,6 +255,32 @@ class CompiledTemplates(jinja2.BytecodeCache):
 COMPILED_TEMPLATES = CompiledTemplates()
 
 
+class CompiledStatements(dict):
+    """SQL compiled once for every app a test process builds: each app's engine would otherwise compile each
+    statement again in each test, and compiling took more of a database test's time than running it.
+
+    SQLAlchemy keys an engine's cache of compiled statements by the statement and the dialect object, which is
+    new with each engine; here the dialect stands by what shapes the SQL it compiles to: its class, and the
+    plain settings it read from its server (version, paramstyle, ...). Unbounded: the suite has a few
+    thousand statements."""
+
+    @staticmethod
+    def _shared(key):
+        dialect, *rest = key
+        settings = tuple(sorted((name, value) for name, value in vars(dialect).items()
+                                if isinstance(value, bool | int | float | str | tuple | None)))
+        return (type(dialect), settings, *rest)
+
+    def get(self, key, default=None):
+        return super().get(self._shared(key), default)
+
+    def __setitem__(self, key, compiled):
+        super().__setitem__(self._shared(key), compiled)
+
+
+COMPILED_STATEMENTS = CompiledStatements()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path, sqlite_template) -> str:
     if request.param == "sqlite":
@@ -276,6 +302,10 @@ def building_apps(database_url: str, folder: Path, default_name: str = "instance
         app = create_app(test_settings(database_url, folder / name, **overrides))
         app.test_client_class = IsolatedClient
         app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+        with app.app_context():
+            for engine in db.engines.values():
+                if getattr(engine, "_compiled_cache", None) is not None:  # another SQLAlchemy: its own cache
+                    engine._compiled_cache = COMPILED_STATEMENTS
         apps.append(app)
         return app
 
