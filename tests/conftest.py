@@ -11,6 +11,7 @@ import contextvars
 import os
 import shutil
 import uuid
+import weakref
 from functools import partial
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from psycopg import sql
+from sqlalchemy.orm import Mapper
 from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
@@ -264,12 +266,19 @@ class CompiledStatements(dict):
     plain settings it read from its server (version, paramstyle, ...). Unbounded: the suite has a few
     thousand statements."""
 
-    @staticmethod
-    def _shared(key):
+    def __init__(self):
+        super().__init__()
+        self.dialects = weakref.WeakKeyDictionary()  # a dialect, once connected: what stands for it
+
+    def _shared(self, key):
         dialect, *rest = key
-        settings = tuple(sorted((name, value) for name, value in vars(dialect).items()
-                                if isinstance(value, bool | int | float | str | tuple | None)))
-        return (type(dialect), settings, *rest)
+        shared = self.dialects.get(dialect)
+        if shared is None:
+            shared = (type(dialect), tuple(sorted((name, value) for name, value in vars(dialect).items()
+                                                  if isinstance(value, bool | int | float | str | tuple | None))))
+            if "server_version_info" in vars(dialect):  # it has read its server's settings: they stay
+                self.dialects[dialect] = shared
+        return (shared, *rest)
 
     def get(self, key, default=None):
         return super().get(self._shared(key), default)
@@ -279,6 +288,18 @@ class CompiledStatements(dict):
 
 
 COMPILED_STATEMENTS = CompiledStatements()
+
+
+def share_compiled_statements(app) -> None:
+    """The app's engines, and the models' mappers (whose own caches hold the INSERT, UPDATE and DELETE of a
+    flush), compile into COMPILED_STATEMENTS. Another SQLAlchemy without these caches keeps its own."""
+    with app.app_context():
+        for engine in db.engines.values():
+            if getattr(engine, "_compiled_cache", None) is not None:
+                engine._compiled_cache = COMPILED_STATEMENTS
+    for mapper in db.Model.registry.mappers:
+        if "_compiled_cache" in vars(Mapper) and hasattr(mapper, "_set_memoized_attribute"):
+            mapper._set_memoized_attribute("_compiled_cache", COMPILED_STATEMENTS)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -302,10 +323,7 @@ def building_apps(database_url: str, folder: Path, default_name: str = "instance
         app = create_app(test_settings(database_url, folder / name, **overrides))
         app.test_client_class = IsolatedClient
         app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
-        with app.app_context():
-            for engine in db.engines.values():
-                if getattr(engine, "_compiled_cache", None) is not None:  # another SQLAlchemy: its own cache
-                    engine._compiled_cache = COMPILED_STATEMENTS
+        share_compiled_statements(app)
         apps.append(app)
         return app
 
