@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URL": "memory://",
     "REPORT_RATE_LIMIT": "10 per minute;60 per hour",
     "LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
+    # Seconds a source of wrong passwords waits after its first one beyond the free ones; each further one
+    # doubles it, up to 15 minutes (access/login_throttle.py).
+    "LOGIN_FIRST_WAIT_SECONDS": 1,
     "SPAM_MIN_SECONDS": 3,
     "QUEUE_PER_PAGE": 50,
     # How often an open queue page asks whether new reports arrived or others acted on its reports.

@@ -78,8 +78,10 @@ def wait(failures: int, source: str) -> timedelta:
     free = FREE_FAILURES_EVERYWHERE if source == EVERYWHERE else FREE_FAILURES
     if failures <= free:
         return timedelta(0)
-    # 1 s, 2 s, 4 s ...; the exponent is bounded first, so a huge count costs nothing.
-    return min(timedelta(seconds=2 ** min(failures - free - 1, 20)), MAX_WAIT)
+    # 1 s, 2 s, 4 s ... (LOGIN_FIRST_WAIT_SECONDS first); the exponent is bounded first, so a huge count
+    # costs nothing.
+    first = current_app.config["LOGIN_FIRST_WAIT_SECONDS"]
+    return min(timedelta(seconds=first * 2 ** min(failures - free - 1, 20)), MAX_WAIT)
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,25 @@ def test_after_three_wrong_passwords_a_client_waits_longer_after_each(app, edito
     assert redirect_path(login(guesser, editor.email)) == "/editor/"
 
 
+def test_the_first_wait_is_configurable_and_doubles_from_there(make_app):
+    app = make_app(LOGIN_FIRST_WAIT_SECONDS=30)
+    with app.app_context():
+        editor = make_editor()
+        guesser = client_at(app, "203.0.113.9")
+        for _ in range(login_throttle.FREE_FAILURES):
+            assert guess(guesser)[0] == 400
+        waits = []
+        for _ in range(2):
+            if waits:
+                age_failures(waits[-1])
+            status, page = guess(guesser)
+            assert status == 400
+            waits.append(int(re.search(r"You can try again in (\d+) seconds?", page)[1]))
+        assert waits == [30, 60]
+        refused = login(guesser, editor.email)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) == 60
+
+
 def test_the_wait_stops_growing_at_fifteen_minutes(app, editor):
     guesser = client_at(app, "203.0.113.9")
     for _ in range(20):
