@@ -59,7 +59,8 @@ def unavailable(reason: str):
 
 def pytest_collection_modifyitems(config, items):
     """In a pytest-xdist worker (make test: --dist loadfile --no-loadscope-reorder), the order the files are
-    handed out in: first the files with slow tests (marked slow: real servers, load; or browser: Chromium),
+    handed out in: first the files with slow tests (marked slow: real servers, load; or browser: Chromium, as is
+    every test in tests/browser/ and every test using the `browser` fixture, marked or not),
     then the others, each group by number of tests, most first. So the long files start early and the last
     ones to start are short, and neither worker runs a long test at the end while the other waits. (A file
     stays on one worker: its browser tests share one server.)"""
@@ -70,7 +71,10 @@ def pytest_collection_modifyitems(config, items):
         files.setdefault(item.nodeid.split("::")[0], []).append(item)
 
     def rank(tests: list) -> tuple[bool, int]:
-        slow = any(item.get_closest_marker("slow") or item.get_closest_marker("browser") for item in tests)
+        slow = any(item.get_closest_marker("slow") or item.get_closest_marker("browser")
+                   # a browser test not marked as one (a new file in tests/browser/) is one all the same
+                   or "browser" in getattr(item, "fixturenames", ()) or item.nodeid.startswith("tests/browser/")
+                   for item in tests)
         return not slow, -len(tests)
 
     items[:] = [item for tests in sorted(files.values(), key=rank) for item in tests]
