@@ -352,4 +352,5 @@ def test_the_report_page_walks_the_due_first_queue_as_the_editor_saw_it(editor_c
         f"/editor/reports/{later.id}?back=")
     # The two before it are decided: they left the open queue.
     assert "previous" not in report_links(page_of(editor_client, f"/editor/reports/{later.id}?back={back_arg}"))
-    assert act(later, "move", to="spam", onward="1").headers["Location"] == back
+    # Back to the queue, at the row of the report just decided.
+    assert act(later, "move", to="spam", onward="1").headers["Location"] == f"{back}#report-{later.id}"

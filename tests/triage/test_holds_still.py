@@ -171,7 +171,7 @@ def test_deciding_a_report_goes_on_to_the_next_one(editor_client, editor):
         f"/editor/reports/{second.id}?back=")
     # The last one of the snapshot goes back to the queue (the late report was not in it).
     response = act(third, "move", to="spam", onward="1")
-    assert response.headers["Location"] == back
+    assert response.headers["Location"] == f"{back}#report-{third.id}"  # at the row it decided
     page = page_of(editor_client, back)
     assert references(page) == [] and "1 new report" in page
     assert late.status == "new"
@@ -182,7 +182,9 @@ def test_a_back_address_that_is_not_the_queue_is_ignored(editor_client):
     for back in ("https://evil.example/editor/", "//evil.example/editor/", "/editor/metrics", "/editor/?upto=zz"):
         page = page_of(editor_client, f"/editor/reports/{report.id}?back={back}")
         links = report_links(page)
-        assert links["queue"] in ("/editor/", back) and "evil" not in links["queue"]
+        # The way back lands at the report's row (#report-N) of the queue, or of the whole queue.
+        assert links["queue"] in ("/editor/", f"{back}#report-{report.id}")
+        assert "evil" not in links["queue"]
     token = csrf_token(editor_client, f"/editor/reports/{report.id}")
     response = editor_client.post(f"/editor/reports/{report.id}/move", data={
         "csrf_token": token, "version": str(report.version), "to": "spam", "back": "https://evil.example/editor/"})

@@ -14,6 +14,7 @@ from corrections import transaction, vocabulary
 from corrections.extensions import db
 from corrections.models import Event, Report
 from corrections.reports import workflow
+from corrections.templating import machine_datetime
 from corrections.triage import queue
 from tests.helpers import count_queries, csrf_token, file_report, make_article, make_editor
 
@@ -478,8 +479,8 @@ def test_newest_first_shows_when_the_report_that_places_each_row_arrived(editor_
     page = page_of(editor_client, "/editor/?sort=newest")
     assert references(page) == [first.reference, between.reference]
     received = re.findall(r'<td><time datetime="([^"]+)">[^<]*</time>((?:(?!</td>).)*)</td>\s*</tr>', page)
-    assert [when for when, _ in received] == [latest.created_at.isoformat(), between.created_at.isoformat()]
+    assert [when for when, _ in received] == [machine_datetime(r.created_at) for r in (latest, between)]
     assert f'<span class="ref">{latest.reference}</span>' in received[0][1] and received[1][1] == ""
     oldest = page_of(editor_client, "/editor/?sort=oldest")
     assert re.findall(r'<td><time datetime="([^"]+)">', oldest)[-2:] == [
-        first.created_at.isoformat(), between.created_at.isoformat()]
+        machine_datetime(first.created_at), machine_datetime(between.created_at)]
