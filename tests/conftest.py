@@ -8,6 +8,7 @@ Without a server those tests skip with a reason, but with CI set they fail inste
 
 import contextlib
 import contextvars
+import importlib
 import os
 import shutil
 import uuid
@@ -55,6 +56,14 @@ def unavailable(reason: str):
     if IN_CI:
         pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
     pytest.skip(reason)
+
+
+def needed(module: str, reason: str = ""):
+    """A module of the test extra: skipped without it on a developer's machine, a failure in CI."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        unavailable(f"{module} is not installed (pip install -e '.[test]'){': ' + reason if reason else ''}")
 
 
 def pytest_collection_modifyitems(config, items):

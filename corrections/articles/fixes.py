@@ -100,7 +100,7 @@ def locate(passage: Passage, text: str) -> tuple[int, int] | None:
 
 def clean_replacement(replacement: str) -> str:
     """The editor's words as they go into the text: one line, single spaces."""
-    return " ".join(clean_text(replacement).split())
+    return " ".join(clean_text(replacement or "").split())  # a field left out of the form is an empty one
 
 
 def fixed_body(body: str, passage: Passage, replacement: str) -> str:

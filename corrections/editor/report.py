@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from corrections.access import accounts
@@ -284,10 +285,16 @@ def publish(report_id: int):
     if form.fix.data and step != "confirm":
         return preview_fix(report, form, linked)
     fixing = (lambda: publishing.publish_fixing(
-        report, form.kind.data, form.text.data, by=me(), reports=linked, replacement=form.replacement.data,
+        report, form.kind.data, form.text.data, by=me(), reports=linked, replacement=form.replacement.data or "",
         seen_revision=parse_id(form.revision.data))) if form.fix.data else None
-    outcome = publish_notice(form, report.article, by=me(), reports=linked, change=fixing,
-                             then=url_for("editor.report", report_id=report.id, **({"back": back} if back else {})))
+    try:
+        outcome = publish_notice(form, report.article, by=me(), reports=linked, change=fixing,
+                                 then=url_for("editor.report", report_id=report.id, **({"back": back} if back else {})))
+    except IntegrityError:
+        # Another change took the article's next revision number at the same moment (`save` rolled it back).
+        form.replacement.errors.append("Someone else saved a change to this article at the same moment; nothing "
+                                       "was published. Check the article's text and publish again.")
+        return render_report(load_report(report.id), 409, publish_form=form)
     if not outcome.done:
         status = 409 if isinstance(outcome.refusal, fixes.ArticleChanged) else outcome.status
         return render_report(load_report(report.id), status, publish_form=form)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import flash, has_request_context, redirect, render_template, request, session
+from flask_login import current_user
 
 from corrections.auth import safe_next
 from corrections.editor.blueprint import bp, me
@@ -41,7 +42,8 @@ def offer(decision: Decision, then: str) -> None:
 def undo_offer() -> dict:
     """The decision the logged-in editor may still undo, for base.html's notice (looked up only while one is on
     offer in their session; forgotten once it can no longer be undone)."""
-    kept = session.get(OFFER) if has_request_context() and request.blueprint == "editor" else None
+    asking = has_request_context() and request.blueprint == "editor" and current_user.is_authenticated
+    kept = session.get(OFFER) if asking else None
     if not isinstance(kept, dict):
         return {}
     decision = decisions.find(kept.get("id") if isinstance(kept.get("id"), int) else None)
@@ -65,6 +67,8 @@ def undo(decision_id: int):
         flash("That decision does not exist.", "error")
         return render_template("editor/undo_refused.html", then=then), 404
     said = decisions.describe(decision)
+    # Revisions are never deleted: a publication that corrected the text leaves the text corrected.
+    text_stays = decision.notice is not None and decision.notice.revision is not None
     outcome = save(lambda: decisions.undo(decision, by=me()), reports=[row.report for row in decision.reports])
     if session.get(OFFER, {}).get("id") == decision_id:
         session.pop(OFFER, None)
@@ -72,5 +76,7 @@ def undo(decision_id: int):
         return render_template("editor/undo_refused.html", then=then), outcome.status
     states = sorted({STATUS_LABELS[report.status].lower() for report in outcome.result})
     flash(f"Undone: {said}. " + (f"Back to {' / '.join(states)}" if states else "The notice is gone")
-          + "; nothing was sent to readers.", "success")
+          + "; nothing was sent to readers."
+          + (" The article’s text stays as corrected: that change is open again under Changes, to announce or "
+             "to revert." if text_stays else ""), "success")
     return redirect(then)

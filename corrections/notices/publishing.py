@@ -111,6 +111,10 @@ def unpublish(notice: Notice, *, by: Editor) -> None:
 @decisions.when_undone
 def _unpublish_undone(decision: Decision, by: Editor) -> None:
     if decision.notice is not None:
+        if decision.notice.versions or decision.notice.withdrawn_at is not None:
+            # Amended or withdrawn since: that record (and its reason, shown to readers) is not the undo's to erase.
+            raise decisions.UndoRefused("The notice was amended or withdrawn since it was published, so it can no "
+                                        "longer be undone; amend or withdraw it instead.")
         notice, decision.notice = decision.notice, None
         db.session.flush()  # the decision lets go of the notice before it is deleted
         unpublish(notice, by=by)

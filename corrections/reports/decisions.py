@@ -170,6 +170,9 @@ def undo(decision: Decision, *, by: Editor) -> list[Report]:
             update(model).where(model.decision_id == decision.id, model.status.in_(("pending", "held")))
             .values(status="cancelled", last_error=CANCELLED),
             execution_options={"synchronize_session": False})
+        # The sender may have taken a message in the moment before (a slow undo): then the reader has been told.
+        if db.session.scalar(select(model.id).where(model.decision_id == decision.id, model.status == "sent")):
+            raise UndoRefused("Too late to undo: what was decided has already been sent.")
     decision.undone_at = now
     return [row.report for row in rows]
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import needed
 from tests.pages import Page, built_inventory
 
 pytestmark = pytest.mark.browser
@@ -19,7 +20,7 @@ WIDTHS = ((375, 800), (1366, 900))
 
 
 def axe_script() -> str:
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright",
+    axe = needed("axe_playwright_python.sync_playwright",
                               reason="axe-playwright-python (the test extra) brings axe-core")
     return axe.Axe().axe_script
 

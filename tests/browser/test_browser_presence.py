@@ -7,6 +7,7 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import needed
 from tests.live import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,7 @@ def logged_in(browser, server, email: str, viewport: dict, **options):
 
 def assert_accessible(page, *selectors: str) -> None:
     """axe-core finds no violation in these parts of the page (the presence lines, in the state shown)."""
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    axe = needed("axe_playwright_python.sync_playwright").Axe()
     results = axe.run(page, context={"include": [[selector] for selector in selectors]})
     assert results.violations_count == 0, results.generate_report()
 

@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import needed
 from tests.infra.test_mail import SMTPServer
 from tests.live import LiveServer, screenshot
 
@@ -61,7 +62,7 @@ def rows(server, query: str, *args) -> list[tuple]:
 
 def assert_accessible(page, part: str = ".undo-offer") -> None:
     """axe-core finds nothing wrong with the part of the page this feature adds."""
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    axe = needed("axe_playwright_python.sync_playwright").Axe()
     results = axe.run(page, context=part)
     assert results.violations_count == 0, results.generate_report()
 

@@ -168,3 +168,15 @@ def test_an_undone_publication_leaves_the_corrected_text_as_a_change_to_answer(e
     [review] = db.session.scalars(select(ChangeReview)).all()
     assert (review.outcome, review.to_revision.number) == ("", 2)
     assert db.session.get_one(Report, report.id).status == "new"
+
+
+def test_a_form_without_the_replacement_field_is_refused_at_that_field(editor_client, report):
+    for step in (None, "confirm"):
+        data = {"csrf_token": csrf_token(editor_client, f"/editor/reports/{report.id}"), "kind": "correction",
+                "text": TEXT, "link": [str(report.id)], "fix": "y", "revision": "1"}
+        if step:
+            data["step"] = step
+        response = editor_client.post(f"/editor/reports/{report.id}/publish", data=data)
+        assert response.status_code == 400, step
+        assert "Write the words that replace the passage" in response.get_data(as_text=True)
+    assert stored(report.article_id)[:2] == (1, 0)

