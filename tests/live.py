@@ -31,6 +31,15 @@ def screenshot(page, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
+def log_in(page, base_url: str, email: str, password: str) -> None:
+    """Log in through the dashboard's login form, as an editor does, and wait for the queue."""
+    page.goto(base_url + "/editor/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(base_url + "/editor/")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

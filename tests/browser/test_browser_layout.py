@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.live import LiveServer, screenshot
+from tests.live import LiveServer, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long enough password"
@@ -29,11 +29,7 @@ def server(tmp_path_factory):
 
 def logged_in(browser, server, viewport: dict):
     page = browser.new_context(viewport=viewport).new_page()
-    page.goto(server.url + "/editor/login")
-    page.get_by_label("E-mail").fill("ada@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(server.url + "/editor/")
+    log_in(page, server.url, "ada@example.org", PASSWORD)
     return page
 
 

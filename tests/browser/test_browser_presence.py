@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import needed
-from tests.live import LiveServer, screenshot
+from tests.live import LiveServer, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long enough password"
@@ -45,11 +45,7 @@ def logged_in(browser, server, email: str, viewport: dict, **options):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(server.url + "/editor/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(server.url + "/editor/")
+    log_in(page, server.url, email, PASSWORD)
     return page
 
 

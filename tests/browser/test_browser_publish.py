@@ -14,7 +14,7 @@ import feedparser
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.live import LiveServer, free_port, screenshot
+from tests.live import LiveServer, free_port, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long enough password"
@@ -88,11 +88,7 @@ def test_a_report_becomes_a_published_correction_everywhere(server, browser, smt
     inbox.messages.clear()
 
     editor = browser.new_page(viewport={"width": 1280, "height": 900})
-    editor.goto(server.url + "/editor/login")
-    editor.get_by_label("E-mail").fill("pat@example.org")
-    editor.get_by_label("Password").fill(PASSWORD)
-    editor.get_by_role("button", name="Log in").click()
-    editor.wait_for_url(server.url + "/editor/")
+    log_in(editor, server.url, "pat@example.org", PASSWORD)
     editor.get_by_label("Search").fill("costs £56 today")
     editor.get_by_role("button", name="Filter").click()
     editor.get_by_role("link", name=reference).click()
@@ -151,11 +147,7 @@ def test_a_correction_fixes_the_article_in_the_same_step_and_leads_back_to_the_q
     article's text: the preview shows the word diff, confirming changes the public text and links the notice
     to the new revision, and "← Queue" returns to the same filtered queue at the report's row."""
     editor = browser.new_page(viewport={"width": 1366, "height": 900})
-    editor.goto(server.url + "/editor/login")
-    editor.get_by_label("E-mail").fill("pat@example.org")
-    editor.get_by_label("Password").fill(PASSWORD)
-    editor.get_by_role("button", name="Log in").click()
-    editor.wait_for_url(server.url + "/editor/")
+    log_in(editor, server.url, "pat@example.org", PASSWORD)
     editor.goto(server.url + "/editor/?status=all&category=typo")
     editor.locator("tr.group", has_text="the council had recieved").locator("a.reference").click()
     editor.wait_for_url(re.compile(r"/editor/reports/\d+\?back="))
