@@ -230,14 +230,29 @@ def quick_password_hashes(monkeypatch):
 
 @pytest.fixture(scope="session", autouse=True)
 def url_rules_built_once():
-    """Each test builds an app of its own, and werkzeug compiles two Python functions for each of its URL rules
-    (most of the time create_app takes). A function depends only on its rule, so the tests' process compiles
-    each once and gives it to every app with that rule."""
+    """Each test builds an app of its own, and werkzeug parses each of its URL rules and compiles two Python
+    functions for it (most of the time create_app takes). Both depend only on the rule, so the tests' process
+    does each once and gives the result to every app with that rule. The converters parsed are shared too:
+    werkzeug's own keep no state but the map they were made for, which they do not read."""
     compile_builder = getattr(Rule, "_compile_builder", None)
-    if compile_builder is None:  # another werkzeug: compiled as usual
+    compile_rule = getattr(Rule, "compile", None)
+    if compile_builder is None or not hasattr(Rule, "_parse_rule"):  # another werkzeug: compiled as usual
         yield
         return
-    built = {}
+    built, parsed = {}, {}
+
+    def parsed_once(rule):
+        key = (rule.rule, rule.subdomain, rule.host, rule.merge_slashes, rule.map.host_matching,
+               repr(rule.defaults), tuple(rule.map.converters.items()))
+        if key not in parsed:
+            compile_rule(rule)
+            parsed[key] = (tuple(rule._parts), tuple(rule._trace), dict(rule._converters), frozenset(rule.arguments))
+            return
+        parts, trace, converters, arguments = parsed[key]
+        rule._parts, rule._trace, rule._converters = list(parts), list(trace), dict(converters)
+        rule.arguments |= arguments
+        rule._build = rule._compile_builder(False).__get__(rule, None)
+        rule._build_unknown = rule._compile_builder(True).__get__(rule, None)
 
     def once(rule, append_unknown=True):
         key = (rule.rule, tuple(rule._trace), repr(rule.defaults), append_unknown,
@@ -248,6 +263,7 @@ def url_rules_built_once():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Rule, "_compile_builder", once)
+        patch.setattr(Rule, "compile", parsed_once)
         yield
 
 
