@@ -178,6 +178,17 @@ class LiveServer:
         return subprocess.run([str(CORRECTIONS), *args], env=self.env, capture_output=True, text=True, check=True,
                               input=input)
 
+    def migrate(self, template: Path | None = None) -> None:
+        """The database at the migrations' head: a copy of `template` (the tests' migrated SQLite file, see
+        conftest's sqlite_template) when this server has the default SQLite file, else `corrections db upgrade`.
+        Copying saves a command's run per server; the tests of the command itself run it."""
+        default = f"sqlite:///{self.folder / 'live.sqlite3'}"
+        if template is not None and self.env["CORRECTIONS_DATABASE_URL"] == default:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(template, self.folder / "live.sqlite3")
+            return
+        self.command("db", "upgrade")
+
     def start(self, threads: int = 4) -> "LiveServer":
         args = [str(CORRECTIONS), "serve", "--port", str(self.port), "--threads", str(threads)]
         with open(self.log, "w") as log:

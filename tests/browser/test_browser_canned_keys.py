@@ -16,10 +16,10 @@ PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, sqlite_template):
     folder = tmp_path_factory.mktemp("browser-canned-keys")
     live = LiveServer(folder, RATELIMIT_ENABLED="false", SPAM_MIN_SECONDS=0)
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     live.command("seed-demo")
     live.command("create-editor", "kim@example.org", "--name", "Kim Keys", "--admin", "--password-stdin",
                  input=PASSWORD + "\n")

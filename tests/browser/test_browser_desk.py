@@ -13,9 +13,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, sqlite_template):
     live = LiveServer(tmp_path_factory.mktemp("browser-desk"), SPAM_MIN_SECONDS=0)
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     live.command("seed-demo")
     live.command("create-editor", "ada@example.org", "--name", "Ada Admin", "--admin", "--password-stdin",
                  input=PASSWORD + "\n")

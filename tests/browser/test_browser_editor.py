@@ -11,9 +11,9 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, sqlite_template):
     live = LiveServer(tmp_path_factory.mktemp("browser-editor"))
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     live.command("seed-demo")
     live.command("create-editor", "lee@example.org", "--name", "Lee Desk", "--password-stdin", input=PASSWORD + "\n")
     yield live.start()

@@ -14,10 +14,10 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, sqlite_template):
     folder = tmp_path_factory.mktemp("browser-keys")
     live = LiveServer(folder, RATELIMIT_ENABLED="false", QUEUE_POLL_SECONDS=5)
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     live.command("seed-demo")
     live.command("create-editor", "kim@example.org", "--name", "Kim Keys", "--password-stdin", input=PASSWORD + "\n")
     live.command("create-editor", "sam@example.org", "--name", "Sam Other", "--password-stdin",

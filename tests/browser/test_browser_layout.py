@@ -17,9 +17,9 @@ LONG_URL = "https://www.example.org/" + "a-very-long-path-segment-without-any-br
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, sqlite_template):
     live = LiveServer(tmp_path_factory.mktemp("browser-layout"), SPAM_MIN_SECONDS=0, RATELIMIT_ENABLED="false")
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     live.command("gen-fake", "--articles", "20", "--reports", "200")
     live.command("create-editor", "ada@example.org", "--name", "Ada Admin", "--admin", "--password-stdin",
                  input=PASSWORD + "\n")

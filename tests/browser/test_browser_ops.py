@@ -15,10 +15,10 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, sqlite_template):
     live = LiveServer(tmp_path_factory.mktemp("browser-ops"), WEBHOOK_SEND_INTERVAL=0.2, TRANSPARENCY_CACHE_SECONDS=0,
                       WEBHOOK_ALLOW_PRIVATE="true")
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     live.command("gen-fake", "--articles", "60", "--reports", "600")
     live.command("create-editor", "ada@example.org", "--name", "Ada Admin", "--admin", "--password-stdin",
                  input=PASSWORD + "\n")

@@ -20,11 +20,11 @@ SOON = 5000
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, sqlite_template):
     folder = tmp_path_factory.mktemp("browser-presence")
     live = LiveServer(folder, RATELIMIT_ENABLED="false", SPAM_MIN_SECONDS=0, PRESENCE_HEARTBEAT_SECONDS=0.5,
                       PRESENCE_EXPIRY_SECONDS=60)
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     articles = folder / "articles.jsonl"
     articles.write_text(json.dumps({"title": "Ferry fares rise", "slug": "ferry-fares-rise",
                                     "canonical_url": "https://news.example.org/ferry-fares-rise",

@@ -41,13 +41,13 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, smtp):
+def server(tmp_path_factory, sqlite_template, smtp):
     controller, _ = smtp
     # No undo window (tests/browser/test_browser_undo.py has one): the e-mail may go with the next send-mail.
     live = LiveServer(tmp_path_factory.mktemp("browser-publish"), SPAM_MIN_SECONDS=0, MAIL_SERVER="127.0.0.1",
                       MAIL_PORT=controller.port, MAIL_SEND_INTERVAL=0, MAIL_SENDER="corrections@news.example",
                       UNDO_SECONDS=0)
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     live.command("seed-demo")
     live.command("create-editor", "pat@example.org", "--name", "Pat Desk", "--password-stdin", input=PASSWORD + "\n")
     yield live.start()

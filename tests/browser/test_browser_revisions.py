@@ -17,10 +17,10 @@ NOTICE = "An earlier version of this article said the grant was £42,000. It is 
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, sqlite_template):
     live = LiveServer(tmp_path_factory.mktemp("browser-revisions"), SPAM_MIN_SECONDS=0, MAIL_SEND_INTERVAL=0,
                       WEBHOOK_SEND_INTERVAL=0, SILENT_EDIT_GRACE_MINUTES=0)
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     live.command("seed-demo")
     live.command("create-editor", "pat@example.org", "--name", "Pat Desk", "--password-stdin", input=PASSWORD + "\n")
     yield live.start()

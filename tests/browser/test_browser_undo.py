@@ -28,11 +28,11 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, smtp):
+def server(tmp_path_factory, sqlite_template, smtp):
     folder = tmp_path_factory.mktemp("browser-undo")
     live = LiveServer(folder, RATELIMIT_ENABLED="false", UNDO_SECONDS=UNDO_SECONDS, MAIL_SERVER="127.0.0.1",
                       MAIL_PORT=smtp.port, MAIL_SEND_INTERVAL=0.5)
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     articles = folder / "articles.jsonl"
     articles.write_text(json.dumps({"title": "Ferry fares rise in March", "slug": "ferry-fares",
                                     "canonical_url": "https://news.example.org/ferry-fares",

@@ -118,9 +118,9 @@ def write_pages(site: StaticSite, server_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, cms, stranger):
+def server(tmp_path_factory, sqlite_template, cms, stranger):
     live = LiveServer(tmp_path_factory.mktemp("embed"), SPAM_MIN_SECONDS=0, CORS_ORIGINS=json.dumps([cms.origin]))
-    live.command("db", "upgrade")
+    live.migrate(sqlite_template)
     live.command("seed-demo")
     live.notice_ids = publish_notices(live)
     live.start()

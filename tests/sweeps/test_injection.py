@@ -872,7 +872,7 @@ def shell_setup(live: LiveServer) -> dict:
 
 @pytest.mark.browser
 @pytest.mark.browser
-def test_in_a_browser_no_hostile_text_runs(browser, tmp_path):
+def test_in_a_browser_no_hostile_text_runs(browser, tmp_path, sqlite_template):
     cms_folder = tmp_path / "cms"
     cms_folder.mkdir()
     cms_port = free_port()
@@ -882,7 +882,7 @@ def test_in_a_browser_no_hostile_text_runs(browser, tmp_path):
     live = LiveServer(tmp_path / "live", SPAM_MIN_SECONDS=0, CORS_ORIGINS=json.dumps([cms_origin]))
     context = browser.new_context()
     try:
-        live.command("db", "upgrade")
+        live.migrate(sqlite_template)
         live.command("create-editor", "desk@example.org", "--name", TITLE[:200], "--password-stdin",
                      input="a long enough password\n")
         made = shell_setup(live)
