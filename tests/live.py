@@ -24,9 +24,15 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 FORK_COMMANDS = os.environ.get("CORRECTIONS_TEST_FORK_COMMANDS", "1") != "0"
 
 
+# Screenshots are for a person to look at, and encoding them costs the suite's CPU: taken when asked for.
+SCREENSHOTS = os.environ.get("CORRECTIONS_TEST_SCREENSHOTS", "") not in ("", "0")
+
+
 def screenshot(page, name: str, full_page: bool = True) -> None:
     """Save a screenshot (of the whole page, or of what the window shows) in test-artifacts/ for a person to
-    look at."""
+    look at, when CORRECTIONS_TEST_SCREENSHOTS is set."""
+    if not SCREENSHOTS:
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
