@@ -184,6 +184,8 @@ def new_postgres_database(prefix: str):
 
 def pytest_sessionfinish(session):
     """Drop the databases this process made."""
+    for conn in _emptying.values():
+        conn.close()
     if not _made_databases:
         return
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
@@ -208,15 +210,33 @@ def empty_postgres(url: str) -> None:
     skips the foreign-key and notification triggers, so the order of the tables does not matter; a user not
     allowed to take it (CORRECTIONS_TEST_POSTGRES_URL without superuser) truncates."""
     tables = [f'"{table.name}"' for table in db.metadata.sorted_tables]
-    with psycopg.connect(url) as conn:
-        try:
+    conn = _emptying_connection(url)
+    try:
+        with conn.transaction():
             conn.execute("SET LOCAL session_replication_role = replica;"
                          + "".join(f"DELETE FROM {table};" for table in tables)
                          + "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) FROM pg_sequences "
                            "WHERE schemaname = current_schema() AND last_value IS NOT NULL;")
-        except psycopg.errors.InsufficientPrivilege:
-            conn.rollback()
+    except psycopg.errors.InsufficientPrivilege:
+        with conn.transaction():
             conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+# One connection per database for emptying it, kept open: connecting (a new server process each time) cost
+# more than the emptying. A test that cut the server's connections leaves it closed, and it is made again.
+_emptying: dict[str, psycopg.Connection] = {}
+
+
+def _emptying_connection(url: str) -> psycopg.Connection:
+    conn = _emptying.get(url)
+    if conn is not None and not conn.closed:
+        try:
+            conn.execute("SELECT 1")
+            return conn
+        except psycopg.OperationalError:
+            conn.close()
+    conn = _emptying[url] = psycopg.connect(url, autocommit=True)
+    return conn
 
 
 @pytest.fixture(autouse=True)
