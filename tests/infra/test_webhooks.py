@@ -80,7 +80,8 @@ class Receiver:
             tls.sni_callback = lambda connection, name, context: self.server_names.append(name)
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
             self.url = f"https://{host}:{self.port}/hooks/corrections"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # Polled often: shutdown() waits for the next poll, and each test closes its receiver.
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
 
     def events(self) -> list[str]:
         return [json.loads(r["body"])["event"] for r in self.received]

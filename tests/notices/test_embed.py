@@ -43,7 +43,7 @@ class StaticSite:
     def start(self) -> "StaticSite":
         handler = functools.partial(QuietHandler, directory=str(self.folder))
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return self
 
     def stop(self) -> None:
