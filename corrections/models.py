@@ -1,8 +1,20 @@
 """Tables: columns, relationships and tiny helpers. Decisions live in the domain modules."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from corrections.extensions import db
@@ -184,6 +196,9 @@ class Report(db.Model):
         Index("ix_report_created_at_status", "created_at", "status"),
         # "Due first": open reports by their next deadline.
         Index("ix_report_status_due_at", "status", "due_at"),
+        # The metrics' deadlines still running (due after now): the recent reports only, from the index alone.
+        Index("ix_report_first_action_due_at", "first_action_due_at", "first_action_at", "created_at", "category"),
+        Index("ix_report_resolution_due_at", "resolution_due_at", "status", "closed_at", "created_at", "category"),
     )
 
     def __repr__(self) -> str:
@@ -202,6 +217,75 @@ class ReportCount(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
     n: Mapped[int]
+
+
+class ReportTally(db.Model):
+    """Reports received in a period (a UTC day, or a UTC month), by what the editors' figures count them by: the
+    sum of `n` over a key's rows. Kept like report_count, by triggers on the report table (see the migration that
+    made this table): every insert, change of a counted field and delete adds rows of +1 or -1, for the report's
+    day and for its month, in the same transaction. figures/tallies.py reads and folds them.
+
+    `first_clock` and `resolution_clock` say how the report stands against its deadlines: "" no deadline,
+    "waiting" not done yet, "met" done by the deadline, "late" done after it (clocks.target_figures' rules).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(5))  # "day" or "month"
+    start: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    first_clock: Mapped[str] = mapped_column(String(7))
+    resolution_clock: Mapped[str] = mapped_column(String(7))
+    n: Mapped[int]
+
+    __table_args__ = (Index("ix_report_tally_period_start", "period", "start"),)
+
+
+class ArticleTally(db.Model):
+    """Reports received in a period (a UTC day or month) by article: the metrics' most-reported articles. Kept by
+    the report table's triggers like ReportTally."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(5))
+    start: Mapped[date] = mapped_column(Date)
+    article_id: Mapped[int]
+    n: Mapped[int]
+
+    __table_args__ = (Index("ix_article_tally_period_start_article_id", "period", "start", "article_id", "n"),)
+
+
+class ReportDuration(db.Model):
+    """A report's time to first action, or to correction (`measure`), in microseconds, with the report's arrival:
+    what the metrics take medians of. Kept by the report table's triggers (one row per report and measure that
+    has one). `bucket` orders the durations coarsely (figures/tallies.py: every duration in a bucket is longer
+    than every duration in a lower one), so that a median is found by counting buckets, then reading one."""
+
+    report_id: Mapped[int] = mapped_column(primary_key=True)
+    measure: Mapped[str] = mapped_column(String(12), primary_key=True)  # "first_action" or "correction"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    micros: Mapped[int] = mapped_column(BigInteger)
+    bucket: Mapped[int]
+
+    __table_args__ = (
+        # The median's bucket read in duration order within a window.
+        Index("ix_report_duration_measure_bucket_created_at_micros", "measure", "bucket", "created_at", "micros"),
+        # The buckets of a part of a day at a window's edge.
+        Index("ix_report_duration_measure_created_at_bucket", "measure", "created_at", "bucket"),
+    )
+
+
+class DurationTally(db.Model):
+    """How many durations of a measure fell in each bucket, by the period (UTC day or month) their reports arrived
+    in: kept by triggers on report_duration, like ReportTally."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(5))
+    start: Mapped[date] = mapped_column(Date)
+    measure: Mapped[str] = mapped_column(String(12))
+    bucket: Mapped[int]
+    n: Mapped[int]
+
+    __table_args__ = (Index("ix_duration_tally_period_start_measure", "period", "start", "measure", "bucket", "n"),)
 
 
 class Event(db.Model):

@@ -4,7 +4,6 @@ from flask import flash, render_template, request
 
 from corrections.editor.blueprint import bp
 from corrections.figures import metrics
-from corrections.reports import clocks
 
 
 @bp.get("/metrics", endpoint="metrics")
@@ -19,7 +18,7 @@ def metrics_page():
     return render_template(
         "editor/metrics.html",
         m=figures,
-        targets=clocks.target_figures(figures.start, figures.end, figures.end),
+        targets=figures.targets,
         windows=metrics.WINDOWS,
         duration=metrics.duration_words,
     )

@@ -1,19 +1,21 @@
 """The editors' figures for a window of days: how fast reports are handled and where they come from.
 
-Counting happens in the database (GROUP BY); only the medians are taken in Python, from the few
-columns of the window's reports. The number of queries is the same whatever the number of reports.
+Read from the figures the report table's triggers keep as reports change (figures/tallies.py), exact for
+any window: the number of queries, and the rows they read, are the same whatever the number of reports.
 """
 
-import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Date, Float, case, func, select
+from sqlalchemy import Date, Float, case, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from corrections.extensions import db
-from corrections.models import Article, Report, utcnow
+from corrections.figures import tallies
+from corrections.models import Article, Report, ReportCount, utcnow
+from corrections.reports import clocks
 from corrections.vocabulary import CATEGORIES, OPEN
 
 WINDOWS = (7, 30, 90)
@@ -125,6 +127,7 @@ class Figures:
     by_category: list[CategoryCount]
     top_articles: list[ArticleCount]
     per_day: list[tuple[date, int]]  # every UTC day the window touches, oldest first
+    targets: clocks.TargetFigures  # how often the deadlines were met
 
     @property
     def open_total(self) -> int:
@@ -152,55 +155,34 @@ def parse_window(value: str | None) -> int | None:
 def compute(days: int = DEFAULT_WINDOW, now: datetime | None = None) -> Figures:
     """The figures for reports received in the `days` days up to `now` (an aware datetime; default: now).
 
-    Five queries, whatever the data: open reports by age, counts by status and category, the
-    timestamps the medians need, reports per day, and the most-reported articles.
+    Read from the tallies the report table's triggers keep (figures/tallies.py), so a year costs what a week
+    does: a dozen queries, each over a few thousand tally rows or a day of reports at most.
     """
     end = (now or utcnow()).astimezone(UTC)
     start = end - timedelta(days=days)
-    in_window = (Report.created_at >= start, Report.created_at <= end)
-
-    open_by_age = _open_by_age(end)
+    window = tallies.Window.of(start, end)
+    # The rows every change adds, summed now and then so that a window reads few.
+    tallies.fold()
+    counts = tallies.report_counts(window)
 
     by_status: dict[str, int] = {}
     by_category = dict.fromkeys(CATEGORIES, 0)
-    for status, category, n in db.session.execute(
-        select(Report.status, Report.category, func.count(Report.id))
-        .where(*in_window)
-        .group_by(Report.status, Report.category)
-    ):
+    for (category, status, _, _), n in counts.items():
         by_status[status] = by_status.get(status, 0) + n
         # A category dropped from the form since would still be counted, under its own key.
         by_category[category] = by_category.get(category, 0) + n
 
-    first_actions: list[timedelta] = []
-    to_correction: list[timedelta] = []
-    for created_at, first_action_at, closed_at, status in db.session.execute(
-        select(Report.created_at, Report.first_action_at, Report.closed_at, Report.status)
-        .where(*in_window)
-        .where((Report.first_action_at.is_not(None)) | ((Report.status == "corrected") & Report.closed_at.is_not(None)))
-    ):
-        if first_action_at is not None:
-            first_actions.append(first_action_at - created_at)
-        if status == "corrected" and closed_at is not None:
-            to_correction.append(closed_at - created_at)
+    median_first_action, first_actions = tallies.median("first_action", window)
+    median_to_correction, corrections = tallies.median("correction", window)
+    per_day = sorted(tallies.per_day(window).items())
 
-    day = utc_date(Report.created_at).label("day")
-    received_days = select(day).where(*in_window).subquery()
-    per_day_counts = dict(db.session.execute(
-        select(received_days.c.day, func.count()).group_by(received_days.c.day)
-    ).all())
-    days_touched = [start.date() + timedelta(days=i) for i in range((end.date() - start.date()).days + 1)]
-    per_day = [(d, per_day_counts.get(d, 0)) for d in days_touched]
-
-    reports = func.count(Report.id).label("reports")
+    ranked = tallies.article_counts(window)
     top_articles = [
-        ArticleCount(slug, title, n)
+        ArticleCount(slug, title, int(n))
         for slug, title, n in db.session.execute(
-            select(Article.slug, Article.title, reports)
-            .join(Report, Report.article_id == Article.id)
-            .where(*in_window)
-            .group_by(Article.id, Article.slug, Article.title)
-            .order_by(reports.desc(), Article.title, Article.slug)
+            select(Article.slug, Article.title, ranked.c.reports)
+            .join(ranked, ranked.c.article_id == Article.id)
+            .order_by(ranked.c.reports.desc(), Article.title, Article.slug)
             .limit(TOP_ARTICLES)
         )
     ]
@@ -211,34 +193,72 @@ def compute(days: int = DEFAULT_WINDOW, now: datetime | None = None) -> Figures:
         end=end,
         received=sum(by_status.values()),
         spam=by_status.get("spam", 0),
-        open_by_age=open_by_age,
-        median_first_action=_median(first_actions),
-        first_actions=len(first_actions),
-        median_to_correction=_median(to_correction),
-        corrections=len(to_correction),
+        open_by_age=_open_by_age(end),
+        median_first_action=median_first_action,
+        first_actions=first_actions,
+        median_to_correction=median_to_correction,
+        corrections=corrections,
         accepted=by_status.get("accepted", 0) + by_status.get("corrected", 0),
         rejected=by_status.get("rejected", 0),
         by_category=[CategoryCount(key, CATEGORIES.get(key, key), n) for key, n in by_category.items()],
         top_articles=top_articles,
         per_day=per_day,
+        targets=_targets(window, counts, end),
     )
 
 
+def _targets(window: tallies.Window, counts, now: datetime) -> clocks.TargetFigures:
+    """How often each deadline was met by the window's reports (clocks.target_figures' figures): met and late
+    from the tallies; of the reports still waiting, those whose deadline is ahead of `now` are recent, read from
+    the deadline indexes, and the rest are missed."""
+    running: dict[str, dict[str, int]] = {"first": {}, "resolution": {}}
+    ahead = [
+        select(literal(name), Report.category, func.count()).where(due >= now, waiting, window.whole(Report.created_at))
+        .group_by(Report.category)
+        for name, due, waiting in (
+            ("first", Report.first_action_due_at, Report.first_action_at.is_(None)),
+            ("resolution", Report.resolution_due_at, ~tallies.resolved()),
+        )
+    ]
+    for name, category, n in db.session.execute(union_all(*ahead)):
+        running[name][category] = int(n)
+    by_category: dict[str, list[Counter]] = {}
+    for (category, _, first, resolution), n in counts.items():
+        if first or resolution:
+            pair = by_category.setdefault(category, [Counter(), Counter()])
+            pair[0][first] += n
+            pair[1][resolution] += n
+
+    def tally(clock: Counter, ahead: int) -> clocks.Tally:
+        return clocks.Tally(met=clock["met"], missed=clock["late"] + clock["waiting"] - ahead, running=ahead)
+
+    rows = []
+    for category in sorted(by_category):
+        first, resolution = by_category[category]
+        rows.append((category, CATEGORIES.get(category, category),
+                     tally(first, running["first"].get(category, 0)),
+                     tally(resolution, running["resolution"].get(category, 0))))
+    total_first = clocks.Tally(*(sum(getattr(r[2], f) for r in rows) for f in ("met", "missed", "running")))
+    total_resolution = clocks.Tally(*(sum(getattr(r[3], f) for r in rows) for f in ("met", "missed", "running")))
+    return clocks.TargetFigures(total_first, total_resolution, rows)
+
+
 def _open_by_age(now: datetime) -> list[tuple[str, int]]:
-    """Every open report, counted by age bucket in one query."""
+    """Every open report, counted by age bucket: the total from the status counts the report table's triggers
+    keep, the recent ones from the (status, created_at) index, the oldest bucket the rest."""
+    oldest = len(AGE_BUCKETS) - 1
     whens = [(Report.created_at > now - limit, index)
              for index, (_, limit) in enumerate(AGE_BUCKETS) if limit is not None]
-    bucket = case(*whens, else_=len(AGE_BUCKETS) - 1).label("bucket")
+    bucket = case(*whens, else_=oldest).label("bucket")
     # Grouped through a subquery: PostgreSQL would not match a GROUP BY that repeats the CASE with
     # its own bound parameters.
-    aged = select(bucket).where(Report.status.in_(OPEN)).subquery()
-    counts = dict(db.session.execute(select(aged.c.bucket, func.count()).group_by(aged.c.bucket)).all())
+    recent = AGE_BUCKETS[oldest - 1][1]
+    aged = select(bucket).where(Report.status.in_(OPEN), Report.created_at > now - recent).subquery()
+    every = select(literal(-1).label("bucket"), func.sum(ReportCount.n)).where(ReportCount.status.in_(OPEN))
+    counts = {index: int(n or 0) for index, n in db.session.execute(
+        union_all(select(aged.c.bucket, func.count()).group_by(aged.c.bucket), every))}
+    counts[oldest] = counts.pop(-1, 0) - sum(counts.values())
     return [(label, counts.get(index, 0)) for index, (label, _) in enumerate(AGE_BUCKETS)]
-
-
-def _median(values: list[timedelta]) -> timedelta | None:
-    # For an even count statistics.median takes the mean of the middle two.
-    return statistics.median(values) if values else None
 
 
 def duration_words(value: timedelta | None) -> str:

@@ -37,6 +37,7 @@ from corrections.articles.content import free_slug, new_article_values, parse_ar
 from corrections.articles.revisions import revision_values
 from corrections.config import DEFAULTS
 from corrections.extensions import db
+from corrections.figures import tallies
 from corrections.models import (
     Article,
     ArticleRevision,
@@ -1195,8 +1196,10 @@ def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, 
             conn.rollback()
             for pragma, value in restore.items():
                 conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
-    # The report table's triggers counted every report: one row per status from here on.
+    # The report table's triggers counted every report: one row per status from here on, and per key of the
+    # figures' tallies.
     fold_counts()
+    tallies.fold(at_least=0)
     return maker.made
 
 

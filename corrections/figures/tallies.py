@@ -1,0 +1,363 @@
+"""The figures kept as reports change, read for any window of time: counts and exact medians.
+
+The report table's triggers (see the migration that made these tables) keep, in the same transaction as every
+change: reports by UTC day and by UTC month they arrived (ReportTally, ArticleTally), each report's durations
+(ReportDuration) and how many of them fall in each duration bucket by day and month (DurationTally). A window
+from `start` to `end` is read as its whole months, its other whole days, and the reports themselves for the
+two parts of a day at its edges: a year costs a few thousand tally rows, whatever the number of reports.
+
+A median is exact: the buckets order the durations (each one's durations are all longer than a lower one's), so
+counting a window's durations by bucket says which bucket holds the middle one and its rank there; then only
+that bucket's durations in the window are read, in order.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from corrections.extensions import db
+from corrections.models import ArticleTally, DurationTally, Report, ReportDuration, ReportTally
+from corrections.vocabulary import CLOSED
+
+MEASURES = ("first_action", "correction")
+# Rows of a tally table above which `fold` sums them into one per key.
+FOLD_AT = 20_000
+
+
+# --- What the triggers compute, written again for the reports at a window's edges and for `rebuild`. -------------
+
+class utc_day(FunctionElement):
+    """The UTC calendar day (or with unit "month", the first day of the month) of a timestamp column."""
+
+    type = Date()
+    inherit_cache = True
+    unit = "day"
+
+
+class utc_month_start(utc_day):
+    inherit_cache = True
+    unit = "month"
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element, compiler, **kw):
+    modifier = ", 'start of month'" if element.unit == "month" else ""
+    return f"date({compiler.process(element.clauses, **kw)}{modifier})"
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    if element.unit == "month":
+        return f"CAST(date_trunc('month', {column} AT TIME ZONE 'UTC') AS DATE)"
+    return f"CAST({column} AT TIME ZONE 'UTC' AS DATE)"
+
+
+class micros_between(FunctionElement):
+    """Exact microseconds from the first timestamp column to the second."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(micros_between, "sqlite")
+def _micros_sqlite(element, compiler, **kw):
+    # UTCDateTime keeps 'YYYY-MM-DD HH:MM:SS.ffffff' text on SQLite: whole seconds, then the microseconds.
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return (f"((strftime('%s', {end}) - strftime('%s', {start})) * 1000000"
+            f" + CAST(substr({end}, 21, 6) AS INTEGER) - CAST(substr({start}, 21, 6) AS INTEGER))")
+
+
+@compiles(micros_between, "postgresql")
+def _micros_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS BIGINT)"
+
+
+class duration_bucket(FunctionElement):
+    """bucket(micros) in the database."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(duration_bucket)
+def _bucket_sql(element, compiler, **kw):
+    m = compiler.process(element.clauses, **kw)
+    as_text = f"CAST({m} AS TEXT)"
+    return (f"(CASE WHEN {m} < 1000000 THEN 0 ELSE length({as_text}) * 100"
+            f" + CAST(substr({as_text}, 1, 2) AS INTEGER) END)")
+
+
+def bucket(micros: int) -> int:
+    """A duration's bucket: 0 under a second, else its number of digits (in microseconds), then its first two.
+    Longer durations never fall in a lower bucket."""
+    if micros < 1_000_000:
+        return 0
+    digits = str(micros)
+    return len(digits) * 100 + int(digits[:2])
+
+
+def first_clock(r=Report):
+    """How a report stands against its first-action deadline: "" none, "waiting", "met" or "late"."""
+    return case((r.first_action_due_at.is_(None), ""), (r.first_action_at.is_(None), "waiting"),
+                (r.first_action_at <= r.first_action_due_at, "met"), else_="late")
+
+
+def resolved(r=Report):
+    return and_(r.status.in_(CLOSED), r.closed_at.is_not(None))
+
+
+def resolution_clock(r=Report):
+    """How a report stands against its resolution deadline, like first_clock."""
+    return case((r.resolution_due_at.is_(None), ""), (~resolved(r), "waiting"),
+                (r.closed_at <= r.resolution_due_at, "met"), else_="late")
+
+
+# Each measure: when a report has it, and the moment it runs to from the report's arrival.
+MEASURED = {
+    "first_action": (lambda r: r.first_action_at.is_not(None), lambda r: r.first_action_at),
+    "correction": (lambda r: and_(r.status == "corrected", r.closed_at.is_not(None)), lambda r: r.closed_at),
+}
+
+
+# --- Windows --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Window:
+    """A window of arrival times, `start` to `end` (both included), as tally periods and edge times.
+
+    `months` are the first days of its whole months; `days` its other whole days; `edges` the
+    (from, until) ranges of arrival times left, `until` excluded, except the last, which ends at `end`.
+    """
+
+    start: datetime
+    end: datetime
+    months: tuple[date, ...]
+    days: tuple[date, ...]
+    edges: tuple[tuple[datetime, datetime], ...]
+
+    @classmethod
+    def of(cls, start: datetime, end: datetime) -> "Window":
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        first = start.date() if start.timetz().replace(tzinfo=None) == time.min else start.date() + timedelta(days=1)
+        last = end.date() - timedelta(days=1)  # the last day that ends by `end`
+        if end < start or first > last:
+            return cls(start, end, (), (), ((start, end),) if end >= start else ())
+        months, days = [], []
+        day = first
+        while day <= last:
+            month_end = _next_month(day) - timedelta(days=1)
+            if day.day == 1 and month_end <= last:
+                months.append(day)
+                day = month_end + timedelta(days=1)
+            else:
+                days.append(day)
+                day += timedelta(days=1)
+        edges = []
+        if start < _midnight(first):
+            edges.append((start, _midnight(first)))
+        edges.append((_midnight(last + timedelta(days=1)), end))
+        return cls(start, end, tuple(months), tuple(days), tuple(edges))
+
+    def tallied(self, table):
+        """The tally rows of this window's whole months and days."""
+        parts = []
+        if self.months:
+            parts.append(and_(table.period == "month", table.start.in_(self.months)))
+        if self.days:
+            parts.append(and_(table.period == "day", table.start.in_(self.days)))
+        return or_(*parts) if parts else literal(False)
+
+    def at_edges(self, column):
+        """The arrival times not tallied: `column` (a created_at) in the edges."""
+        parts = []
+        for index, (since, until) in enumerate(self.edges):
+            last = index == len(self.edges) - 1
+            parts.append(and_(column >= since, column <= until if last else column < until))
+        return or_(*parts) if parts else literal(False)
+
+    def whole(self, column):
+        return and_(column >= self.start, column <= self.end)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, UTC)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+# --- Reading --------------------------------------------------------------------------------------------------
+
+KEYS = ("category", "status", "first_clock", "resolution_clock")
+
+
+def report_counts(window: Window) -> Counter:
+    """Reports received in the window by (category, status, first_clock, resolution_clock)."""
+    tallied = select(*(getattr(ReportTally, k) for k in KEYS), ReportTally.n).where(window.tallied(ReportTally))
+    edges = select(Report.category, Report.status, first_clock(), resolution_clock(), literal(1)) \
+        .where(window.at_edges(Report.created_at))
+    rows = union_all(tallied, edges).subquery()
+    counts = Counter()
+    for *key, n in db.session.execute(
+        select(*(rows.c[i] for i in range(4)), func.sum(rows.c[4])).group_by(*(rows.c[i] for i in range(4)))
+    ):
+        if n:
+            counts[tuple(key)] += int(n)
+    return counts
+
+
+def per_day(window: Window) -> dict[date, int]:
+    """Reports received on each UTC day the window touches (whole months read by their days)."""
+    days = [window.start.date() + timedelta(days=i) for i in range((window.end.date() - window.start.date()).days + 1)]
+    whole = [d for d in days if window.start <= _midnight(d) and _midnight(d + timedelta(days=1)) <= window.end]
+    counts = dict.fromkeys(days, 0)
+    tallied = select(ReportTally.start.label("day"), ReportTally.n) \
+        .where(ReportTally.period == "day", ReportTally.start.between(whole[0], whole[-1]) if whole else literal(False))
+    edges = select(utc_day(Report.created_at).label("day"), literal(1)).where(window.at_edges(Report.created_at))
+    rows = union_all(tallied, edges).subquery()
+    for day, n in db.session.execute(select(rows.c.day, func.sum(rows.c[1])).group_by(rows.c.day)):
+        counts[_as_date(day)] += int(n)
+    return counts
+
+
+def article_counts(window: Window):
+    """A subquery of (article_id, reports): the reports each article received in the window."""
+    tallied = select(ArticleTally.article_id, ArticleTally.n).where(window.tallied(ArticleTally))
+    edges = select(Report.article_id, literal(1)).where(window.at_edges(Report.created_at))
+    rows = union_all(tallied, edges).subquery()
+    total = func.sum(rows.c[1]).label("reports")
+    return select(rows.c[0].label("article_id"), total).group_by(rows.c[0]).having(total > 0).subquery()
+
+
+def histogram(measure: str, window: Window) -> dict[int, int]:
+    """How many durations of `measure` of the window's reports fall in each bucket."""
+    tallied = select(DurationTally.bucket, DurationTally.n) \
+        .where(DurationTally.measure == measure, window.tallied(DurationTally))
+    edges = select(ReportDuration.bucket, literal(1)) \
+        .where(ReportDuration.measure == measure, window.at_edges(ReportDuration.created_at))
+    rows = union_all(tallied, edges).subquery()
+    return {b: int(n) for b, n in db.session.execute(
+        select(rows.c[0], func.sum(rows.c[1])).group_by(rows.c[0])) if n}
+
+
+def median(measure: str, window: Window) -> tuple[timedelta | None, int]:
+    """The median duration of `measure` over the window's reports (statistics.median's: for an even count
+    the mean of the middle two), and how many there are."""
+    counts = histogram(measure, window)
+    total = sum(counts.values())
+    if not total:
+        return None, 0
+    low, high = _ranked(measure, window, counts, sorted({(total + 1) // 2, (total + 2) // 2}))
+    return (low + high) / 2, total
+
+
+def _ranked(measure: str, window: Window, counts: dict[int, int], ranks: list[int]) -> tuple[timedelta, timedelta]:
+    """The durations of these ranks (from 1, shortest first) in the window, in one query: each one's bucket from
+    the counts, then its place among that bucket's durations, read in order."""
+    picks = []
+    for rank in ranks:
+        below = 0
+        for b in sorted(counts):
+            if below + counts[b] >= rank:
+                picks.append(select(ReportDuration.micros)
+                             .where(ReportDuration.measure == measure, ReportDuration.bucket == b,
+                                    window.whole(ReportDuration.created_at))
+                             .order_by(ReportDuration.micros).offset(rank - below - 1).limit(1).subquery())
+                break
+            below += counts[b]
+    found = sorted(int(m) for m in db.session.scalars(union_all(*(select(p.c.micros) for p in picks))))
+    if len(found) != len(ranks):
+        raise LookupError("the duration tallies and the durations disagree")  # never, with the triggers
+    return timedelta(microseconds=found[0]), timedelta(microseconds=found[-1])
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+# --- Upkeep ---------------------------------------------------------------------------------------------------
+
+TALLY_KEYS = {
+    ReportTally: ("period", "start", *KEYS),
+    ArticleTally: ("period", "start", "article_id"),
+    DurationTally: ("period", "start", "measure", "bucket"),
+}
+
+
+def fold(at_least: int = FOLD_AT) -> None:
+    """Replace each tally table's rows by one per key with their sum, when it holds more than `at_least` rows;
+    in a transaction of its own. As triage.fold_counts: only the rows the folding statement sees are summed, so
+    rows added meanwhile stay as they are and nothing is counted twice or lost."""
+    spans = [select(func.max(t.id) - func.min(t.id)).scalar_subquery() for t in TALLY_KEYS]
+    with db.engine.begin() as conn:
+        rows = conn.execute(select(*spans)).one()
+        for (table, keys), span in zip(TALLY_KEYS.items(), rows, strict=True):
+            t = table.__table__
+            if span is None or span < at_least:
+                continue
+            columns = ", ".join(keys)
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(
+                    f"WITH gone AS (DELETE FROM {t.name} RETURNING {columns}, n) "  # nosec B608: the models' names
+                    f"INSERT INTO {t.name} ({columns}, n) SELECT {columns}, sum(n) FROM gone GROUP BY {columns} "
+                    "HAVING sum(n) <> 0"))
+                continue
+            # SQLite: one writer at a time, so the two statements see the same rows up to `last`.
+            last = conn.scalar(select(func.max(t.c.id)))
+            conn.execute(insert(t).from_select(
+                [*keys, "n"],
+                select(*(t.c[k] for k in keys), func.sum(t.c.n)).where(t.c.id <= last)
+                .group_by(*(t.c[k] for k in keys)).having(func.sum(t.c.n) != 0)))
+            conn.execute(delete(t).where(t.c.id <= last))
+
+
+def rebuild() -> None:
+    """Count every report again into the tallies and durations, from the reports as they are (the triggers keep
+    them from there on). Changes the session; the caller commits."""
+    for table in (ReportTally, ArticleTally, ReportDuration, DurationTally):
+        db.session.execute(delete(table))
+    periods = (("day", utc_day(Report.created_at)), ("month", utc_month_start(Report.created_at)))
+    for period, start in periods:
+        keyed = [first_clock().label("first_clock"), resolution_clock().label("resolution_clock")]
+        by_report = select(literal(period, String), start.label("start"), Report.category, Report.status, *keyed) \
+            .subquery()
+        db.session.execute(insert(ReportTally).from_select(
+            ["period", "start", *KEYS, "n"],
+            select(*by_report.c, func.count()).group_by(*by_report.c)))
+        by_article = select(literal(period, String), start.label("start"), Report.article_id).subquery()
+        db.session.execute(insert(ArticleTally).from_select(
+            ["period", "start", "article_id", "n"], select(*by_article.c, func.count()).group_by(*by_article.c)))
+    for measure, (has, until) in MEASURED.items():
+        micros = micros_between(Report.created_at, until(Report))
+        # ReportDuration's own triggers count these into DurationTally.
+        db.session.execute(insert(ReportDuration).from_select(
+            ["report_id", "measure", "created_at", "micros", "bucket"],
+            select(Report.id, literal(measure, String), Report.created_at, micros, duration_bucket(micros))
+            .where(has(Report))))
+
+
+def reports_counted() -> int:
+    """How many reports the tallies count (each is in one day's rows)."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(ReportTally.n), 0)).where(ReportTally.period == "day")))
