@@ -238,12 +238,14 @@ class ReportTally(db.Model):
     resolution_clock: Mapped[str] = mapped_column(String(7))
     n: Mapped[int]
 
-    __table_args__ = (Index("ix_report_tally_period_start", "period", "start"),)
+    # Covering: a window's rows are read from the index alone.
+    __table_args__ = (Index("ix_report_tally_period_start", "period", "start", "category", "status", "first_clock",
+                            "resolution_clock", "n"),)
 
 
 class ArticleTally(db.Model):
-    """Reports received in a period (a UTC day or month) by article: the metrics' most-reported articles. Kept by
-    the report table's triggers like ReportTally."""
+    """Reports received in a period (a UTC day or month, or "all" time, whose start is 2000-01-01) by article: the
+    metrics' most-reported articles. Kept by the report table's triggers like ReportTally."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(5))
@@ -251,7 +253,8 @@ class ArticleTally(db.Model):
     article_id: Mapped[int]
     n: Mapped[int]
 
-    __table_args__ = (Index("ix_article_tally_period_start_article_id", "period", "start", "article_id", "n"),)
+    # A few articles' counts in a window, and every article's over all time, from the index alone.
+    __table_args__ = (Index("ix_article_tally_period_article_id_start", "period", "article_id", "start", "n"),)
 
 
 class ReportDuration(db.Model):
@@ -286,6 +289,14 @@ class DurationTally(db.Model):
     n: Mapped[int]
 
     __table_args__ = (Index("ix_duration_tally_period_start_measure", "period", "start", "measure", "bucket", "n"),)
+
+
+class TallyFold(db.Model):
+    """How far each tally table was folded (figures/tallies.fold): its rows with a higher id are the +1 and -1
+    rows added since. Its row is locked while a fold runs, so two never fold the same rows."""
+
+    table_name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    through_id: Mapped[int] = mapped_column(default=0)
 
 
 class Event(db.Model):

@@ -1,4 +1,4 @@
-"""The metrics page: how fast reports are handled and where they come from, over 7, 30 or 90 days."""
+"""The metrics page: how fast reports are handled and where they come from, over 7, 30, 90 or 365 days."""
 
 from flask import flash, render_template, request
 
@@ -13,7 +13,8 @@ def metrics_page():
     if days is None:
         days = metrics.DEFAULT_WINDOW
         if asked:
-            flash(f"Ignored in the address: days “{asked[:40]}” (use 7, 30 or 90); showing {days} days.", "warning")
+            allowed = ", ".join(map(str, metrics.WINDOWS[:-1])) + f" or {metrics.WINDOWS[-1]}"
+            flash(f"Ignored in the address: days “{asked[:40]}” (use {allowed}); showing {days} days.", "warning")
     figures = metrics.compute(days)
     return render_template(
         "editor/metrics.html",

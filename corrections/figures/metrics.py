@@ -18,7 +18,8 @@ from corrections.models import Article, Report, ReportCount, utcnow
 from corrections.reports import clocks
 from corrections.vocabulary import CATEGORIES, OPEN
 
-WINDOWS = (7, 30, 90)
+# Up to a year: the tallies make a long window cost what a short one does.
+WINDOWS = (7, 30, 90, 365)
 DEFAULT_WINDOW = 30
 TOP_ARTICLES = 10
 # Upper bounds of the age buckets of open reports; the last bucket has none.
@@ -176,15 +177,13 @@ def compute(days: int = DEFAULT_WINDOW, now: datetime | None = None) -> Figures:
     median_to_correction, corrections = tallies.median("correction", window)
     per_day = sorted(tallies.per_day(window).items())
 
-    ranked = tallies.article_counts(window)
+    reports = dict(tallies.most_reported(window, TOP_ARTICLES))
+    count = case(reports, value=Article.id, else_=0) if reports else literal(0)
     top_articles = [
-        ArticleCount(slug, title, int(n))
-        for slug, title, n in db.session.execute(
-            select(Article.slug, Article.title, ranked.c.reports)
-            .join(ranked, ranked.c.article_id == Article.id)
-            .order_by(ranked.c.reports.desc(), Article.title, Article.slug)
-            .limit(TOP_ARTICLES)
-        )
+        ArticleCount(slug, title, reports[article_id])
+        for article_id, slug, title in db.session.execute(
+            select(Article.id, Article.slug, Article.title).where(Article.id.in_(reports))
+            .order_by(count.desc(), Article.title, Article.slug).limit(TOP_ARTICLES))
     ]
 
     return Figures(

@@ -29,13 +29,15 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     union_all,
+    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from corrections.extensions import db
-from corrections.models import ArticleTally, DurationTally, Report, ReportDuration, ReportTally
+from corrections.models import ArticleTally, DurationTally, Report, ReportDuration, ReportTally, TallyFold
 from corrections.vocabulary import CLOSED
 
 MEASURES = ("first_action", "correction")
@@ -242,13 +244,50 @@ def per_day(window: Window) -> dict[date, int]:
     return counts
 
 
-def article_counts(window: Window):
-    """A subquery of (article_id, reports): the reports each article received in the window."""
-    tallied = select(ArticleTally.article_id, ArticleTally.n).where(window.tallied(ArticleTally))
-    edges = select(Report.article_id, literal(1)).where(window.at_edges(Report.created_at))
+def most_reported(window: Window, limit: int) -> list[tuple[int, int]]:
+    """(article id, reports) of the articles with the most reports received in the window, most first, at least
+    `limit` of them unless fewer had any, and every article tied with the last: the caller orders ties.
+
+    A year holds tens of thousands of (article, day or month) rows. So the articles with the most reports of all
+    time are counted first (CANDIDATES of them, a few rows each): when the last of those `limit` has more reports
+    in the window than the next article has of all time, no other article can reach it, and the answer is
+    exact. Otherwise (a short window, whose rows are few) every article of the window is counted.
+    """
+    totals = func.sum(ArticleTally.n)
+    leaders = db.session.execute(
+        select(ArticleTally.article_id, totals).where(ArticleTally.period == "all")
+        .group_by(ArticleTally.article_id).having(totals > 0).order_by(totals.desc()).limit(CANDIDATES + 1)).all()
+    candidates = [article_id for article_id, _ in leaders[:CANDIDATES]]
+    outside_best = int(leaders[CANDIDATES][1]) if len(leaders) > CANDIDATES else 0
+    counts = _article_counts(window, candidates)
+    ranked = sorted(counts.values(), reverse=True)
+    if len(ranked) >= limit and ranked[limit - 1] > outside_best or not outside_best:
+        return _leaders(counts, limit)
+    return _leaders(_article_counts(window, None), limit)
+
+
+CANDIDATES = 50
+ALL_TIME = date(2000, 1, 1)  # the start of article_tally's "all" rows
+
+
+def _article_counts(window: Window, articles: list[int] | None) -> dict[int, int]:
+    """Reports each article (of `articles`, or all) received in the window."""
+    only = (lambda column: column.in_(articles)) if articles is not None else (lambda column: literal(True))
+    tallied = select(ArticleTally.article_id, ArticleTally.n) \
+        .where(window.tallied(ArticleTally), only(ArticleTally.article_id))
+    edges = select(Report.article_id, literal(1)).where(window.at_edges(Report.created_at), only(Report.article_id))
     rows = union_all(tallied, edges).subquery()
-    total = func.sum(rows.c[1]).label("reports")
-    return select(rows.c[0].label("article_id"), total).group_by(rows.c[0]).having(total > 0).subquery()
+    total = func.sum(rows.c[1])
+    return {article_id: int(n) for article_id, n in
+            db.session.execute(select(rows.c[0], total).group_by(rows.c[0]).having(total > 0))}
+
+
+def _leaders(counts: dict[int, int], limit: int) -> list[tuple[int, int]]:
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    if len(ranked) <= limit:
+        return ranked
+    last = ranked[limit - 1][1]
+    return [(article_id, n) for article_id, n in ranked if n >= last]
 
 
 def histogram(measure: str, window: Window) -> dict[int, int]:
@@ -307,30 +346,45 @@ TALLY_KEYS = {
 
 
 def fold(at_least: int = FOLD_AT) -> None:
-    """Replace each tally table's rows by one per key with their sum, when it holds more than `at_least` rows;
-    in a transaction of its own. As triage.fold_counts: only the rows the folding statement sees are summed, so
-    rows added meanwhile stay as they are and nothing is counted twice or lost."""
-    spans = [select(func.max(t.id) - func.min(t.id)).scalar_subquery() for t in TALLY_KEYS]
+    """Sum each tally table's rows into one per key, where more than `at_least` rows were added since it was last
+    folded; in a transaction of its own. Only the periods those rows touch are folded (mostly the last few
+    days), so a fold costs what the changes since did. As triage.fold_counts: only rows the folding statements
+    see are summed, so rows added meanwhile stay as they are and nothing is counted twice or lost."""
+    added = [select(func.max(t.id)).scalar_subquery()
+             - select(TallyFold.through_id).where(TallyFold.table_name == t.__tablename__).scalar_subquery()
+             for t in TALLY_KEYS]
+    due = [table for table, n in zip(TALLY_KEYS, db.session.execute(select(*added)).one(), strict=True)
+           if (n or 0) > at_least]
+    if not due:
+        return
     with db.engine.begin() as conn:
-        rows = conn.execute(select(*spans)).one()
-        for (table, keys), span in zip(TALLY_KEYS.items(), rows, strict=True):
+        for table in due:
+            name, keys = table.__tablename__, TALLY_KEYS[table]
+            # Locks the table's mark: a second fold waits, then folds only what was added after this one.
+            through = conn.scalar(select(TallyFold.through_id).where(TallyFold.table_name == name).with_for_update())
+            last = conn.scalar(select(func.max(table.id)))
+            if last is None or through is None:
+                continue
             t = table.__table__
-            if span is None or span < at_least:
-                continue
-            columns = ", ".join(keys)
+            touched = select(t.c.period, t.c.start).where(t.c.id > through, t.c.id <= last).distinct()
+            in_touched = and_(tuple_(t.c.period, t.c.start).in_(touched), t.c.id <= last)
             if conn.dialect.name == "postgresql":
+                columns = ", ".join(keys)
                 conn.execute(text(
-                    f"WITH gone AS (DELETE FROM {t.name} RETURNING {columns}, n) "  # nosec B608: the models' names
-                    f"INSERT INTO {t.name} ({columns}, n) SELECT {columns}, sum(n) FROM gone GROUP BY {columns} "
-                    "HAVING sum(n) <> 0"))
-                continue
-            # SQLite: one writer at a time, so the two statements see the same rows up to `last`.
-            last = conn.scalar(select(func.max(t.c.id)))
-            conn.execute(insert(t).from_select(
-                [*keys, "n"],
-                select(*(t.c[k] for k in keys), func.sum(t.c.n)).where(t.c.id <= last)
-                .group_by(*(t.c[k] for k in keys)).having(func.sum(t.c.n) != 0)))
-            conn.execute(delete(t).where(t.c.id <= last))
+                    f"WITH gone AS (DELETE FROM {name} WHERE (period, start) IN "  # nosec B608: the models' names
+                    f"(SELECT DISTINCT period, start FROM {name} WHERE id > :through AND id <= :last) "
+                    f"AND id <= :last RETURNING {columns}, n) "
+                    f"INSERT INTO {name} ({columns}, n) SELECT {columns}, sum(n) FROM gone GROUP BY {columns} "
+                    "HAVING sum(n) <> 0"), {"through": through, "last": last})
+            else:
+                # SQLite: one writer at a time, so the two statements see the same rows.
+                conn.execute(insert(t).from_select(
+                    [*keys, "n"],
+                    select(*(t.c[k] for k in keys), func.sum(t.c.n)).where(in_touched)
+                    .group_by(*(t.c[k] for k in keys)).having(func.sum(t.c.n) != 0)))
+                conn.execute(delete(t).where(in_touched))
+            conn.execute(update(TallyFold).where(TallyFold.table_name == name)
+                         .values(through_id=select(func.coalesce(func.max(table.id), 0)).scalar_subquery()))
 
 
 def rebuild() -> None:
@@ -338,14 +392,18 @@ def rebuild() -> None:
     them from there on). Changes the session; the caller commits."""
     for table in (ReportTally, ArticleTally, ReportDuration, DurationTally):
         db.session.execute(delete(table))
-    periods = (("day", utc_day(Report.created_at)), ("month", utc_month_start(Report.created_at)))
+    # Ids may start again from 1 (SQLite): every row is to fold.
+    db.session.execute(update(TallyFold).values(through_id=0))
+    periods = (("day", utc_day(Report.created_at)), ("month", utc_month_start(Report.created_at)),
+               ("all", literal(ALL_TIME, Date)))
     for period, start in periods:
-        keyed = [first_clock().label("first_clock"), resolution_clock().label("resolution_clock")]
-        by_report = select(literal(period, String), start.label("start"), Report.category, Report.status, *keyed) \
-            .subquery()
-        db.session.execute(insert(ReportTally).from_select(
-            ["period", "start", *KEYS, "n"],
-            select(*by_report.c, func.count()).group_by(*by_report.c)))
+        if period != "all":
+            keyed = [first_clock().label("first_clock"), resolution_clock().label("resolution_clock")]
+            by_report = select(literal(period, String), start.label("start"), Report.category, Report.status,
+                               *keyed).subquery()
+            db.session.execute(insert(ReportTally).from_select(
+                ["period", "start", *KEYS, "n"],
+                select(*by_report.c, func.count()).group_by(*by_report.c)))
         by_article = select(literal(period, String), start.label("start"), Report.article_id).subquery()
         db.session.execute(insert(ArticleTally).from_select(
             ["period", "start", "article_id", "n"], select(*by_article.c, func.count()).group_by(*by_article.c)))

@@ -392,22 +392,43 @@ def leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, back
              else tuple_(*order.key(earlier)) < tuple_(*order.key(Report)))
     led = exists().where(earlier.cluster_id == Report.cluster_id, ahead, *conditions(f, me, earlier))
 
-    def scan(extra: list):
+    def scan(extra: list, part: str | None = None):
+        """One ordered index scan. A key on a column that may be NULL is read in two parts, each in an index's
+        order: the rows with a value by (column, id), then those without by id (their key is `order.last`)."""
         key = order.key(Report)
         query = select(*key).where(~led, *extra)
-        if cursor is not None:
-            key_, cursor_ = tuple_(*key), tuple_(*order.bound(cursor))
+        sort, bound = key, (tuple_(*key), tuple_(*order.bound(cursor)) if cursor is not None else None)
+        if part == "set":
+            column = getattr(Report, order.column)
+            query = query.where(column.is_not(None))
+            sort = [column, Report.id]
+            bound = (tuple_(*sort), bound[1])
+        elif part == "unset":
+            query = query.where(getattr(Report, order.column).is_(None))
+            sort = [Report.id]
+            if cursor is not None and cursor[0] == order.last:
+                bound = (Report.id, literal(cursor[-1]))
+            elif cursor is not None:
+                # Every row without a value comes after the cursor: all of them ahead, none behind.
+                bound = (None, None)
+                if ahead_first:
+                    query = query.where(false())
+        if bound[1] is not None:
+            key_, cursor_ = bound
             if ahead_first:
                 query = query.where(key_ <= cursor_ if inclusive else key_ < cursor_)
             else:
                 query = query.where(key_ >= cursor_ if inclusive else key_ > cursor_)
-        return query.order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)
+        return query.order_by(*(c.desc() if ahead_first else c.asc() for c in sort)).limit(limit)
 
     statuses = f.statuses
-    if not statuses or len(statuses) == 1:
+    parts = ("set", "unset") if order.last is not None else (None,)
+    if (not statuses or len(statuses) == 1) and parts == (None,):
         return [tuple(row) for row in db.session.execute(scan([*conditions(f, me), *extra]))]
-    # One ordered index scan per status, merged: an index on (status, id) cannot give two statuses in id order.
-    branches = [scan([Report.status == status, *conditions(f, me), *extra]).subquery() for status in statuses]
+    # One ordered index scan per status (and per part of a nullable key), merged: an index on (status, id)
+    # cannot give two statuses in id order, nor one on (status, due_at, id) every status by due_at.
+    branches = [scan([Report.status == status, *conditions(f, me), *extra], part).subquery()
+                for status in (statuses or STATES) for part in parts]
     merged = union_all(*(select(branch) for branch in branches)).subquery()
     key = [merged.c[c.key] for c in order.key(Report)]
     query = select(merged).order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)

@@ -5,13 +5,13 @@ year of reports took seconds. These tables hold the same figures, kept exact in 
 change, by triggers on `report` (like `report_count`):
 
 - `report_tally`: reports by the UTC day and month they arrived, category, status and how they stand against
-  their two deadlines; `article_tally`: by day or month and article;
+  their two deadlines; `article_tally`: by day, month or all time ("all"), and article;
 - `report_duration`: each report's time to first action and to correction (microseconds), with a bucket that
   orders them coarsely; `duration_tally`, kept by triggers on `report_duration`: durations by day or month and
   bucket. A median counts buckets, then reads the one bucket that holds it (figures/tallies.py).
 
 Tallies are rows of +1 and -1 only ever added (a few rows per statement on PostgreSQL), so concurrent changes
-never wait on a shared row; figures/tallies.py folds them. The existing reports are counted here, in SQL; the
+never wait on a shared row; figures/tallies.py folds them, and `tally_fold` says how far. The existing reports are counted here, in SQL; the
 `rebuild-figures` command counts them again. Two indexes serve the deadlines still running after now.
 
 As with report_count: a later SQLite migration that makes batch_alter_table copy the `report` table drops its
@@ -76,7 +76,9 @@ def facts(dialect: str, table: str, r: str) -> list[str]:
 
 
 def start_of(dialect: str, r: str, period: str) -> str:
-    return f"CASE {period} WHEN 'day' THEN {SQL[dialect]['day'].format(r=r)} ELSE {SQL[dialect]['month'].format(r=r)} END"
+    every = "'2000-01-01'" if dialect == "sqlite" else "DATE '2000-01-01'"
+    return (f"CASE {period} WHEN 'day' THEN {SQL[dialect]['day'].format(r=r)} "
+            f"WHEN 'month' THEN {SQL[dialect]['month'].format(r=r)} ELSE {every} END")
 
 
 def micros(dialect: str, r: str, measure: str) -> str:
@@ -89,12 +91,15 @@ def duration_of(dialect: str, r: str, measure: str) -> str:
 
 
 PERIODS = "(SELECT 'day' AS period UNION ALL SELECT 'month')"
+# Articles are also counted over all time (period "all"): the candidates for a long window's most reported.
+ARTICLE_PERIODS = "(SELECT 'day' AS period UNION ALL SELECT 'month' UNION ALL SELECT 'all')"
 
 
 def tally_rows(dialect: str, table: str, r: str, n: str, where: str = "") -> str:
     """SELECT the rows `table` gets for report row `r` (FROM ... given in `where`'s place by the caller)."""
     columns = [start_of(dialect, r, "p.period"), *facts(dialect, table, r)]
-    return f"SELECT p.period, {', '.join(columns)}, {n} FROM {where} CROSS JOIN {PERIODS} AS p"
+    periods = ARTICLE_PERIODS if table == "article_tally" else PERIODS
+    return f"SELECT p.period, {', '.join(columns)}, {n} FROM {where} CROSS JOIN {periods} AS p"
 
 
 def insert_tally(table: str) -> str:
@@ -234,7 +239,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_tally'))
     )
     with op.batch_alter_table('report_tally', schema=None) as batch_op:
-        batch_op.create_index('ix_report_tally_period_start', ['period', 'start'], unique=False)
+        batch_op.create_index('ix_report_tally_period_start', ['period', 'start', 'category', 'status', 'first_clock',
+                                                               'resolution_clock', 'n'], unique=False)
     op.create_table('article_tally',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('period', sa.String(length=5), nullable=False),
@@ -244,7 +250,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_article_tally'))
     )
     with op.batch_alter_table('article_tally', schema=None) as batch_op:
-        batch_op.create_index('ix_article_tally_period_start_article_id', ['period', 'start', 'article_id', 'n'],
+        batch_op.create_index('ix_article_tally_period_article_id_start', ['period', 'article_id', 'start', 'n'],
                               unique=False)
     op.create_table('report_duration',
     sa.Column('report_id', sa.Integer(), nullable=False),
@@ -271,6 +277,13 @@ def upgrade():
     with op.batch_alter_table('duration_tally', schema=None) as batch_op:
         batch_op.create_index('ix_duration_tally_period_start_measure', ['period', 'start', 'measure', 'bucket', 'n'],
                               unique=False)
+    tally_fold = op.create_table('tally_fold',
+    sa.Column('table_name', sa.String(length=20), nullable=False),
+    sa.Column('through_id', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('table_name', name=op.f('pk_tally_fold'))
+    )
+    op.bulk_insert(tally_fold, [{"table_name": name, "through_id": 0}
+                                for name in ("report_tally", "article_tally", "duration_tally")])
     with op.batch_alter_table('report', schema=None) as batch_op:
         # The metrics' deadlines still running after now: only recent reports, from the index alone.
         batch_op.create_index('ix_report_first_action_due_at',
@@ -283,6 +296,15 @@ def upgrade():
         run(statement)
     for statement in backfill(dialect):
         run(statement)
+    # SQLite's row triggers counted each duration in a row of its own: one row per key, then every table folded.
+    keys = "period, start, measure, bucket"
+    last = op.get_bind().exec_driver_sql("SELECT coalesce(max(id), 0) FROM duration_tally").scalar()
+    run(f"INSERT INTO duration_tally ({keys}, n) SELECT {keys}, sum(n) FROM duration_tally WHERE id <= {int(last)} "
+        f"GROUP BY {keys} HAVING sum(n) <> 0")
+    run(f"DELETE FROM duration_tally WHERE id <= {int(last)}")
+    for name in ("report_tally", "article_tally", "duration_tally"):
+        run(f"UPDATE tally_fold SET through_id = (SELECT coalesce(max(id), 0) FROM {name}) "
+            f"WHERE table_name = '{name}'")
 
 
 def downgrade():
@@ -298,6 +320,7 @@ def downgrade():
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index('ix_report_resolution_due_at')
         batch_op.drop_index('ix_report_first_action_due_at')
+    op.drop_table('tally_fold')
     op.drop_table('duration_tally')
     op.drop_table('report_duration')
     op.drop_table('article_tally')

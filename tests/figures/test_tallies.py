@@ -95,9 +95,13 @@ def tally_state() -> dict:
     return state
 
 
-def check(now: datetime) -> None:
+def check(now: datetime, monkeypatch) -> None:
     for days in (1, 7, 30, 90, 365):
-        assert kept(days, now) == recount(days, now), f"{days} days"
+        expected = recount(days, now)
+        # The most reported from the all-time leaders, when they settle it (few candidates: often not).
+        for candidates in (50, 2):
+            monkeypatch.setattr(tallies, "CANDIDATES", candidates)
+            assert kept(days, now) == expected, f"{days} days, {candidates} candidates"
 
 
 @pytest.fixture
@@ -123,7 +127,7 @@ def test_buckets_order_durations_as_the_database_does(app, micros):
     assert tallies.bucket(micros) <= tallies.bucket(micros + 1)
 
 
-def test_figures_equal_a_recount_after_a_random_mix_of_changes(app):
+def test_figures_equal_a_recount_after_a_random_mix_of_changes(app, monkeypatch):
     rng = random.Random(16)
     editor = make_editor()
     other = make_editor(email="second@example.org", name="Sam Lee")
@@ -170,7 +174,7 @@ def test_figures_equal_a_recount_after_a_random_mix_of_changes(app):
                                    report.created_at + timedelta(seconds=rng.randint(1, 900000)))
 
     file_some(40)
-    check(now)
+    check(now, monkeypatch)
     before = tally_state()
 
     for _ in range(4):
@@ -209,8 +213,8 @@ def test_figures_equal_a_recount_after_a_random_mix_of_changes(app):
         reports = [r for r in reports if r.id not in gone]
 
         file_some(10)
-        check(now)
-        check(now - timedelta(days=rng.randint(20, 60), hours=rng.randint(0, 23)))
+        check(now, monkeypatch)
+        check(now - timedelta(days=rng.randint(20, 60), hours=rng.randint(0, 23)), monkeypatch)
 
     assert tally_state() != before
     folded = tally_state()
@@ -219,7 +223,7 @@ def test_figures_equal_a_recount_after_a_random_mix_of_changes(app):
     tallies.rebuild()
     db.session.commit()
     assert tally_state() == folded
-    check(now)
+    check(now, monkeypatch)
 
 
 def test_rebuild_command_counts_every_report_again(app, runner):
