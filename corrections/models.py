@@ -288,7 +288,8 @@ class DurationTally(db.Model):
     bucket: Mapped[int]
     n: Mapped[int]
 
-    __table_args__ = (Index("ix_duration_tally_period_start_measure", "period", "start", "measure", "bucket", "n"),)
+    # A window's buckets of one measure from the index alone.
+    __table_args__ = (Index("ix_duration_tally_period_measure_start", "period", "measure", "start", "bucket", "n"),)
 
 
 class TallyFold(db.Model):

@@ -181,14 +181,21 @@ class Window:
         edges.append((_midnight(last + timedelta(days=1)), end))
         return cls(start, end, tuple(months), tuple(days), tuple(edges))
 
-    def tallied(self, table):
-        """The tally rows of this window's whole months and days."""
-        parts = []
-        if self.months:
-            parts.append(and_(table.period == "month", table.start.in_(self.months)))
-        if self.days:
-            parts.append(and_(table.period == "day", table.start.in_(self.days)))
-        return or_(*parts) if parts else literal(False)
+    def tallied(self, table) -> list:
+        """Conditions on the tally rows of this window's whole months and days: one per run of consecutive
+        periods, each a range of one index (a query reads them as a UNION ALL; an OR would read the table)."""
+        runs = []
+        for period, starts in (("month", self.months), ("day", self.days)):
+            run: list[date] = []
+            for start in starts:
+                if run and start != (_next_month(run[-1]) if period == "month" else run[-1] + timedelta(days=1)):
+                    runs.append((period, run[0], run[-1]))
+                    run = []
+                run.append(start)
+            if run:
+                runs.append((period, run[0], run[-1]))
+        return [and_(table.period == period, table.start.between(first, last)) for period, first, last in runs] \
+            or [literal(False)]
 
     def at_edges(self, column):
         """The arrival times not tallied: `column` (a created_at) in the edges."""
@@ -217,10 +224,11 @@ KEYS = ("category", "status", "first_clock", "resolution_clock")
 
 def report_counts(window: Window) -> Counter:
     """Reports received in the window by (category, status, first_clock, resolution_clock)."""
-    tallied = select(*(getattr(ReportTally, k) for k in KEYS), ReportTally.n).where(window.tallied(ReportTally))
+    tallied = [select(*(getattr(ReportTally, k) for k in KEYS), ReportTally.n).where(run)
+               for run in window.tallied(ReportTally)]
     edges = select(Report.category, Report.status, first_clock(), resolution_clock(), literal(1)) \
         .where(window.at_edges(Report.created_at))
-    rows = union_all(tallied, edges).subquery()
+    rows = union_all(*tallied, edges).subquery()
     counts = Counter()
     for *key, n in db.session.execute(
         select(*(rows.c[i] for i in range(4)), func.sum(rows.c[4])).group_by(*(rows.c[i] for i in range(4)))
@@ -266,17 +274,17 @@ def most_reported(window: Window, limit: int) -> list[tuple[int, int]]:
     return _leaders(_article_counts(window, None), limit)
 
 
-CANDIDATES = 50
+CANDIDATES = 300
 ALL_TIME = date(2000, 1, 1)  # the start of article_tally's "all" rows
 
 
 def _article_counts(window: Window, articles: list[int] | None) -> dict[int, int]:
     """Reports each article (of `articles`, or all) received in the window."""
     only = (lambda column: column.in_(articles)) if articles is not None else (lambda column: literal(True))
-    tallied = select(ArticleTally.article_id, ArticleTally.n) \
-        .where(window.tallied(ArticleTally), only(ArticleTally.article_id))
+    tallied = [select(ArticleTally.article_id, ArticleTally.n).where(run, only(ArticleTally.article_id))
+               for run in window.tallied(ArticleTally)]
     edges = select(Report.article_id, literal(1)).where(window.at_edges(Report.created_at), only(Report.article_id))
-    rows = union_all(tallied, edges).subquery()
+    rows = union_all(*tallied, edges).subquery()
     total = func.sum(rows.c[1])
     return {article_id: int(n) for article_id, n in
             db.session.execute(select(rows.c[0], total).group_by(rows.c[0]).having(total > 0))}
@@ -292,11 +300,11 @@ def _leaders(counts: dict[int, int], limit: int) -> list[tuple[int, int]]:
 
 def histogram(measure: str, window: Window) -> dict[int, int]:
     """How many durations of `measure` of the window's reports fall in each bucket."""
-    tallied = select(DurationTally.bucket, DurationTally.n) \
-        .where(DurationTally.measure == measure, window.tallied(DurationTally))
+    tallied = [select(DurationTally.bucket, DurationTally.n).where(DurationTally.measure == measure, run)
+               for run in window.tallied(DurationTally)]
     edges = select(ReportDuration.bucket, literal(1)) \
         .where(ReportDuration.measure == measure, window.at_edges(ReportDuration.created_at))
-    rows = union_all(tallied, edges).subquery()
+    rows = union_all(*tallied, edges).subquery()
     return {b: int(n) for b, n in db.session.execute(
         select(rows.c[0], func.sum(rows.c[1])).group_by(rows.c[0])) if n}
 

@@ -275,7 +275,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_duration_tally'))
     )
     with op.batch_alter_table('duration_tally', schema=None) as batch_op:
-        batch_op.create_index('ix_duration_tally_period_start_measure', ['period', 'start', 'measure', 'bucket', 'n'],
+        batch_op.create_index('ix_duration_tally_period_measure_start', ['period', 'measure', 'start', 'bucket', 'n'],
                               unique=False)
     tally_fold = op.create_table('tally_fold',
     sa.Column('table_name', sa.String(length=20), nullable=False),

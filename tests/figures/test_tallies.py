@@ -99,7 +99,7 @@ def check(now: datetime, monkeypatch) -> None:
     for days in (1, 7, 30, 90, 365):
         expected = recount(days, now)
         # The most reported from the all-time leaders, when they settle it (few candidates: often not).
-        for candidates in (50, 2):
+        for candidates in (300, 2):
             monkeypatch.setattr(tallies, "CANDIDATES", candidates)
             assert kept(days, now) == expected, f"{days} days, {candidates} candidates"
 
