@@ -211,8 +211,9 @@ def _targets(window: tallies.Window, counts, now: datetime) -> clocks.TargetFigu
     from the tallies; of the reports still waiting, those whose deadline is ahead of `now` are recent, read from
     the deadline indexes, and the rest are missed."""
     running: dict[str, dict[str, int]] = {"first": {}, "resolution": {}}
+    arrived = tallies.arrival_unindexed(Report.created_at)
     ahead = [
-        select(literal(name), Report.category, func.count()).where(due >= now, waiting, window.whole(Report.created_at))
+        select(literal(name), Report.category, func.count()).where(due >= now, waiting, window.whole(arrived))
         .group_by(Report.category)
         for name, due, waiting in (
             ("first", Report.first_action_due_at, Report.first_action_at.is_(None)),
