@@ -198,7 +198,9 @@ def test_metrics_queries_do_not_grow_with_reports(app, editor_client, editor):
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 600)})
     db.session.commit()
     article = make_article()
-    file_report(article)
+    # Acted on: a median is taken from the start (finding it is a query of its own once there is one).
+    workflow.add_note(file_report(article), "Seen.", by=editor)
+    db.session.commit()
     few = count_queries(editor_client, "/editor/metrics")
     for n in range(30):
         report = file_report(article, category="typo" if n % 2 else "factual")
