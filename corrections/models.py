@@ -194,8 +194,10 @@ class Report(db.Model):
         Index("ix_report_cluster_id_status_id", "cluster_id", "status", "id"),
         Index("ix_report_article_id_passage_key", "article_id", "passage_key"),
         Index("ix_report_created_at_status", "created_at", "status"),
-        # "Due first": open reports by their next deadline.
-        Index("ix_report_status_due_at", "status", "due_at"),
+        # "Due first": each status's reports by their next deadline, then those without one in arrival order.
+        Index("ix_report_status_due_at_id", "status", "due_at", "id"),
+        # The same over every status.
+        Index("ix_report_due_at_id", "due_at", "id"),
         # The metrics' deadlines still running (due after now): the recent reports only, from the index alone.
         Index("ix_report_first_action_due_at", "first_action_due_at", "first_action_at", "created_at", "category"),
         Index("ix_report_resolution_due_at", "resolution_due_at", "status", "closed_at", "created_at", "category"),

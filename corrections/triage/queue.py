@@ -404,8 +404,10 @@ def leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, back
             sort = [column, Report.id]
             bound = (tuple_(*sort), bound[1])
         elif part == "unset":
-            query = query.where(getattr(Report, order.column).is_(None))
-            sort = [Report.id]
+            column = getattr(Report, order.column)
+            query = query.where(column.is_(None))
+            # In id order; sorted by the (NULL) column too, so that the index on (status, column, id) gives it.
+            sort = [column, Report.id]
             if cursor is not None and cursor[0] == order.last:
                 bound = (Report.id, literal(cursor[-1]))
             elif cursor is not None:
@@ -426,9 +428,11 @@ def leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, back
     if (not statuses or len(statuses) == 1) and parts == (None,):
         return [tuple(row) for row in db.session.execute(scan([*conditions(f, me), *extra]))]
     # One ordered index scan per status (and per part of a nullable key), merged: an index on (status, id)
-    # cannot give two statuses in id order, nor one on (status, due_at, id) every status by due_at.
-    branches = [scan([Report.status == status, *conditions(f, me), *extra], part).subquery()
-                for status in (statuses or STATES) for part in parts]
+    # cannot give two statuses in id order. Every status by a nullable key: its two parts, each in the order of
+    # an index on (column, id) (by status, the leaders of groups whose earlier reports are in another status,
+    # such as duplicates, would be looked for through every report of that status).
+    branches = [scan([*([Report.status == status] if status else []), *conditions(f, me), *extra], part).subquery()
+                for status in (statuses or (None,)) for part in parts]
     merged = union_all(*(select(branch) for branch in branches)).subquery()
     key = [merged.c[c.key] for c in order.key(Report)]
     query = select(merged).order_by(*(c.desc() if ahead_first else c.asc() for c in key)).limit(limit)

@@ -1,4 +1,4 @@
-"""figures kept as reports change: per-day and per-month tallies, and the durations the medians are taken of
+"""figures kept as reports change: per-day and per-month tallies, and the durations the medians are taken of; "Due first" over any status
 
 The editors' metrics and /transparency counted a window's reports from the report table on every visit, so a
 year of reports took seconds. These tables hold the same figures, kept exact in the same transaction as every
@@ -12,7 +12,8 @@ change, by triggers on `report` (like `report_count`):
 
 Tallies are rows of +1 and -1 only ever added (a few rows per statement on PostgreSQL), so concurrent changes
 never wait on a shared row; figures/tallies.py folds them, and `tally_fold` says how far. The existing reports are counted here, in SQL; the
-`rebuild-figures` command counts them again. Two indexes serve the deadlines still running after now.
+`rebuild-figures` command counts them again. Two indexes serve the deadlines still running after now, and the
+queue's "Due first" index gains the id, for the reports without a deadline of any status.
 
 As with report_count: a later SQLite migration that makes batch_alter_table copy the `report` table drops its
 triggers and must create them again (the metrics' recount tests fail if it does not).
@@ -285,6 +286,11 @@ def upgrade():
     op.bulk_insert(tally_fold, [{"table_name": name, "through_id": 0}
                                 for name in ("report_tally", "article_tally", "duration_tally")])
     with op.batch_alter_table('report', schema=None) as batch_op:
+        # "Due first" over any status reads each status by deadline, then those without one by id (id was missing
+        # for PostgreSQL, which sorted a status's reports without a deadline).
+        batch_op.drop_index('ix_report_status_due_at')
+        batch_op.create_index('ix_report_status_due_at_id', ['status', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_report_due_at_id', ['due_at', 'id'], unique=False)
         # The metrics' deadlines still running after now: only recent reports, from the index alone.
         batch_op.create_index('ix_report_first_action_due_at',
                               ['first_action_due_at', 'first_action_at', 'created_at', 'category'], unique=False)
@@ -318,6 +324,9 @@ def downgrade():
         for name in ("report_figures_insert", "report_figures_update", "report_figures_delete"):
             run(f"DROP TRIGGER {name}")
     with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_due_at_id')
+        batch_op.drop_index('ix_report_status_due_at_id')
+        batch_op.create_index('ix_report_status_due_at', ['status', 'due_at'], unique=False)
         batch_op.drop_index('ix_report_resolution_due_at')
         batch_op.drop_index('ix_report_first_action_due_at')
     op.drop_table('tally_fold')

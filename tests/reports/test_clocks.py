@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import select
 
 from corrections.extensions import db
-from corrections.models import Report, utcnow
+from corrections.models import Editor, Report, utcnow
 from corrections.reports import clocks, workflow
+from corrections.vocabulary import OPEN
 from tests.helpers import count_queries, csrf_token, file_report, make_article
 from tests.triage.test_report_page import fresh, open_page
 
@@ -274,9 +276,11 @@ def test_queue_shows_time_left_and_overdue_and_sorts_due_first(editor_client, ed
                                                               without_target.reference]
 
 
-def test_due_first_pages_lose_and_repeat_no_group(make_app):
+@pytest.mark.parametrize("status", ["open", "all"])
+def test_due_first_pages_lose_and_repeat_no_group(make_app, status):
     """Keyset pages in deadline order, forwards and back: groups placed by their soonest deadline, reports
-    without one last, equal deadlines by arrival."""
+    without one last, equal deadlines by arrival; over the open reports, and over every status (where closed
+    reports, without a deadline, follow those with one, and a group may lead from any status)."""
     from tests.helpers import login, make_editor
     from tests.triage.test_queue import links, page_of, references, walk
 
@@ -296,6 +300,16 @@ def test_due_first_pages_lose_and_repeat_no_group(make_app):
         later[5].due_at = later[2].due_at = later[0].due_at  # exactly equal: arrival order decides
         db.session.commit()
         reports = early + later
+        if status == "all":
+            editor = db.session.scalar(select(Editor))
+            # Closed: no deadline any more; one leads its group, one is led by a report still open.
+            workflow.move(early[1], "spam", by=editor)
+            workflow.reject(later[4], "The article is accurate as published.", by=editor)
+            workflow.move(later[7], "in_review", by=editor)
+            workflow.mark_duplicate(later[7], later[3], by=editor)
+            db.session.commit()
+        else:
+            reports = [r for r in reports if r.status in OPEN]
 
         def key(report):
             return (report.due_at or datetime(9999, 12, 31, tzinfo=UTC), report.id)
@@ -308,10 +322,11 @@ def test_due_first_pages_lose_and_repeat_no_group(make_app):
 
         client = app.test_client()
         login(client, "editor@example.org")
-        pages = walk(client, "/editor/?sort=due")
+        first_url = "/editor/?sort=due" + ("&status=all" if status == "all" else "")
+        pages = walk(client, first_url)
         assert sum(pages, []) == expected
         assert [len(page) for page in pages[:-1]] == [2] * (len(pages) - 1)
-        last_url = "/editor/?sort=due"
+        last_url = first_url
         for _ in pages[1:]:
             last_url = links(page_of(client, last_url))["next"]
         assert sum(reversed(walk(client, last_url, "prev")), []) == expected
