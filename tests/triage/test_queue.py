@@ -8,15 +8,16 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from corrections import transaction, vocabulary
 from corrections.extensions import db
-from corrections.models import Event, Report
+from corrections.models import Editor, Event, Report
 from corrections.reports import workflow
 from corrections.templating import machine_datetime
 from corrections.triage import queue
-from tests.helpers import count_queries, csrf_token, file_report, make_article, make_editor
+from tests.helpers import count_queries, csrf_token, file_report, make_article, make_editor, recorded_statements
 
 PASSAGE = "31 votes to 12"
 
@@ -484,3 +485,33 @@ def test_newest_first_shows_when_the_report_that_places_each_row_arrived(editor_
     oldest = page_of(editor_client, "/editor/?sort=oldest")
     assert re.findall(r'<td><time datetime="([^"]+)">', oldest)[-2:] == [
         machine_datetime(first.created_at), machine_datetime(between.created_at)]
+
+
+def test_csv_export_streams_in_batches_whatever_the_number_of_reports(app, editor_client, monkeypatch):
+    article = make_article()
+    editor = db.session.scalar(select(Editor))
+    monkeypatch.setattr(queue, "EXPORT_BATCH", 4)
+
+    def export():
+        with recorded_statements() as statements:
+            # Unbuffered, as a server sends it (the isolated client buffers: see tests/conftest.py): lines go out as
+            # they are read, not gathered first.
+            response = FlaskClient.open(editor_client, "/editor/export.csv?status=all", buffered=False)
+            assert response.is_streamed
+            rows = list(csv.DictReader(io.StringIO(b"".join(response.response).decode())))
+            response.close()
+        return rows, len(statements)
+
+    filed = [file_report(article) for _ in range(3)]
+    export()  # the first request of the session reads what later ones do not
+    few, few_queries = export()
+    filed += [file_report(article, category="typo") for _ in range(20)]
+    workflow.assign(filed[-1], editor, by=editor)
+    db.session.commit()
+    many, many_queries = export()
+
+    assert [row["reference"] for row in few] == [r.reference for r in filed[:3]]
+    # Read 4 at a time, every report comes out once, in the order they arrived; one query whatever their number.
+    assert [row["reference"] for row in many] == [r.reference for r in filed]
+    assert many[-1]["assignee"] == editor.name and many[0]["assignee"] == ""
+    assert many_queries == few_queries
