@@ -41,9 +41,10 @@ from corrections.models import Article, Notice, Policy
 from corrections.text import CONTROL
 
 # Pages kept per process, the least recently used dropped first: at most this many, and at most
-# this many bytes of bodies (an article page is about 15 KB, a feed up to 50 notices).
+# this many bytes of bodies (an article page is about 15 KB, a feed up to 50 notices). The bytes are part of
+# the process's memory for good, so they stay a small share of a server's 200 MB.
 MAX_PAGES = 2000
-MAX_BYTES = 40 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024
 # Set by the layer for the view: the version it checked, so the view need not query it again.
 VERSION_KEY = "corrections.page_version"
 # Headers that belong to one response only and are never replayed.
