@@ -52,6 +52,11 @@ DEFAULTS: dict[str, Any] = {
     "SILENT_EDIT_GRACE_MINUTES": 60,
     "ARTICLES_PER_PAGE": 20,
     "LOG_PER_PAGE": 25,
+    # The public article page shows its newest notices in full, and links to the corrections log for the older
+    # ones: a page (and its JSON-LD) that stays the same size however many notices an article gathers.
+    "ARTICLE_NOTICES_SHOWN": 20,
+    # The editors' article page: notices a page (older ones on further pages).
+    "EDITOR_NOTICES_PER_PAGE": 10,
     # A report is a few KB; anything far beyond that is refused with a 413 page.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,

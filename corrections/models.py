@@ -114,7 +114,7 @@ class RevisionDiff(db.Model):
 
 class Report(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"))
     reference: Mapped[str] = mapped_column(String(12), unique=True)
     # The reader's status link token is derived from this nonce and the secret key (so e-mails can
     # carry the link later); only its hash is stored for look-ups.
@@ -193,6 +193,10 @@ class Report(db.Model):
         # A group's reports, and whether a group has a newer report in the shown statuses than this one.
         Index("ix_report_cluster_id_status_id", "cluster_id", "status", "id"),
         Index("ix_report_article_id_passage_key", "article_id", "passage_key"),
+        # One article's reports: newest first whatever their state (the queue filtered to an article), and by
+        # state (its page's counts from the index alone, the reports a notice may link, the open ones in the queue).
+        Index("ix_report_article_id_id", "article_id", "id"),
+        Index("ix_report_article_id_status_id", "article_id", "status", "id"),
         Index("ix_report_created_at_status", "created_at", "status"),
         # "Due first": each status's reports by their next deadline, then those without one in arrival order.
         Index("ix_report_status_due_at_id", "status", "due_at", "id"),
@@ -380,7 +384,7 @@ class Notice(db.Model):
     __tablename__ = "correction"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"))
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     # Indexed: the public log and the feeds list the newest first.
@@ -402,6 +406,9 @@ class Notice(db.Model):
     versions: Mapped[list["NoticeVersion"]] = relationship(
         back_populates="notice", order_by="NoticeVersion.id"
     )
+
+    # An article's notices newest first, a page at a time (its public page, the dashboard's article page).
+    __table_args__ = (Index("ix_correction_article_id_published_at_id", "article_id", "published_at", "id"),)
 
     @property
     def last_changed_at(self) -> datetime:

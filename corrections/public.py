@@ -1,5 +1,6 @@
 """Reader pages: the article list, an article, the report form and the private status page."""
 
+from datetime import datetime
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
@@ -64,10 +65,11 @@ def article(slug: str):
         return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
     with db.engine.connect() as connection:
         found = content.for_page(connection, slug) or abort(404)
-        shown = publishing.for_page(connection, found.id)
-    top, foot = publishing.split_for_page(shown)
+        notices = publishing.for_page(connection, found.id, current_app.config["ARTICLE_NOTICES_SHOWN"])
+    top, foot = publishing.split_for_page(notices.newest)
     body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
-                           kinds=NOTICE_KINDS, json_ld=article_json_ld(found, shown), lede=content.lede(found.body))
+                           more_notices=notices.more, kinds=NOTICE_KINDS, lede=content.lede(found.body),
+                           json_ld=article_json_ld(found, notices.newest, notices.last_changed))
     response = current_app.response_class(body, mimetype="text/html")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache" if not has_session else "private, no-cache"
@@ -97,12 +99,14 @@ def revision_diff(slug: str, old: int, new: int):
 @bp.get("/corrections")
 def corrections_log():
     f = publishing.LogFilter.from_args(request.args)
-    listing = db.paginate(publishing.log_query(f), page=page_number(), per_page=current_app.config["LOG_PER_PAGE"],
-                          error_out=False)
+    # ?article=: every notice of one article (its page shows the newest only).
+    article = (content.get_by_slug(f.article) or abort(404)) if f.article else None
+    listing = db.paginate(publishing.log_query(f, article), page=page_number(),
+                          per_page=current_app.config["LOG_PER_PAGE"], error_out=False)
     if listing.page > 1 and not listing.items:
         abort(404)
-    return render_template("public/corrections.html", listing=listing, f=f, kinds=NOTICE_KINDS,
-                           months=publishing.log_months())
+    return render_template("public/corrections.html", listing=listing, f=f, kinds=NOTICE_KINDS, article=article,
+                           months=publishing.log_months(article))
 
 
 @bp.route("/articles/<slug>/report", methods=["GET", "POST"])
@@ -352,9 +356,18 @@ def healthz():
     return {"status": "ok"}
 
 
-def article_json_ld(found: Article | Row, shown: list[Notice] | list[publishing.PageNotice]) -> dict:
-    """schema.org NewsArticle with its corrections; the template writes it with |tojson, which escapes <, > and &."""
-    modified = max([found.updated_at, *(n.updated_at or n.published_at for n in shown)])
+def article_json_ld(found: Article | Row, shown: list[Notice] | list[publishing.PageNotice],
+                    notices_changed: datetime | None = None) -> dict:
+    """schema.org NewsArticle with its corrections; the template writes it with |tojson, which escapes <, > and &.
+
+    `correction` lists the notices the page shows in full (the newest, publishing.for_page), not every one an
+    article ever had: structured data describes what a reader sees on the page (search engines treat marking up
+    what is not there as spam), and a notice left out is one link away, on the corrections log.
+    `notices_changed` is when any of the article's notices last changed, shown or not (the newest one shown's by
+    default): the article's dateModified.
+    """
+    changes = [found.updated_at, *(n.updated_at or n.published_at for n in shown)]
+    modified = max([*changes, notices_changed] if notices_changed else changes)
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

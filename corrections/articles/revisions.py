@@ -14,6 +14,7 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from corrections.articles import diffing
 from corrections.extensions import db
@@ -76,6 +77,14 @@ def all_for(article: Article) -> list[ArticleRevision]:
     """The article's revisions, oldest first."""
     return list(db.session.scalars(
         select(ArticleRevision).where(ArticleRevision.article_id == article.id).order_by(ArticleRevision.number)))
+
+
+def latest(article: Article, limit: int) -> list[ArticleRevision]:
+    """The article's newest `limit` revisions, newest first, without their texts (for a list to choose from)."""
+    return list(db.session.scalars(
+        select(ArticleRevision).where(ArticleRevision.article_id == article.id)
+        .options(load_only(ArticleRevision.id, ArticleRevision.number, ArticleRevision.created_at))
+        .order_by(ArticleRevision.number.desc()).limit(limit)))
 
 
 def by_number(article: Article, number: int) -> ArticleRevision | None:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from corrections.articles.revisions import is_minor
 from corrections.errors import Refusal
@@ -88,14 +88,18 @@ def recently_answered(limit: int = 20) -> list[ChangeReview]:
         .options(joinedload(ChangeReview.article)).order_by(ChangeReview.answered_at.desc()).limit(limit)))
 
 
-def for_article(article: Article) -> list[ChangeReview]:
+def for_article(article: Article, limit: int) -> list[ChangeReview]:
+    """The article's newest `limit` changes to its published text, newest first."""
     return list(db.session.scalars(
-        select(ChangeReview).where(ChangeReview.article_id == article.id).order_by(ChangeReview.id)))
+        select(ChangeReview).where(ChangeReview.article_id == article.id)
+        .options(selectinload(ChangeReview.to_revision).load_only(ArticleRevision.number)).order_by(ChangeReview.id.desc()).limit(limit)))
 
 
-def history(article: Article) -> list[ArticleEvent]:
+def history(article: Article, limit: int) -> list[ArticleEvent]:
+    """The article's newest `limit` events, newest first."""
     return list(db.session.scalars(
-        select(ArticleEvent).where(ArticleEvent.article_id == article.id).order_by(ArticleEvent.id)))
+        select(ArticleEvent).where(ArticleEvent.article_id == article.id)
+        .options(selectinload(ArticleEvent.revision).load_only(ArticleRevision.number)).order_by(ArticleEvent.id.desc()).limit(limit)))
 
 
 def _answer(review: ChangeReview, outcome: str, *, by: Editor | None, reason: str = "",

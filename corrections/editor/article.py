@@ -1,7 +1,7 @@
 """An article in the dashboard: its notices (published, amended, withdrawn) and its reports."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from corrections import revision_pages
@@ -15,7 +15,14 @@ from corrections.models import Article, Notice, Report, utcnow
 from corrections.notices import publishing
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save
+from corrections.triage import queue as triage
 from corrections.vocabulary import NOTICE_KINDS, STATUS_LABELS
+
+# What the page lists of what an article gathers, newest first (the rest is a link away): reports to link to a new
+# notice, revisions to go with it, changes to the published text and the article's history.
+LINKABLE_LISTED = 25
+REVISIONS_LISTED = 20
+CHANGES_LISTED = 20
 
 
 def load_article(slug: str) -> Article:
@@ -23,30 +30,38 @@ def load_article(slug: str) -> Article:
 
 
 def render_article(article: Article, status: int = 200, *, publish_form=None, amend_forms=None,
-                   withdraw_forms=None):
-    all_notices = publishing.all_for_article(article)
+                   withdraw_forms=None, showing: Notice | None = None):
+    """The article's page, the same size however many reports and notices it has: one page of its notices (the one
+    starting at `showing`, else at ?notices_from=, else the newest), the first reports each resolves, and the
+    reports a new notice may link, counted by state and the first few listed."""
+    start = showing or notice_of(article, parse_id(request.args.get("notices_from")))
+    notices = publishing.dashboard_page(article, current_app.config["EDITOR_NOTICES_PER_PAGE"], start)
     amend_forms = amend_forms or {}
     withdraw_forms = withdraw_forms or {}
-    for notice in all_notices:
+    for notice in notices.notices:
         amend_forms.setdefault(notice.id, AmendForm(formdata=None, kind=notice.kind, text=notice.text,
                                                     prefix=f"amend-{notice.id}"))
         withdraw_forms.setdefault(notice.id, WithdrawForm(formdata=None, prefix=f"withdraw-{notice.id}"))
-    counts = dict(db.session.execute(
-        select(Report.status, func.count(Report.id)).where(Report.article_id == article.id).group_by(Report.status)
-    ).all())
-    linkable = list(db.session.scalars(
-        select(Report).where(Report.article_id == article.id, Report.status.in_(publishing.LINKABLE))
-        .order_by(Report.created_at)
-    ))
+    counts = triage.article_counts(article.id)
+    linked_now = parse_ids(request.form.getlist("link"))
+    linkable = publishing.linkable_reports(article, LINKABLE_LISTED, linked_now)
     return render_template(
-        "editor/article.html", article=article, notices=all_notices, kinds=NOTICE_KINDS,
+        "editor/article.html", article=article, page=notices, kinds=NOTICE_KINDS,
         publish_form=publish_form or PublishForm(formdata=None), amend_forms=amend_forms,
         withdraw_forms=withdraw_forms, counts=counts, labels=STATUS_LABELS, linkable=linkable,
-        linked_now=set(parse_ids(request.form.getlist("link"))),
-        revision_choices=revisions.all_for(article), chosen_revision=parse_id(request.form.get("revision")),
-        changes=unannounced.for_article(article), history=unannounced.history(article),
-        change_labels=unannounced.EVENT_LABELS, now=utcnow(), **way_back(),
+        linkable_total=sum(counts.get(state, 0) for state in publishing.LINKABLE), count_cap=triage.COUNT_CAP,
+        linked_now=set(linked_now),
+        revision_choices=revisions.latest(article, REVISIONS_LISTED),
+        chosen_revision=parse_id(request.form.get("revision")),
+        changes=unannounced.for_article(article, CHANGES_LISTED), history=unannounced.history(article, CHANGES_LISTED),
+        history_listed=CHANGES_LISTED, change_labels=unannounced.EVENT_LABELS, now=utcnow(), **way_back(),
     ), status
+
+
+def notice_of(article: Article, notice_id: int | None) -> Notice | None:
+    """The article's notice with this id, or None (none asked for, or not one of this article's)."""
+    notice = db.session.get(Notice, notice_id) if notice_id is not None else None
+    return notice if notice is not None and notice.article_id == article.id else None
 
 
 def way_back() -> dict:
@@ -142,7 +157,7 @@ def amend_notice(slug: str, correction_id: int):
                                           form=form, field="text").done:
         flash("Notice amended; the earlier text is kept and the notice now shows when it was updated.", "success")
         return redirect(url_for("editor.article", slug=slug) + f"#correction-{notice.id}")
-    return render_article(found, 400, amend_forms={notice.id: form})
+    return render_article(found, 400, amend_forms={notice.id: form}, showing=notice)
 
 
 @bp.post("/articles/<slug>/corrections/<int:correction_id>/withdraw")
@@ -156,4 +171,4 @@ def withdraw_notice(slug: str, correction_id: int):
                                           form=form, field="reason").done:
         flash("Notice withdrawn; the reason is on record.", "success")
         return redirect(url_for("editor.article", slug=slug))
-    return render_article(found, 400, withdraw_forms={notice.id: form})
+    return render_article(found, 400, withdraw_forms={notice.id: form}, showing=notice)

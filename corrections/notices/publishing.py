@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Select, bindparam, extract, func, select
+from sqlalchemy import Connection, Select, bindparam, extract, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
 from corrections.articles import fixes, revisions, unannounced
@@ -19,6 +19,7 @@ from corrections.models import (
     Notice,
     NoticeVersion,
     Report,
+    notice_report,
     utcnow,
 )
 from corrections.reports import anchors, decisions, outcomes, workflow
@@ -251,6 +252,12 @@ PAGE_NOTICES = (
            select(ArticleRevision.number).where(ArticleRevision.id == Notice.revision_id).scalar_subquery())
     .where(Notice.article_id == bindparam("article_id"), Notice.withdrawn_at.is_(None))
     .order_by(Notice.published_at.desc(), Notice.id.desc())
+    .limit(bindparam("limit"))
+)
+# All of an article's shown notices, when the page shows only the newest: how many, and when they last changed.
+PAGE_ALL_NOTICES = (
+    select(func.count(Notice.id), func.max(func.coalesce(Notice.updated_at, Notice.published_at)))
+    .where(Notice.article_id == bindparam("article_id"), Notice.withdrawn_at.is_(None))
 )
 PAGE_EARLIER = (
     # Labelled: a Core row would name the column by the table's name for it (correction_id).
@@ -260,14 +267,40 @@ PAGE_EARLIER = (
 )
 
 
-def for_page(connection: Connection, article_id: int) -> list[PageNotice]:
-    """What for_article gives, read on a Core connection for the public article page (see articles.for_page)."""
-    rows = connection.execute(PAGE_NOTICES, {"article_id": article_id}).all()
+@dataclass(frozen=True)
+class PageNotices:
+    """The notices the public article page shows in full (the newest), and what it says of all of them."""
+
+    newest: list[PageNotice]
+    # How many notices readers may see on the article, and when the last of them was published or amended.
+    total: int
+    last_changed: datetime | None
+
+    @property
+    def more(self) -> int:
+        """How many older notices the page leaves to the corrections log."""
+        return self.total - len(self.newest)
+
+
+def for_page(connection: Connection, article_id: int, shown: int) -> PageNotices:
+    """The article's `shown` newest notices as for_article gives them, read on a Core connection for the public
+    article page (see articles.for_page), and how many there are in all.
+
+    The page stays the same size however many notices an article gathers: the older ones are on the
+    corrections log filtered to the article. Counting them costs a query only when there are more.
+    """
+    rows = connection.execute(PAGE_NOTICES, {"article_id": article_id, "limit": shown + 1}).all()
+    if len(rows) > shown:
+        rows = rows[:shown]
+        total, last_changed = connection.execute(PAGE_ALL_NOTICES, {"article_id": article_id}).one()
+    else:
+        total = len(rows)
+        last_changed = max((row.updated_at or row.published_at for row in rows), default=None)
     earlier: dict[int, list] = {row.id: [] for row in rows if row.updated_at is not None}
     if earlier:
         for version in connection.execute(PAGE_EARLIER, {"amended": list(earlier)}):
             earlier[version.notice_id].append(version)
-    return [PageNotice(*row, versions=earlier.get(row.id, [])) for row in rows]
+    return PageNotices([PageNotice(*row, versions=earlier.get(row.id, [])) for row in rows], total, last_changed)
 
 
 def split_for_page(notices: list[Notice]) -> tuple[list[Notice], list[Notice]]:
@@ -282,19 +315,97 @@ def for_report(report: Report) -> list[Notice]:
     ))
 
 
-def all_for_article(article: Article) -> list[Notice]:
-    """Every notice of the article, withdrawn ones too, for the dashboard."""
-    return list(db.session.scalars(
-        select(Notice).where(Notice.article_id == article.id)
-        .options(selectinload(Notice.versions), selectinload(Notice.reports), selectinload(Notice.revision))
-        .order_by(Notice.published_at.desc(), Notice.id.desc())
+@dataclass
+class DashboardNotices:
+    """One page of an article's notices for the dashboard, newest first, withdrawn ones too.
+
+    A page starts at a notice (the newest, on the first page) and holds `per_page` of them: the key of a page
+    is its first notice, so a page deep in a long list costs what the first one does, and one notice's page
+    is the one that starts with it (where the form of a refused amendment is shown again).
+    """
+
+    notices: list[Notice]
+    total: int
+    # Where the neighbouring pages start: the notice's id, "" for the first page, None where there is none.
+    newer: int | str | None
+    older: int | None
+    # The first RESOLVES_LISTED reports each notice resolves, and how many it resolves in all.
+    resolves: dict[int, list[Report]]
+    resolves_count: dict[int, int]
+
+
+# Reports a notice on the dashboard's article page names; the others are counted.
+RESOLVES_LISTED = 5
+
+
+def _newest_first(query: Select, start: Notice | None, *, older: bool = True) -> Select:
+    """Notices from `start` (included) on, newest first; with older=False, those newer than it, oldest first."""
+    key = tuple_(Notice.published_at, Notice.id)
+    if start is not None:
+        bound = tuple_(literal(start.published_at, Notice.published_at.type), literal(start.id, Notice.id.type))
+        query = query.where(key <= bound if older else key > bound)
+    if older:
+        return query.order_by(Notice.published_at.desc(), Notice.id.desc())
+    return query.order_by(Notice.published_at.asc(), Notice.id.asc())
+
+
+def dashboard_page(article: Article, per_page: int, start: Notice | None = None) -> DashboardNotices:
+    """The page of the article's notices that starts at `start` (a notice of the article; None: the newest),
+    in a few queries whatever the number of notices and the reports they resolve."""
+    of_article = Notice.article_id == article.id
+    notices = list(db.session.scalars(
+        _newest_first(select(Notice).where(of_article), start)
+        .options(selectinload(Notice.versions), selectinload(Notice.revision)).limit(per_page + 1)
     ))
+    older = notices[per_page].id if len(notices) > per_page else None
+    notices = notices[:per_page]
+    newer = None
+    if start is not None:
+        above = list(db.session.scalars(_newest_first(select(Notice.id).where(of_article), start, older=False)
+                                        .limit(per_page + 1)))
+        # The page before starts per_page notices above this one, or is the first page.
+        newer = above[per_page - 1] if len(above) > per_page else ("" if above else None)
+    total = db.session.scalar(select(func.count(Notice.id)).where(of_article))
+    ids = [notice.id for notice in notices]
+    counts = dict(db.session.execute(
+        select(notice_report.c.correction_id, func.count()).where(notice_report.c.correction_id.in_(ids))
+        .group_by(notice_report.c.correction_id)
+    ).all()) if ids else {}
+    listed: dict[int, list[Report]] = {notice_id: [] for notice_id in ids}
+    if counts:
+        # The first few of each notice's reports: one index range each, whatever a notice resolves.
+        firsts = [select(notice_report.c.correction_id, notice_report.c.report_id)
+                  .where(notice_report.c.correction_id == notice_id).order_by(notice_report.c.report_id)
+                  .limit(RESOLVES_LISTED).subquery() for notice_id in counts]
+        pairs = db.session.execute(union_all(*(select(first) for first in firsts))).all()
+        reports = {report.id: report for report in db.session.scalars(
+            select(Report).where(Report.id.in_({report_id for _, report_id in pairs})))}
+        for notice_id, report_id in sorted(pairs):
+            listed[notice_id].append(reports[report_id])
+    return DashboardNotices(notices, total, newer, older, listed, counts)
+
+
+def linkable_reports(article: Article, shown: int, chosen: list[int] = ()) -> list[Report]:
+    """Reports of the article a new notice may resolve, for the publish form: accepted ones first (they wait for
+    their correction), then those in review, then new ones, oldest first in each, at most `shown` of them, and
+    the `chosen` ones (a form sent back) wherever they are."""
+    branches = [select(Report.id).where(Report.article_id == article.id, Report.status == status)
+                .order_by(Report.id).limit(shown).subquery() for status in ("accepted", "in_review", "new")]
+    ids = db.session.scalars(union_all(*(select(branch) for branch in branches))).all()
+    found = {report.id: report for report in db.session.scalars(
+        select(Report).where(Report.id.in_({*ids, *chosen}), Report.article_id == article.id,
+                             Report.status.in_(LINKABLE)))}
+    order = {status: n for n, status in enumerate(("accepted", "in_review", "new"))}
+    ranked = sorted(found.values(), key=lambda r: (order[r.status], r.id))
+    return [r for r in ranked[:shown]] + [r for r in ranked[shown:] if r.id in chosen]
 
 
 @dataclass(frozen=True)
 class LogFilter:
     kind: str = ""
     month: date | None = None  # first day of the month
+    # One article's notices, by its slug: every notice of an article whose page shows only the newest.
+    article: str = ""
 
     @classmethod
     def from_args(cls, args) -> "LogFilter":
@@ -306,19 +417,23 @@ class LogFilter:
                 month = date.fromisoformat(raw + "-01")
             except ValueError:
                 month = None
-        return cls(kind=kind if kind in NOTICE_KINDS else "", month=month)
+        return cls(kind=kind if kind in NOTICE_KINDS else "", month=month,
+                   article=(args.get("article") or "").strip()[:200])
 
     def args(self, **changes) -> dict:
         kind = changes.get("kind", self.kind)
         month = changes.get("month", self.month)
-        values = {"kind": kind, "month": month.strftime("%Y-%m") if month else None, "page": changes.get("page")}
+        values = {"article": changes.get("article", self.article), "kind": kind,
+                  "month": month.strftime("%Y-%m") if month else None, "page": changes.get("page")}
         return {k: v for k, v in values.items() if v and v != 1}
 
 
-def log_query(f: LogFilter) -> Select:
-    """The public log: shown notices, newest first, with their articles."""
+def log_query(f: LogFilter, article: Article | None = None) -> Select:
+    """The public log: shown notices (of the article, if given), newest first, with their articles."""
     query = _shown().options(selectinload(Notice.article), selectinload(Notice.versions),
                              selectinload(Notice.revision))
+    if article is not None:
+        query = query.where(Notice.article_id == article.id)
     if f.kind:
         query = query.where(Notice.kind == f.kind)
     if f.month:
@@ -328,14 +443,14 @@ def log_query(f: LogFilter) -> Select:
     return query.order_by(Notice.published_at.desc(), Notice.id.desc())
 
 
-def log_months() -> list[date]:
-    """The months that have notices, newest first, for the log's month filter."""
+def log_months(article: Article | None = None) -> list[date]:
+    """The months that have notices (of the article, if given), newest first, for the log's month filter."""
     year = extract("year", Notice.published_at)
     month = extract("month", Notice.published_at)
-    rows = db.session.execute(
-        select(year, month).where(Notice.withdrawn_at.is_(None)).group_by(year, month)
-        .order_by(year.desc(), month.desc())
-    ).all()
+    query = select(year, month).where(Notice.withdrawn_at.is_(None))
+    if article is not None:
+        query = query.where(Notice.article_id == article.id)
+    rows = db.session.execute(query.group_by(year, month).order_by(year.desc(), month.desc())).all()
     return [date(int(y), int(m), 1) for y, m in rows]
 
 

@@ -584,6 +584,16 @@ def status_counts() -> dict[str, int]:
     return counts
 
 
+def article_counts(article_id: int, cap: int = COUNT_CAP) -> dict[str, int]:
+    """How many reports of the article are in each state, counting no further than one past `cap` in each
+    (an article's page says "more than" past it): one short index range per state, however many reports the
+    article has, and whether or not the database can count from the index alone."""
+    branches = [select(Report.status).where(Report.article_id == article_id, Report.status == status)
+                .limit(cap + 1).subquery() for status in STATES]
+    counted = union_all(*(select(branch) for branch in branches)).subquery()
+    return dict(db.session.execute(select(counted.c.status, func.count()).group_by(counted.c.status)).all())
+
+
 def fold_counts() -> None:
     """Replace report_count's rows by one per status with their sum, in a transaction of its own.
 
