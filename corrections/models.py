@@ -197,6 +197,9 @@ class Report(db.Model):
         # state (its page's counts from the index alone, the reports a notice may link, the open ones in the queue).
         Index("ix_report_article_id_id", "article_id", "id"),
         Index("ix_report_article_id_status_id", "article_id", "status", "id"),
+        # A group's reports in the order they arrived whatever their state: its first few, and whether it has a
+        # newer one, in one short range however big the group (a hot article's biggest groups: tens of thousands).
+        Index("ix_report_cluster_id_id", "cluster_id", "id"),
         Index("ix_report_created_at_status", "created_at", "status"),
         # "Due first": each status's reports by their next deadline, then those without one in arrival order.
         Index("ix_report_status_due_at_id", "status", "due_at", "id"),

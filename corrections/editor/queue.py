@@ -4,7 +4,7 @@ import csv
 import io
 from dataclasses import replace
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import (
     Response,
@@ -17,6 +17,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from werkzeug.datastructures import MultiDict
 
 from corrections.access import accounts
 from corrections.articles import unannounced
@@ -122,7 +123,14 @@ def bulk():
             for error in field_errors:
                 flash(error, "error")
         return redirect(back)
-    selection = triage.parse_selection(request.form.getlist("selected"))
+    ticked = request.form.getlist("selected")
+    selection = triage.parse_selection(ticked)
+    if groups := triage.selected_groups(ticked):
+        # A big group's checkbox names the group: its reports as the queue the editor saw (its filter and snapshot).
+        seen = dict(selection)
+        shown = triage.QueueFilter.from_args(MultiDict(parse_qsl(urlsplit(back).query)))
+        selection += [(report_id, version) for report_id, version in triage.group_selection(shown, me(), groups)
+                      if report_id not in seen]
     result = apply_bulk(form, selection, me())
     if result.problem:
         flash(result.problem, "error")

@@ -4,11 +4,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, false, func, insert, literal, select, text, tuple_, union_all
+from sqlalchemy import delete, exists, false, func, insert, literal, select, text, true, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from corrections.extensions import db
-from corrections.models import Article, Editor, Report, ReportCount, UTCDateTime, desk_member
+from corrections.models import Article, Editor, Event, Report, ReportCount, UTCDateTime, desk_member
 from corrections.reports import clocks
 from corrections.text import parse_id
 from corrections.triage import search
@@ -24,6 +24,11 @@ COUNT_CAP = 1000
 LISTED_PER_GROUP = 10
 # Rows of report_count above which status_counts folds them into one per status.
 FOLD_AT = 1000
+# A group's checkbox carries each of its reports (id and version seen) up to this many; a bigger group carries the
+# group itself ("g" and its cluster id, after its first report), which the bulk action reads back as the group's
+# matching reports in the snapshot (group_selection): a page the same size however big its groups grow.
+SELECTION_LISTED = 50
+GROUP_MARK = "g"
 
 
 @dataclass(frozen=True)
@@ -250,7 +255,8 @@ def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = T
     if f.category:
         where.append(entity.category == f.category)
     if f.article:
-        where.append(entity.article_id == select(Article.id).where(Article.slug == f.article).scalar_subquery())
+        article_id = _article_id(f.article)
+        where.append(entity.article_id == article_id if article_id is not None else false())
     if f.assignee == "me":
         where.append(entity.assignee_id == me.id)
     elif f.assignee == "unassigned":
@@ -271,13 +277,24 @@ def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = T
     return where
 
 
+def _article_id(slug: str) -> int | None:
+    """The id of the article with this slug, read once per session (a request): PostgreSQL plans a query with the
+    article's id by what it knows of that article (a hot one has a hundred thousand reports), where a subquery
+    would leave it guessing a few hundred."""
+    known = db.session.info.setdefault("queue_article_ids", {})
+    if slug not in known:
+        known[slug] = db.session.scalar(select(Article.id).where(Article.slug == slug))
+    return known[slug]
+
+
 @dataclass
 class Group:
     """Reports on the same article and the same or an overlapping passage, shown as one row."""
 
     cluster_id: int
     size: int
-    # The first LISTED_PER_GROUP matching reports, oldest first; `selection` covers every one.
+    # The first LISTED_PER_GROUP matching reports, oldest first; `selection` covers every one (listed, or past
+    # SELECTION_LISTED as the group).
     reports: list[Report]
     selection: str
     # The matching report that puts the row where it is in the order (newest first: the group's newest), whose
@@ -312,7 +329,8 @@ class QueuePage:
     counted_all: bool
 
 
-# The matching reports of groups, by cluster id: (id, version) oldest first. Filled as a page is worked out.
+# The matching reports of groups, by cluster id: (id, version) oldest first, all of a group up to SELECTION_LISTED,
+# the first LISTED_PER_GROUP of a bigger one. Filled as a page is worked out.
 Members = dict[int, list[tuple[int, int]]]
 
 
@@ -494,18 +512,77 @@ def _hit_query(f: QueueFilter, me: Editor, query, clusters=()):
                    *conditions(f, me, with_text=False)))
 
 
-def _add_members(f: QueueFilter, me: Editor, clusters: set[int], members: Members) -> None:
-    """Add the matching reports of these groups (cluster ids) to `members`, oldest first."""
-    clusters = {cluster_id for cluster_id in clusters if cluster_id is not None and cluster_id not in members}
+def _add_members(f: QueueFilter, me: Editor, sizes: dict[int, int], members: Members) -> None:
+    """Add the matching reports of these groups (cluster ids and how many of their reports match) to `members`,
+    oldest first: every one of a group up to SELECTION_LISTED, the first LISTED_PER_GROUP of a bigger one."""
+    clusters = {cluster_id for cluster_id in sizes if cluster_id not in members}
     if not clusters:
         return
     columns = select(Report.id, Report.version, Report.cluster_id)
+    small = {cluster_id for cluster_id in clusters if sizes[cluster_id] <= SELECTION_LISTED}
+    big = sorted(clusters - small)
     if _from_search_index(f):
-        query = _hit_query(f, me, columns, clusters)
+        def of(groups):
+            return _hit_query(f, me, columns, groups)
     else:
-        query = columns.where(Report.cluster_id.in_(clusters), *conditions(f, me))
-    for report_id, version, cluster_id in db.session.execute(query.order_by(Report.id)):
-        members.setdefault(cluster_id, []).append((report_id, version))
+        # A group's reports are all on one article: an article filter adds nothing here but a read of each row.
+        where = conditions(replace(f, article=""), me)
+
+        def of(groups):
+            return columns.where(Report.cluster_id.in_(groups), *where)
+    parts = [of(small)] if small else []
+    # A big group's first few: one short index range each (each state's, when several are shown), however many
+    # reports it has.
+    states = [Report.status == status for status in f.statuses] if f.statuses and len(f.statuses) > 1 else [true()]
+    parts += [select(of({cluster_id}).where(state).order_by(Report.id).limit(LISTED_PER_GROUP).subquery())
+              for cluster_id in big for state in states]
+    merged = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    for report_id, version, cluster_id in db.session.execute(select(merged).order_by(merged.c.id)):
+        group = members.setdefault(cluster_id, [])
+        if cluster_id in small or len(group) < LISTED_PER_GROUP:
+            group.append((report_id, version))
+
+
+def _leads_and_sizes(f: QueueFilter, me: Editor, leads: list[int], members: Members) -> tuple[dict, dict]:
+    """The group (cluster id) of each leading report, and how many reports of each group match the filter.
+
+    Without a text search the sizes come with the groups, counted from the index alone; a text search's hits
+    are read in full (the words typed bound them) and counted here."""
+    if _from_search_index(f):
+        clusters = dict(db.session.execute(select(Report.id, Report.cluster_id).where(Report.id.in_(leads))).all())
+        found = {cluster_id for cluster_id in clusters.values() if cluster_id is not None}
+        _add_members(f, me, dict.fromkeys(found, 0), members)
+        return clusters, {cluster_id: len(members.get(cluster_id, [])) for cluster_id in found}
+    member = aliased(Report, name="member")
+    # A group's reports are all on one article: an article filter adds nothing here but a read of each row.
+    size = (select(func.count()).where(member.cluster_id == Report.cluster_id,
+                                       *conditions(replace(f, article=""), me, member))
+            .correlate(Report).scalar_subquery())
+    rows = db.session.execute(select(Report.id, Report.cluster_id, size).where(Report.id.in_(leads))).all()
+    sizes = {cluster_id: n for _, cluster_id, n in rows if cluster_id is not None}
+    _add_members(f, me, sizes, members)
+    return {report_id: cluster_id for report_id, cluster_id, _ in rows}, sizes
+
+
+def group_selection(f: QueueFilter, me: Editor, cluster_ids: list[int]) -> list[tuple[int, int | None]]:
+    """What a big group's checkbox (GROUP_MARK) selects: the group's reports matching the queue's filter in the
+    editor's snapshot, each with its version now, except those another editor acted on since the snapshot, which
+    carry version 0 so that the action refuses them as it refuses a report changed since the page was loaded."""
+    if not cluster_ids:
+        return []
+    query = (_hit_query(f, me, select(Report.id, Report.version), set(cluster_ids)) if _from_search_index(f)
+             else select(Report.id, Report.version)
+             .where(Report.cluster_id.in_(cluster_ids), *conditions(replace(f, article=""), me)))
+    found = db.session.execute(query.order_by(Report.id)).all()
+    changed = set()
+    if f.seen:
+        # Events since the snapshot are few, whatever the size of the groups: read from there.
+        changed = set(db.session.scalars(
+            select(Event.report_id).join(Report, Report.id == Event.report_id)
+            .where(Event.id > f.seen, Report.cluster_id.in_(cluster_ids), Event.kind != "received",
+                   (Event.actor_id != me.id) | Event.actor_id.is_(None))
+        ))
+    return [(report_id, 0 if report_id in changed else version) for report_id, version in found]
 
 
 def _most_reported(f: QueueFilter, me: Editor, per_page: int):
@@ -538,29 +615,35 @@ def _most_reported(f: QueueFilter, me: Editor, per_page: int):
 
 
 def _groups(f: QueueFilter, me: Editor, leads: list[int], members: Members) -> list[Group]:
-    """The groups of these leading reports: every matching report's id and version, the first few loaded."""
+    """The groups of these leading reports: their first matching reports loaded, how many match, and what their
+    checkboxes select."""
     if not leads:
         return []
-    clusters = dict(db.session.execute(select(Report.id, Report.cluster_id).where(Report.id.in_(leads))).all())
-    _add_members(f, me, set(clusters.values()), members)
+    clusters, sizes = _leads_and_sizes(f, me, leads, members)
     listed = [report_id for lead in leads for report_id, _ in members.get(clusters.get(lead), [])[:LISTED_PER_GROUP]]
     listed += leads
     loaded = {
         report.id: report
         for report in db.session.scalars(
             select(Report).where(Report.id.in_(listed))
-            .options(joinedload(Report.article), joinedload(Report.assignee), joinedload(Report.resurfaced_from))
+            # The row names its article: its body (the bulk of an article) would come again with each report.
+            .options(joinedload(Report.article).load_only(Article.id, Article.slug, Article.title),
+                     joinedload(Report.assignee), joinedload(Report.resurfaced_from))
         )
     }
     groups = []
     for lead in leads:
-        group = members.get(clusters.get(lead))
+        cluster_id = clusters.get(lead)
+        group = members.get(cluster_id)
         if group:
+            first_id, first_version = group[0]
+            big = sizes[cluster_id] > SELECTION_LISTED
             groups.append(Group(
                 cluster_id=clusters[lead],
-                size=len(group),
+                size=sizes[cluster_id],
                 reports=[loaded[report_id] for report_id, _ in group[:LISTED_PER_GROUP]],
-                selection=",".join(f"{report_id}:{version}" for report_id, version in group),
+                selection=(f"{first_id}:{first_version},{GROUP_MARK}{cluster_id}" if big
+                           else ",".join(f"{report_id}:{version}" for report_id, version in group)),
                 placed_by=loaded.get(lead),
             ))
     return groups
@@ -660,6 +743,18 @@ def find_by_reference(reference: str) -> Report | None:
     if not reference.startswith("R-"):
         reference = "R-" + reference
     return db.session.scalar(select(Report).where(Report.reference == reference))
+
+
+def selected_groups(values: list[str]) -> list[int]:
+    """The big groups (GROUP_MARK and a cluster id) among checkbox values, in order, without repeats."""
+    found = []
+    for value in values:
+        for item in value.split(","):
+            item = item.strip()
+            cluster_id = parse_id(item[len(GROUP_MARK):]) if item.startswith(GROUP_MARK) else None
+            if cluster_id is not None and cluster_id not in found:
+                found.append(cluster_id)
+    return found
 
 
 def parse_selection(values: list[str]) -> list[tuple[int, int | None]]:
