@@ -571,8 +571,7 @@ def group_selection(f: QueueFilter, me: Editor, cluster_ids: list[int]) -> list[
     if not cluster_ids:
         return []
     query = (_hit_query(f, me, select(Report.id, Report.version), set(cluster_ids)) if _from_search_index(f)
-             else select(Report.id, Report.version)
-             .where(Report.cluster_id.in_(cluster_ids), *conditions(replace(f, article=""), me)))
+             else select(Report.id, Report.version).where(Report.cluster_id.in_(cluster_ids), *conditions(f, me)))
     found = db.session.execute(query.order_by(Report.id)).all()
     changed = set()
     if f.seen:

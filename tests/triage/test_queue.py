@@ -515,3 +515,79 @@ def test_csv_export_streams_in_batches_whatever_the_number_of_reports(app, edito
     assert [row["reference"] for row in many] == [r.reference for r in filed]
     assert many[-1]["assignee"] == editor.name and many[0]["assignee"] == ""
     assert many_queries == few_queries
+
+
+def big_group_row(page: str, lead: Report) -> tuple[str, str]:
+    """The checkbox value of the row whose first report is `lead`, and the bulk form’s way back (the queue’s filter
+    and snapshot)."""
+    row = page[page.index(f'id="report-{lead.id}"'):]
+    value = html.unescape(re.search(r'name="selected" value="([^"]*)"', row).group(1))
+    back = html.unescape(re.search(r'<input id="back" name="back" type="hidden" value="([^"]*)"', page).group(1))
+    return value, back
+
+
+def test_a_big_group_is_selected_as_the_group_and_its_page_does_not_grow(editor_client, monkeypatch):
+    monkeypatch.setattr(queue, "SELECTION_LISTED", 3)
+    article = make_article()
+    group = [file_report(article, passage=PASSAGE) for _ in range(5)]
+    url = f"/editor/?article={article.slug}&status=all"
+    page = editor_client.get(url).get_data(as_text=True)
+    value, _ = big_group_row(page, group[0])
+    # Past SELECTION_LISTED the row carries its first report and the group, not each report.
+    assert value == f"{group[0].id}:{group[0].version},{queue.GROUP_MARK}{group[0].cluster_id}"
+    assert "5 reports" in page
+    for _ in range(7):
+        file_report(article, passage=PASSAGE)
+    few, size = count_queries(editor_client, url), len(editor_client.get(url).get_data(as_text=True))
+    for _ in range(18):
+        file_report(article, passage=PASSAGE)
+    page = editor_client.get(url).get_data(as_text=True)
+    assert "30 reports" in page
+    assert count_queries(editor_client, url) == few
+    # Past ten the row lists the same first ten reports, whatever the group's size: the page grows by digits only.
+    assert len(page) - size < 20
+
+
+def test_the_bulk_action_on_a_big_group_takes_its_reports_as_the_editor_saw_them(editor_client, editor,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(queue, "SELECTION_LISTED", 3)
+    article = make_article()
+    group = [file_report(article, passage=PASSAGE) for _ in range(6)]
+    spam = group[1]
+    transaction.commit(lambda: workflow.move(spam, "spam", by=editor), report=spam)
+    page = editor_client.get(f"/editor/?article={article.slug}").get_data(as_text=True)
+    value, back = big_group_row(page, group[0])
+    assert f"{queue.GROUP_MARK}{group[0].cluster_id}" in value and "upto=" in back and "seen=" in back
+    # After the page was loaded: another editor moves one of the group, and a new report joins it.
+    moved = group[2]
+    transaction.commit(lambda: workflow.move(moved, "in_review", by=None), report=moved)
+    late = file_report(article, passage=PASSAGE)
+    response = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": value, "action": "reject",
+        "reason": workflow.REJECT_REASONS[0], "reason_text": "Checked.", "back": back}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "4 done; 1 refused because system changed it since you loaded the queue." in page
+    db.session.expire_all()
+    statuses = {r.id: db.session.get(Report, r.id).status for r in [*group, late]}
+    # The open reports of the group as the queue showed them: not the spam one (not shown), not the one another
+    # editor moved since, not the one that arrived since.
+    assert statuses == {**{r.id: "rejected" for r in group}, spam.id: "spam", moved.id: "in_review", late.id: "new"}
+
+
+def test_a_group_mark_selects_only_what_the_queue_it_came_from_shows(editor_client):
+    one, other = make_article(), make_article()
+    theirs = [file_report(other, passage=PASSAGE) for _ in range(2)]
+    response = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": f"{queue.GROUP_MARK}{theirs[0].cluster_id}",
+        "action": "spam", "back": f"/editor/?article={one.slug}"}, follow_redirects=True)
+    assert "Select at least one report" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert {db.session.get(Report, r.id).status for r in theirs} == {"new"}
+
+
+def test_article_counts_stop_one_past_the_cap_in_each_state(app, editor):
+    article = make_article()
+    reports = [file_report(article) for _ in range(5)]
+    transaction.commit(lambda: workflow.move(reports[0], "in_review", by=editor), report=reports[0])
+    assert queue.article_counts(article.id, cap=10) == {"new": 4, "in_review": 1}
+    assert queue.article_counts(article.id, cap=2) == {"new": 3, "in_review": 1}
