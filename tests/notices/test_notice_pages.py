@@ -1,0 +1,248 @@
+"""An article's notices when it has many: the dashboard's article page a page at a time, the public page's newest
+notices and its JSON-LD, the corrections log filtered to the article; each the same size and the same number of
+queries however many notices and reports the article has."""
+
+import html
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from corrections.editor import article as article_page
+from corrections.extensions import db
+from corrections.models import Notice, utcnow
+from corrections.notices import publishing
+from corrections.reports import workflow
+from tests.helpers import count_queries, csrf_token, file_report, login, make_article, make_editor
+
+PER_PAGE = 3
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app(EDITOR_NOTICES_PER_PAGE=PER_PAGE, ARTICLE_NOTICES_SHOWN=PER_PAGE, LOG_PER_PAGE=2)
+    with app.app_context():
+        yield app
+
+
+def publish_many(article, n: int, editor, *, same_moment: int = 0) -> list[Notice]:
+    """n notices on the article, a minute apart, oldest first; the last `same_moment` of them published in the
+    same second (a page boundary must still keep them apart by id)."""
+    start = utcnow() - timedelta(days=1)
+    notices = []
+    for i in range(n):
+        notice = publishing.publish(article, "correction" if i % 2 else "update", f"Notice number {i} of this test.",
+                                    by=editor)
+        notice.published_at = start + timedelta(minutes=min(i, n - same_moment))
+        notices.append(notice)
+    db.session.commit()
+    return notices
+
+
+def newest_first(notices: list[Notice]) -> list[int]:
+    return [n.id for n in sorted(notices, key=lambda n: (n.published_at, n.id), reverse=True)]
+
+
+def shown_notices(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'id="correction-(\d+)"', page)]
+
+
+def link(page: str, rel: str) -> str | None:
+    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def json_ld(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+
+
+@pytest.fixture
+def editor_client(app):
+    editor = make_editor()
+    client = app.test_client()
+    assert login(client, editor.email).status_code == 302
+    return client
+
+
+def test_the_dashboard_pages_reach_every_notice_exactly_once_and_back(app, editor_client):
+    article = make_article()
+    notices = publish_many(article, 8, make_editor("ben@example.org", "Ben"), same_moment=4)
+    url = f"/editor/articles/{article.slug}"
+    seen, pages = [], 0
+    while url:
+        page = editor_client.get(url).get_data(as_text=True)
+        assert len(shown_notices(page)) <= PER_PAGE
+        seen += shown_notices(page)
+        pages += 1
+        url = link(page, "next")
+    assert seen == newest_first(notices)
+    assert pages == 3
+    # Back from the last page, a page at a time, to the first one (without a start of its own).
+    back, visited = [], []
+    url = link(page, "prev")
+    while url:
+        visited.append(url)
+        page = editor_client.get(url).get_data(as_text=True)
+        back = shown_notices(page) + back
+        url = link(page, "prev")
+    assert back == seen[:6] and len(visited) == 2
+    assert visited[-1] == f"/editor/articles/{article.slug}"  # the first page, as the article's own address
+    assert "Notices on this article (8)" in page
+
+
+def test_a_start_from_another_article_or_no_notice_gives_the_first_page(app, editor_client):
+    article, other = make_article(), make_article()
+    editor = make_editor("ben@example.org", "Ben")
+    mine = publish_many(article, 4, editor)
+    theirs = publish_many(other, 1, editor)
+    first = shown_notices(editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True))
+    for start in (theirs[0].id, "x", 10**9):
+        response = editor_client.get(f"/editor/articles/{article.slug}?notices_from={start}")
+        assert response.status_code == 200
+        assert shown_notices(response.get_data(as_text=True)) == first == newest_first(mine)[:PER_PAGE]
+
+
+def test_the_dashboard_page_takes_the_same_queries_however_many_notices_and_reports(app, editor_client):
+    article = make_article()
+    editor = make_editor("ben@example.org", "Ben")
+    publish_many(article, PER_PAGE, editor)
+    # As few as can show everything the page shows: a notice resolving a report, a report to link.
+    publishing.publish(article, "correction", "A correction resolving one report.", by=editor,
+                       reports=[file_report(article)])
+    db.session.commit()
+    file_report(article)
+    url = f"/editor/articles/{article.slug}"
+    older = link(editor_client.get(url).get_data(as_text=True), "next")
+    few, few_older = count_queries(editor_client, url), count_queries(editor_client, older)
+    # Many more notices, each resolving reports, and many more reports to link.
+    for n in range(12):
+        reports = [file_report(article) for _ in range(n % 4 + 1)]
+        publishing.publish(article, "correction", f"Another correction, number {n}.", by=editor, reports=reports)
+        db.session.commit()
+    for _ in range(article_page.LINKABLE_LISTED + 5):
+        file_report(article)
+    assert count_queries(editor_client, url) == few
+    assert count_queries(editor_client, older) == few_older
+
+
+def test_a_notice_names_its_first_reports_and_counts_the_others(app, editor_client):
+    article = make_article()
+    editor = make_editor("ben@example.org", "Ben")
+    reports = [file_report(article) for _ in range(publishing.RESOLVES_LISTED + 2)]
+    publishing.publish(article, "correction", "A correction resolving many reports.", by=editor, reports=reports)
+    db.session.commit()
+    page = editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
+    for report in reports[:publishing.RESOLVES_LISTED]:
+        assert f"/editor/reports/{report.id}\"" in page
+    assert f"/editor/reports/{reports[-1].id}\"" not in page
+    assert " and 2 more</p>" in page
+
+
+def test_the_publish_form_lists_the_first_reports_to_link_accepted_first(app, editor_client, monkeypatch):
+    monkeypatch.setattr(article_page, "LINKABLE_LISTED", 2)
+    article = make_article()
+    editor = make_editor("ben@example.org", "Ben")
+    new = [file_report(article) for _ in range(3)]
+    accepted = file_report(article)
+    for to in ("in_review", "accepted"):
+        workflow.move(accepted, to, by=editor)
+    db.session.commit()
+    page = editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
+    assert re.findall(r'name="link" value="(\d+)"', page) == [str(accepted.id), str(new[0].id)]
+    assert "The others are in the queue" in page
+    # A form sent back keeps the reports ticked, wherever they come in the list.
+    response = editor_client.post(f"/editor/articles/{article.slug}/corrections", data={
+        "csrf_token": csrf_token(editor_client, f"/editor/articles/{article.slug}"), "kind": "correction", "text": "",
+        "link": [str(new[2].id)]})
+    assert response.status_code == 400
+    ticked = re.findall(r'name="link" value="(\d+)" checked', response.get_data(as_text=True))
+    assert ticked == [str(new[2].id)]
+
+
+def test_a_refused_amendment_of_an_older_notice_comes_back_on_its_page(app, editor_client):
+    article = make_article()
+    notices = publish_many(article, 7, make_editor("ben@example.org", "Ben"))
+    oldest = notices[0]
+    url = f"/editor/articles/{article.slug}"
+    response = editor_client.post(f"{url}/corrections/{oldest.id}/amend", data={
+        "csrf_token": csrf_token(editor_client, url), f"amend-{oldest.id}-kind": "correction",
+        f"amend-{oldest.id}-text": "short"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert shown_notices(page)[0] == oldest.id
+    assert re.search(rf'<details open>\s*<summary>Amend this notice</summary>\s*<form method="post" '
+                     rf'action="{url}/corrections/{oldest.id}/amend"', page)
+
+
+def test_the_public_page_shows_the_newest_notices_and_links_to_every_one(app, client):
+    article = make_article()
+    editor = make_editor()
+    notices = publish_many(article, PER_PAGE + 2, editor)
+    # The oldest notice amended since: the article's dateModified says so, though the page no longer shows it.
+    publishing.amend(notices[0], "Notice number 0, amended after the others.", by=editor)
+    db.session.commit()
+    page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+    newest = newest_first(notices)[:PER_PAGE]
+    assert sorted(shown_notices(page)) == sorted(newest)
+    assert "2 earlier notices on this article:" in page
+    assert f'href="/corrections?article={article.slug}">see every notice</a>' in page
+    data = json_ld(page)
+    # The JSON-LD describes what the page shows: the same notices, oldest first.
+    shown = sorted((n for n in notices if n.id in newest), key=lambda n: n.published_at)
+    assert [c["text"] for c in data["correction"]] == [n.text for n in shown]
+    assert data["dateModified"] == db.session.get(Notice, notices[0].id).updated_at.isoformat()
+
+
+def test_the_public_page_of_an_article_with_few_notices_shows_them_all(app, client):
+    article = make_article()
+    notices = publish_many(article, PER_PAGE, make_editor())
+    page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+    assert sorted(shown_notices(page)) == sorted(n.id for n in notices)
+    assert "earlier notice" not in page
+    assert len(json_ld(page)["correction"]) == PER_PAGE
+
+
+def test_the_public_page_takes_the_same_queries_and_size_however_many_notices(app, client):
+    article = make_article()
+    editor = make_editor()
+    publish_many(article, PER_PAGE + 1, editor)
+    url = f"/articles/{article.slug}"
+    few, size = count_queries(client, url), len(client.get(url).get_data())
+    publish_many(article, 20, editor)
+    assert count_queries(client, url) == few
+    assert abs(len(client.get(url).get_data()) - size) < 100
+    # Kept by the page cache as before: a warm page checks its version at most.
+    assert count_queries(client, url, cached=True) <= 1
+
+
+def test_the_log_filtered_to_an_article_lists_each_of_its_notices_once(app, client):
+    article, other = make_article(), make_article()
+    editor = make_editor()
+    notices = publish_many(article, 5, editor, same_moment=2)
+    publish_many(other, 2, editor)
+    withdrawn = notices[1]
+    publishing.withdraw(withdrawn, "Published by mistake.", by=make_editor("ada@example.org", "Ada", is_admin=True))
+    db.session.commit()
+    url, seen = f"/corrections?article={article.slug}", []
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += shown_notices(page)
+        url = link(page, "next")
+    assert seen == [n for n in newest_first(notices) if n != withdrawn.id]
+    assert f"Notices on “{article.title}”" in page
+    assert f'<input type="hidden" name="article" value="{article.slug}">' in page
+    assert client.get("/corrections?article=no-such-article").status_code == 404
+
+
+def test_every_notice_is_in_the_log_of_its_article(app, client):
+    """Whatever the page shows, a reader reaches every shown notice: the article's log lists them all."""
+    article = make_article()
+    notices = publish_many(article, 9, make_editor())
+    listed = set()
+    for page_number in (1, 2, 3, 4, 5):
+        listed |= set(shown_notices(client.get(f"/corrections?article={article.slug}&page={page_number}")
+                                    .get_data(as_text=True)))
+    assert listed == set(db.session.scalars(select(Notice.id).where(Notice.article_id == article.id))) \
+        == {n.id for n in notices}
