@@ -10,6 +10,7 @@ error) when you add a route.
 """
 
 import contextlib
+import html
 import re
 import shutil
 from dataclasses import dataclass
@@ -28,10 +29,10 @@ from corrections.articles.content import change_text, get_by_slug
 from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import ChangeReview, OutboxMessage, Report, utcnow
-from corrections.notices import policies
+from corrections.notices import policies, publishing
 from corrections.reports import canned_answers, clocks, desks, tokens, workflow
 from corrections.seed import demo
-from corrections.triage import saved_views
+from corrections.triage import queue, saved_views
 from tests.conftest import building_apps
 from tests.helpers import file_report, form_tokens, login, make_editor
 
@@ -53,6 +54,7 @@ NOT_HTML_BLUEPRINTS = ("api",)
 
 WITH_NOTICE = "seagrass-meadows-recovery"  # a demo article with a published notice and two revisions
 BRIDGE = "quay-street-bridge-repairs-delayed"  # three demo reports on one passage
+MANY_NOTICES = "eastbank-ferry-fares-rise"  # given more notices than its pages show at once
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,16 @@ def seed(admin) -> dict:
     workflow.mark_duplicate(duplicate, wants_news, by=admin)
     to_reject = file_report(get_by_slug("lantern-parade-returns"), description="The parade starts at six.")
     db.session.commit()
+    # More notices than the article's pages show: its public page folds the older ones, its dashboard page and its
+    # log page them.
+    many = get_by_slug(MANY_NOTICES)
+    resolving = [file_report(many, description=f"The fare in paragraph {n} is wrong.") for n in range(7)]
+    notices = [publishing.publish(many, ("correction", "clarification", "update")[n % 3],
+                                  f"Notice {n}: an earlier version gave the wrong fare for the crossing.", by=admin,
+                                  reports=resolving if n == 0 else ()) for n in range(26)]
+    db.session.commit()
+    publishing.amend(notices[0], "Notice 0: an earlier version gave the wrong fare; it is £2.40.", by=admin)
+    db.session.commit()
     bridge_reports = db.session.scalars(select(Report).where(Report.article_id == bridge.id)
                                         .order_by(Report.id)).all()
     corrected = db.session.scalars(select(Report).where(Report.status == "corrected")).first()
@@ -154,7 +166,7 @@ def seed(admin) -> dict:
     return {"with_notice": with_notice, "bridge": bridge, "canned": canned, "accepting": accepting, "desk": desk,
             "endpoint": endpoint, "review": review, "wants_news": wants_news, "duplicate": duplicate,
             "bridge_reports": bridge_reports, "corrected": corrected, "link": link,
-            "to_reject": to_reject}
+            "to_reject": to_reject, "many": many, "oldest_notice": notices[0]}
 
 
 def reader_pages(pages: Pages, reader: FlaskClient, data: dict) -> None:
@@ -180,6 +192,10 @@ def reader_pages(pages: Pages, reader: FlaskClient, data: dict) -> None:
     pages.add("confirm address", reader, f"/confirm-address/{data['link']}")
     pages.add("confirm address, unknown link", reader, "/confirm-address/" + "x" * 43, status=404)
     pages.add("corrections log", reader, "/corrections")
+    many = data["many"].slug
+    pages.add("article with older notices folded", reader, f"/articles/{many}")
+    pages.add("corrections log of one article", reader, f"/corrections?article={many}")
+    pages.add("corrections log of one article, page 2", reader, f"/corrections?article={many}&page=2")
     pages.add("transparency", reader, "/transparency")
     pages.add("policy", reader, "/policies/corrections")
     pages.add("revisions", reader, f"/articles/{slug}/revisions")
@@ -217,6 +233,19 @@ def editor_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
     pages.add("article", admin, f"/editor/articles/{slug}")
     pages.add("article with an empty notice", admin, f"/editor/articles/{slug}/corrections", status=400,
               form_from=f"/editor/articles/{slug}", data={"kind": "correction", "text": ""})
+    many, oldest = data["many"].slug, data["oldest_notice"]
+    first_page = pages.add("article with a page of its notices", admin, f"/editor/articles/{many}")
+    older = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', first_page.html).group(1))
+    pages.add("article, a page of older notices", admin, older)
+    pages.add("article with a refused amendment of an older notice", admin,
+              f"/editor/articles/{many}/corrections/{oldest.id}/amend", status=400,
+              form_from=f"/editor/articles/{many}",
+              data={f"amend-{oldest.id}-kind": "correction", f"amend-{oldest.id}-text": "short"})
+    with pytest.MonkeyPatch.context() as patch:
+        # A group past the reports a checkbox lists one by one (50): the row carries the group.
+        patch.setattr(queue, "SELECTION_LISTED", 2)
+        pages.add("queue filtered to one article, with a big group", admin,
+                  f"/editor/?article={data['bridge'].slug}&status=all")
     pages.add("article edit", admin, f"/editor/articles/{slug}/edit")
     pages.add("article edit with no headline", admin, f"/editor/articles/{slug}/edit", status=400,
               data={"title": "", "body": "Text.", "revision": "2"})
