@@ -395,7 +395,7 @@ def test_admin_forms_editor_names_and_token_names(app, admin, corpus):
         assigned.append((report, editor))
     editors_page = text_of(desk.get("/editor/admin/editors"))
     tokens_page = text_of(desk.get("/editor/admin/tokens"))
-    article_page = text_of(desk.get(f"/editor/articles/{article.slug}"))
+    article_page = walk(desk, f"/editor/articles/{article.slug}")  # its notices, a page at a time
     rows = export(desk)
     for report, editor in assigned:
         assert editor.name in editors_page and editor.name in article_page
@@ -496,13 +496,14 @@ def test_notices_publish_amend_withdraw_and_every_place_they_show(app, admin, ru
         mailed.append((report, received(text).strip(), reader_name))
     assert len(shown) == len(corpus) - 2  # all but the two 10,000-character words
 
-    # The article page, and its JSON-LD.
+    # The article page with its newest notices, the older ones on its log, and its JSON-LD (the notices shown).
     response = desk.get(f"/articles/{article.slug}")
-    page, text = response.get_data(as_text=True), text_of(response)
+    page = response.get_data(as_text=True)
+    text = text_of(response) + walk(desk, f"/corrections?article={article.slug}")
     assert all(lines(t) in text for t in shown + earlier)
     [ld] = json_ld(page)
     assert ld["headline"] == MEDLEY and ld["articleSection"] == MEDLEY[:100]
-    assert sorted(c["text"] for c in ld["correction"]) == sorted(shown)
+    assert sorted(c["text"] for c in ld["correction"]) == sorted(shown[-app.config["ARTICLE_NOTICES_SHOWN"]:])
     # The public log.
     log = walk(Sweep(app.test_client()), "/corrections")
     assert all(lines(t) in log for t in shown)
@@ -523,7 +524,7 @@ def test_notices_publish_amend_withdraw_and_every_place_they_show(app, admin, ru
         assert sorted(n["text"] for n in items) == sorted(shown)
         assert all(n["article"]["title"] == MEDLEY for n in items)
     # The dashboard's article page: texts, earlier wordings and the reasons for withdrawing.
-    dashboard = text_of(desk.get(f"/editor/articles/{article.slug}"))
+    dashboard = walk(desk, f"/editor/articles/{article.slug}")  # its notices, a page at a time
     withdrawn = db.session.scalars(select(Notice).where(Notice.withdrawn_at.is_not(None))).all()
     assert len(withdrawn) >= len(corpus) - 2
     assert all(lines(t) in dashboard for t in shown + [w.withdrawn_reason for w in withdrawn])
