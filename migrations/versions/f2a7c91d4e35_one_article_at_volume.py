@@ -9,7 +9,7 @@ group's reports in arrival order whatever their state (report: cluster_id, id): 
 few and asks whether it has a newer one in one short range, however big the group.
 
 Revision ID: f2a7c91d4e35
-Revises: 1b2b637b7dd2
+Revises: f2a7c3d9e1b5
 Create Date: 2026-12-07 05:00:00.000000
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f2a7c91d4e35'
-down_revision = '1b2b637b7dd2'
+down_revision = 'f2a7c3d9e1b5'
 branch_labels = None
 depends_on = None
 
