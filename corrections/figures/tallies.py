@@ -33,6 +33,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -379,13 +380,20 @@ TALLY_KEYS = {
 }
 
 
+# A tally table's fold mark, inserted when it is missing and left as it is when it is there.
+MARK = {name: dialect.insert(TallyFold).on_conflict_do_nothing() for name, dialect in
+        (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
 def fold(at_least: int = FOLD_AT) -> None:
     """Sum each tally table's rows into one per key, where more than `at_least` rows were added since it was last
     folded; in a transaction of its own. Only the periods those rows touch are folded (mostly the last few
     days), so a fold costs what the changes since did. As triage.fold_counts: only rows the folding statements
     see are summed, so rows added meanwhile stay as they are and nothing is counted twice or lost."""
+    # A table without its mark (emptied by hand, say) has every row to fold: it counts from 0.
     added = [select(func.max(t.id)).scalar_subquery()
-             - select(TallyFold.through_id).where(TallyFold.table_name == t.__tablename__).scalar_subquery()
+             - func.coalesce(select(TallyFold.through_id).where(TallyFold.table_name == t.__tablename__)
+                             .scalar_subquery(), 0)
              for t in TALLY_KEYS]
     due = [table for table, n in zip(TALLY_KEYS, db.session.execute(select(*added)).one(), strict=True)
            if (n or 0) > at_least]
@@ -394,10 +402,13 @@ def fold(at_least: int = FOLD_AT) -> None:
     with db.engine.begin() as conn:
         for table in due:
             name, keys = table.__tablename__, TALLY_KEYS[table]
+            # A lost mark is made again at 0 (a second fold making it at the same time inserts nothing); without it
+            # no fold would ever run and the rows would pile up.
+            conn.execute(MARK[conn.dialect.name].values(table_name=name, through_id=0))
             # Locks the table's mark: a second fold waits, then folds only what was added after this one.
             through = conn.scalar(select(TallyFold.through_id).where(TallyFold.table_name == name).with_for_update())
             last = conn.scalar(select(func.max(table.id)))
-            if last is None or through is None:
+            if last is None:
                 continue
             t = table.__table__
             touched = select(t.c.period, t.c.start).where(t.c.id > through, t.c.id <= last).distinct()

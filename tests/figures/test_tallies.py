@@ -20,6 +20,7 @@ from corrections.models import (
     Report,
     ReportDuration,
     ReportTally,
+    TallyFold,
     utcnow,
 )
 from corrections.reports import clocks, decisions, privacy, workflow
@@ -242,3 +243,28 @@ def test_rebuild_command_counts_every_report_again(app, runner):
     assert "Counted 3 reports into the figures" in result.output
     db.session.expire_all()
     assert tally_state() == expected
+
+
+def test_fold_sums_the_rows_even_where_a_mark_was_lost(app):
+    """A tally table whose fold mark is gone (emptied by hand, as the test databases of PostgreSQL are) is folded
+    all the same, from its first row, and gets its mark back: else its rows would pile up for good."""
+    editor = make_editor()
+    article = make_article()
+    reports = [file_report(article) for _ in range(4)]
+    for report in reports[:2]:
+        workflow.move(report, "in_review", by=editor)
+    db.session.commit()
+    db.session.execute(delete(TallyFold))
+    db.session.commit()
+    expected = tally_state()
+    rows = {table: db.session.scalar(select(func.count()).select_from(table)) for table in tallies.TALLY_KEYS}
+
+    tallies.fold(at_least=0)
+
+    db.session.expire_all()
+    assert tally_state() == expected
+    # One row per key: the reports' new and in review day and month, their article's day, month and all time.
+    assert db.session.scalar(select(func.count()).select_from(ReportTally)) == 4 < rows[ReportTally]
+    assert db.session.scalar(select(func.count()).select_from(ArticleTally)) == 3 < rows[ArticleTally]
+    marks = dict(db.session.execute(select(TallyFold.table_name, TallyFold.through_id)).all())
+    assert marks == {table.__tablename__: db.session.scalar(select(func.max(table.id))) for table in tallies.TALLY_KEYS}
