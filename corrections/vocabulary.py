@@ -65,3 +65,9 @@ YEAR_MIN, YEAR_MAX = 1900, 9998
 # A notice's text (the dashboard's forms, the API and canned answers' templates).
 NOTICE_TEXT_MIN = 10
 NOTICE_TEXT_MAX = 5000
+
+# Reports one bulk action takes at most (a big group's checkbox may select tens of thousands): the first ones in the
+# queue's order, the editor applies it again for the rest; each step stays a request of a few seconds.
+BULK_MAX = 500
+# Other reports of its group a report's page lists (with a "link" checkbox each); the rest are counted.
+GROUP_LISTED = 25

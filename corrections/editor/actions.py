@@ -109,6 +109,9 @@ class BulkResult:
     refused: list[Refused] = field(default_factory=list)
     decision: Decision | None = None
     problem: str = ""
+    # How many reports the action took of how many were selected (it takes BULK_MAX at a time).
+    taken: int = 0
+    selected: int = 0
 
     def summary(self) -> dict:
         """The summary as the queue page shows it after the redirect (kept in the session: short lists)."""
@@ -120,7 +123,11 @@ class BulkResult:
                    "button": f"Move {'it' if len(g.review) == 1 else 'them'} to review"} for g in self.refused]
         forward = sum(len(g.review) for g in self.refused)
         ask = f": move {'it' if forward == 1 else 'them'} to review first?" if forward else "."
-        return {"sentence": "; ".join(said) + ask, "lines": lines}
+        sentence = "; ".join(said) + ask
+        if self.selected > self.taken:
+            sentence = (f"{self.taken:,} of {self.selected:,} selected taken: apply again for the rest "
+                        f"({self.selected - self.taken:,} left). " + sentence)
+        return {"sentence": sentence, "lines": lines}
 
 
 def listed(references: list[str]) -> dict:

@@ -32,7 +32,7 @@ from corrections.reports import canned_answers, desks
 from corrections.text import parse_ids
 from corrections.triage import presence, saved_views, snapshot
 from corrections.triage import queue as triage
-from corrections.vocabulary import CATEGORIES, STATUS_LABELS
+from corrections.vocabulary import BULK_MAX, CATEGORIES, STATUS_LABELS
 
 # The session's keys for what the bulk action did and the rows ticked for it, shown once after its redirect.
 BULK_SUMMARY = "bulk-summary"
@@ -125,13 +125,18 @@ def bulk():
         return redirect(back)
     ticked = request.form.getlist("selected")
     selection = triage.parse_selection(ticked)
+    # A row is ticked again when its first report was selected (the cookie holds a few hundred ids at most).
+    session[KEPT] = [report_id for report_id, _ in selection][:KEPT_MAX]
     if groups := triage.selected_groups(ticked):
         # A big group's checkbox names the group: its reports as the queue the editor saw (its filter and snapshot).
         seen = dict(selection)
         shown = triage.QueueFilter.from_args(MultiDict(parse_qsl(urlsplit(back).query)))
-        selection += [(report_id, version) for report_id, version in triage.group_selection(shown, me(), groups)
-                      if report_id not in seen]
-    result = apply_bulk(form, selection, me())
+        members, taken_before = triage.group_selection(shown, me(), groups)
+        selection = [pair for pair in selection if pair[0] not in taken_before]
+        selection += [(report_id, version) for report_id, version in members if report_id not in seen]
+    # One step takes the first BULK_MAX in the queue's order; the rows stay ticked, so applying again takes the rest.
+    result = apply_bulk(form, selection[:BULK_MAX], me())
+    result.taken, result.selected = min(len(selection), BULK_MAX), len(selection)
     if result.problem:
         flash(result.problem, "error")
     else:
@@ -139,8 +144,6 @@ def bulk():
         session[BULK_SUMMARY] = result.summary()
         if result.decision is not None:
             offer(result.decision, back)
-    # A row is ticked again when its first report was selected (the cookie holds a few hundred ids at most).
-    session[KEPT] = [report_id for report_id, _ in selection][:KEPT_MAX]
     return redirect(back)
 
 

@@ -564,24 +564,29 @@ def _leads_and_sizes(f: QueueFilter, me: Editor, leads: list[int], members: Memb
     return {report_id: cluster_id for report_id, cluster_id, _ in rows}, sizes
 
 
-def group_selection(f: QueueFilter, me: Editor, cluster_ids: list[int]) -> list[tuple[int, int | None]]:
+def group_selection(f: QueueFilter, me: Editor, cluster_ids: list[int]) -> tuple[list[tuple[int, int]], set[int]]:
     """What a big group's checkbox (GROUP_MARK) selects: the group's reports matching the queue's filter in the
-    editor's snapshot, each with its version now, except those another editor acted on since the snapshot, which
-    carry version 0 so that the action refuses them as it refuses a report changed since the page was loaded."""
+    editor's snapshot, oldest first, each with its version now, except those another editor acted on since the
+    snapshot, which carry version 0 so that the action refuses them as it refuses a report changed since the page
+    was loaded. Those this editor acted on since the snapshot are left out, and returned apart: an earlier step of
+    the same bulk action took them (a step takes at most BULK_MAX reports, the editor applies it again for the
+    rest)."""
     if not cluster_ids:
-        return []
+        return [], set()
     query = (_hit_query(f, me, select(Report.id, Report.version), set(cluster_ids)) if _from_search_index(f)
              else select(Report.id, Report.version).where(Report.cluster_id.in_(cluster_ids), *conditions(f, me)))
     found = db.session.execute(query.order_by(Report.id)).all()
-    changed = set()
+    changed, mine = set(), set()
     if f.seen:
         # Events since the snapshot are few, whatever the size of the groups: read from there.
-        changed = set(db.session.scalars(
-            select(Event.report_id).join(Report, Report.id == Event.report_id)
-            .where(Event.id > f.seen, Report.cluster_id.in_(cluster_ids), Event.kind != "received",
-                   (Event.actor_id != me.id) | Event.actor_id.is_(None))
-        ))
-    return [(report_id, 0 if report_id in changed else version) for report_id, version in found]
+        for report_id, by_me in db.session.execute(
+            select(Event.report_id, Event.actor_id == me.id).join(Report, Report.id == Event.report_id)
+            .where(Event.id > f.seen, Report.cluster_id.in_(cluster_ids), Event.kind != "received")
+        ):
+            (mine if by_me else changed).add(report_id)
+    mine -= changed
+    return [(report_id, 0 if report_id in changed else version) for report_id, version in found
+            if report_id not in mine], mine
 
 
 def _most_reported(f: QueueFilter, me: Editor, per_page: int):
@@ -768,9 +773,16 @@ def parse_selection(values: list[str]) -> list[tuple[int, int | None]]:
     return list(seen.items())
 
 
+# Ids a query names at a time: well under any database's limit on parameters (PostgreSQL's is 65,535).
+IDS_AT_A_TIME = 1000
+
+
 def reports_by_id(ids: list[int]) -> dict[int, Report]:
-    if not ids:
-        return {}
-    found = db.session.scalars(select(Report).where(Report.id.in_(ids)).options(joinedload(Report.assignee)))
-    return {report.id: report for report in found}
+    """The reports of these ids that exist, read IDS_AT_A_TIME at a time."""
+    found = {}
+    for start in range(0, len(ids), IDS_AT_A_TIME):
+        batch = ids[start:start + IDS_AT_A_TIME]
+        found.update((report.id, report) for report in db.session.scalars(
+            select(Report).where(Report.id.in_(batch)).options(joinedload(Report.assignee))))
+    return found
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from corrections import transaction, vocabulary
+from corrections.editor import queue as editor_queue
 from corrections.extensions import db
 from corrections.models import Editor, Event, Report
 from corrections.reports import workflow
@@ -591,3 +592,46 @@ def test_article_counts_stop_one_past_the_cap_in_each_state(app, editor):
     transaction.commit(lambda: workflow.move(reports[0], "in_review", by=editor), report=reports[0])
     assert queue.article_counts(article.id, cap=10) == {"new": 4, "in_review": 1}
     assert queue.article_counts(article.id, cap=2) == {"new": 3, "in_review": 1}
+
+
+def test_a_bulk_action_takes_a_big_group_a_step_at_a_time_and_only_what_the_editor_saw(editor_client, editor,
+                                                                                     monkeypatch):
+    monkeypatch.setattr(queue, "SELECTION_LISTED", 3)
+    monkeypatch.setattr(editor_queue, "BULK_MAX", 4)
+    article = make_article()
+    group = [file_report(article, passage=PASSAGE) for _ in range(10)]
+    spam = file_report(article, passage=PASSAGE)
+    transaction.commit(lambda: workflow.move(spam, "spam", by=editor), report=spam)
+    elsewhere = [file_report(article, passage="another passage entirely") for _ in range(2)]
+    page = editor_client.get(f"/editor/?article={article.slug}&status=new").get_data(as_text=True)
+    value, back = big_group_row(page, group[0])
+    late = file_report(article, passage=PASSAGE)
+
+    def assigned() -> set[int]:
+        db.session.expire_all()
+        return {r.id for r in [*group, spam, late, *elsewhere] if db.session.get(Report, r.id).assignee_id}
+
+    sentences = []
+    for _ in range(3):
+        page = editor_client.post("/editor/bulk", data={
+            "csrf_token": csrf_token(editor_client), "selected": value, "action": "assign_me", "back": back},
+            follow_redirects=True).get_data(as_text=True)
+        sentences.append(re.search(r'<div class="bulk-summary" role="status">\s*<p><strong>([^<]*)', page).group(1))
+        # Each step takes at most the cap, the oldest first.
+        assert assigned() == {r.id for r in group[:4 * len(sentences)]}
+    # The reports stay in the filter ("new"): the steps go on from where the last one stopped, and each says so.
+    assert sentences == ["4 of 10 selected taken: apply again for the rest (6 left). 4 done.",
+                         "4 of 6 selected taken: apply again for the rest (2 left). 4 done.",
+                         "2 done."]
+    # Nothing outside the group, the filter (spam) or the snapshot (a report that came after the page) was touched.
+    assert not assigned() & {spam.id, late.id, *(r.id for r in elsewhere)}
+
+
+def test_reports_by_id_reads_many_ids_a_batch_at_a_time(app, monkeypatch):
+    monkeypatch.setattr(queue, "IDS_AT_A_TIME", 2)
+    filed = [file_report(make_article()) for _ in range(5)]
+    ids = [r.id for r in filed] + [10**9]
+    with recorded_statements() as statements:
+        found = queue.reports_by_id(ids)
+    assert set(found) == {r.id for r in filed}
+    assert len([s for s in statements if "FROM report" in s]) == 3
