@@ -28,7 +28,7 @@ from corrections.reports import anchors, canned_answers, clocks, decisions, draf
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save, show
 from corrections.triage import presence, queue, snapshot
-from corrections.vocabulary import CATEGORIES, NOTICE_KINDS, OPEN, STATES, STATUS_LABELS
+from corrections.vocabulary import CATEGORIES, GROUP_LISTED, NOTICE_KINDS, OPEN, STATES, STATUS_LABELS
 
 
 def load_report(report_id: int) -> Report:
@@ -93,7 +93,8 @@ def render_report(report: Report, status: int = 200, **forms):
     defaults["canned_answer_form"].canned_answer.choices = [("", "Choose…")] + [
         (str(a.id), f"{a.name} ({canned_answers.STATES[a.to_state].lower()})") for a in usable_canned_answers
     ]
-    others = queue.same_passage(report)
+    others = queue.same_passage(report, GROUP_LISTED)
+    others_count, group_upto = queue.group_extent(report)
     earlier = report.resurfaced_from
     return render_template(
         "editor/report.html",
@@ -102,6 +103,10 @@ def render_report(report: Report, status: int = 200, **forms):
         highlighted_title=highlighted_article_text(place, title=True),
         place=place,
         others=others,
+        others_count=others_count,
+        # Past the listed ones, one checkbox links the whole group as this page saw it (up to its newest report).
+        group_upto=group_upto if others_count > len(others) else None,
+        link_group=request.method == "POST" and bool(request.form.get("link_group")),
         linkable=[r for r in [report, *others] if r.status in publishing.LINKABLE],
         linked_now=set(parse_ids(request.form.getlist("link"))) if request.method == "POST"
         else {r.id for r in [report, *others] if r.status in publishing.LINKABLE},
@@ -275,9 +280,10 @@ def publish(report_id: int):
     form = ReportPublishForm()
     if not form.validate_on_submit():
         return invalid(report, form, "publish_form")
-    chosen = parse_ids(request.form.getlist("link"))
-    allowed = {r.id: r for r in [report, *queue.same_passage(report)]}
-    linked = [allowed[i] for i in chosen if i in allowed]
+    linked = queue.in_group(report, parse_ids(request.form.getlist("link")))
+    if (upto := parse_id(request.form.get("link_group"))) is not None:
+        chosen = {r.id for r in linked}
+        linked += [r for r in queue.group_in_states(report, upto, publishing.LINKABLE) if r.id not in chosen]
     back, _ = queue_back()
     step = request.form.get("step")
     if form.fix.data and step == "edit":
@@ -316,4 +322,6 @@ def preview_fix(report: Report, form: ReportPublishForm, linked: list[Report]):
         return render_report(report, 400, publish_form=form)
     back, _ = queue_back()
     return render_template("editor/publish_preview.html", report=report, form=form, comparison=comparison,
-                           linked=linked, kinds=NOTICE_KINDS, labels=STATUS_LABELS, back=back)
+                           linked=linked, link_group=request.form.get("link_group", ""), listed=GROUP_LISTED,
+                           chosen=set(parse_ids(request.form.getlist("link"))), kinds=NOTICE_KINDS,
+                           labels=STATUS_LABELS, back=back)

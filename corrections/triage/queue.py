@@ -730,8 +730,8 @@ def filtered_reports(f: QueueFilter, me: Editor):
         yield from batch
 
 
-def same_passage(report: Report) -> list[Report]:
-    """The other reports grouped with this one, whatever their state."""
+def same_passage(report: Report, limit: int) -> list[Report]:
+    """The first `limit` other reports grouped with this one, whatever their state, oldest first."""
     if report.cluster_id is None:
         return []
     return list(db.session.scalars(
@@ -739,7 +739,33 @@ def same_passage(report: Report) -> list[Report]:
         .where(Report.cluster_id == report.cluster_id, Report.id != report.id)
         .options(joinedload(Report.assignee))
         .order_by(Report.created_at, Report.id)
+        .limit(limit)
     ))
+
+
+def group_extent(report: Report) -> tuple[int, int]:
+    """How many other reports are grouped with this one, and the newest id of its group (what a page showed)."""
+    if report.cluster_id is None:
+        return 0, report.id
+    size, newest = db.session.execute(
+        select(func.count(), func.max(Report.id)).where(Report.cluster_id == report.cluster_id)).one()
+    return max(size - 1, 0), max(newest or 0, report.id)
+
+
+def in_group(report: Report, ids: list[int]) -> list[Report]:
+    """The reports among `ids` that are this one or grouped with it, in the order given."""
+    found = reports_by_id(ids)
+    return [found[i] for i in ids if i in found and (i == report.id or (
+        report.cluster_id is not None and found[i].cluster_id == report.cluster_id))]
+
+
+def group_in_states(report: Report, upto: int, statuses: tuple[str, ...]) -> list[Report]:
+    """This report's group up to id `upto` (the newest its page showed), those in `statuses`, oldest first."""
+    if report.cluster_id is None:
+        return [report] if report.status in statuses else []
+    return list(db.session.scalars(
+        select(Report).where(Report.cluster_id == report.cluster_id, Report.id <= upto,
+                             Report.status.in_(statuses)).order_by(Report.id)))
 
 
 def find_by_reference(reference: str) -> Report | None:

@@ -217,3 +217,30 @@ def test_the_way_back_to_the_filtered_queue_is_kept_after_a_note_and_a_canned_an
     page = editor_client.get(answered.geturl()).get_data(as_text=True)
     assert f'href="/editor/?status=open&amp;category=factual#report-{report.id}" data-key-queue>← Queue</a>' in page
     assert page.count('<input type="hidden" name="back" value="/editor/?status=open&amp;category=factual">') >= 3
+
+
+def test_a_report_page_lists_a_few_of_its_group_and_links_the_whole_group(editor_client, monkeypatch):
+    monkeypatch.setattr("corrections.editor.report.GROUP_LISTED", 3)
+    article = make_article()
+    group = [file_report(article, passage=PASSAGE) for _ in range(6)]
+    url = f"/editor/reports/{group[0].id}"
+    page = open_page(editor_client, group[0])
+    few, size = count_queries(editor_client, url), len(page)
+    assert "And 2 more in this group" in page and f"article={article.slug}" in page
+    group += [file_report(article, passage=PASSAGE) for _ in range(20)]
+    page = open_page(editor_client, group[0])
+    # The page lists the same first three others whatever the group's size: it grows by digits only.
+    assert "And 22 more in this group" in page
+    assert page.count('name="link"') == 4
+    assert len(page) - size < 20 and count_queries(editor_client, url) == few
+
+    # Linking the group links all of it as the page showed it: not a report that came after the page.
+    late = file_report(article, passage=PASSAGE)
+    upto = re.search(r'name="link_group" value="(\d+)"', page).group(1)
+    response = editor_client.post(f"/editor/reports/{group[0].id}/publish", data={
+        "csrf_token": form_tokens(page)["csrf_token"], "kind": "correction",
+        "text": "The vote was 31 to 12, not 13 to 12.", "link": [str(group[0].id)], "link_group": upto})
+    assert response.status_code == 302, response.status_code
+    db.session.expire_all()
+    assert {db.session.get(Report, r.id).status for r in group} == {"corrected"}
+    assert db.session.get(Report, late.id).status == "new"
