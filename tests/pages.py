@@ -246,6 +246,9 @@ def editor_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
         patch.setattr(queue, "SELECTION_LISTED", 2)
         pages.add("queue filtered to one article, with a big group", admin,
                   f"/editor/?article={data['bridge'].slug}&status=all")
+        # A report's page lists the first of its group's others (25) and counts the rest.
+        patch.setattr("corrections.editor.report.GROUP_LISTED", 1)
+        pages.add("report page in a big group", admin, f"/editor/reports/{data['bridge_reports'][0].id}")
     pages.add("article edit", admin, f"/editor/articles/{slug}/edit")
     pages.add("article edit with no headline", admin, f"/editor/articles/{slug}/edit", status=400,
               data={"title": "", "body": "Text.", "revision": "2"})
