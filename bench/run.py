@@ -204,11 +204,23 @@ class Browser:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         text = response.read().decode("utf-8", "replace")
+        self.keep_cookies(response)
+        connection.close()
+        return response.status, dict(response.headers), text
+
+    def keep_cookies(self, response: http.client.HTTPResponse) -> None:
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
-        connection.close()
-        return response.status, dict(response.headers), text
+
+    def log_in(self, email: str, password: str) -> "Browser":
+        """Log in through the form, as a person does; the session cookie then goes with every request."""
+        _, _, page = self.request("GET", "/editor/login")
+        status, _, _ = self.request("POST", "/editor/login", {
+            "csrf_token": Browser.csrf_token(page), "email": email, "password": password})
+        if status != 302:
+            raise SystemExit(f"{email} could not log in (answer {status}).")
+        return self
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -433,12 +445,7 @@ def run_size(size: int, args, reps: int, seconds: int) -> SizeResult:
             servers.append(server.start("/"))
 
         # Sessions, made as a person would: the editor logs in; a reader opens the report form.
-        editor = Browser(app.port)
-        status, _, page = editor.request("GET", "/editor/login")
-        status, headers, _ = editor.request("POST", "/editor/login", {
-            "csrf_token": Browser.csrf_token(page), "email": EDITOR_EMAIL, "password": EDITOR_PASSWORD})
-        if status != 302:
-            raise SystemExit(f"The bench editor could not log in (answer {status}).")
+        editor = Browser(app.port).log_in(EDITOR_EMAIL, EDITOR_PASSWORD)
         posts = picks["posts"] or [{"slug": picks["warm_slug"], "passage": ""}]
         reader = Browser(app.port)
         status, _, page = reader.request("GET", f"/articles/{posts[0]['slug']}/report")
