@@ -701,6 +701,19 @@ def check_tools(args) -> None:
                          "and the load generator each get one. Use --no-pin to run unpinned (noisier).")
 
 
+def run_crawls(args) -> int:
+    """bench/crawl.py at each size, with this run's database server and options; 1 if any crawl missed a target."""
+    worst = 0
+    for size in (int(s.replace("_", "")) for s in (args.reports or "10000").split(",")):
+        command = [sys.executable, str(BENCH / "crawl.py"), "--reports", str(size), "--articles", str(args.articles)]
+        for flag, given in (("--database-url", args.database_url), ("--append-readme", args.append_readme),
+                            ("--keep", args.keep), ("--no-pin", args.no_pin)):
+            if given:
+                command += [flag] if given is True else [flag, given]
+        worst = max(worst, subprocess.run(command, cwd=ROOT).returncode)
+    return worst
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
@@ -719,7 +732,12 @@ def main() -> None:
     parser.add_argument("--append-readme", action="store_true", help="Add the results to bench/README.md.")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary folders and databases.")
     parser.add_argument("--no-pin", action="store_true", help="Do not pin with taskset (machines with one CPU).")
+    parser.add_argument("--crawl", action="store_true",
+                        help="Run bench/crawl.py at each size instead of the wrk scenarios: every page shape an "
+                             "editor or admin reaches, one request at a time, against its targets.")
     args = parser.parse_args()
+    if args.crawl:
+        sys.exit(run_crawls(args))
     args.only = {k.strip() for k in args.only.split(",") if k.strip()}
     unknown = args.only - {s.key for s in SCENARIOS}
     if unknown:
