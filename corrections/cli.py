@@ -364,7 +364,8 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool, no_de
     elapsed = time.perf_counter() - started
     statuses = ", ".join(f"{count:,} {status}" for status, count in made.statuses.items())
     click.echo(f"Made {made.articles:,} articles, {made.reports:,} reports ({statuses}), {made.events:,} events, "
-               f"{made.notices:,} corrections and {made.editors} new editors in {elapsed:.1f} s (seed {seed}).")
+               f"{made.notices:,} corrections, {made.revisions:,} article updates and {made.editors} new editors in "
+               f"{elapsed:.1f} s (seed {seed}).")
 
 
 @click.command("rebuild-figures")

@@ -219,11 +219,16 @@ def stored_diff(old: ArticleRevision, new: ArticleRevision) -> RevisionDiff:
     found = db.session.get(RevisionDiff, (old.id, new.id))
     if found is not None:
         return found
-    pieces, by_paragraph = text_diff(old.body_text, new.body_text)
-    stored = RevisionDiff(old_revision_id=old.id, new_revision_id=new.id, by_paragraph=by_paragraph,
-                          pieces=json.dumps([[piece.op, piece.text] for piece in pieces]), created_at=utcnow())
+    stored = RevisionDiff(**diff_values(old, new, at=utcnow()))
     db.session.add(stored)
     return stored
+
+
+def diff_values(old, new, *, at: datetime) -> dict:
+    """RevisionDiff's columns for two revisions (anything with their id and body_text), compared at `at`. Pure."""
+    pieces, by_paragraph = text_diff(old.body_text, new.body_text)
+    return {"old_revision_id": old.id, "new_revision_id": new.id, "by_paragraph": by_paragraph,
+            "pieces": json.dumps([[piece.op, piece.text] for piece in pieces]), "created_at": at}
 
 
 @dataclass(frozen=True)

@@ -57,12 +57,21 @@ def grace() -> timedelta:
 
 def note_change(article: Article, previous: ArticleRevision, revision: ArticleRevision) -> ChangeReview | None:
     """Keep a change to a published article for editors to answer, unless it is minor. Does not commit."""
-    if article.published_at > revision.created_at or is_minor(previous, revision):
+    values = review_values(article, previous, revision, grace())
+    if values is None:
         return None
-    review = ChangeReview(article_id=article.id, from_revision_id=previous.id, to_revision_id=revision.id,
-                          changed_at=revision.created_at, due_at=revision.created_at + grace())
+    review = ChangeReview(**values)
     db.session.add(review)
     return review
+
+
+def review_values(article, previous, revision, grace_period: timedelta) -> dict | None:
+    """ChangeReview's columns for a change from `previous` to `revision` of the article (anything with their
+    ids, times and texts), or None when editors need not answer it (made before publication, or minor). Pure."""
+    if article.published_at > revision.created_at or is_minor(previous, revision):
+        return None
+    return {"article_id": article.id, "from_revision_id": previous.id, "to_revision_id": revision.id,
+            "changed_at": revision.created_at, "due_at": revision.created_at + grace_period}
 
 
 def is_due(now: datetime):
@@ -104,15 +113,23 @@ def history(article: Article, limit: int) -> list[ArticleEvent]:
 
 def _answer(review: ChangeReview, outcome: str, *, by: Editor | None, reason: str = "",
             notice: Notice | None = None) -> None:
-    now = utcnow()
-    review.outcome = outcome
-    review.reason = reason
-    review.answered_at = now
-    review.answered_by = by.name if by else "system"
+    answer, event = answer_values(review, outcome, by=by, reason=reason, at=utcnow())
+    for name, value in answer.items():
+        setattr(review, name, value)
     review.notice = notice
-    db.session.add(ArticleEvent(article_id=review.article_id, created_at=now, actor_id=by.id if by else None,
-                                actor=review.answered_by, kind=outcome if by else "settled",
-                                revision_id=review.to_revision_id, comment=reason))
+    db.session.add(ArticleEvent(**event))
+
+
+def answer_values(review, outcome: str, *, by, reason: str, at: datetime) -> tuple[dict, dict]:
+    """An answer to a change (`review`: anything with its article_id and to_revision_id) by an editor (anything
+    with an id and a name; None: settled by a notice nobody wrote for it): the review's new columns and its
+    ArticleEvent's. Pure."""
+    answered_by = by.name if by else "system"
+    answer = {"outcome": outcome, "reason": reason, "answered_at": at, "answered_by": answered_by}
+    event = {"article_id": review.article_id, "created_at": at, "actor_id": by.id if by else None,
+             "actor": answered_by, "kind": outcome if by else "settled", "revision_id": review.to_revision_id,
+             "comment": reason}
+    return answer, event
 
 
 def check_open(review: ChangeReview) -> None:

@@ -10,7 +10,10 @@ make them, not a copy of their rules: articles and their revisions come from con
 revisions.revision_values; each report from filing.report_values (its passage, anchor, revision, desk and
 deadlines, its reference and status link); its history from workflow.received, moved, rejected, duplicated,
 assigned and noted, one move allowed by workflow.MOVES after another, ending with
-publishing.moves_on_publishing when a notice resolves it; amended notices from publishing.amended. The fake
+publishing.moves_on_publishing when a notice resolves it; amended notices from publishing.amended; a few
+articles updated after publication (a paragraph added) get their second revision from revision_values, its
+diff from revisions.diff_values, and the unannounced change and its answer from unannounced.review_values and
+answer_values (an update notice published with the revision, an editor's reason, or a later notice). The fake
 newsroom's desks, routes and clock targets are set up through desks and clocks, as an admin would. Only what
 filing's INSERT asks the database (the group a report joins, the earlier decision it brings back) is answered
 from memory here, with filing.same_place; tests/seed/test_fake.py replays the data through the real code and
@@ -33,14 +36,24 @@ from flask import current_app
 from psycopg import sql as psycopg_sql
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from corrections.articles.content import free_slug, new_article_values, parse_article, sanitise_body, slugify
-from corrections.articles.revisions import revision_values
+from corrections.articles import unannounced
+from corrections.articles.content import (
+    free_slug,
+    new_article_values,
+    parse_article,
+    plain_text,
+    sanitise_body,
+    slugify,
+)
+from corrections.articles.revisions import diff_values, revision_values
 from corrections.config import DEFAULTS
 from corrections.extensions import db
 from corrections.figures import tallies
 from corrections.models import (
     Article,
+    ArticleEvent,
     ArticleRevision,
+    ChangeReview,
     ClockTarget,
     Desk,
     Editor,
@@ -48,6 +61,7 @@ from corrections.models import (
     Notice,
     NoticeVersion,
     Report,
+    RevisionDiff,
     notice_report,
     utcnow,
 )
@@ -55,7 +69,7 @@ from corrections.notices import publishing
 from corrections.reports import clocks, desks, filing, tokens, workflow
 from corrections.reports.workflow import MOVES, REJECT_REASONS
 from corrections.triage.queue import fold_counts
-from corrections.vocabulary import CLOSED, STATES
+from corrections.vocabulary import CLOSED, NOTICE_KINDS, STATES
 
 BATCH = 5000
 YEARS_BACK = 2
@@ -221,6 +235,18 @@ NOTICE_TEXTS = {
                "This article was updated on {day} {month} with the final figures from {org}."),
     "editors_note": ("This article was updated after publication to reflect new information from {org}.",),
 }
+# Articles updated after publication (a paragraph added): the new revision, and an update notice with it this
+# often; otherwise an unannounced change, which an editor answers with a reason, or a later notice settles.
+UPDATE_SHARE = 0.06
+UPDATE_NOTICE_SHARE = 0.7
+EXCUSED_SHARE = 0.5
+UPDATES = (
+    "Update: {Org} said on {weekday} that it would publish the full figures by the end of {month}.",
+    "Update: after publication, {person}, {role} {org}, said the decision would be reviewed in {month}.",
+    "Update: the meeting on {day} {month} confirmed the plan by {votes}.",
+)
+UPDATE_NOTICES = ("This article was updated after publication with a response from {org}.",
+                  "This article was updated on {day} {month} with the outcome of the meeting.")
 FIXES = ("This has been corrected.", "The correct figure is {money}.", "The vote was {votes}.",
          "The article has been corrected to say {place}.")
 
@@ -277,6 +303,8 @@ MORE_DETAIL_C = _compile(MORE_DETAIL)
 SPAM_TEXTS_C = _compile(SPAM_TEXTS)
 NOTICE_TEXTS_C = {kind: _compile(items) for kind, items in NOTICE_TEXTS.items()}
 FIXES_C = _compile(FIXES)
+UPDATES_C = _compile(UPDATES)
+UPDATE_NOTICES_C = _compile(UPDATE_NOTICES)
 
 
 # Six Crockford characters hold exactly 30 bits, so a bijection on 30 bits turns distinct report ids into
@@ -322,6 +350,7 @@ class Generated:
     events: int = 0
     notices: int = 0
     editors: int = 0
+    revisions: int = 0  # revisions after the first: articles updated after publication
     statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
 
 
@@ -472,10 +501,11 @@ class _Places:
 class _Writer:
     """Buffers rows and writes them in bulk, parents first, one transaction per batch."""
 
-    TABLES = (Article.__table__, ArticleRevision.__table__, Report.__table__, Event.__table__, Notice.__table__,
-              NoticeVersion.__table__, notice_report)
+    TABLES = (Article.__table__, ArticleRevision.__table__, RevisionDiff.__table__, Report.__table__,
+              Event.__table__, Notice.__table__, NoticeVersion.__table__, notice_report, ChangeReview.__table__,
+              ArticleEvent.__table__)
     WITH_IDS = (Article.__table__, ArticleRevision.__table__, Report.__table__, Event.__table__, Notice.__table__,
-                NoticeVersion.__table__, Editor.__table__)
+                NoticeVersion.__table__, Editor.__table__, ChangeReview.__table__, ArticleEvent.__table__)
 
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -510,13 +540,13 @@ class _Writer:
                 self.rows[table] = []
                 self.written.add(table)
         if new_articles:
-            # Each new article points at its first revision, written after it (the revision refers to it).
+            # Each new article points at its newest revision, written after it (the revision refers to it).
             revision = ArticleRevision.__table__
             self.conn.execute(
                 update(Article.__table__)
                 .where(Article.__table__.c.id.between(min(new_articles), max(new_articles)))
-                .values(current_revision_id=select(revision.c.id).where(
-                    revision.c.article_id == Article.__table__.c.id, revision.c.number == 1).scalar_subquery()))
+                .values(current_revision_id=select(func.max(revision.c.id)).where(
+                    revision.c.article_id == Article.__table__.c.id).scalar_subquery()))
         self.fix_sequences()
         self.conn.commit()
         self.processed.clear()
@@ -589,6 +619,15 @@ class _Page:
         self.passages: dict[str, dict] = {}
         self.places = _Places()
         self.groups: dict[int, _Group] = {}
+        # (moment, article as it reads from then on) when the article is updated after publication.
+        self.later: tuple[int, SimpleNamespace] | None = None
+
+    def at(self, moment: int) -> SimpleNamespace:
+        """The article as a report arriving at `moment` finds it: its text and revision then."""
+        if self.later is not None and moment >= self.later[0]:
+            self.article, self.later = self.later[1], None
+            self.passages.clear()  # worked out in the text before the update
+        return self.article
 
     def quote(self, rng: random.Random) -> str:
         """What a reader pastes: a sentence or a few words of it, now and then retyped or misremembered."""
@@ -657,6 +696,9 @@ class _Generator:
         self.taken_urls: set[str] = set()
         self.taken_references: set[str] = set()
         self.spare_reference = REFERENCE_MASK  # for the rare clash with a reference made by the app
+        # The article being written: its notices as (moment, kind, text, id), and its unannounced change if any.
+        self.notices_here: list[tuple[int, str, str, int]] = []
+        self.change_here: dict | None = None
         self.fate_cum = list(itertools.accumulate(FATES.values()))
         self.category_cum = list(itertools.accumulate(CATEGORY_WEIGHTS.values()))
         self.before_notice_cum = list(itertools.accumulate(BEFORE_NOTICE.values()))
@@ -837,10 +879,77 @@ class _Generator:
         article = SimpleNamespace(id=writer.new_id(Article.__table__), **values)
         writer.add(Article.__table__, {"id": article.id, **values, "created_at": when, "current_revision_id": None})
         article.current_revision_id = writer.new_id(ArticleRevision.__table__)
-        writer.add(ArticleRevision.__table__, {"id": article.current_revision_id,
-                                               **revision_values(article, None, source="import", by="", at=when)})
+        first = {"id": article.current_revision_id, **revision_values(article, None, source="import", by="", at=when)}
+        writer.add(ArticleRevision.__table__, first)
         self.made.articles += 1
-        return article, sentences
+        self.notices_here, self.change_here = [], None
+        return article, sentences, first
+
+    def update(self, article: SimpleNamespace, first: dict, row: dict) -> tuple[int, SimpleNamespace] | None:
+        """Now and then an article updated after publication, as content.change_text changes one: a paragraph
+        added, its revision and the diff from the first, and the unannounced change editors must answer, which
+        an update notice published with the revision answers at once (publishing.publish, unannounced's rules).
+        Returns (moment, the article from then on), or None; `row` (the article's row, not yet written) gets
+        the newest text."""
+        rng, writer = self.rng, self.writer
+        published = int(article.published_at.timestamp())
+        if rng.random() >= UPDATE_SHARE or self.now - published < 3 * HOUR:
+            return None
+        at = rng.randint(published + HOUR, self.now - HOUR)
+        editor = rng.choice(self.editors)
+        body = sanitise_body(article.body + f"<p>{escape(self.render(rng.choice(UPDATES_C)), quote=False)}</p>")
+        revision_id = writer.new_id(ArticleRevision.__table__)
+        later = SimpleNamespace(**{**vars(article), "body": body, "body_text": plain_text(body),
+                                   "updated_at": _time(at), "current_revision_id": revision_id})
+        previous = SimpleNamespace(**first)
+        revision = SimpleNamespace(id=later.current_revision_id, **revision_values(
+            later, previous, source="dashboard", by=editor.name, at=_time(at)))
+        writer.add(ArticleRevision.__table__, vars(revision))
+        writer.add(RevisionDiff.__table__, diff_values(previous, revision, at=_time(at)))
+        row.update(body=later.body, body_text=later.body_text, updated_at=later.updated_at)
+        self.made.revisions += 1
+        change = unannounced.review_values(article, previous, revision, unannounced.grace())
+        if change is None:
+            return at, later
+        # Every column, so that open and answered changes go in as one bulk insert.
+        change.update(id=writer.new_id(ChangeReview.__table__), announced_at=None, outcome="", reason="",
+                      answered_at=None, answered_by="", correction_id=None)
+        if rng.random() < UPDATE_NOTICE_SHARE:
+            notice = self.add_notice(article.id, "update", self.render(rng.choice(UPDATE_NOTICES_C)), at, editor,
+                                     revision_id=revision.id)
+            self.answer(change, "notice", editor, f"{NOTICE_KINDS['update']} published: {notice.text}", at, notice.id)
+        else:
+            self.change_here = change
+        return at, later
+
+    def answer(self, change: dict, outcome: str, editor: _Editor | None, reason: str, at: int,
+               notice_id: int | None = None) -> None:
+        """The change answered as unannounced answers one (answer_values): by a notice, or an editor's reason."""
+        answer, event = unannounced.answer_values(SimpleNamespace(**change), outcome, by=editor, reason=reason,
+                                                  at=_time(at))
+        self.writer.add(ChangeReview.__table__, {**change, **answer, "correction_id": notice_id})
+        self.writer.add(ArticleEvent.__table__, {"id": self.writer.new_id(ArticleEvent.__table__), **event})
+
+    def close_change(self) -> None:
+        """The article's unannounced change, once its reports are made: excused by an editor after the grace
+        period, or settled by the first correction, clarification or update published since, whichever came
+        first; else still open."""
+        change, self.change_here = self.change_here, None
+        if change is None:
+            return
+        rng = self.rng
+        changed = int(change["changed_at"].timestamp())
+        settling = min(((at, kind, text, notice_id) for at, kind, text, notice_id in self.notices_here
+                        if at >= changed and kind in unannounced.ANNOUNCING_KINDS), default=None)
+        excused = int(change["due_at"].timestamp()) + rng.randint(60, 2 * DAY)
+        if rng.random() < EXCUSED_SHARE and excused < self.now and (settling is None or excused < settling[0]):
+            self.answer(change, "no_notice", rng.choice(self.editors), rng.choice(unannounced.NO_NOTICE_REASONS),
+                        excused)
+        elif settling is not None:
+            at, kind, text, notice_id = settling
+            self.answer(change, "notice", None, f"{NOTICE_KINDS[kind]} published: {text}", at, notice_id)
+        else:
+            self.writer.add(ChangeReview.__table__, change)
 
     def notice(self, article_id: int, passage: str, at: int, editor: _Editor) -> _Notice:
         rng = self.rng
@@ -853,7 +962,8 @@ class _Generator:
             notice = self.render(rng.choice(NOTICE_TEXTS_C[kind]))
         return self.add_notice(article_id, kind, notice, at, editor)
 
-    def add_notice(self, article_id: int, kind: str, notice: str, at: int, editor: _Editor) -> _Notice:
+    def add_notice(self, article_id: int, kind: str, notice: str, at: int, editor: _Editor,
+                   revision_id: int | None = None) -> _Notice:
         """A notice published at `at` (as the report page publishes one: with no revision), now and then amended."""
         rng, writer = self.rng, self.writer
         # `text` stays what was published: the reports' "corrected" events quote it.
@@ -869,7 +979,8 @@ class _Generator:
             "id": made.id, "article_id": article_id, "kind": shown.kind, "text": shown.text,
             "published_at": shown.published_at, "published_by_id": editor.id, "published_by": editor.name,
             "updated_at": shown.updated_at, "withdrawn_at": None, "withdrawn_by": "", "withdrawn_reason": "",
-            "revision_id": None})
+            "revision_id": revision_id})
+        self.notices_here.append((at, kind, made.text, made.id))
         self.made.notices += 1
         return made
 
@@ -969,7 +1080,8 @@ class _Generator:
         passage = "" if rng.random() < (0.8 if held else NO_PASSAGE_SHARE) else page.quote(rng)
         receipt = tokens.receipt_for(self.reference(report_id), rng.getrandbits(128).to_bytes(16, "big"),
                                      _time(created))
-        values = filing.report_values(page.article, self.reader_input(held, passage), receipt=receipt,
+        article = page.at(created)
+        values = filing.report_values(article, self.reader_input(held, passage), receipt=receipt,
                                       client=self.client(), spam_reason=self.spam_reason() if held else "",
                                       passage=page.passage_values(passage), routes=self.routes, targets=self.targets)
         row = SimpleNamespace(**{**self.report_defaults, **values, "id": report_id, "reference": receipt.reference,
@@ -1152,7 +1264,8 @@ def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, 
     lead to it, made by a few fake editors; duplicates point at an earlier report of their group, and accepted
     reports of a group are corrected together by one published correction. Unless told otherwise (and unless
     the database has its own), the fake newsroom sets up desks routed to most sections (`with_desks`) and clock
-    targets (`with_clocks`) first, so reports get desks and deadlines.
+    targets (`with_clocks`) first, so reports get desks and deadlines. About one article in sixteen is updated
+    after publication: reports from then on are filed on its second revision.
 
     Ids follow the articles' publication dates and, within an article, the reports' arrival (as
     submit_report needs: an earlier report has a smaller id). The same seed and `now` (by default the start
@@ -1209,7 +1322,8 @@ def _fill(maker: _Generator, articles: int, reports: int, batch: int, progress) 
     published = sorted(rng.randint(earliest, now - HOUR) for _ in range(articles))
     counts = _zipf_counts(rng, articles, reports)
     for when, count in zip(published, counts, strict=True):
-        article, sentences = maker.article(when)
+        article, sentences, first = maker.article(when)
+        later = maker.update(article, first, writer.rows[Article.__table__][-1])
         if rng.random() < 0.03:
             # A notice an editor published without any report.
             kind = rng.choice(("update", "clarification", "editors_note"))
@@ -1218,11 +1332,13 @@ def _fill(maker: _Generator, articles: int, reports: int, batch: int, progress) 
                              rng.choice(maker.editors))
         if count:
             page = _Page(rng, article, sentences)
+            page.later = later
             for created in maker.report_times(when, count):
                 maker.report(page, created)
                 if writer.pending(Report.__table__) >= batch:
                     writer.flush()
                     if progress:
                         progress(maker.made.reports)
+        maker.close_change()
         if writer.pending(Article.__table__) >= 200:
             writer.flush()

@@ -2,6 +2,7 @@
 
 import hashlib
 import html
+import json
 import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
@@ -9,15 +10,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text, update
 
+from corrections.articles import content, unannounced
+from corrections.articles import revisions as revisions_module
 from corrections.extensions import db
 from corrections.models import (
     Article,
+    ArticleEvent,
+    ArticleRevision,
+    ChangeReview,
     Desk,
     Editor,
     Event,
     Notice,
     NoticeVersion,
     Report,
+    RevisionDiff,
     notice_report,
 )
 from corrections.notices import publishing
@@ -117,7 +124,7 @@ def test_makes_what_was_asked_in_every_status(generated):
 def test_articles_look_like_news_and_a_few_get_most_reports(generated):
     articles = everything(Article)
     for article in articles:
-        assert 5 <= article.body.count("<p>") <= 12
+        assert 5 <= article.body.count("<p>") <= 13  # 12, and a paragraph added by an update
         assert 550 <= len(article.body_text.split()) <= 1300
         assert NOW - timedelta(days=2 * 366) < article.published_at < NOW
         assert article.byline.startswith("By ") and article.title and article.slug
@@ -218,9 +225,14 @@ def test_reports_get_the_desk_deadlines_revision_and_anchor_that_filing_gives(ge
     assert {d.name for d in everything(Desk)} == {name for name, _, _ in fake.DESKS}
     assert set(targets) == set(fake.CLOCK_TARGETS)
     reports = everything(Report)
+    revisions = defaultdict(list)
+    for revision in everything(ArticleRevision):
+        revisions[revision.article_id].append(revision)
     for report in reports:
         article = articles[report.article_id]
-        assert report.revision_id == article.current_revision_id
+        # The revision the reader saw: the newest when the report arrived (an update may have come since).
+        seen = [r for r in revisions[article.id] if r.created_at <= report.created_at][-1]
+        assert report.revision_id == seen.id
         assert report.desk_id == desks.route_for(article.section, routes)
         if report.spam_reason:
             assert (report.first_action_due_at, report.resolution_due_at, report.due_at) == (None, None, None)
@@ -233,7 +245,7 @@ def test_reports_get_the_desk_deadlines_revision_and_anchor_that_filing_gives(ge
         anchor = anchors.of_report(report)
         if report.passage_found:
             # The anchor filing makes, and it finds the passage again in the revision the reader saw.
-            assert anchor == anchors.make_anchor(report.passage, article.body_text)
+            assert anchor == anchors.make_anchor(report.passage, seen.body_text)
             text = anchors.comparable(report.revision.body_text)
             assert anchors.locate(anchor, text) == find_passage(report.passage, text)
         else:
@@ -244,6 +256,50 @@ def test_reports_get_the_desk_deadlines_revision_and_anchor_that_filing_gives(ge
     assert {r.desk_id is None for r in reports} == {True, False}
     assert any(r.due_at for r in reports)
     assert sum(r.resurfaced_from_id is not None for r in reports) > 20
+
+
+def test_a_few_articles_are_updated_after_publication_as_the_app_updates_them(app):
+    made = fake.generate(200, 300, seed=2, now=NOW)
+    articles = {a.id: a for a in everything(Article)}
+    revisions = defaultdict(list)
+    for revision in everything(ArticleRevision):
+        revisions[revision.article_id].append(revision)
+    updated = {article_id: found for article_id, found in revisions.items() if len(found) > 1}
+    assert made.revisions == len(updated) >= 2
+    reviews = {r.to_revision_id: r for r in everything(ChangeReview)}
+    notices = {n.revision_id: n for n in everything(Notice) if n.revision_id}
+    events = {e.revision_id: e for e in everything(ArticleEvent)}
+    grace = timedelta(minutes=app.config["SILENT_EDIT_GRACE_MINUTES"])
+    for article_id, (first, second) in updated.items():
+        article = articles[article_id]
+        # The article reads as its newest revision, one paragraph longer, the diff stored as the app stores it.
+        assert article.current_revision_id == second.id and second.number == 2
+        assert (article.body, article.body_text, article.updated_at) == (second.body, second.body_text,
+                                                                         second.created_at)
+        assert second.body.startswith(first.body) and second.body.count("<p>") == first.body.count("<p>") + 1
+        assert article.published_at < second.created_at < NOW
+        stored = db.session.get(RevisionDiff, (first.id, second.id))
+        pieces, by_paragraph = revisions_module.text_diff(first.body_text, second.body_text)
+        assert json.loads(stored.pieces) == [[p.op, p.text] for p in pieces] and stored.by_paragraph == by_paragraph
+        # The change editors answer: with the update notice published with the revision, a reason, a notice
+        # published since, or not yet.
+        review = reviews[second.id]
+        assert (review.from_revision_id, review.changed_at, review.due_at) == (first.id, second.created_at,
+                                                                               second.created_at + grace)
+        notice = notices.get(second.id)
+        if notice is not None:
+            assert (notice.kind, notice.published_at, notice.article_id) == ("update", second.created_at, article_id)
+            assert (review.outcome, review.notice_id, review.answered_by) == ("notice", notice.id,
+                                                                              notice.published_by)
+        if review.outcome:
+            event = events[second.id]
+            assert event.created_at == review.answered_at and event.comment == review.reason
+            assert event.kind == ("settled" if review.answered_by == "system" else review.outcome)
+        else:
+            assert second.id not in events
+            assert not any(n.article_id == article_id and n.kind in ("correction", "clarification", "update")
+                           and n.published_at >= second.created_at for n in everything(Notice))
+    assert len({review.outcome for review in reviews.values()}) >= 2
 
 
 def test_without_desks_or_clocks_reports_have_none(runner):
@@ -265,16 +321,21 @@ def test_sqlite_stores_moments_as_the_app_does(app):
     assert filed.id and len({len(moment) for moment in stored}) == 1
 
 
-def stored_rows() -> tuple[dict, dict, list]:
-    """Reports (ids as references), their histories and the notices, as comparable values."""
+def stored_rows() -> tuple[dict, dict, list, list]:
+    """Reports (ids as references), their histories, the notices, and the articles' revisions, diffs, changes
+    and their answers (revisions as numbers), as comparable values."""
     reports = everything(Report)
     reference = {r.id: r.reference for r in reports}
+    revisions = everything(ArticleRevision)
+    number = {r.id: r.number for r in revisions}
+    published = {n.id: n.published_at for n in everything(Notice)}
     rows = {}
     for report in reports:
         row = {c.key: getattr(report, c.key) for c in Report.__table__.columns
                if c.key not in ("id", "updated_at", "version")}
         for link in ("cluster_id", "duplicate_of_id", "resurfaced_from_id"):
             row[link] = reference.get(row[link])
+        row["revision_id"] = number[row["revision_id"]]
         rows[report.reference] = row
     events = defaultdict(list)
     for event in everything(Event):
@@ -285,18 +346,30 @@ def stored_rows() -> tuple[dict, dict, list]:
     for notice_id, report_id in db.session.execute(select(notice_report)):
         links[notice_id].append(reference[report_id])
     notices = sorted(
-        (c.article_id, c.published_at, c.published_by_id, c.kind, c.text, c.updated_at, c.revision_id,
+        (c.article_id, c.published_at, c.published_by_id, c.kind, c.text, c.updated_at, number.get(c.revision_id),
          c.withdrawn_at, tuple(sorted(links[c.id])),
          tuple((v.kind, v.text, v.shown_from, v.replaced_at, v.replaced_by, v.note) for v in c.versions))
         for c in everything(Notice))
-    return rows, dict(events), notices
+    articles = sorted(
+        [("revision", r.article_id, r.number, r.title, r.body, r.body_text, r.source, r.created_by, r.created_at)
+         for r in revisions]
+        + [("current", a.id, number[a.current_revision_id], a.body, a.updated_at) for a in everything(Article)]
+        + [("diff", number[d.old_revision_id], number[d.new_revision_id], d.pieces, d.by_paragraph, d.created_at)
+           for d in db.session.scalars(select(RevisionDiff))]
+        + [("change", c.article_id, number[c.from_revision_id], number[c.to_revision_id], c.changed_at, c.due_at,
+            c.outcome, c.reason, c.answered_at, c.answered_by, published.get(c.notice_id))
+           for c in everything(ChangeReview)]
+        + [("answer", e.article_id, e.created_at, e.actor_id, e.actor, e.kind, number.get(e.revision_id), e.comment)
+           for e in everything(ArticleEvent)], key=repr)
+    return rows, dict(events), notices, articles
 
 
 def test_the_real_code_makes_the_same_rows_from_the_same_inputs(app, monkeypatch):
     """Every report filed again through filing.submit_report, and every event made again through the workflow,
     publish and amend, in the order and at the moments gen-fake says they happened: the same rows come out,
     groups and earlier decisions (which filing asks the database for) included."""
-    fake.generate(12, 250, seed=4, now=NOW)
+    made_now = fake.generate(40, 250, seed=4, now=NOW)
+    assert made_now.revisions >= 2  # the updates are replayed too
     made = stored_rows()
     reports = {r.id: r for r in everything(Report)}
     found = histories()
@@ -308,6 +381,16 @@ def test_the_real_code_makes_the_same_rows_from_the_same_inputs(app, monkeypatch
     # move made in the second it arrives), then moves, then notices.
     happened = []
     published = set()
+    numbers = {r.id: r.number for r in everything(ArticleRevision)}
+    for revision in everything(ArticleRevision):
+        if revision.number > 1:
+            # An update: before anything else in its second (a report arriving then reads the new text).
+            happened.append((revision.created_at, -1, revision.id,
+                             ("change", revision.article_id, revision.title, revision.body, revision.created_by)))
+    for change in everything(ChangeReview):
+        if change.outcome == "no_notice":
+            happened.append((change.answered_at, 1, change.id,
+                             ("excuse", change.article_id, change.reason, change.answered_by)))
     for notice in notices:
         for report_id in linked[notice.id]:
             history = [e for e in found[report_id] if e.kind == "status"]
@@ -324,7 +407,7 @@ def test_the_real_code_makes_the_same_rows_from_the_same_inputs(app, monkeypatch
         texts = [v.text for v in notice.versions] + [notice.text]
         happened.append((notice.published_at, 2, notice.id,
                          ("publish", notice.id, notice.article_id, notice.kind, notice.published_by_id, texts[0],
-                          sorted(linked[notice.id]))))
+                          sorted(linked[notice.id]), numbers.get(notice.revision_id))))
         for number, version in enumerate(notice.versions):
             happened.append((version.replaced_at, 3, version.id,
                              ("amend", notice.id, texts[number + 1], version.replaced_by, version.note)))
@@ -344,14 +427,22 @@ def test_the_real_code_makes_the_same_rows_from_the_same_inputs(app, monkeypatch
     db.session.expunge_all()
     editors = {e.id: e for e in everything(Editor)}
     by_name = {e.name: e for e in editors.values()}
-    for table in (notice_report, NoticeVersion.__table__, Event.__table__, Report.__table__,
-                  Notice.__table__):
+    for table in (ArticleEvent.__table__, ChangeReview.__table__, RevisionDiff.__table__, notice_report,
+                  NoticeVersion.__table__, Event.__table__, Report.__table__, Notice.__table__):
         db.session.execute(table.delete())
+    # Every article back to its first text: the updates are made again below.
+    first = {r.article_id: r for r in db.session.scalars(select(ArticleRevision).where(ArticleRevision.number == 1))}
+    for article in db.session.scalars(select(Article)):
+        revision = first[article.id]
+        article.body, article.body_text, article.current_revision_id = revision.body, revision.body_text, revision.id
+        article.updated_at = article.published_at
+    db.session.flush()
+    db.session.execute(ArticleRevision.__table__.delete().where(ArticleRevision.number > 1))
     db.session.commit()
 
     clock = [NOW]
-    monkeypatch.setattr(workflow, "utcnow", lambda: clock[0])
-    monkeypatch.setattr(publishing, "utcnow", lambda: clock[0])
+    for module in (workflow, publishing, content, revisions_module, unannounced):
+        monkeypatch.setattr(module, "utcnow", lambda: clock[0])
     again: dict[int, int] = {}  # gen-fake's id of a report or notice: the id the app gives it now
     notices_again: dict[int, int] = {}
     for moment, _, key, (what, *details) in happened:
@@ -377,10 +468,20 @@ def test_the_real_code_makes_the_same_rows_from_the_same_inputs(app, monkeypatch
                 workflow.mark_duplicate(report, original, by=by)
             else:
                 workflow.move(report, to, by=by, comment=comment)
+        elif what == "change":
+            article_id, title, body, by_name_ = details
+            content.change_text(db.session.get(Article, article_id), title, body, source="dashboard", by=by_name_)
+        elif what == "excuse":
+            article_id, reason, by_name_ = details
+            change = db.session.scalar(select(ChangeReview).where(ChangeReview.article_id == article_id))
+            unannounced.excuse(change, reason, by=by_name[by_name_])
         elif what == "publish":
-            article_id, kind, by_id, first_text, report_ids = details[1:]
-            notice = publishing.publish(db.session.get(Article, article_id), kind, first_text, by=editors[by_id],
-                                        reports=[db.session.get(Report, again[r]) for r in report_ids])
+            article_id, kind, by_id, first_text, report_ids, revision_number = details[1:]
+            article = db.session.get(Article, article_id)
+            notice = publishing.publish(article, kind, first_text, by=editors[by_id],
+                                        reports=[db.session.get(Report, again[r]) for r in report_ids],
+                                        revision=revisions_module.by_number(article, revision_number)
+                                        if revision_number else None)
             db.session.flush()
             notice.published_at = moment
             notices_again[details[0]] = notice.id
@@ -401,6 +502,7 @@ def assert_same(again: tuple, made: tuple) -> None:
     for reference, history in made[1].items():
         assert again[1][reference] == history, reference
     assert again[2] == made[2]
+    assert again[3] == made[3]
 
 
 def test_pages_render_for_generated_data(generated, editor_client, client, app):
