@@ -535,13 +535,14 @@ def main() -> None:
         make_admin(env)
         p = picks(url)
         log(f"{p['reports']:,} reports; hottest article {p['hot_slug']} ({p['hot_reports']:,} reports)")
+        code = bench.code_version()  # what the server runs, read as it starts
         server = start_server(env, folder, pin, "app")
         servers.append(server)
         listed, found, memory = crawl(server, p, max(1, args.repeats))
         server.stop()
         log("the full CSV export on a fresh server")
         memory.export_alone = export_alone(env, folder, pin)
-        context = {"database": database_label(url), "code": bench.code_version(), "data": source.label,
+        context = {"database": database_label(url), "code": code, "data": source.label,
                    "machine": machine_line(), "repeats": max(1, args.repeats)}
         text = markdown(listed, found, memory, p, context, args.every_row)
         print(text)
