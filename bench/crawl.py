@@ -224,8 +224,8 @@ def explicit_shapes(p: dict) -> list[Shape]:
         f"since={week_ago}": {"since": week_ago},
         "hottest article, open": {"article": hot}, "hottest article, status=all": {"article": hot, "status": "all"},
         "median article, status=all": {"article": median, "status": "all"},
-        f"search q={p['search']}": {"q": p["search"]}, f"search q={p['search']} status=all":
-            {"q": p["search"], "status": "all"},
+        "search (a word of a real report)": {"q": p["search"]},
+        "search, status=all": {"q": p["search"], "status": "all"},
     }
     shapes += [Shape(f"queue, {label}", "/editor/?" + urlencode(args)) for label, args in filters.items()]
     reports = {"median report": p["median_report"], "hottest article's newest report": p["hot_report"],
