@@ -44,6 +44,9 @@ QUEUE_SORTS = ("newest", "oldest", "due", "most_reported")
 METRICS_WINDOWS = (7, None, 90, 365)  # None: the page's default window
 DEEP_PAGES = (5, 20)  # how many times "Next page" is followed for the deep pages
 DISCOVERED_MAX = 150  # shapes found by following links, at most
+# A page slower than this is visited once (its miss is plain), and "Next page" is not followed past it: at 1M
+# reports some pages take a minute, and the crawl must end.
+SLOW_MS = 10_000
 # Query arguments whose value makes a different page shape; any other argument's value is a placeholder.
 SHAPING_ARGS = {"status", "sort", "days", "assignee", "whole", "kind"}
 SKIPPED_PATHS = re.compile(r"^/(static/|editor/login|editor/logout|logout|confirm-address/)")
@@ -154,14 +157,16 @@ def visit(browser: bench.Browser, shape: Shape) -> str:
     return answer.page
 
 
-def follow_next(browser: bench.Browser, path: str, times: int) -> str:
-    """The queue page reached from `path` by following its "Next page" link `times` times (as far as it goes)."""
-    for _ in range(times):
-        found = NEXT_LINK.search(fetch(browser, path).page)
-        if not found:
-            break
+def follow_next(browser: bench.Browser, path: str, times: int) -> tuple[str, int]:
+    """The queue page reached from `path` by following its "Next page" link up to `times` times (not past the
+    last page, nor past a page slower than SLOW_MS), and how many times it was followed."""
+    for followed in range(times):
+        answer = fetch(browser, path)
+        found = NEXT_LINK.search(answer.page)
+        if not found or answer.ms > SLOW_MS:
+            return path, followed
         path = unescape(found.group(1))
-    return path
+    return path, times
 
 
 # --- What to visit ------------------------------------------------------------------------------------------
@@ -262,8 +267,10 @@ def deep_shapes(browser: bench.Browser) -> list[Shape]:
     starts = (("queue, default", "/editor/"), ("queue, status=all sort=due", "/editor/?status=all&sort=due"))
     for label, start in starts:
         for times in DEEP_PAGES:
-            path = follow_next(browser, start, times)
-            found.append(Shape(f"{label}, page {times + 1} (\"Next page\" × {times})", path))
+            path, followed = follow_next(browser, start, times)
+            found.append(Shape(f"{label}, page {followed + 1} (\"Next page\" × {followed})", path))
+            if followed < times:
+                break  # as deep as it goes
     return found
 
 
@@ -328,7 +335,8 @@ def crawl(server: bench.Server, p: dict, repeats: int, every_export: bool) -> tu
     log(f"{len(listed) + len(found)} shapes; {repeats - 1} more visits of each")
     for _ in range(repeats - 1):
         for shape in listed + found:
-            visit(browser, shape)
+            if shape.worst_ms <= SLOW_MS:
+                visit(browser, shape)
     memory.after_crawl = server.memory_mb()
     exports = export_shapes(pages, every_export)
     log(f"{len(exports)} CSV exports, once each")
