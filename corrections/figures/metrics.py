@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Date, Float, case, func, literal, select, union_all
+from sqlalchemy import Float, case, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -29,50 +29,6 @@ AGE_BUCKETS = (
     ("3–7 days", timedelta(days=7)),
     ("Over 7 days", None),
 )
-
-
-class utc_period(FunctionElement):
-    """The first day of the UTC calendar `unit` ("day" or "month") a timestamp column falls in, whatever the
-    database session's time zone: the x axis of the charts."""
-
-    type = Date()
-    inherit_cache = True
-    unit = "day"
-
-
-class utc_date(utc_period):
-    """The UTC calendar day of a timestamp column."""
-
-    inherit_cache = True
-    unit = "day"
-
-
-class utc_month(utc_period):
-    """The first day of the UTC calendar month of a timestamp column."""
-
-    inherit_cache = True
-    unit = "month"
-
-
-# SQLite's date() modifiers for the start of each period.
-SQLITE_START = {"day": "", "month": ", 'start of month'"}
-
-
-@compiles(utc_period)
-def _utc_period_default(element, compiler, **kw):
-    return f"CAST(date_trunc('{element.unit}', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-@compiles(utc_period, "sqlite")
-def _utc_period_sqlite(element, compiler, **kw):
-    # SQLite stores the naive UTC text that UTCDateTime writes.
-    return f"date({compiler.process(element.clauses, **kw)}{SQLITE_START[element.unit]})"
-
-
-@compiles(utc_period, "postgresql")
-def _utc_period_postgresql(element, compiler, **kw):
-    # date_trunc, not to_char: a year of reports is a few hundred thousand rows, and it is several times faster.
-    return f"CAST(date_trunc('{element.unit}', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 class seconds_between(FunctionElement):

@@ -23,7 +23,8 @@ from flask import current_app
 from sqlalchemy import Date, func, literal, or_, select, union_all
 
 from corrections.extensions import db
-from corrections.figures.metrics import seconds_between, utc_month
+from corrections.figures.metrics import seconds_between
+from corrections.figures.tallies import utc_month_start
 from corrections.models import Article, Notice, Report, utcnow
 from corrections.vocabulary import NOTICE_KINDS
 
@@ -100,7 +101,7 @@ def compute(now: datetime | None = None) -> Figures:
     start = datetime(starts[0].year, starts[0].month, 1, tzinfo=UTC)
     in_window = (Report.created_at >= start, Report.created_at <= end)
 
-    month = utc_month(Report.created_at).label("month")
+    month = utc_month_start(Report.created_at).label("month")
     # By month and status, spam included: the covering index (created_at, status) answers it alone, and the
     # few dozen groups are added up here.
     by_month: dict[date, list[int]] = {}
