@@ -16,9 +16,10 @@ pytestmark = pytest.mark.slow
 
 READERS = 8
 # Seconds a health check may take. Alone on an idle machine the slowest takes under half a second; in the whole
-# suite on 2 cores, with other tests' servers and browsers busy, up to 2.5 s. What this guards against is a
-# thread held for the whole diff (80 s before issue 13): any bound well under the 10 s timeout tells it.
-HEALTH_LIMIT = 5.0
+# suite on 2 cores, with other tests' servers and browsers busy, up to 2.5 s, and 5.6 s once with a load average
+# of 10. What this guards against is a thread held for the whole diff (80 s before issue 13): any bound well under
+# that tells it.
+HEALTH_LIMIT = 10.0
 
 
 def get(url: str, timeout: float) -> tuple[int, str]:
@@ -71,7 +72,7 @@ def test_health_checks_answer_while_eight_readers_open_hostile_diffs(tmp_path, d
             while not done.is_set():
                 started = time.monotonic()
                 try:
-                    status, _ = get(live.url + "/healthz", timeout=10)
+                    status, _ = get(live.url + "/healthz", timeout=20)
                 except OSError as error:
                     failures.append(f"/healthz: {error}")
                 else:
