@@ -228,6 +228,39 @@ class ReportCount(db.Model):
     n: Mapped[int]
 
 
+class ArticleReportCount(db.Model):
+    """How many reports an article has in a status (`status`: a state, "open" for the open states together, or
+    "all"): the queue's most-reported order ranks articles by it (triage/ranking.py).
+
+    Kept by triggers on the report table (see the migration that made this table) in the same transaction as
+    every insert, change of status, group or article, and delete: one row per key, updated in place (a row at 0
+    is deleted), so that the ranking is read in the order of an index. A change updates its rows in the order of
+    their keys, so two changes of the same articles wait for each other rather than deadlock.
+    """
+
+    article_id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int]
+
+    # The articles with the most reports in a status first, a page after a given (n, article) at a time.
+    __table_args__ = (Index("ix_article_report_count_status_n_article_id", "status", "n", "article_id"),)
+
+
+class GroupReportCount(db.Model):
+    """How many reports a group (Report.cluster_id) has in a status, as ArticleReportCount has for an article,
+    with the group's article; kept by the same triggers. The most-reported order ranks an article's groups by
+    it, and a group's page reads its size here rather than counting a hundred thousand reports."""
+
+    cluster_id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    article_id: Mapped[int]
+    n: Mapped[int]
+
+    # An article's groups with the most reports in a status first.
+    __table_args__ = (Index("ix_group_report_count_status_article_id_n_cluster_id", "status", "article_id", "n",
+                            "cluster_id"),)
+
+
 class ReportTally(db.Model):
     """Reports received in a period (a UTC day, or a UTC month), by what the editors' figures count them by: the
     sum of `n` over a key's rows. Kept like report_count, by triggers on the report table (see the migration that

@@ -11,7 +11,7 @@ from corrections.extensions import db
 from corrections.models import Article, Editor, Event, Report, ReportCount, UTCDateTime, desk_member
 from corrections.reports import clocks
 from corrections.text import parse_id
-from corrections.triage import search
+from corrections.triage import ranking, search
 from corrections.vocabulary import CATEGORIES, OPEN, STATES
 
 ASSIGNEES = {"": "Anyone", "me": "Assigned to me", "unassigned": "Unassigned"}
@@ -90,8 +90,10 @@ ORDERS = {
     # The next deadline of each report (Report.due_at): overdue ones first, then the soonest due.
     "due": Order("Due first", descending=False, column="due_at", last=NO_DEADLINE),
 }
-# Not a keyset order: it ranks groups by how many matching reports their article has, which needs every
-# matching report counted, so it gets slower as the matching reports grow (README, "The queue at volume").
+# Groups of the articles with the most matching reports first, then the biggest groups of each. Filtered by status
+# (and article) only, it is read from the counts the report table's triggers keep, a page after a key at a time
+# (ranking.py); any other filter needs every matching report counted, and pages by number (README, "The queue at
+# volume").
 MOST_REPORTED = "most_reported"
 SORTS = {**{name: order.label for name, order in ORDERS.items()}, MOST_REPORTED: "Most-reported articles first"}
 
@@ -161,13 +163,13 @@ class QueueFilter:
             value = (args.get(name) or "").strip()
             if not value:
                 return None
-            found = ORDERS[sort].decode(value) if sort in ORDERS else None
+            found = ORDERS[sort].decode(value) if sort in ORDERS else _decode_rank(value)
             if found is None:
                 ignored.append(f"{name} “{value[:40]}”")
             return found
 
         page = args.get("page", 1, type=int) or 1
-        return cls(
+        found = cls(
             status=choice("status", ("open", "all", *STATES), "open"),
             category=choice("category", CATEGORIES, ""),
             article=(args.get("article") or "").strip()[:200],
@@ -184,6 +186,12 @@ class QueueFilter:
             seen=parse_id(args.get("seen")),
             ignored=tuple(ignored),
         )
+        if found.sort != MOST_REPORTED:
+            return found
+        # The most-reported order pages by key where the kept counts rank it, by number where it counts.
+        if found.ranked_from_kept_counts:
+            return replace(found, page=1)
+        return replace(found, after=None, before=None)
 
     def args(self, **changes) -> dict[str, Any]:
         """URL arguments for this filter (with changes), leaving out defaults to keep links short."""
@@ -199,8 +207,8 @@ class QueueFilter:
             "until": current.until.isoformat() if current.until else None,
             "q": current.q,
             "sort": current.sort if current.sort != "newest" else None,
-            "after": order.encode(current.after) if order and current.after else None,
-            "before": order.encode(current.before) if order and current.before else None,
+            "after": _encode(order, current.after),
+            "before": _encode(order, current.before),
             "page": current.page if current.page != 1 else None,
             "upto": current.upto,
             "seen": current.seen,
@@ -221,6 +229,13 @@ class QueueFilter:
         return not (self.after or self.before or self.page > 1)
 
     @property
+    def ranked_from_kept_counts(self) -> bool:
+        """Whether the most-reported order can be read from the kept counts: nothing but the status and the article
+        narrows the view."""
+        return self.sort == MOST_REPORTED and not (self.category or self.assignee or self.desk or self.since
+                                                   or self.until or self.q)
+
+    @property
     def statuses(self) -> tuple[str, ...] | None:
         """The statuses shown, or None for all of them."""
         if self.status == "all":
@@ -235,6 +250,20 @@ class QueueFilter:
     @property
     def search(self) -> search.Query:
         return search.Query.parse(self.q)
+
+
+def _encode(order: Order | None, key: tuple | None) -> str | None:
+    if not key:
+        return None
+    return order.encode(key) if order else "_".join(map(str, key))
+
+
+def _decode_rank(raw: str) -> ranking.Key | None:
+    """A key of the most-reported order in a URL (ranking.Key), or None when it is not one."""
+    parts = [parse_id(part) for part in raw.split("_")]
+    if len(parts) != 4 or None in parts:
+        return None
+    return tuple(parts)
 
 
 def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = True,
@@ -341,11 +370,14 @@ def queue_page(f: QueueFilter, me: Editor, per_page: int, counts: dict[str, int]
     the view; otherwise up to COUNT_CAP matching reports are counted, except in a text search.
     """
     members: Members = {}
-    if f.sort == MOST_REPORTED:
+    known = None
+    if f.ranked_from_kept_counts:
+        leads, previous, following, known = _ranked(f, per_page)
+    elif f.sort == MOST_REPORTED:
         leads, previous, following = _most_reported(f, me, per_page)
     else:
         leads, previous, following = _keyset(f, me, ORDERS[f.sort], per_page, members)
-    groups = _groups(f, me, leads, members)
+    groups = _groups(f, me, leads, members, known)
     if not previous and not following:
         # Everything is on this page.
         matching, counted_all = sum(group.size for group in groups), True
@@ -543,11 +575,17 @@ def _add_members(f: QueueFilter, me: Editor, sizes: dict[int, int], members: Mem
             group.append((report_id, version))
 
 
-def _leads_and_sizes(f: QueueFilter, me: Editor, leads: list[int], members: Members) -> tuple[dict, dict]:
+def _leads_and_sizes(f: QueueFilter, me: Editor, leads: list[int], members: Members,
+                     known: dict[int, tuple[int, int]] | None = None) -> tuple[dict, dict]:
     """The group (cluster id) of each leading report, and how many reports of each group match the filter.
 
     Without a text search the sizes come with the groups, counted from the index alone; a text search's hits
-    are read in full (the words typed bound them) and counted here."""
+    are read in full (the words typed bound them) and counted here. `known` gives both for each lead (the
+    most-reported order read them from the kept counts)."""
+    if known is not None:
+        sizes = {cluster_id: size for cluster_id, size in known.values()}
+        _add_members(f, me, sizes, members)
+        return {lead: cluster_id for lead, (cluster_id, _) in known.items()}, sizes
     if _from_search_index(f):
         clusters = dict(db.session.execute(select(Report.id, Report.cluster_id).where(Report.id.in_(leads))).all())
         found = {cluster_id for cluster_id in clusters.values() if cluster_id is not None}
@@ -589,8 +627,70 @@ def group_selection(f: QueueFilter, me: Editor, cluster_ids: list[int]) -> tuple
             if report_id not in mine], mine
 
 
+def _ranked(f: QueueFilter, per_page: int, *, past_end: bool = False):
+    """The most-reported order from the kept counts (ranking.py): the page's leading reports, the neighbouring
+    pages' URL arguments, and each lead's group and size.
+
+    A group's row is led, and its received time shown, by its newest matching report in the snapshot; its size
+    is its kept count less the matching reports that arrived after the snapshot. The order itself is the counts'
+    as they are now."""
+    article_id = _article_id(f.article) if f.article else None
+    if f.article and article_id is None:
+        return [], None, None, {}
+    backwards = f.before is not None or past_end
+    cursor = f.before or f.after
+    keys = ranking.ranked(f.status, cursor, backwards, per_page + 1, inclusive=past_end, article_id=article_id)
+    if not keys and f.after is not None and not past_end:
+        # Nothing after the cursor any more (a bulk action emptied the last page): the page ending there.
+        return _ranked(f, per_page, past_end=True)
+    more = len(keys) > per_page
+    keys = keys[:per_page]
+    if backwards:
+        keys.reverse()
+        if not more:
+            # Back at the top: show the first page as it is now, full.
+            return _ranked(replace(f, before=None, after=None), per_page)
+    previous = f.args(after=None, before=keys[0]) if keys and (backwards or f.after) else None
+    following = f.args(before=None, after=keys[-1]) if keys and (not past_end if backwards else more) else None
+    clusters = [key[-1] for key in keys]
+    leads = _newest_matching(f, clusters)
+    newer = _arrived_since(f, clusters)
+    known = {leads[key[-1]]: (key[-1], key[2] - newer.get(key[-1], 0)) for key in keys if key[-1] in leads}
+    return [leads[c] for c in clusters if c in leads], previous, following, known
+
+
+def _newest_matching(f: QueueFilter, clusters: list[int]) -> dict[int, int]:
+    """The newest report in the snapshot of each of these groups in the statuses shown, by cluster id: one step
+    back along an index per group and status."""
+    if not clusters:
+        return {}
+    statuses = f.statuses or (None,)
+    parts = [select(Report.cluster_id, Report.id).where(
+        Report.cluster_id == cluster_id, *([Report.status == status] if status else []),
+        *([Report.id <= f.upto] if f.upto else [])).order_by(Report.id.desc()).limit(1).subquery()
+        for cluster_id in clusters for status in statuses]
+    found: dict[int, int] = {}
+    for cluster_id, report_id in db.session.execute(union_all(*(select(part) for part in parts))):
+        found[cluster_id] = max(found.get(cluster_id, 0), report_id)
+    return found
+
+
+def _arrived_since(f: QueueFilter, clusters: list[int]) -> dict[int, int]:
+    """How many reports of each group in the statuses shown arrived after the snapshot (the kept counts have them)."""
+    if not f.upto or not clusters:
+        return {}
+    states = [Report.status.in_(f.statuses)] if f.statuses else []
+    # Read from the reports after the snapshot (a short range of ids), not through the groups, which may hold tens of
+    # thousands each: "+ 0" keeps the database from looking the groups up by their index.
+    return dict(db.session.execute(
+        select(Report.cluster_id, func.count()).where(Report.id > f.upto, (Report.cluster_id + 0).in_(clusters),
+                                                      *states)
+        .group_by(Report.cluster_id)).all())
+
+
 def _most_reported(f: QueueFilter, me: Editor, per_page: int):
-    """Groups of the articles with the most matching reports first: counts every matching report."""
+    """Groups of the articles with the most matching reports first, by page number: counts every matching
+    report (filters the kept counts do not answer)."""
     where = conditions(f, me)
     grouped = (
         select(
@@ -618,12 +718,13 @@ def _most_reported(f: QueueFilter, me: Editor, per_page: int):
     return list(rows[:per_page]), previous, following
 
 
-def _groups(f: QueueFilter, me: Editor, leads: list[int], members: Members) -> list[Group]:
+def _groups(f: QueueFilter, me: Editor, leads: list[int], members: Members,
+            known: dict[int, tuple[int, int]] | None = None) -> list[Group]:
     """The groups of these leading reports: their first matching reports loaded, how many match, and what their
     checkboxes select."""
     if not leads:
         return []
-    clusters, sizes = _leads_and_sizes(f, me, leads, members)
+    clusters, sizes = _leads_and_sizes(f, me, leads, members, known)
     listed = [report_id for lead in leads for report_id, _ in members.get(clusters.get(lead), [])[:LISTED_PER_GROUP]]
     listed += leads
     loaded = {

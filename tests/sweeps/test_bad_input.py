@@ -68,10 +68,12 @@ def test_reader_can_send_again_after_the_form_token_went_bad(client):
 
 def test_a_page_past_the_end_of_the_queue_goes_to_the_last_page(editor_client):
     report = file_report(make_article())
-    # Pages by number (the most-reported order) go back to the first; keyset pages show the last one.
-    response = editor_client.get("/editor/?sort=most_reported&page=7")
+    # Pages by number (the most-reported order filtered by more than status) go back to the first; keyset pages,
+    # the most-reported order's by status included, show the last one.
+    response = editor_client.get("/editor/?sort=most_reported&category=factual&page=7")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/editor/?sort=most_reported"
+    assert response.headers["Location"] == "/editor/?category=factual&sort=most_reported"
+    assert report.reference in editor_client.get("/editor/?sort=most_reported&after=1_1_1_1").get_data(as_text=True)
     page = editor_client.get(f"/editor/?after={report.id}").get_data(as_text=True)
     assert report.reference in page
     # A page number in a keyset order means nothing and is left out.
