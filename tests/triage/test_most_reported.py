@@ -193,14 +193,15 @@ def test_other_filters_rank_by_counting_and_page_by_number(ranked_queue):
     assert re.search(r'rel="next" href="/editor/\?category=factual&amp;sort=most_reported&amp;page=2', page)
 
 
-def plans_of(call) -> list[str]:
-    """The query plans of the statements `call` runs on the ranking's tables, with their own parameters."""
+def plans_of(call, marker: str = "report_count") -> list[str]:
+    """The query plans of the statements `call` runs that hold `marker` (by default: on the ranking's tables), with
+    their own parameters."""
     from sqlalchemy import event
 
     run = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if "report_count" in statement:
+        if marker in statement:
             run.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", record)
@@ -227,4 +228,33 @@ def test_the_ranking_reads_in_the_order_of_its_indexes(ranked_queue):
     for shown in plans:
         # Read in the index's order: nothing sorted.
         assert "TEMP B-TREE" not in shown and "Sort" not in shown, shown
+    db.session.rollback()
+
+
+def test_my_desk_for_an_editor_of_no_desk_looks_at_no_report(ranked_queue):
+    client, articles = ranked_queue
+    with recorded_statements() as statements:
+        page = page_of(client, "/editor/?status=rejected&desk=mine")
+    assert references(page) == []
+    # The editor's desks are read first: none, so no report is read by desk (a subquery there had the database
+    # read every rejected report to find none).
+    assert not [s for s in statements if "desk_id" in s and "FROM report" in s]
+
+
+def test_a_report_page_lists_its_group_from_the_group_index(ranked_queue):
+    client, articles = ranked_queue
+    biggest = db.session.scalar(select(GroupReportCount.cluster_id).where(GroupReportCount.status == "all")
+                                .order_by(GroupReportCount.n.desc()).limit(1))
+    members = list(db.session.scalars(select(Report.reference).where(Report.cluster_id == biggest)
+                                      .order_by(Report.id)))
+    page = page_of(client, f"/editor/reports/{biggest}")
+    # The others in the order they arrived, and how many there are, from the kept count.
+    listed = [ref for ref in re.findall(r"R-[0-9A-Z]{6}", page) if ref in members[1:]]
+    assert list(dict.fromkeys(listed)) == members[1:len(dict.fromkeys(listed)) + 1]
+    assert f"Other reports on the same passage ({len(members) - 1:,})" in page
+    report = db.session.get(Report, biggest)
+    from corrections.triage import queue
+
+    plans = plans_of(lambda: queue.same_passage(report, 10), "FROM report")
+    assert "ix_report_cluster_id_id" in plans[0] and "TEMP B-TREE" not in plans[0] and "Sort" not in plans[0], plans
     db.session.rollback()
