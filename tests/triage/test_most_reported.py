@@ -5,13 +5,13 @@ import re
 from collections import Counter
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 
 from corrections.extensions import db
 from corrections.models import ArticleReportCount, Event, GroupReportCount, Report
 from corrections.reports import workflow
 from corrections.triage import ranking
-from corrections.vocabulary import OPEN, STATES
+from corrections.vocabulary import OPEN
 from tests.helpers import count_queries, file_report, login, make_article, make_editor, recorded_statements
 
 PASSAGES = ["31 votes to 12", "Work starts in March", "extra £2.4 million", ""]
