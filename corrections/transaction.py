@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from corrections.errors import ManyRefusals, Refusal
@@ -26,6 +27,11 @@ from corrections.models import Report
 from corrections.reports import workflow
 
 Result = TypeVar("Result")
+
+# What PostgreSQL answers when two transactions cross (each waits on a row the other holds: the kept counts of
+# the most-reported order are updated in place) or could not be run one after the other: it aborts one of them,
+# which running the change again mends.
+CROSSED = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 
 
 def commit(change: Callable[[], Result], *, report: Report | None = None, seen_version: int | None = None,
@@ -43,7 +49,9 @@ def commit(change: Callable[[], Result], *, report: Report | None = None, seen_v
     the change is rolled back and refused with a StaleReport naming it, as for an older page.
 
     `retry`: errors of a race that running the change again mends (the row another request created at the
-    same moment); after `tries` runs the last one is raised.
+    same moment); after `tries` runs the last one is raised. A transaction the database aborted because it
+    crossed another (CROSSED) is run again too; after `tries` runs it is refused as a change made at the same
+    moment as another editor's.
     """
     watched = [r for r in (report, *reports) if r is not None]
     versions = {r.id: r.version for r in watched}
@@ -67,6 +75,13 @@ def commit(change: Callable[[], Result], *, report: Report | None = None, seen_v
         except StaleDataError:
             db.session.rollback()
             raise raced(watched, versions) from None
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) not in CROSSED:
+                outage.forget_transaction()
+                raise
+            db.session.rollback()
+            if attempt == tries:
+                raise raced(watched, versions) from None
         except Exception:
             # Whatever else went wrong, nothing of the change is kept (and the page that says so can read).
             outage.forget_transaction()

@@ -66,13 +66,32 @@ def needed(module: str, reason: str = ""):
         unavailable(f"{module} is not installed (pip install -e '.[test]'){': ' + reason if reason else ''}")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "databases(*names): run only on these of the `database_url` fixture's "
+                                       "databases (sqlite, postgresql)")
+
+
+def on_its_databases(config, items) -> None:
+    """Leave out the runs on a database a test's `databases` marker does not name."""
+    kept, left = [], []
+    for item in items:
+        marker = item.get_closest_marker("databases")
+        callspec = getattr(item, "callspec", None)
+        database = callspec.params.get("database_url") if callspec else None
+        (left if marker and database and database not in marker.args else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 def pytest_collection_modifyitems(config, items):
-    """In a pytest-xdist worker (make test: --dist loadfile --no-loadscope-reorder), the order the files are
-    handed out in: first the files with slow tests (marked slow: real servers, load; or browser: Chromium, as is
-    every test in tests/browser/ and every test using the `browser` fixture, marked or not),
-    then the others, each group by number of tests, most first. So the long files start early and the last
-    ones to start are short, and neither worker runs a long test at the end while the other waits. (A file
-    stays on one worker: its browser tests share one server.)"""
+    """Each test on the databases it is marked for (on_its_databases). In a pytest-xdist worker (make test:
+    --dist loadfile --no-loadscope-reorder), the order the files are handed out in: first the files with slow
+    tests (marked slow: real servers, load; or browser: Chromium, as is every test in tests/browser/ and every
+    test using the `browser` fixture, marked or not), then the others, each group by number of tests, most
+    first. So the long files start early and the last ones to start are short, and neither worker runs a long
+    test at the end while the other waits. (A file stays on one worker: its browser tests share one server.)"""
+    on_its_databases(config, items)
     if not hasattr(config, "workerinput"):
         return
     files: dict[str, list] = {}

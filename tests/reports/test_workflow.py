@@ -1,7 +1,7 @@
 """The report workflow: allowed moves, refused moves, events, optimistic locking."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from corrections import transaction, vocabulary
 from corrections.extensions import db
@@ -189,6 +189,38 @@ def test_concurrent_commit_is_caught_by_the_version_column(make_app):
         final = db.session.get(Report, report_id)
         assert final.status == "in_review"
         assert [e.kind for e in final.events] == ["received", "status"]
+
+
+def crossing(times: int):
+    """A change that PostgreSQL aborts as a deadlock the first `times` runs, then moves a report to review."""
+    runs = []
+
+    def change(report, editor):
+        runs.append(1)
+        if len(runs) <= times:
+            db.session.execute(text("DO $$ BEGIN RAISE EXCEPTION 'crossed' USING ERRCODE = '40P01'; END $$"))
+        workflow.move(report, "in_review", by=editor)
+
+    return change, runs
+
+
+@pytest.mark.databases("postgresql")  # SQLite has one writer at a time: no deadlock
+def test_a_change_the_database_aborted_as_a_deadlock_is_run_again(app):
+    editor, report = make_editor(), report_in("new")
+    change, runs = crossing(1)
+    transaction.commit(lambda: change(report, editor), report=report, seen_version=report.version)
+    db.session.expire_all()
+    assert len(runs) == 2 and db.session.get(Report, report.id).status == "in_review"
+
+
+@pytest.mark.databases("postgresql")
+def test_a_change_aborted_as_a_deadlock_every_time_is_refused_not_a_500(app):
+    editor, report = make_editor(), report_in("new")
+    change, runs = crossing(2)
+    with pytest.raises(workflow.StaleReport, match="at the same moment"):
+        transaction.commit(lambda: change(report, editor), report=report, seen_version=report.version)
+    db.session.expire_all()
+    assert len(runs) == 2 and db.session.get(Report, report.id).status == "new"
 
 
 def test_no_code_path_deletes_or_edits_events():
