@@ -712,10 +712,9 @@ def test_the_app_hashes_passwords_with_scrypt(monkeypatch):
     assert accounts.hash_password("a long enough password").startswith("scrypt:")
 
 
+@pytest.mark.databases("postgresql")  # SQLite has one writer at a time: the race is PostgreSQL's
 def test_wrong_passwords_for_two_accounts_at_once_never_deadlock_over_forgotten_counts(app, database_url,
                                                                                      monkeypatch):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer at a time: the race is PostgreSQL's")
     now = utcnow()
     day_old = now - login_throttle.FORGET_AFTER - timedelta(seconds=1)
     accounts_typed = ["one@example.org", "two@example.org"]

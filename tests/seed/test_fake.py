@@ -310,9 +310,8 @@ def test_without_desks_or_clocks_reports_have_none(runner):
     assert all(r.desk_id is r.first_action_due_at is r.resolution_due_at is r.due_at is None for r in reports)
 
 
+@pytest.mark.databases("sqlite")  # SQLite stores moments as text
 def test_sqlite_stores_moments_as_the_app_does(app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite stores moments as text")
     fake.generate(2, 20, seed=3, now=NOW)
     filed = file_report(make_article())
     stored = db.session.execute(text("SELECT created_at FROM report ORDER BY id")).scalars().all()
