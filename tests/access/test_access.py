@@ -20,6 +20,9 @@ from corrections.reports import canned_answers, decisions, desks
 from corrections.triage import saved_views
 from tests.helpers import all_reports, csrf_token, login, make_article, make_editor, post_report, valid_report
 
+# Who may open which address is decided before any query: the same on every database.
+pytestmark = pytest.mark.databases("sqlite")
+
 ANONYMOUS, EDITOR, ADMIN = "anonymous", "editor", "admin"
 ROLES = (ANONYMOUS, EDITOR, ADMIN)
 

@@ -18,6 +18,9 @@ from tests.infra.test_mail import outbox
 from tests.infra.test_webhooks import deliveries, endpoint_for
 from tests.live import CORRECTIONS
 
+# Links are built from settings and the request, not from the database.
+pytestmark = pytest.mark.databases("sqlite")
+
 BASE = "https://corrections.example.org"
 FORGED = {"Host": "evil.example"}
 

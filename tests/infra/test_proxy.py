@@ -23,6 +23,9 @@ from tests.conftest import unavailable
 from tests.helpers import form_tokens
 from tests.live import LiveServer, free_port, stop_process
 
+# The proxy's headers and budgets, not the database, are what these check.
+pytestmark = pytest.mark.databases("sqlite")
+
 NGINX = os.environ.get("CORRECTIONS_TEST_NGINX", "/usr/sbin/nginx")
 PUBLIC_HOST = "news.example.org"
 LOGINS_PER_MINUTE = 3

@@ -6,6 +6,9 @@ import pytest
 
 from tests.helpers import file_report, login, make_article, make_editor
 
+# Headers and cookies are the same whatever database the rows come from.
+pytestmark = pytest.mark.databases("sqlite")
+
 PAGES = ["/", "/corrections", "/editor/login", "/articles/{slug}", "/articles/{slug}/report", "/no-such-page"]
 
 

@@ -29,6 +29,9 @@ from tests.helpers import (
 )
 from tests.infra.test_mail import SMTPServer, mail_settings, make_due
 
+# Consent and addresses are rules on values; the outbox's storage on both databases is tests/infra/test_mail.py.
+pytestmark = pytest.mark.databases("sqlite")
+
 STRANGER = "stranger@example.org"
 NAME = "Mallory\nBcc: everyone@example.org\r\n\tThe   Filer\x07"
 DESCRIPTION = "You owe us money: call +1 555 0100 now, this is not about the article at all."

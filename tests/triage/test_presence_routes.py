@@ -10,6 +10,9 @@ from corrections.models import utcnow
 from corrections.triage import presence
 from tests.helpers import csrf_token, file_report, login, make_article, make_editor
 
+# The pages and JSON calls; presence's storage on both databases is tests/triage/test_presence.py.
+pytestmark = pytest.mark.databases("sqlite")
+
 TAB = "tab-0123456789"
 
 

@@ -3,10 +3,15 @@
 import html
 import re
 
+import pytest
+
 from corrections.extensions import db
 from corrections.models import SavedView
 from corrections.triage import saved_views
 from tests.helpers import count_queries, csrf_token, file_report, login, make_article, make_editor
+
+# Saving and listing views by name; the queue's queries they open are tested on both databases in test_queue.py.
+pytestmark = pytest.mark.databases("sqlite")
 
 
 def save(client, name: str, query: str, shared: bool = False):
