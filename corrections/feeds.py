@@ -61,8 +61,8 @@ def feed_response(article: Article | None) -> Response:
     if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
         response = Response(status=304)
     else:
-        items = (publishing.for_article(article) if article is not None
-                 else list(db.session.scalars(publishing.log_query(publishing.LogFilter()).limit(FEED_SIZE))))
+        # The newest FEED_SIZE, for one article as for the site: a hot article may have thousands.
+        items = publishing.newest(FEED_SIZE, article)
         response = Response(build_feed(article, items, last_modified), content_type=CONTENT_TYPE)
     response.set_etag(etag)
     response.last_modified = last_modified

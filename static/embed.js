@@ -1,7 +1,8 @@
 // Shows an article's published correction notices and a "Report an inaccuracy" link on a page a CMS renders:
 //   <div data-corrections-notices></div>
 //   <script src="https://corrections.example.org/embed.js" data-url="https://www.example.org/the-article" defer></script>
-// The API is the host this script came from. Notice texts are set as text, never parsed as HTML. Whatever goes
+// The API is the host this script came from; it answers with the newest notices, and the script links to the
+// article's corrections log when there are more. Notice texts are set as text, never parsed as HTML. Whatever goes
 // wrong (network, CORS, an unknown article) is at most a console warning: the host page must never break.
 (function () {
   "use strict";
@@ -17,7 +18,7 @@
     ".corrections-embed-head,.corrections-embed-text{margin:.25rem 0}",
     ".corrections-embed-head{font-size:.9em}",
     ".corrections-embed-text{white-space:pre-line}",
-    ".corrections-embed-report{margin:.5rem 0}",
+    ".corrections-embed-report,.corrections-embed-more{margin:.5rem 0}",
     // A tap target a thumb can hit on a phone.
     ".corrections-embed-report a{display:inline-block;min-height:44px;padding:.6rem 0;font-weight:600}"
   ].join("");
@@ -101,6 +102,15 @@
     return wrap;
   }
 
+  // The answer holds the newest notices only (a page of them): the article's log has every one.
+  function moreLink(href) {
+    var wrap = element("p", "corrections-embed-more");
+    var link = element("a", "", "See every notice on this article");
+    link.href = href;
+    wrap.appendChild(link);
+    return wrap;
+  }
+
   function addStyles() {
     if (script.getAttribute("data-styles") === "none" || document.getElementById(STYLE_ID)) return;
     var style = element("style", "", CSS);
@@ -113,6 +123,7 @@
     if (!article) return false;  // Not (yet) imported: show nothing, not even a link to nowhere.
     var notices = Array.isArray(data.notices) ? data.notices : [];
     var href = safeUrl(article.report_url);
+    var logHref = data.next ? safeUrl(data.log_url) : null;
     var linkTarget = document.querySelector("[data-corrections-report-link]");
     var targets = Array.prototype.slice.call(document.querySelectorAll("[data-corrections-notices]"));
     if (!targets.length) {
@@ -132,6 +143,7 @@
         var section = element("section", "corrections-embed-notices");
         section.setAttribute("aria-label", "Corrections to this article");
         notices.forEach(function (notice) { section.appendChild(noticeElement(notice, index === 0)); });
+        if (logHref) section.appendChild(moreLink(logHref));
         wrap.appendChild(section);
       }
       if (href && !linkTarget) wrap.appendChild(reportLink(href, "p"));

@@ -122,10 +122,11 @@ OPENAPI = {
         ),
         "/api/v1/notices": _read(
             "The notices to show on a CMS page (the embed's read)",
-            "Every shown notice of the article with this canonical URL, newest first, and the address of its "
-            "report form. An unknown URL gives `article: null` and no notices, so embeds work on pages not "
-            "imported yet.",
-            [{**_URL, "required": True}],
+            "The shown notices of the article with this canonical URL, newest first, paginated by cursor like "
+            "the other lists (an article may have thousands: an embed shows the first page and links to "
+            "`log_url`, the article's whole corrections log), and the address of its report form. An unknown "
+            "URL gives `article: null` and no notices, so embeds work on pages not imported yet.",
+            [{**_URL, "required": True}, _LIMIT, _CURSOR],
             _ref("PageNotices"),
         ),
         "/api/v1/articles/{slug}/reports": {
@@ -259,10 +260,14 @@ OPENAPI = {
             },
             "PageNotices": {
                 "type": "object",
-                "required": ["article", "notices"],
+                "required": ["article", "notices", "next", "log_url"],
                 "properties": {
                     "article": {"oneOf": [_ref("PageArticle"), {"type": "null"}]},
-                    "notices": {"type": "array", "items": _ref("Notice")},
+                    "notices": {"type": "array", "items": _ref("Notice"), "maxItems": MAX_LIMIT},
+                    "next": {"type": ["string", "null"], "format": "uri", "description": "The next page, if any."},
+                    "log_url": {"type": ["string", "null"], "format": "uri",
+                                "description": "The public corrections log of the article, every notice on it "
+                                               "(null for an unknown URL)."},
                 },
             },
             "ReportInput": {

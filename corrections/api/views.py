@@ -319,12 +319,16 @@ def article_corrections(slug: str):
 @bp.get("/notices")
 @cross_origin(methods=["GET"])
 def notices_for_page():
-    """The embed's read: every shown notice of the page's article, and where to report an inaccuracy."""
-    article = by_canonical_url(required_url())
+    """The embed's read: the newest shown notices of the page's article, a page of them (by cursor like every
+    list: an article may gather thousands), where readers find them all, and where to report an inaccuracy."""
+    page = Page()
+    url = required_url()
+    article = by_canonical_url(url)
     if article is None:
-        return cached_json({"article": None, "notices": []})
-    return cached_json({"article": article_with_report_url(article),
-                        "notices": [notice_json(n) for n in publishing.for_article(article)]})
+        return cached_json({"article": None, "notices": [], "next": None, "log_url": None})
+    items, next_url = notices_page(page, article, url=url)
+    return cached_json({"article": article_with_report_url(article), "notices": items, "next": next_url,
+                        "log_url": url_for("public.corrections_log", article=article.slug, _external=True)})
 
 
 # --- Reports from a CMS's own form ---------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Select, bindparam, extract, func, literal, select, tuple_, union_all
+from sqlalchemy import Connection, Select, bindparam, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
 from corrections.articles import fixes, revisions, unannounced
@@ -19,6 +19,7 @@ from corrections.models import (
     Notice,
     NoticeVersion,
     Report,
+    UTCDateTime,
     notice_report,
     utcnow,
 )
@@ -215,24 +216,6 @@ def _shown() -> Select:
     return select(Notice).where(Notice.withdrawn_at.is_(None))
 
 
-def for_article(article: Article) -> list[Notice]:
-    """The article's notices as shown to readers, newest first (earlier texts loaded for "updated").
-
-    Only amended notices have earlier texts, and few are: loading them for those alone keeps the
-    article page, which every reader opens, at one query for its notices.
-    """
-    shown = list(db.session.scalars(
-        _shown().where(Notice.article_id == article.id).options(selectinload(Notice.revision))
-        .order_by(Notice.published_at.desc(), Notice.id.desc())
-    ))
-    amended = [notice.id for notice in shown if notice.updated_at is not None]
-    if amended:
-        db.session.scalars(
-            select(Notice).where(Notice.id.in_(amended)).options(selectinload(Notice.versions))
-        ).all()
-    return shown
-
-
 @dataclass(frozen=True)
 class PageNotice:
     """A shown notice as the public article page needs it (attributes as on Notice)."""
@@ -283,8 +266,8 @@ class PageNotices:
 
 
 def for_page(connection: Connection, article_id: int, shown: int) -> PageNotices:
-    """The article's `shown` newest notices as for_article gives them, read on a Core connection for the public
-    article page (see articles.for_page), and how many there are in all.
+    """The article's `shown` newest shown notices (earlier texts loaded for "updated"), read on a Core connection
+    for the public article page (see articles.for_page), and how many there are in all.
 
     The page stays the same size however many notices an article gathers: the older ones are on the
     corrections log filtered to the article. Counting them costs a query only when there are more.
@@ -443,15 +426,40 @@ def log_query(f: LogFilter, article: Article | None = None) -> Select:
     return query.order_by(Notice.published_at.desc(), Notice.id.desc())
 
 
+# The newest shown notice published before a moment (of one article): one step back in the publication index.
+_NEWEST_BEFORE = (select(Notice.published_at)
+                  .where(Notice.withdrawn_at.is_(None), Notice.published_at < bindparam("before", type_=UTCDateTime))
+                  .order_by(Notice.published_at.desc()).limit(1))
+_ARTICLE_NEWEST_BEFORE = _NEWEST_BEFORE.where(Notice.article_id == bindparam("article_id"))
+# Later than any notice.
+_END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
+
+
 def log_months(article: Article | None = None) -> list[date]:
-    """The months that have notices (of the article, if given), newest first, for the log's month filter."""
-    year = extract("year", Notice.published_at)
-    month = extract("month", Notice.published_at)
-    query = select(year, month).where(Notice.withdrawn_at.is_(None))
+    """The months that have notices (of the article, if given), newest first, for the log's month filter.
+
+    Steps back through the publication index from the start of each month found: a step per month listed,
+    whatever the number of notices (grouping them, as this did, read every one: tens of thousands at a million
+    reports). The statements are built once, so a step costs the database's lookup and little else.
+    """
+    statement = _NEWEST_BEFORE if article is None else _ARTICLE_NEWEST_BEFORE
+    params = {} if article is None else {"article_id": article.id}
+    connection = db.session.connection()
+    months: list[date] = []
+    before = _END_OF_TIME
+    while (newest := connection.scalar(statement, {**params, "before": before})) is not None:
+        newest = newest.astimezone(UTC)
+        months.append(date(newest.year, newest.month, 1))
+        before = datetime(newest.year, newest.month, 1, tzinfo=UTC)
+    return months
+
+
+def newest(limit: int, article: Article | None = None) -> list[Notice]:
+    """The newest `limit` shown notices (of the article, if given) with their articles, for the feeds."""
+    query = _shown().options(selectinload(Notice.article))
     if article is not None:
         query = query.where(Notice.article_id == article.id)
-    rows = db.session.execute(query.group_by(year, month).order_by(year.desc(), month.desc())).all()
-    return [date(int(y), int(m), 1) for y, m in rows]
+    return list(db.session.scalars(query.order_by(Notice.published_at.desc(), Notice.id.desc()).limit(limit)))
 
 
 def latest_change(article: Article | None = None) -> datetime | None:

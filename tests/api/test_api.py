@@ -4,6 +4,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -11,7 +12,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from corrections.access import api_tokens
-from corrections.api.openapi import OPENAPI
+from corrections.api.openapi import DEFAULT_LIMIT, OPENAPI
 from corrections.extensions import db
 from corrections.models import ApiToken, Article, Notice
 from corrections.notices import publishing
@@ -203,7 +204,56 @@ def test_notices_for_a_page_have_the_embed_shape(client, editor):
 
 def test_notices_for_an_unknown_page_are_empty(client):
     body = client.get("/api/v1/notices", query_string={"url": "https://news.example.org/new-page"}).get_json()
-    assert body == {"article": None, "notices": []}
+    assert body == {"article": None, "notices": [], "next": None, "log_url": None}
+
+
+def test_notices_for_a_page_come_a_page_at_a_time_with_the_log_for_all(client, editor):
+    article, other = make_article(), make_article()
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    # Two share a timestamp, so the cursor must break ties by id.
+    times = [start, start + timedelta(hours=1), start + timedelta(hours=1), start + timedelta(hours=2),
+             start + timedelta(hours=3)]
+    published = [publish(article, editor, f"Notice number {i} on the budget.", at=t).id for i, t in enumerate(times)]
+    publish(other, editor, "A notice on another article.")
+
+    seen, url, pages = [], "/api/v1/notices?" + urlencode({"url": article.canonical_url, "limit": 2}), 0
+    while url:
+        body = client.get(url).get_json()
+        schema("PageNotices").validate(body)
+        assert len(body["notices"]) <= 2
+        assert body["log_url"] == f"http://localhost/corrections?article={article.slug}"
+        seen += [n["id"] for n in body["notices"]]
+        url = body["next"]
+        pages += 1
+        if url:
+            assert url.startswith("http://localhost/api/v1/notices?")
+
+    assert pages == 3
+    assert seen == [published[4], published[3], published[2], published[1], published[0]]
+    # The log it links to lists every one of them.
+    log = client.get(f"/corrections?article={article.slug}").get_data(as_text=True)
+    assert all(f"Notice number {i} on the budget." in log for i in range(5))
+
+
+def test_notices_for_a_page_are_the_default_page_size_at_most(client, editor):
+    article = make_article()
+    for n in range(DEFAULT_LIMIT + 3):
+        publish(article, editor, f"Notice number {n} corrected a figure.")
+
+    body = client.get("/api/v1/notices", query_string={"url": article.canonical_url}).get_json()
+
+    assert len(body["notices"]) == DEFAULT_LIMIT
+    assert body["notices"][0]["text"] == f"Notice number {DEFAULT_LIMIT + 2} corrected a figure."
+    assert body["next"] is not None
+
+
+@pytest.mark.parametrize("query, field", [
+    ("limit=0", "limit"), ("limit=101", "limit"), ("cursor=not-a-cursor", "cursor"), ("limit=1&limit=2", "limit"),
+])
+def test_bad_paging_arguments_of_the_page_read_get_400_naming_the_field(client, query, field):
+    article = make_article()
+    error = assert_json_error(client.get(f"/api/v1/notices?url={article.canonical_url}&{query}"), 400)
+    assert field in error["fields"]
 
 
 def test_notices_need_the_url(client):
@@ -261,6 +311,20 @@ def test_no_read_shows_anything_about_the_reporter(client, editor):
         assert "vote count was corrected" in raw
         for private in (READER_EMAIL, READER_NAME, report.reference, "first paragraph is wrong"):
             assert private not in raw, f"{private} in {url}"
+
+
+def test_page_read_runs_the_same_queries_whatever_the_number_of_notices(client, editor):
+    article = make_article()
+    publish(article, editor)
+    url = f"/api/v1/notices?url={article.canonical_url}"
+    few = count_queries(client, url)
+
+    for n in range(DEFAULT_LIMIT * 2):
+        publish(article, editor, f"Notice number {n} corrected a figure.")
+    many = count_queries(client, url)
+
+    assert many == few
+    assert few <= 5
 
 
 def test_list_read_runs_the_same_queries_whatever_the_number_of_notices(client, editor):
@@ -453,10 +517,10 @@ def test_other_pages_keep_their_html_errors(client):
 def test_unexpected_error_is_a_json_500(client, monkeypatch):
     article = make_article()
 
-    def broken(_article):
+    def broken(*_args):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(publishing, "for_article", broken)
+    monkeypatch.setattr(publishing, "log_query", broken)
     error = assert_json_error(client.get("/api/v1/notices", query_string={"url": article.canonical_url}), 500)
     assert "fire" not in error["message"]
 

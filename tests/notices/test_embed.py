@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from corrections.api.openapi import DEFAULT_LIMIT
 from tests.live import LiveServer, free_port, screenshot
 
 pytestmark = pytest.mark.browser
@@ -23,6 +24,9 @@ ARTICLE_URL = "https://news.example.org/business/eastbank-ferry-fares-rise"
 REPORT_PATH = "/articles/eastbank-ferry-fares-rise/report"
 NOTICE = "An earlier version of this article said a season ticket cost £58. It costs £56."
 AMENDED = NOTICE + " The new price of £64 is unchanged."
+# An article with more notices than the embed's read gives at once: the embed links to its log for the rest.
+BUSY_URL = "https://news.example.org/science/seagrass-meadows-recovery"
+BUSY_LOG_PATH = "/corrections?article=seagrass-meadows-recovery"
 HOSTILE = 'A reader sent <img src=x onerror=alert(1)> and </script><script>alert(2)</script> as a "fare table".'
 
 
@@ -82,6 +86,11 @@ def publish_notices(live: LiveServer) -> tuple[int, int]:
         f"publishing.amend(first, {AMENDED!r}, by=editor)",
         f"second = publishing.publish(article, 'clarification', {HOSTILE!r}, by=editor)",
         "db.session.commit()",
+        f"busy = db.session.scalar(select(Article).where(Article.canonical_url == {BUSY_URL!r}))",
+        f"for n in range({DEFAULT_LIMIT + 2}):",
+        "    publishing.publish(busy, 'update', f'Update number {n} on the seagrass survey.', by=editor)",
+        "",  # the shell's console ends a block at an empty line
+        "db.session.commit()",
         "print('PUBLISHED', first.id, second.id)",
         "",
     ])
@@ -109,6 +118,11 @@ def write_pages(site: StaticSite, server_url: str) -> None:
 <body><h1>A story the app has never heard of</h1><div data-corrections-notices></div>
 <p data-corrections-report-link></p>
 <script src="{server_url}/embed.js" data-url="https://news.example.org/not/imported" defer></script>
+</body></html>""")
+    (site.folder / "busy.html").write_text(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Many notices</title></head>
+<body><div data-corrections-notices></div>
+<script src="{server_url}/embed.js" data-url="{BUSY_URL}" defer></script>
 </body></html>""")
     (site.folder / "unstyled.html").write_text(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Own styles</title></head>
@@ -214,6 +228,28 @@ def test_without_a_container_the_canonical_link_names_the_article_and_a_block_go
     assert link.inner_text() == "Report an inaccuracy"
     assert link.get_attribute("href") == server.url + REPORT_PATH
     assert page.locator("style#corrections-embed-style").count() == 1
+    watched.assert_quiet()
+
+
+def test_an_article_with_many_notices_shows_the_newest_and_links_to_all(server, browser, cms):
+    watched = Watched(browser)
+    page = watched.open(cms.origin + "/busy.html", "shown")
+    region = page.get_by_role("region", name="Corrections to this article")
+    assert region.locator(".corrections-embed-notice").count() == DEFAULT_LIMIT
+    texts = region.locator(".corrections-embed-text").all_inner_texts()
+    assert texts[0] == f"Update number {DEFAULT_LIMIT + 1} on the seagrass survey."
+    more = region.get_by_role("link", name="See every notice on this article")
+    assert more.get_attribute("href") == server.url + BUSY_LOG_PATH
+    more.click()
+    page.wait_for_url(server.url + BUSY_LOG_PATH)
+    assert page.get_by_text("Update number 0 on the seagrass survey.").is_visible()
+    watched.assert_quiet()
+
+
+def test_an_article_with_few_notices_has_no_link_to_more(server, browser, cms):
+    watched = Watched(browser)
+    page = watched.open(cms.origin + "/", "shown")
+    assert page.get_by_role("link", name="See every notice on this article").count() == 0
     watched.assert_quiet()
 
 

@@ -89,6 +89,17 @@ def test_site_feed_keeps_the_fifty_newest(client, editor):
     assert [e.id.rsplit("-", 1)[1] for e in parsed.entries] == [str(c.id) for c in newest]
 
 
+def test_article_feed_keeps_the_fifty_newest(client, editor):
+    article = make_article()
+    published = [publish(article, editor, f"Notice number {n} corrected a figure.", at=DAY + timedelta(minutes=n))
+                 for n in range(feeds.FEED_SIZE + 5)]
+
+    _, parsed = fetch(client, f"/articles/{article.slug}/corrections.atom")
+
+    newest = sorted(published, key=lambda c: c.published_at, reverse=True)[: feeds.FEED_SIZE]
+    assert [e.id.rsplit("-", 1)[1] for e in parsed.entries] == [str(c.id) for c in newest]
+
+
 def test_amended_notice_shows_new_text_and_updated_date(client, editor):
     article = make_article()
     notice = publish(article, editor, at=DAY)

@@ -5,7 +5,7 @@ queries however many notices and reports the article has."""
 import html
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +15,15 @@ from corrections.extensions import db
 from corrections.models import Notice, utcnow
 from corrections.notices import publishing
 from corrections.reports import workflow
-from tests.helpers import count_queries, csrf_token, file_report, login, make_article, make_editor
+from tests.helpers import (
+    count_queries,
+    csrf_token,
+    file_report,
+    login,
+    make_article,
+    make_editor,
+    recorded_statements,
+)
 
 PER_PAGE = 3
 
@@ -246,3 +254,61 @@ def test_every_notice_is_in_the_log_of_its_article(app, client):
                                     .get_data(as_text=True)))
     assert listed == set(db.session.scalars(select(Notice.id).where(Notice.article_id == article.id))) \
         == {n.id for n in notices}
+
+
+def months_counted(article=None) -> list:
+    """The months with shown notices (of the article), newest first, by reading every notice: what the log's
+    month list must say."""
+    query = select(Notice.published_at).where(Notice.withdrawn_at.is_(None))
+    if article is not None:
+        query = query.where(Notice.article_id == article.id)
+    found = {(moment.astimezone(UTC).year, moment.astimezone(UTC).month) for moment in db.session.scalars(query)}
+    return [date(year, month, 1) for year, month in sorted(found, reverse=True)]
+
+
+def publish_at(article, editor, moments) -> list[Notice]:
+    notices = []
+    for moment in moments:
+        notice = publishing.publish(article, "correction", "A notice published at a chosen moment.", by=editor)
+        notice.published_at = moment
+        notices.append(notice)
+    db.session.commit()
+    return notices
+
+
+def test_the_log_lists_the_months_that_have_notices_as_a_recount_does(app, client):
+    article, other = make_article(), make_article()
+    editor = make_editor()
+    # Month edges to the microsecond, a gap of months, a new year, and a month whose only notice is withdrawn.
+    publish_at(article, editor, [datetime(2025, 11, 30, 23, 59, 59, 999999, tzinfo=UTC),
+                                 datetime(2025, 12, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC),
+                                 datetime(2026, 4, 15, 12, tzinfo=UTC)])
+    only_in_february, _ = publish_at(other, editor, [datetime(2026, 2, 10, tzinfo=UTC),
+                                                     datetime(2026, 3, 31, 23, 59, tzinfo=UTC)])
+    publishing.withdraw(only_in_february, "Published by mistake.",
+                        by=make_editor("ada@example.org", "Ada", is_admin=True))
+    db.session.commit()
+
+    assert publishing.log_months() == months_counted() == [
+        date(2026, 4, 1), date(2026, 3, 1), date(2026, 1, 1), date(2025, 12, 1), date(2025, 11, 1)]
+    assert publishing.log_months(article) == months_counted(article)
+    assert publishing.log_months(other) == months_counted(other) == [date(2026, 3, 1)]
+    assert publishing.log_months(make_article()) == []
+    page = client.get(f"/corrections?article={other.slug}").get_data(as_text=True)
+    assert '<option value="2026-03" >March 2026</option>' in page and "February 2026" not in page
+
+
+def test_the_months_take_a_lookup_per_month_however_many_notices(app):
+    article = make_article()
+    editor = make_editor()
+    months = [datetime(2026, month, 3, tzinfo=UTC) for month in (1, 2, 5)]
+    publish_at(article, editor, months)
+    with recorded_statements() as few:
+        publishing.log_months()
+    publish_at(article, editor, [moment + timedelta(days=day, hours=hour) for moment in months
+                                 for day in range(20) for hour in range(3)])
+    with recorded_statements() as many:
+        listed = publishing.log_months()
+    assert listed == publishing.log_months(article) == months_counted()
+    # One step into each month listed, and one past the oldest.
+    assert len(few) == len(many) == len(months) + 1

@@ -100,7 +100,7 @@ def test_only_an_admin_withdraws_and_the_reason_is_kept(app, editor, admin):
     db.session.commit()
     stored = fresh(Notice, notice.id)
     assert (stored.withdrawn_by, stored.withdrawn_reason) == (admin.name, "Published on the wrong article.")
-    assert publishing.for_article(article) == []
+    assert db.session.scalars(publishing.log_query(publishing.LogFilter(), article)).all() == []
     assert "withdrawn: Published on the wrong article." in fresh(Report, report.id).events[-1].comment
 
 
