@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import flash, has_request_context, redirect, render_template, request, session
+from flask import flash, g, has_request_context, redirect, render_template, request, session
 from flask_login import current_user
 
 from corrections.auth import safe_next
@@ -43,7 +43,16 @@ def undo_offer() -> dict:
     """The decision the logged-in editor may still undo, for base.html's notice (looked up only while one is on
     offer in their session; forgotten once it can no longer be undone)."""
     asking = has_request_context() and request.blueprint == "editor" and current_user.is_authenticated
-    kept = session.get(OFFER) if asking else None
+    if not asking:
+        return {}
+    # Once a request: a bulk step renders an e-mail to each reader who asked for one, with every context processor.
+    if "undo_offer" not in g:
+        g.undo_offer = _offer()
+    return g.undo_offer
+
+
+def _offer() -> dict:
+    kept = session.get(OFFER)
     if not isinstance(kept, dict):
         return {}
     decision = decisions.find(kept.get("id") if isinstance(kept.get("id"), int) else None)

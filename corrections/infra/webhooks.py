@@ -20,7 +20,9 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -211,6 +213,35 @@ def resend(delivery: WebhookDelivery) -> None:
 ACTIVE_SUBSCRIPTIONS = select(WebhookEndpoint.id, WebhookEndpoint.events).where(WebhookEndpoint.active.is_(True))
 
 
+# Inside subscriptions_read_once(): the active endpoints, read at the first event (None until then).
+_read_once: ContextVar[list[WebhookEndpoint] | None | bool] = ContextVar("webhook_endpoints_read_once", default=False)
+
+
+@contextmanager
+def subscriptions_read_once() -> Iterator[None]:
+    """Within the block, the endpoints and what they subscribe to are read at the first event only: one change
+    of many reports (a bulk step) emits an event for each, and reading them for each would cost a query each."""
+    if _read_once.get() is not False:
+        yield  # an enclosing block reads them
+        return
+    token = _read_once.set(None)
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _active_endpoints() -> list[WebhookEndpoint]:
+    kept = _read_once.get()
+    if isinstance(kept, list):
+        return kept
+    active = [endpoint_id for endpoint_id, _ in db.session.execute(ACTIVE_SUBSCRIPTIONS)]
+    found = list(db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(active)))) if active else []
+    if kept is None:
+        _read_once.set(found)
+    return found
+
+
 def emit(event: str, data: dict | Callable[[], dict]) -> int:
     """Queue a delivery of `event` for every active endpoint subscribed to it; returns how many.
 
@@ -219,12 +250,11 @@ def emit(event: str, data: dict | Callable[[], dict]) -> int:
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    wanted = [endpoint_id for endpoint_id, events in db.session.execute(ACTIVE_SUBSCRIPTIONS)
-              if event in events.split()]
+    wanted = [endpoint for endpoint in _active_endpoints() if event in endpoint.events.split()]
     if not wanted:
         return 0
     payload = data() if callable(data) else data
-    for endpoint in db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(wanted))):
+    for endpoint in wanted:
         _queue(endpoint, event, payload)
     return len(wanted)
 

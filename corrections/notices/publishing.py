@@ -23,7 +23,7 @@ from corrections.models import (
     notice_report,
     utcnow,
 )
-from corrections.reports import anchors, decisions, outcomes, workflow
+from corrections.reports import anchors, consent, decisions, workflow
 from corrections.vocabulary import NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, STATUS_LABELS
 
 # Reports an editor may link to a new correction: open ones are accepted as part of publishing.
@@ -74,18 +74,22 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
         if report.status not in LINKABLE:
             raise NoticeError(f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
                               "only open or accepted reports can be linked to a correction.")
+    # Read before anything is written: the reports are the first rows this change writes (see workflow.batch).
+    duplicates = duplicates_of(*reports)
     notice = Notice(article=article, kind=kind, text=text, published_by_id=by.id, published_by=by.name,
                     reports=list(reports), revision_id=revision.id if revision else None)
     db.session.add(notice)
-    for report in reports:
-        for to, comment in moves_on_publishing(report.status, kind, text):
-            if to == "corrected":
-                workflow.mark_corrected(report, by=by, comment=comment)
-            else:
-                workflow.move(report, to, by=by, comment=comment)
-        outcomes.queue_outcome(report, "corrected", notice)
-        for duplicate in duplicates_of(report):
-            outcomes.queue_outcome(duplicate, "duplicate_corrected", notice)
+    # A notice may resolve thousands of reports (a viral article's group): one step, whatever their number.
+    with workflow.batch():
+        for report in reports:
+            for to, comment in moves_on_publishing(report.status, kind, text):
+                if to == "corrected":
+                    workflow.mark_corrected(report, by=by, comment=comment)
+                else:
+                    workflow.move(report, to, by=by, comment=comment)
+            workflow.tell_reader(report, "corrected", notice)
+        for duplicate in duplicates:
+            workflow.tell_reader(duplicate, "duplicate_corrected", notice)
     db.session.flush()  # the correction's id, for the event
     try:
         unannounced.settle_by_notice(notice, by=by, answering=answering)
@@ -152,17 +156,22 @@ def publish_fixing(report: Report, kind: str, text: str, *, by: Editor, reports:
     return publish(report.article, kind, text, by=by, reports=reports, revision=revision)
 
 
-def duplicates_of(report: Report) -> list[Report]:
-    """Reports marked duplicate of this one, directly or through other duplicates."""
+def duplicates_of(*reports: Report) -> list[Report]:
+    """Reports marked duplicate of these, directly or through other duplicates: a query per link of the
+    longest chain, whatever the number of reports."""
+    originals = {report.id for report in reports}
     found: dict[int, Report] = {}
-    frontier = [report.id]
+    frontier = list(originals)
     while frontier:
-        batch = list(db.session.scalars(
-            select(Report).where(Report.duplicate_of_id.in_(frontier), Report.status == "duplicate")
-        ))
-        frontier = [r.id for r in batch if r.id not in found and r.id != report.id]
-        found.update({r.id: r for r in batch if r.id != report.id})
+        linked = []
+        for start in range(0, len(frontier), consent.IDS_PER_QUERY):
+            chunk = frontier[start:start + consent.IDS_PER_QUERY]
+            linked += db.session.scalars(select(Report).where(Report.duplicate_of_id.in_(chunk),
+                                                              Report.status == "duplicate"))
+        frontier = [r.id for r in linked if r.id not in found and r.id not in originals]
+        found.update({r.id: r for r in linked if r.id not in originals})
     return list(found.values())
+
 
 
 def amended(notice, text: str, *, by, at: datetime, kind: str | None = None, note: str = "") -> dict:

@@ -56,8 +56,10 @@ def undoable(change: Callable[[], Result], *, reports: Iterable[Report], by: Edi
              decision: Decision | None = None) -> Callable[[], Result]:
     """`change`, a decision on `reports` by `by`, made so that it can be undone: a function for transaction.save.
 
-    `what` says what was decided, after the references ("rejected"); `decision` is the batch's (`start`) when
-    the change is one report of a bulk action. Without an undo window (UNDO_SECONDS 0), `change` as it is.
+    `what` says what was decided, after the references ("rejected"); `decision`, one made with `start` (a bulk
+    action's). A report the change left as it was (a bulk action refused it) is no part of the decision; a
+    change that changed no report and published nothing leaves no decision. Without an undo window
+    (UNDO_SECONDS 0), `change` as it is.
     """
     if window() <= timedelta(0):
         return change
@@ -82,17 +84,20 @@ def undoable(change: Callable[[], Result], *, reports: Iterable[Report], by: Edi
             event.remove(session, "transient_to_pending", collect)
         if isinstance(result, Notice):
             made.notice = result
+        changed = [(report, state) for report, state in before if workflow.state_of(report) != state]
+        if not changed and made.notice is None:
+            return result
         db.session.add(made)
         db.session.flush()  # the reports' new versions, and the decision's id
-        for report, state in before:
-            db.session.add(DecisionReport(decision=made, report_id=report.id, before=json.dumps(state),
-                                          version_after=report.version))
+        db.session.add_all([DecisionReport(decision=made, report_id=report.id, before=json.dumps(state),
+                                           version_after=report.version) for report, state in changed])
+        made_id, sending = made.id, made.undo_until + SENDING_MARGIN
         for item in queued:
             if isinstance(item, OutboxMessage) and consent.is_confirmation(item):
                 continue
-            item.decision_id = made.id
+            item.decision_id = made_id
             # A held outcome keeps the time too: a confirmation released within the window waits for it (consent).
-            item.next_attempt_at = max(item.next_attempt_at, made.undo_until + SENDING_MARGIN)
+            item.next_attempt_at = max(item.next_attempt_at, sending)
         return result
 
     return run

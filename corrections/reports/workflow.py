@@ -4,6 +4,10 @@ code that changes a report.
 Every change here records an Event; nothing here (or anywhere) edits or deletes an Event.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -202,6 +206,53 @@ def restored(report, before: dict, *, by, at: datetime, comment: str) -> dict:
     return event
 
 
+# --- Many reports changed as one step (a bulk action's, the reports a notice resolves).
+
+@dataclass
+class _Step:
+    """What the changes of a batch set off that needs the database, done once for all of them at its end."""
+
+    reopened: list[int] = field(default_factory=list)
+    told: list[tuple[Report, str, object]] = field(default_factory=list)
+
+
+_step: ContextVar[_Step | None] = ContextVar("workflow_step", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Within the block, the changes below are made to many reports as one step whose reads do not grow with
+    their number: nothing is written until the block ends (no autoflush); then the reports' rows and their events
+    are written (a statement a row: SQLAlchemy writes a versioned row, and on SQLite a row it needs the id of,
+    one at a time), the outcomes held for reopened reports withdrawn in one statement, and the readers' outcome
+    e-mails queued with one lookup of their addresses. The webhook endpoints are read once. The rules are the
+    same functions as one report's. Does not commit: the caller commits the step once."""
+    if _step.get() is not None:
+        yield  # an enclosing batch finishes
+        return
+    step = _Step()
+    token = _step.set(step)
+    try:
+        with db.session.no_autoflush, webhooks.subscriptions_read_once():
+            yield
+            # The reports first: a write of the batch's own must not come before them (two editors' commits to one
+            # report meet at the report's version check, not at a lock one of them took earlier).
+            db.session.flush()
+            consent.withdraw_held(step.reopened)
+            outcomes.queue_outcomes(step.told)
+    finally:
+        _step.reset(token)
+
+
+def tell_reader(report: Report, outcome: str, notice=None) -> None:
+    """Queue the e-mail telling the reader the outcome (outcomes.queue_outcome), at the end of the batch in one."""
+    step = _step.get()
+    if step is None:
+        outcomes.queue_outcome(report, outcome, notice)
+    else:
+        step.told.append((report, outcome, notice))
+
+
 # --- The changes as the app makes them, now.
 
 def _add(report: Report, values: dict) -> Event:
@@ -241,7 +292,11 @@ def _moved(report: Report, values: dict) -> Event:
     event = _add(report, values)
     if values["to_value"] == "in_review":
         # The e-mail about the earlier outcome still waiting for a confirmation no longer says what became of it.
-        consent.withdraw_held(report)
+        step = _step.get()
+        if step is None:
+            consent.withdraw_held([report.id])
+        else:
+            step.reopened.append(report.id)
     webhooks.emit("report.status_changed", {"report": webhooks.report_data(report), "from": values["from_value"],
                                             "to": values["to_value"], "by": event.actor, "comment": values["comment"]})
     return event
@@ -250,7 +305,7 @@ def _moved(report: Report, values: dict) -> Event:
 def reject(report: Report, reason: str, *, by: Editor) -> Event:
     """Reject with the reason the reader will be given."""
     event = _moved(report, rejected(report, reason, by=by, at=utcnow()))
-    outcomes.queue_outcome(report, "rejected")
+    tell_reader(report, "rejected")
     return event
 
 
@@ -263,7 +318,7 @@ def mark_duplicate(report: Report, original: Report, *, by: Editor, comment: str
     event = _moved(report, duplicated(report, original, by=by, at=utcnow(), comment=comment))
     report.duplicate_of = original
     if original.status == "corrected":
-        outcomes.queue_outcome(report, "duplicate_corrected")
+        tell_reader(report, "duplicate_corrected")
     return event
 
 
