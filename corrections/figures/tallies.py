@@ -26,6 +26,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     or_,
     select,
     text,
@@ -208,6 +209,13 @@ class Window:
         edges.append((_midnight(last + timedelta(days=1)), end))
         return cls(start, end, tuple(months), tuple(days), tuple(edges))
 
+    @classmethod
+    def month(cls, first: date) -> "Window":
+        """The whole UTC calendar month that starts on `first`: its month's tally rows alone, no edges. Its end is
+        the month's last microsecond, the finest time stored, so that months side by side share no instant."""
+        start = _midnight(first)
+        return cls(start, _midnight(_next_month(first)) - timedelta(microseconds=1), (first,), (), ())
+
     def tallied(self, table) -> list:
         """Conditions on the tally rows of this window's whole months and days: one per run of consecutive
         periods, each a range of one index (a query reads them as a UNION ALL; an OR would read the table)."""
@@ -265,6 +273,22 @@ def report_counts(window: Window) -> Counter:
     return counts
 
 
+def statuses_by_month(window: Window) -> dict[date, Counter]:
+    """Reports received in the window by the UTC month they arrived in (its first day) and status."""
+    tallied = [select(ReportTally.start, ReportTally.status, ReportTally.n).where(run)
+               for run in window.tallied(ReportTally)]
+    edges = select(utc_day(Report.created_at), Report.status, literal(1)).where(window.at_edges(Report.created_at))
+    rows = union_all(*tallied, edges).subquery()
+    by_month: dict[date, Counter] = {}
+    # Month rows start on the month's first day, day rows and edges on their day: each is summed into its month.
+    for start, status, n in db.session.execute(
+        select(rows.c[0], rows.c[1], func.sum(rows.c[2])).group_by(rows.c[0], rows.c[1])
+    ):
+        if n:
+            by_month.setdefault(_as_date(start).replace(day=1), Counter())[status] += int(n)
+    return by_month
+
+
 def per_day(window: Window) -> dict[date, int]:
     """Reports received on each UTC day the window touches (whole months read by their days)."""
     days = [window.start.date() + timedelta(days=i) for i in range((window.end.date() - window.start.date()).days + 1)]
@@ -287,16 +311,22 @@ def most_reported(window: Window, limit: int) -> list[tuple[int, int]]:
     time are counted first (CANDIDATES of them, a few rows each): when the last of those `limit` has more reports
     in the window than the next article has of all time, no other article can reach it, and the answer is
     exact. Otherwise (a short window, whose rows are few) every article of the window is counted.
+
+    The candidates stay in the database (a subquery, not a list of ids sent back): hundreds of bound ids cost
+    more to send and plan than the rows they pick.
     """
     totals = func.sum(ArticleTally.n)
-    leaders = db.session.execute(
-        select(ArticleTally.article_id, totals).where(ArticleTally.period == "all")
-        .group_by(ArticleTally.article_id).having(totals > 0).order_by(totals.desc()).limit(CANDIDATES + 1)).all()
-    candidates = [article_id for article_id, _ in leaders[:CANDIDATES]]
-    outside_best = int(leaders[CANDIDATES][1]) if len(leaders) > CANDIDATES else 0
-    counts = _article_counts(window, candidates)
-    ranked = sorted(counts.values(), reverse=True)
-    if len(ranked) >= limit and ranked[limit - 1] > outside_best or not outside_best:
+    leaders = select(ArticleTally.article_id, totals.label("n")).where(ArticleTally.period == "all") \
+        .group_by(ArticleTally.article_id).having(totals > 0) \
+        .order_by(totals.desc(), ArticleTally.article_id).limit(CANDIDATES + 1).cte("leaders")
+    ranked = (leaders.c.n.desc(), leaders.c.article_id)
+    candidates = select(leaders.c.article_id).order_by(*ranked).limit(CANDIDATES)
+    # The all-time count of the best article left out: no article outside the candidates has more in any window.
+    outside_best = select(leaders.c.n).order_by(*ranked).offset(CANDIDATES).limit(1).scalar_subquery()
+    counts = _article_counts(window, candidates, bound=func.coalesce(outside_best, 0))
+    outside = counts.pop(None)
+    ranked_counts = sorted(counts.values(), reverse=True)
+    if len(ranked_counts) >= limit and ranked_counts[limit - 1] > outside or not outside:
         return _leaders(counts, limit)
     return _leaders(_article_counts(window, None), limit)
 
@@ -305,16 +335,19 @@ CANDIDATES = 300
 ALL_TIME = date(2000, 1, 1)  # the start of article_tally's "all" rows
 
 
-def _article_counts(window: Window, articles: list[int] | None) -> dict[int, int]:
-    """Reports each article (of `articles`, or all) received in the window."""
+def _article_counts(window: Window, articles=None, bound=None) -> dict[int | None, int]:
+    """Reports each article (of the `articles` subquery, or all) received in the window; with `bound`, that
+    value too, under the key None, read in the same statement (so from the same snapshot)."""
     only = (lambda column: column.in_(articles)) if articles is not None else (lambda column: literal(True))
     tallied = [select(ArticleTally.article_id, ArticleTally.n).where(run, only(ArticleTally.article_id))
                for run in window.tallied(ArticleTally)]
     edges = select(Report.article_id, literal(1)).where(window.at_edges(Report.created_at), only(Report.article_id))
     rows = union_all(*tallied, edges).subquery()
     total = func.sum(rows.c[1])
-    return {article_id: int(n) for article_id, n in
-            db.session.execute(select(rows.c[0], total).group_by(rows.c[0]).having(total > 0))}
+    counted = select(rows.c[0], total).group_by(rows.c[0]).having(total > 0)
+    if bound is not None:
+        counted = union_all(counted, select(null(), bound))
+    return {article_id: int(n) for article_id, n in db.session.execute(counted)}
 
 
 def _leaders(counts: dict[int, int], limit: int) -> list[tuple[int, int]]:
@@ -325,46 +358,68 @@ def _leaders(counts: dict[int, int], limit: int) -> list[tuple[int, int]]:
     return [(article_id, n) for article_id, n in ranked if n >= last]
 
 
-def histogram(measure: str, window: Window) -> dict[int, int]:
-    """How many durations of `measure` of the window's reports fall in each bucket."""
-    tallied = [select(DurationTally.bucket, DurationTally.n).where(DurationTally.measure == measure, run)
-               for run in window.tallied(DurationTally)]
-    edges = select(ReportDuration.bucket, literal(1)) \
-        .where(ReportDuration.measure == measure, window.at_edges(ReportDuration.created_at))
-    rows = union_all(*tallied, edges).subquery()
-    return {b: int(n) for b, n in db.session.execute(
-        select(rows.c[0], func.sum(rows.c[1])).group_by(rows.c[0])) if n}
-
-
 def median(measure: str, window: Window) -> tuple[timedelta | None, int]:
     """The median duration of `measure` over the window's reports (statistics.median's: for an even count
     the mean of the middle two), and how many there are."""
-    counts = histogram(measure, window)
-    total = sum(counts.values())
-    if not total:
-        return None, 0
-    low, high = _ranked(measure, window, counts, sorted({(total + 1) // 2, (total + 2) // 2}))
-    return (low + high) / 2, total
+    return medians(measure, [window])[0]
 
 
-def _ranked(measure: str, window: Window, counts: dict[int, int], ranks: list[int]) -> tuple[timedelta, timedelta]:
-    """The durations of these ranks (from 1, shortest first) in the window, in one query: each one's bucket from
-    the counts, then its place among that bucket's durations, read in order."""
+def medians(measure: str, windows: list[Window]) -> list[tuple[timedelta | None, int]]:
+    """median() of each window, in two queries whatever the number of windows: every window's buckets, then
+    every middle duration."""
+    counted = _histograms(measure, windows)
     picks = []
-    for rank in ranks:
-        below = 0
-        for b in sorted(counts):
-            if below + counts[b] >= rank:
-                picks.append(select(ReportDuration.micros)
-                             .where(ReportDuration.measure == measure, ReportDuration.bucket == b,
-                                    window.whole(ReportDuration.created_at))
-                             .order_by(ReportDuration.micros).offset(rank - below - 1).limit(1).subquery())
-                break
-            below += counts[b]
-    found = sorted(int(m) for m in db.session.scalars(union_all(*(select(p.c.micros) for p in picks))))
-    if len(found) != len(ranks):
+    for index, (window, counts) in enumerate(zip(windows, counted, strict=True)):
+        total = sum(counts.values())
+        for rank in sorted({(total + 1) // 2, (total + 2) // 2} if total else ()):
+            picks.append(_ranked(measure, window, counts, index, rank))
+    found = {(index, rank): int(micros) for index, rank, micros in
+             db.session.execute(union_all(*picks))} if picks else {}
+    if len(found) != len(picks):
         raise LookupError("the duration tallies and the durations disagree")  # never, with the triggers
-    return timedelta(microseconds=found[0]), timedelta(microseconds=found[-1])
+    answers = []
+    for index, counts in enumerate(counted):
+        total = sum(counts.values())
+        if not total:
+            answers.append((None, 0))
+            continue
+        low, high = (timedelta(microseconds=found[index, rank]) for rank in ((total + 1) // 2, (total + 2) // 2))
+        answers.append(((low + high) / 2, total))
+    return answers
+
+
+def _histograms(measure: str, windows: list[Window]) -> list[dict[int, int]]:
+    """For each window, how many durations of `measure` of its reports fall in each bucket: one query."""
+    parts = []
+    for index, window in enumerate(windows):
+        tag = literal(index, Integer)
+        parts += [select(tag, DurationTally.bucket, DurationTally.n).where(DurationTally.measure == measure, run)
+                  for run in window.tallied(DurationTally)]
+        if window.edges:
+            parts.append(select(tag, ReportDuration.bucket, literal(1))
+                         .where(ReportDuration.measure == measure, window.at_edges(ReportDuration.created_at)))
+    rows = union_all(*parts).subquery()
+    counted: list[dict[int, int]] = [{} for _ in windows]
+    for index, b, n in db.session.execute(
+        select(rows.c[0], rows.c[1], func.sum(rows.c[2])).group_by(rows.c[0], rows.c[1])
+    ):
+        if n:
+            counted[index][b] = int(n)
+    return counted
+
+
+def _ranked(measure: str, window: Window, counts: dict[int, int], index: int, rank: int):
+    """A SELECT of (index, rank, the duration of that rank (from 1, shortest first) in the window): its bucket
+    from the counts, then its place among that bucket's durations in the window, read in order."""
+    below = 0
+    for b in sorted(counts):
+        if below + counts[b] >= rank:
+            break
+        below += counts[b]
+    found = select(ReportDuration.micros) \
+        .where(ReportDuration.measure == measure, ReportDuration.bucket == b, window.whole(ReportDuration.created_at)) \
+        .order_by(ReportDuration.micros).offset(rank - below - 1).limit(1).subquery()
+    return select(literal(index, Integer), literal(rank, Integer), found.c.micros)
 
 
 def _as_date(value) -> date:

@@ -1,10 +1,10 @@
-"""The public accountability figures of /transparency: the last 12 calendar months, counted in the database.
+"""The public accountability figures of /transparency: the last 12 calendar months.
 
-Four aggregate queries, whatever the number of reports: received, answered and corrected reports by
-month; the median time to correction by month and over the whole period (window functions, so no row
-reaches Python); corrections by kind; corrections by section. Covering indexes serve the first two
-(report (created_at, status) and (status, created_at, closed_at)), so they read no table rows.
-The definitions the page states are the ones these queries use:
+Read from the figures the report table's triggers keep (figures/tallies.py), like the editors' metrics, so a
+year of reports costs the same few queries and rows whatever their number: reports by month and status, the
+median time to correction of each month and of the whole period (exact, from the kept durations), and one
+query over the notices for both their kinds and their sections. The definitions the page states are the ones
+these use:
 
 - received: reports readers sent (by the form or the API) in the month, except those held as spam;
 - answered: of those, the ones an editor has decided (accepted, corrected, rejected or marked
@@ -16,23 +16,22 @@ The definitions the page states are the ones these queries use:
 
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Date, func, literal, or_, select, union_all
+from sqlalchemy import func, select
 
 from corrections.extensions import db
-from corrections.figures.metrics import seconds_between
-from corrections.figures.tallies import utc_month_start
-from corrections.models import Article, Notice, Report, utcnow
+from corrections.figures import tallies
+from corrections.models import Article, Notice, utcnow
 from corrections.vocabulary import NOTICE_KINDS
 
 MONTHS = 12
 ANSWERED = ("accepted", "corrected", "rejected", "duplicate")
 TOP_SECTIONS = 12
 NO_SECTION = "No section"
-ALL_KEY = date(1, 1, 1)  # the whole period, among the medians by month
 OTHER_SECTIONS = "Other sections"
 
 
@@ -99,72 +98,42 @@ def compute(now: datetime | None = None) -> Figures:
     end = (now or utcnow()).astimezone(UTC)
     starts = month_starts(end)
     start = datetime(starts[0].year, starts[0].month, 1, tzinfo=UTC)
-    in_window = (Report.created_at >= start, Report.created_at <= end)
+    period = tallies.Window.of(start, end)
+    # The rows every change adds, summed now and then so that a window reads few.
+    tallies.fold()
 
-    month = utc_month_start(Report.created_at).label("month")
-    # By month and status, spam included: the covering index (created_at, status) answers it alone, and the
-    # few dozen groups are added up here.
-    by_month: dict[date, list[int]] = {}
-    for first, status, n in db.session.execute(
-        select(month, Report.status, func.count()).where(*in_window).group_by(month, Report.status)
-    ):
-        if status == "spam":
-            continue
-        counts = by_month.setdefault(first, [0, 0, 0])
-        counts[0] += n
-        counts[1] += n if status in ANSWERED else 0
-        counts[2] += n if status == "corrected" else 0
-
-    corrected = (*in_window, Report.status == "corrected", Report.closed_at.is_not(None))
-    medians = _medians(month, seconds_between(Report.created_at, Report.closed_at), corrected)
-    overall = medians.pop(ALL_KEY, None)
+    by_month = tallies.statuses_by_month(period)
+    # Each whole month alone, the current one so far, and the whole period: exact medians, in two queries.
+    windows = [tallies.Window.month(first) for first in starts[:-1]]
+    windows += [tallies.Window.of(datetime(end.year, end.month, 1, tzinfo=UTC), end), period]
+    *monthly, (overall, _) = tallies.medians("correction", windows)
 
     months = []
-    for first in starts:
-        n, answered, corrected_n = by_month.get(first, (0, 0, 0))
-        months.append(Month(first, n, answered, corrected_n, medians.get(first)))
+    for first, (median, _) in zip(starts, monthly, strict=True):
+        statuses = by_month.get(first, Counter())
+        months.append(Month(
+            first,
+            received=sum(n for status, n in statuses.items() if status != "spam"),
+            answered=sum(statuses[status] for status in ANSWERED),
+            corrected=statuses["corrected"],
+            median_to_correction=median,
+        ))
 
     published = (Notice.withdrawn_at.is_(None), Notice.published_at >= start, Notice.published_at <= end)
-    kinds = dict(db.session.execute(
-        select(Notice.kind, func.count(Notice.id)).where(*published).group_by(Notice.kind)).all())
+    # Kinds and sections from one pass over the period's notices.
+    kinds: Counter = Counter()
+    sections: Counter = Counter()
+    for kind, section, n in db.session.execute(
+        select(Notice.kind, Article.section, func.count()).join(Article, Article.id == Notice.article_id)
+        .where(*published).group_by(Notice.kind, Article.section)
+    ):
+        kinds[kind] += n
+        sections[section] += n
     by_kind = [(kind, label, kinds.get(kind, 0)) for kind, label in NOTICE_KINDS.items()]
-
-    notices = func.count(Notice.id).label("corrections")
-    sections = db.session.execute(
-        select(Article.section, notices).join(Article, Article.id == Notice.article_id)
-        .where(*published).group_by(Article.section).order_by(notices.desc(), Article.section)
-    ).all()
+    ranked_sections = sorted(sections.items(), key=lambda item: (-item[1], item[0] or ""))
 
     return Figures(start=start, end=end, computed_at=utcnow(), months=months, median_to_correction=overall,
-                   by_kind=by_kind, by_section=_top_sections(sections))
-
-
-def _medians(month, seconds, where) -> dict[date | str, timedelta]:
-    """Median seconds by month, and over all months (keyed ALL), in one query: nothing is sorted in Python.
-
-    With n values ranked 1..n, the middle ones are (n + 1) // 2 and (n + 2) // 2: the same row when n is
-    odd, the two middle rows (averaged) when n is even. Each value is ranked twice: in its month, and
-    among all.
-    """
-    seconds = seconds.label("seconds")
-    ranked = select(
-        month,
-        seconds,
-        func.row_number().over(partition_by=month, order_by=seconds).label("rank_in_month"),
-        func.count().over(partition_by=month).label("in_month"),
-        func.row_number().over(order_by=seconds).label("rank"),
-        func.count().over().label("n"),
-    ).where(*where).cte("ranked")
-
-    def middle(rank, n):
-        return or_(rank == (n + 1) // 2, rank == (n + 2) // 2)
-
-    by_month = select(ranked.c.month, func.avg(ranked.c.seconds)) \
-        .where(middle(ranked.c.rank_in_month, ranked.c.in_month)).group_by(ranked.c.month)
-    # The whole period's row is keyed by a date no month starts on (the first of January of year 1).
-    overall = select(literal(ALL_KEY, Date), func.avg(ranked.c.seconds)).where(middle(ranked.c.rank, ranked.c.n))
-    rows = db.session.execute(union_all(by_month, overall))
-    return {key: timedelta(seconds=float(value)) for key, value in rows if value is not None}
+                   by_kind=by_kind, by_section=_top_sections(ranked_sections))
 
 
 def _top_sections(rows) -> list[tuple[str, int]]:
