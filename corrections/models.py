@@ -295,8 +295,12 @@ class ArticleTally(db.Model):
     article_id: Mapped[int]
     n: Mapped[int]
 
-    # A few articles' counts in a window, and every article's over all time, from the index alone.
-    __table_args__ = (Index("ix_article_tally_period_article_id_start", "period", "article_id", "start", "n"),)
+    __table_args__ = (
+        # A few articles' counts in a window, and every article's over all time, from the index alone.
+        Index("ix_article_tally_period_article_id_start", "period", "article_id", "start", "n"),
+        # Every article's counts in a window's days or months: one range of the index.
+        Index("ix_article_tally_period_start_article_id", "period", "start", "article_id", "n"),
+    )
 
 
 class ReportDuration(db.Model):

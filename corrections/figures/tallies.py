@@ -3,8 +3,10 @@
 The report table's triggers (see the migration that made these tables) keep, in the same transaction as every
 change: reports by UTC day and by UTC month they arrived (ReportTally, ArticleTally), each report's durations
 (ReportDuration) and how many of them fall in each duration bucket by day and month (DurationTally). A window
-from `start` to `end` is read as its whole months, its other whole days, and the reports themselves for the
-two parts of a day at its edges: a year costs a few thousand tally rows, whatever the number of reports.
+from `start` to `end` is read as its whole months, its other whole days, and for the two days it covers in part,
+the reports themselves on the cheaper side: the part inside the window, added, or the day's tallies less the part
+outside it (today's, after now, is empty). A year costs a few thousand tally rows and at most half a day of
+reports, whatever the number of reports.
 
 A median is exact: the buckets order the durations (each one's durations are all longer than a lower one's), so
 counting a window's durations by bucket says which bucket holds the middle one and its rank there; then only
@@ -40,6 +42,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from corrections.extensions import db
 from corrections.models import (
+    ArticleReportCount,
     ArticleTally,
     DurationTally,
     Report,
@@ -47,6 +50,7 @@ from corrections.models import (
     ReportTally,
     TallyFold,
     UTCDateTime,
+    utcnow,
 )
 from corrections.vocabulary import CLOSED
 
@@ -172,12 +176,21 @@ MEASURED = {
 
 # --- Windows --------------------------------------------------------------------------------------------------
 
+MICROSECOND = timedelta(microseconds=1)  # the finest time stored: a range's end plus this is its first instant out
+
+
 @dataclass(frozen=True)
 class Window:
     """A window of arrival times, `start` to `end` (both included), as tally periods and edge times.
 
-    `months` are the first days of its whole months; `days` its other whole days; `edges` the
-    (from, until) ranges of arrival times left, `until` excluded, except the last, which ends at `end`.
+    `months` are the first days of its whole months; `days` its other days read from the day tallies: its whole
+    days, and the days it covers only in part when what lies outside the window is the cheaper part to read then
+    (`excluded`, taken away). `edges` are the parts of days read from the reports and added. Both are ranges of
+    arrival times [from, until), `until` excluded.
+
+    A part of a day is read from the reports, one side or the other: the side before now that is shorter. So the
+    window's last day, today so far, costs nothing (its tally counts it, and no report arrived after now), and
+    the first day at most half a day of reports.
     """
 
     start: datetime
@@ -185,15 +198,18 @@ class Window:
     months: tuple[date, ...]
     days: tuple[date, ...]
     edges: tuple[tuple[datetime, datetime], ...]
+    excluded: tuple[tuple[datetime, datetime], ...] = ()
 
     @classmethod
     def of(cls, start: datetime, end: datetime) -> "Window":
         start, end = start.astimezone(UTC), end.astimezone(UTC)
-        first = start.date() if start.timetz().replace(tzinfo=None) == time.min else start.date() + timedelta(days=1)
-        last = end.date() - timedelta(days=1)  # the last day that ends by `end`
-        if end < start or first > last:
-            return cls(start, end, (), (), ((start, end),) if end >= start else ())
-        months, days = [], []
+        if end < start:
+            return cls(start, end, (), (), ())
+        first = start.date() if start == _midnight(start.date()) else start.date() + timedelta(days=1)
+        # The last day that ends by `end` (inclusive: a day ends on its last microsecond).
+        last = end.date() if end + MICROSECOND == _midnight(end.date() + timedelta(days=1)) \
+            else end.date() - timedelta(days=1)
+        months, days, edges, excluded = [], [], [], []
         day = first
         while day <= last:
             month_end = _next_month(day) - timedelta(days=1)
@@ -203,11 +219,21 @@ class Window:
             else:
                 days.append(day)
                 day += timedelta(days=1)
-        edges = []
-        if start < _midnight(first):
-            edges.append((start, _midnight(first)))
-        edges.append((_midnight(last + timedelta(days=1)), end))
-        return cls(start, end, tuple(months), tuple(days), tuple(edges))
+        # The days covered in part: the first and the last (one day, for a window shorter than a day).
+        now = utcnow()
+        for day in sorted({start.date(), end.date()}):
+            if first <= day <= last:
+                continue
+            inside = (max(start, _midnight(day)), min(end + MICROSECOND, _midnight(day + timedelta(days=1))))
+            outside = [(since, until) for since, until in ((_midnight(day), inside[0]),
+                                                           (inside[1], _midnight(day + timedelta(days=1))))
+                       if since < until]
+            if _outside_is_cheaper(inside, outside, now):
+                days.append(day)
+                excluded += outside
+            else:
+                edges.append(inside)
+        return cls(start, end, tuple(months), tuple(sorted(days)), tuple(edges), tuple(excluded))
 
     @classmethod
     def month(cls, first: date) -> "Window":
@@ -232,16 +258,31 @@ class Window:
         return [and_(table.period == period, table.start.between(first, last)) for period, first, last in runs] \
             or [literal(False)]
 
-    def at_edges(self, column):
-        """The arrival times not tallied: `column` (a created_at) in the edges."""
+    def reports(self, created_at, *columns, where=()) -> list:
+        """SELECTs of `columns` and +1 for the reports at the edges, -1 for those excluded, that a reader adds to the
+        tally rows it sums (none when the window has neither)."""
         parts = []
-        for index, (since, until) in enumerate(self.edges):
-            last = index == len(self.edges) - 1
-            parts.append(and_(column >= since, column <= until if last else column < until))
-        return or_(*parts) if parts else literal(False)
+        for ranges, sign in ((self.edges, 1), (self.excluded, -1)):
+            if ranges:
+                parts.append(select(*columns, literal(sign)).where(_in_ranges(created_at, ranges), *where))
+        return parts
 
     def whole(self, column):
         return and_(column >= self.start, column <= self.end)
+
+
+def _in_ranges(column, ranges):
+    parts = [and_(column >= since, column < until) for since, until in ranges]
+    return or_(*parts) if parts else literal(False)
+
+
+def _outside_is_cheaper(inside, outside, now: datetime) -> bool:
+    """Whether to read a part day's reports outside the window rather than inside: the side with less time before
+    `now` (a guess at how many reports each holds; no report arrives after now). Either gives the same figures."""
+    def before_now(ranges) -> timedelta:
+        return sum((max(min(until, now) - since, timedelta(0)) for since, until in ranges), timedelta(0))
+
+    return before_now(outside) < before_now([inside])
 
 
 def _midnight(day: date) -> datetime:
@@ -261,9 +302,8 @@ def report_counts(window: Window) -> Counter:
     """Reports received in the window by (category, status, first_clock, resolution_clock)."""
     tallied = [select(*(getattr(ReportTally, k) for k in KEYS), ReportTally.n).where(run)
                for run in window.tallied(ReportTally)]
-    edges = select(Report.category, Report.status, first_clock(), resolution_clock(), literal(1)) \
-        .where(window.at_edges(Report.created_at))
-    rows = union_all(*tallied, edges).subquery()
+    edges = window.reports(Report.created_at, Report.category, Report.status, first_clock(), resolution_clock())
+    rows = union_all(*tallied, *edges).subquery()
     counts = Counter()
     for *key, n in db.session.execute(
         select(*(rows.c[i] for i in range(4)), func.sum(rows.c[4])).group_by(*(rows.c[i] for i in range(4)))
@@ -277,8 +317,8 @@ def statuses_by_month(window: Window) -> dict[date, Counter]:
     """Reports received in the window by the UTC month they arrived in (its first day) and status."""
     tallied = [select(ReportTally.start, ReportTally.status, ReportTally.n).where(run)
                for run in window.tallied(ReportTally)]
-    edges = select(utc_day(Report.created_at), Report.status, literal(1)).where(window.at_edges(Report.created_at))
-    rows = union_all(*tallied, edges).subquery()
+    edges = window.reports(Report.created_at, utc_day(Report.created_at), Report.status)
+    rows = union_all(*tallied, *edges).subquery()
     by_month: dict[date, Counter] = {}
     # Month rows start on the month's first day, day rows and edges on their day: each is summed into its month.
     for start, status, n in db.session.execute(
@@ -292,12 +332,14 @@ def statuses_by_month(window: Window) -> dict[date, Counter]:
 def per_day(window: Window) -> dict[date, int]:
     """Reports received on each UTC day the window touches (whole months read by their days)."""
     days = [window.start.date() + timedelta(days=i) for i in range((window.end.date() - window.start.date()).days + 1)]
-    whole = [d for d in days if window.start <= _midnight(d) and _midnight(d + timedelta(days=1)) <= window.end]
     counts = dict.fromkeys(days, 0)
-    tallied = select(ReportTally.start.label("day"), ReportTally.n) \
-        .where(ReportTally.period == "day", ReportTally.start.between(whole[0], whole[-1]) if whole else literal(False))
-    edges = select(utc_day(Report.created_at).label("day"), literal(1)).where(window.at_edges(Report.created_at))
-    rows = union_all(tallied, edges).subquery()
+    # The window's tallied months and days are one run of days, read by their day rows.
+    tallied_days = [*window.days, *window.months, *(_next_month(m) - timedelta(days=1) for m in window.months)]
+    tallied = select(ReportTally.start.label("day"), ReportTally.n).where(
+        ReportTally.period == "day",
+        ReportTally.start.between(min(tallied_days), max(tallied_days)) if tallied_days else literal(False))
+    edges = window.reports(Report.created_at, utc_day(Report.created_at).label("day"))
+    rows = union_all(tallied, *edges).subquery()
     for day, n in db.session.execute(select(rows.c.day, func.sum(rows.c[1])).group_by(rows.c.day)):
         counts[_as_date(day)] += int(n)
     return counts
@@ -312,17 +354,18 @@ def most_reported(window: Window, limit: int) -> list[tuple[int, int]]:
     in the window than the next article has of all time, no other article can reach it, and the answer is
     exact. Otherwise (a short window, whose rows are few) every article of the window is counted.
 
-    The candidates stay in the database (a subquery, not a list of ids sent back): hundreds of bound ids cost
-    more to send and plan than the rows they pick.
+    The all-time leaders are read from article_report_count's "all" rows (kept by the report table's triggers for
+    the queue's most-reported order, one row per article), in the order of its index; the candidates stay in the
+    database (a subquery, not a list of ids sent back): hundreds of bound ids cost more to send and plan than
+    the rows they pick.
     """
-    totals = func.sum(ArticleTally.n)
-    leaders = select(ArticleTally.article_id, totals.label("n")).where(ArticleTally.period == "all") \
-        .group_by(ArticleTally.article_id).having(totals > 0) \
-        .order_by(totals.desc(), ArticleTally.article_id).limit(CANDIDATES + 1).cte("leaders")
-    ranked = (leaders.c.n.desc(), leaders.c.article_id)
-    candidates = select(leaders.c.article_id).order_by(*ranked).limit(CANDIDATES)
-    # The all-time count of the best article left out: no article outside the candidates has more in any window.
-    outside_best = select(leaders.c.n).order_by(*ranked).offset(CANDIDATES).limit(1).scalar_subquery()
+    leaders = select(ArticleReportCount.article_id, ArticleReportCount.n) \
+        .where(ArticleReportCount.status == "all", ArticleReportCount.n > 0) \
+        .order_by(ArticleReportCount.n.desc()).limit(CANDIDATES + 1).cte("leaders")
+    candidates = select(leaders.c.article_id).order_by(leaders.c.n.desc()).limit(CANDIDATES)
+    # The all-time count of the best article left out: no article outside the candidates has more in any window
+    # (whichever of several tied articles was left out, this is the count they share).
+    outside_best = select(leaders.c.n).order_by(leaders.c.n.desc()).offset(CANDIDATES).limit(1).scalar_subquery()
     counts = _article_counts(window, candidates, bound=func.coalesce(outside_best, 0))
     outside = counts.pop(None)
     ranked_counts = sorted(counts.values(), reverse=True)
@@ -341,8 +384,8 @@ def _article_counts(window: Window, articles=None, bound=None) -> dict[int | Non
     only = (lambda column: column.in_(articles)) if articles is not None else (lambda column: literal(True))
     tallied = [select(ArticleTally.article_id, ArticleTally.n).where(run, only(ArticleTally.article_id))
                for run in window.tallied(ArticleTally)]
-    edges = select(Report.article_id, literal(1)).where(window.at_edges(Report.created_at), only(Report.article_id))
-    rows = union_all(*tallied, edges).subquery()
+    edges = window.reports(Report.created_at, Report.article_id, where=(only(Report.article_id),))
+    rows = union_all(*tallied, *edges).subquery()
     total = func.sum(rows.c[1])
     counted = select(rows.c[0], total).group_by(rows.c[0]).having(total > 0)
     if bound is not None:
@@ -395,9 +438,8 @@ def _histograms(measure: str, windows: list[Window]) -> list[dict[int, int]]:
         tag = literal(index, Integer)
         parts += [select(tag, DurationTally.bucket, DurationTally.n).where(DurationTally.measure == measure, run)
                   for run in window.tallied(DurationTally)]
-        if window.edges:
-            parts.append(select(tag, ReportDuration.bucket, literal(1))
-                         .where(ReportDuration.measure == measure, window.at_edges(ReportDuration.created_at)))
+        parts += window.reports(ReportDuration.created_at, tag, ReportDuration.bucket,
+                                where=(ReportDuration.measure == measure,))
     rows = union_all(*parts).subquery()
     counted: list[dict[int, int]] = [{} for _ in windows]
     for index, b, n in db.session.execute(

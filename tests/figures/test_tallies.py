@@ -4,7 +4,7 @@ months, whole days and edges."""
 
 import random
 import statistics
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -99,10 +99,12 @@ def tally_state() -> dict:
 def check(now: datetime, monkeypatch) -> None:
     for days in (1, 7, 30, 90, 365):
         expected = recount(days, now)
-        # The most reported from the all-time leaders, when they settle it (few candidates: often not).
-        for candidates in (300, 2):
+        # The most reported from the all-time leaders, when they settle it (few candidates: often not); the days
+        # the window covers in part read on the side inside it, then on the side outside.
+        for candidates, outside in ((300, False), (2, True), (300, True)):
             monkeypatch.setattr(tallies, "CANDIDATES", candidates)
-            assert kept(days, now) == expected, f"{days} days, {candidates} candidates"
+            monkeypatch.setattr(tallies, "_outside_is_cheaper", lambda *_, outside=outside: outside)
+            assert kept(days, now) == expected, f"{days} days, {candidates} candidates, outside {outside}"
 
 
 @pytest.fixture
@@ -112,14 +114,35 @@ def app(make_app):
         yield app
 
 
-def test_a_window_is_whole_months_whole_days_and_edges():
-    window = tallies.Window.of(datetime(2026, 1, 30, 15, tzinfo=UTC), datetime(2026, 4, 2, 9, tzinfo=UTC))
+def test_a_window_is_whole_months_whole_days_and_edges(monkeypatch):
+    # Read as of long after the window: each part day is read on its shorter side.
+    monkeypatch.setattr(tallies, "utcnow", lambda: datetime(2030, 1, 1, tzinfo=UTC))
+    window = tallies.Window.of(datetime(2026, 1, 30, 15, tzinfo=UTC), datetime(2026, 4, 2, 20, tzinfo=UTC))
     assert [d.isoformat() for d in window.months] == ["2026-02-01", "2026-03-01"]
-    assert [d.isoformat() for d in window.days] == ["2026-01-31", "2026-04-01"]
-    assert window.edges == ((datetime(2026, 1, 30, 15, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)),
-                            (datetime(2026, 4, 2, tzinfo=UTC), datetime(2026, 4, 2, 9, tzinfo=UTC)))
+    # 30 January from 15:00 is the shorter side of its day: read and added; 2 April until 20:00 is not: the day's
+    # tallies, less what came after 20:00 (the end is included: the first instant out is a microsecond after).
+    assert [d.isoformat() for d in window.days] == ["2026-01-31", "2026-04-01", "2026-04-02"]
+    assert window.edges == ((datetime(2026, 1, 30, 15, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)),)
+    assert window.excluded == ((datetime(2026, 4, 2, 20, 0, 0, 1, tzinfo=UTC), datetime(2026, 4, 3, tzinfo=UTC)),)
     short = tallies.Window.of(datetime(2026, 1, 30, 15, tzinfo=UTC), datetime(2026, 1, 31, 3, tzinfo=UTC))
-    assert (short.months, short.days, short.edges) == ((), (), ((short.start, short.end),))
+    assert (short.months, short.days, short.excluded) == ((), (), ())
+    assert short.edges == ((short.start, datetime(2026, 1, 31, tzinfo=UTC)),
+                           (datetime(2026, 1, 31, tzinfo=UTC), short.end + timedelta(microseconds=1)))
+    # A few hours in the middle of one day: read as they are, not as the day less the rest.
+    hours = tallies.Window.of(datetime(2026, 1, 30, 9, tzinfo=UTC), datetime(2026, 1, 30, 15, tzinfo=UTC))
+    assert (hours.days, hours.edges) == ((), ((hours.start, hours.end + timedelta(microseconds=1)),))
+
+
+def test_today_so_far_is_read_from_its_tallies_less_nothing(monkeypatch):
+    """The last day of a window that ends now is its tallies less the reports after now: none to read."""
+    now = datetime(2026, 3, 10, 6, 30, tzinfo=UTC)
+    monkeypatch.setattr(tallies, "utcnow", lambda: now)
+    window = tallies.Window.of(now - timedelta(days=7), now)
+    assert window.days[-1] == now.date() and window.excluded[-1] == (now + timedelta(microseconds=1),
+                                                                      datetime(2026, 3, 11, tzinfo=UTC))
+    # Its first day, 3 March from 6:30, is the longer side: the tallies less the six and a half hours before.
+    assert window.days[0] == date(2026, 3, 3) and window.edges == ()
+    assert window.excluded[0] == (datetime(2026, 3, 3, tzinfo=UTC), now - timedelta(days=7))
 
 
 @pytest.mark.parametrize("micros", [0, 999_999, 1_000_000, 9_999_999, 10_000_000, 3_600_000_000, 86_400_000_000])
