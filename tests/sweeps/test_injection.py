@@ -518,7 +518,7 @@ def test_notices_publish_amend_withdraw_and_every_place_they_show(app, admin, ru
     # The API's reads carry the texts exactly.
     api = Sweep(app.test_client())
     for url in (f"/api/v1/articles/{article.slug}/corrections?limit=100", "/api/v1/corrections?limit=100",
-                f"/api/v1/notices?{query(url=article.canonical_url)}"):
+                f"/api/v1/notices?{query(url=article.canonical_url, limit='100')}"):
         data = assert_inert_json(api.get(url).data)
         items = data.get("corrections", data.get("notices"))
         assert sorted(n["text"] for n in items) == sorted(shown)
