@@ -19,6 +19,7 @@ from corrections import (
     editor,
     error_pages,
     feeds,
+    languages,
     models,  # noqa: F401  (the tables Alembic compares against)
     public,
     templating,
@@ -86,6 +87,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     request_guard.register(app)
     security.register(app)
     register_extensions(app)
+    languages.register(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from corrections import languages
+
 DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "Newsroom",
     # The pages' <meta name="description"> where a page has none of its own (an article's is its lede).
@@ -112,13 +114,20 @@ DEFAULTS: dict[str, Any] = {
     "PRESENCE_KEY_PREFIX": "corrections:presence",
     # Heartbeats and presence reads one editor may send (all their tabs together).
     "PRESENCE_RATE_LIMIT": "120 per minute",
+    # The site's language, the languages readers may get (None: the site's only; chosen from Accept-Language or an
+    # article's own language) and the time zone of every date shown to people (languages.py).
+    "LANGUAGE": "en",
+    "LANGUAGES": None,
+    "TIMEZONE": "UTC",
+    # Folders of catalogs beyond the package's own (<language>/LC_MESSAGES/messages.mo): a language of your own.
+    "EXTRA_CATALOGS": [],
 }
 
 TEXT_SETTINGS = (
     "SITE_NAME", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URL", "REPORT_RATE_LIMIT", "LOGIN_RATE_LIMIT",
     "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "METRICS_TOKEN", "BASE_URL", "SPOOL_PATH",
     "SITE_DESCRIPTION",
-    "PRESENCE_STORAGE_URL", "PRESENCE_KEY_PREFIX", "PRESENCE_RATE_LIMIT",
+    "PRESENCE_STORAGE_URL", "PRESENCE_KEY_PREFIX", "PRESENCE_RATE_LIMIT", "LANGUAGE", "TIMEZONE",
 )
 SQLITE_FILE = "corrections.sqlite3"
 SECRET_KEY_FILE = "secret_key"
@@ -162,6 +171,12 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
             raise ConfigError(f"CORRECTIONS_{key} must be a number of seconds above 0 (up to 3600), not {value!r}.")
+
+    # A page in a language nobody can read, or dates in no zone, stop the app here with the setting named.
+    try:
+        languages.check_settings(app.config)
+    except languages.LanguageError as error:
+        raise ConfigError(str(error)) from None
 
     if app.config["BASE_URL"]:
         scheme, host = public_address(app.config["BASE_URL"])

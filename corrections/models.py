@@ -55,6 +55,9 @@ class Article(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     byline: Mapped[str] = mapped_column(String(200), default="")
     section: Mapped[str] = mapped_column(String(100), default="")
+    # The language the article is written in (languages.py spelling: "hu", "pt_BR"); None: not said. Its pages
+    # speak it when readers may get it (CORRECTIONS_LANGUAGES).
+    language: Mapped[str | None] = mapped_column(String(35), default=None)
     # body is sanitised HTML, ready to show; body_text is its plain text, for matching passages.
     body: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
@@ -131,6 +134,8 @@ class Report(db.Model):
     reporter_name: Mapped[str] = mapped_column(String(200), default="")
     reporter_email: Mapped[str] = mapped_column(String(320), default="")
     notify: Mapped[bool] = mapped_column(default=False)
+    # The language of the page the reader filed it from: their status page and e-mails speak it. None: the site's.
+    language: Mapped[str | None] = mapped_column(String(35), default=None)
     # Keyed hash of the client address: enough to spot abuse, not enough to identify anyone.
     client_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
     spam_reason: Mapped[str] = mapped_column(String(50), default="")
@@ -374,6 +379,8 @@ class Editor(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The dashboard's language, chosen on the account page; None: the site's.
+    language: Mapped[str | None] = mapped_column(String(35), default=None)
     # Changing it (new password, deactivation) signs out every session of this editor.
     session_token: Mapped[str] = mapped_column(String(64))
 

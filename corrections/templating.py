@@ -1,4 +1,5 @@
-"""Jinja filters and globals: dates people read and machines parse, report references that never break."""
+"""Jinja filters and globals: dates people read (in the page's language and the site's time zone, languages.py) and
+machines parse (UTC), report references that never break."""
 
 import re
 from datetime import UTC, date, datetime
@@ -7,16 +8,17 @@ from typing import NamedTuple
 from flask import Flask
 from markupsafe import Markup, escape
 
+from corrections.languages import long_date, long_datetime
 from corrections.text import one_line
 from corrections.vocabulary import STATUS_LABELS
 
 
 def human_date(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return long_date(value)
 
 
 def human_datetime(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y, %H:%M} UTC"
+    return long_datetime(value)
 
 
 def machine_datetime(value: datetime) -> str:

@@ -1,0 +1,285 @@
+"""Which language a page, a form message or an e-mail speaks, and the time zone its dates are shown in.
+
+Ground floor: Flask-Babel bound to the app, the settings that choose languages (LANGUAGE, LANGUAGES, TIMEZONE),
+and the one rule for a request's language: what a view decided (an article's own language, the language a
+reader filed a report in), else a logged-in editor's choice, else the best match of the browser's
+Accept-Language among LANGUAGES. Dates people read go through Babel here (templating.py's filters use these);
+machine-readable dates stay UTC ISO 8601 and never come here.
+"""
+
+import os
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_timedelta, get_timezone
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+# The language the code's own strings are written in: it needs no catalog.
+SOURCE_LANGUAGE = "en"
+# The languages whose catalogs ship in the package (corrections/translations/<language>/LC_MESSAGES), the
+# source language first. Adding one: README, "How to add a language"; tests/test_catalogs.py checks each.
+SHIPPED = ("en",)
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+CATALOG_DOMAIN = "messages"
+
+# The product's own date patterns where the language's usual ones are not the house style: English pages have
+# always read "6 December 2026" and "6 December 2026, 18:18 UTC". Other languages use Babel's (CLDR's) long date.
+DATE_PATTERNS = {"en": "d MMMM y"}
+DATETIME_PATTERNS = {"en": "d MMMM y, HH:mm zzz"}
+
+
+class LanguageError(ValueError):
+    """A language or time zone setting is wrong; the message names it and says what would be right."""
+
+
+# --- Language tags ------------------------------------------------------------------------------------------------
+
+
+def parse(tag: str) -> Locale:
+    """A language tag as people write it ("pt-BR", "pt_BR", "hu") as Babel's Locale; UnknownLocaleError or
+    ValueError when it names no language CLDR knows."""
+    if not isinstance(tag, str) or not tag.strip():
+        raise ValueError("empty")
+    return Locale.parse(tag.strip().replace("-", "_"))
+
+
+def normalised(tag: str) -> str | None:
+    """The tag in the one spelling the app keeps ("pt_BR", "hu"), or None when it names no known language."""
+    try:
+        return str(parse(tag))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def html_lang(tag: str) -> str:
+    """The BCP 47 spelling HTML's lang attribute takes: "pt-BR"."""
+    return tag.replace("_", "-")
+
+
+def text_direction(tag: str) -> str:
+    """"rtl" for the languages written right to left (Arabic, Hebrew, Persian, Urdu, ...), "ltr" for the rest."""
+    try:
+        return "rtl" if parse(tag).character_order == "right-to-left" else "ltr"
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+
+
+def display_name(tag: str) -> str:
+    """A language's name in that language, as a menu of languages shows it ("magyar", "Deutsch")."""
+    locale = parse(tag)
+    name = locale.get_display_name(locale) or tag
+    return name[:1].upper() + name[1:]
+
+
+def best_match(wanted: Iterable[str], offered: Iterable[str]) -> str | None:
+    """The first of `wanted` that one of `offered` serves: the same tag, else the same language ("en-GB" is served
+    by "en", and "pt" by "pt_BR" when no plain "pt" is offered)."""
+    offered = list(offered)
+    exact = {tag.lower(): tag for tag in offered}
+    by_language: dict[str, str] = {}
+    for tag in offered:
+        by_language.setdefault(tag.split("_")[0].lower(), tag)
+    for tag in wanted:
+        tag = tag.replace("-", "_").lower()
+        if tag in exact:
+            return exact[tag]
+        found = by_language.get(tag.split("_")[0])
+        if found is not None:
+            return found
+    return None
+
+
+def negotiate(accept_language: str | None, offered: list[str], default: str) -> str:
+    """The language of `offered` that best fits an Accept-Language header (`default` when none fits)."""
+    if len(offered) < 2 or not accept_language:
+        return default
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    return best_match([tag for tag, quality in accepted if quality > 0 and tag != "*"], offered) or default
+
+
+# --- Settings -----------------------------------------------------------------------------------------------------
+
+
+def catalog_folders(config: Mapping[str, Any]) -> list[Path]:
+    """Where catalogs are read from: the package's own, then EXTRA_CATALOGS (folders of the same layout)."""
+    extra = config.get("EXTRA_CATALOGS") or []
+    if isinstance(extra, str):
+        extra = [part for part in extra.split(os.pathsep) if part]
+    return [TRANSLATIONS, *(Path(folder) for folder in extra)]
+
+
+def has_catalog(tag: str, folders: Iterable[Path]) -> bool:
+    return any((folder / tag / "LC_MESSAGES" / f"{CATALOG_DOMAIN}.mo").is_file() for folder in folders)
+
+
+def check_settings(config: dict[str, Any]) -> None:
+    """Read LANGUAGE, LANGUAGES and TIMEZONE, keep them in the app's spelling, or raise LanguageError.
+
+    A language must be the source language or have a compiled catalog; LANGUAGES (a list, or JSON text of one)
+    must hold the site's own language.
+    """
+    folders = catalog_folders(config)
+
+    def known(value: Any, setting: str) -> str:
+        tag = normalised(value) if isinstance(value, str) else None
+        if tag is None:
+            raise LanguageError(f"CORRECTIONS_{setting} must be a language tag such as \"en\" or \"hu\", "
+                                f"not {value!r}.")
+        if tag != SOURCE_LANGUAGE and not has_catalog(tag, folders):
+            available = ", ".join(sorted({SOURCE_LANGUAGE, *available_languages(folders)}))
+            raise LanguageError(f"CORRECTIONS_{setting}: there is no catalog for {value!r}; "
+                                f"the languages available are {available}.")
+        return tag
+
+    site = known(config.get("LANGUAGE"), "LANGUAGE")
+    offered = config.get("LANGUAGES")
+    if offered is None:
+        offered = [site]
+    if isinstance(offered, str):
+        # From the environment a value that is not JSON arrives as text: "en,hu" or "en".
+        offered = [part.strip() for part in offered.split(",") if part.strip()]
+    if not isinstance(offered, list | tuple) or not offered:
+        raise LanguageError(f"CORRECTIONS_LANGUAGES must be a list of language tags, such as [\"en\", \"hu\"], "
+                            f"not {config.get('LANGUAGES')!r}.")
+    tags = list(dict.fromkeys(known(value, "LANGUAGES") for value in offered))
+    if site not in tags:
+        raise LanguageError(f"CORRECTIONS_LANGUAGES must include the site's language, CORRECTIONS_LANGUAGE "
+                            f"({site!r}): {tags!r} does not.")
+    zone = config.get("TIMEZONE")
+    try:
+        get_timezone(zone if isinstance(zone, str) and zone else "not a zone")
+    except LookupError:
+        raise LanguageError(f"CORRECTIONS_TIMEZONE must be an IANA time zone name, such as \"UTC\" or "
+                            f"\"Europe/Budapest\", not {zone!r}.") from None
+    config["LANGUAGE"], config["LANGUAGES"] = site, tags
+    # Flask-Babel's own settings, derived.
+    config["BABEL_DEFAULT_LOCALE"] = site
+    config["BABEL_DEFAULT_TIMEZONE"] = zone
+    config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(folder) for folder in folders)
+
+
+def available_languages(folders: Iterable[Path]) -> list[str]:
+    """The languages with a compiled catalog in these folders."""
+    found = set()
+    for folder in folders:
+        if folder.is_dir():
+            found.update(child.name for child in folder.iterdir() if has_catalog(child.name, [folder]))
+    return sorted(found)
+
+
+# --- The request's language ---------------------------------------------------------------------------------------
+
+DECIDED = "page_language"
+NEGOTIATED = "language_negotiated"
+
+
+def decide(tag: str | None) -> bool:
+    """A view says which language its page speaks (an article's own, the one a report was filed in), when it is
+    one readers may get. Returns whether it decided; otherwise the usual rule applies. Call it before anything
+    on the page is translated."""
+    offered = current_app.config["LANGUAGES"]
+    chosen = best_match([tag], offered) if tag else None
+    if chosen is None:
+        return False
+    setattr(g, DECIDED, chosen)
+    # Anything already looked up (a flash message in another language) is looked up again.
+    babel_context = getattr(g, "_flask_babel", None)
+    if babel_context is not None:
+        for key in ("babel_locale", "babel_translations"):
+            if hasattr(babel_context, key):
+                delattr(babel_context, key)
+    return True
+
+
+def editor_language(editor: Any) -> str:
+    """An editor's language: their choice while readers may still get it, the site's otherwise."""
+    choice = getattr(editor, "language", None)
+    return choice if choice in current_app.config["LANGUAGES"] else current_app.config["LANGUAGE"]
+
+
+def select_language() -> str:
+    """Flask-Babel's locale selector: the rule in this module's docstring."""
+    config = current_app.config
+    decided = getattr(g, DECIDED, None)
+    if decided is not None:
+        return decided
+    if not has_request_context():
+        return config["LANGUAGE"]
+    if config["SESSION_COOKIE_NAME"] in request.cookies:
+        # Only a visitor with a session can be an editor; for anyone else no session is read.
+        if current_user.is_authenticated:
+            return editor_language(current_user)
+    offered = config["LANGUAGES"]
+    if len(offered) > 1:
+        setattr(g, NEGOTIATED, True)
+    return negotiate(request.headers.get("Accept-Language"), offered, config["LANGUAGE"])
+
+
+def language() -> str:
+    """The current page's (or e-mail's) language."""
+    locale = get_locale()
+    return str(locale) if locale is not None else current_app.config["LANGUAGE"]
+
+
+def mark_vary(response):
+    """A page whose language came from Accept-Language says so to caches; one whose language was decided (or
+    could only be one) does not."""
+    if getattr(g, NEGOTIATED, False) and getattr(g, DECIDED, None) is None:
+        response.vary.add("Accept-Language")
+    return response
+
+
+# --- Dates people read --------------------------------------------------------------------------------------------
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _zone():
+    return get_timezone(current_app.config["TIMEZONE"])
+
+
+def long_date(value: datetime) -> str:
+    """The day, in the page's language and the site's time zone: "6 December 2026", "2026. december 6."."""
+    tag = language()
+    zoned = _aware(value).astimezone(_zone())
+    return format_date(zoned.date(), DATE_PATTERNS.get(tag.split("_")[0], "long"), locale=tag)
+
+
+def long_datetime(value: datetime) -> str:
+    """The day and minute, with the zone: "6 December 2026, 18:18 UTC"."""
+    tag = language()
+    pattern = DATETIME_PATTERNS.get(tag.split("_")[0])
+    if pattern is None:
+        locale = Locale.parse(tag)
+        date_pattern = locale.date_formats["long"].pattern
+        time_pattern = locale.time_formats["short"].pattern
+        pattern = str(locale.datetime_formats["long"]).replace("{1}", date_pattern).replace("{0}", time_pattern)
+        pattern += " zzz"
+    return format_datetime(_aware(value), pattern, tzinfo=_zone(), locale=tag)
+
+
+def duration(span: timedelta, threshold: float = 0.85) -> str:
+    """A length of time in words of the page's language: "2 hours", "3 days"."""
+    return format_timedelta(span, threshold=threshold, locale=language())
+
+
+def register(app: Flask) -> Babel:
+    """Bind Flask-Babel (its Jinja2 `_`, `gettext`, `ngettext`) with this module's language rule."""
+    babel = Babel(app, locale_selector=select_language, timezone_selector=lambda: current_app.config["TIMEZONE"])
+    app.after_request(mark_vary)
+
+    @app.context_processor
+    def page_language() -> dict:
+        tag = language()
+        return {"page_lang": html_lang(tag), "page_dir": text_direction(tag)}
+
+    return babel
