@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from sqlalchemy import func, select
 from werkzeug.http import is_resource_modified
 
+from corrections import languages
 from corrections.articles import content
 from corrections.extensions import db
 from corrections.infra import page_cache
@@ -28,7 +29,7 @@ FEED_SIZE = 50
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 CACHE_CONTROL = "public, max-age=60"
 # Part of every ETag: bump it when the feed's markup changes, so readers fetch the new form.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 # The date an empty site-wide feed says it was updated (Atom requires one).
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/U+FFFF):
@@ -48,6 +49,7 @@ def all_corrections():
 @bp.get("/articles/<slug>/corrections.atom")
 def article_corrections(slug: str):
     article = content.get_by_slug(slug) or abort(404)
+    languages.decide(article.language)
     return feed_response(article)
 
 
@@ -89,7 +91,7 @@ def feed_etag(article: Article | None, last_change: datetime | None, shown: int,
     """Changes whenever the feed's content can: a notice published, amended or withdrawn, an article retitled."""
     scope = f"article:{article.id}" if article is not None else "all"
     parts = [FORMAT_VERSION, scope, str(shown), stamp(last_change), stamp(articles_changed),
-             current_app.config["SITE_NAME"], page_cache.links_tag()]
+             current_app.config["SITE_NAME"], page_cache.links_tag(), languages.language()]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
@@ -113,6 +115,7 @@ def build_feed(article: Article | None, items: list[Notice], updated: datetime) 
         alternate = url_for("public.article", slug=article.slug, _external=True)
         feed.title(f"Corrections to “{xml_text(article.title)}” — {site}")
     feed.id(self_url)
+    feed.language(languages.html_lang(languages.language()))
     feed.updated(updated)
     feed.author(name=site)
     feed.link(href=self_url, rel="self", type="application/atom+xml")

@@ -11,7 +11,7 @@ from wtforms.fields import EmailField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from corrections import vocabulary
+from corrections import languages, vocabulary
 from corrections.reports import filing
 from corrections.text import clean_text, deliverable_email, email_problem, is_http_url
 
@@ -119,6 +119,7 @@ class ReportForm(FlaskForm):
             name=self.name.data or "",
             email=self.email.data or "",
             notify=bool(self.notify.data),
+            language=languages.language(),
         )
 
     def spam_reason(self, min_seconds: float) -> str:

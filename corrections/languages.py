@@ -8,15 +8,17 @@ machine-readable dates stay UTC ISO 8601 and never come here.
 """
 
 import os
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_timedelta, get_timezone
-from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, get_locale
+from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta, get_timezone
+from babel.numbers import format_decimal, format_percent
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -38,6 +40,11 @@ DATETIME_PATTERNS = {"en": "d MMMM y, HH:mm zzz"}
 class LanguageError(ValueError):
     """A language or time zone setting is wrong; the message names it and says what would be right."""
 
+
+# A language tag as an article may carry it (BCP 47's shape: "hu", "pt-BR", "zh-Hant-TW"), whether or not the app
+# has a catalog for it: an article's language is a fact about the article. The API's document states the same rule.
+TAG_PATTERN = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}"
+TAG_MAX = 35
 
 # --- Language tags ------------------------------------------------------------------------------------------------
 
@@ -222,10 +229,30 @@ def select_language() -> str:
     return negotiate(request.headers.get("Accept-Language"), offered, config["LANGUAGE"])
 
 
+@contextmanager
+def speaking(tag: str | None) -> Iterator[str]:
+    """Inside, words and dates speak `tag` where readers may get it, else the site's language: a reader's e-mail
+    in the language they filed their report in, whoever's request queues it."""
+    chosen = (best_match([tag], current_app.config["LANGUAGES"]) if tag else None) or current_app.config["LANGUAGE"]
+    with force_locale(chosen):
+        yield chosen
+
+
+def negotiated_tag() -> str:
+    """What this request's Accept-Language chooses among LANGUAGES, for ETags and cache keys ("" when only one
+    language is offered): a page in another language must not pass for the one the client holds."""
+    offered = current_app.config["LANGUAGES"]
+    if len(offered) < 2:
+        return ""
+    return negotiate(request.headers.get("Accept-Language"), offered, current_app.config["LANGUAGE"])
+
+
 def language() -> str:
-    """The current page's (or e-mail's) language."""
+    """The current page's (or e-mail's) language; outside an app, the source language."""
     locale = get_locale()
-    return str(locale) if locale is not None else current_app.config["LANGUAGE"]
+    if locale is not None:
+        return str(locale)
+    return current_app.config["LANGUAGE"] if has_app_context() else SOURCE_LANGUAGE
 
 
 def mark_vary(response):
@@ -244,7 +271,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def _zone():
-    return get_timezone(current_app.config["TIMEZONE"])
+    return get_timezone(current_app.config["TIMEZONE"] if has_app_context() else "UTC")
 
 
 def long_date(value: datetime) -> str:
@@ -265,6 +292,21 @@ def long_datetime(value: datetime) -> str:
         pattern = str(locale.datetime_formats["long"]).replace("{1}", date_pattern).replace("{0}", time_pattern)
         pattern += " zzz"
     return format_datetime(_aware(value), pattern, tzinfo=_zone(), locale=tag)
+
+
+def month_year(value: date, short: bool = False) -> str:
+    """A calendar month as the page's language names it: "December 2026" ("Dec 2026" short), "2026. december"."""
+    return format_skeleton("yMMM" if short else "yMMMM", value, locale=language())
+
+
+def number(value: int | float) -> str:
+    """A count as the page's language writes it: "1,234", "1 234", "1.234"."""
+    return format_decimal(value, locale=language())
+
+
+def percent(share: float) -> str:
+    """A share (0.42) as a whole percentage in the page's language: "42%", "42 %"."""
+    return format_percent(share, locale=language())
 
 
 def duration(span: timedelta, threshold: float = 0.85) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from corrections import intake, revision_pages
+from corrections import intake, languages, revision_pages
 from corrections.articles import content
 from corrections.extensions import db, limiter
 from corrections.figures import metrics, transparency
@@ -60,12 +60,13 @@ def article(slug: str):
     # The ETag covers the visitor's kind too (an editor's page carries their own header), and where the page's
     # absolute links point.
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
-    etag = f"{version}-{page_cache.links_tag()}-{'s' if has_session else 'p'}"
+    etag = f"{version}-{page_cache.links_tag()}-{'s' if has_session else 'p'}{languages.negotiated_tag()}"
     if request.if_none_match.contains(etag):
         return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
     with db.engine.connect() as connection:
         found = content.for_page(connection, slug) or abort(404)
         notices = publishing.for_page(connection, found.id, current_app.config["ARTICLE_NOTICES_SHOWN"])
+    languages.decide(found.language)
     top, foot = publishing.split_for_page(notices.newest)
     body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
                            more_notices=notices.more, kinds=NOTICE_KINDS, lede=content.lede(found.body),
@@ -86,6 +87,7 @@ def public_revisions() -> None:
 def revision_list(slug: str):
     public_revisions()
     found = content.get_by_slug(slug) or abort(404)
+    languages.decide(found.language)
     return revision_pages.list_page(found, "public.revision_diff", "public/revisions.html")
 
 
@@ -93,6 +95,7 @@ def revision_list(slug: str):
 def revision_diff(slug: str, old: int, new: int):
     public_revisions()
     found = content.get_by_slug(slug) or abort(404)
+    languages.decide(found.language)
     return revision_pages.diff_page(found, old, new, "public.revision_diff", "public/revision_diff.html")
 
 
@@ -101,6 +104,8 @@ def corrections_log():
     f = publishing.LogFilter.from_args(request.args)
     # ?article=: every notice of one article (its page shows the newest only).
     article = (content.get_by_slug(f.article) or abort(404)) if f.article else None
+    if article is not None:
+        languages.decide(article.language)
     listing = db.paginate(publishing.log_query(f, article), page=page_number(),
                           per_page=current_app.config["LOG_PER_PAGE"], error_out=False)
     if listing.page > 1 and not listing.items:
@@ -117,6 +122,8 @@ def report(slug: str):
     found = article_for_form(slug) if request.method == "POST" else content.get_by_slug(slug)
     if found is None:
         abort(404)
+    # The form speaks the article's language where it has one; the report keeps the language it was sent in.
+    languages.decide(getattr(found, "language", None))
     form = ReportForm()
     if request.method == "GET":
         # The "Report this passage" button sends the reader's selection along.
@@ -227,7 +234,7 @@ def ask_confirmation_again(token: str):
         return redirect(url_for("public.report_status", token=token), code=303)
 
     def ask_again() -> None:
-        if consent.request_confirmation(filed.reporter_email, filed.id, filed.reference) is None:
+        if consent.request_confirmation(filed.reporter_email, filed.id, filed.reference, filed.language) is None:
             raise consent.ConsentError("We cannot send another link yet: see below when you can ask again.")
 
     if save(ask_again).done:
@@ -282,6 +289,7 @@ def confirm_page(token: str, form: ConfirmForm | None = None):
 
 def status_page(filed: Report, token: str, forget_form: ForgetContactForm, status: int = 200):
     """The reader's status page, with the form to remove their contact details (and its errors, if any)."""
+    languages.decide(filed.language)
     words = reader_status(filed)
     # What resolved it: the report's own notices, or those of the report it duplicates.
     resolved_by = publishing.for_report(filed)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from flask import Flask
 from markupsafe import Markup, escape
 
-from corrections.languages import long_date, long_datetime
+from corrections.languages import long_date, long_datetime, month_year, number, percent
 from corrections.text import one_line
 from corrections.vocabulary import STATUS_LABELS
 
@@ -88,6 +88,11 @@ def chart_bars(rows, top, bar_x, bar_room, row_height, bar_height, label_room, m
 
 def register(app: Flask) -> None:
     app.add_template_filter(human_date)
+    app.add_template_filter(month_year)
+    app.add_template_filter(lambda value: month_year(value, short=True), "short_month_year")
+    # Counts and shares in the page's language (Flask-Babel's own filters read its locale the same way).
+    app.add_template_filter(number)
+    app.add_template_filter(percent)
     app.add_template_filter(time_tag)
     app.add_template_filter(ref)
     app.add_template_filter(refs)

@@ -1,19 +1,22 @@
 """The product's words, in one place: report categories and states, notice kinds, and the limits of the fields
 that forms, the API and the domain all check.
 
-Ground floor: it imports nothing from the project, so any module may import it. The words are the product
+Ground floor: it imports nothing from the project, so any module may import it. The labels people read are lazy
+translations: each speaks the language of the page (or e-mail) that shows it (languages.py). The words are the product
 spec's (PRODUCT.md: "Words", "Report workflow", "Report form fields"); the rules that use them live in the
 domain packages (the workflow's moves in reports/workflow.py).
 """
 
+from flask_babel import lazy_gettext as _l
+
 # What a reader says is wrong (the report form's `category`).
 CATEGORIES = {
-    "factual": "A fact is wrong",
-    "typo": "Spelling, grammar or a typo",
-    "misleading": "Misleading or missing context",
-    "outdated": "Out of date",
-    "broken_link": "A broken link",
-    "other": "Something else",
+    "factual": _l("A fact is wrong"),
+    "typo": _l("Spelling, grammar or a typo"),
+    "misleading": _l("Misleading or missing context"),
+    "outdated": _l("Out of date"),
+    "broken_link": _l("A broken link"),
+    "other": _l("Something else"),
 }
 
 # A report's states, in the workflow's order; OPEN ones wait for an editor, CLOSED ones have an outcome.
@@ -22,21 +25,21 @@ OPEN = ("new", "in_review")
 CLOSED = ("accepted", "rejected", "duplicate", "spam", "corrected")
 # As editors read them (the reader's status page words its own: reports/outcomes.py).
 STATUS_LABELS = {
-    "new": "New",
-    "in_review": "In review",
-    "accepted": "Accepted",
-    "rejected": "Rejected",
-    "duplicate": "Duplicate",
-    "spam": "Spam",
-    "corrected": "Corrected",
+    "new": _l("New"),
+    "in_review": _l("In review"),
+    "accepted": _l("Accepted"),
+    "rejected": _l("Rejected"),
+    "duplicate": _l("Duplicate"),
+    "spam": _l("Spam"),
+    "corrected": _l("Corrected"),
 }
 
 # The kinds of notice published on an article (a Notice row), as readers read them.
 NOTICE_KINDS = {
-    "correction": "Correction",
-    "clarification": "Clarification",
-    "update": "Update",
-    "editors_note": "Editor’s note",
+    "correction": _l("Correction"),
+    "clarification": _l("Clarification"),
+    "update": _l("Update"),
+    "editors_note": _l("Editor’s note"),
 }
 
 # --- Field limits, in characters: the reader's form, the API's document and filing read the same numbers. ---

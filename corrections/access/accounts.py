@@ -175,6 +175,13 @@ def change_own_password(editor: Editor, current: str, new: str, *, client: str, 
     set_password(editor, new)
 
 
+def choose_language(editor: Editor, language: str, offered: list[str]) -> None:
+    """The language an editor's dashboard speaks: one of those `offered` (CORRECTIONS_LANGUAGES)."""
+    if language not in offered:
+        raise AccountError("Choose one of the languages listed.", "language")
+    editor.language = language
+
+
 def load_session_editor(session_id: str) -> Editor | None:
     """Flask-Login's user loader: "<id>:<session token>", for active editors only."""
     editor_id, _, token = session_id.partition(":")

@@ -7,7 +7,7 @@ import re
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
-from corrections import vocabulary
+from corrections import languages, vocabulary
 from corrections.articles import content
 from corrections.text import SPACES, min_length_pattern
 from corrections.vocabulary import NOTICE_KINDS
@@ -268,6 +268,22 @@ OPENAPI = {
                     "log_url": {"type": ["string", "null"], "format": "uri",
                                 "description": "The public corrections log of the article, every notice on it "
                                                "(null for an unknown URL)."},
+                    "language": {"type": "string", "examples": ["hu"],
+                                 "description": "The language of `words`: the article's own where readers may get "
+                                                "it, else the best match of the request's Accept-Language."},
+                    "time_zone": {"type": "string", "examples": ["Europe/Budapest"],
+                                  "description": "The IANA time zone the site shows dates in."},
+                    "words": {
+                        "type": "object",
+                        "description": "The embed's words in `language`: its report link, the notices' label, "
+                                       "the word before an amended notice's date, and each kind of notice.",
+                        "required": ["report", "notices", "updated", "kinds"],
+                        "properties": {
+                            "report": {"type": "string"}, "notices": {"type": "string"},
+                            "updated": {"type": "string"},
+                            "kinds": {"type": "object", "additionalProperties": {"type": "string"}},
+                        },
+                    },
                 },
             },
             "ReportInput": {
@@ -327,6 +343,12 @@ OPENAPI = {
                                             "when empty or left out."},
                     "byline": {"type": ["string", "null"], "maxLength": vocabulary.BYLINE_MAX},
                     "section": {"type": ["string", "null"], "maxLength": vocabulary.SECTION_MAX},
+                    "language": {
+                        "anyOf": [{"type": "string", "maxLength": languages.TAG_MAX,
+                                   "pattern": f"^{languages.TAG_PATTERN}$"}, {"const": ""}, {"type": "null"}],
+                        "description": "The article's language, a BCP 47 tag such as `hu` or `pt-BR`; its public "
+                                       "pages speak it when it is one of CORRECTIONS_LANGUAGES. Not said when empty "
+                                       "or left out (an update forgets the stored one)."},
                     "published_at": {
                         "anyOf": [{"type": "string", "format": "date-time", "pattern": f"^{PUBLISHED_AT.pattern}$"},
                                   {"const": ""}, {"type": "null"}],
@@ -342,10 +364,11 @@ OPENAPI = {
                     "result": {"type": "string", "enum": ["created", "updated", "unchanged"]},
                     "article": {"allOf": [_ref("PageArticle"), {
                         "type": "object",
-                        "required": ["byline", "section", "published_at", "updated_at", "page_url"],
+                        "required": ["byline", "section", "language", "published_at", "updated_at", "page_url"],
                         "properties": {
                             "byline": {"type": "string"},
                             "section": {"type": "string"},
+                            "language": {"type": ["string", "null"]},
                             "published_at": {"type": "string", "format": "date-time"},
                             "updated_at": {"type": "string", "format": "date-time"},
                             "page_url": {"type": "string", "format": "uri"},

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import gettext
 from flask_cors import cross_origin
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy import and_, or_, select
@@ -18,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from wtforms.validators import Length, ValidationError
 
-from corrections import error_pages, intake, transaction, vocabulary
+from corrections import error_pages, intake, languages, transaction, vocabulary
 from corrections.access import api_tokens
 from corrections.api.openapi import (
     CURSOR_PATTERN,
@@ -44,7 +45,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 READ_CACHE = "public, max-age=60"
 REPORT_FIELDS = ("passage", "category", "description", "suggested_correction", "source_url", "name", "email",
                  "notify")
-ARTICLE_FIELDS = ("title", "canonical_url", "body", "slug", "byline", "section", "published_at")
+ARTICLE_FIELDS = ("title", "canonical_url", "body", "slug", "byline", "section", "published_at", "language")
 TOKEN_CHALLENGE = 'Bearer realm="corrections"'
 
 MESSAGES = {
@@ -183,7 +184,7 @@ def notice_json(notice: Notice) -> dict:
     return {
         "id": notice.id,
         "kind": notice.kind,
-        "kind_label": NOTICE_KINDS.get(notice.kind, notice.kind),
+        "kind_label": str(NOTICE_KINDS.get(notice.kind, notice.kind)),
         "text": notice.text,
         "published_at": iso(notice.published_at),
         "updated_at": iso(notice.updated_at),
@@ -326,9 +327,26 @@ def notices_for_page():
     article = by_canonical_url(url)
     if article is None:
         return cached_json({"article": None, "notices": [], "next": None, "log_url": None})
+    languages.decide(article.language)
     items, next_url = notices_page(page, article, url=url)
     return cached_json({"article": article_with_report_url(article), "notices": items, "next": next_url,
-                        "log_url": url_for("public.corrections_log", article=article.slug, _external=True)})
+                        "log_url": url_for("public.corrections_log", article=article.slug, _external=True),
+                        **embed_words()})
+
+
+def embed_words() -> dict:
+    """The embed's words, in the article's language (or the one the browser's Accept-Language chooses), and how it
+    writes dates: that language, in the site's time zone."""
+    return {
+        "language": languages.html_lang(languages.language()),
+        "time_zone": current_app.config["TIMEZONE"],
+        "words": {
+            "report": gettext("Report an inaccuracy"),
+            "notices": gettext("Corrections to this article"),
+            "updated": gettext("updated"),
+            "kinds": {kind: str(label) for kind, label in NOTICE_KINDS.items()},
+        },
+    }
 
 
 # --- Reports from a CMS's own form ---------------------------------------------------------------------
@@ -430,6 +448,7 @@ def article_json(article: Article) -> dict:
         **article_with_report_url(article),
         "byline": article.byline,
         "section": article.section,
+        "language": article.language,
         "published_at": iso(article.published_at),
         "updated_at": iso(article.updated_at),
         "page_url": url_for("public.article", slug=article.slug, _external=True),

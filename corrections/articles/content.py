@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Row, bindparam, select
 from corrections.articles import revisions, unannounced
 from corrections.errors import Refusal
 from corrections.extensions import db
+from corrections.languages import TAG_MAX, TAG_PATTERN
 from corrections.models import Article, ArticleRevision, utcnow
 from corrections.text import clean_text, is_http_url
 from corrections.vocabulary import (
@@ -245,6 +246,9 @@ def free_slug(base: str, taken: Container[str]) -> str:
 ARTICLE_BY_SLUG = select(Article).where(Article.slug == bindparam("slug"))
 
 
+LANGUAGE_TAG = re.compile(TAG_PATTERN)
+
+
 def get_by_slug(slug: str) -> Article | None:
     return db.session.scalar(ARTICLE_BY_SLUG, {"slug": slug})
 
@@ -252,7 +256,7 @@ def get_by_slug(slug: str) -> Article | None:
 # What the public article page shows of an article (see for_page).
 PAGE_ARTICLE = select(
     Article.id, Article.slug, Article.canonical_url, Article.title, Article.byline, Article.section, Article.body,
-    Article.published_at, Article.updated_at,
+    Article.published_at, Article.updated_at, Article.language,
     # The current revision's number: past 1, the page links to the revisions.
     select(ArticleRevision.number).where(ArticleRevision.id == Article.current_revision_id).scalar_subquery()
     .label("revision_number"),
@@ -288,6 +292,7 @@ class ArticleData:
     byline: str = ""
     section: str = ""
     published_at: datetime | None = None
+    language: str | None = None
 
 
 def parse_article(item: Any) -> ArticleData:
@@ -325,6 +330,9 @@ def parse_article(item: Any) -> ArticleData:
         problem("slug", "slug may hold only lowercase letters, digits and single hyphens")
     byline = text_field("byline", BYLINE_MAX)
     section = text_field("section", SECTION_MAX)
+    language = text_field("language", TAG_MAX) or None
+    if language and not LANGUAGE_TAG.fullmatch(language):
+        problem("language", "language must be a language tag such as en, hu or pt-BR")
     published_at = None
     raw_date = item.get("published_at")
     if raw_date not in (None, ""):
@@ -340,7 +348,8 @@ def parse_article(item: Any) -> ArticleData:
             published_at = None
             problem("published_at", f"published_at must be an ISO 8601 date-time between the years {YEAR_MIN} and "
                                     f"{YEAR_MAX}, e.g. 2026-11-24T09:30:00+00:00")
-    unknown = sorted(set(item) - {"title", "canonical_url", "body", "slug", "byline", "section", "published_at"})
+    unknown = sorted(set(item) - {"title", "canonical_url", "body", "slug", "byline", "section", "published_at",
+                                  "language"})
     if unknown:
         # repr() shows odd keys escaped: nothing in a key reaches the operator's terminal as a control code.
         problem("", "unknown field(s): " + ", ".join(repr(key) for key in unknown))
@@ -353,7 +362,7 @@ def parse_article(item: Any) -> ArticleData:
                 fields.setdefault(field, []).append(message)
         message = "; ".join(m for f, m in problems if f not in unknown)
         raise ArticleError(message, fields)
-    return ArticleData(title, canonical_url, body, slug, byline, section, published_at)
+    return ArticleData(title, canonical_url, body, slug, byline, section, published_at, language)
 
 
 def new_article_values(data: ArticleData, body: str, *, slug: str, now: datetime) -> dict:
@@ -362,7 +371,7 @@ def new_article_values(data: ArticleData, body: str, *, slug: str, now: datetime
     published_at = data.published_at or now
     return {"slug": slug, "canonical_url": data.canonical_url, "title": data.title, "byline": data.byline,
             "section": data.section, "body": body, "body_text": plain_text(body), "published_at": published_at,
-            "updated_at": published_at}
+            "updated_at": published_at, "language": data.language}
 
 
 def upsert_article(data: ArticleData, *, source: str = "import", by: str = "") -> tuple[Article, str]:
@@ -387,6 +396,7 @@ def upsert_article(data: ArticleData, *, source: str = "import", by: str = "") -
     changes = {
         "byline": data.byline,
         "section": data.section,
+        "language": data.language,
         "slug": data.slug or article.slug,
         "published_at": data.published_at or article.published_at,
     }

@@ -111,6 +111,10 @@ class ChangePasswordForm(FlaskForm):
         EqualTo("password", message="The two new passwords differ: type the same one twice.")])
 
 
+class LanguageForm(FlaskForm):
+    language = SelectField("Language of the dashboard", coerce=str, validate_choice=False)
+
+
 KIND_CHOICES = [SelectChoice(value, label) for value, label in NOTICE_KINDS.items()]
 
 

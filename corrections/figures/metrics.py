@@ -8,12 +8,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import Float, case, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from corrections.extensions import db
 from corrections.figures import tallies
+from corrections.languages import number
 from corrections.models import Article, Report, ReportCount, utcnow
 from corrections.reports import clocks
 from corrections.vocabulary import CATEGORIES, OPEN
@@ -218,17 +220,21 @@ def _open_by_age(now: datetime) -> list[tuple[str, int]]:
 
 
 def duration_words(value: timedelta | None) -> str:
-    """A duration as people say it: "45 min", "3 h 20 min", "2 d 4 h"; "—" for none."""
+    """A duration as people say it, in the page's language: "45 min", "3 h 20 min", "2 d 4 h"; "—" for none."""
     if value is None:
         return "—"
     seconds = max(value.total_seconds(), 0)
     minutes = round(seconds / 60)
     if minutes == 0:
-        return "under 1 min" if seconds > 0 else "0 min"
+        return gettext("under 1 min") if seconds > 0 else gettext("%(minutes)s min", minutes=number(0))
     if minutes < 60:
-        return f"{minutes} min"
+        return gettext("%(minutes)s min", minutes=number(minutes))
     if minutes < 24 * 60:
         hours, minutes = divmod(minutes, 60)
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        if minutes:
+            return gettext("%(hours)s h %(minutes)s min", hours=number(hours), minutes=number(minutes))
+        return gettext("%(hours)s h", hours=number(hours))
     days, hours = divmod(round(minutes / 60), 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return gettext("%(days)s d %(hours)s h", days=number(days), hours=number(hours))
+    return gettext("%(days)s d", days=number(days))

@@ -35,6 +35,7 @@ from sqlalchemy import Engine, bindparam, create_engine, event, func, select
 from sqlalchemy.sql import Select
 from werkzeug.http import is_resource_modified, unquote_etag
 
+from corrections import languages
 from corrections.extensions import db
 from corrections.infra.ops import ENDPOINT_KEY
 from corrections.models import Article, Notice, Policy
@@ -207,6 +208,10 @@ class PublicPageCache:
         self.cors_origins = set(app.config.get("CORS_ORIGINS") or ())
         # With BASE_URL every absolute link is the same whatever the Host; without, pages differ by Host.
         self.by_host = not app.config.get("BASE_URL")
+        # With several languages offered, a page may speak the one the browser's Accept-Language chooses: a copy
+        # per language chosen (not per header: browsers send thousands of different ones).
+        self.languages = list(app.config["LANGUAGES"])
+        self.site_language = app.config["LANGUAGE"]
         self.max_pages = max_pages
         self.max_bytes = MAX_BYTES
         self.bytes = 0
@@ -359,8 +364,9 @@ class PublicPageCache:
         if origin and origin not in self.cors_origins:
             origin = "(another origin)"
         host = environ.get("HTTP_HOST", "") if self.by_host else ""
+        language = languages.negotiate(environ.get("HTTP_ACCEPT_LANGUAGE"), self.languages, self.site_language)
         return (environ.get("wsgi.url_scheme"), host, environ.get("PATH_INFO", ""),
-                environ.get("QUERY_STRING", ""), origin)
+                environ.get("QUERY_STRING", ""), origin, language)
 
     def replay(self, cached: CachedResponse, environ, start_response, head: bool) -> Iterable[bytes]:
         if cached.endpoint is not None:

@@ -7,6 +7,7 @@ which the app serves at /policies/<slug>. When both are set, the URL is the one 
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from corrections.articles.content import sanitise_body
@@ -23,19 +24,19 @@ TEXT_MAX = 50_000
 class Kind:
     key: str
     slug: str
-    title: str
+    title: str  # lazy translations, as the page showing them speaks
     # The schema.org property of NewsMediaOrganization that links to it.
     property: str
     hint: str
 
 
 POLICIES = (
-    Kind("publishing_principles", "publishing-principles", "Publishing principles", "publishingPrinciples",
-         "The standards the newsroom works by: accuracy, fairness, sources, independence."),
-    Kind("corrections", "corrections", "Corrections policy", "correctionsPolicy",
-         "How errors are corrected and how corrections are shown."),
-    Kind("feedback", "feedback", "Reader feedback policy", "actionableFeedbackPolicy",
-         "How readers can report errors and what happens to their reports."),
+    Kind("publishing_principles", "publishing-principles", _l("Publishing principles"), "publishingPrinciples",
+         _l("The standards the newsroom works by: accuracy, fairness, sources, independence.")),
+    Kind("corrections", "corrections", _l("Corrections policy"), "correctionsPolicy",
+         _l("How errors are corrected and how corrections are shown.")),
+    Kind("feedback", "feedback", _l("Reader feedback policy"), "actionableFeedbackPolicy",
+         _l("How readers can report errors and what happens to their reports.")),
 )
 BY_KEY = {kind.key: kind for kind in POLICIES}
 BY_SLUG = {kind.slug: kind for kind in POLICIES}

@@ -18,9 +18,11 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError
 from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from corrections import languages
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import mail
@@ -130,12 +132,14 @@ def confirm_url(token: str) -> str:
         return url_for("public.confirm_address", link=token, _external=True)
 
 
-def request_confirmation(address: str, report_id: int, reference: str) -> OutboxMessage | None:
+def request_confirmation(address: str, report_id: int, reference: str,
+                         language: str | None = None) -> OutboxMessage | None:
     """Queue a confirmation e-mail to an unconfirmed address, unless it had its share lately.
 
     Returns the queued message, or None when the address is confirmed already or was sent a link within
     CONFIRMATION_INTERVAL (or CONFIRMATIONS_PER_MONTH in 30 days). The message belongs to the report that
-    asked (so removing the reader's contact from it cancels the message). Does not commit.
+    asked (so removing the reader's contact from it cancels the message), and speaks the language that report
+    was filed in. Does not commit.
     """
     key = address_key(address)
     row = _locked_row(key)
@@ -145,18 +149,26 @@ def request_confirmation(address: str, report_id: int, reference: str) -> Outbox
     token = secrets.token_urlsafe(32)
     link = AddressConfirmation(address=row, token_hash=hash_token(token), created_at=now,
                                expires_at=now + timedelta(days=LINK_DAYS))
-    body = render_template("mail/confirm_address.txt", reference=reference, site_name=current_app.config["SITE_NAME"],
-                           confirm_url=confirm_url(token), link_days=LINK_DAYS)
+    with languages.speaking(language):
+        body = render_template("mail/confirm_address.txt", reference=reference,
+                               site_name=current_app.config["SITE_NAME"], confirm_url=confirm_url(token),
+                               link_days=LINK_DAYS)
+        subject = gettext("%(subject)s (%(reference)s)", subject=CONFIRMATION_SUBJECT, reference=reference)
     db.session.add(link)
-    return mail.enqueue(key, f"{CONFIRMATION_SUBJECT} ({reference})", body, report_id=report_id)
+    return mail.enqueue(key, subject, body, report_id=report_id)
 
 
-CONFIRMATION_SUBJECT = "Confirm your e-mail address"
+CONFIRMATION_SUBJECT = lazy_gettext("Confirm your e-mail address")
 
 
 def is_confirmation(message: OutboxMessage) -> bool:
-    """Whether the message asks its address's owner to confirm it (and says nothing of a report's outcome)."""
-    return message.subject.startswith(CONFIRMATION_SUBJECT)
+    """Whether the message asks its address's owner to confirm it (and says nothing of a report's outcome): its
+    subject, in any language readers may get."""
+    subjects = []
+    for tag in current_app.config["LANGUAGES"]:
+        with languages.speaking(tag):
+            subjects.append(str(CONFIRMATION_SUBJECT))
+    return message.subject.startswith(tuple(subjects))
 
 
 def hold_outcome(report: Report, subject: str, body: str) -> OutboxMessage:
@@ -177,7 +189,7 @@ def hold_outcome(report: Report, subject: str, body: str) -> OutboxMessage:
     if confirmed:
         message.status, message.next_attempt_at = "pending", utcnow()
     else:
-        request_confirmation(key, report.id, report.reference)
+        request_confirmation(key, report.id, report.reference, report.language)
     return message
 
 

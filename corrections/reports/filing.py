@@ -29,6 +29,8 @@ class ReportInput:
     name: str = ""
     email: str = ""
     notify: bool = False
+    # The language of the page it was sent from (languages.py): the reader's status page and e-mails speak it.
+    language: str | None = None
 
 
 HONEYPOT_FILLED = "the hidden honeypot field was filled"
@@ -93,6 +95,7 @@ def report_values(article, data: ReportInput, *, receipt: tokens.Receipt, client
         "reporter_name": data.name,
         "reporter_email": data.email,
         "notify": data.notify and bool(data.email),
+        "language": data.language,
         "client_hash": client,
         "desk_id": desks.route_for(article.section, routes),
         # The clocks run from when the reader sent it, also for a report filed from the spool later.
@@ -241,7 +244,7 @@ def submit_report(article: Article, data: ReportInput, *, client: str, spam_reas
         webhooks.emit("report.created", functools.partial(created_payload, report_id))
         if values["notify"]:
             # The first e-mail to an address asks its owner whether they want any (consent.py).
-            consent.request_confirmation(data.email, report_id, reference)
+            consent.request_confirmation(data.email, report_id, reference, data.language)
     return FiledReport(report_id, reference, status, token)
 
 

@@ -7,7 +7,10 @@ reader asked for one; to an address whose owner has not confirmed it yet, it is 
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
+from corrections import languages
 from corrections.infra import mail
 from corrections.models import OutboxMessage, Report
 from corrections.reports import consent
@@ -17,39 +20,40 @@ from corrections.vocabulary import NOTICE_KINDS
 # What the reader sees on their status page. A report held as spam reads as received:
 # a reader wrongly caught by the filter should not be told so, and a spammer learns nothing.
 READER_STATUS = {
-    "new": ("Received", "Your report has arrived and is waiting for an editor."),
-    "spam": ("Received", "Your report has arrived and is waiting for an editor."),
-    "in_review": ("Being reviewed", "An editor is looking into your report."),
-    "accepted": ("Accepted", "An editor agreed that something needs fixing; a correction is being prepared."),
-    "rejected": ("Reviewed, no change", "An editor reviewed your report and decided the article stays as it is."),
-    "duplicate": ("Already reported", "Another reader reported the same thing; it is being handled there."),
-    "corrected": ("Corrected", "The article has been corrected. Thank you for your help."),
+    "new": (_l("Received"), _l("Your report has arrived and is waiting for an editor.")),
+    "spam": (_l("Received"), _l("Your report has arrived and is waiting for an editor.")),
+    "in_review": (_l("Being reviewed"), _l("An editor is looking into your report.")),
+    "accepted": (_l("Accepted"), _l("An editor agreed that something needs fixing; a correction is being prepared.")),
+    "rejected": (_l("Reviewed, no change"),
+                 _l("An editor reviewed your report and decided the article stays as it is.")),
+    "duplicate": (_l("Already reported"), _l("Another reader reported the same thing; it is being handled there.")),
+    "corrected": (_l("Corrected"), _l("The article has been corrected. Thank you for your help.")),
 }
 
 # A duplicate reads as what became of the report it joined, once that was decided.
 DUPLICATE_OF = {
     "corrected": READER_STATUS["corrected"],
-    "rejected": ("Already reported", "Another reader reported the same thing; an editor reviewed it and decided "
-                                     "the article stays as it is."),
-    "accepted": ("Already reported", "Another reader reported the same thing; an editor agreed that something "
-                                     "needs fixing, and a correction is being prepared."),
+    "rejected": (_l("Already reported"), _l("Another reader reported the same thing; an editor reviewed it and "
+                                            "decided the article stays as it is.")),
+    "accepted": (_l("Already reported"), _l("Another reader reported the same thing; an editor agreed that "
+                                            "something needs fixing, and a correction is being prepared.")),
 }
 
 # What the status page promises about e-mail to a reader who asked for it and confirmed their address: what
 # they will be written to about next (OUTCOMES), or that they were.
-UNDECIDED_MAIL = "we will e-mail you when an editor has decided"
+UNDECIDED_MAIL = _l("we will e-mail you when an editor has decided")
 MAIL_PROMISE = {
     "new": UNDECIDED_MAIL,
     "spam": UNDECIDED_MAIL,
     "in_review": UNDECIDED_MAIL,
-    "accepted": "we will e-mail you when the correction is published",
-    "rejected": "we e-mailed you the editor’s decision",
-    "duplicate": "we will e-mail you if the report it joined leads to a correction",
-    "corrected": "we e-mailed you the correction",
+    "accepted": _l("we will e-mail you when the correction is published"),
+    "rejected": _l("we e-mailed you the editor’s decision"),
+    "duplicate": _l("we will e-mail you if the report it joined leads to a correction"),
+    "corrected": _l("we e-mailed you the correction"),
 }
 DUPLICATE_MAIL = {
     "corrected": MAIL_PROMISE["corrected"],
-    "rejected": "the decision is above: no e-mail follows",
+    "rejected": _l("the decision is above: no e-mail follows"),
 }
 
 
@@ -66,16 +70,18 @@ def reader_status(report: Report) -> ReaderStatus:
     """What the reader's status page says of their report (a duplicate by what became of the one it joined)."""
     original = report.duplicate_of if report.status == "duplicate" else None
     if original is not None and original.status in DUPLICATE_OF:
-        return ReaderStatus(*DUPLICATE_OF[original.status],
-                            DUPLICATE_MAIL.get(original.status, MAIL_PROMISE["duplicate"]))
-    return ReaderStatus(*READER_STATUS[report.status], MAIL_PROMISE[report.status])
+        words = (*DUPLICATE_OF[original.status], DUPLICATE_MAIL.get(original.status, MAIL_PROMISE["duplicate"]))
+    else:
+        words = (*READER_STATUS[report.status], MAIL_PROMISE[report.status])
+    # In the language of the page that shows them.
+    return ReaderStatus(*(str(word) for word in words))
 
 
 # The outcomes a reader is written to about, with the e-mail's subject.
 OUTCOMES = {
-    "corrected": "Your report led to a correction",
-    "rejected": "An editor reviewed your report",
-    "duplicate_corrected": "The error you reported has been corrected",
+    "corrected": _l("Your report led to a correction"),
+    "rejected": _l("An editor reviewed your report"),
+    "duplicate_corrected": _l("The error you reported has been corrected"),
 }
 
 
@@ -83,7 +89,7 @@ def queue_outcome(report: Report, outcome: str, notice=None) -> OutboxMessage | 
     """Queue the e-mail telling a reader what became of their report, if they asked for one. Does not commit.
 
     To an address whose owner has not confirmed it yet, the message is held (and a confirmation asked
-    for) until they do: see consent.py.
+    for) until they do: see consent.py. It speaks the language the reader filed the report in.
     """
     if not (report.notify and report.reporter_email):
         return None
@@ -103,10 +109,12 @@ def queue_outcomes(told: list[tuple[Report, str, object]]) -> None:
 
 
 def _queue(report: Report, outcome: str, notice, confirmed: bool) -> OutboxMessage:
-    body = render_template("mail/outcome.txt", report=report, outcome=outcome, notice=notice,
-                           kinds=NOTICE_KINDS,
-                           status_url=status_url(report), site_name=current_app.config["SITE_NAME"])
-    subject = f"{OUTCOMES[outcome]} ({report.reference})"
+    # In the language the reader filed the report in, whoever's request decided it.
+    with languages.speaking(report.language):
+        body = render_template("mail/outcome.txt", report=report, outcome=outcome, notice=notice,
+                               kinds=NOTICE_KINDS,
+                               status_url=status_url(report), site_name=current_app.config["SITE_NAME"])
+        subject = gettext("%(subject)s (%(reference)s)", subject=OUTCOMES[outcome], reference=report.reference)
     if not confirmed:
         return consent.hold_outcome(report, subject, body)
     return mail.enqueue(consent.address_key(report.reporter_email), subject, body, report_id=report.id)
