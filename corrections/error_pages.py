@@ -4,6 +4,9 @@ import math
 import time
 
 from flask import Flask, current_app, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -14,20 +17,22 @@ from corrections.infra import ops, outage, page_cache
 from corrections.public import article_for_form, render_form
 
 MESSAGES = {
-    400: ("Something was wrong with that request", "Please go back, check what you sent and try again."),
-    403: ("Not allowed", "You do not have access to this page."),
-    404: ("Page not found", "There is nothing at this address. The link may be mistyped or the page may have moved."),
-    405: ("Not allowed here", "This address does not accept that kind of request."),
-    413: ("That was too large", "What you sent is larger than this site accepts. Please shorten it and try again."),
-    429: ("Too many requests", "You have sent many requests in a short time."),
-    500: ("Something went wrong on our side", "The error has been logged. Please try again in a moment."),
-    503: ("Temporarily unavailable", "Part of our system is not answering just now, so this page cannot be shown. "
-          "Please try again in a minute."),
+    400: (_l("Something was wrong with that request"), _l("Please go back, check what you sent and try again.")),
+    403: (_l("Not allowed"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"),
+          _l("There is nothing at this address. The link may be mistyped or the page may have moved.")),
+    405: (_l("Not allowed here"), _l("This address does not accept that kind of request.")),
+    413: (_l("That was too large"),
+          _l("What you sent is larger than this site accepts. Please shorten it and try again.")),
+    429: (_l("Too many requests"), _l("You have sent many requests in a short time.")),
+    500: (_l("Something went wrong on our side"), _l("The error has been logged. Please try again in a moment.")),
+    503: (_l("Temporarily unavailable"), _l("Part of our system is not answering just now, so this page cannot be "
+                                            "shown. Please try again in a minute.")),
 }
 
 
 def error_page(status: int, detail: str = "", retry_after: int | None = None):
-    title, message = MESSAGES.get(status, (f"Error {status}", ""))
+    title, message = MESSAGES.get(status, (_("Error %(status)s", status=status), ""))
     return render_template(
         "errors/error.html", status=status, title=title, message=message, detail=detail, retry_after=retry_after
     ), status
@@ -42,8 +47,9 @@ def seconds_until_reset() -> int:
 
 def in_words(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} seconds"
-    return f"{math.ceil(seconds / 60)} minutes"
+        return ngettext("%(num)s second", "%(num)s seconds", seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(num)s minute", "%(num)s minutes", minutes)
 
 
 def report_form_again(status: int, alert: str):
@@ -64,22 +70,22 @@ def report_form_again(status: int, alert: str):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        alert = ("This form had expired or was sent from another page, so nothing was saved yet. "
-                 "Your text is kept below: check it and send again.")
+        alert = _("This form had expired or was sent from another page, so nothing was saved yet. "
+                  "Your text is kept below: check it and send again.")
         if request.endpoint == "public.report":
             return report_form_again(400, alert) or error_page(400, alert)
-        return error_page(400, "The form had expired. Please reload the page and try again.")
+        return error_page(400, _("The form had expired. Please reload the page and try again."))
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error: RateLimitExceeded):
         wait = seconds_until_reset()
-        alert = (f"You have sent several reports in a short time. Please try again in {in_words(wait)}. "
-                 "Your text is kept below.")
+        alert = _("You have sent several reports in a short time. Please try again in %(wait)s. "
+                  "Your text is kept below.", wait=in_words(wait))
         response = None
         if request.endpoint == "public.report":
             response = report_form_again(429, alert)
         if response is None:
-            response = error_page(429, f"Please try again in {in_words(wait)}.", retry_after=wait)
+            response = error_page(429, _("Please try again in %(wait)s.", wait=in_words(wait)), retry_after=wait)
         body, status = response
         return body, status, {"Retry-After": str(wait)}
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.http import is_resource_modified
 
@@ -109,11 +110,11 @@ def build_feed(article: Article | None, items: list[Notice], updated: datetime) 
             alternate = url_for("public.corrections_log", _external=True)
         else:
             alternate = url_for("public.index", _external=True)
-        feed.title(f"Corrections and clarifications — {site}")
+        feed.title(gettext("Corrections and clarifications — %(site)s", site=site))
     else:
         self_url = url_for("feeds.article_corrections", slug=article.slug, _external=True)
         alternate = url_for("public.article", slug=article.slug, _external=True)
-        feed.title(f"Corrections to “{xml_text(article.title)}” — {site}")
+        feed.title(gettext("Corrections to “%(title)s” — %(site)s", title=xml_text(article.title), site=site))
     feed.id(self_url)
     feed.language(languages.html_lang(languages.language()))
     feed.updated(updated)
@@ -124,11 +125,11 @@ def build_feed(article: Article | None, items: list[Notice], updated: datetime) 
     host = urlsplit(self_url).hostname or "localhost"
     for notice in items:
         shown_on = article if article is not None else notice.article
-        label = NOTICE_KINDS.get(notice.kind, notice.kind)
+        label = str(NOTICE_KINDS.get(notice.kind, notice.kind))
         entry = feed.add_entry(order="append")
         # A tag: URI does not change if the article's slug or the site's scheme does.
         entry.id(f"tag:{host},{notice.published_at:%Y-%m-%d}:correction-{notice.id}")
-        entry.title(f"{label}: {xml_text(shown_on.title)}")
+        entry.title(gettext("%(kind)s: %(title)s", kind=label, title=xml_text(shown_on.title)))
         entry.content(xml_text(notice.text), type="text")
         entry.published(notice.published_at)
         entry.updated(notice.updated_at or notice.published_at)

@@ -4,6 +4,8 @@ import time
 
 from email_validator import EmailNotValidError
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
@@ -12,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from corrections import languages, vocabulary
+from corrections.languages import N_, FieldMessage
 from corrections.reports import filing
 from corrections.text import clean_text, deliverable_email, email_problem, is_http_url
 
@@ -21,7 +24,8 @@ def cleaned(value):
 
 
 def too_long(limit: int) -> Length:
-    return Length(max=limit, message=f"Please keep this under {limit:,} characters (it has %(length)s).")
+    message = N_("Please keep this under %(limit)s characters (it has %(length)s).")
+    return Length(max=limit, message=FieldMessage(message, limit=limit))
 
 
 def _timestamp_signer() -> URLSafeTimedSerializer:
@@ -43,58 +47,60 @@ def seconds_since_served(token: str) -> float | None:
 
 class ReportForm(FlaskForm):
     passage = TextAreaField(
-        "The passage that is wrong",
+        _l("The passage that is wrong"),
         filters=[cleaned],
         validators=[Optional(), too_long(vocabulary.PASSAGE_MAX)],
-        description="Copy the words from the article, if you can.",
+        description=_l("Copy the words from the article, if you can."),
     )
     category = RadioField(
-        "What kind of problem is it?",
+        _l("What kind of problem is it?"),
         choices=[SelectChoice(value, label) for value, label in vocabulary.CATEGORIES.items()],
-        validators=[InputRequired(message="Choose what kind of problem it is.")],
+        validators=[InputRequired(message=_l("Choose what kind of problem it is."))],
         validate_choice=False,  # checked below, with a clearer message than WTForms' own
     )
     description = TextAreaField(
-        "What is wrong?",
+        _l("What is wrong?"),
         filters=[cleaned],
         validators=[
-            InputRequired(message="Tell us what is wrong."),
+            InputRequired(message=_l("Tell us what is wrong.")),
             Length(
                 min=vocabulary.DESCRIPTION_MIN,
                 max=vocabulary.DESCRIPTION_MAX,
-                message=f"Please write between {vocabulary.DESCRIPTION_MIN} and {vocabulary.DESCRIPTION_MAX:,} "
-                "characters (it has %(length)s).",
+                message=FieldMessage(N_("Please write between %(least)s and %(most)s characters (it has %(length)s)."),
+                                     least=vocabulary.DESCRIPTION_MIN, most=vocabulary.DESCRIPTION_MAX),
             ),
         ],
     )
     suggested_correction = TextAreaField(
-        "What should it say instead?", filters=[cleaned], validators=[Optional(), too_long(vocabulary.SUGGESTION_MAX)]
+        _l("What should it say instead?"), filters=[cleaned],
+        validators=[Optional(), too_long(vocabulary.SUGGESTION_MAX)],
     )
     source_url = URLField(
-        "A source that shows it",
+        _l("A source that shows it"),
         filters=[cleaned],
         validators=[Optional(), too_long(vocabulary.SOURCE_URL_MAX)],
-        description="A link starting with http:// or https://",
+        description=_l("A link starting with http:// or https://"),
     )
-    name = StringField("Your name", filters=[cleaned], validators=[Optional(), too_long(vocabulary.REPORTER_NAME_MAX)])
+    name = StringField(_l("Your name"), filters=[cleaned],
+                       validators=[Optional(), too_long(vocabulary.REPORTER_NAME_MAX)])
     email = EmailField(
-        "Your e-mail",
+        _l("Your e-mail"),
         filters=[cleaned],
         validators=[Optional(), too_long(vocabulary.EMAIL_MAX)],
-        description="Only to tell you what became of your report. Never shown to anyone else.",
+        description=_l("Only to tell you what became of your report. Never shown to anyone else."),
     )
-    notify = BooleanField("E-mail me when an editor has decided")
+    notify = BooleanField(_l("E-mail me when an editor has decided"))
     # Honeypot: hidden from people, filled by bots that fill every field.
-    website = StringField("Leave this field empty")
+    website = StringField(_l("Leave this field empty"))
     served = HiddenField()
 
     def validate_category(self, field):
         if field.data not in vocabulary.CATEGORIES:
-            raise ValidationError("Choose one of the kinds of problem listed.")
+            raise ValidationError(gettext("Choose one of the kinds of problem listed."))
 
     def validate_source_url(self, field):
         if field.data and not is_http_url(field.data):
-            raise ValidationError("Give a web address starting with http:// or https://, or leave this empty.")
+            raise ValidationError(gettext("Give a web address starting with http:// or https://, or leave this empty."))
 
     def validate_email(self, field):
         if not field.data:
@@ -103,11 +109,12 @@ class ReportForm(FlaskForm):
             # Kept in the form every mail server takes (the domain in ASCII), unless the address cannot have one.
             field.data = deliverable_email(field.data)
         except EmailNotValidError as error:
-            raise ValidationError(f"Check the e-mail address: {email_problem(error)}.") from None
+            raise ValidationError(gettext("Check the e-mail address: %(problem)s.",
+                                          problem=email_problem(error))) from None
 
     def validate_notify(self, field):
         if field.data and not self.email.data:
-            raise ValidationError("Give your e-mail address above so we can write to you, or untick this box.")
+            raise ValidationError(gettext("Give your e-mail address above so we can write to you, or untick this box."))
 
     def to_input(self) -> filing.ReportInput:
         return filing.ReportInput(

@@ -18,7 +18,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta, get_timezone
 from babel.numbers import format_decimal, format_percent
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, gettext
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -109,6 +109,29 @@ def negotiate(accept_language: str | None, offered: list[str], default: str) -> 
         return default
     accepted = parse_accept_header(accept_language, LanguageAccept)
     return best_match([tag for tag, quality in accepted if quality > 0 and tag != "*"], offered) or default
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is written; it is translated where it is shown."""
+    return message
+
+
+class FieldMessage:
+    """A form field's message, translated when WTForms fills in its own values (%(length)s, %(max)s) or when shown,
+    with numbers of its own written in the page's language ("5,000")."""
+
+    def __init__(self, message: str, **numbers: int):
+        self.message = message
+        self.numbers = numbers
+
+    def _words(self, values: Mapping[str, Any]) -> str:
+        return gettext(self.message, **{name: number(value) for name, value in self.numbers.items()}, **values)
+
+    def __mod__(self, values: Mapping[str, Any]) -> str:
+        return self._words(values)
+
+    def __str__(self) -> str:
+        return self._words({})
 
 
 # --- Settings -----------------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import Row, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -136,8 +138,8 @@ def report(slug: str):
             filed = intake.submit_or_spool(found if isinstance(found, Article) else None, slug, form.to_input(),
                                            client=client, spam_reason=spam_reason)
         except spool.SpoolError:
-            alert = ("Your report could not be saved just now, so nothing was sent yet. Your text is kept below: "
-                     "please send it again in a minute.")
+            alert = _("Your report could not be saved just now, so nothing was sent yet. Your text is kept below: "
+                      "please send it again in a minute.")
             page, status = render_form(found, form, 503, alert)
             return page, status, {"Retry-After": str(outage.RETRY_AFTER_SECONDS)}
         flash(filed.reference, "report-sent")
@@ -148,7 +150,7 @@ def report(slug: str):
 def article_for_form(slug: str) -> Article | SimpleNamespace | None:
     """The article a sent form is about; while the database cannot be reached, a stand-in with its slug only."""
     found, database_down = intake.find_article(slug)
-    return SimpleNamespace(slug=slug, title="this article") if database_down else found
+    return SimpleNamespace(slug=slug, title=_("this article")) if database_down else found
 
 
 def render_form(found: Article | SimpleNamespace, form: ReportForm, status: int | None = None, alert: str = ""):
@@ -162,8 +164,8 @@ class ForgetContactForm(FlaskForm):
     """The reader's request to remove their contact details: a ticked box, so a stray click erases nothing."""
 
     confirm = BooleanField(
-        "Yes, remove my name and e-mail address from this report",
-        validators=[DataRequired(message="Tick the box to confirm: nothing was removed.")],
+        _l("Yes, remove my name and e-mail address from this report"),
+        validators=[DataRequired(message=_l("Tick the box to confirm: nothing was removed."))],
     )
 
 
@@ -214,7 +216,7 @@ def forget_contact(token: str):
         return status_page(filed, token, form, 400)
     # An editor may change the report at the same moment: then it is read again and erased from the fresh copy.
     save(lambda: privacy.forget_contact(filed, by_reader=True), retry=(StaleDataError,), tries=3)
-    flash("Your name and e-mail address have been removed from this report. We will not e-mail you about it.",
+    flash(_("Your name and e-mail address have been removed from this report. We will not e-mail you about it."),
           "success")
     return redirect(url_for("public.report_status", token=token), code=303)
 
@@ -235,10 +237,10 @@ def ask_confirmation_again(token: str):
 
     def ask_again() -> None:
         if consent.request_confirmation(filed.reporter_email, filed.id, filed.reference, filed.language) is None:
-            raise consent.ConsentError("We cannot send another link yet: see below when you can ask again.")
+            raise consent.ConsentError(_("We cannot send another link yet: see below when you can ask again."))
 
     if save(ask_again).done:
-        flash(f"We sent a new link to {filing.mask_email(filed.reporter_email)}.", "success")
+        flash(_("We sent a new link to %(email)s.", email=filing.mask_email(filed.reporter_email)), "success")
     return redirect(url_for("public.report_status", token=token), code=303)
 
 
@@ -259,9 +261,8 @@ def confirm_address_post(link: str):
     except consent.ConsentError:
         # The page says why the link cannot be used.
         return confirm_page(link, form)
-    flash("Thank you: your address is confirmed." + (" The news about your report is on its way." if released
-                                                      else " We will e-mail you when an editor has decided."),
-          "success")
+    flash(_("Thank you: your address is confirmed. The news about your report is on its way.") if released
+          else _("Thank you: your address is confirmed. We will e-mail you when an editor has decided."), "success")
     return redirect(url_for("public.confirm_address", link=link), code=303)
 
 
@@ -270,7 +271,7 @@ def confirm_page(token: str, form: ConfirmForm | None = None):
     link = consent.find_link(token)
     problem, status = "", 200
     if link is None:
-        problem, status = "This confirmation link is not known: check that the whole link was copied.", 404
+        problem, status = _("This confirmation link is not known: check that the whole link was copied."), 404
     else:
         try:
             consent.check_link(link)

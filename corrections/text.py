@@ -7,6 +7,9 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from email_validator import validate_email
+from flask_babel import gettext
+
+from corrections.languages import N_
 
 # NUL and other control characters break PostgreSQL text columns and terminals; tabs and newlines stay.
 # Lone surrogates (which JSON can carry) cannot be stored as UTF-8 at all.
@@ -68,44 +71,52 @@ def deliverable_email(address: str) -> str:
 
 # email-validator's reasons, read by what they are about, each with what a person can do about it: the
 # library's own sentences speak of "@-signs", "IDNA" and "special-use names". First match wins.
-DOMAIN_EXAMPLE = "the part after @ should be a domain like example.com"
+DOMAIN_EXAMPLE = N_("the part after @ should be a domain like example.com")
 EMAIL_PROBLEMS = (
-    ("too long", "it is too long: check it, or give a shorter address"),
-    ("at-sign (@) character instead", "its @ is not the usual @ sign; type it again"),
-    ("must have an @-sign", "it needs an @, as in name@example.com"),
-    ("something before the @-sign", "your name or mailbox should come before the @, as in name@example.com"),
+    ("too long", N_("it is too long: check it, or give a shorter address")),
+    ("at-sign (@) character instead", N_("its @ is not the usual @ sign; type it again")),
+    ("must have an @-sign", N_("it needs an @, as in name@example.com")),
+    ("something before the @-sign", N_("your name or mailbox should come before the @, as in name@example.com")),
     ("something after the @-sign", DOMAIN_EXAMPLE),
-    ("display name", "give the address alone, as in name@example.com, without a name or brackets around it"),
-    ("angle bracket", "give the address alone, as in name@example.com, without a name or brackets around it"),
-    ("anything after the email", "give the address alone, as in name@example.com, with nothing after it"),
-    ("quoting", "give the address without quotation marks, as in name@example.com"),
+    ("display name", N_("give the address alone, as in name@example.com, without a name or brackets around it")),
+    ("angle bracket", N_("give the address alone, as in name@example.com, without a name or brackets around it")),
+    ("anything after the email", N_("give the address alone, as in name@example.com, with nothing after it")),
+    ("quoting", N_("give the address without quotation marks, as in name@example.com")),
     ("should have a period", DOMAIN_EXAMPLE),
-    ("hyphen", DOMAIN_EXAMPLE + ", without a hyphen next to the @ or a dot, or at the end"),
-    ("two periods in a row", "it has two dots in a row"),
-    ("period", "a dot is out of place (an address cannot start or end with one, or have one next to the @)"),
-    ("unsafe characters", "it has an invisible or unusual character in it; type it again"),
+    ("hyphen", N_("the part after @ should be a domain like example.com, without a hyphen next to the @ or a dot, "
+                  "or at the end")),
+    ("two periods in a row", N_("it has two dots in a row")),
+    ("period", N_("a dot is out of place (an address cannot start or end with one, or have one next to the @)")),
+    ("unsafe characters", N_("it has an invisible or unusual character in it; type it again")),
     ("after the @-sign", DOMAIN_EXAMPLE),
-    ("before the @-sign", "the part before the @ has a character an address cannot have"),
+    ("before the @-sign", N_("the part before the @ has a character an address cannot have")),
 )
 EMAIL_PROBLEM_CHARACTERS = re.compile(r"characters[^:]*: (.+)\.$")
 
 
 def email_problem(error: Exception) -> str:
     """What is wrong with an address that email-validator refused, in words a reader can act on: a clause to
-    follow "Check the e-mail address:" (or to say after the address), naming the characters to take out."""
+    follow "Check the e-mail address:" (or to say after the address), naming the characters to take out; in the
+    page's language."""
     reason = str(error)
     lowered = reason.lower()
     problem = next((plain for key, plain in EMAIL_PROBLEMS if key in lowered),
-                   "write it as name@example.com")
+                   N_("write it as name@example.com"))
     found = EMAIL_PROBLEM_CHARACTERS.search(reason)
     if found and "@-sign" in reason and problem in (DOMAIN_EXAMPLE, EMAIL_PROBLEMS[-1][1]):
         where = "after" if "after the @-sign" in reason or "part after" in lowered else "before"
         shown = [piece[1:-1] if len(piece) >= 3 and piece[0] == piece[-1] == "'" else piece.lower()
                  for piece in found.group(1).split(", ")]
-        listed = " or ".join("a space" if piece == "space" else f"“{piece}”" for piece in shown)
-        problem = (f"{DOMAIN_EXAMPLE}, without {listed}" if where == "after"
-                   else f"the part before the @ cannot have {listed} in it")
-    return problem
+        named = [gettext("a space") if piece == "space" else gettext("“%(character)s”", character=piece)
+                 for piece in shown]
+        listed = named[0]
+        for more in named[1:]:
+            listed = gettext("%(first)s or %(next)s", first=listed, next=more)
+        if where == "after":
+            return gettext("the part after @ should be a domain like example.com, without %(characters)s",
+                           characters=listed)
+        return gettext("the part before the @ cannot have %(characters)s in it", characters=listed)
+    return gettext(problem)
 
 
 def is_http_url(value: str) -> bool:

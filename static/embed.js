@@ -46,8 +46,20 @@
     return location.origin + location.pathname;
   }
 
-  // Dates as our own pages write them ("16 November 2026"), in UTC as the server does.
-  var dateFormat = new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "long", year: "numeric", timeZone: "UTC"});
+  // The words come with the notices, in the article's language (or the one the browser asks for); these are the
+  // server's English words for an answer from an older server that sends none.
+  var words = {report: "Report an inaccuracy", notices: "Corrections to this article", updated: "updated", kinds: {}};
+  // Dates in that language, in the site's time zone; English ones as our own pages write them ("16 November 2026").
+  var dateFormat = makeDateFormat("en-GB", "UTC");
+
+  function makeDateFormat(language, timeZone) {
+    var options = {day: "numeric", month: "long", year: "numeric", timeZone: timeZone};
+    try {
+      return new Intl.DateTimeFormat(language === "en" ? "en-GB" : language, options);
+    } catch (error) {
+      return new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "long", year: "numeric", timeZone: "UTC"});
+    }
+  }
 
   function timeElement(iso) {
     var time = document.createElement("time");
@@ -80,13 +92,13 @@
     // Ids must be unique on the page: only the first copy of a notice carries its #correction-<id> anchor.
     if (withId) box.id = "correction-" + notice.id;
     var head = element("p", "corrections-embed-head");
-    head.appendChild(element("strong", "", String(notice.kind_label || notice.kind || "Correction")));
+    head.appendChild(element("strong", "", String(words.kinds[notice.kind] || notice.kind_label || notice.kind || "")));
     if (notice.published_at) {
       head.appendChild(document.createTextNode(", "));
       head.appendChild(timeElement(String(notice.published_at)));
     }
     if (notice.updated_at) {
-      head.appendChild(document.createTextNode(" · updated "));
+      head.appendChild(document.createTextNode(" · " + words.updated + " "));
       head.appendChild(timeElement(String(notice.updated_at)));
     }
     box.appendChild(head);
@@ -96,7 +108,7 @@
 
   function reportLink(href, tag) {
     var wrap = element(tag, "corrections-embed-report");
-    var link = element("a", "", "Report an inaccuracy");
+    var link = element("a", "", words.report);
     link.href = href;
     wrap.appendChild(link);
     return wrap;
@@ -121,6 +133,15 @@
   function render(data) {
     var article = data && data.article;
     if (!article) return false;  // Not (yet) imported: show nothing, not even a link to nowhere.
+    if (data.words && typeof data.words === "object") {
+      ["report", "notices", "updated"].forEach(function (key) {
+        if (typeof data.words[key] === "string" && data.words[key]) words[key] = data.words[key];
+      });
+      if (data.words.kinds && typeof data.words.kinds === "object") words.kinds = data.words.kinds;
+    }
+    if (typeof data.language === "string" && data.language) {
+      dateFormat = makeDateFormat(data.language, typeof data.time_zone === "string" ? data.time_zone : "UTC");
+    }
     var notices = Array.isArray(data.notices) ? data.notices : [];
     var href = safeUrl(article.report_url);
     var logHref = data.next ? safeUrl(data.log_url) : null;
@@ -141,7 +162,8 @@
       var wrap = element("div", "corrections-embed");
       if (notices.length) {
         var section = element("section", "corrections-embed-notices");
-        section.setAttribute("aria-label", "Corrections to this article");
+        section.setAttribute("aria-label", words.notices);
+        if (typeof data.language === "string" && data.language) section.setAttribute("lang", data.language);
         notices.forEach(function (notice) { section.appendChild(noticeElement(notice, index === 0)); });
         if (logHref) section.appendChild(moreLink(logHref));
         wrap.appendChild(section);

@@ -275,8 +275,9 @@ OPENAPI = {
                                   "description": "The IANA time zone the site shows dates in."},
                     "words": {
                         "type": "object",
-                        "description": "The embed's words in `language`: its report link, the notices' label, "
-                                       "the word before an amended notice's date, and each kind of notice.",
+                        "description": "The embed's words in `language` (with the article only): its report "
+                                       "link, the notices' label, the word before an amended notice's date, and "
+                                       "each kind of notice.",
                         "required": ["report", "notices", "updated", "kinds"],
                         "properties": {
                             "report": {"type": "string"}, "notices": {"type": "string"},

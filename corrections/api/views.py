@@ -373,7 +373,7 @@ def report_form(payload: dict) -> ReportForm:
     form = ReportForm(formdata=formdata, meta={"csrf": False})
     form.validate()
     for name, messages in form.errors.items():
-        problems.setdefault(name, list(messages))
+        problems.setdefault(name, [str(message) for message in messages])
     for name, value in formdata.items():
         if name not in problems and (message := as_sent_problem(form, name, value)):
             problems[name] = [message]

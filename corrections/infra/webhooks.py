@@ -30,6 +30,7 @@ from flask import current_app, url_for
 from sqlalchemy import delete, func, select, update
 from werkzeug.routing import BuildError
 
+from corrections import languages
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import outbound, retry_queue
@@ -314,10 +315,13 @@ def report_data(report: Report) -> dict:
 
 
 def notice_data(notice: Notice) -> dict:
+    # Receivers read one language whoever acted: the site's.
+    with languages.speaking(None):
+        kind_label = str(NOTICE_KINDS.get(notice.kind, notice.kind))
     return {
         "id": notice.id,
         "kind": notice.kind,
-        "kind_label": NOTICE_KINDS.get(notice.kind, notice.kind),
+        "kind_label": kind_label,
         "text": notice.text,
         "published_at": notice.published_at.isoformat() if notice.published_at else utcnow().isoformat(),
         "updated_at": notice.updated_at.isoformat() if notice.updated_at else None,

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError
 from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -214,10 +214,12 @@ def check_link(link: AddressConfirmation, now: datetime | None = None) -> None:
     if link.address.confirmed_at is not None:
         return
     if link.used_at is not None:
-        raise ConsentError("This link has been used already.")
+        raise ConsentError(gettext("This link has been used already."))
     if link.expires_at <= now:
-        raise ConsentError(f"This link has expired: links work for {LINK_DAYS} days. Open your report’s page "
-                           "to have a new one sent.")
+        raise ConsentError(ngettext("This link has expired: links work for %(num)s day. Open your report’s page to "
+                                    "have a new one sent.",
+                                    "This link has expired: links work for %(num)s days. Open your report’s page to "
+                                    "have a new one sent.", LINK_DAYS))
 
 
 def confirm(link: AddressConfirmation) -> int:

@@ -187,7 +187,7 @@ def test_page_shows_the_figures(editor_client):
     assert ">1 h<" in page
     assert "2 d 4 h" in page
     assert "50%" in page
-    for key, label in CATEGORIES.items():
+    for key, label in ((key, str(label)) for key, label in CATEGORIES.items()):
         count = {"typo": 1, "factual": 2}.get(key, 0)
         assert re.search(rf"<th scope=\"row\">{re.escape(label)}</th><td class=\"num\">{count}</td>", page), label
     assert 'href="/articles/budget"' in page
