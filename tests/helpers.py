@@ -29,6 +29,7 @@ def make_article(**fields) -> Article:
         byline=fields.pop("byline", "By Test Writer"),
         section=fields.pop("section", "Local"),
         published_at=fields.pop("published_at", datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
+        language=fields.pop("language", None),
     )
     assert not fields, f"unknown fields {fields}"
     article, _ = upsert_article(data)

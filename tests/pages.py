@@ -67,6 +67,8 @@ class Page:
     endpoint: str
     status: int
     html: str
+    # Which side of the app: "reader", "editor", "admin" or "login and errors" (the inventory's functions below).
+    part: str = ""
 
     def __str__(self) -> str:
         return f"{self.name} ({self.method} {self.url}, {self.status})"
@@ -79,6 +81,7 @@ class Pages:
         self.app = app
         self.adapter = app.url_map.bind("localhost")
         self.pages: list[Page] = []
+        self.part = ""
 
     def add(self, name: str, client: FlaskClient, url: str, *, status: int = 200, data: dict | None = None,
             form_from: str | None = None, csrf: bool = True, follow: bool = False) -> Page:
@@ -100,7 +103,7 @@ class Pages:
             endpoint, _ = self.adapter.match(path, method="GET" if follow else method)
         except Exception:  # an error page's address matches no route, or not for this method
             endpoint = ""
-        page = Page(name, method, response.request.path if follow else url, endpoint, status, html)
+        page = Page(name, method, response.request.path if follow else url, endpoint, status, html, self.part)
         self.pages.append(page)
         return page
 
@@ -162,7 +165,7 @@ def seed(admin) -> dict:
                                         .order_by(Report.id)).all()
     corrected = db.session.scalars(select(Report).where(Report.status == "corrected")).first()
     link = re.search(r"/confirm-address/(\S+)", db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.subject.like("Confirm%"))).first().body).group(1)
+        select(OutboxMessage).where(OutboxMessage.body.like("%/confirm-address/%"))).first().body).group(1)
     return {"with_notice": with_notice, "bridge": bridge, "canned": canned, "accepting": accepting, "desk": desk,
             "endpoint": endpoint, "review": review, "wants_news": wants_news, "duplicate": duplicate,
             "bridge_reports": bridge_reports, "corrected": corrected, "link": link,
@@ -324,9 +327,13 @@ def inventory(app: Flask) -> list[Page]:
     assert login(admin, "admin@example.org").status_code == 302
     assert login(editor, "editor@example.org").status_code == 302
     pages = Pages(app)
+    pages.part = "reader"
     reader_pages(pages, reader, data)
+    pages.part = "editor"
     editor_pages(pages, admin, data)
+    pages.part = "admin"
     admin_pages(pages, admin, data)
+    pages.part = "login and errors"
     login_and_error_pages(pages, reader, editor, admin, data)
     missing = missing_pages(app, pages.pages)
     assert not missing, (f"No page in tests/pages.py for {', '.join(sorted(missing))}: add the page (and its states) "
@@ -336,8 +343,9 @@ def inventory(app: Flask) -> list[Page]:
 
 
 @contextlib.contextmanager
-def built_inventory(folder: Path, sqlite_template: Path):
-    """An app on a copy of the migrated SQLite template, inside its app context, and its pages."""
+def built_inventory(folder: Path, sqlite_template: Path, **settings):
+    """An app on a copy of the migrated SQLite template (with these settings, if any), inside its app context, and
+    its pages."""
     path = folder / "pages.sqlite3"
     shutil.copyfile(sqlite_template, path)
     with building_apps(f"sqlite:///{path}", folder) as build, pytest.MonkeyPatch.context() as patch:
@@ -346,6 +354,6 @@ def built_inventory(folder: Path, sqlite_template: Path):
         quick = partial(generate_password_hash, method="pbkdf2:sha256:1")
         patch.setattr(accounts, "hash_password", quick)
         patch.setattr(accounts, "_DUMMY_HASH", quick("not anyone's password"))
-        app = build()
+        app = build(**settings)
         with app.app_context():
             yield app, inventory(app)

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
@@ -202,9 +203,10 @@ def pieces_html(pieces: list[Piece], *, whole: bool = False) -> Markup:
         pieces = shortened(pieces)
     tags = {"insert": "ins", "delete": "del"}
     out = []
+    skipped = gettext("Unchanged text left out")
     for piece in pieces:
         if piece.op == "skip":
-            out.append('<span class="diff-skip" title="Unchanged text left out"> […] </span>')
+            out.append(f'<span class="diff-skip" title="{escape(skipped)}"> […] </span>')
         elif piece.op in tags:
             out.append(f"<{tags[piece.op]}>{escape(piece.text)}</{tags[piece.op]}>")
         else:

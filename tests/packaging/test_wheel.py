@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from corrections import PROJECT_ROOT
+from corrections import PROJECT_ROOT, languages
 from tests.conftest import unavailable
 from tests.live import free_port, stop_process
 
@@ -76,9 +76,22 @@ def test_wheel_holds_no_byte_code_or_stray_files(wheel):
     expected = {f"corrections/{path}" for path in checkout_files("corrections", "*.py")}
     expected |= {f"corrections/{folder}/{path}" for folder in DATA_FOLDERS for path in checkout_files(folder)}
 
+    expected |= {f"corrections/translations/{path}" for path in checkout_files("corrections/translations")}
+
     stray = [name for name in names if name not in expected and ".dist-info/" not in name]
 
     assert stray == []
+
+
+def test_wheel_holds_the_catalogs_of_every_shipped_language(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    wanted = ["corrections/translations/messages.pot",
+              *(f"corrections/translations/{tag}/LC_MESSAGES/messages.mo" for tag in languages.SHIPPED
+                if tag != languages.SOURCE_LANGUAGE)]
+
+    missing = [name for name in wanted if name not in names]
+
+    assert missing == [], "add the language's folders to [tool.setuptools] packages in pyproject.toml"
 
 
 def test_installed_app_finds_templates_static_files_and_migrations_inside_the_package(wheel, tmp_path):
