@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -178,7 +179,7 @@ def change_own_password(editor: Editor, current: str, new: str, *, client: str, 
 def choose_language(editor: Editor, language: str, offered: list[str]) -> None:
     """The language an editor's dashboard speaks: one of those `offered` (CORRECTIONS_LANGUAGES)."""
     if language not in offered:
-        raise AccountError("Choose one of the languages listed.", "language")
+        raise AccountError(gettext("Choose one of the languages listed."), "language")
     editor.language = language
 
 

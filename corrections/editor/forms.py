@@ -1,5 +1,6 @@
 """Forms of the dashboard. Each action form carries the report version the editor saw."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -112,7 +113,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField("Language of the dashboard", coerce=str, validate_choice=False)
+    language = SelectField(_l("Language of the dashboard"), coerce=str, validate_choice=False)
 
 
 KIND_CHOICES = [SelectChoice(value, label) for value, label in NOTICE_KINDS.items()]

@@ -1,0 +1,225 @@
+"""Which language a page speaks, and the zone its dates are shown in: the settings, Accept-Language, an article's own
+language, an editor's choice, the reader's e-mails, and what caches are told (Vary, the page cache's copies).
+
+Languages other than English come from catalogs made here from messages.pot (the pseudo-locale's, tests/catalogs.py)
+under the tags of real languages, so that Babel's dates and directions are those languages'.
+"""
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from corrections import languages
+from corrections.config import ConfigError
+from corrections.extensions import db
+from corrections.models import OutboxMessage, Report
+from corrections.reports import workflow
+from tests.catalogs import pseudo, write_pseudo_catalog
+from tests.helpers import file_report, form_tokens, login, make_article, make_editor
+
+REPORT = pseudo("Report an inaccuracy")
+
+
+@pytest.fixture(scope="module")
+def catalogs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("catalogs")
+    for tag in ("hu", "ar"):
+        write_pseudo_catalog(folder, tag)
+    return str(folder)
+
+
+@pytest.fixture
+def several(make_app, catalogs):
+    """English, Hungarian and Arabic offered; the site's own language English."""
+    app = make_app(LANGUAGES=["en", "hu", "ar"], EXTRA_CATALOGS=[catalogs])
+    with app.app_context():
+        yield app
+
+
+@pytest.mark.parametrize(("settings", "named"), [
+    ({"LANGUAGE": "klingon"}, "CORRECTIONS_LANGUAGE must be a language tag"),
+    ({"LANGUAGE": "it"}, "CORRECTIONS_LANGUAGE: there is no catalog for 'it'"),
+    ({"LANGUAGES": ["en", "xx"]}, "CORRECTIONS_LANGUAGES must be a language tag"),
+    ({"LANGUAGES": ["hu"]}, "CORRECTIONS_LANGUAGES must include the site's language"),
+    ({"LANGUAGES": {"en": 1}}, "CORRECTIONS_LANGUAGES must be a list of language tags"),
+    ({"TIMEZONE": "Europe/Atlantis"}, "CORRECTIONS_TIMEZONE must be an IANA time zone name"),
+])
+def test_a_wrong_language_setting_stops_the_app_naming_it(make_app, catalogs, settings, named):
+    with pytest.raises(ConfigError, match=named):
+        make_app(EXTRA_CATALOGS=[catalogs], **settings)
+
+
+def test_the_defaults_are_english_only_in_utc(app):
+    assert (app.config["LANGUAGE"], app.config["LANGUAGES"], app.config["TIMEZONE"]) == ("en", ["en"], "UTC")
+
+
+def test_one_language_is_never_negotiated(app, client):
+    make_article(slug="one")
+
+    response = client.get("/articles/one", headers={"Accept-Language": "hu"})
+
+    assert '<html lang="en" dir="ltr">' in response.get_data(as_text=True)
+    assert "Accept-Language" not in response.headers.get("Vary", "")
+
+
+def test_a_reader_gets_the_best_match_of_their_browser(several):
+    make_article(slug="any")
+    client = several.test_client()
+
+    hungarian = client.get("/articles/any", headers={"Accept-Language": "de;q=0.9, hu-HU;q=0.8, en;q=0.5"})
+    english = client.get("/articles/any", headers={"Accept-Language": "fr, en-GB;q=0.7"})
+    nothing = client.get("/articles/any", headers={"Accept-Language": "fr"})
+
+    assert '<html lang="hu" dir="ltr">' in hungarian.get_data(as_text=True)
+    assert REPORT in hungarian.get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in english.get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in nothing.get_data(as_text=True)
+    assert all("Accept-Language" in r.headers["Vary"] for r in (hungarian, english, nothing))
+
+
+def test_arabic_pages_are_right_to_left(several):
+    make_article(slug="any")
+
+    page = several.test_client().get("/articles/any", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+
+    assert '<html lang="ar" dir="rtl">' in page
+    assert [languages.text_direction(tag) for tag in ("ar", "he", "fa", "ur", "hu", "en")] == ["rtl"] * 4 + ["ltr"] * 2
+
+
+def test_an_article_in_its_own_language_is_shown_in_it_whatever_the_browser(several):
+    make_article(slug="magyar", language="hu-HU")
+    client = several.test_client()
+
+    first = client.get("/articles/magyar", headers={"Accept-Language": "ar"})
+    second = client.get("/articles/magyar", headers={"Accept-Language": "en"})
+    form = client.get("/articles/magyar/report", headers={"Accept-Language": "en"})
+
+    for response in (first, second, form):
+        assert '<html lang="hu" dir="ltr">' in response.get_data(as_text=True)
+        assert "Accept-Language" not in response.headers.get("Vary", "")
+
+
+def test_an_article_in_a_language_readers_cannot_get_is_negotiated(several):
+    make_article(slug="italiano", language="it")
+
+    response = several.test_client().get("/articles/italiano", headers={"Accept-Language": "ar"})
+
+    assert '<html lang="ar" dir="rtl">' in response.get_data(as_text=True)
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_the_page_cache_keeps_a_copy_per_language(several):
+    make_article(slug="cached")
+    client = several.test_client()
+
+    pages = [client.get("/articles/cached", headers={"Accept-Language": tag}) for tag in ("hu", "en", "hu-HU", "ar")]
+
+    assert ['lang="hu"' in p.get_data(as_text=True) for p in pages] == [True, False, True, False]
+    assert 'lang="ar"' in pages[3].get_data(as_text=True)
+    assert pages[0].headers["ETag"] == pages[2].headers["ETag"] != pages[1].headers["ETag"]
+    # The browser that switched its language is not told that its English copy is current.
+    again = client.get("/articles/cached", headers={"Accept-Language": "hu",
+                                                    "If-None-Match": pages[1].headers["ETag"]})
+    assert again.status_code == 200 and 'lang="hu"' in again.get_data(as_text=True)
+
+
+def test_dates_are_shown_in_the_sites_zone_and_language(make_app, catalogs):
+    app = make_app(LANGUAGE="hu", TIMEZONE="Europe/Budapest", EXTRA_CATALOGS=[catalogs])
+    with app.app_context():
+        make_article(slug="datum", published_at=datetime(2026, 12, 6, 23, 30, tzinfo=UTC))
+
+        page = app.test_client().get("/articles/datum").get_data(as_text=True)
+
+    # 23:30 UTC is past midnight in Budapest; <time datetime> stays UTC.
+    assert '<time datetime="2026-12-06T23:30:00Z">2026. december 7. 0:30 CET</time>' in page
+
+
+def test_english_dates_read_as_before(app):
+    with app.test_request_context():
+        assert languages.long_date(datetime(2026, 12, 6, 18, 18, tzinfo=UTC)) == "6 December 2026"
+        assert languages.long_datetime(datetime(2026, 12, 6, 18, 18, tzinfo=UTC)) == "6 December 2026, 18:18 UTC"
+
+
+def test_a_report_keeps_the_language_it_was_sent_in_and_its_e_mails_speak_it(several):
+    article = make_article(slug="levél")
+    client = several.test_client()
+    form = client.get(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"})
+    sent = client.post(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"}, data={
+        **form_tokens(form.get_data(as_text=True)), "category": "factual",
+        "description": "The figure in this sentence is wrong.", "email": "olvaso@example.org", "notify": "y"})
+    assert sent.status_code == 303
+    report = db.session.scalars(select(Report)).one()
+    assert report.language == "hu"
+
+    # An English-speaking editor's decision writes to the reader in Hungarian.
+    editor = make_editor()
+    workflow.move(report, "in_review", by=editor)
+    workflow.reject(report, "The figure is right.", by=editor)
+    db.session.commit()
+
+    subjects = sorted(m.subject for m in db.session.scalars(select(OutboxMessage)))
+    assert all(subject.startswith("⟦") for subject in subjects), subjects
+    # The status page speaks it too, whatever the browser says now.
+    status = client.get(sent.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="hu"' in status
+
+
+def test_an_editor_chooses_the_dashboards_language(several):
+    make_editor("ed@example.org")
+    client = several.test_client()
+    login(client, "ed@example.org")
+    account = client.get("/editor/account").get_data(as_text=True)
+    assert re.findall(r"<option[^>]*>[^<]*</option>", account) == [
+        '<option selected value="en">English</option>', '<option value="hu">Magyar</option>',
+        '<option value="ar">العربية</option>'], account
+
+    chosen = client.post("/editor/account/language", data={**form_tokens(account), "language": "hu"},
+                         follow_redirects=True)
+    refused = client.post("/editor/account/language", data={**form_tokens(account), "language": "it"})
+
+    assert '<html lang="hu"' in chosen.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert pseudo("Choose one of the languages listed.") in refused.get_data(as_text=True)
+    # Public pages follow the editor's choice too, unless the article has a language of its own.
+    make_article(slug="anything")
+    assert '<html lang="hu"' in client.get("/articles/anything", headers={"Accept-Language": "ar"}).get_data(
+        as_text=True)
+
+
+def test_the_embed_gets_its_words_in_the_articles_language(several):
+    make_article(slug="beagyazott", canonical_url="https://news.example.org/hu/1", language="hu")
+
+    answer = several.test_client().get("/api/v1/notices?url=https://news.example.org/hu/1",
+                                        headers={"Accept-Language": "en"})
+
+    data = json.loads(answer.get_data(as_text=True))
+    assert (data["language"], data["time_zone"], data["words"]["report"]) == ("hu", "UTC", REPORT)
+
+
+@pytest.mark.parametrize(("value", "stored"), [("hu", "hu"), ("pt-BR", "pt-BR"), ("", None), (None, None)])
+def test_an_imported_article_may_say_its_language(app, value, stored):
+    from corrections.articles.content import parse_article, upsert_article
+
+    article, _ = upsert_article(parse_article({"title": "T", "canonical_url": "https://x.example.org/a",
+                                               "body": "Text.", "language": value}))
+
+    assert article.language == stored
+
+
+@pytest.mark.parametrize("value", ["english please", "h", "hu_HU", 7, "x" * 40])
+def test_a_language_that_is_no_tag_is_refused_naming_the_field(app, value):
+    from corrections.articles.content import ArticleError, parse_article
+
+    with pytest.raises(ArticleError) as refused:
+        parse_article({"title": "T", "canonical_url": "https://x.example.org/a", "body": "Text.", "language": value})
+
+    assert "language" in refused.value.fields
+
+
+def test_file_report_helper_files_in_the_sites_language(app):
+    report = file_report(make_article())
+
+    assert report.language is None
