@@ -69,6 +69,7 @@ ACCESS = {
     "editor.note": ("login", "ok", "ok"),
     "editor.account": ("login", "ok", "ok"),
     "editor.change_password": ("login", "ok", "ok"),
+    "editor.choose_language": ("login", "ok", "ok"),
     "editor.editors": ("login", "forbidden", "ok"),
     "editor.add_editor": ("login", "forbidden", "ok"),
     "editor.set_active": ("login", "forbidden", "ok"),
