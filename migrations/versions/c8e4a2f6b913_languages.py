@@ -4,7 +4,7 @@ Each is optional (None: the site's CORRECTIONS_LANGUAGE, or for an article, not 
 no index.
 
 Revision ID: c8e4a2f6b913
-Revises: b3e8d1f4a6c2
+Revises: d41f7a2c9e58
 Create Date: 2026-12-08 09:00:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c8e4a2f6b913'
-down_revision = 'b3e8d1f4a6c2'
+down_revision = 'd41f7a2c9e58'
 branch_labels = None
 depends_on = None
 
