@@ -91,14 +91,20 @@ def catalog_problems(po: Path, template: Catalog) -> list[str]:
     return problems
 
 
+def _plain(text: str | tuple | list) -> str | tuple:
+    """A message's id or string as one comparable value: a .mo gives a plural's forms as a list, a .po as a tuple."""
+    return tuple(text) if isinstance(text, tuple | list) else text
+
+
 def mo_problems(po: Path) -> list[str]:
     """Where a compiled messages.mo says other than its messages.po (or is missing)."""
     mo = po.with_suffix(".mo")
     if not mo.is_file():
         return [f"{mo.name} is missing: run make catalogs"]
     with mo.open("rb") as f:
-        compiled = {message.id: message.string for message in read_mo(f) if message.id}
-    source = {message.id: message.string for message in read_catalog(po) if message.id and not message.fuzzy
+        compiled = {_plain(message.id): _plain(message.string) for message in read_mo(f) if message.id}
+    source = {_plain(message.id): _plain(message.string) for message in read_catalog(po)
+              if message.id and not message.fuzzy
               and all(message.string if isinstance(message.string, tuple | list) else (message.string,))}
     if compiled != source:
         return [f"{mo} differs from its messages.po: run make catalogs"]
