@@ -87,6 +87,7 @@ def test_the_checks_find_a_missing_fuzzy_or_broken_translation(template, tmp_pat
 def test_the_checks_find_a_compiled_catalog_out_of_date(template, tmp_path):
     catalog = Catalog(locale="hu")
     catalog.add("Corrections", "Helyesbítések")
+    catalog.add(("%(num)s day", "%(num)s days"), ("%(num)s nap", "%(num)s nap"))
     po = tmp_path / "messages.po"
     with po.open("wb") as f:
         write_po(f, catalog)
