@@ -27,7 +27,7 @@ from werkzeug.http import parse_accept_header
 SOURCE_LANGUAGE = "en"
 # The languages whose catalogs ship in the package (corrections/translations/<language>/LC_MESSAGES), the
 # source language first. Adding one: README, "How to add a language"; tests/test_catalogs.py checks each.
-SHIPPED = ("en", "hu", "de", "fr", "es")
+SHIPPED = ("en", "hu", "de", "fr", "es", "ar")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 CATALOG_DOMAIN = "messages"
 
