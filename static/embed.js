@@ -11,10 +11,11 @@
   // Scoped to our own classes; a host page may restyle them, or opt out with data-styles="none".
   var CSS = [
     ".corrections-embed{margin:1rem 0;line-height:1.5}",
-    ".corrections-embed-notice{margin:.75rem 0;padding:.5rem .9rem;border-left:4px solid #0b57d0;",
-    "border-radius:0 6px 6px 0;background:#f3f7ff;color:#1d1d1f;overflow-wrap:anywhere;word-break:normal}",
+    ".corrections-embed-notice{margin:.75rem 0;padding:.5rem .9rem;border-inline-start:4px solid #0b57d0;",
+    // Logical sides: the bar stands at the start of the line on a right-to-left page too.
+    "border-radius:0;border-start-end-radius:6px;border-end-end-radius:6px;background:#f3f7ff;color:#1d1d1f;overflow-wrap:anywhere;word-break:normal}",
     ".corrections-embed-notice-clarification,.corrections-embed-notice-update,",
-    ".corrections-embed-notice-editors_note{border-left-color:#5b5b66;background:#f5f5f7}",
+    ".corrections-embed-notice-editors_note{border-inline-start-color:#5b5b66;background:#f5f5f7}",
     ".corrections-embed-head,.corrections-embed-text{margin:.25rem 0}",
     ".corrections-embed-head{font-size:.9em}",
     ".corrections-embed-text{white-space:pre-line}",
