@@ -12,7 +12,8 @@
 
   var button = document.createElement("a");
   button.className = "button passage-button";
-  button.textContent = "Report this passage";
+  // The page gives the button's words in its own language.
+  button.textContent = article.getAttribute("data-passage-label") || "Report this passage";
   button.hidden = true;
   document.body.appendChild(button);
   // Pressing the button must not clear the selection it is about.

@@ -16,9 +16,10 @@ from corrections import languages
 from corrections.config import ConfigError
 from corrections.extensions import db
 from corrections.models import OutboxMessage, Report
+from corrections.notices import publishing
 from corrections.reports import workflow
 from tests.catalogs import pseudo, write_pseudo_catalog
-from tests.helpers import file_report, form_tokens, login, make_article, make_editor
+from tests.helpers import confirm_addresses, file_report, form_tokens, login, make_article, make_editor
 
 REPORT = pseudo("Report an inaccuracy")
 
@@ -223,3 +224,35 @@ def test_file_report_helper_files_in_the_sites_language(app):
     report = file_report(make_article())
 
     assert report.language is None
+
+
+def test_the_passage_button_speaks_the_pages_language(several):
+    make_article(slug="kijeloles")
+    page = several.test_client().get("/articles/kijeloles", headers={"Accept-Language": "hu"}).get_data(as_text=True)
+    assert f'data-passage-label="{pseudo("Report this passage")}"' in page
+
+
+@pytest.mark.parametrize(("language", "published"), [
+    ("en", {"correction": "we have published this correction:",
+            "clarification": "we have published this clarification:",
+            "update": "we have published this update:",
+            "editors_note": "we have published this editor’s note:"}),
+    # German nouns keep their capital in a sentence: each kind is a whole sentence of the catalog's.
+    ("de", {"correction": "wir haben diese Korrektur veröffentlicht:",
+            "clarification": "wir haben diese Klarstellung veröffentlicht:",
+            "update": "wir haben diese Aktualisierung veröffentlicht:",
+            "editors_note": "wir haben diese Anmerkung der Redaktion veröffentlicht:"}),
+])
+def test_the_outcome_e_mail_names_each_kind_of_notice_in_a_whole_sentence(make_app, language, published):
+    app = make_app(LANGUAGES=["en", "de"])
+    with app.app_context():
+        editor = make_editor()
+        confirm_addresses("leser@example.org")
+        for kind, sentence in published.items():
+            article = make_article(slug=f"article-{kind}")
+            report = file_report(article, email="leser@example.org", notify=True)
+            report.language = language
+            publishing.publish(article, kind, "The figure is now right.", by=editor, reports=[report])
+            db.session.commit()
+            body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.report_id == report.id)).one()
+            assert sentence in body, body

@@ -15,7 +15,6 @@ from corrections.infra import mail
 from corrections.models import OutboxMessage, Report
 from corrections.reports import consent
 from corrections.reports.tokens import status_url
-from corrections.vocabulary import NOTICE_KINDS
 
 # What the reader sees on their status page. A report held as spam reads as received:
 # a reader wrongly caught by the filter should not be told so, and a spammer learns nothing.
@@ -112,7 +111,6 @@ def _queue(report: Report, outcome: str, notice, confirmed: bool) -> OutboxMessa
     # In the language the reader filed the report in, whoever's request decided it.
     with languages.speaking(report.language):
         body = render_template("mail/outcome.txt", report=report, outcome=outcome, notice=notice,
-                               kinds=NOTICE_KINDS,
                                status_url=status_url(report), site_name=current_app.config["SITE_NAME"])
         subject = gettext("%(subject)s (%(reference)s)", subject=OUTCOMES[outcome], reference=report.reference)
     if not confirmed:
