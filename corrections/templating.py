@@ -65,7 +65,12 @@ class Bar(NamedTuple):
     y: int
     text_y: float  # the baseline of the label and value beside the bar
     width: str  # percent of the chart's width, two decimals
-    value_x: str  # where the value is written, after the bar
+    value_x: str  # where the value is written: the bar's end
+    inside: bool  # the value is written inside the bar's end (a long bar), not after it
+
+
+# A bar longer than this share of the chart's room has its value written inside its end.
+INSIDE_FROM = 0.6
 
 
 def chart_bars(rows, top, bar_x, bar_room, row_height, bar_height, label_room, max_label) -> list[Bar]:
@@ -81,8 +86,11 @@ def chart_bars(rows, top, bar_x, bar_room, row_height, bar_height, label_room, m
         width = (width if width > 0.5 else 0.5) if value else 0
         label = str(label)
         shown = label if len(label) <= max_label else label[:max_label - 1] + "…"
+        # On a phone the room after the longest bars is too narrow for a value like "2 h 20 min": theirs is
+        # written inside the bar's end instead.
+        inside = width > bar_room * INSIDE_FROM
         bars.append(Bar(label, shown, str(value_text), y, y + bar_height * 0.75, f"{width:.2f}",
-                        f"{bar_x + width:.2f}"))
+                        f"{bar_x + width:.2f}", inside))
     return bars
 
 

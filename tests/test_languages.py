@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from corrections import languages
+from corrections.articles.content import change_text
 from corrections.config import ConfigError
 from corrections.extensions import db
 from corrections.models import OutboxMessage, Report
@@ -256,3 +257,12 @@ def test_the_outcome_e_mail_names_each_kind_of_notice_in_a_whole_sentence(make_a
             db.session.commit()
             body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.report_id == report.id)).one()
             assert sentence in body, body
+
+
+@pytest.mark.parametrize(("language", "lang"), [("hu", "hu"), ("pt_BR", "pt-BR"), (None, "en")])
+def test_the_diff_of_an_articles_words_is_marked_in_the_articles_language(app, client, language, lang):
+    article = make_article(slug="valtozat", language=language)
+    change_text(article, article.title, "<p>A new second paragraph.</p>", source="api", by="CMS")
+    db.session.commit()
+    page = client.get("/articles/valtozat/revisions/1/2").get_data(as_text=True)
+    assert re.search(rf'<div class="diff[^"]*" lang="{lang}">', page), page

@@ -263,7 +263,17 @@ def test_chart_scales_to_the_largest_value_and_escapes_labels(app):
     assert "Second &amp; last" in svg
     assert "Highest: Second &amp; last, 4." in svg
     small, large = bar_widths(svg)
-    assert large == 88 and small == 44
+    assert large == 97 and small == 48.5
+
+
+def test_a_long_bar_carries_its_value_inside_and_a_short_one_after_it(app):
+    """On a phone the room after the longest bar is too narrow for a value such as "2 h 20 min"."""
+    svg = chart(app, [("Nov 2026", 1, "40 min"), ("Dec 2026 (so far)", 4, "2 h 20 min")], label_width=38)
+
+    inside = re.findall(r'<text class="chart-value chart-value-inside" x="([\d.]+)%" dx="-5"[^>]*'
+                        r'text-anchor="end">([^<]*)</text>', svg)
+    after = re.findall(r'<text class="chart-value" x="([\d.]+)%" dx="5"[^>]*>([^<]*)</text>', svg)
+    assert inside == [("97.00", "2 h 20 min")] and after == [(f"{39 + 58 / 4:.2f}", "40 min")]
 
 
 def test_chart_handles_zeros_and_no_data(app):
