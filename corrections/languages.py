@@ -17,11 +17,13 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta, get_timezone
 from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
+from wtforms.i18n import messages_path
 
 # The language the code's own strings are written in: it needs no catalog.
 SOURCE_LANGUAGE = "en"
@@ -337,10 +339,39 @@ def duration(span: timedelta, threshold: float = 0.85) -> str:
     return format_timedelta(span, threshold=threshold, locale=language())
 
 
+class FormMessages:
+    """WTForms' own words (the name of a field without a label, a validator's default sentence) in the page's
+    language at the moment they are asked for. Flask-WTF reads WTForms' catalog from disk on every request that
+    builds a form (every form has a field without a label) and keeps it for the request even after a view decided
+    the page's language; this reads each language's once for the process."""
+
+    def __init__(self) -> None:
+        self.loaded: dict[str, Translations] = {}
+
+    def _catalog(self) -> Translations:
+        tag = language()
+        found = self.loaded.get(tag)
+        if found is None:
+            found = self.loaded[tag] = Translations.load(messages_path(), [tag], domain="wtforms")
+        return found
+
+    def ugettext(self, message: str) -> str:
+        return self._catalog().ugettext(message)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog().ungettext(singular, plural, n)
+
+
 def register(app: Flask) -> Babel:
     """Bind Flask-Babel (its Jinja2 `_`, `gettext`, `ngettext`) with this module's language rule."""
     babel = Babel(app, locale_selector=select_language, timezone_selector=lambda: current_app.config["TIMEZONE"])
     app.after_request(mark_vary)
+    form_messages = FormMessages()
+
+    @app.before_request
+    def form_messages_of_the_page() -> None:
+        # Where Flask-WTF looks for the request's WTForms catalog before it loads one (flask_wtf/i18n.py).
+        request.wtforms_translations = form_messages
 
     @app.context_processor
     def page_language() -> dict:

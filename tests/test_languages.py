@@ -266,3 +266,50 @@ def test_the_diff_of_an_articles_words_is_marked_in_the_articles_language(app, c
     db.session.commit()
     page = client.get("/articles/valtozat/revisions/1/2").get_data(as_text=True)
     assert re.search(rf'<div class="diff[^"]*" lang="{lang}">', page), page
+
+
+@pytest.mark.databases("sqlite")
+def test_wtforms_own_messages_are_read_from_disk_once_per_language_not_per_request(make_app, monkeypatch):
+    from babel import support
+
+    app = make_app(LANGUAGES=["en", "de"])
+    with app.app_context():
+        make_article(slug="form")
+    loads = []
+    real_load = support.Translations.load
+
+    def counted(dirname=None, locales=None, domain=None):
+        if domain == "wtforms":
+            loads.append([str(locale) for locale in locales])
+        return real_load(dirname, locales, domain)
+
+    monkeypatch.setattr(support.Translations, "load", counted)
+    client = app.test_client()
+
+    for tag in ("de", "de", "en", "de", "en"):
+        assert client.get("/articles/form/report", headers={"Accept-Language": tag}).status_code == 200
+
+    # Every form carries fields without a label of their own, which WTForms names through its catalog: a page
+    # with a form read and parsed that catalog file on every request.
+    assert sorted(map(tuple, loads)) == [("de",), ("en",)]
+
+
+@pytest.mark.databases("sqlite")
+def test_wtforms_own_messages_speak_the_pages_language(make_app):
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    class Plain(FlaskForm):
+        name = StringField(validators=[DataRequired()])
+
+    app = make_app(LANGUAGES=["en", "de"], WTF_CSRF_ENABLED=False)
+    with app.test_request_context("/", method="POST", data={}, headers={"Accept-Language": "de"}):
+        app.preprocess_request()
+        form = Plain()
+        assert not form.validate()
+        assert form.name.errors == ["Dieses Feld wird benötigt."]
+        languages.decide("en")
+        english = Plain()
+        assert not english.validate()
+        assert english.name.errors == ["This field is required."]
