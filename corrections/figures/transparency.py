@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from corrections.extensions import db
@@ -31,8 +32,9 @@ from corrections.vocabulary import NOTICE_KINDS
 MONTHS = 12
 ANSWERED = ("accepted", "corrected", "rejected", "duplicate")
 TOP_SECTIONS = 12
-NO_SECTION = "No section"
-OTHER_SECTIONS = "Other sections"
+# Lazy: the figures are kept for every request of the process, and each page reads them in its own language.
+NO_SECTION = _l("No section")
+OTHER_SECTIONS = _l("Other sections")
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,27 @@ def test_the_figures_are_kept_for_a_while_and_the_page_may_be_cached(make_app):
         assert transparency.compute().received == 1
 
 
+@pytest.mark.databases("sqlite")
+def test_the_sections_the_figures_name_speak_each_pages_language(make_app):
+    # The figures are kept for a while (the default): a German page reads them after an English one computed them.
+    app = make_app(LANGUAGES=["en", "de"])
+    with app.app_context():
+        now = utcnow()
+        for i in range(transparency.TOP_SECTIONS + 1):
+            article = make_article(section=f"Section {i:02d}" if i else "")
+            db.session.add(Notice(article=article, kind="correction", text="A notice text.",
+                                  published_at=now - timedelta(days=1)))
+        db.session.commit()
+    client = app.test_client()
+
+    english = client.get("/transparency", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    german = client.get("/transparency", headers={"Accept-Language": "de"}).get_data(as_text=True)
+
+    assert "No section" in english and "Other sections" in english
+    assert "No section" not in german and "Other sections" not in german
+    assert "Ohne Ressort" in german and "Andere Ressorts" in german
+
+
 def test_the_footer_and_the_corrections_log_link_to_the_page(client):
     make_article()
     for url in ("/", "/corrections"):
