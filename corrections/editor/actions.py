@@ -208,16 +208,20 @@ def _bulk_step(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
             continue
         taken.append(report)
 
+    # What the workflow refused in the step's last run: a step the database aborted is run again from the start.
+    refused_in_step: dict[str, Refused] = {}
+
     def step() -> list[str]:
         done = []
+        refused_in_step.clear()
         with workflow.batch():
             for report in taken:
                 try:
                     # The workflow checks a change before it makes it: a refused report is left untouched.
                     bulk_change(form, report, me, original)()
                 except Refusal as refusal:
-                    by_reason.setdefault(str(refusal), Refused(f"({str(refusal).rstrip('.')})")).references.append(
-                        report.reference)
+                    refused_in_step.setdefault(str(refusal), Refused(f"({str(refusal).rstrip('.')})")
+                                               ).references.append(report.reference)
                 else:
                     done.append(report.reference)
         return done
@@ -230,6 +234,8 @@ def _bulk_step(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
     except Refusal as refusal:
         # Refused before any report (no editor to assign to, no original): the step changed nothing.
         return BulkResult(problem=str(refusal))
+    for reason, refused in refused_in_step.items():
+        by_reason.setdefault(reason, Refused(refused.why)).references.extend(refused.references)
     result.decision = decision if result.done and decision is not None and decision.id is not None else None
     for status, refused in by_status.items():
         forward = status == "new" and to == "accepted"

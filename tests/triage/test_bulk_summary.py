@@ -5,6 +5,7 @@ import html
 import re
 
 from corrections import transaction
+from corrections.editor import actions
 from corrections.extensions import db
 from corrections.models import Report
 from corrections.reports import workflow
@@ -86,3 +87,30 @@ def test_refusals_for_different_reasons_are_grouped_each_with_its_references(edi
     # Nothing to offer: a rejected report is not moved to review behind the editor's back.
     assert "to review" not in summary
     assert ticked(page) == {r.id for r in (*rejected, fine)}
+
+
+def test_a_step_the_database_ran_twice_names_each_refused_report_once(editor_client, editor, monkeypatch):
+    """transaction.commit runs a step again when the database aborted it (a deadlock): what the workflow refused in
+    the run that was rolled back is not counted again."""
+    chosen = [file_report(make_article()) for _ in range(3)]
+    for report in chosen:
+        transaction.commit(lambda report=report: workflow.move(report, "in_review", by=editor), report=report)
+    # Duplicates of a report about another article are refused one by one, by the workflow's own check.
+    original = file_report(make_article())
+    real = actions.commit
+
+    def aborted_once(change, **how):
+        change()
+        db.session.rollback()
+        return real(change, **how)
+
+    monkeypatch.setattr(actions, "commit", aborted_once)
+    page = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "action": "duplicate", "original": original.reference,
+        "back": "/editor/?status=all", "selected": [f"{r.id}:{r.version}" for r in chosen]},
+        follow_redirects=True).get_data(as_text=True)
+
+    summary = summary_of(page)
+    assert "3 refused" in summary, summary
+    for report in chosen:
+        assert summary.count(report.reference) == 1, summary
