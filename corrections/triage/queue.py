@@ -8,7 +8,16 @@ from sqlalchemy import delete, exists, false, func, insert, literal, select, tex
 from sqlalchemy.orm import aliased, joinedload
 
 from corrections.extensions import db
-from corrections.models import Article, Editor, Event, Report, ReportCount, UTCDateTime, desk_member
+from corrections.models import (
+    Article,
+    Editor,
+    Event,
+    GroupReportCount,
+    Report,
+    ReportCount,
+    UTCDateTime,
+    desk_member,
+)
 from corrections.reports import clocks
 from corrections.text import parse_id
 from corrections.triage import ranking, search
@@ -229,11 +238,15 @@ class QueueFilter:
         return not (self.after or self.before or self.page > 1)
 
     @property
+    def sized_by_kept_counts(self) -> bool:
+        """Whether the counts the report table's triggers keep per group and status say how many reports of a group
+        match: nothing but the status and the article narrows the view (a group's reports are on one article)."""
+        return not (self.category or self.assignee or self.desk or self.since or self.until or self.q)
+
+    @property
     def ranked_from_kept_counts(self) -> bool:
-        """Whether the most-reported order can be read from the kept counts: nothing but the status and the article
-        narrows the view."""
-        return self.sort == MOST_REPORTED and not (self.category or self.assignee or self.desk or self.since
-                                                   or self.until or self.q)
+        """Whether the most-reported order can be read from the kept counts (sized_by_kept_counts)."""
+        return self.sort == MOST_REPORTED and self.sized_by_kept_counts
 
     @property
     def statuses(self) -> tuple[str, ...] | None:
@@ -451,33 +464,45 @@ def leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, back
     earlier = aliased(Report, name="earlier")
     ahead = (tuple_(*order.key(earlier)) > tuple_(*order.key(Report)) if order.descending
              else tuple_(*order.key(earlier)) < tuple_(*order.key(Report)))
-    led = exists().where(earlier.cluster_id == Report.cluster_id, ahead, *conditions(f, me, earlier))
+    # A group's reports are all on one article: the article filter adds nothing to the look for an earlier report of
+    # the group but a way to plan it badly (PostgreSQL read the hot article's every report for each row).
+    led = exists().where(earlier.cluster_id == Report.cluster_id, ahead,
+                         *conditions(replace(f, article=""), me, earlier))
+    article_id = _article_id(f.article) if f.article else None
 
     def scan(extra: list, part: str | None = None):
         """One ordered index scan. A key on a column that may be NULL is read in two parts, each in an index's
         order: the rows with a value by (column, id), then those without by id (their key is `order.last`)."""
         key = order.key(Report)
         query = select(*key).where(~led, *extra)
-        sort, bound = key, (tuple_(*key), tuple_(*order.bound(cursor)) if cursor is not None else None)
+        sort = key
+        # The key's columns and the cursor's values that bound the scan (none: from the start).
+        bound = (key, order.bound(cursor)) if cursor is not None else None
         if part == "set":
             column = getattr(Report, order.column)
             query = query.where(column.is_not(None))
             sort = [column, Report.id]
-            bound = (tuple_(*sort), bound[1])
+            bound = (sort, bound[1]) if bound else None
         elif part == "unset":
             column = getattr(Report, order.column)
             query = query.where(column.is_(None))
             # In id order; sorted by the (NULL) column too, so that the index on (status, column, id) gives it.
             sort = [column, Report.id]
             if cursor is not None and cursor[0] == order.last:
-                bound = (Report.id, literal(cursor[-1]))
+                bound = ([Report.id], [literal(cursor[-1])])
             elif cursor is not None:
                 # Every row without a value comes after the cursor: all of them ahead, none behind.
-                bound = (None, None)
+                bound = None
                 if ahead_first:
                     query = query.where(false())
-        if bound[1] is not None:
-            key_, cursor_ = bound
+        if bound is not None:
+            columns, values = bound
+            if article_id is not None:
+                # One article's reports from the cursor on: led by the article's id, the bound is a range of an
+                # index on (article_id, key) alone. On the key alone PostgreSQL may walk the whole table in the
+                # key's order from the cursor, passing every other article's reports.
+                columns, values = [Report.article_id, *columns], [literal(article_id), *values]
+            key_, cursor_ = tuple_(*columns), tuple_(*values)
             if ahead_first:
                 query = query.where(key_ <= cursor_ if inclusive else key_ < cursor_)
             else:
@@ -564,21 +589,27 @@ def _add_members(f: QueueFilter, me: Editor, sizes: dict[int, int], members: Mem
     columns = select(Report.id, Report.version, Report.cluster_id)
     small = {cluster_id for cluster_id in clusters if sizes[cluster_id] <= SELECTION_LISTED}
     big = sorted(clusters - small)
+    # One short range of the index on (cluster_id, status, id) per group and state shown (each state's, when several
+    # are): the group's first few, or all of a small one. A group with few reports in the states shown may have
+    # thousands in others, which a read of all its reports, as for the small groups before, went through.
+    states = [Report.status == status for status in f.statuses] if f.statuses and len(f.statuses) > 1 else [true()]
     if _from_search_index(f):
-        def of(groups):
-            return _hit_query(f, me, columns, groups)
+        # The hits of the words typed, few whatever the size of the groups.
+        parts = [_hit_query(f, me, columns, small)] if small else []
+
+        def first(cluster_id, state, limit):
+            return select(_hit_query(f, me, columns, {cluster_id}).where(state).order_by(Report.id).limit(limit)
+                          .subquery())
     else:
+        parts = []
         # A group's reports are all on one article: an article filter adds nothing here but a read of each row.
         where = conditions(replace(f, article=""), me)
 
-        def of(groups):
-            return columns.where(Report.cluster_id.in_(groups), *where)
-    parts = [of(small)] if small else []
-    # A big group's first few: one short index range each (each state's, when several are shown), however many
-    # reports it has.
-    states = [Report.status == status for status in f.statuses] if f.statuses and len(f.statuses) > 1 else [true()]
-    parts += [select(of({cluster_id}).where(state).order_by(Report.id).limit(LISTED_PER_GROUP).subquery())
-              for cluster_id in big for state in states]
+        def first(cluster_id, state, limit):
+            return select(columns.where(Report.cluster_id == cluster_id, state, *where).order_by(Report.id)
+                          .limit(limit).subquery())
+        parts += [first(cluster_id, state, SELECTION_LISTED) for cluster_id in sorted(small) for state in states]
+    parts += [first(cluster_id, state, LISTED_PER_GROUP) for cluster_id in big for state in states]
     merged = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     for report_id, version, cluster_id in db.session.execute(select(merged).order_by(merged.c.id)):
         group = members.setdefault(cluster_id, [])
@@ -602,6 +633,23 @@ def _leads_and_sizes(f: QueueFilter, me: Editor, leads: list[int], members: Memb
         found = {cluster_id for cluster_id in clusters.values() if cluster_id is not None}
         _add_members(f, me, dict.fromkeys(found, 0), members)
         return clusters, {cluster_id: len(members.get(cluster_id, [])) for cluster_id in found}
+    if f.sized_by_kept_counts:
+        # The kept count of each group in the statuses shown, less its reports that arrived after the snapshot (a short
+        # range of the group's index from the snapshot on): where counting read every matching report of the group,
+        # tens of thousands in a hot article's.
+        kept, newer = aliased(GroupReportCount), aliased(Report, name="newer")
+        arrived = literal(0)
+        if f.upto:
+            states = [newer.status.in_(f.statuses)] if f.statuses else []
+            arrived = (select(func.count()).where(newer.cluster_id == Report.cluster_id, newer.id > f.upto, *states)
+                       .correlate(Report).scalar_subquery())
+        rows = db.session.execute(
+            select(Report.id, Report.cluster_id, func.coalesce(kept.n, 0) - arrived)
+            .outerjoin(kept, (kept.cluster_id == Report.cluster_id) & (kept.status == f.status))
+            .where(Report.id.in_(leads))).all()
+        sizes = {cluster_id: n for _, cluster_id, n in rows if cluster_id is not None}
+        _add_members(f, me, sizes, members)
+        return {report_id: cluster_id for report_id, cluster_id, _ in rows}, sizes
     member = aliased(Report, name="member")
     # A group's reports are all on one article: an article filter adds nothing here but a read of each row.
     size = (select(func.count()).where(member.cluster_id == Report.cluster_id,
@@ -692,11 +740,11 @@ def _arrived_since(f: QueueFilter, clusters: list[int]) -> dict[int, int]:
         return {}
     states = [Report.status.in_(f.statuses)] if f.statuses else []
     # Read from the reports after the snapshot (a short range of ids), not through the groups, which may hold tens of
-    # thousands each: "+ 0" keeps the database from looking the groups up by their index.
+    # thousands each: "+ 0" keeps the database from looking the groups up by their index, and from grouping in the
+    # order of that index (SQLite read all of it).
+    group = Report.cluster_id + 0
     return dict(db.session.execute(
-        select(Report.cluster_id, func.count()).where(Report.id > f.upto, (Report.cluster_id + 0).in_(clusters),
-                                                      *states)
-        .group_by(Report.cluster_id)).all())
+        select(group, func.count()).where(Report.id > f.upto, group.in_(clusters), *states).group_by(group)).all())
 
 
 def _most_reported(f: QueueFilter, me: Editor, per_page: int):
