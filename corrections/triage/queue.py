@@ -4,7 +4,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, false, func, insert, literal, select, text, true, tuple_, union_all
+from sqlalchemy import delete, exists, false, func, insert, literal, select, text, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from corrections.extensions import db
@@ -592,22 +592,22 @@ def _add_members(f: QueueFilter, me: Editor, sizes: dict[int, int], members: Mem
     # One short range of the index on (cluster_id, status, id) per group and state shown (each state's, when several
     # are): the group's first few, or all of a small one. A group with few reports in the states shown may have
     # thousands in others, which a read of all its reports, as for the small groups before, went through.
-    states = [Report.status == status for status in f.statuses] if f.statuses and len(f.statuses) > 1 else [true()]
+    states = f.statuses if f.statuses and len(f.statuses) > 1 else (f.status,)
     if _from_search_index(f):
         # The hits of the words typed, few whatever the size of the groups.
         parts = [_hit_query(f, me, columns, small)] if small else []
 
         def first(cluster_id, state, limit):
-            return select(_hit_query(f, me, columns, {cluster_id}).where(state).order_by(Report.id).limit(limit)
-                          .subquery())
+            return select(_hit_query(replace(f, status=state), me, columns, {cluster_id}).order_by(Report.id)
+                          .limit(limit).subquery())
     else:
         parts = []
-        # A group's reports are all on one article: an article filter adds nothing here but a read of each row.
-        where = conditions(replace(f, article=""), me)
 
         def first(cluster_id, state, limit):
-            return select(columns.where(Report.cluster_id == cluster_id, state, *where).order_by(Report.id)
-                          .limit(limit).subquery())
+            # A group's reports are all on one article: an article filter adds nothing here but a read of each row.
+            where = conditions(replace(f, article="", status=state), me)
+            return select(columns.where(Report.cluster_id == cluster_id, *where).order_by(Report.id).limit(limit)
+                          .subquery())
         parts += [first(cluster_id, state, SELECTION_LISTED) for cluster_id in sorted(small) for state in states]
     parts += [first(cluster_id, state, LISTED_PER_GROUP) for cluster_id in big for state in states]
     merged = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
