@@ -108,10 +108,12 @@ def corrections_log():
     article = (content.get_by_slug(f.article) or abort(404)) if f.article else None
     if article is not None:
         languages.decide(article.language)
-    listing = db.paginate(publishing.log_query(f, article), page=page_number(),
-                          per_page=current_app.config["LOG_PER_PAGE"], error_out=False)
-    if listing.page > 1 and not listing.items:
-        abort(404)
+    per_page = current_app.config["LOG_PER_PAGE"]
+    if (page := page_number()) > 1 and not (f.after or f.before):
+        # An address of the log from when it was paged by number: to the same page, by key, for good.
+        start = publishing.log_page_start(f, article, page, per_page) or abort(404)
+        return redirect(url_for("public.corrections_log", **f.args(after=start, page=page)), code=301)
+    listing = publishing.log_page(f, article, per_page, page)
     return render_template("public/corrections.html", listing=listing, f=f, kinds=NOTICE_KINDS, article=article,
                            months=publishing.log_months(article))
 

@@ -197,8 +197,9 @@ def reader_pages(pages: Pages, reader: FlaskClient, data: dict) -> None:
     pages.add("corrections log", reader, "/corrections")
     many = data["many"].slug
     pages.add("article with older notices folded", reader, f"/articles/{many}")
-    pages.add("corrections log of one article", reader, f"/corrections?article={many}")
-    pages.add("corrections log of one article, page 2", reader, f"/corrections?article={many}&page=2")
+    log = pages.add("corrections log of one article", reader, f"/corrections?article={many}")
+    older = re.search(r'<a rel="next" href="([^"]+)"', log.html)[1]
+    pages.add("corrections log of one article, older notices", reader, html.unescape(older))
     pages.add("transparency", reader, "/transparency")
     pages.add("policy", reader, "/policies/corrections")
     pages.add("revisions", reader, f"/articles/{slug}/revisions")

@@ -1,6 +1,6 @@
 """Published corrections: publishing, amending and withdrawing them, and reading them back for pages and feeds."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, Select, bindparam, func, literal, select, tuple_, union_all
@@ -24,6 +24,7 @@ from corrections.models import (
     utcnow,
 )
 from corrections.reports import anchors, consent, decisions, workflow
+from corrections.text import parse_id
 from corrections.vocabulary import NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, STATUS_LABELS
 
 # Reports an editor may link to a new correction: open ones are accepted as part of publishing.
@@ -392,12 +393,35 @@ def linkable_reports(article: Article, shown: int, chosen: list[int] = ()) -> li
     return [r for r in ranked[:shown]] + [r for r in ranked[shown:] if r.id in chosen]
 
 
+# A notice's place in the log: (published at, id), newest first.
+LogKey = tuple[datetime, int]
+
+
+def encode_log_key(key: LogKey) -> str:
+    return f"{key[0].astimezone(UTC).isoformat()}_{key[1]}"
+
+
+def decode_log_key(raw: str) -> LogKey | None:
+    """A log key from an address, or None when it is not one."""
+    moment, _, notice_id = (raw or "").strip().rpartition("_")
+    try:
+        published_at = datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+    if published_at.tzinfo is None or parse_id(notice_id) is None:
+        return None
+    return published_at, int(notice_id)
+
+
 @dataclass(frozen=True)
 class LogFilter:
     kind: str = ""
     month: date | None = None  # first day of the month
     # One article's notices, by its slug: every notice of an article whose page shows only the newest.
     article: str = ""
+    # Where a page starts: after the notice with this key (older ones), or before it (newer ones).
+    after: LogKey | None = None
+    before: LogKey | None = None
 
     @classmethod
     def from_args(cls, args) -> "LogFilter":
@@ -409,30 +433,112 @@ class LogFilter:
                 month = date.fromisoformat(raw + "-01")
             except ValueError:
                 month = None
+        after = decode_log_key(args.get("after", ""))
         return cls(kind=kind if kind in NOTICE_KINDS else "", month=month,
-                   article=(args.get("article") or "").strip()[:200])
+                   article=(args.get("article") or "").strip()[:200],
+                   after=after, before=None if after else decode_log_key(args.get("before", "")))
 
     def args(self, **changes) -> dict:
+        """URL arguments for this filter (with changes), leaving out what is not set; a page's place is kept only
+        when `after` or `before` is given."""
         kind = changes.get("kind", self.kind)
         month = changes.get("month", self.month)
+        after, before, page = changes.get("after"), changes.get("before"), changes.get("page")
         values = {"article": changes.get("article", self.article), "kind": kind,
-                  "month": month.strftime("%Y-%m") if month else None, "page": changes.get("page")}
-        return {k: v for k, v in values.items() if v and v != 1}
+                  "month": month.strftime("%Y-%m") if month else None,
+                  "after": encode_log_key(after) if after else None,
+                  "before": encode_log_key(before) if before else None,
+                  "page": page if page and page > 1 and (after or before) else None}
+        return {k: v for k, v in values.items() if v}
+
+
+def _log_conditions(f: LogFilter, article: Article | None) -> list:
+    where = [Notice.withdrawn_at.is_(None)]
+    if article is not None:
+        where.append(Notice.article_id == article.id)
+    if f.kind:
+        where.append(Notice.kind == f.kind)
+    if f.month:
+        start = datetime(f.month.year, f.month.month, 1, tzinfo=UTC)
+        end = datetime(f.month.year + (f.month.month == 12), f.month.month % 12 + 1, 1, tzinfo=UTC)
+        where += [Notice.published_at >= start, Notice.published_at < end]
+    return where
 
 
 def log_query(f: LogFilter, article: Article | None = None) -> Select:
     """The public log: shown notices (of the article, if given), newest first, with their articles."""
-    query = _shown().options(selectinload(Notice.article), selectinload(Notice.versions),
-                             selectinload(Notice.revision))
-    if article is not None:
-        query = query.where(Notice.article_id == article.id)
-    if f.kind:
-        query = query.where(Notice.kind == f.kind)
-    if f.month:
-        start = datetime(f.month.year, f.month.month, 1, tzinfo=UTC)
-        end = datetime(f.month.year + (f.month.month == 12), f.month.month % 12 + 1, 1, tzinfo=UTC)
-        query = query.where(Notice.published_at >= start, Notice.published_at < end)
-    return query.order_by(Notice.published_at.desc(), Notice.id.desc())
+    return (select(Notice).where(*_log_conditions(f, article))
+            .options(selectinload(Notice.article), selectinload(Notice.versions), selectinload(Notice.revision))
+            .order_by(Notice.published_at.desc(), Notice.id.desc()))
+
+
+@dataclass
+class LogPage:
+    """One page of the log, its number (counted from the newest as the reader went), and the URL arguments of the
+    pages of newer and older notices (None: there is none)."""
+
+    items: list[Notice]
+    page: int
+    newer: dict | None
+    older: dict | None
+
+
+def _log_key(notice: Notice) -> LogKey:
+    return notice.published_at, notice.id
+
+
+def _from(key: LogKey, *, older: bool, inclusive: bool = False):
+    """Notices past a key in the log's order (older ones), or before it (newer ones)."""
+    place = tuple_(Notice.published_at, Notice.id)
+    bound = tuple_(literal(key[0], Notice.published_at.type), literal(key[1], Notice.id.type))
+    if older:
+        return place <= bound if inclusive else place < bound
+    return place >= bound if inclusive else place > bound
+
+
+def log_page(f: LogFilter, article: Article | None, per_page: int, page: int = 1) -> LogPage:
+    """The page of the log that `f` points at: its `per_page` notices after `f.after` (or before `f.before`, or the
+    newest), read from the publication index from that key on, so a page deep in tens of thousands of notices costs
+    what the first one does and nothing counts them all. `page` is only the number the page is shown with (its
+    neighbours' are one more and one less)."""
+    if f.before is not None:
+        return _page_ending(f, article, per_page, f.before, page, inclusive=False)
+    query = log_query(f, article)
+    if f.after is not None:
+        query = query.where(_from(f.after, older=True))
+    notices = list(db.session.scalars(query.limit(per_page + 1)))
+    if not notices and f.after is not None:
+        # None older any more (withdrawn since the link was made): the page that ends with the key.
+        return _page_ending(f, article, per_page, f.after, page, inclusive=True)
+    page = page if f.after is not None else 1
+    older = f.args(after=_log_key(notices[per_page - 1]), page=page + 1) if len(notices) > per_page else None
+    notices = notices[:per_page]
+    return LogPage(notices, page, f.args(before=_log_key(notices[0]), page=page - 1) if f.after is not None else None,
+                   older)
+
+
+def _page_ending(f: LogFilter, article: Article | None, per_page: int, end: LogKey, page: int,
+                 inclusive: bool) -> LogPage:
+    """The `per_page` notices just newer than `end` (and it, if `inclusive`), read oldest first from it."""
+    newer = list(db.session.scalars(
+        log_query(f, article).order_by(None).where(_from(end, older=False, inclusive=inclusive))
+        .order_by(Notice.published_at.asc(), Notice.id.asc()).limit(per_page + 1)))
+    if len(newer) <= per_page:
+        # Back at the top: the newest notices as they are now, a whole page of them.
+        return log_page(replace(f, after=None, before=None), article, per_page)
+    notices = newer[:per_page][::-1]
+    page = max(page, 2)
+    older = None if inclusive else f.args(after=_log_key(notices[-1]), page=page + 1)
+    return LogPage(notices, page, f.args(before=_log_key(notices[0]), page=page - 1), older)
+
+
+def log_page_start(f: LogFilter, article: Article | None, page: int, per_page: int) -> LogKey | None:
+    """Where page number `page` of the log started when the log was paged by number (addresses still linked from
+    elsewhere): the key of the last notice of the page before it, or None when the page has no notice."""
+    keys = db.session.execute(
+        select(Notice.published_at, Notice.id).where(*_log_conditions(f, article))
+        .order_by(Notice.published_at.desc(), Notice.id.desc()).offset((page - 1) * per_page - 1).limit(2)).all()
+    return (keys[0][0], keys[0][1]) if len(keys) == 2 else None
 
 
 # The newest shown notice published before a moment (of one article): one step back in the publication index.

@@ -250,8 +250,9 @@ def test_every_notice_is_in_the_log_of_its_article(app, client):
     notices = publish_many(article, 9, make_editor())
     listed = set()
     for page_number in (1, 2, 3, 4, 5):
-        listed |= set(shown_notices(client.get(f"/corrections?article={article.slug}&page={page_number}")
-                                    .get_data(as_text=True)))
+        # Addresses from when the log was paged by number lead to the same notices, paged by key.
+        listed |= set(shown_notices(client.get(f"/corrections?article={article.slug}&page={page_number}",
+                                               follow_redirects=True).get_data(as_text=True)))
     assert listed == set(db.session.scalars(select(Notice.id).where(Notice.article_id == article.id))) \
         == {n.id for n in notices}
 
@@ -312,3 +313,67 @@ def test_the_months_take_a_lookup_per_month_however_many_notices(app):
     assert listed == publishing.log_months(article) == months_counted()
     # One step into each month listed, and one past the oldest.
     assert len(few) == len(many) == len(months) + 1
+
+
+def walk_log(client, url: str, rel: str = "next") -> list[list[int]]:
+    pages = []
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        pages.append(shown_notices(page))
+        url = link(page, rel)
+        assert len(pages) < 50, "the log's pager goes round in circles"
+    return pages
+
+
+@pytest.mark.parametrize("query", ["", "?kind=correction", "?article={slug}"])
+def test_the_log_pages_by_key_both_ways_as_a_recount_does(app, client, query):
+    article, other = make_article(), make_article()
+    editor = make_editor()
+    notices = publish_many(article, 6, editor, same_moment=3) + publish_many(other, 3, editor, same_moment=2)
+    publishing.withdraw(notices[2], "Published by mistake.", by=make_editor("ada@example.org", "Ada", is_admin=True))
+    db.session.commit()
+    url = "/corrections" + query.format(slug=article.slug)
+    shown = [n for n in notices if n.withdrawn_at is None and (not query or (
+        n.kind == "correction" if "kind" in query else n.article_id == article.id))]
+    pages = walk_log(client, url)
+    assert sum(pages, []) == newest_first(shown)
+    assert all(len(page) == 2 for page in pages[:-1]) and len(pages) >= 2
+    last = client.get(url).get_data(as_text=True)
+    for number in range(2, len(pages) + 1):
+        # Each page from the key of the last notice of the one before; its number only says where the reader is.
+        assert "after=" in link(last, "next") and f"page={number}" in link(last, "next")
+        last = client.get(link(last, "next")).get_data(as_text=True)
+        assert f"(page {number})</title>" in last
+    assert sum(reversed(walk_log(client, link(last, "prev"), "prev")), []) + pages[-1] == sum(pages, [])
+
+
+def test_an_old_page_number_leads_to_the_same_notices_by_key(app, client):
+    article = make_article()
+    notices = newest_first(publish_many(article, 7, make_editor(), same_moment=3))
+    for number in (2, 3, 4):
+        response = client.get(f"/corrections?article={article.slug}&page={number}")
+        assert response.status_code == 301 and "after=" in response.headers["Location"]
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert shown_notices(page) == notices[(number - 1) * 2:number * 2]
+    assert client.get(f"/corrections?article={article.slug}&page=5").status_code == 404
+    assert shown_notices(client.get(f"/corrections?article={article.slug}&page=1").get_data(as_text=True)) \
+        == notices[:2]
+
+
+def test_a_log_key_with_nothing_older_any_more_shows_the_page_ending_there(app, client):
+    article = make_article()
+    editor = make_editor()
+    notices = publish_many(article, 5, editor)
+    url = f"/corrections?article={article.slug}"
+    pages = walk_log(client, url)
+    last_link = link(client.get(link(client.get(url).get_data(as_text=True), "next")).get_data(as_text=True), "next")
+    # The oldest notice, the only one on the last page, is withdrawn: its page's link now leads past the end.
+    publishing.withdraw(notices[0], "Published by mistake.", by=make_editor("ada@example.org", "Ada", is_admin=True))
+    db.session.commit()
+    page = client.get(last_link).get_data(as_text=True)
+    assert shown_notices(page) == pages[1] and link(page, "next") is None and link(page, "prev")
+    # Keys that are not keys are ignored: the newest notices.
+    for nonsense in ("after=2026-13-01_4", "after=x", "before=2026-01-01T00:00:00_1",
+                     "after=2026-01-01T00:00:00%2B00:00_x"):
+        response = client.get(f"{url}&{nonsense}")
+        assert response.status_code == 200 and shown_notices(response.get_data(as_text=True)) == pages[0]
