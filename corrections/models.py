@@ -212,6 +212,8 @@ class Report(db.Model):
         Index("ix_report_due_at_id", "due_at", "id"),
         # One article's reports by their next deadline over every status (the queue of a hot article, "Due first").
         Index("ix_report_article_id_due_at_id", "article_id", "due_at", "id"),
+        # Whether a group has a report due before this one ("Due first" places a group by its first deadline).
+        Index("ix_report_cluster_id_due_at_id", "cluster_id", "due_at", "id"),
         # The metrics' deadlines still running (due after now): the recent reports only, from the index alone.
         Index("ix_report_first_action_due_at", "first_action_due_at", "first_action_at", "created_at", "category"),
         Index("ix_report_resolution_due_at", "resolution_due_at", "status", "closed_at", "created_at", "category"),

@@ -28,7 +28,7 @@ from corrections.access import accounts, api_tokens
 from corrections.articles.content import change_text, get_by_slug
 from corrections.extensions import db
 from corrections.infra import webhooks
-from corrections.models import ChangeReview, OutboxMessage, Report, utcnow
+from corrections.models import ChangeReview, Editor, OutboxMessage, Report, utcnow
 from corrections.notices import policies, publishing
 from corrections.reports import canned_answers, clocks, desks, tokens, workflow
 from corrections.seed import demo
@@ -253,6 +253,15 @@ def editor_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
         # A report's page lists the first of its group's others (25) and counts the rest.
         patch.setattr("corrections.editor.report.GROUP_LISTED", 1)
         pages.add("report page in a big group", admin, f"/editor/reports/{data['bridge_reports'][0].id}")
+    # Linking the rest of a group to a notice, a step at a time (the notice was published with the group's first).
+    editor = db.session.scalars(select(Editor).where(Editor.is_admin)).first()
+    notice = publishing.publish(data["bridge"], "update", "An update on the figures of this article, for the record.",
+                                by=editor)
+    db.session.commit()
+    newest = max(r.id for r in data["bridge_reports"])
+    pages.add("report page linking the rest of its group", admin,
+              f"/editor/reports/{data['bridge_reports'][0].id}?notice={notice.id}&upto={newest}")
+    assert 'id="link-group"' in pages.pages[-1].html
     pages.add("article edit", admin, f"/editor/articles/{slug}/edit")
     pages.add("article edit with no headline", admin, f"/editor/articles/{slug}/edit", status=400,
               data={"title": "", "body": "Text.", "revision": "2"})

@@ -141,6 +141,14 @@ class ReportPublishForm(PublishForm):
     revision = HiddenField()
 
 
+class LinkGroupForm(FlaskForm):
+    """The next step of linking a big group to a notice published from one of its reports: the notice, and the newest
+    report of the group the editor's page showed."""
+
+    notice = HiddenField(validators=[InputRequired()])
+    upto = HiddenField(validators=[InputRequired()])
+
+
 class AmendForm(PublishForm):
     note = StringField("Why it changed (for the record)", validators=[Optional(), Length(max=500)])
 

@@ -1,5 +1,7 @@
 """One report: everything about it, its history, and the actions an editor takes on it."""
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +15,7 @@ from corrections.editor.forms import (
     ApplyCannedAnswerForm,
     AssignForm,
     DuplicateForm,
+    LinkGroupForm,
     MoveForm,
     NoteForm,
     RejectForm,
@@ -22,13 +25,13 @@ from corrections.editor.undo import offer
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.figures.metrics import duration_words
-from corrections.models import CannedAnswer, Report, utcnow
+from corrections.models import CannedAnswer, Notice, Report, utcnow
 from corrections.notices import publishing
 from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, workflow
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save, show
 from corrections.triage import presence, queue, snapshot
-from corrections.vocabulary import CATEGORIES, GROUP_LISTED, NOTICE_KINDS, OPEN, STATES, STATUS_LABELS
+from corrections.vocabulary import BULK_MAX, CATEGORIES, GROUP_LISTED, NOTICE_KINDS, OPEN, STATES, STATUS_LABELS
 
 
 def load_report(report_id: int) -> Report:
@@ -95,6 +98,7 @@ def render_report(report: Report, status: int = 200, **forms):
     ]
     others = queue.same_passage(report, GROUP_LISTED)
     others_count, group_upto = queue.group_extent(report)
+    linking = group_linking(report, parse_id(request.values.get("notice")), parse_id(request.values.get("upto")))
     earlier = report.resurfaced_from
     return render_template(
         "editor/report.html",
@@ -131,8 +135,42 @@ def render_report(report: Report, status: int = 200, **forms):
         previous_id=previous_id,
         next_id=next_id,
         present=presence.others_on([report.id], me()).get(report.id, []),
+        linking=linking,
+        link_group_form=LinkGroupForm(formdata=None, notice=linking.notice.id, upto=linking.upto) if linking else None,
         **defaults,
     ), status
+
+
+@dataclass
+class GroupLinking:
+    """A notice linked to part of the report's group so far: how many of the group's reports it links, and how many
+    more it may (up to the group's newest report the editor's page showed, `upto`)."""
+
+    notice: Notice
+    upto: int
+    linked: int
+    left: int
+
+    @property
+    def next_step(self) -> int:
+        return min(self.left, BULK_MAX)
+
+
+def group_linking(report: Report, notice_id: int | None, upto: int | None) -> GroupLinking | None:
+    """Where linking the report's group to a notice stands, while reports of the group are left to link."""
+    notice = db.session.get(Notice, notice_id) if notice_id is not None and upto is not None else None
+    if notice is None or notice.article_id != report.article_id or notice.withdrawn_at is not None:
+        return None
+    left = queue.count_group_in_states(report, upto, publishing.LINKABLE)
+    if not left:
+        return None
+    return GroupLinking(notice, upto, publishing.linked_in_group(notice, report.cluster_id), left)
+
+
+def listed(reports: list[Report], shown: int = 10) -> str:
+    """The references of linked reports for a message: the first few, and how many more."""
+    names = ", ".join(r.reference for r in reports[:shown]) or "no report"
+    return names + (f" and {len(reports) - shown:,} more" if len(reports) > shown else "")
 
 
 def drafted_notice(report: Report, place: anchors.PassagePlace) -> str:
@@ -282,8 +320,11 @@ def publish(report_id: int):
         return invalid(report, form, "publish_form")
     linked = queue.in_group(report, parse_ids(request.form.getlist("link")))
     if (upto := parse_id(request.form.get("link_group"))) is not None:
+        # The group's first BULK_MAX with the ones ticked: a group of tens of thousands is linked a step at a time
+        # once the notice is published (link_group), each step as quick as a bulk action's.
         chosen = {r.id for r in linked}
-        linked += [r for r in queue.group_in_states(report, upto, publishing.LINKABLE) if r.id not in chosen]
+        rest = [r for r in queue.group_in_states(report, upto, publishing.LINKABLE, BULK_MAX) if r.id not in chosen]
+        linked += rest[:max(BULK_MAX - len(linked), 0)]
     back, _ = queue_back()
     step = request.form.get("step")
     if form.fix.data and step == "edit":
@@ -305,9 +346,13 @@ def publish(report_id: int):
         status = 409 if isinstance(outcome.refusal, fixes.ArticleChanged) else outcome.status
         return render_report(load_report(report.id), status, publish_form=form)
     notice = outcome.result
-    references = ", ".join(r.reference for r in linked) or "no report"
     fixed = f" and the article’s text corrected (revision {notice.revision.number})" if form.fix.data else ""
-    flash(f"{NOTICE_KINDS[notice.kind]} published on the article{fixed}; linked: {references}.", "success")
+    if upto is not None and (linking := group_linking(report, notice.id, upto)) is not None:
+        flash(f"{NOTICE_KINDS[notice.kind]} published on the article{fixed}; {linking.linked:,} of "
+              f"{linking.linked + linking.left:,} reports of the group linked: link the next ones below.", "success")
+        return redirect(url_for("editor.report", report_id=report.id, notice=notice.id, upto=upto, back=back or None)
+                        + "#link-group")
+    flash(f"{NOTICE_KINDS[notice.kind]} published on the article{fixed}; linked: {listed(linked)}.", "success")
     return redirect(url_for("editor.article", slug=report.article.slug, back=back or None,
                             report=report.id if back else None) + f"#correction-{notice.id}")
 
@@ -325,3 +370,36 @@ def preview_fix(report: Report, form: ReportPublishForm, linked: list[Report]):
                            linked=linked, link_group=request.form.get("link_group", ""), listed=GROUP_LISTED,
                            chosen=set(parse_ids(request.form.getlist("link"))), kinds=NOTICE_KINDS,
                            labels=STATUS_LABELS, back=back)
+
+
+@bp.post("/reports/<int:report_id>/link-group")
+def link_group(report_id: int):
+    """The next step of linking the report's group to a notice published from its page: the next BULK_MAX of its
+    reports a notice may link, up to the newest the editor's page showed; undone like a bulk step."""
+    report = load_report(report_id)
+    form = LinkGroupForm()
+    back, _ = queue_back()
+    linking = group_linking(report, parse_id(form.notice.data), parse_id(form.upto.data)) \
+        if form.validate_on_submit() else None
+    if linking is None:
+        flash("Nothing was linked: the notice was withdrawn, or every report of the group is linked already.", "error")
+        return redirect(url_for("editor.report", report_id=report.id, back=back or None))
+    notice = linking.notice
+    reports = queue.group_in_states(report, linking.upto, publishing.LINKABLE, BULK_MAX)
+    decision = decisions.start(me(), f"corrected: linked to the {NOTICE_KINDS[notice.kind].lower()}")
+    outcome = save(decisions.undoable(lambda: publishing.link(notice, reports, by=me()), reports=reports, by=me(),
+                                      decision=decision), reports=reports)
+    if not outcome.done:
+        return render_report(load_report(report.id), outcome.status)
+    here = url_for("editor.report", report_id=report.id, back=back or None)
+    offer(decision, here)
+    now = group_linking(report, notice.id, linking.upto)
+    if now is not None:
+        flash(f"{listed(reports)} linked; {now.linked:,} of {now.linked + now.left:,} reports of the group linked: "
+              "link the next ones below.", "success")
+        return redirect(url_for("editor.report", report_id=report.id, notice=notice.id, upto=linking.upto,
+                                back=back or None) + "#link-group")
+    flash(f"{listed(reports)} linked: every report of the group is linked to the "
+          f"{NOTICE_KINDS[notice.kind].lower()}.", "success")
+    return redirect(url_for("editor.article", slug=report.article.slug, back=back or None,
+                            report=report.id if back else None) + f"#correction-{notice.id}")

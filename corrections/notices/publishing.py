@@ -69,28 +69,13 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
     text = check_text(kind, text)
     if revision is not None and revision.article_id != article.id:
         raise NoticeError("That revision belongs to another article.")
-    for report in reports:
-        if report.article_id != article.id:
-            raise NoticeError(f"{report.reference} is about another article.")
-        if report.status not in LINKABLE:
-            raise NoticeError(f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
-                              "only open or accepted reports can be linked to a correction.")
+    _check_linkable(article, reports)
     # Read before anything is written: the reports are the first rows this change writes (see workflow.batch).
     duplicates = duplicates_of(*reports)
     notice = Notice(article=article, kind=kind, text=text, published_by_id=by.id, published_by=by.name,
                     reports=list(reports), revision_id=revision.id if revision else None)
     db.session.add(notice)
-    # A notice may resolve thousands of reports (a viral article's group): one step, whatever their number.
-    with workflow.batch():
-        for report in reports:
-            for to, comment in moves_on_publishing(report.status, kind, text):
-                if to == "corrected":
-                    workflow.mark_corrected(report, by=by, comment=comment)
-                else:
-                    workflow.move(report, to, by=by, comment=comment)
-            workflow.tell_reader(report, "corrected", notice)
-        for duplicate in duplicates:
-            workflow.tell_reader(duplicate, "duplicate_corrected", notice)
+    _resolve(notice, reports, duplicates, by)
     db.session.flush()  # the correction's id, for the event
     try:
         unannounced.settle_by_notice(notice, by=by, answering=answering)
@@ -98,6 +83,48 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
         raise NoticeError(str(error)) from None
     webhooks.emit("correction.published", {"correction": webhooks.notice_data(notice)})
     return notice
+
+
+def link(notice: Notice, reports: list[Report], *, by: Editor) -> None:
+    """Link more reports to a published notice, as publishing it with them would have: through the workflow, each
+    accepted if still open, then corrected, and its reader told. A group of tens of thousands is linked a step of
+    BULK_MAX at a time (the first step publishes the notice). Does not commit."""
+    if notice.withdrawn_at is not None:
+        raise NoticeError("This notice was withdrawn: no report can be linked to it any more.")
+    _check_linkable(notice.article, reports)
+    duplicates = duplicates_of(*reports)
+    notice.reports.extend(reports)
+    _resolve(notice, reports, duplicates, by)
+
+
+def linked_in_group(notice: Notice, cluster_id: int | None) -> int:
+    """How many reports of a group (by cluster id) the notice links."""
+    return db.session.scalar(select(func.count()).select_from(notice_report).join(
+        Report, Report.id == notice_report.c.report_id).where(notice_report.c.correction_id == notice.id,
+                                                              Report.cluster_id == cluster_id))
+
+
+def _check_linkable(article: Article, reports: list[Report]) -> None:
+    for report in reports:
+        if report.article_id != article.id:
+            raise NoticeError(f"{report.reference} is about another article.")
+        if report.status not in LINKABLE:
+            raise NoticeError(f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
+                              "only open or accepted reports can be linked to a correction.")
+
+
+def _resolve(notice: Notice, reports: list[Report], duplicates: list[Report], by: Editor) -> None:
+    """The linked reports' moves, in one batch of the workflow, and their readers (and their duplicates') told."""
+    with workflow.batch():
+        for report in reports:
+            for to, comment in moves_on_publishing(report.status, notice.kind, notice.text):
+                if to == "corrected":
+                    workflow.mark_corrected(report, by=by, comment=comment)
+                else:
+                    workflow.move(report, to, by=by, comment=comment)
+            workflow.tell_reader(report, "corrected", notice)
+        for duplicate in duplicates:
+            workflow.tell_reader(duplicate, "duplicate_corrected", notice)
 
 
 def unpublish(notice: Notice, *, by: Editor) -> None:

@@ -466,15 +466,38 @@ def leading(f: QueueFilter, me: Editor, order: Order, cursor: tuple | None, back
              else tuple_(*order.key(earlier)) < tuple_(*order.key(Report)))
     # A group's reports are all on one article: the article filter adds nothing to the look for an earlier report of
     # the group but a way to plan it badly (PostgreSQL read the hot article's every report for each row).
-    led = exists().where(earlier.cluster_id == Report.cluster_id, ahead,
-                         *conditions(replace(f, article=""), me, earlier))
+    same_group = [earlier.cluster_id == Report.cluster_id, *conditions(replace(f, article=""), me, earlier)]
     article_id = _article_id(f.article) if f.article else None
+
+    def led(part: str | None) -> list:
+        """Whether a matching report of the row's group comes before it in the order (then the row leads nothing):
+        any of these.
+
+        For a key on a column that may be NULL (ascending, with its stand-in `order.last`), the stand-in is left out
+        of the comparison, so that it is a range of the index on (cluster_id, column, id): before a row with a value
+        come only the group's reports with a smaller value (or the same and a smaller id); before a row without one,
+        every report with a value and those without that arrived earlier. Compared through the stand-in, the database
+        read each row's whole group (tens of thousands of reports in a hot article's). Over every status only: in
+        some states the look goes through the group's reports in those states (the index on (cluster_id, status, id)),
+        which is where a look for one with a value would go too, report by report."""
+        if part is None or order.descending or f.statuses:
+            return [exists().where(*same_group, ahead)]
+        column, own = getattr(earlier, order.column), getattr(Report, order.column)
+        # The snapshot's bound ("+ 0") is no range SQLite may read the group's index on (cluster_id, id) by instead.
+        by_key = [earlier.cluster_id == Report.cluster_id,
+                  *conditions(replace(f, article=""), me, earlier, with_snapshot=False),
+                  *([earlier.id + 0 <= f.upto] if f.upto else [])]
+        if part == "set":
+            return [exists().where(*by_key, column.is_not(None), tuple_(column, earlier.id) < tuple_(own, Report.id))]
+        # Two looks, each a step into the index (as one, OR-ed, PostgreSQL hashed every report with a value).
+        return [exists().where(*by_key, column.is_not(None)),
+                exists().where(*by_key, column.is_(None), earlier.id < Report.id)]
 
     def scan(extra: list, part: str | None = None):
         """One ordered index scan. A key on a column that may be NULL is read in two parts, each in an index's
         order: the rows with a value by (column, id), then those without by id (their key is `order.last`)."""
         key = order.key(Report)
-        query = select(*key).where(~led, *extra)
+        query = select(*key).where(*(~ahead_of_it for ahead_of_it in led(part)), *extra)
         sort = key
         # The key's columns and the cursor's values that bound the scan (none: from the start).
         bound = (key, order.bound(cursor)) if cursor is not None else None
@@ -921,13 +944,23 @@ def in_group(report: Report, ids: list[int]) -> list[Report]:
         report.cluster_id is not None and found[i].cluster_id == report.cluster_id))]
 
 
-def group_in_states(report: Report, upto: int, statuses: tuple[str, ...]) -> list[Report]:
-    """This report's group up to id `upto` (the newest its page showed), those in `statuses`, oldest first."""
+def group_in_states(report: Report, upto: int, statuses: tuple[str, ...], limit: int) -> list[Report]:
+    """The first `limit` reports of this report's group up to id `upto` (the newest its page showed) in `statuses`,
+    oldest first."""
     if report.cluster_id is None:
         return [report] if report.status in statuses else []
     return list(db.session.scalars(
         select(Report).where(Report.cluster_id == report.cluster_id, Report.id <= upto,
-                             Report.status.in_(statuses)).order_by(Report.id)))
+                             Report.status.in_(statuses)).order_by(Report.id).limit(limit)))
+
+
+def count_group_in_states(report: Report, upto: int, statuses: tuple[str, ...]) -> int:
+    """How many reports of this report's group up to id `upto` are in `statuses`: a range of the index on
+    (cluster_id, status, id) per state, read from the index alone."""
+    if report.cluster_id is None:
+        return int(report.status in statuses)
+    return db.session.scalar(select(func.count()).where(
+        Report.cluster_id == report.cluster_id, Report.id <= upto, Report.status.in_(statuses)))
 
 
 def find_by_reference(reference: str) -> Report | None:

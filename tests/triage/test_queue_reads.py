@@ -140,9 +140,11 @@ def hot_article(make_app):
         yield client, editor, hot
 
 
-def expected_rows(article_id: int, shown, sort: str) -> list[str]:
-    """Each group's lead (its oldest matching report) in the queue's order, from a recount."""
-    groups = [members for members in recount_groups(shown).values() if members[0].article_id == article_id]
+def expected_rows(article_id: int | None, shown, sort: str) -> list[str]:
+    """Each group's lead (its oldest matching report) in the queue's order, from a recount (of one article's
+    groups, if given)."""
+    groups = [members for members in recount_groups(shown).values()
+              if article_id is None or members[0].article_id == article_id]
     if sort == "due":
         def place(members):
             return min((r.due_at or queue.NO_DEADLINE, r.id) for r in members)
@@ -166,6 +168,19 @@ def test_one_articles_pages_over_every_status_follow_a_recount_both_ways(hot_art
         last_url = links(page_of(client, last_url))["next"]
     assert sum(reversed(walk(client, last_url, "prev")), []) == sum(pages, [])
     check_rows_against_a_recount(url, shown, editor)
+
+
+@pytest.mark.parametrize(("status", "shown"), [("all", lambda r: True), ("open", lambda r: r.status in OPEN),
+                                               ("rejected", lambda r: r.status == "rejected")])
+def test_due_first_over_every_article_follows_a_recount_both_ways(hot_article, status, shown):
+    client, editor, hot = hot_article
+    url = f"/editor/?status={status}&sort=due"
+    pages = walk(client, url)
+    assert sum(pages, []) == expected_rows(None, shown, "due")
+    last_url = url
+    for _ in pages[1:]:
+        last_url = links(page_of(client, last_url))["next"]
+    assert sum(reversed(walk(client, last_url, "prev")), []) == sum(pages, [])
 
 
 @pytest.mark.parametrize("sort", ["newest", "due"])

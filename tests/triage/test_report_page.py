@@ -6,7 +6,16 @@ from urllib.parse import parse_qs, urlsplit
 from corrections.extensions import db
 from corrections.models import Report
 from corrections.reports import canned_answers, workflow
-from tests.helpers import PASSWORD, count_queries, file_report, form_tokens, login, make_article, make_editor
+from tests.helpers import (
+    PASSWORD,
+    count_queries,
+    file_report,
+    form_tokens,
+    login,
+    make_article,
+    make_editor,
+    recorded_statements,
+)
 
 PASSAGE = "31 votes to 12"
 
@@ -244,3 +253,50 @@ def test_a_report_page_lists_a_few_of_its_group_and_links_the_whole_group(editor
     db.session.expire_all()
     assert {db.session.get(Report, r.id).status for r in group} == {"corrected"}
     assert db.session.get(Report, late.id).status == "new"
+
+
+def test_linking_a_big_group_goes_a_bounded_step_at_a_time(editor_client, monkeypatch):
+    monkeypatch.setattr("corrections.editor.report.BULK_MAX", 4)
+    monkeypatch.setattr("corrections.editor.report.GROUP_LISTED", 3)
+    article = make_article()
+    group = [file_report(article, passage=PASSAGE) for _ in range(11)]
+    rejected = file_report(article, passage=PASSAGE)
+    workflow.reject(rejected, "Not an error.", by=make_editor("ada@example.org", "Ada"))
+    db.session.commit()
+    page = open_page(editor_client, group[0])
+    upto = re.search(r'name="link_group" value="(\d+)"', page).group(1)
+    late = file_report(article, passage=PASSAGE)
+    response = editor_client.post(f"/editor/reports/{group[0].id}/publish", data={
+        "csrf_token": form_tokens(page)["csrf_token"], "kind": "correction",
+        "text": "The vote was 31 to 12, not 13 to 12.", "link": [str(group[0].id)], "link_group": upto})
+    assert response.status_code == 302 and response.headers["Location"].endswith("#link-group")
+
+    def corrected() -> list[int]:
+        db.session.expire_all()
+        return [r.id for r in group if db.session.get(Report, r.id).status == "corrected"]
+
+    # The notice is published with the group's first four, the rest left for the steps that follow.
+    assert corrected() == [r.id for r in group[:4]]
+    statements = []
+    for before, linked in ((4, 8), (8, 11)):
+        page = editor_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert f"{before} of 11 reports of this group are linked" in " ".join(page.split())
+        step = re.search(r'<form method="post" action="([^"]+/link-group)"(.*?)</form>', page, re.S)
+        fields = dict(re.findall(r'name="(csrf_token|notice|upto)"[^>]*value="([^"]*)"', step.group(2)))
+        assert fields.keys() == {"csrf_token", "notice", "upto"}
+        with recorded_statements() as run:
+            response = editor_client.post(step.group(1), data=fields)
+        statements.append(len(run))
+        assert response.status_code == 302
+        assert corrected() == [r.id for r in group[:linked]]
+    # The last step goes to the notice on the article's page: every report of the group as the page showed it.
+    assert f"/editor/articles/{article.slug}#correction-" in response.headers["Location"]
+    assert "every report of the group is linked" in editor_client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert db.session.get(Report, late.id).status == "new" and db.session.get(Report, rejected.id).status == "rejected"
+    # A step costs the same statements whatever is left of the group (the last one fewer reports, no more queries).
+    assert statements[1] <= statements[0]
+    # Nothing is left to link: a step sent again links nothing and says so.
+    response = editor_client.post(step.group(1), data=fields)
+    assert response.status_code == 302
+    assert "Nothing was linked" in editor_client.get(response.headers["Location"]).get_data(as_text=True)
