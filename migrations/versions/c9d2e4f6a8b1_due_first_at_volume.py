@@ -11,7 +11,7 @@ row's whole group (tens of thousands of reports in a hot article's biggest). Wit
 one step into the group's reports by deadline.
 
 Revision ID: c9d2e4f6a8b1
-Revises: b3e8d1f4a6c2
+Revises: c8e4a2f6b913
 Create Date: 2026-12-07 08:00:00.000000
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c9d2e4f6a8b1'
-down_revision = 'b3e8d1f4a6c2'
+down_revision = 'c8e4a2f6b913'
 branch_labels = None
 depends_on = None
 
