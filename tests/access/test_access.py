@@ -80,6 +80,7 @@ ACCESS = {
     "feeds.all_corrections": ("ok", "ok", "ok"),
     "feeds.article_corrections": ("ok", "ok", "ok"),
     "editor.publish": ("login", "ok", "ok"),
+    "editor.link_group": ("login", "ok", "ok"),
     "editor.article": ("login", "ok", "ok"),
     "editor.publish_on_article": ("login", "ok", "ok"),
     "editor.amend_notice": ("login", "ok", "ok"),
