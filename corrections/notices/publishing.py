@@ -1,9 +1,10 @@
 """Published corrections: publishing, amending and withdrawing them, and reading them back for pages and feeds."""
 
+import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Select, bindparam, func, literal, select, tuple_, union_all
+from sqlalchemy import Connection, Select, bindparam, delete, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
 from corrections.articles import fixes, revisions, unannounced
@@ -149,9 +150,32 @@ def _unpublish_undone(decision: Decision, by: Editor) -> None:
             # Amended or withdrawn since: that record (and its reason, shown to readers) is not the undo's to erase.
             raise decisions.UndoRefused("The notice was amended or withdrawn since it was published, so it can no "
                                         "longer be undone; amend or withdraw it instead.")
+        if _links(decision.notice) > len(decision.reports):
+            raise decisions.UndoRefused("More reports were linked to the notice since it was published: undo that "
+                                        "step first, or withdraw the notice.")
         notice, decision.notice = decision.notice, None
         db.session.flush()  # the decision lets go of the notice before it is deleted
         unpublish(notice, by=by)
+    else:
+        _unlink_undone(decision)
+
+
+def _links(notice: Notice) -> int:
+    return db.session.scalar(select(func.count()).select_from(notice_report)
+                             .where(notice_report.c.correction_id == notice.id))
+
+
+def _unlink_undone(decision: Decision) -> None:
+    """A step that linked reports to a published notice (link), undone: the links go with the reports' moves. A report
+    a notice may link has never been linked to one (a corrected report is not reopened), so its links are the step's."""
+    ids = [row.report_id for row in decision.reports if json.loads(row.before).get("status") in LINKABLE]
+    for start in range(0, len(ids), consent.IDS_PER_QUERY):
+        db.session.execute(delete(notice_report).where(
+            notice_report.c.report_id.in_(ids[start:start + consent.IDS_PER_QUERY])))
+    if ids:
+        # Notices whose reports the session holds read them again.
+        for notice in [o for o in db.session.identity_map.values() if isinstance(o, Notice)]:
+            db.session.expire(notice, ["reports"])
 
 
 def passage_to_fix(report: Report, kind: str) -> fixes.Passage:

@@ -3,8 +3,10 @@
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import select
+
 from corrections.extensions import db
-from corrections.models import Report
+from corrections.models import Notice, Report
 from corrections.reports import canned_answers, workflow
 from tests.helpers import (
     PASSWORD,
@@ -300,3 +302,44 @@ def test_linking_a_big_group_goes_a_bounded_step_at_a_time(editor_client, monkey
     response = editor_client.post(step.group(1), data=fields)
     assert response.status_code == 302
     assert "Nothing was linked" in editor_client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_linking_step_is_undone_with_its_links_and_the_notice_waits_for_it(editor_client, monkeypatch):
+    from tests.reports.test_undo import undo_form
+
+    monkeypatch.setattr("corrections.editor.report.BULK_MAX", 2)
+    monkeypatch.setattr("corrections.editor.report.GROUP_LISTED", 1)
+    article = make_article()
+    group = [file_report(article, passage=PASSAGE) for _ in range(5)]
+    page = open_page(editor_client, group[0])
+    response = editor_client.post(f"/editor/reports/{group[0].id}/publish", data={
+        "csrf_token": form_tokens(page)["csrf_token"], "kind": "correction", "text": "The vote was 31 to 12.",
+        "link": [str(group[0].id)], "link_group": re.search(r'name="link_group" value="(\d+)"', page).group(1)})
+    publication = undo_form(editor_client.get(response.headers["Location"]).get_data(as_text=True))
+    page = editor_client.get(response.headers["Location"]).get_data(as_text=True)
+    step = re.search(r'<form method="post" action="([^"]+/link-group)"(.*?)</form>', page, re.S)
+    fields = dict(re.findall(r'name="(csrf_token|notice|upto)"[^>]*value="([^"]*)"', step.group(2)))
+    page = editor_client.post(step.group(1), data=fields, follow_redirects=True).get_data(as_text=True)
+    notice_id = db.session.scalar(select(Notice.id).order_by(Notice.id.desc()))
+
+    def linked() -> list[int]:
+        db.session.expire_all()
+        return [r.id for r in db.session.get(Notice, notice_id).reports]
+
+    assert linked() == [r.id for r in group[:4]]
+    # The publication cannot be undone while a later step's reports are linked to its notice.
+    url, data = publication
+    refused = editor_client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "More reports were linked to the notice since it was published" in refused
+    assert linked() == [r.id for r in group[:4]]
+    # The step is undone with its links: its reports are open again and the notice no longer links them.
+    url, data = undo_form(page)
+    editor_client.post(url, data=data)
+    assert linked() == [r.id for r in group[:2]]
+    assert [fresh(r).status for r in group] == ["corrected", "corrected", "new", "new", "new"]
+    # Then the publication itself can be undone.
+    url, data = publication
+    editor_client.post(url, data=data)
+    db.session.expire_all()
+    assert db.session.get(Notice, notice_id) is None
+    assert {fresh(r).status for r in group} == {"new"}
