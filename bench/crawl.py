@@ -254,7 +254,6 @@ def explicit_shapes(p: dict) -> list[Shape]:
     if p["desk"]:
         shapes.append(Shape("admin, one desk", f"/editor/admin/desks/{p['desk']}"))
     shapes += [Shape("public home", "/"), Shape("public corrections log", "/corrections"),
-               Shape("public corrections log, page 2", "/corrections?page=2"),
                Shape("public transparency", "/transparency"), Shape("public Atom feed", "/corrections.atom")]
     if p["policy"]:
         shapes.append(Shape("public policy", f"/policies/{quote(p['policy'])}"))
@@ -262,9 +261,10 @@ def explicit_shapes(p: dict) -> list[Shape]:
 
 
 def deep_shapes(browser: bench.Browser) -> list[Shape]:
-    """Queue pages deep in the list, reached as an editor reaches them: following "Next page"."""
+    """Queue and log pages deep in the list, reached as people reach them: following "Next page" ("Older")."""
     found = []
-    starts = (("queue, default", "/editor/"), ("queue, status=all sort=due", "/editor/?status=all&sort=due"))
+    starts = (("queue, default", "/editor/"), ("queue, status=all sort=due", "/editor/?status=all&sort=due"),
+              ("public corrections log", "/corrections"))
     for label, start in starts:
         for times in DEEP_PAGES:
             path, followed = follow_next(browser, start, times)

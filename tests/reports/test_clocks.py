@@ -247,7 +247,7 @@ def row_of(page: str, report: Report) -> str:
 
 
 def test_queue_shows_time_left_and_overdue_and_sorts_due_first(editor_client, editor):
-    from tests.triage.test_queue import page_of, references
+    from tests.triage.queue_pages import page_of, references
 
     article = make_article()
     # Targets for facts only: the typo has no deadline.
@@ -282,7 +282,7 @@ def test_due_first_pages_lose_and_repeat_no_group(make_app, status):
     without one last, equal deadlines by arrival; over the open reports, and over every status (where closed
     reports, without a deadline, follow those with one, and a group may lead from any status)."""
     from tests.helpers import login, make_editor
-    from tests.triage.test_queue import links, page_of, references, walk
+    from tests.triage.queue_pages import links, page_of, references, walk
 
     app = make_app(QUEUE_PER_PAGE=2)
     with app.app_context():
@@ -336,8 +336,8 @@ def test_due_first_pages_lose_and_repeat_no_group(make_app, status):
 def test_the_report_page_walks_the_due_first_queue_as_the_editor_saw_it(editor_client, editor):
     """Acting on a report moves its deadline (first action met, resolution next); the walk keeps its place."""
     from tests.helpers import form_tokens
+    from tests.triage.queue_pages import page_of
     from tests.triage.test_holds_still import report_links, snapshot_url, walk_reports
-    from tests.triage.test_queue import page_of
 
     clocks.set_targets({clocks.DEFAULT: clocks.Targets(60, 24 * 60)})
     db.session.commit()

@@ -121,7 +121,7 @@ def test_editor_belongs_to_desks(app, editor):
 
 def test_queue_filters_by_my_desk_a_desk_or_none_and_saves_it_as_a_view(editor_client, editor):
     from corrections.triage import saved_views
-    from tests.triage.test_queue import page_of, references
+    from tests.triage.queue_pages import page_of, references
 
     local, sport = desks.create_desk("Local desk", [editor.id]), desks.create_desk("Sport desk", [])
     desks.set_route("Local", local)

@@ -76,7 +76,7 @@ def test_the_latest_decision_in_the_group_is_linked(app, editor):
 def test_the_queue_row_marks_a_resurfaced_report_and_links_the_earlier_decision(editor_client, editor):
     import re
 
-    from tests.triage.test_queue import page_of
+    from tests.triage.queue_pages import page_of
 
     article = make_article()
     first = file_report(article, passage=PASSAGE)

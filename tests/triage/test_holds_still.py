@@ -9,7 +9,8 @@ from corrections.extensions import db
 from corrections.models import Report
 from corrections.reports import workflow
 from tests.helpers import count_queries, csrf_token, file_report, form_tokens, make_article, make_editor
-from tests.triage.test_queue import busy_queue, expected_leads, page_of, references  # noqa: F401 (busy_queue is a fixture)
+from tests.triage.queue_pages import page_of, references
+from tests.triage.test_queue import busy_queue, expected_leads  # noqa: F401 (busy_queue is a fixture)
 
 
 def snapshot_url(page: str) -> str:

@@ -1,6 +1,5 @@
 """The queue's most-reported order: the counts the report table's triggers keep, and pages read from them."""
 
-import html
 import re
 from collections import Counter
 
@@ -13,6 +12,7 @@ from corrections.reports import workflow
 from corrections.triage import ranking
 from corrections.vocabulary import OPEN
 from tests.helpers import count_queries, file_report, login, make_article, make_editor, recorded_statements
+from tests.triage.queue_pages import links, page_of, references, walk
 
 PASSAGES = ["31 votes to 12", "Work starts in March", "extra £2.4 million", ""]
 
@@ -60,28 +60,12 @@ def test_the_kept_counts_follow_every_kind_of_change(app, editor):
                              .where(ArticleReportCount.n <= 0)) == 0
 
 
-def page_of(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
 
 
-def references(page: str) -> list[str]:
-    return re.findall(r'class="reference">(R-[0-9A-Z]{6})<', page)
 
 
-def links(page: str) -> dict[str, str]:
-    return {rel: html.unescape(href) for rel, href in re.findall(r'<a rel="(prev|next)" href="([^"]*)"', page)}
 
 
-def walk(client, url: str, rel: str = "next") -> list[list[str]]:
-    pages = []
-    while url:
-        page = page_of(client, url)
-        pages.append(references(page))
-        url = links(page).get(rel)
-        assert len(pages) < 100, "the pager goes round in circles"
-    return pages
 
 
 def expected(shown, article_id: int | None = None) -> list[str]:

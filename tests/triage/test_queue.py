@@ -19,19 +19,13 @@ from corrections.reports import workflow
 from corrections.templating import machine_datetime
 from corrections.triage import queue
 from tests.helpers import count_queries, csrf_token, file_report, make_article, make_editor, recorded_statements
+from tests.triage.queue_pages import links, page_of, references, walk
 
 PASSAGE = "31 votes to 12"
 
 
-def page_of(client, url="/editor/") -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
 
 
-def references(page: str) -> list[str]:
-    """The lead reference of each row, in order."""
-    return re.findall(r'class="reference">(R-[0-9A-Z]{6})<', page)
 
 
 def set_status(report: Report, status: str) -> None:
@@ -124,20 +118,8 @@ def test_sorting_newest_oldest_and_most_reported(editor_client):
     assert references(page_of(editor_client, "/editor/?sort=most_reported"))[-1] == refs[0]
 
 
-def links(page: str) -> dict[str, str]:
-    """The pager's links by rel (prev, next), as the browser would follow them."""
-    return {rel: html.unescape(href) for rel, href in re.findall(r'<a rel="(prev|next)" href="([^"]*)"', page)}
 
 
-def walk(client, url: str, rel: str = "next") -> list[list[str]]:
-    """The lead references of every page from `url` on, following the pager's `rel` links."""
-    pages = []
-    while url:
-        page = page_of(client, url)
-        pages.append(references(page))
-        url = links(page).get(rel)
-        assert len(pages) < 100, "the pager goes round in circles"
-    return pages
 
 
 def test_pages_hold_the_filter(make_app):

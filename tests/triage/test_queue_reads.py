@@ -15,8 +15,8 @@ from corrections.reports import workflow
 from corrections.triage import queue
 from corrections.vocabulary import OPEN
 from tests.helpers import count_queries, file_report, login, make_article, make_editor, recorded_statements
+from tests.triage.queue_pages import links, page_of, walk
 from tests.triage.test_most_reported import plans_of
-from tests.triage.test_queue import links, page_of, walk
 
 PASSAGES = ["31 votes to 12", "Work starts in March", "extra £2.4 million", "the bridge opened in 1998", ""]
 

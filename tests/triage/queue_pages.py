@@ -1,0 +1,31 @@
+"""Reading the queue's pages as a browser would: their rows' references and the pager's links."""
+
+import html
+import re
+
+
+def page_of(client, url: str = "/editor/") -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def references(page: str) -> list[str]:
+    """The lead reference of each row, in order."""
+    return re.findall(r'class="reference">(R-[0-9A-Z]{6})<', page)
+
+
+def links(page: str) -> dict[str, str]:
+    """The pager's links by rel (prev, next), as the browser would follow them."""
+    return {rel: html.unescape(href) for rel, href in re.findall(r'<a rel="(prev|next)" href="([^"]*)"', page)}
+
+
+def walk(client, url: str, rel: str = "next") -> list[list[str]]:
+    """The lead references of every page from `url` on, following the pager's `rel` links."""
+    pages = []
+    while url:
+        page = page_of(client, url)
+        pages.append(references(page))
+        url = links(page).get(rel)
+        assert len(pages) < 100, "the pager goes round in circles"
+    return pages
