@@ -164,14 +164,21 @@ def compute(days: int = DEFAULT_WINDOW, now: datetime | None = None) -> Figures:
     )
 
 
+# Later than any deadline the app sets.
+NO_DEADLINE_AFTER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
 def _targets(window: tallies.Window, counts, now: datetime) -> clocks.TargetFigures:
     """How often each deadline was met by the window's reports (clocks.target_figures' figures): met and late
     from the tallies; of the reports still waiting, those whose deadline is ahead of `now` are recent, read from
     the deadline indexes, and the rest are missed."""
     running: dict[str, dict[str, int]] = {"first": {}, "resolution": {}}
     arrived = tallies.arrival_unindexed(Report.created_at)
+    # Bounded on both sides: SQLite's planner takes a one-sided range for a quarter of the table and would read
+    # every report instead of the deadline's index (700 ms at a million reports; 5 ms by the index).
     ahead = [
-        select(literal(name), Report.category, func.count()).where(due >= now, waiting, window.whole(arrived))
+        select(literal(name), Report.category, func.count())
+        .where(due >= now, due < NO_DEADLINE_AFTER, waiting, window.whole(arrived))
         .group_by(Report.category)
         for name, due, waiting in (
             ("first", Report.first_action_due_at, Report.first_action_at.is_(None)),
