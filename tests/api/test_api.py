@@ -108,23 +108,33 @@ def test_list_shows_published_notices_newest_first_without_withdrawn_ones(client
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first["published_at"])
 
 
-def test_list_pages_with_a_cursor_until_the_end(client, editor):
-    article = make_article()
+def five_notices(article, editor) -> list[int]:
+    """Five notices on the article, oldest first; two share a timestamp, so a cursor must break ties by id."""
     start = datetime(2026, 11, 1, tzinfo=UTC)
-    # Two share a timestamp, so the cursor must break ties by id.
     times = [start, start + timedelta(hours=1), start + timedelta(hours=1), start + timedelta(hours=2),
              start + timedelta(hours=3)]
-    published = [publish(article, editor, f"Notice number {i} on the budget.", at=t).id for i, t in enumerate(times)]
+    return [publish(article, editor, f"Notice number {i} on the budget.", at=t).id for i, t in enumerate(times)]
 
-    seen, url, pages = [], "/api/v1/corrections?limit=2", 0
+
+def walk_pages(client, url: str, items: str, endpoint: str, check=lambda body: None) -> tuple[list[int], int]:
+    """The ids of every page's `items` from `url` on, following `next` (2 a page at most), and how many pages."""
+    seen, pages = [], 0
     while url:
         body = client.get(url).get_json()
-        assert len(body["corrections"]) <= 2
-        seen += [n["id"] for n in body["corrections"]]
+        check(body)
+        assert len(body[items]) <= 2
+        seen += [n["id"] for n in body[items]]
         url = body["next"]
         pages += 1
         if url:
-            assert url.startswith("http://localhost/api/v1/corrections?")
+            assert url.startswith(f"http://localhost{endpoint}?")
+    return seen, pages
+
+
+def test_list_pages_with_a_cursor_until_the_end(client, editor):
+    published = five_notices(make_article(), editor)
+
+    seen, pages = walk_pages(client, "/api/v1/corrections?limit=2", "corrections", "/api/v1/corrections")
 
     assert pages == 3
     assert seen == [published[4], published[3], published[2], published[1], published[0]]
@@ -209,24 +219,15 @@ def test_notices_for_an_unknown_page_are_empty(client):
 
 def test_notices_for_a_page_come_a_page_at_a_time_with_the_log_for_all(client, editor):
     article, other = make_article(), make_article()
-    start = datetime(2026, 11, 1, tzinfo=UTC)
-    # Two share a timestamp, so the cursor must break ties by id.
-    times = [start, start + timedelta(hours=1), start + timedelta(hours=1), start + timedelta(hours=2),
-             start + timedelta(hours=3)]
-    published = [publish(article, editor, f"Notice number {i} on the budget.", at=t).id for i, t in enumerate(times)]
+    published = five_notices(article, editor)
     publish(other, editor, "A notice on another article.")
 
-    seen, url, pages = [], "/api/v1/notices?" + urlencode({"url": article.canonical_url, "limit": 2}), 0
-    while url:
-        body = client.get(url).get_json()
+    def check(body):
         schema("PageNotices").validate(body)
-        assert len(body["notices"]) <= 2
         assert body["log_url"] == f"http://localhost/corrections?article={article.slug}"
-        seen += [n["id"] for n in body["notices"]]
-        url = body["next"]
-        pages += 1
-        if url:
-            assert url.startswith("http://localhost/api/v1/notices?")
+
+    seen, pages = walk_pages(client, "/api/v1/notices?" + urlencode({"url": article.canonical_url, "limit": 2}),
+                             "notices", "/api/v1/notices", check)
 
     assert pages == 3
     assert seen == [published[4], published[3], published[2], published[1], published[0]]
