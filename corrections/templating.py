@@ -13,14 +13,6 @@ from corrections.text import one_line
 from corrections.vocabulary import STATUS_LABELS
 
 
-def human_date(value: datetime) -> str:
-    return long_date(value)
-
-
-def human_datetime(value: datetime) -> str:
-    return long_datetime(value)
-
-
 def machine_datetime(value: datetime) -> str:
     """The moment in UTC to the second, e.g. 2026-12-06T18:18:00Z: what <time datetime> accepts (HTML allows at most
     three digits of a second's fraction, and isoformat() gives six). A naive value is taken as UTC."""
@@ -31,7 +23,7 @@ def machine_datetime(value: datetime) -> str:
 
 def time_tag(value: datetime, with_time: bool = False) -> Markup:
     """<time datetime="2026-12-06T18:18:00Z">readable</time>"""
-    shown = human_datetime(value) if with_time else human_date(value)
+    shown = long_datetime(value) if with_time else long_date(value)
     # Both values are escaped before they are marked safe.
     return Markup(f'<time datetime="{escape(machine_datetime(value))}">{escape(shown)}</time>')  # nosec B704
 
@@ -95,7 +87,7 @@ def chart_bars(rows, top, bar_x, bar_room, row_height, bar_height, label_room, m
 
 
 def register(app: Flask) -> None:
-    app.add_template_filter(human_date)
+    app.add_template_filter(long_date, "human_date")
     app.add_template_filter(month_year)
     app.add_template_filter(lambda value: month_year(value, short=True), "short_month_year")
     # Counts and shares in the page's language (Flask-Babel's own filters read its locale the same way).
