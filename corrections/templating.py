@@ -37,6 +37,12 @@ def ref(reference: str) -> Markup:
     return Markup(f'<span class="ref">{escape(reference)}</span>')  # nosec B704: escaped
 
 
+def ltr(address: str) -> Markup:
+    """An address (e-mail, web) kept in its own left-to-right order among the words of a right-to-left page, where a
+    digit at its start or a slash at its end would otherwise be carried to the other side."""
+    return Markup(f'<bdi dir="ltr">{escape(address)}</bdi>')  # nosec B704: escaped
+
+
 def refs(text: str) -> Markup:
     """A text (a history comment) with each report reference in it kept on one line; the rest escaped."""
     escaped = str(escape(text))
@@ -96,6 +102,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(time_tag)
     app.add_template_filter(ref)
     app.add_template_filter(refs)
+    app.add_template_filter(ltr)
     app.add_template_filter(day_label)
     app.add_template_global(chart_bars)
     # Names and titles in e-mails: one line, whatever was typed (mail/*.txt).
