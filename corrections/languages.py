@@ -230,6 +230,13 @@ def decide(tag: str | None) -> bool:
     return True
 
 
+def settle(tag: str | None) -> str:
+    """The page's language as `decide` and the usual rule make it, for an answer that translates nothing (a 304)
+    yet must tell caches what the page tells them (mark_vary)."""
+    decide(tag)
+    return language()
+
+
 def editor_language(editor: Any) -> str:
     """An editor's language: their choice while readers may still get it, the site's otherwise."""
     choice = getattr(editor, "language", None)

@@ -63,8 +63,13 @@ def article(slug: str):
     # absolute links point.
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
     etag = f"{version}-{page_cache.links_tag()}-{'s' if has_session else 'p'}{languages.negotiated_tag()}"
+    cache_control = "no-cache" if not has_session else "private, no-cache"
     if request.if_none_match.contains(etag):
-        return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
+        # A 304 carries what the page would tell caches (RFC 9110, 15.4.5): its Cache-Control, and its Vary, which
+        # depends on whether the article has a language of its own.
+        if len(current_app.config["LANGUAGES"]) > 1:
+            languages.settle(content.language_of(slug))
+        return current_app.response_class(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": cache_control})
     with db.engine.connect() as connection:
         found = content.for_page(connection, slug) or abort(404)
         notices = publishing.for_page(connection, found.id, current_app.config["ARTICLE_NOTICES_SHOWN"])
@@ -75,7 +80,7 @@ def article(slug: str):
                            json_ld=article_json_ld(found, notices.newest, notices.last_changed))
     response = current_app.response_class(body, mimetype="text/html")
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache" if not has_session else "private, no-cache"
+    response.headers["Cache-Control"] = cache_control
     return response
 
 

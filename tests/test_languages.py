@@ -16,6 +16,7 @@ from corrections import languages
 from corrections.articles.content import change_text
 from corrections.config import ConfigError
 from corrections.extensions import db
+from corrections.infra import page_cache
 from corrections.models import OutboxMessage, Report
 from corrections.notices import publishing
 from corrections.reports import workflow
@@ -126,6 +127,26 @@ def test_the_page_cache_keeps_a_copy_per_language(several):
     again = client.get("/articles/cached", headers={"Accept-Language": "hu",
                                                     "If-None-Match": pages[1].headers["ETag"]})
     assert again.status_code == 200 and 'lang="hu"' in again.get_data(as_text=True)
+
+
+def test_a_304_tells_caches_what_the_page_tells_them(several):
+    make_article(slug="negotiated")
+    make_article(slug="magyar", language="hu")
+    client = several.test_client()
+    varies = []
+
+    for slug in ("negotiated", "magyar"):
+        page = client.get(f"/articles/{slug}", headers={"Accept-Language": "ar"})
+        # Another server, or one that has dropped its copy, answers the revalidation from the view.
+        page_cache.for_app(several).clear()
+        again = client.get(f"/articles/{slug}",
+                           headers={"Accept-Language": "ar", "If-None-Match": page.headers["ETag"]})
+
+        assert again.status_code == 304
+        assert [again.headers.get(name) for name in ("Vary", "Cache-Control")] == \
+            [page.headers.get(name) for name in ("Vary", "Cache-Control")]
+        varies.append("Accept-Language" in again.headers.get("Vary", ""))
+    assert varies == [True, False]
 
 
 def test_dates_are_shown_in_the_sites_zone_and_language(make_app, catalogs):

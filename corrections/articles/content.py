@@ -253,6 +253,11 @@ def get_by_slug(slug: str) -> Article | None:
     return db.session.scalar(ARTICLE_BY_SLUG, {"slug": slug})
 
 
+def language_of(slug: str) -> str | None:
+    """An article's own language (None when it has none, or there is no such article)."""
+    return db.session.scalar(select(Article.language).where(Article.slug == slug))
+
+
 # What the public article page shows of an article (see for_page).
 PAGE_ARTICLE = select(
     Article.id, Article.slug, Article.canonical_url, Article.title, Article.byline, Article.section, Article.body,
