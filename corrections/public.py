@@ -218,6 +218,8 @@ def private_page(response):
 @bp.post("/reports/<token>/forget")
 def forget_contact(token: str):
     filed = filing.find_by_token(token) or abort(404)
+    # What this answer says (the flash, a refusal) is read on the status page: in its language.
+    languages.decide(filed.language)
     form = ForgetContactForm()
     if not form.validate_on_submit():
         return status_page(filed, token, form, 400)
@@ -236,6 +238,7 @@ class ConfirmForm(FlaskForm):
 def ask_confirmation_again(token: str):
     """The reader asks for another confirmation link (the last one expired or never arrived)."""
     filed = filing.find_by_token(token) or abort(404)
+    languages.decide(filed.language)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return status_page(filed, token, ForgetContactForm(), 400)

@@ -190,6 +190,30 @@ def test_a_report_keeps_the_language_it_was_sent_in_and_its_e_mails_speak_it(sev
     assert '<html lang="hu"' in status
 
 
+def test_the_status_pages_messages_speak_the_reports_language_whatever_the_browser(several):
+    article = make_article(slug="uzenet")
+    client = several.test_client()
+    form = client.get(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"})
+    sent = client.post(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"}, data={
+        **form_tokens(form.get_data(as_text=True)), "category": "factual",
+        "description": "The figure in this sentence is wrong.", "email": "olvaso@example.org", "notify": "y"})
+    status_path = sent.headers["Location"]
+    english = {"Accept-Language": "en"}
+
+    # Another link asked for too soon: refused, in Hungarian.
+    page = client.get(status_path, headers=english).get_data(as_text=True)
+    again = client.post(status_path + "/confirm-address", headers=english, data=form_tokens(page))
+    refused = client.get(again.headers["Location"], headers=english).get_data(as_text=True)
+    # The contact removed: said in Hungarian.
+    page = client.get(status_path, headers=english).get_data(as_text=True)
+    removed = client.post(status_path + "/forget", headers=english, data={**form_tokens(page), "confirm": "y"})
+    done = client.get(removed.headers["Location"], headers=english).get_data(as_text=True)
+
+    assert pseudo("We cannot send another link yet: see below when you can ask again.") in refused
+    assert pseudo("Your name and e-mail address have been removed from this report. We will not e-mail you about "
+                  "it.") in done
+
+
 def test_an_editor_chooses_the_dashboards_language(several):
     make_editor("ed@example.org")
     client = several.test_client()
