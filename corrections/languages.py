@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta, get_timezone
@@ -324,6 +325,28 @@ def long_datetime(value: datetime) -> str:
         pattern = str(locale.datetime_formats["long"]).replace("{1}", date_pattern).replace("{0}", time_pattern)
         pattern += " zzz"
     return format_datetime(_aware(value), pattern, tzinfo=_zone(), locale=tag)
+
+
+def _zoneinfo() -> ZoneInfo:
+    # Not Babel's zone (pytz's, whose zones placed in a datetime's tzinfo keep their first offset in history).
+    return ZoneInfo(current_app.config["TIMEZONE"] if has_app_context() else "UTC")
+
+
+def local_month(moment: datetime) -> date:
+    """The calendar month (its first day) a moment falls in, in the site's time zone."""
+    zoned = _aware(moment).astimezone(_zoneinfo())
+    return date(zoned.year, zoned.month, 1)
+
+
+def month_start(month: date) -> datetime:
+    """The UTC instant a calendar month (given by any of its days) begins in the site's time zone: what queries of
+    stored UTC times compare with, so that months are index ranges and no row's time is converted."""
+    return datetime(month.year, month.month, 1, tzinfo=_zoneinfo()).astimezone(UTC)
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after `month`'s."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def month_year(value: date, short: bool = False) -> str:

@@ -243,14 +243,15 @@ class Window:
                 excluded += outside
             else:
                 edges.append(inside)
-        return cls(start, end, tuple(months), tuple(sorted(days)), tuple(edges), tuple(excluded))
-
-    @classmethod
-    def month(cls, first: date) -> "Window":
-        """The whole UTC calendar month that starts on `first`: its month's tally rows alone, no edges. Its end is
-        the month's last microsecond, the finest time stored, so that months side by side share no instant."""
-        start = _midnight(first)
-        return cls(start, _midnight(_next_month(first)) - timedelta(microseconds=1), (first,), (), ())
+        # Every day of a month taken (a month of the site's time zone east of UTC is a UTC month, an edge before it
+        # and a part excluded at its end): its month's tally rows instead of a month of day rows.
+        taken = set(days)
+        for first in sorted({day.replace(day=1) for day in days}):
+            whole = {first + timedelta(days=i) for i in range((_next_month(first) - first).days)}
+            if whole <= taken:
+                months.append(first)
+                taken -= whole
+        return cls(start, end, tuple(sorted(months)), tuple(sorted(taken)), tuple(edges), tuple(excluded))
 
     def tallied(self, table) -> list:
         """Conditions on the tally rows of this window's whole months and days: one per run of consecutive
@@ -323,20 +324,21 @@ def report_counts(window: Window) -> Counter:
     return counts
 
 
-def statuses_by_month(window: Window) -> dict[date, Counter]:
-    """Reports received in the window by the UTC month they arrived in (its first day) and status."""
-    tallied = [select(ReportTally.start, ReportTally.status, ReportTally.n).where(run)
-               for run in window.tallied(ReportTally)]
-    edges = window.reports(Report.created_at, utc_day(Report.created_at), Report.status)
-    rows = union_all(*tallied, *edges).subquery()
-    by_month: dict[date, Counter] = {}
-    # Month rows start on the month's first day, day rows and edges on their day: each is summed into its month.
-    for start, status, n in db.session.execute(
+def statuses(windows: list[Window]) -> list[Counter]:
+    """Reports received in each window (months of the site's time zone, say) by status, in one query."""
+    parts = []
+    for index, window in enumerate(windows):
+        parts += [select(literal(index), ReportTally.status, ReportTally.n).where(run)
+                  for run in window.tallied(ReportTally)]
+        parts += window.reports(Report.created_at, literal(index), Report.status)
+    rows = union_all(*parts).subquery()
+    counts = [Counter() for _ in windows]
+    for index, status, n in db.session.execute(
         select(rows.c[0], rows.c[1], func.sum(rows.c[2])).group_by(rows.c[0], rows.c[1])
     ):
         if n:
-            by_month.setdefault(_as_date(start).replace(day=1), Counter())[status] += int(n)
-    return by_month
+            counts[index][status] += int(n)
+    return counts
 
 
 def per_day(window: Window) -> dict[date, int]:

@@ -4,7 +4,8 @@ Read from the figures the report table's triggers keep (figures/tallies.py), lik
 year of reports costs the same few queries and rows whatever their number: reports by month and status, the
 median time to correction of each month and of the whole period (exact, from the kept durations), and one
 query over the notices for both their kinds and their sections. The definitions the page states are the ones
-these use:
+these use (months are calendar months in the site's time zone, CORRECTIONS_TIMEZONE, read from the UTC
+instants they begin at):
 
 - received: reports readers sent (by the form or the API) in the month, except those held as spam;
 - answered: of those, the ones an editor has decided (accepted, corrected, rejected or marked
@@ -14,6 +15,7 @@ these use:
 - corrections: notices published in the period and not withdrawn, by kind and by the article's section.
 """
 
+import itertools
 import threading
 import time
 from collections import Counter
@@ -24,6 +26,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from corrections import languages
 from corrections.extensions import db
 from corrections.figures import tallies
 from corrections.models import Article, Notice, utcnow
@@ -86,8 +89,9 @@ class Figures:
 
 
 def month_starts(now: datetime) -> list[date]:
-    """The first days of the current month and the 11 before it, oldest first."""
-    year, month = now.year, now.month
+    """The first days of the current month and the 11 before it, oldest first: months in the site's time zone."""
+    current = languages.local_month(now)
+    year, month = current.year, current.month
     starts = []
     for _ in range(MONTHS):
         starts.append(date(year, month, 1))
@@ -99,20 +103,20 @@ def compute(now: datetime | None = None) -> Figures:
     """The figures for the 12 calendar months up to `now` (an aware datetime; default: now)."""
     end = (now or utcnow()).astimezone(UTC)
     starts = month_starts(end)
-    start = datetime(starts[0].year, starts[0].month, 1, tzinfo=UTC)
+    # Each month from its first instant in the site's zone; the current one up to now.
+    bounds = [languages.month_start(first) for first in starts] + [end + tallies.MICROSECOND]
+    start = bounds[0]
     period = tallies.Window.of(start, end)
     # The rows every change adds, summed now and then so that a window reads few.
     tallies.fold()
 
-    by_month = tallies.statuses_by_month(period)
-    # Each whole month alone, the current one so far, and the whole period: exact medians, in two queries.
-    windows = [tallies.Window.month(first) for first in starts[:-1]]
-    windows += [tallies.Window.of(datetime(end.year, end.month, 1, tzinfo=UTC), end), period]
-    *monthly, (overall, _) = tallies.medians("correction", windows)
+    windows = [tallies.Window.of(since, until - tallies.MICROSECOND) for since, until in itertools.pairwise(bounds)]
+    by_month = tallies.statuses(windows)
+    # Each month alone and the whole period: exact medians, in two queries.
+    *monthly, (overall, _) = tallies.medians("correction", [*windows, period])
 
     months = []
-    for first, (median, _) in zip(starts, monthly, strict=True):
-        statuses = by_month.get(first, Counter())
+    for first, statuses, (median, _) in zip(starts, by_month, monthly, strict=True):
         months.append(Month(
             first,
             received=sum(n for status, n in statuses.items() if status != "spam"),

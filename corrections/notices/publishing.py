@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, Select, bindparam, delete, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
+from corrections import languages
 from corrections.articles import fixes, revisions, unannounced
 from corrections.errors import Refusal
 from corrections.extensions import db
@@ -510,8 +511,8 @@ def _log_conditions(f: LogFilter, article: Article | None) -> list:
     if f.kind:
         where.append(Notice.kind == f.kind)
     if f.month:
-        start = datetime(f.month.year, f.month.month, 1, tzinfo=UTC)
-        end = datetime(f.month.year + (f.month.month == 12), f.month.month % 12 + 1, 1, tzinfo=UTC)
+        # The month in the site's time zone, as the log's dates are shown.
+        start, end = languages.month_start(f.month), languages.month_start(languages.next_month(f.month))
         where += [Notice.published_at >= start, Notice.published_at < end]
     return where
 
@@ -602,7 +603,8 @@ _END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def log_months(article: Article | None = None) -> list[date]:
-    """The months that have notices (of the article, if given), newest first, for the log's month filter.
+    """The months that have notices (of the article, if given), newest first, for the log's month filter: calendar
+    months in the site's time zone.
 
     Steps back through the publication index from the start of each month found: a step per month listed,
     whatever the number of notices (grouping them, as this did, read every one: tens of thousands at a million
@@ -614,9 +616,8 @@ def log_months(article: Article | None = None) -> list[date]:
     months: list[date] = []
     before = _END_OF_TIME
     while (newest := connection.scalar(statement, {**params, "before": before})) is not None:
-        newest = newest.astimezone(UTC)
-        months.append(date(newest.year, newest.month, 1))
-        before = datetime(newest.year, newest.month, 1, tzinfo=UTC)
+        months.append(languages.local_month(newest))
+        before = languages.month_start(months[-1])
     return months
 
 

@@ -133,6 +133,17 @@ def test_a_window_is_whole_months_whole_days_and_edges(monkeypatch):
     assert (hours.days, hours.edges) == ((), ((hours.start, hours.end + timedelta(microseconds=1)),))
 
 
+def test_a_month_of_a_zone_east_of_utc_is_read_as_a_utc_month_and_an_hour_at_each_end(monkeypatch):
+    """December in Budapest (from 23:00 UTC on 30 November to 23:00 on 31 December) costs one month's tally rows
+    and an hour of reports at each end, not a month of day rows."""
+    monkeypatch.setattr(tallies, "utcnow", lambda: datetime(2030, 1, 1, tzinfo=UTC))
+    window = tallies.Window.of(datetime(2026, 11, 30, 23, tzinfo=UTC),
+                               datetime(2026, 12, 31, 23, tzinfo=UTC) - timedelta(microseconds=1))
+    assert (window.months, window.days) == ((date(2026, 12, 1),), ())
+    assert window.edges == ((window.start, datetime(2026, 12, 1, tzinfo=UTC)),)
+    assert window.excluded == ((datetime(2026, 12, 31, 23, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)),)
+
+
 def test_today_so_far_is_read_from_its_tallies_less_nothing(monkeypatch):
     """The last day of a window that ends now is its tallies less the reports after now: none to read."""
     now = datetime(2026, 3, 10, 6, 30, tzinfo=UTC)

@@ -172,6 +172,28 @@ def test_months_are_utc_months_whatever_the_database_session_says(app):
     assert (by_key["2026-10"], by_key["2026-11"]) == (1, 0)
 
 
+def test_months_are_those_of_the_sites_time_zone(make_app):
+    app = make_app(TIMEZONE="Europe/Budapest")
+    with app.app_context():
+        article = make_article(section="Local")
+        # 00:30 on 1 December in Budapest, 23:30 UTC on 30 November: a report, corrected in two hours, and a notice.
+        moment = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+        report = file_report(article)
+        db.session.execute(update(Report).where(Report.id == report.id).values(
+            created_at=moment, status="corrected", closed_at=moment + timedelta(hours=2)))
+        db.session.add(Notice(article=article, kind="correction", text="A notice text here.", published_at=moment))
+        db.session.commit()
+
+        december = transparency.compute(datetime(2026, 12, 10, tzinfo=UTC))
+        # A year on, December 2026 is the first of the twelve months.
+        year_on = transparency.compute(datetime(2027, 11, 10, tzinfo=UTC))
+
+    by_key = {m.key: (m.received, m.median_to_correction) for m in december.months}
+    assert (by_key["2026-11"], by_key["2026-12"]) == ((0, None), (1, timedelta(hours=2)))
+    assert year_on.months[0].key == "2026-12" and year_on.months[0].received == 1
+    assert (year_on.received, year_on.notices, year_on.by_section) == (1, 1, [("Local", 1)])
+
+
 def test_sections_beyond_the_top_ones_are_summed(app):
     now = utcnow()
     for i in range(transparency.TOP_SECTIONS + 3):

@@ -377,3 +377,20 @@ def test_a_log_key_with_nothing_older_any_more_shows_the_page_ending_there(app, 
                      "after=2026-01-01T00:00:00%2B00:00_x"):
         response = client.get(f"{url}&{nonsense}")
         assert response.status_code == 200 and shown_notices(response.get_data(as_text=True)) == pages[0]
+
+
+def test_the_logs_months_are_those_of_the_sites_time_zone(make_app):
+    app = make_app(TIMEZONE="Europe/Budapest")
+    with app.app_context():
+        # 00:30 on 1 December in Budapest, 23:30 UTC on 30 November.
+        db.session.add(Notice(article=make_article(), kind="correction", text="The midnight notice.",
+                              published_at=datetime(2026, 11, 30, 23, 30, tzinfo=UTC)))
+        db.session.commit()
+        client = app.test_client()
+
+        log = client.get("/corrections").get_data(as_text=True)
+        december = client.get("/corrections?month=2026-12").get_data(as_text=True)
+        november = client.get("/corrections?month=2026-11").get_data(as_text=True)
+
+    assert re.findall(r'<option value="(\d{4}-\d\d)"', log) == ["2026-12"]
+    assert "The midnight notice." in december and "The midnight notice." not in november
