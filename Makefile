@@ -13,7 +13,7 @@ TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 # The catalogs (README: "How to add a language"). tests/test_catalogs.py extracts with the same options and fails
 # while messages.pot differs from what the code marks.
 CATALOGS := corrections/translations
-EXTRACT_OPTIONS := -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --add-location=file --sort-output \
+EXTRACT_OPTIONS := -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --add-comments=Translators: --add-location=file --sort-output \
 	--no-wrap --project=corrections --copyright-holder="corrections contributors"
 
 .PHONY: run test install clean messages catalogs
