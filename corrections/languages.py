@@ -16,7 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta, get_timezone
+from babel.core import get_global
+from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta, get_timezone, get_timezone_name
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
@@ -325,6 +326,16 @@ def long_datetime(value: datetime) -> str:
         pattern = str(locale.datetime_formats["long"]).replace("{1}", date_pattern).replace("{0}", time_pattern)
         pattern += " zzz"
     return format_datetime(_aware(value), pattern, tzinfo=_zone(), locale=tag)
+
+
+def zone_name() -> str:
+    """The site's time zone as people know it, in the page's language: CLDR's name for it where it has one
+    ("Central European Time", "közép-európai idő"), else its IANA name ("UTC", "Etc/GMT+3"), for which CLDR has
+    only "Unknown Region (UTC) Time"."""
+    zone = current_app.config["TIMEZONE"] if has_app_context() else "UTC"
+    if get_global("meta_zones").get(get_global("zone_aliases").get(zone, zone)) is None:
+        return zone
+    return get_timezone_name(_zone(), "long", zone_variant="generic", locale=language())
 
 
 def _zoneinfo() -> ZoneInfo:

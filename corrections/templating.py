@@ -8,7 +8,7 @@ from typing import NamedTuple
 from flask import Flask
 from markupsafe import Markup, escape
 
-from corrections.languages import long_date, long_datetime, month_year, number, percent
+from corrections.languages import long_date, long_datetime, month_year, number, percent, zone_name
 from corrections.text import one_line
 from corrections.vocabulary import STATUS_LABELS
 
@@ -105,6 +105,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(ltr)
     app.add_template_filter(day_label)
     app.add_template_global(chart_bars)
+    app.add_template_global(zone_name)
     # Names and titles in e-mails: one line, whatever was typed (mail/*.txt).
     app.add_template_filter(one_line)
     app.add_template_global(STATUS_LABELS, "STATUS_LABELS")

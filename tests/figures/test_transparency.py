@@ -301,6 +301,22 @@ def test_the_sections_the_figures_name_speak_each_pages_language(make_app):
     assert "Ohne Ressort" in german and "Andere Ressorts" in german
 
 
+@pytest.mark.databases("sqlite")
+@pytest.mark.parametrize(("zone", "english", "hungarian"), [
+    ("UTC", "Months are calendar months in UTC;", "UTC szerint"),
+    ("Europe/Budapest", "Months are calendar months in Central European Time;", "közép-európai idő szerint"),
+])
+def test_the_page_names_the_time_zone_its_months_are_in(make_app, zone, english, hungarian):
+    app = make_app(TIMEZONE=zone, LANGUAGES=["en", "hu"])
+    client = app.test_client()
+
+    pages = [client.get("/transparency", headers={"Accept-Language": tag}).get_data(as_text=True)
+             for tag in ("en", "hu")]
+
+    assert english in pages[0]
+    assert hungarian in pages[1]
+
+
 def test_the_footer_and_the_corrections_log_link_to_the_page(client):
     make_article()
     for url in ("/", "/corrections"):
