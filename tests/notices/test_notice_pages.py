@@ -394,3 +394,20 @@ def test_the_logs_months_are_those_of_the_sites_time_zone(make_app):
 
     assert re.findall(r'<option value="(\d{4}-\d\d)"', log) == ["2026-12"]
     assert "The midnight notice." in december and "The midnight notice." not in november
+
+
+@pytest.mark.databases("sqlite")
+def test_a_notices_kind_and_date_are_punctuated_in_the_pages_language(make_app):
+    app = make_app(LANGUAGES=["en", "ar"])
+    with app.app_context():
+        article = make_article()
+        db.session.add(Notice(article=article, kind="clarification", text="A clarification.", published_at=utcnow()))
+        db.session.commit()
+        client = app.test_client()
+
+        pages = [client.get(f"/articles/{article.slug}", headers={"Accept-Language": tag}).get_data(as_text=True)
+                 for tag in ("en", "ar")]
+
+    assert re.search(r"<strong>Clarification</strong>, <time ", pages[0])
+    # The Arabic comma, not a Latin one carried from the template.
+    assert re.search(r"<strong>توضيح</strong>، <time ", pages[1])
