@@ -253,6 +253,13 @@ def select_language() -> str:
         return decided
     if not has_request_context():
         return config["LANGUAGE"]
+    return visitors_language()
+
+
+def visitors_language() -> str:
+    """The language the request's visitor chose: a logged-in editor's own setting, else the best match of the
+    browser's Accept-Language (the page's, unless a view decides)."""
+    config = current_app.config
     if config["SESSION_COOKIE_NAME"] in request.cookies:
         # Only a visitor with a session can be an editor; for anyone else no session is read.
         if current_user.is_authenticated:
@@ -272,13 +279,13 @@ def speaking(tag: str | None) -> Iterator[str]:
         yield chosen
 
 
-def negotiated_tag() -> str:
-    """What this request's Accept-Language chooses among LANGUAGES, for ETags and cache keys ("" when only one
-    language is offered): a page in another language must not pass for the one the client holds."""
-    offered = current_app.config["LANGUAGES"]
-    if len(offered) < 2:
+def visitors_tag() -> str:
+    """The language the visitor chose (visitors_language), for ETags ("" when only one language is offered): a page
+    in another language must not pass for the one the client holds, nor an editor's page in the language they
+    had before they changed it on their account page."""
+    if len(current_app.config["LANGUAGES"]) < 2:
         return ""
-    return negotiate(request.headers.get("Accept-Language"), offered, current_app.config["LANGUAGE"])
+    return visitors_language()
 
 
 def language() -> str:

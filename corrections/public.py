@@ -62,7 +62,7 @@ def article(slug: str):
     # The ETag covers the visitor's kind too (an editor's page carries their own header), and where the page's
     # absolute links point.
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
-    etag = f"{version}-{page_cache.links_tag()}-{'s' if has_session else 'p'}{languages.negotiated_tag()}"
+    etag = f"{version}-{page_cache.links_tag()}-{'s' if has_session else 'p'}{languages.visitors_tag()}"
     cache_control = "no-cache" if not has_session else "private, no-cache"
     if request.if_none_match.contains(etag):
         # A 304 carries what the page would tell caches (RFC 9110, 15.4.5): its Cache-Control, and its Vary, which

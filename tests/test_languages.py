@@ -236,6 +236,23 @@ def test_an_editor_chooses_the_dashboards_language(several):
         as_text=True)
 
 
+def test_an_editors_article_page_is_not_revalidated_in_the_language_they_left(several):
+    make_editor("ed@example.org")
+    make_article(slug="revalidated")
+    client = several.test_client()
+    login(client, "ed@example.org")
+    arabic_browser = {"Accept-Language": "ar"}
+    before = client.get("/articles/revalidated", headers=arabic_browser)
+    account = client.get("/editor/account").get_data(as_text=True)
+
+    client.post("/editor/account/language", data={**form_tokens(account), "language": "hu"})
+    again = client.get("/articles/revalidated", headers={**arabic_browser, "If-None-Match": before.headers["ETag"]})
+
+    assert '<html lang="en"' in before.get_data(as_text=True)
+    assert again.status_code == 200 and '<html lang="hu"' in again.get_data(as_text=True)
+    assert again.headers["ETag"] != before.headers["ETag"]
+
+
 def test_the_embed_gets_its_words_in_the_articles_language(several):
     make_article(slug="beagyazott", canonical_url="https://news.example.org/hu/1", language="hu")
 
