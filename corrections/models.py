@@ -585,6 +585,8 @@ class AddressConfirmation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The language of the e-mail that carried it (the report's): the page it opens speaks it. None: the usual rule.
+    language: Mapped[str | None] = mapped_column(String(35), default=None)
 
     address: Mapped[MailAddress] = relationship(back_populates="confirmations")
 

@@ -263,6 +263,9 @@ def confirm_address(link: str):
 @bp.post("/confirm-address/<link>")
 def confirm_address_post(link: str):
     found = consent.find_link(link)
+    # The answer (a refusal, the flash) is read on the confirmation page: in its language.
+    if found is not None:
+        languages.decide(found.language)
     form = ConfirmForm()
     if found is None or not form.validate_on_submit():
         return confirm_page(link, form)
@@ -279,6 +282,9 @@ def confirm_address_post(link: str):
 def confirm_page(token: str, form: ConfirmForm | None = None):
     """The confirmation page for a link: its button, or why the link cannot be used (404 unknown, 410 spent)."""
     link = consent.find_link(token)
+    if link is not None:
+        # The language of the e-mail the link came in (the report's), as the status page speaks the report's.
+        languages.decide(link.language)
     problem, status = "", 200
     if link is None:
         problem, status = _("This confirmation link is not known: check that the whole link was copied."), 404

@@ -214,6 +214,25 @@ def test_the_status_pages_messages_speak_the_reports_language_whatever_the_brows
                   "it.") in done
 
 
+def test_the_confirmation_page_speaks_the_reports_language_whatever_the_browser(several):
+    article = make_article(slug="megerosites")
+    client = several.test_client()
+    form = client.get(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"})
+    client.post(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"}, data={
+        **form_tokens(form.get_data(as_text=True)), "category": "factual",
+        "description": "The figure in this sentence is wrong.", "email": "olvaso@example.org", "notify": "y"})
+    body = db.session.scalars(select(OutboxMessage)).one().body
+    link = re.search(r"/confirm-address/[\w-]+", body).group(0)
+    english = {"Accept-Language": "en"}
+
+    page = client.get(link, headers=english).get_data(as_text=True)
+    confirmed = client.post(link, headers=english, data=form_tokens(page), follow_redirects=True)
+
+    assert '<html lang="hu"' in page
+    assert pseudo("Thank you: your address is confirmed. We will e-mail you when an editor has decided.") in \
+        confirmed.get_data(as_text=True)
+
+
 def test_an_editor_chooses_the_dashboards_language(several):
     make_editor("ed@example.org")
     client = several.test_client()

@@ -139,7 +139,7 @@ def request_confirmation(address: str, report_id: int, reference: str,
     Returns the queued message, or None when the address is confirmed already or was sent a link within
     CONFIRMATION_INTERVAL (or CONFIRMATIONS_PER_MONTH in 30 days). The message belongs to the report that
     asked (so removing the reader's contact from it cancels the message), and speaks the language that report
-    was filed in. Does not commit.
+    was filed in, as does the page its link opens. Does not commit.
     """
     key = address_key(address)
     row = _locked_row(key)
@@ -148,7 +148,7 @@ def request_confirmation(address: str, report_id: int, reference: str,
         return None
     token = secrets.token_urlsafe(32)
     link = AddressConfirmation(address=row, token_hash=hash_token(token), created_at=now,
-                               expires_at=now + timedelta(days=LINK_DAYS))
+                               expires_at=now + timedelta(days=LINK_DAYS), language=language)
     with languages.speaking(language):
         body = render_template("mail/confirm_address.txt", reference=reference,
                                site_name=current_app.config["SITE_NAME"], confirm_url=confirm_url(token),
