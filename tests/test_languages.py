@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import Domain, force_locale, gettext
 from sqlalchemy import select
 
 from corrections import languages
@@ -394,3 +395,24 @@ def test_wtforms_own_messages_speak_the_pages_language(make_app):
         english = Plain()
         assert not english.validate()
         assert english.name.errors == ["This field is required."]
+
+
+@pytest.mark.databases("sqlite")
+def test_a_request_looks_its_catalog_up_once_per_language_and_follows_every_change(several, monkeypatch):
+    looked_up = []
+    find = Domain.get_translations
+    monkeypatch.setattr(Domain, "get_translations", lambda self: looked_up.append(1) or find(self))
+    words = "Report an inaccuracy"
+
+    with several.test_request_context("/", headers={"Accept-Language": "ar"}):
+        arabic = [gettext(words) for _ in range(5)]
+        with force_locale("en"):
+            english = gettext(words)
+        after = gettext(words)
+        languages.decide("hu")
+        hungarian = gettext(words)
+
+    assert arabic == [pseudo(words)] * 5 and after == pseudo(words)
+    assert (english, hungarian) == (words, pseudo(words))
+    # Arabic (force_locale gives it back after its block), English inside the block, Hungarian once decided.
+    assert len(looked_up) == 3
