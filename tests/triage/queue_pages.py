@@ -22,10 +22,22 @@ def links(page: str) -> dict[str, str]:
 
 def walk(client, url: str, rel: str = "next") -> list[list[str]]:
     """The lead references of every page from `url` on, following the pager's `rel` links."""
-    pages = []
+    return _walked(client, url, rel)[0]
+
+
+def walk_both_ways(client, url: str) -> tuple[list[list[str]], list[list[str]]]:
+    """Every page from `url` on by the "next" links, then back from the last one by the "previous" links: the
+    lead references of each page of each way, in the order visited (the last page is read once)."""
+    forward, last = _walked(client, url, "next")
+    back = links(last).get("prev")
+    return forward, [forward[-1], *(walk(client, back, "prev") if back else [])]
+
+
+def _walked(client, url: str, rel: str) -> tuple[list[list[str]], str]:
+    pages, page = [], ""
     while url:
         page = page_of(client, url)
         pages.append(references(page))
         url = links(page).get(rel)
         assert len(pages) < 100, "the pager goes round in circles"
-    return pages
+    return pages, page
