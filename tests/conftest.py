@@ -72,7 +72,22 @@ def pytest_configure(config):
 
 
 def on_its_databases(config, items) -> None:
-    """Leave out the runs on a database a test's `databases` marker does not name."""
+    """Leave out the runs on a database a test's `databases` marker does not name.
+
+    Which tests run on both databases (the rule; README, "Tests", says it too). A test of the app's database
+    runs on SQLite and PostgreSQL when its outcome can depend on the database: the SQL the app builds
+    (filters, orders, counts, searches, paging by key, aggregates and figures, date and time ranges, the zones
+    of stored moments), values stored and read back where the databases differ (length limits, NUL and
+    control characters, text beyond the BMP, case and collation, JSON, booleans, timestamps with zones),
+    transactions, locking, concurrency and retries, constraints and integrity errors, triggers and kept counts,
+    migrations, sequences and ids, bulk statements, the connection pool and outages. It is marked
+    `@pytest.mark.databases("sqlite")` (or its module `pytestmark = pytest.mark.databases("sqlite")`, with
+    `databases("sqlite", "postgresql")` on the tests that stay on both) when what it checks happens before or
+    outside the database: input refused before anything is stored, access control and routing, the rendering
+    and escaping of a page whose data is read trivially (one row by id), headers and caching headers, CSRF,
+    language negotiation, the wording and signing of e-mails and webhooks, command-line arguments and messages,
+    configuration. When unsure, both. `databases("postgresql")` keeps a race SQLite cannot have (one writer).
+    """
     kept, left = [], []
     for item in items:
         marker = item.get_closest_marker("databases")

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import pytest
+
 from corrections import folder
 from corrections.extensions import db
 from corrections.reports import workflow
@@ -47,6 +49,7 @@ def broken_references(page: str) -> list[str]:
     return [reference for reference, kept in parser.found if not kept]
 
 
+@pytest.mark.databases("sqlite")
 def test_references_never_break_on_editor_and_reader_pages(app, client, editor_client, editor):
     article = make_article()
     response = post_report(client, article.slug, **valid_report())

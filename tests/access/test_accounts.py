@@ -48,6 +48,7 @@ def page_text(response) -> str:
 # create-editor -------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.databases("sqlite")
 def test_create_editor_with_password_stdin_creates_the_account(runner):
     result = runner.invoke(args=["create-editor", "New.Person@Example.org", "--name", "New Person", "--admin",
                                  "--password-stdin"], input=f"{NEW_PASSWORD}\n")
@@ -61,6 +62,7 @@ def test_create_editor_with_password_stdin_creates_the_account(runner):
     assert editor.active is True
 
 
+@pytest.mark.databases("sqlite")
 def test_create_editor_without_admin_flag_makes_a_plain_editor(runner):
     result = runner.invoke(args=["create-editor", "plain@example.org", "--password-stdin"],
                            input=f"{NEW_PASSWORD}\n")
@@ -71,6 +73,7 @@ def test_create_editor_without_admin_flag_makes_a_plain_editor(runner):
     assert editor.name == "plain"
 
 
+@pytest.mark.databases("sqlite")
 def test_create_editor_stores_a_salted_hash_not_the_password(runner):
     runner.invoke(args=["create-editor", "hash@example.org", "--password-stdin"], input=f"{NEW_PASSWORD}\n")
 
@@ -89,6 +92,7 @@ def test_create_editor_refuses_a_taken_email_whatever_its_case(runner, editor):
     assert len(db.session.scalars(select(Editor)).all()) == 1
 
 
+@pytest.mark.databases("sqlite")
 def test_create_editor_refuses_an_invalid_email(runner):
     result = runner.invoke(args=["create-editor", "not-an-email", "--password-stdin"], input=f"{NEW_PASSWORD}\n")
 
@@ -97,6 +101,7 @@ def test_create_editor_refuses_an_invalid_email(runner):
     assert db.session.scalars(select(Editor)).all() == []
 
 
+@pytest.mark.databases("sqlite")
 def test_create_editor_refuses_a_short_password(runner):
     result = runner.invoke(args=["create-editor", "short@example.org", "--password-stdin"], input="short\n")
 
@@ -105,6 +110,7 @@ def test_create_editor_refuses_a_short_password(runner):
     assert editor_by_email("short@example.org") is None
 
 
+@pytest.mark.databases("sqlite")
 def test_create_editor_prompt_asks_twice_and_refuses_a_mismatch(runner):
     result = runner.invoke(args=["create-editor", "prompted@example.org"],
                            input=f"first passphrase\nsecond passphrase\n{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
@@ -118,6 +124,7 @@ def test_create_editor_prompt_asks_twice_and_refuses_a_mismatch(runner):
     assert not check_password_hash(editor.password_hash, "first passphrase")
 
 
+@pytest.mark.databases("sqlite")
 def test_create_editor_prompt_never_echoes_the_password(runner):
     result = runner.invoke(args=["create-editor", "quiet@example.org"], input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
 
@@ -128,6 +135,7 @@ def test_create_editor_prompt_never_echoes_the_password(runner):
 # Logging in ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.databases("sqlite")
 def test_right_credentials_log_in_and_open_the_dashboard(client, editor):
     response = login(client, editor.email)
 
@@ -356,6 +364,7 @@ def test_guesses_sent_at_the_same_moment_take_turns_and_each_counts(app, editor)
     assert sorted(answers) == ["checked"] + ["waits"] * (together - 1)
 
 
+@pytest.mark.databases("sqlite")
 def test_deactivated_editor_cannot_log_in(client, editor):
     editor.active = False
     db.session.commit()
@@ -367,6 +376,7 @@ def test_deactivated_editor_cannot_log_in(client, editor):
     assert client.get("/editor/").status_code == 302
 
 
+@pytest.mark.databases("sqlite")
 def test_login_rate_limit_gives_429_on_the_fourth_post(make_app):
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
@@ -384,12 +394,14 @@ def login_with_next(client, email: str, target: str):
                                               "email": email, "password": PASSWORD})
 
 
+@pytest.mark.databases("sqlite")
 def test_login_goes_on_to_the_next_page_on_this_site(client, editor):
     response = login_with_next(client, editor.email, "/editor/reports/1")
 
     assert location(response) == "/editor/reports/1"
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("target", [
     "https://evil.example/",
     "//evil.example",
@@ -402,6 +414,7 @@ def test_login_never_sends_the_editor_to_another_site(client, editor, target):
     assert location(response) == "/editor/"
 
 
+@pytest.mark.databases("sqlite")
 def test_anonymous_dashboard_visit_comes_back_after_login(client, editor):
     refused = client.get("/editor/export.csv?status=new")
     assert redirect_path(refused) == "/editor/login"
@@ -417,6 +430,7 @@ def test_anonymous_dashboard_visit_comes_back_after_login(client, editor):
 # Logging out ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.databases("sqlite")
 def test_logout_with_csrf_ends_the_session(editor_client):
     response = editor_client.post("/editor/logout", data={"csrf_token": csrf_token(editor_client)})
 
@@ -424,11 +438,13 @@ def test_logout_with_csrf_ends_the_session(editor_client):
     assert redirect_path(editor_client.get("/editor/")) == "/editor/login"
 
 
+@pytest.mark.databases("sqlite")
 def test_logout_without_csrf_token_is_refused_and_keeps_the_session(editor_client):
     assert editor_client.post("/editor/logout").status_code == 400
     assert editor_client.get("/editor/").status_code == 200
 
 
+@pytest.mark.databases("sqlite")
 def test_logout_by_get_is_not_allowed(editor_client):
     assert editor_client.get("/editor/logout").status_code == 405
     assert editor_client.get("/editor/").status_code == 200
@@ -442,6 +458,7 @@ def set_active(admin_client, editor_id: int, active: bool):
                              data={"csrf_token": csrf_token(admin_client), "active": "1" if active else "0"})
 
 
+@pytest.mark.databases("sqlite")
 def test_deactivation_signs_the_editor_out_at_the_next_request(editor_client, admin_client, editor):
     assert editor_client.get("/editor/").status_code == 200
 
@@ -450,6 +467,7 @@ def test_deactivation_signs_the_editor_out_at_the_next_request(editor_client, ad
     assert redirect_path(editor_client.get("/editor/")) == "/editor/login"
 
 
+@pytest.mark.databases("sqlite")
 def test_session_from_before_deactivation_stays_signed_out_after_reactivation(editor_client, admin_client, editor):
     old_token = fresh(editor.id).session_token
     set_active(admin_client, editor.id, False)
@@ -461,6 +479,7 @@ def test_session_from_before_deactivation_stays_signed_out_after_reactivation(ed
     assert redirect_path(login(editor_client, editor.email)) == "/editor/"
 
 
+@pytest.mark.databases("sqlite")
 def test_remember_me_cookie_stops_working_after_deactivation(app, admin_client, editor):
     client = app.test_client()
     page = client.get("/editor/login").get_data(as_text=True)
@@ -518,6 +537,7 @@ def set_password_on_the_server(client, admin_client, runner, editor):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("cookie", ["session", "remember_token"])
 @pytest.mark.parametrize("end", [log_out, deactivate_and_reactivate, change_password_on_the_dashboard,
                                  set_password_on_the_server], ids=lambda f: f.__name__)
@@ -533,6 +553,7 @@ def test_a_copied_cookie_opens_nothing_after_the_session_ended(app, admin_client
     assert fresh(editor.id).active is True
 
 
+@pytest.mark.databases("sqlite")
 def test_logging_out_ends_the_editors_other_sessions_too(app, editor):
     laptop, phone = logged_in(app, editor), logged_in(app, editor, remember=True)
 
@@ -542,6 +563,7 @@ def test_logging_out_ends_the_editors_other_sessions_too(app, editor):
     assert redirect_path(login(laptop, editor.email)) == "/editor/"
 
 
+@pytest.mark.databases("sqlite")
 def test_changing_ones_password_keeps_this_browser_logged_in_and_needs_the_new_password(app, editor):
     client, elsewhere = logged_in(app, editor, remember=True), logged_in(app, editor)
 
@@ -557,6 +579,7 @@ def test_changing_ones_password_keeps_this_browser_logged_in_and_needs_the_new_p
     assert redirect_path(login(app.test_client(), editor.email, NEW_PASSWORD)) == "/editor/"
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("current, new, repeat, field, message", [
     ("not my password", NEW_PASSWORD, NEW_PASSWORD, "current", "That is not your current password"),
     (PASSWORD, "too short", "too short", "password", "The password must have at least 10 characters."),
@@ -588,6 +611,7 @@ def test_an_open_session_cannot_be_used_to_guess_the_current_password(app, edito
     assert check_password_hash(fresh(editor.id).password_hash, PASSWORD)
 
 
+@pytest.mark.databases("sqlite")
 def test_set_password_refuses_an_unknown_address_and_a_short_password(runner, editor):
     unknown = runner.invoke(args=["set-password", "nobody@example.org", "--password-stdin"], input=f"{NEW_PASSWORD}\n")
     short = runner.invoke(args=["set-password", editor.email, "--password-stdin"], input="short\n")
@@ -610,6 +634,7 @@ def test_admin_page_lists_editors(admin_client, editor, admin):
         assert person.email in page
 
 
+@pytest.mark.databases("sqlite")
 def test_admin_adds_an_editor(admin_client):
     response = admin_client.post("/editor/admin/editors", data={
         "csrf_token": csrf_token(admin_client), "email": "Newcomer@Example.org", "name": "New  Comer",
@@ -625,6 +650,7 @@ def test_admin_adds_an_editor(admin_client):
     assert check_password_hash(added.password_hash, NEW_PASSWORD)
 
 
+@pytest.mark.databases("sqlite")
 def test_admin_adds_an_admin(admin_client):
     admin_client.post("/editor/admin/editors", data={
         "csrf_token": csrf_token(admin_client), "email": "boss@example.org", "password": NEW_PASSWORD,
@@ -665,6 +691,7 @@ def test_taken_email_containing_password_shows_its_error_at_the_email_field(admi
     assert re.search(r'<p class="error" id="email-error">[^<]*already exists', page_text(response))
 
 
+@pytest.mark.databases("sqlite")
 def test_admin_cannot_deactivate_themself(admin_client, admin):
     response = set_active(admin_client, admin.id, False)
 
@@ -674,6 +701,7 @@ def test_admin_cannot_deactivate_themself(admin_client, admin):
     assert admin_client.get("/editor/").status_code == 200
 
 
+@pytest.mark.databases("sqlite")
 def test_admin_deactivates_and_reactivates_an_editor(admin_client, editor):
     set_active(admin_client, editor.id, False)
     assert fresh(editor.id).active is False
@@ -688,6 +716,7 @@ def test_admin_deactivates_and_reactivates_an_editor(admin_client, editor):
     assert redirect_path(login(admin_client.application.test_client(), editor.email)) == "/editor/"
 
 
+@pytest.mark.databases("sqlite")
 def test_plain_editor_gets_403_on_every_admin_page(editor_client, admin):
     token = csrf_token(editor_client)
 
@@ -702,6 +731,7 @@ def test_plain_editor_gets_403_on_every_admin_page(editor_client, admin):
     assert fresh(admin.id).active is True
 
 
+@pytest.mark.databases("sqlite")
 def test_plain_editor_sees_no_link_to_the_admin_page(editor_client):
     assert "/editor/admin/editors" not in editor_client.get("/editor/").get_data(as_text=True)
 
@@ -755,6 +785,7 @@ def test_wrong_passwords_for_two_accounts_at_once_never_deadlock_over_forgotten_
     assert sorted(db.session.scalars(select(LoginThrottle.failures))) == [1, 1, 1, 1]
 
 
+@pytest.mark.databases("sqlite")
 def test_a_bad_editor_address_is_explained_in_plain_words(admin_client, runner):
     response = admin_client.post("/editor/admin/editors", data={
         "csrf_token": csrf_token(admin_client), "email": "pat@exa_mple.org", "password": NEW_PASSWORD})

@@ -140,6 +140,7 @@ def test_list_pages_with_a_cursor_until_the_end(client, editor):
     assert seen == [published[4], published[3], published[2], published[1], published[0]]
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("query, field", [
     ("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("cursor=not-a-cursor", "cursor"),
 ])
@@ -160,6 +161,7 @@ def test_article_corrections_by_slug(client, editor):
     assert body["article"]["report_url"] == f"http://localhost/articles/{article.slug}/report"
 
 
+@pytest.mark.databases("sqlite")
 def test_unknown_slug_is_a_json_404(client):
     error = assert_json_error(client.get("/api/v1/articles/no-such-article/corrections"), 404)
     assert error["message"]
@@ -248,6 +250,7 @@ def test_notices_for_a_page_are_the_default_page_size_at_most(client, editor):
     assert body["next"] is not None
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("query, field", [
     ("limit=0", "limit"), ("limit=101", "limit"), ("cursor=not-a-cursor", "cursor"), ("limit=1&limit=2", "limit"),
 ])
@@ -257,11 +260,13 @@ def test_bad_paging_arguments_of_the_page_read_get_400_naming_the_field(client, 
     assert field in error["fields"]
 
 
+@pytest.mark.databases("sqlite")
 def test_notices_need_the_url(client):
     error = assert_json_error(client.get("/api/v1/notices"), 400)
     assert "url" in error["fields"]
 
 
+@pytest.mark.databases("sqlite")
 def test_reads_are_cacheable_and_answer_304_to_their_etag(client, editor):
     article = make_article()
     publish(article, editor)
@@ -297,6 +302,7 @@ def test_hostile_strings_round_trip_as_inert_json(client, editor):
         assert notice["article"]["title"] == HOSTILE
 
 
+@pytest.mark.databases("sqlite")
 def test_no_read_shows_anything_about_the_reporter(client, editor):
     article = make_article()
     report = file_report(article, email=READER_EMAIL, name=READER_NAME,
@@ -344,6 +350,7 @@ def test_list_read_runs_the_same_queries_whatever_the_number_of_notices(client, 
 
 # --- CORS ---------------------------------------------------------------------------------------------
 
+@pytest.mark.databases("sqlite")
 def test_cors_only_for_configured_origins_and_only_on_reads(make_app):
     app = make_app(CORS_ORIGINS=["https://cms.example"])
     with app.app_context():
@@ -371,6 +378,7 @@ def test_cors_only_for_configured_origins_and_only_on_reads(make_app):
         assert "Access-Control-Allow-Origin" not in upsert.headers
 
 
+@pytest.mark.databases("sqlite")
 def test_no_cors_without_configured_origins(client):
     response = client.get("/api/v1/corrections", headers={"Origin": "https://cms.example"})
     assert response.status_code == 200
@@ -411,6 +419,7 @@ def test_a_minimal_report_needs_only_category_and_description(client):
     assert (report.reporter_email, report.notify, report.passage_found) == ("", False, None)
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("fields, field", [
     ({"category": None}, "category"),
     ({"category": "rude"}, "category"),
@@ -440,6 +449,7 @@ def test_report_rules_and_messages_are_the_html_forms(client, fields, field):
     assert all_reports() == []
 
 
+@pytest.mark.databases("sqlite")
 def test_report_field_types_and_unknown_fields_are_refused(client):
     article = make_article()
     response = client.post(f"/api/v1/articles/{article.slug}/reports",
@@ -449,6 +459,7 @@ def test_report_field_types_and_unknown_fields_are_refused(client):
     assert all_reports() == []
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("kwargs, words", [
     ({"data": "category=factual", "content_type": "application/x-www-form-urlencoded"}, "Content-Type"),
     ({"data": '{"category": "factual",', "content_type": "application/json"}, "not valid JSON"),
@@ -462,10 +473,12 @@ def test_a_body_that_is_not_a_json_object_gets_a_clear_400(client, kwargs, words
     assert words in error["message"]
 
 
+@pytest.mark.databases("sqlite")
 def test_report_on_an_unknown_article_is_a_json_404(client):
     assert_json_error(client.post("/api/v1/articles/no-such-article/reports", json=api_report()), 404)
 
 
+@pytest.mark.databases("sqlite")
 def test_too_many_reports_get_a_json_429_with_retry_after(make_app):
     app = make_app(RATELIMIT_ENABLED=True, REPORT_RATE_LIMIT="2 per minute")
     with app.app_context():
@@ -484,6 +497,7 @@ def test_too_many_reports_get_a_json_429_with_retry_after(make_app):
         assert client.get("/api/v1/corrections").status_code == 200
 
 
+@pytest.mark.databases("sqlite")
 def test_oversized_body_is_a_json_413(make_app):
     app = make_app(MAX_CONTENT_LENGTH=10_000)
     with app.app_context():
@@ -496,11 +510,13 @@ def test_oversized_body_is_a_json_413(make_app):
 
 # --- Errors -------------------------------------------------------------------------------------------
 
+@pytest.mark.databases("sqlite")
 def test_unknown_api_address_is_a_json_404(client):
     assert_json_error(client.get("/api/v1/nothing-here"), 404)
     assert_json_error(client.post("/api/v1/nothing/here", json={}), 404)
 
 
+@pytest.mark.databases("sqlite")
 def test_wrong_method_is_a_json_405_with_allow(client):
     response = client.delete("/api/v1/corrections")
     error = assert_json_error(response, 405)
@@ -509,12 +525,14 @@ def test_wrong_method_is_a_json_405_with_allow(client):
     assert_json_error(client.get("/api/v1/articles"), 405)
 
 
+@pytest.mark.databases("sqlite")
 def test_other_pages_keep_their_html_errors(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
 
 
+@pytest.mark.databases("sqlite")
 def test_unexpected_error_is_a_json_500(client, monkeypatch):
     article = make_article()
 
@@ -528,6 +546,7 @@ def test_unexpected_error_is_a_json_500(client, monkeypatch):
 
 # --- Article upserts with a token ------------------------------------------------------------------------
 
+@pytest.mark.databases("sqlite")
 def test_upsert_needs_a_token(client):
     for headers in ({}, {"Authorization": "Basic dXNlcjpwYXNz"}, bearer("cor_not-a-real-token"), bearer("")):
         response = client.put("/api/v1/articles", json=article_payload(), headers=headers)
@@ -576,6 +595,7 @@ def test_upsert_refuses_a_slug_of_another_article(client):
     assert "slug" in error["fields"]
 
 
+@pytest.mark.databases("sqlite")
 def test_tokens_are_stored_hashed_and_record_their_use(client):
     secret = new_token()
     [token] = db.session.scalars(select(ApiToken)).all()
@@ -598,6 +618,7 @@ def created_secret(page: str) -> str:
     return html.unescape(found.group(1))
 
 
+@pytest.mark.databases("sqlite")
 def test_admin_creates_uses_and_revokes_a_token(admin_client):
     page = admin_client.get("/editor/admin/tokens")
     assert page.status_code == 200
@@ -628,6 +649,7 @@ def test_admin_creates_uses_and_revokes_a_token(admin_client):
     assert db.session.get(ApiToken, token.id).revoked_at is not None
 
 
+@pytest.mark.databases("sqlite")
 def test_a_token_needs_a_name(admin_client):
     response = admin_client.post("/editor/admin/tokens", data={
         "csrf_token": csrf_token(admin_client, "/editor/admin/tokens"), "name": "  "})
@@ -636,6 +658,7 @@ def test_a_token_needs_a_name(admin_client):
     assert db.session.scalars(select(ApiToken)).all() == []
 
 
+@pytest.mark.databases("sqlite")
 def test_revoking_an_unknown_token_says_so(admin_client):
     response = admin_client.post("/editor/admin/tokens/revoke", data={
         "csrf_token": csrf_token(admin_client, "/editor/admin/tokens"), "token_id": "99999999999999999999"})
@@ -643,6 +666,7 @@ def test_revoking_an_unknown_token_says_so(admin_client):
     assert "does not exist" in admin_client.get("/editor/admin/tokens").get_data(as_text=True)
 
 
+@pytest.mark.databases("sqlite")
 def test_plain_editors_cannot_manage_tokens(app, editor_client):
     assert editor_client.get("/editor/admin/tokens").status_code == 403
     token = csrf_token(editor_client)
@@ -651,6 +675,7 @@ def test_plain_editors_cannot_manage_tokens(app, editor_client):
     assert "API tokens" not in editor_client.get("/editor/").get_data(as_text=True)
 
 
+@pytest.mark.databases("sqlite")
 def test_admins_see_the_tokens_link(app, admin):
     client = app.test_client()
     login(client, admin.email)
@@ -661,12 +686,14 @@ def test_admins_see_the_tokens_link(app, admin):
 
 # --- The description ------------------------------------------------------------------------------------
 
+@pytest.mark.databases("sqlite")
 def test_openapi_document_is_valid(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     validate(response.get_json())
 
 
+@pytest.mark.databases("sqlite")
 def test_openapi_document_describes_exactly_the_api_routes(app):
     routes = set()
     for rule in app.url_map.iter_rules():

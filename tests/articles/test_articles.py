@@ -81,6 +81,7 @@ def test_articles_published_at_the_same_time_list_the_last_added_first(client):
     assert page.index("Added second") < page.index("Added first")
 
 
+@pytest.mark.databases("sqlite")
 def test_home_page_links_each_article_with_its_section_and_byline(client):
     article = make_article(title="Ferry fares rise", section="Transport", byline="By Ann Writer")
     page = client.get("/").get_data(as_text=True)
@@ -141,6 +142,7 @@ def test_absurd_page_number_is_404_not_a_server_error(client, page):
     assert client.get(f"/?page={page}").status_code == 404
 
 
+@pytest.mark.databases("sqlite")
 def test_page_that_is_not_a_number_shows_the_first_page(client):
     make_article(title="The only story")
     response = client.get("/?page=first")
@@ -148,6 +150,7 @@ def test_page_that_is_not_a_number_shows_the_first_page(client):
     assert "The only story" in response.get_data(as_text=True)
 
 
+@pytest.mark.databases("sqlite")
 def test_empty_site_says_how_to_add_articles(client):
     response = client.get("/")
     page = response.get_data(as_text=True)
@@ -164,6 +167,7 @@ def test_empty_site_has_no_second_page(client):
 # --- The article page ------------------------------------------------------------------------
 
 
+@pytest.mark.databases("sqlite")
 def test_article_page_shows_title_byline_and_body_paragraphs(client):
     article = make_article(title="Council approves budget", byline="By Ann Writer")
     page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
@@ -173,6 +177,7 @@ def test_article_page_shows_title_byline_and_body_paragraphs(client):
     assert "<p>The mayor said the “extra £2.4 million” would go to road repairs. Work starts in March.</p>" in page
 
 
+@pytest.mark.databases("sqlite")
 def test_article_page_links_to_the_report_form(client):
     article = make_article()
     page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
@@ -181,18 +186,21 @@ def test_article_page_links_to_the_report_form(client):
     assert client.get(href).status_code == 200
 
 
+@pytest.mark.databases("sqlite")
 def test_article_page_shows_the_canonical_url(client):
     article = make_article(canonical_url="https://news.example.org/politics/budget")
     page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
     assert '<link rel="canonical" href="https://news.example.org/politics/budget">' in page
 
 
+@pytest.mark.databases("sqlite")
 def test_unknown_article_is_the_404_page(client):
     response = client.get("/articles/no-such-article")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
 
 
+@pytest.mark.databases("sqlite")
 def test_new_article_shows_no_updated_date(client):
     article = make_article()
     assert "Updated" not in client.get(f"/articles/{article.slug}").get_data(as_text=True)
@@ -206,6 +214,7 @@ def test_changed_article_shows_when_it_was_updated(client):
     assert "· Updated <time" in page
 
 
+@pytest.mark.databases("sqlite")
 def test_article_json_ld_is_a_news_article(client):
     article = make_article(title="Council approves budget", byline="By Ann Writer", section="Politics",
                            canonical_url="https://news.example.org/politics/budget", published_at=NOON)
@@ -219,6 +228,7 @@ def test_article_json_ld_is_a_news_article(client):
     assert data["author"] == {"@type": "Person", "name": "Ann Writer"}
 
 
+@pytest.mark.databases("sqlite")
 def test_title_cannot_break_out_of_the_json_ld_script(client):
     title = "Budget row </script><script>alert(1)</script> & 'quotes'"
     article = make_article(title=title)
@@ -227,6 +237,7 @@ def test_title_cannot_break_out_of_the_json_ld_script(client):
     assert json_ld(page)["headline"] == title
 
 
+@pytest.mark.databases("sqlite")
 def test_title_markup_is_shown_as_text(client):
     article = make_article(title="Why <b>bold</b> claims fail")
     page = client.get(f"/articles/{article.slug}").get_data(as_text=True)

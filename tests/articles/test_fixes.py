@@ -55,6 +55,7 @@ def test_a_fix_from_an_older_text_than_the_articles_is_refused_and_stores_nothin
     assert "by 31 votes to 14." in article.body_text
 
 
+@pytest.mark.databases("sqlite")
 def test_the_preview_compares_with_the_current_revision_and_stores_nothing(app):
     article = make_article()
     comparison = fixes.preview(article, Passage("31 votes to 12"), "29 votes to 14")

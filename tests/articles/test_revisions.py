@@ -64,6 +64,7 @@ def test_import_stores_a_revision_per_new_text_and_none_for_the_same_text(runner
     assert db.session.get(Article, article.id).current_revision_id == second[1].id
 
 
+@pytest.mark.databases("sqlite")
 def test_a_new_byline_alone_stores_no_revision(app):
     article = make_article()
     data = ArticleData(article.title, article.canonical_url, article.body, article.slug, "By Someone Else",
@@ -72,6 +73,7 @@ def test_a_new_byline_alone_stores_no_revision(app):
     assert len(stored(article)) == 1
 
 
+@pytest.mark.databases("sqlite")
 def test_the_api_stores_a_revision_naming_its_token(client):
     _, secret = api_tokens.create("Newsroom CMS", by=make_editor("tokens@example.org", "Tia", is_admin=True))
     db.session.commit()
@@ -105,6 +107,7 @@ def edit_form_body(page: str) -> str:
     return html.unescape(found.group(1)).removeprefix("\r\n").removeprefix("\n")
 
 
+@pytest.mark.databases("sqlite")
 def test_the_edit_form_shows_one_block_a_line_and_saving_it_unchanged_changes_nothing(editor_client):
     article = make_article(body="<p>First &amp; <em>foremost</em>.</p>\n<ul><li>One</li><li>Two</li></ul>"
                                 "<p>Last<br>line.</p>")
@@ -207,6 +210,7 @@ def test_an_article_with_one_revision_has_no_link_to_revisions(client):
     assert "/revisions" not in client.get(f"/articles/{article.slug}").get_data(as_text=True)
 
 
+@pytest.mark.databases("sqlite")
 def test_the_compare_form_goes_to_the_pair_or_says_what_is_wrong(client):
     article = edited_article()
     change_text(article, "A new headline", article.body, source="dashboard", by="Maya Okafor")
@@ -220,6 +224,7 @@ def test_the_compare_form_goes_to_the_pair_or_says_what_is_wrong(client):
     assert "Headline:" in headline and "<ins>A</ins>" in headline
 
 
+@pytest.mark.databases("sqlite")
 def test_public_revisions_can_be_turned_off_but_editors_still_see_them(make_app, database_url):
     app = make_app(PUBLIC_REVISIONS=False)
     with app.app_context():
@@ -308,6 +313,7 @@ def test_any_two_texts_are_reproduced_by_their_diff_word_by_word_or_by_paragraph
     assert reproduces(revisions.paragraph_diff(old, new), old, new)
 
 
+@pytest.mark.databases("sqlite")
 def test_a_diff_too_costly_word_by_word_is_shown_by_paragraph_and_says_so(app, monkeypatch):
     monkeypatch.setattr(diffing, "DEFAULT_BUDGET", 2_000)  # what a 10,000-word hostile revision costs, small
     article = make_article(body="First paragraph stays as it is.\n\n" + " ".join(["vote the budget"] * 40))

@@ -90,6 +90,7 @@ def test_import_stores_the_good_lines_of_a_mixed_file(runner, tmp_path):
     assert articles[2].slug == "harbour-story-12"
 
 
+@pytest.mark.databases("sqlite")
 def test_import_reports_each_bad_line_with_file_and_line_number(runner, tmp_path):
     path = write_lines(tmp_path / "articles.jsonl", MIXED)
     result = import_file(runner, path)
@@ -99,18 +100,21 @@ def test_import_reports_each_bad_line_with_file_and_line_number(runner, tmp_path
         assert text.startswith(f"{path}:{number}: {message}")
 
 
+@pytest.mark.databases("sqlite")
 def test_import_with_bad_lines_exits_1_with_a_summary(runner, tmp_path):
     result = import_file(runner, write_lines(tmp_path / "articles.jsonl", MIXED))
     assert result.exit_code == 1
     assert result.stdout.strip() == "3 created, 0 updated, 0 unchanged, 8 bad lines skipped."
 
 
+@pytest.mark.databases("sqlite")
 def test_clean_import_exits_0(runner, tmp_path):
     result = import_file(runner, write_lines(tmp_path / "articles.jsonl", [line(story(1))]))
     assert result.exit_code == 0
     assert result.output.strip() == "1 created, 0 updated, 0 unchanged, 0 bad lines skipped."
 
 
+@pytest.mark.databases("sqlite")
 def test_imported_script_never_reaches_the_page(runner, tmp_path, client):
     import_file(runner, write_lines(tmp_path / "articles.jsonl", MIXED))
     [article] = [a for a in stored_articles() if a.title == "Harbour story 11"]
@@ -145,6 +149,7 @@ class Stdin(io.BytesIO):
     name = "<stdin>"
 
 
+@pytest.mark.databases("sqlite")
 def test_import_reads_standard_input(runner):
     data = b"\n".join([line(story(1)), line(story(2)), b"{oops"]) + b"\n"
     result = runner.invoke(args=["import-articles", "-"], input=Stdin(data))
@@ -154,6 +159,7 @@ def test_import_reads_standard_input(runner):
     assert count(Article) == 2
 
 
+@pytest.mark.databases("sqlite")
 def test_import_accepts_a_byte_order_mark_and_windows_line_endings(runner, tmp_path):
     path = tmp_path / "articles.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + line(story(1)) + b"\r\n" + line(story(2)) + b"\r\n")
@@ -170,6 +176,7 @@ def test_import_refuses_a_slug_that_belongs_to_another_article(runner, tmp_path)
     assert count(Article) == 1
 
 
+@pytest.mark.databases("sqlite")
 def test_import_of_a_missing_file_says_so(runner, tmp_path):
     result = runner.invoke(args=["import-articles", str(tmp_path / "nowhere.jsonl")])
     assert result.exit_code == 2
@@ -227,12 +234,14 @@ def test_demo_reports_have_the_statuses_the_demo_content_lists(runner):
     assert stored == listed
 
 
+@pytest.mark.databases("sqlite")
 def test_demo_passage_in_another_quote_style_is_found(runner):
     runner.invoke(args=["seed-demo"])
     [report] = [r for r in all_reports() if r.passage.startswith('"It\'s the one night of the year')]
     assert report.passage_found is True
 
 
+@pytest.mark.databases("sqlite")
 def test_demo_passage_not_in_the_article_is_flagged(runner):
     runner.invoke(args=["seed-demo"])
     [report] = [r for r in all_reports() if r.passage == "Pelling scored twice in the second half"]
@@ -240,6 +249,7 @@ def test_demo_passage_not_in_the_article_is_flagged(runner):
     assert all(r.passage_found for r in all_reports() if r is not report)
 
 
+@pytest.mark.databases("sqlite")
 def test_every_demo_article_page_opens(runner, client):
     runner.invoke(args=["seed-demo"])
     for item in DEMO_ARTICLES:

@@ -159,6 +159,7 @@ def test_window_from_the_address(value, days):
     assert metrics.parse_window(value) == days
 
 
+@pytest.mark.databases("sqlite")
 def test_page_needs_a_login(client):
     response = client.get("/editor/metrics")
 
@@ -218,6 +219,7 @@ def test_window_switching(editor_client):
         assert len(re.findall(r'aria-current="page">\d+ days<', page)) == 1
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("days", ["abc", "14", "0", "7days"])
 def test_a_bad_window_falls_back_to_30_days(editor_client, days):
     response = editor_client.get(f"/editor/metrics?days={days}")
@@ -229,6 +231,7 @@ def test_a_bad_window_falls_back_to_30_days(editor_client, days):
     assert "Ignored in the address: days" in page
 
 
+@pytest.mark.databases("sqlite")
 def test_charts_are_drawn_and_a_hostile_title_is_escaped(editor_client):
     hostile = make_article(title="<script>alert(1)</script>", slug="hostile")
     recent(hostile, H)
@@ -254,6 +257,7 @@ def bar_widths(svg: str) -> list[float]:
     return [float(w) for w in re.findall(r'<rect class="chart-bar"[^>]* width="([\d.]+)%"', svg)]
 
 
+@pytest.mark.databases("sqlite")
 def test_chart_scales_to_the_largest_value_and_escapes_labels(app):
     svg = chart(app, [("<script>alert(1)</script>", 2), ("Second & last", 4)])
 
@@ -266,6 +270,7 @@ def test_chart_scales_to_the_largest_value_and_escapes_labels(app):
     assert large == 97 and small == 48.5
 
 
+@pytest.mark.databases("sqlite")
 def test_a_long_bar_carries_its_value_inside_and_a_short_one_after_it(app):
     """On a phone the room after the longest bar is too narrow for a value such as "2 h 20 min"."""
     svg = chart(app, [("Nov 2026", 1, "40 min"), ("Dec 2026 (so far)", 4, "2 h 20 min")], label_width=38)
@@ -276,6 +281,7 @@ def test_a_long_bar_carries_its_value_inside_and_a_short_one_after_it(app):
     assert inside == [("97.00", "2 h 20 min")] and after == [(f"{39 + 58 / 4:.2f}", "40 min")]
 
 
+@pytest.mark.databases("sqlite")
 def test_chart_handles_zeros_and_no_data(app):
     zeros = chart(app, [("a", 0), ("b", 0)])
     assert bar_widths(zeros) == [0, 0]
@@ -285,6 +291,7 @@ def test_chart_handles_zeros_and_no_data(app):
     assert "<svg" in empty and "No data" in empty and "<rect" not in empty
 
 
+@pytest.mark.databases("sqlite")
 def test_chart_cuts_long_labels_but_keeps_them_in_the_tooltip(app):
     label = "A very long article title " * 4
 

@@ -317,6 +317,7 @@ def test_the_page_names_the_time_zone_its_months_are_in(make_app, zone, english,
     assert hungarian in pages[1]
 
 
+@pytest.mark.databases("sqlite")
 def test_the_footer_and_the_corrections_log_link_to_the_page(client):
     make_article()
     for url in ("/", "/corrections"):
@@ -339,12 +340,14 @@ def save(client, **fields):
     return client.post("/editor/admin/policies", data=data)
 
 
+@pytest.mark.databases("sqlite")
 def test_the_home_page_names_the_organisation_without_policies_until_set(client):
     data = organisation(client)
     assert data["name"] == "Newsroom" and data["url"] == "http://localhost/"
     assert not {"publishingPrinciples", "correctionsPolicy", "actionableFeedbackPolicy"} & data.keys()
 
 
+@pytest.mark.databases("sqlite")
 def test_an_admin_sets_policy_links_and_texts_and_the_json_ld_carries_them(app, client, admin_client):
     response = save(admin_client, publishing_principles_url="https://www.example-news.org/standards",
                     corrections_text="We correct errors promptly.\n\nCorrections are shown at the top of the article.",
@@ -375,6 +378,7 @@ def test_an_admin_sets_policy_links_and_texts_and_the_json_ld_carries_them(app, 
     assert client.get("/policies/corrections").status_code == 404
 
 
+@pytest.mark.databases("sqlite")
 def test_policy_text_is_sanitised_and_json_ld_escaped(client, admin_client):
     hostile = ('<p>Our policy</p><script>alert(1)</script><img src=x onerror=alert(1)>'
                '<a href="javascript:alert(1)">x</a></script><script>alert(2)</script>')
@@ -389,6 +393,7 @@ def test_policy_text_is_sanitised_and_json_ld_escaped(client, admin_client):
     assert organisation(client)["actionableFeedbackPolicy"] == "https://example.org/</script><script>alert(1)</script>"
 
 
+@pytest.mark.databases("sqlite")
 def test_policy_text_keeps_its_words_around_hostile_markup(client, admin_client):
     hostile = ('<p>We correct errors promptly.</p><math><mtext><table><mglyph><style><!--</style>'
                '<img title="--&gt;&lt;img src=1 onerror=alert(1)&gt;"></style>Write to the standards editor.')
@@ -399,6 +404,7 @@ def test_policy_text_keeps_its_words_around_hostile_markup(client, admin_client)
     assert "We correct errors promptly." in page and "Write to the standards editor." in page
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("fields, message", [
     ({"corrections_url": "ftp://example.org/policy"}, "Corrections policy: use an http:// or https:// address"),
     ({"feedback_url": "javascript:alert(1)"}, "Reader feedback policy: use an http:// or https:// address"),
@@ -415,6 +421,7 @@ def test_a_bad_policy_is_refused_with_a_message_and_nothing_typed_is_lost(app, a
     assert db.session.scalars(select(Policy)).all() == [], "nothing is saved while a field is wrong"
 
 
+@pytest.mark.databases("sqlite")
 def test_the_policies_page_is_for_admins(editor_client):
     assert editor_client.get("/editor/admin/policies").status_code == 403
 

@@ -143,6 +143,7 @@ def status_link(body: str) -> str:
 # Queued with the outcome
 
 
+@pytest.mark.databases("sqlite")
 def test_rejecting_a_report_queues_one_message_with_the_reason_and_the_status_link(app, client, editor):
     article = make_article()
     confirm_addresses("ada@example.org")
@@ -371,6 +372,7 @@ def test_two_senders_at_once_deliver_each_message_exactly_once(make_app, smtp):
 # Commands
 
 
+@pytest.mark.databases("sqlite")
 def test_send_mail_command_reports_what_it_sent(mail_app, smtp):
     rejected_reports(2)
     result = mail_app.test_cli_runner().invoke(args=["send-mail"])
@@ -379,6 +381,7 @@ def test_send_mail_command_reports_what_it_sent(mail_app, smtp):
     assert len(smtp.mailbox.envelopes) == 2
 
 
+@pytest.mark.databases("sqlite")
 def test_send_mail_command_exits_non_zero_when_a_send_fails(mail_app, smtp):
     rejected_reports(2)
     smtp.mailbox.refuse = "554 no"
@@ -387,6 +390,7 @@ def test_send_mail_command_exits_non_zero_when_a_send_fails(mail_app, smtp):
     assert result.output.strip().endswith("0 sent, 1 failed, 2 still pending")
 
 
+@pytest.mark.databases("sqlite")
 def test_without_a_mail_server_nothing_is_sent_and_the_outbox_is_readable(app, runner, editor):
     article = make_article()
     confirm_addresses("dev@example.org")
@@ -465,6 +469,7 @@ def test_background_sender_delivers_and_survives_errors(mail_app, smtp, monkeypa
     assert message.status == "sent"
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("settings, starts", [
     ({"MAIL_SERVER": "127.0.0.1", "MAIL_SEND_INTERVAL": 15}, True),
     ({"MAIL_SERVER": "127.0.0.1", "MAIL_SEND_INTERVAL": 0}, False),

@@ -71,6 +71,7 @@ class Stopped(Exception):
     pass
 
 
+@pytest.mark.databases("sqlite")
 def test_serve_fixes_the_threshold_first(app, runner, monkeypatch):
     """`corrections serve` fixes it before anything else (stopped right there: no server, no thread started)."""
     def stop():

@@ -23,6 +23,10 @@ from tests.helpers import (
     valid_report,
 )
 
+# Who may read /metrics, request ids and the request log are decided outside the database; the figures
+# read from it are both databases'.
+pytestmark = pytest.mark.databases("sqlite")
+
 TOKEN = "metrics-token-for-the-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -157,6 +161,7 @@ def test_an_error_answer_is_counted_as_a_500(metrics_app, metrics_client, monkey
                  status="500") == 1
 
 
+@pytest.mark.databases("sqlite", "postgresql")  # counts the database makes
 def test_open_reports_and_both_backlogs_come_from_the_database(metrics_app, metrics_client):
     editor = make_editor()
     article = make_article()
@@ -189,6 +194,7 @@ def test_open_reports_and_both_backlogs_come_from_the_database(metrics_app, metr
     assert 3500 < value(samples, "corrections_webhook_deliveries_oldest_pending_seconds") < 3700
 
 
+@pytest.mark.databases("sqlite", "postgresql")  # counts the database makes
 def test_empty_backlogs_read_zero(metrics_app, metrics_client):
     samples = scrape(metrics_client, headers=BEARER)
     for name in ("corrections_outbox_oldest_pending_seconds", "corrections_webhook_deliveries_oldest_pending_seconds"):
@@ -197,6 +203,7 @@ def test_empty_backlogs_read_zero(metrics_app, metrics_client):
     assert ("corrections_reports_open", (("status", "new"),)) in samples
 
 
+@pytest.mark.databases("sqlite", "postgresql")  # counts the database makes
 def test_a_scrape_runs_a_fixed_number_of_queries(metrics_app, metrics_client):
     from corrections.extensions import db
 

@@ -3,6 +3,8 @@ notifications), 304 on revalidation, never stale, never another visitor's page."
 
 import time
 
+import pytest
+
 from corrections.articles.content import ArticleData, upsert_article
 from corrections.extensions import db
 from corrections.infra import page_cache
@@ -24,6 +26,7 @@ def test_a_warm_article_page_takes_one_query(client):
     assert count_queries(client, url, cached=True) == warm_queries() < cold
 
 
+@pytest.mark.databases("sqlite")
 def test_revalidation_gets_a_304_without_rendering(client, monkeypatch):
     article = make_article()
     first = client.get(f"/articles/{article.slug}")
@@ -70,6 +73,7 @@ def test_an_article_update_changes_the_page(client):
     assert "A new headline" in page and "New body text." in page
 
 
+@pytest.mark.databases("sqlite")
 def test_an_editors_page_is_their_own_and_not_served_to_readers(client, editor_client):
     article = make_article()
     assert "Log out Maya Okafor" in editor_client.get(f"/articles/{article.slug}").get_data(as_text=True)
@@ -169,6 +173,7 @@ def test_site_wide_pages_change_with_any_notice_or_article(client, editor, admin
     assert "Amended: the vote" not in client.get("/corrections").get_data(as_text=True)
 
 
+@pytest.mark.databases("sqlite")
 def test_a_cached_feed_answers_conditional_requests_with_304(client, editor):
     article = make_article()
     publishing.publish(article, "correction", TEXT, by=editor)
@@ -181,6 +186,7 @@ def test_a_cached_feed_answers_conditional_requests_with_304(client, editor):
     assert by_etag.data == b"" and by_etag.headers["ETag"] == first.headers["ETag"]
 
 
+@pytest.mark.databases("sqlite")
 def test_head_requests_get_the_headers_without_a_body(client):
     article = make_article()
     page = client.get(f"/articles/{article.slug}")
@@ -190,6 +196,7 @@ def test_head_requests_get_the_headers_without_a_body(client):
     assert head.headers["Content-Security-Policy"] == page.headers["Content-Security-Policy"]
 
 
+@pytest.mark.databases("sqlite")
 def test_each_origin_scheme_and_host_gets_its_own_answer(make_app):
     app = make_app(CORS_ORIGINS=["https://cms.example.org", "https://blog.example.org"])
     with app.app_context():
@@ -212,6 +219,7 @@ def test_each_origin_scheme_and_host_gets_its_own_answer(make_app):
         assert "https://localhost/corrections.atom" in feed
 
 
+@pytest.mark.databases("sqlite")
 def test_an_unknown_article_is_not_kept(client):
     assert client.get("/articles/no-such-story").status_code == 404
     article = make_article(slug="no-such-story")
@@ -219,6 +227,7 @@ def test_an_unknown_article_is_not_kept(client):
     assert article.title in client.get("/articles/no-such-story").get_data(as_text=True)
 
 
+@pytest.mark.databases("sqlite")
 def test_odd_paths_and_addresses_go_to_the_app(client):
     article = make_article(slug="café-budget")
     assert article.title in client.get("/articles/caf%C3%A9-budget").get_data(as_text=True)
@@ -230,6 +239,7 @@ def test_odd_paths_and_addresses_go_to_the_app(client):
     assert client.get("/api/v1/notices?url=https://x.example/%E9").status_code in (200, 400)
 
 
+@pytest.mark.databases("sqlite")
 def test_the_cache_keeps_within_its_page_and_byte_budgets(client):
     cache = page_cache.for_app(client.application)
     cache.max_pages = 3

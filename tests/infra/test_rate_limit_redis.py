@@ -24,6 +24,7 @@ def redis_client():
     client.flushdb()
 
 
+@pytest.mark.databases("sqlite")
 def test_report_limit_is_counted_in_redis(make_app, redis_client):
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URL=REDIS_URL, REPORT_RATE_LIMIT="2 per minute")
     with app.app_context():

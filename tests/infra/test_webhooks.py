@@ -234,11 +234,13 @@ def test_a_change_that_is_rolled_back_queues_nothing(app, admin):
     assert len(deliveries()) == before
 
 
+@pytest.mark.databases("sqlite")
 def test_an_unknown_event_name_is_a_programming_error(app):
     with pytest.raises(ValueError, match="unknown webhook event"):
         webhooks.emit("report.deleted", {})
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.usefixtures("allow_private")
 def test_filing_a_report_sends_nothing_inside_the_request(app, client, receiver):
     hook = receiver()
@@ -251,6 +253,7 @@ def test_filing_a_report_sends_nothing_inside_the_request(app, client, receiver)
 
 # --- Delivering to a real receiver ---------------------------------------------------------------------------
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.usefixtures("allow_private")
 def test_deliveries_reach_the_receiver_signed_and_are_marked_sent(app, receiver, admin):
     hook = receiver()
@@ -273,6 +276,7 @@ def test_deliveries_reach_the_receiver_signed_and_are_marked_sent(app, receiver,
     assert len(hook.received) == 2
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.usefixtures("allow_private")
 def test_a_tampered_body_or_another_secret_fails_the_check(app, receiver):
     hook = receiver()
@@ -343,6 +347,7 @@ def test_a_slow_receiver_times_out_and_the_delivery_waits(make_app, receiver):
         assert delivery.status == "pending" and "timed out" in delivery.last_error
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.usefixtures("allow_private")
 def test_a_redirect_is_not_followed(app, receiver):
     elsewhere = receiver()
@@ -461,6 +466,7 @@ def test_delivered_deliveries_are_forgotten_after_keep_days_failed_ones_stay(mak
         assert [d.id for d in deliveries()] == [recent.id, stuck.id]
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.usefixtures("allow_private")
 def test_send_webhooks_command_says_what_it_did_and_fails_on_a_failed_delivery(app, runner, receiver):
     hook = receiver(codes=[500, 200])
@@ -477,6 +483,7 @@ def test_send_webhooks_command_says_what_it_did_and_fails_on_a_failed_delivery(a
     assert "1 sent, 0 failed; 0 waiting" in result.output
 
 
+@pytest.mark.databases("sqlite")
 def test_serve_starts_the_webhook_sender_unless_the_interval_is_0(make_app, monkeypatch):
     import waitress
 
@@ -540,6 +547,7 @@ def create_form(client, **fields) -> dict:
     return data
 
 
+@pytest.mark.databases("sqlite")
 def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(app, admin_client):
     response = admin_client.post("/editor/admin/webhooks", data=create_form(admin_client))
 
@@ -554,6 +562,7 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(app, admin_client):
     assert endpoint.secret not in page(admin_client.get("/editor/admin/webhooks"))
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("fields, message", [
     ({"url": ""}, "Enter the address"),
     ({"url": "ftp://hooks.example.org/in"}, "Use an http:// or https:// address"),
@@ -608,6 +617,7 @@ def test_an_admin_edits_disables_enables_and_deletes_an_endpoint(app, admin_clie
     assert admin_client.get(url).status_code == 404
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.usefixtures("allow_private")
 def test_rotating_the_secret_signs_the_next_deliveries_with_the_new_one(app, admin_client, receiver):
     hook = receiver()
@@ -654,6 +664,7 @@ def test_the_endpoint_page_shows_recent_deliveries_and_resends_a_failed_one(app,
     assert "this one is delivered" in page(again)
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.usefixtures("allow_private")
 def test_a_test_delivery_reaches_the_receiver(app, admin_client, receiver):
     hook = receiver()
@@ -675,6 +686,7 @@ def test_the_list_shows_each_endpoint_with_its_waiting_and_failed_deliveries(app
     assert "<strong>2</strong> waiting" in text
 
 
+@pytest.mark.databases("sqlite")
 def test_unknown_endpoints_and_deliveries_are_404(admin_client):
     token = csrf_token(admin_client, "/editor/admin/webhooks")
     assert admin_client.get("/editor/admin/webhooks/999").status_code == 404
@@ -741,6 +753,7 @@ NON_PUBLIC = [
 ]
 
 
+@pytest.mark.databases("sqlite")
 def test_every_kind_of_non_public_address_is_refused_when_saved_and_public_ones_are_not(app, dns):
     for url, reason in NON_PUBLIC:
         with pytest.raises(webhooks.WebhookError) as refused:
@@ -755,12 +768,14 @@ def test_every_kind_of_non_public_address_is_refused_when_saved_and_public_ones_
         assert webhooks.check_url(url) == url
 
 
+@pytest.mark.databases("sqlite")
 def test_a_name_with_one_private_address_among_public_ones_is_refused(app, dns):
     dns.answers["hooks.newsroom.test"] = [[PUBLIC_IP, "10.0.0.7"]]
     with pytest.raises(webhooks.WebhookError, match="hooks.newsroom.test resolves to 10.0.0.7, a private address"):
         webhooks.check_url("https://hooks.newsroom.test/in")
 
 
+@pytest.mark.databases("sqlite")
 def test_private_addresses_are_accepted_only_when_the_server_allows_them(make_app):
     with make_app().app_context(), pytest.raises(webhooks.WebhookError, match="a loopback address"):
         webhooks.check_url("http://localhost:8080/in")
@@ -768,6 +783,7 @@ def test_private_addresses_are_accepted_only_when_the_server_allows_them(make_ap
         assert webhooks.check_url("http://localhost:8080/in") == "http://localhost:8080/in"
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("url, message", [
     ("http://localhost:8080/hooks", "localhost resolves to 127.0.0.1, a loopback address"),
     ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
@@ -784,6 +800,7 @@ def test_an_admin_is_told_why_a_private_address_is_refused_and_keeps_what_was_ty
     assert db.session.scalars(select(WebhookEndpoint)).all() == []
 
 
+@pytest.mark.databases("sqlite")
 def test_an_endpoint_cannot_be_moved_to_a_private_address(app, admin_client):
     endpoint, _ = endpoint_for("https://hooks.example.org/in", ["report.created"])
     url = f"/editor/admin/webhooks/{endpoint.id}"
@@ -798,6 +815,7 @@ def test_an_endpoint_cannot_be_moved_to_a_private_address(app, admin_client):
     assert endpoint.url == "https://hooks.example.org/in"
 
 
+@pytest.mark.databases("sqlite")
 def test_a_delivery_to_an_address_changed_to_a_private_one_after_saving_is_refused_once_and_logged(
         app, admin_client, receiver):
     hook = receiver()
@@ -819,6 +837,7 @@ def test_a_delivery_to_an_address_changed_to_a_private_one_after_saving_is_refus
     assert "Not sent: localhost resolves to 127.0.0.1, a loopback address" in shown and "Send again" in shown
 
 
+@pytest.mark.databases("sqlite")
 def test_a_name_that_resolves_to_a_private_address_after_saving_is_refused_at_delivery(app, receiver, dns):
     hook = receiver()
     name = "hooks.rebind.test"
@@ -835,6 +854,7 @@ def test_a_name_that_resolves_to_a_private_address_after_saving_is_refused_at_de
     assert dns.lookups == [name, name], "one lookup when saved, one for the delivery"
 
 
+@pytest.mark.databases("sqlite")
 def test_a_delivery_connects_to_the_address_it_resolved_not_to_a_later_answer(make_app, receiver, dns):
     first = receiver()
     second = receiver(host="127.0.0.2", port=first.port)
@@ -870,6 +890,7 @@ def certificates(tmp_path_factory):
     return folder
 
 
+@pytest.mark.databases("sqlite")
 def test_https_deliveries_to_the_checked_address_keep_the_name_for_sni_host_and_certificate(
         make_app, receiver, dns, certificates, monkeypatch):
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import feedparser
+import pytest
 from sqlalchemy import select
 
 from corrections import feeds
@@ -61,6 +62,7 @@ def test_site_feed_lists_shown_notices_newest_first(client, editor):
     assert first.tags[0].label == "Clarification"
 
 
+@pytest.mark.databases("sqlite")
 def test_site_feed_describes_itself(client, app, editor):
     publish(make_article(), editor, at=DAY)
 
@@ -147,12 +149,14 @@ def test_article_feed_has_only_that_articles_notices(client, app, editor):
     assert links["self"] == f"http://localhost/articles/{article.slug}/corrections.atom"
 
 
+@pytest.mark.databases("sqlite")
 def test_unknown_article_feed_is_404(client):
     response = client.get("/articles/no-such-article/corrections.atom")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
 
 
+@pytest.mark.databases("sqlite")
 def test_empty_feeds_are_valid_atom(client):
     article = make_article(published_at=datetime(2026, 11, 1, 8, 30, tzinfo=UTC))
 
@@ -194,6 +198,7 @@ def refuse_to_build(*args, **kwargs):
     raise AssertionError("a 304 must not build the feed")
 
 
+@pytest.mark.databases("sqlite")
 def test_if_none_match_gets_304_without_building_the_feed(client, editor, monkeypatch):
     article = make_article()
     publish(article, editor)

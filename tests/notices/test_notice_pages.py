@@ -169,6 +169,7 @@ def test_the_publish_form_lists_the_first_reports_to_link_accepted_first(app, ed
     assert ticked == [str(new[2].id)]
 
 
+@pytest.mark.databases("sqlite")
 def test_a_refused_amendment_of_an_older_notice_comes_back_on_its_page(app, editor_client):
     article = make_article()
     notices = publish_many(article, 7, make_editor("ben@example.org", "Ben"))

@@ -65,6 +65,7 @@ def test_closed_reports_or_reports_on_another_article_cannot_be_linked(app, edit
         publishing.publish(article, "correction", TEXT, by=editor, reports=[elsewhere])
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("kind, text, message", [
     ("apology", TEXT, "Choose the kind"),
     ("correction", "short", "between 10 and 5,000"),
@@ -89,6 +90,7 @@ def test_amending_keeps_the_earlier_text_and_marks_the_update(app, editor):
         publishing.amend(stored, stored.text, by=editor)
 
 
+@pytest.mark.databases("sqlite")
 def test_only_an_admin_withdraws_and_the_reason_is_kept(app, editor, admin):
     article = make_article()
     report = file_report(article)
@@ -128,6 +130,7 @@ def test_amended_notice_says_updated_and_keeps_the_earlier_wording(client, edito
     assert "Earlier wording" in page and TEXT in page
 
 
+@pytest.mark.databases("sqlite")
 def test_json_ld_lists_corrections_and_is_safe_against_script_injection(client, editor):
     article = make_article()
     hostile = "The mayor said </script><script>alert(1)</script> & <!-- nothing -->."
@@ -144,6 +147,7 @@ def test_json_ld_lists_corrections_and_is_safe_against_script_injection(client, 
     assert data["dateModified"] >= data["correction"][-1]["datePublished"]
 
 
+@pytest.mark.databases("sqlite")
 def test_article_without_notices_has_no_correction_in_json_ld(client):
     article = make_article()
     assert "correction" not in json_ld(client.get(f"/articles/{article.slug}").get_data(as_text=True))
@@ -193,6 +197,7 @@ def test_public_log_pages_and_query_count_stay_bounded(make_app):
         assert not [s for s in statements if "count(" in s.lower()], statements
 
 
+@pytest.mark.databases("sqlite")
 def test_reader_status_page_shows_the_correction_and_the_reason(client, editor):
     article = make_article()
     corrected_link = post_report(client, article.slug, **valid_report()).headers["Location"]
@@ -236,6 +241,7 @@ def test_editor_publishes_from_the_report_page_with_the_group_linked(editor_clie
     assert {fresh(Report, r.id).status for r in (report, same)} == {"corrected"}
 
 
+@pytest.mark.databases("sqlite")
 def test_publish_with_a_bad_text_keeps_what_was_typed(editor_client):
     report = file_report(make_article())
     response = editor_client.post(f"/editor/reports/{report.id}/publish", data={

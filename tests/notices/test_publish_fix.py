@@ -43,6 +43,7 @@ def hidden(page: str, name: str) -> str:
     return unescape(re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', page).group(1))
 
 
+@pytest.mark.databases("sqlite")
 def test_the_report_page_offers_to_correct_the_article_with_the_readers_suggestion(editor_client, report):
     assert f'<tr id="report-{report.id}"' in editor_client.get(BACK).get_data(as_text=True)
     page = editor_client.get(f"/editor/reports/{report.id}", query_string={"back": BACK}).get_data(as_text=True)
@@ -51,6 +52,7 @@ def test_the_report_page_offers_to_correct_the_article_with_the_readers_suggesti
     assert re.search(r'<textarea[^>]*name="replacement"[^>]*>\s*31 votes to 14</textarea>', page)
 
 
+@pytest.mark.databases("sqlite")
 def test_a_suggestion_that_is_no_new_version_of_the_passage_leaves_the_box_unticked(editor_client):
     report = file_report(make_article(), passage="31 votes to 12", suggested_correction="Check the minutes")
     page = editor_client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
@@ -58,6 +60,7 @@ def test_a_suggestion_that_is_no_new_version_of_the_passage_leaves_the_box_untic
     assert re.search(r'<textarea[^>]*name="replacement"[^>]*>\s*31 votes to 12</textarea>', page)
 
 
+@pytest.mark.databases("sqlite")
 def test_the_preview_shows_the_word_diff_keeps_what_was_typed_and_stores_nothing(editor_client, report):
     response = publish(editor_client, report, back=BACK)
     assert response.status_code == 200
@@ -70,6 +73,7 @@ def test_the_preview_shows_the_word_diff_keeps_what_was_typed_and_stores_nothing
     assert db.session.get_one(Report, report.id).status == "new"
 
 
+@pytest.mark.databases("sqlite")
 def test_change_something_shows_the_form_again_as_typed(editor_client, report):
     response = publish(editor_client, report, step="edit", replacement="31 votes to 15")
     assert response.status_code == 200
@@ -170,6 +174,7 @@ def test_an_undone_publication_leaves_the_corrected_text_as_a_change_to_answer(e
     assert db.session.get_one(Report, report.id).status == "new"
 
 
+@pytest.mark.databases("sqlite")
 def test_a_form_without_the_replacement_field_is_refused_at_that_field(editor_client, report):
     for step in (None, "confirm"):
         data = {"csrf_token": csrf_token(editor_client, f"/editor/reports/{report.id}"), "kind": "correction",

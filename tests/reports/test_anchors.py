@@ -3,6 +3,8 @@ the passage again after an edit that moves it, or says when the passage changed.
 
 import re
 
+import pytest
+
 from corrections.articles.content import change_text
 from corrections.extensions import db
 from corrections.reports import anchors
@@ -19,6 +21,7 @@ def marked(page: str) -> str:
     return "".join(found.groups())
 
 
+@pytest.mark.databases("sqlite")
 def test_a_report_keeps_its_revision_and_a_text_quote_anchor(app):
     article = make_article(body=BODY)
     report = file_report(article, passage="road  repairs")
@@ -30,6 +33,7 @@ def test_a_report_keeps_its_revision_and_a_text_quote_anchor(app):
     assert unfound.passage_exact is None and unfound.revision_id == article.current_revision_id
 
 
+@pytest.mark.databases("sqlite")
 def test_the_passage_is_found_again_after_an_edit_that_moves_it(editor_client):
     article = make_article(body=BODY)
     report = file_report(article, passage="31 votes to 12")
@@ -63,6 +67,7 @@ def test_locate_prefers_the_occurrence_whose_surroundings_match():
     assert anchors.locate(anchor, "Nothing like it here.") is None
 
 
+@pytest.mark.databases("sqlite")
 def test_a_passage_quoted_from_the_headline_is_found_and_marked_there(editor_client):
     article = make_article(title="Council approves £2.4m road budget", body=BODY)
     report = file_report(article, passage="approves  £2.4M road")

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from corrections.extensions import db
@@ -43,6 +44,7 @@ def test_admin_adds_lists_edits_and_deletes_an_answer(admin_client):
     assert canned_answers.all_canned_answers() == []
 
 
+@pytest.mark.databases("sqlite")
 def test_bad_answers_are_refused_at_their_field_and_what_was_typed_stays(admin_client):
     add_canned_answer(admin_client)
     response = add_canned_answer(admin_client, name="opinion, NOT fact", text="Typed words stay here.")
@@ -60,6 +62,7 @@ def test_bad_answers_are_refused_at_their_field_and_what_was_typed_stays(admin_c
     assert len(canned_answers.all_canned_answers()) == 1
 
 
+@pytest.mark.databases("sqlite")
 def test_applying_a_rejection_gives_the_reader_the_reason(editor_client, editor):
     canned_answer = canned_answers.save(None, name="Opinion", to_state="rejected",
                                         text="A matter of opinion, not of fact.")
@@ -96,12 +99,14 @@ def test_accepting_a_new_report_goes_through_review_and_drafts_the_correction(ed
     assert draft == "An earlier version said “31 votes to 12”; it is “29 votes to 14”."
 
 
+@pytest.mark.databases("sqlite")
 def test_template_placeholders_are_text_not_code(app):
     canned_answer = CannedAnswer(name="x", to_state="accepted", notice_template="{passage.__class__} {0} {suggestion}")
     report = file_report(make_article(), passage=PASSAGE, suggested_correction="{passage}")
     assert canned_answers.draft_notice(canned_answer, report) == "{passage.__class__} {0} {passage}"
 
 
+@pytest.mark.databases("sqlite")
 def test_an_answer_that_does_not_fit_the_state_is_not_offered_and_is_refused(editor_client):
     canned_answer = canned_answers.save(None, name="Opinion", to_state="rejected", text="A matter of opinion.")
     db.session.commit()
@@ -116,6 +121,7 @@ def test_an_answer_that_does_not_fit_the_state_is_not_offered_and_is_refused(edi
     assert fresh(report).status == "corrected"
 
 
+@pytest.mark.databases("sqlite")
 def test_a_deleted_or_unknown_answer_is_refused_with_a_message(editor_client):
     report = file_report(make_article())
     response = post_action(editor_client, report, "answer", answer="999")
@@ -161,6 +167,7 @@ def test_bulk_applies_an_answer_to_each_report_and_says_what_was_refused(editor_
     assert all(db.session.get(Report, r.id).reject_reason == "A matter of opinion." for r in group)
 
 
+@pytest.mark.databases("sqlite")
 def test_bulk_without_a_chosen_answer_changes_nothing(editor_client):
     report = file_report(make_article())
     response = editor_client.post("/editor/bulk", data={

@@ -63,6 +63,7 @@ def test_admin_sets_targets_and_new_reports_get_deadlines(admin_client):
     assert typo.resolution_due_at == typo.created_at + 48 * HOUR
 
 
+@pytest.mark.databases("sqlite")
 def test_bad_targets_are_refused_at_their_field_and_kept(admin_client):
     response = set_targets(admin_client, first_default="soon", resolution_default="2 d")
     assert response.status_code == 400
@@ -190,6 +191,7 @@ def test_metrics_count_targets_met_missed_and_running(app, editor_client):
     assert [c.strip() for c in re.findall(r'<td class="num">([^<]*)</td>', row)] == ["33%", "1", "2", "1"]
 
 
+@pytest.mark.databases("sqlite")
 def test_metrics_page_without_targets_says_so(editor_client):
     file_report(make_article())
     assert "No report of this window had a target time." in editor_client.get("/editor/metrics").get_data(
@@ -212,6 +214,7 @@ def test_metrics_queries_do_not_grow_with_reports(app, editor_client, editor):
     assert count_queries(editor_client, "/editor/metrics") == few
 
 
+@pytest.mark.databases("sqlite")
 def test_clocks_page_is_for_admins(editor_client):
     assert editor_client.get("/editor/admin/clocks").status_code == 403
     assert "Clocks</a>" not in editor_client.get("/editor/metrics").get_data(as_text=True)

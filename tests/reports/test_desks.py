@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from corrections.extensions import db
 from corrections.models import Desk, Report, SectionRoute
 from corrections.reports import desks
@@ -34,6 +36,7 @@ def test_admin_creates_a_desk_with_members_and_routes_a_section(admin_client, ad
     assert file_report(make_article(section="Sport")).desk_id is None
 
 
+@pytest.mark.databases("sqlite")
 def test_report_page_shows_the_desk(editor_client):
     desk = desks.create_desk("Politics", [])
     desks.set_route("Politics", desk)
@@ -70,6 +73,7 @@ def test_editing_a_desk_renames_it_and_changes_its_members(admin_client, admin):
     assert desk.name == "Local news" and [m.id for m in desk.members] == [maya.id]
 
 
+@pytest.mark.databases("sqlite")
 def test_bad_desks_and_routes_are_refused_with_what_was_typed_kept(admin_client):
     desks.create_desk("Local", [])
     db.session.commit()

@@ -7,6 +7,9 @@ from corrections.models import CannedAnswer
 from corrections.reports import canned_answers, drafts
 from tests.helpers import file_report, make_article
 
+# Drafts are text made from the article's words in Python: the same on every database.
+pytestmark = pytest.mark.databases("sqlite")
+
 LANTERN = ("<blockquote>“It’s the one night of the year when the whole town turns out,” said organiser "
            "Bethan Lowry.</blockquote>")
 BUDGET = ("<p>Opposition leader Colin Ferraday argued the council had recieved “more than enough warning” and "

@@ -161,6 +161,7 @@ def test_purge_twice_erases_nothing_the_second_time(runner, aged):
     assert len(privacy_events(aged["old_rejected"])) == 1
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("days", ["-1", "1.5", "thirty", ""])
 def test_purge_refuses_a_bad_number_of_days(runner, aged, days):
     result = runner.invoke(args=["purge-personal-data", "--older-than", days])
@@ -170,6 +171,7 @@ def test_purge_refuses_a_bad_number_of_days(runner, aged, days):
     assert_untouched(aged["old_rejected"])
 
 
+@pytest.mark.databases("sqlite")
 def test_purge_needs_older_than(runner):
     result = runner.invoke(args=["purge-personal-data"])
 
@@ -196,6 +198,7 @@ def forget(client, path: str, **fields):
     return client.post(f"{path}/forget", data={**form_tokens(page), **fields})
 
 
+@pytest.mark.databases("sqlite")
 def test_status_page_offers_to_remove_contact_details(client, filed):
     _, path = filed
 
@@ -206,6 +209,7 @@ def test_status_page_offers_to_remove_contact_details(client, filed):
     assert "you will not get the e-mail about" in page
 
 
+@pytest.mark.databases("sqlite")
 def test_reader_removes_contact_details_from_the_status_page(client, filed):
     report, path = filed
 
@@ -226,6 +230,7 @@ def test_reader_removes_contact_details_from_the_status_page(client, filed):
     assert NAME not in event.comment and EMAIL not in event.comment
 
 
+@pytest.mark.databases("sqlite")
 def test_removal_without_the_confirmation_changes_nothing(client, filed):
     report, path = filed
 
@@ -238,6 +243,7 @@ def test_removal_without_the_confirmation_changes_nothing(client, filed):
     assert not privacy_events(report)
 
 
+@pytest.mark.databases("sqlite")
 def test_removal_without_a_csrf_token_changes_nothing(client, filed):
     report, path = filed
 
@@ -247,6 +253,7 @@ def test_removal_without_a_csrf_token_changes_nothing(client, filed):
     assert fresh(report).reporter_email == EMAIL
 
 
+@pytest.mark.databases("sqlite")
 def test_removal_for_an_unknown_token_is_404(client, filed):
     _, path = filed
     page = client.get(path).get_data(as_text=True)
@@ -256,6 +263,7 @@ def test_removal_for_an_unknown_token_is_404(client, filed):
     assert response.status_code == 404
 
 
+@pytest.mark.databases("sqlite")
 def test_no_outcome_mail_is_queued_after_removal(client, filed, editor):
     report, path = filed
     forget(client, path, confirm="y")
@@ -278,6 +286,7 @@ def test_removal_cancels_an_outcome_mail_not_yet_sent(client, filed, editor):
     assert "1 unsent e-mail cancelled" in privacy_events(report)[0].comment
 
 
+@pytest.mark.databases("sqlite")
 def test_status_page_without_contact_details_has_no_removal_form(app, client):
     article = make_article()
     response = post_report(client, article.slug, **valid_report(name="", email="", notify=None))
@@ -289,6 +298,7 @@ def test_status_page_without_contact_details_has_no_removal_form(app, client):
 
 # --- The sweep: no public answer shows who reported ------------------------------------------------------
 
+@pytest.mark.databases("sqlite")
 def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor):
     reader = app.test_client()
     reader.environ_base["REMOTE_ADDR"] = ADDRESS

@@ -259,6 +259,7 @@ def test_undo_is_refused_once_the_window_has_passed(make_app, smtp):
         assert db.session.get(OutboxMessage, message.id).status == "pending"
 
 
+@pytest.mark.databases("sqlite")
 def test_only_the_editor_who_decided_can_undo(app, editor):
     other = make_editor("sam@example.org", "Sam Other")
     report = in_review(reader_report(), editor)
@@ -332,6 +333,7 @@ def test_a_rejection_on_the_report_page_is_undone_from_the_next_page(app, editor
     assert "This decision was undone already" in again.get_data(as_text=True)
 
 
+@pytest.mark.databases("sqlite")
 def test_undo_needs_the_csrf_token_and_the_editor_who_decided(app, editor_client, client):
     report = reader_report()
     token = csrf_token(editor_client, f"/editor/reports/{report.id}")
@@ -436,6 +438,7 @@ def test_an_undo_after_the_sender_took_the_email_is_refused(app, editor, smtp):
     assert fresh(report).status == "rejected"
 
 
+@pytest.mark.databases("sqlite")
 def test_after_logging_out_a_refused_form_is_a_400_not_an_error(app, editor_client):
     report = reader_report()
     response = editor_client.post(f"/editor/reports/{report.id}/reject", data={

@@ -33,6 +33,7 @@ REFUSED = [(a, b) for a in vocabulary.STATES for b in vocabulary.STATES
            if (a, b) not in ALLOWED and b not in workflow.NEEDS_MORE]
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("start, to", REFUSED)
 def test_every_move_outside_the_table_is_refused_with_a_message(app, start, to):
     report = report_in(start)
@@ -42,6 +43,7 @@ def test_every_move_outside_the_table_is_refused_with_a_message(app, start, to):
     assert db.session.get(Report, report.id).status == start
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("start, to", [m for m in ALLOWED if m[1] not in workflow.NEEDS_MORE])
 def test_allowed_move_changes_status_and_records_one_event(app, start, to):
     editor = make_editor()
@@ -55,6 +57,7 @@ def test_allowed_move_changes_status_and_records_one_event(app, start, to):
     assert db.session.get(Report, report.id).status == to
 
 
+@pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("to, message", [
     ("rejected", "Give a reason"),
     ("duplicate", "Say which report"),
@@ -66,6 +69,7 @@ def test_moves_that_need_more_than_a_comment_are_refused_by_move(app, to, messag
         workflow.move(report, to, by=None)
 
 
+@pytest.mark.databases("sqlite")
 def test_a_cycle_of_duplicates_cannot_loop(app):
     editor = make_editor()
     article = make_article()
@@ -79,11 +83,13 @@ def test_a_cycle_of_duplicates_cannot_loop(app):
     assert third.duplicate_of in (first, second)
 
 
+@pytest.mark.databases("sqlite")
 def test_unknown_status_is_refused(app):
     with pytest.raises(workflow.WorkflowError, match="is not a report status"):
         workflow.move(report_in("new"), "archived", by=make_editor())
 
 
+@pytest.mark.databases("sqlite")
 def test_reject_needs_a_reason_and_keeps_it_for_the_reader(app):
     editor = make_editor()
     report = report_in("new")
@@ -96,6 +102,7 @@ def test_reject_needs_a_reason_and_keeps_it_for_the_reader(app):
     assert report.closed_at is not None
 
 
+@pytest.mark.databases("sqlite")
 def test_reopening_clears_the_earlier_outcome(app):
     editor = make_editor()
     report = report_in("new")
@@ -105,6 +112,7 @@ def test_reopening_clears_the_earlier_outcome(app):
     assert (report.status, report.reject_reason, report.closed_at) == ("in_review", "", None)
 
 
+@pytest.mark.databases("sqlite")
 def test_duplicate_points_at_the_first_report_of_a_chain(app):
     editor = make_editor()
     article = make_article()
@@ -116,6 +124,7 @@ def test_duplicate_points_at_the_first_report_of_a_chain(app):
     assert third.events[-1].comment == f"Duplicate of {first.reference}."
 
 
+@pytest.mark.databases("sqlite")
 def test_duplicate_of_itself_or_of_another_article_is_refused(app):
     editor = make_editor()
     report = file_report(make_article())
@@ -126,6 +135,7 @@ def test_duplicate_of_itself_or_of_another_article_is_refused(app):
         workflow.mark_duplicate(report, elsewhere, by=editor)
 
 
+@pytest.mark.databases("sqlite")
 def test_assignment_and_notes_are_events_too(app):
     editor = make_editor()
     other = make_editor("tom@example.org", "Tom Reyes")

@@ -54,6 +54,7 @@ def test_nul_in_a_login_is_a_wrong_login(client):
     assert response.status_code == 400
 
 
+@pytest.mark.databases("sqlite")
 def test_reader_can_send_again_after_the_form_token_went_bad(client):
     article = make_article()
     response = client.post(f"/articles/{article.slug}/report", data={"csrf_token": "stale", **valid_report()})

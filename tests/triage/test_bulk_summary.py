@@ -4,6 +4,8 @@ forward offered as a button, and the ticked rows still ticked after the POST."""
 import html
 import re
 
+import pytest
+
 from corrections import transaction
 from corrections.editor import actions
 from corrections.extensions import db
@@ -29,6 +31,7 @@ def statuses(reports: list[Report]) -> list[str]:
     return [db.session.get(Report, r.id).status for r in reports]
 
 
+@pytest.mark.databases("sqlite")
 def test_bulk_accept_says_once_what_it_refused_and_offers_the_way_forward(editor_client, editor):
     reviewed = [file_report(make_article()) for _ in range(4)]
     for report in reviewed:
@@ -70,6 +73,7 @@ def test_bulk_accept_says_once_what_it_refused_and_offers_the_way_forward(editor
     assert 'class="bulk-summary"' not in page and not ticked(page)
 
 
+@pytest.mark.databases("sqlite")
 def test_refusals_for_different_reasons_are_grouped_each_with_its_references(editor_client, editor):
     article = make_article()
     rejected = [file_report(article) for _ in range(2)]

@@ -4,6 +4,8 @@ editors acted on, and the report page's walk through the queue as the editor saw
 import html
 import re
 
+import pytest
+
 from corrections import transaction, vocabulary
 from corrections.extensions import db
 from corrections.models import Report
@@ -85,6 +87,7 @@ def test_the_bar_and_the_marks_come_without_a_reload(app, editor_client, editor)
     assert db.session.get(Report, untouched.id).version > fresh_version
 
 
+@pytest.mark.databases("sqlite")
 def test_changes_with_nonsense_arguments_answer_nothing_new(editor_client):
     response = editor_client.get("/editor/queue/changes?upto=x&seen=-1&ids=a,,9999999999,3")
     assert response.status_code == 200
@@ -178,6 +181,7 @@ def test_deciding_a_report_goes_on_to_the_next_one(editor_client, editor):
     assert late.status == "new"
 
 
+@pytest.mark.databases("sqlite")
 def test_a_back_address_that_is_not_the_queue_is_ignored(editor_client):
     report = file_report(make_article())
     for back in ("https://evil.example/editor/", "//evil.example/editor/", "/editor/metrics", "/editor/?upto=zz"):

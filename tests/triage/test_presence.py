@@ -68,6 +68,7 @@ def beat(report_id, editor, tab, answering=False, now=None):
     return people
 
 
+@pytest.mark.databases("sqlite")
 def test_the_store_is_redis_when_the_rate_limits_use_it_and_the_database_otherwise(store):
     assert presence_store.redis_url({"RATELIMIT_STORAGE_URL": "memory://"}) is None
     assert presence_store.redis_url({"RATELIMIT_STORAGE_URL": "redis://cache:6379/2"}) == "redis://cache:6379/2"
@@ -155,6 +156,7 @@ def test_two_tabs_of_one_editor_count_once_from_the_first_and_answering_if_eithe
     assert seen.answering_since == (start + timedelta(seconds=2)).replace(microsecond=0)
 
 
+@pytest.mark.databases("sqlite")
 def test_a_tab_name_the_page_did_not_make_is_refused(desk):
     app, ana, ben, report_id = desk
     for tab in ("", "short", "x" * 41, "tab with spaces", "tab:colon-1"):

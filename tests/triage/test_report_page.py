@@ -3,6 +3,7 @@
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from corrections.extensions import db
@@ -52,12 +53,14 @@ def test_page_shows_every_field_the_contact_and_the_history(editor_client):
         assert text in page
 
 
+@pytest.mark.databases("sqlite")
 def test_passage_is_highlighted_in_the_article_text(editor_client):
     report = file_report(make_article(), passage="the MAYOR said")
     page = open_page(editor_client, report)
     assert '<mark id="passage">The mayor said</mark>' in page
 
 
+@pytest.mark.databases("sqlite")
 def test_passage_not_in_the_article_is_said(editor_client):
     report = file_report(make_article(), passage="by 40 votes to 3")
     assert "Passage not found in the article." in open_page(editor_client, report)
@@ -86,6 +89,7 @@ def test_accept_goes_through_review(editor_client, editor):
         ("new", "in_review", editor.name), ("in_review", "accepted", editor.name)]
 
 
+@pytest.mark.databases("sqlite")
 def test_reject_with_a_canned_reason(editor_client):
     report = file_report(make_article())
     response = post_action(editor_client, report, "reject", reason=workflow.REJECT_REASONS[1])
@@ -93,12 +97,14 @@ def test_reject_with_a_canned_reason(editor_client):
     assert fresh(report).reject_reason == workflow.REJECT_REASONS[1]
 
 
+@pytest.mark.databases("sqlite")
 def test_reject_with_own_words_only(editor_client):
     report = file_report(make_article())
     post_action(editor_client, report, "reject", reason="other", reason_text="The minutes confirm 31 to 12.")
     assert fresh(report).reject_reason == "The minutes confirm 31 to 12."
 
 
+@pytest.mark.databases("sqlite")
 def test_reject_without_reason_is_refused_and_keeps_nothing_half_done(editor_client):
     report = file_report(make_article())
     response = post_action(editor_client, report, "reject", reason="other", reason_text="  ")
@@ -107,6 +113,7 @@ def test_reject_without_reason_is_refused_and_keeps_nothing_half_done(editor_cli
     assert fresh(report).status == "new"
 
 
+@pytest.mark.databases("sqlite")
 def test_assign_to_me_and_to_another_editor(editor_client, editor):
     other = make_editor("tom@example.org", "Tom Reyes")
     report = file_report(make_article())
@@ -127,6 +134,7 @@ def test_mark_duplicate_by_reference(editor_client):
     assert (stored.status, stored.duplicate_of_id) == ("duplicate", original.id)
 
 
+@pytest.mark.databases("sqlite")
 def test_duplicate_of_an_unknown_reference_is_explained_at_the_field(editor_client):
     report = file_report(make_article())
     response = post_action(editor_client, report, "duplicate", original="R-NOSUCH")
@@ -136,6 +144,7 @@ def test_duplicate_of_an_unknown_reference_is_explained_at_the_field(editor_clie
     assert 'value="R-NOSUCH"' in page
 
 
+@pytest.mark.databases("sqlite")
 def test_internal_note_is_added_to_the_history(editor_client):
     report = file_report(make_article())
     post_action(editor_client, report, "note", text="Asked the reporter for the minutes.")
@@ -148,6 +157,7 @@ def form_of(page: str, action: str) -> str:
     return re.search(rf'<form[^>]*action="[^"]*/{action}"[^>]*>.*?</form>', page, re.S).group(0)
 
 
+@pytest.mark.databases("sqlite")
 def test_the_internal_note_label_points_at_the_note_box_not_at_the_public_notice(editor_client):
     """The note box and the notice box both send `text`: each label must lead to its own box, or a click on
     "Internal note" puts the editor's remark into the text readers will see."""
@@ -162,6 +172,7 @@ def test_the_internal_note_label_points_at_the_note_box_not_at_the_public_notice
     assert form_of(page, "note").count("<label") == 1
 
 
+@pytest.mark.databases("sqlite")
 def test_the_scrolling_article_box_is_reachable_by_keyboard_and_named(editor_client):
     page = open_page(editor_client, file_report(make_article(), passage=PASSAGE))
 
@@ -192,6 +203,7 @@ def test_two_editors_at_once_the_second_is_told_and_loses_nothing(app, editor_cl
     assert [e.kind for e in stored.events] == ["received", "status"]
 
 
+@pytest.mark.databases("sqlite")
 def test_unknown_report_is_404(editor_client):
     assert editor_client.get("/editor/reports/999999").status_code == 404
 
@@ -211,6 +223,7 @@ def test_report_page_runs_a_bounded_number_of_queries(app, editor_client, editor
     assert queries() == few
 
 
+@pytest.mark.databases("sqlite")
 def test_the_way_back_to_the_filtered_queue_is_kept_after_a_note_and_a_canned_answer(editor_client):
     back = "/editor/?status=open&category=factual"
     answer = canned_answers.save(None, name="Wrong figure", to_state="accepted", text="Checked.",

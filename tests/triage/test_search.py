@@ -83,6 +83,7 @@ def test_query_syntax_is_read_as_plain_words(editor_client, reports, q):
     assert found(editor_client, q) == [reports["bridge"].reference]
 
 
+@pytest.mark.databases("sqlite")
 def test_a_search_without_a_word_says_what_to_type(editor_client, reports):
     response = editor_client.get("/editor/?q=%22*%22")
     assert "Type a word or a number to search for." in response.get_data(as_text=True)
