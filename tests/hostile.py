@@ -52,9 +52,9 @@ CORPUS: list[tuple[str, str | bytes]] = [
 # The values each database stores differently: NUL and bytes that are not UTF-8 (PostgreSQL refuses NUL in text),
 # lengths past a column's limit (PostgreSQL enforces VARCHAR(n), SQLite does not) and numbers past an integer
 # column's (each refuses them in its own way), quotes and LIKE's wildcards (filters and searches are built for
-# each database), text beyond the Basic Multilingual Plane (four bytes in UTF-8). The others are markup, formulas and characters of the Basic Multilingual Plane, which both databases
-# store and give back character for character: making them inert is the renderer's and the exporter's work,
-# the same whatever the database.
+# each database), text beyond the Basic Multilingual Plane (four bytes in UTF-8). The others are markup, formulas
+# and characters of the Basic Multilingual Plane, which both databases store and give back character for
+# character: making them inert is the renderer's and the exporter's work, the same whatever the database.
 STORED_DIFFERENTLY = {"sql", "template_and_wildcards", "nul_and_controls", "long_word", "long_number", "astral",
                       "invalid_utf8"}
 
