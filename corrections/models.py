@@ -214,6 +214,9 @@ class Report(db.Model):
         Index("ix_report_article_id_due_at_id", "article_id", "due_at", "id"),
         # Whether a group has a report due before this one ("Due first" places a group by its first deadline).
         Index("ix_report_cluster_id_due_at_id", "cluster_id", "due_at", "id"),
+        # A desk's reports (or those of no desk) in one status, newest first: the queue's desk filter and its count.
+        # Over every status, the index on desk_id alone keeps them in arrival order.
+        Index("ix_report_desk_id_status_id", "desk_id", "status", "id"),
         # The metrics' deadlines still running (due after now): the recent reports only, from the index alone.
         Index("ix_report_first_action_due_at", "first_action_due_at", "first_action_at", "created_at", "category"),
         Index("ix_report_resolution_due_at", "resolution_due_at", "status", "closed_at", "created_at", "category"),

@@ -12,6 +12,7 @@ from corrections.figures import metrics
 from corrections.models import utcnow
 from corrections.vocabulary import CATEGORIES
 from tests.helpers import count_queries, file_report, make_article
+from tests.planner import planned_at_a_million_reports
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -323,27 +324,6 @@ def test_page_runs_the_same_number_of_queries_whatever_the_data(editor_client):
     assert many <= 14
 
 
-MILLION_REPORTS_STATISTICS = {
-    "ix_report_cluster_id_id": "1458200 3 1",
-    "ix_report_article_id_status_id": "1192320 112 18 1",
-    "ix_report_article_id_id": "1426782 112 1",
-    "ix_report_resolution_due_at": "4450500 3 3 3 1 1",
-    "ix_report_first_action_due_at": "4398750 3 2 1 1",
-    "ix_report_due_at_id": "2133135 3 1",
-    "ix_report_status_due_at_id": "1544400 1001 1001 1",
-    "ix_report_status_created_at_closed_at": "767340 1001 1 1",
-    "ix_report_created_at_status": "440440 1 1",
-    "ix_report_status_category_id": "985320 1001 1001 1",
-    "ix_report_status_id": "1163484 1001 1",
-    "ix_report_cluster_id_status_id": "1262976 3 2 1",
-    "ix_report_resurfaced_from_id": "1276970 5",
-    "ix_report_desk_id": "1062711 1001",
-    "ix_report_client_hash": "1102400 1",
-    "ix_report_assignee_id": "1026720 1001",
-    "ix_report_article_id_passage_key": "1315440 112 3",
-    "sqlite_autoindex_report_2": "1121120 1",
-    "sqlite_autoindex_report_1": "1033675 1",
-}
 
 
 @pytest.mark.databases("sqlite")  # the planner whose estimate this is about
@@ -364,13 +344,6 @@ def test_the_deadlines_still_running_are_read_from_their_indexes(app):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     [(statement, parameters)] = run
-    connection = db.session.connection()
-    # The statistics SQLite's ANALYZE kept for the report table of a million generated reports.
-    connection.exec_driver_sql("ANALYZE")
-    connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'report'")
-    for index, stat in MILLION_REPORTS_STATISTICS.items():
-        connection.exec_driver_sql("INSERT INTO sqlite_stat1 VALUES ('report', ?, ?)", (index, stat))
-    connection.exec_driver_sql("ANALYZE sqlite_schema")  # read again
-    plan = "\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    plan = planned_at_a_million_reports(statement, parameters)
     assert "ix_report_first_action_due_at" in plan and "ix_report_resolution_due_at" in plan, plan
     assert "SCAN report" not in plan, plan
