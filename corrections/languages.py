@@ -17,7 +17,15 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta, get_timezone, get_timezone_name
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    format_time,
+    format_timedelta,
+    get_timezone,
+    get_timezone_name,
+)
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
@@ -39,6 +47,8 @@ CATALOG_DOMAIN = "messages"
 # always read "6 December 2026" and "6 December 2026, 18:18 UTC". Other languages use Babel's (CLDR's) long date.
 DATE_PATTERNS = {"en": "d MMMM y"}
 DATETIME_PATTERNS = {"en": "d MMMM y, HH:mm zzz"}
+TIME_PATTERNS = {"en": "HH:mm:ss zzz"}
+DAY_PATTERNS = {"en": "EEE d MMM"}
 
 
 class LanguageError(ValueError):
@@ -365,6 +375,22 @@ def month_start(month: date) -> datetime:
 def next_month(month: date) -> date:
     """The first day of the month after `month`'s."""
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def time_of_day(value: datetime) -> str:
+    """The time to the second, with the zone, as when a wait ends: "18:18:05 UTC"."""
+    tag = language()
+    pattern = TIME_PATTERNS.get(tag.split("_")[0]) or Locale.parse(tag).time_formats["medium"].pattern + " zzz"
+    return format_time(_aware(value), pattern, tzinfo=_zone(), locale=tag)
+
+
+def short_day(value: date) -> str:
+    """A day with its weekday, short, as a chart's row names it: "Mon 7 Dec"."""
+    tag = language()
+    pattern = DAY_PATTERNS.get(tag.split("_")[0])
+    if pattern is None:
+        return format_skeleton("MMMEd", value, locale=tag)
+    return format_date(value, pattern, locale=tag)
 
 
 def month_year(value: date, short: bool = False) -> str:

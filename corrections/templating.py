@@ -8,7 +8,16 @@ from typing import NamedTuple
 from flask import Flask
 from markupsafe import Markup, escape
 
-from corrections.languages import long_date, long_datetime, month_year, number, percent, zone_name
+from corrections.languages import (
+    long_date,
+    long_datetime,
+    month_year,
+    number,
+    percent,
+    short_day,
+    time_of_day,
+    zone_name,
+)
 from corrections.text import one_line
 from corrections.vocabulary import STATUS_LABELS
 
@@ -50,8 +59,8 @@ def refs(text: str) -> Markup:
 
 
 def day_label(day: date) -> str:
-    """A UTC day as a chart's or table's row names it: "Mon 7 Dec"."""
-    return f"{day:%a} {day.day} {day:%b}"
+    """A UTC day as a chart's or table's row names it, in the page's language: "Mon 7 Dec", "dec. 7., H"."""
+    return short_day(day)
 
 
 class Bar(NamedTuple):
@@ -100,6 +109,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_filter(percent)
     app.add_template_filter(time_tag)
+    app.add_template_filter(time_of_day)
     app.add_template_filter(ref)
     app.add_template_filter(refs)
     app.add_template_filter(ltr)
