@@ -3,6 +3,8 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
@@ -17,10 +19,10 @@ bp = Blueprint("auth", __name__, url_prefix="/editor")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[InputRequired(message="Enter your e-mail."), Length(max=320)])
-    password = PasswordField("Password", validators=[InputRequired(message="Enter your password."),
-                                                     Length(max=accounts.PASSWORD_MAX)])
-    remember = BooleanField("Keep me logged in on this device")
+    email = EmailField(_l("E-mail"), validators=[InputRequired(message=_l("Enter your e-mail.")), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password.")),
+                                                         Length(max=accounts.PASSWORD_MAX)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
 
@@ -94,5 +96,5 @@ def logout():
     editor = current_user._get_current_object()
     save(lambda: accounts.end_sessions(editor))
     logout_user()
-    flash("You have logged out.", "info")
+    flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -3,6 +3,7 @@
 import sqlite3
 
 from flask import request
+from flask_babel import lazy_gettext
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -36,7 +37,9 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to see the editors' dashboard."
+login_manager.login_message = lazy_gettext("Please log in to see the editors' dashboard.")
+# Flashed in the language of the page that asked for a login (the session keeps text, not a lazy string).
+login_manager.localize_callback = str
 login_manager.login_message_category = "info"
 
 

@@ -5,13 +5,14 @@ import secrets
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from corrections.access import login_throttle
 from corrections.errors import Refusal
 from corrections.extensions import db
+from corrections.languages import time_of_day
 from corrections.models import Editor, utcnow
 from corrections.text import email_problem, parse_id
 
@@ -22,8 +23,11 @@ NAME_MAX = 200
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
-LOGIN_REFUSED = (f"The e-mail or the password is wrong. After {login_throttle.FREE_FAILURES} wrong passwords, "
-                 "each further try has to wait a little longer than the one before.")
+def login_refused() -> str:
+    return ngettext("The e-mail or the password is wrong. After %(num)s wrong password, each further try has to "
+                    "wait a little longer than the one before.",
+                    "The e-mail or the password is wrong. After %(num)s wrong passwords, each further try has to "
+                    "wait a little longer than the one before.", login_throttle.FREE_FAILURES)
 
 
 class AccountError(Refusal):
@@ -36,14 +40,17 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise AccountError(f"“{email}” is not a valid e-mail address: {email_problem(error)}.") from None
+        raise AccountError(gettext("“%(email)s” is not a valid e-mail address: %(problem)s.", email=email,
+                                   problem=email_problem(error))) from None
 
 
 def check_password_rules(password: str) -> None:
     if len(password) < PASSWORD_MIN:
-        raise AccountError(f"The password must have at least {PASSWORD_MIN} characters.", "password")
+        raise AccountError(ngettext("The password must have at least %(num)s character.",
+                                    "The password must have at least %(num)s characters.", PASSWORD_MIN), "password")
     if len(password) > PASSWORD_MAX:
-        raise AccountError(f"The password may have at most {PASSWORD_MAX} characters.", "password")
+        raise AccountError(ngettext("The password may have at most %(num)s character.",
+                                    "The password may have at most %(num)s characters.", PASSWORD_MAX), "password")
 
 
 def hash_password(password: str) -> str:
@@ -59,11 +66,12 @@ def create_editor(email: str, password: str, *, name: str = "", is_admin: bool =
     """Create an editor account; raises AccountError on a bad or taken address or a weak password."""
     email = normalise_email(email)
     if find_by_email(email) is not None:
-        raise AccountError(f"An editor with the e-mail {email} already exists.")
+        raise AccountError(gettext("An editor with the e-mail %(email)s already exists.", email=email))
     check_password_rules(password)
     name = " ".join(name.split()) or email.split("@")[0]
     if len(name) > NAME_MAX:
-        raise AccountError(f"The name may have at most {NAME_MAX} characters.", "name")
+        raise AccountError(ngettext("The name may have at most %(num)s character.",
+                                    "The name may have at most %(num)s characters.", NAME_MAX), "name")
     editor = Editor(email=email, name=name, password_hash=hash_password(password), is_admin=is_admin,
                     session_token=secrets.token_hex(16))
     db.session.add(editor)
@@ -72,11 +80,17 @@ def create_editor(email: str, password: str, *, name: str = "", is_admin: bool =
 
 def wait_message(wait: login_throttle.Wait, now: datetime) -> str:
     seconds = seconds_to_wait(wait, now)
-    when = f"{seconds} second{'s' if seconds != 1 else ''}" if seconds < 120 else f"{round(seconds / 60)} minutes"
-    where = ("from many places, so every browser this account has not logged in from before waits"
-             if wait.everywhere else "from here")
-    return (f"Too many wrong passwords for this account {where}. You can try again in {when} "
-            f"(at {wait.until:%H:%M:%S} UTC). An admin can let you in sooner.")
+    if seconds < 120:
+        when = ngettext("%(num)s second", "%(num)s seconds", seconds)
+    else:
+        when = ngettext("%(num)s minute", "%(num)s minutes", round(seconds / 60))
+    if wait.everywhere:
+        # Translators: %(wait)s is a length of time ("15 minutes"), %(time)s the time it ends ("18:18:05 UTC").
+        return gettext("Too many wrong passwords for this account from many places, so every browser this account "
+                       "has not logged in from before waits. You can try again in %(wait)s (at %(time)s). An admin "
+                       "can let you in sooner.", wait=when, time=time_of_day(wait.until))
+    return gettext("Too many wrong passwords for this account from here. You can try again in %(wait)s (at "
+                   "%(time)s). An admin can let you in sooner.", wait=when, time=time_of_day(wait.until))
 
 
 def seconds_to_wait(wait: login_throttle.Wait, now: datetime) -> int:
@@ -114,10 +128,10 @@ def authenticate(email: str, password: str, *, client: str, device: str | None =
     if editor is None or not check_password_hash(editor.password_hash, password):
         login_throttle.count_failure(account, counted, now)
         wait = login_throttle.waiting(account, counted, now)
-        raise AccountError(LOGIN_REFUSED if wait is None else f"{LOGIN_REFUSED} {wait_message(wait, now)}",
+        raise AccountError(login_refused() if wait is None else f"{login_refused()} {wait_message(wait, now)}",
                            "password")
     if not editor.active:
-        raise AccountError("This account has been deactivated. Ask an admin if you need it again.", "password")
+        raise AccountError(gettext("This account has been deactivated. Ask an admin if you need it again."), "password")
     login_throttle.clear_source(account, counted)
     editor.last_login_at = now
     return editor
@@ -141,7 +155,7 @@ def end_sessions(editor: Editor) -> None:
 def set_active(editor: Editor, active: bool, *, by: Editor) -> None:
     if editor.id == by.id:
         if not active:
-            raise AccountError("You cannot deactivate your own account.")
+            raise AccountError(gettext("You cannot deactivate your own account."))
         return  # already active, since they are acting
     if editor.active == active:
         return
@@ -172,7 +186,7 @@ def change_own_password(editor: Editor, current: str, new: str, *, client: str, 
         raise LoginThrottled(wait, now, "current")
     if not check_password_hash(editor.password_hash, current):
         login_throttle.count_failure(account, counted, now)
-        raise AccountError("That is not your current password: nothing was changed.", "current")
+        raise AccountError(gettext("That is not your current password: nothing was changed."), "current")
     set_password(editor, new)
 
 

@@ -2,6 +2,7 @@
 
 import secrets
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from corrections.errors import Refusal
@@ -28,9 +29,10 @@ def create(name: str, *, by: Editor) -> tuple[ApiToken, str]:
     commits before showing it, so the secret is shown only once the token is really usable)."""
     name = " ".join(name.split())
     if not name:
-        raise TokenError("Give the token a name that says what uses it, e.g. “CMS production”.")
+        raise TokenError(gettext("Give the token a name that says what uses it, e.g. “CMS production”."))
     if len(name) > NAME_MAX:
-        raise TokenError(f"Please keep the name under {NAME_MAX} characters.")
+        raise TokenError(ngettext("Please keep the name under %(num)s character.",
+                                  "Please keep the name under %(num)s characters.", NAME_MAX))
     raw = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, token_hash=hash_token(raw), prefix=raw[:DISPLAY_LENGTH], created_by=by.name)
     db.session.add(token)
@@ -40,7 +42,7 @@ def create(name: str, *, by: Editor) -> tuple[ApiToken, str]:
 def revoke(token: ApiToken, *, by: Editor) -> None:
     """Stop a token from working, for good; it stays listed with the date."""
     if token.revoked_at is not None:
-        raise TokenError(f"The token “{token.name}” was already revoked.")
+        raise TokenError(gettext("The token “%(name)s” was already revoked.", name=token.name))
     token.revoked_at = utcnow()
 
 

@@ -65,5 +65,5 @@ def change_password():
     # Every other session ended with the old token; this one goes on with the new one.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     login_user(editor, remember=remembered)
-    flash("Your password has been changed, and you were logged out everywhere else.", "success")
+    flash(_("Your password has been changed, and you were logged out everywhere else."), "success")
     return redirect(url_for("editor.account"))

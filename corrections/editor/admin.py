@@ -4,29 +4,32 @@ them; the admin pages show the same list as a row of links of their own (templat
 from typing import NamedTuple
 
 from flask import render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from corrections.editor.blueprint import admin_required, bp
 
 
 class AdminPage(NamedTuple):
     endpoint: str
-    label: str
+    label: str  # lazy translations, read when a page shows them
     line: str
 
 
 PAGES = (
-    AdminPage("editor.editors", "Editors", "Editor accounts: add one, make an admin, deactivate, clear wrong "
-                                           "passwords."),
-    AdminPage("editor.answers", "Answers", "Canned answers editors apply to one report or many: reasons and drafted "
-                                           "notices."),
-    AdminPage("editor.desks_page", "Desks", "Groups of editors, and the sections whose new reports go to each."),
-    AdminPage("editor.clocks_page", "Clocks", "Target times for the first action on a report and for its outcome."),
-    AdminPage("editor.tokens", "API tokens", "Tokens a CMS or a generating system uses for the JSON API."),
-    AdminPage("editor.outbox", "Outbox", "E-mail to readers: held, waiting, sent or failed."),
-    AdminPage("editor.webhooks_page", "Webhooks", "Other systems told when reports and notices change, and their "
-                                                  "deliveries."),
-    AdminPage("editor.policies_page", "Policies", "The corrections policy and publishing principles readers and "
-                                                  "search engines find."),
+    AdminPage("editor.editors", _l("Editors"), _l("Editor accounts: add one, make an admin, deactivate, clear wrong "
+                                                  "passwords.")),
+    AdminPage("editor.answers", _l("Answers"), _l("Canned answers editors apply to one report or many: reasons and "
+                                                  "drafted notices.")),
+    AdminPage("editor.desks_page", _l("Desks"), _l("Groups of editors, and the sections whose new reports go to "
+                                                   "each.")),
+    AdminPage("editor.clocks_page", _l("Clocks"), _l("Target times for the first action on a report and for its "
+                                                     "outcome.")),
+    AdminPage("editor.tokens", _l("API tokens"), _l("Tokens a CMS or a generating system uses for the JSON API.")),
+    AdminPage("editor.outbox", _l("Outbox"), _l("E-mail to readers: held, waiting, sent or failed.")),
+    AdminPage("editor.webhooks_page", _l("Webhooks"), _l("Other systems told when reports and notices change, and "
+                                                         "their deliveries.")),
+    AdminPage("editor.policies_page", _l("Policies"), _l("The corrections policy and publishing principles readers "
+                                                         "and search engines find.")),
 )
 
 

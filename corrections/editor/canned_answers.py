@@ -1,6 +1,7 @@
 """Admin pages: the canned answers editors apply to reports."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from corrections.editor.actions import delete_then_list
 from corrections.editor.blueprint import admin_required, bp
@@ -44,7 +45,7 @@ def add_answer():
     canned_answer = save_from(form, None)
     if canned_answer is None:
         return render_canned_answers(form, 400)
-    flash(f"Canned answer “{canned_answer.name}” added.", "success")
+    flash(_("Canned answer “%(name)s” added.", name=canned_answer.name), "success")
     return redirect(url_for("editor.answers"))
 
 
@@ -66,7 +67,7 @@ def change_answer(answer_id: int):
     form = CannedAnswerForm()
     if save_from(form, found) is None:
         return render_canned_answer(found, form, 400)
-    flash(f"Canned answer “{found.name}” saved.", "success")
+    flash(_("Canned answer “%(name)s” saved.", name=found.name), "success")
     return redirect(url_for("editor.answers"))
 
 
@@ -74,6 +75,8 @@ def change_answer(answer_id: int):
 @admin_required
 def delete_answer(answer_id: int):
     return delete_then_list(db.session.get(CannedAnswer, answer_id), canned_answers.delete,
-                            gone="That canned answer no longer exists.",
-                            done="Canned answer “{name}” deleted; the reports it was applied to keep their history.",
+                            gone=_("That canned answer no longer exists."),
+                            # delete_then_list fills in {name}.
+                            done=_("Canned answer “%(name)s” deleted; the reports it was applied to keep their "
+                                   "history.", name="{name}"),
                             to="editor.answers")

@@ -1,6 +1,8 @@
 """Admin pages: desks (groups of editors) and the routing of sections to them."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from corrections.access import accounts
 from corrections.editor.actions import delete_then_list
@@ -25,7 +27,7 @@ def desk_form(**kwargs) -> DeskForm:
 
 def route_form(**kwargs) -> RouteForm:
     form = RouteForm(**kwargs)
-    form.desk.choices = [("", "No desk")] + [(str(i), name) for i, name in desks.desk_choices()]
+    form.desk.choices = [("", _("No desk"))] + [(str(i), name) for i, name in desks.desk_choices()]
     return form
 
 
@@ -55,7 +57,9 @@ def add_desk():
     if form.validate_on_submit():
         outcome = save(lambda: desks.create_desk(form.name.data, form.member_ids()), form=form)
         if outcome.done:
-            flash(f"Desk “{outcome.result.name}” created with {len(outcome.result.members)} member(s).", "success")
+            flash(ngettext("Desk “%(name)s” created with %(num)s member.",
+                           "Desk “%(name)s” created with %(num)s members.", len(outcome.result.members),
+                           name=outcome.result.name), "success")
             return redirect(url_for("editor.desks_page"))
     return render_desks(form=form, status=400)
 
@@ -84,7 +88,7 @@ def change_desk(desk_id: int):
     if not (form.validate_on_submit()
             and save(lambda: desks.update_desk(found, form.name.data, form.member_ids()), form=form).done):
         return render_desk(load_desk(desk_id), form, 400)
-    flash(f"Desk “{found.name}” saved.", "success")
+    flash(_("Desk “%(name)s” saved.", name=found.name), "success")
     return redirect(url_for("editor.desks_page"))
 
 
@@ -92,9 +96,10 @@ def change_desk(desk_id: int):
 @admin_required
 def delete_desk(desk_id: int):
     return delete_then_list(db.session.get(Desk, desk_id), desks.delete_desk,
-                            gone="That desk no longer exists.",
-                            done="Desk “{name}” deleted; its reports stay, with no desk, and its sections are no "
-                                 "longer routed.",
+                            gone=_("That desk no longer exists."),
+                            # delete_then_list fills in {name}.
+                            done=_("Desk “%(name)s” deleted; its reports stay, with no desk, and its sections are no "
+                                   "longer routed.", name="{name}"),
                             to="editor.desks_page")
 
 
@@ -106,11 +111,14 @@ def route_section():
         desk_id = parse_id(form.desk.data)
         target = db.session.get(Desk, desk_id) if desk_id else None
         if form.desk.data and target is None:
-            form.desk.errors.append("That desk no longer exists.")
+            form.desk.errors.append(_("That desk no longer exists."))
         else:
             outcome = save(lambda: desks.set_route(form.section.data, target), form=form)
             if outcome.done:
-                where = f"the desk “{target.name}”" if target else "no desk"
-                flash(f"New reports about “{outcome.result}” go to {where}.", "success")
+                if target:
+                    flash(_("New reports about “%(section)s” go to the desk “%(desk)s”.", section=outcome.result,
+                            desk=target.name), "success")
+                else:
+                    flash(_("New reports about “%(section)s” go to no desk.", section=outcome.result), "success")
                 return redirect(url_for("editor.desks_page"))
     return render_desks(route=form, status=400)

@@ -1,6 +1,7 @@
 """Admin pages: the editors' accounts."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from corrections.access import accounts, login_throttle
@@ -31,7 +32,8 @@ def add_editor():
         outcome = save(lambda: accounts.create_editor(form.email.data, form.password.data, name=form.name.data or "",
                                                       is_admin=form.is_admin.data), form=form)
         if outcome.done:
-            flash(f"Account created for {outcome.result.name} ({outcome.result.email}).", "success")
+            flash(_("Account created for %(name)s (%(email)s).", name=outcome.result.name, email=outcome.result.email),
+                  "success")
             return redirect(url_for("editor.editors"))
     form.password.data = ""
     return render_editors(form, 400)
@@ -42,11 +44,11 @@ def add_editor():
 def clear_wrong_passwords(editor_id: int):
     editor = db.session.get(Editor, editor_id)
     if editor is None:
-        flash("That editor does not exist.", "error")
+        flash(_("That editor does not exist."), "error")
     else:
         save(lambda: accounts.clear_login_failures(editor))
-        flash(f"{editor.name}'s wrong passwords are forgotten: they can log in again at once, from anywhere.",
-              "success")
+        flash(_("%(name)s's wrong passwords are forgotten: they can log in again at once, from anywhere.",
+                name=editor.name), "success")
     return redirect(url_for("editor.editors"))
 
 
@@ -55,9 +57,10 @@ def clear_wrong_passwords(editor_id: int):
 def set_active(editor_id: int):
     editor = db.session.get(Editor, editor_id)
     if editor is None:
-        flash("That editor does not exist.", "error")
+        flash(_("That editor does not exist."), "error")
         return redirect(url_for("editor.editors"))
     activate = request.form.get("active") == "1"
     if save(lambda: accounts.set_active(editor, activate, by=me())).done:
-        flash(f"{editor.name} {'reactivated' if activate else 'deactivated: signed out everywhere'}.", "success")
+        flash(_("%(name)s reactivated.", name=editor.name) if activate
+              else _("%(name)s deactivated: signed out everywhere.", name=editor.name), "success")
     return redirect(url_for("editor.editors"))

@@ -1,6 +1,7 @@
 """Forms of the dashboard. Each action form carries the report version the editor saw."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -92,24 +93,28 @@ class BulkForm(FlaskForm, ReasonFields):
     back = HiddenField()
 
 
+PASSWORD_LENGTH = lazy_ngettext("At least %(num)s character.", "At least %(num)s characters.", accounts.PASSWORD_MIN)
+
+
 class NewEditorForm(FlaskForm):
-    email = EmailField("E-mail", validators=[InputRequired(message="Enter an e-mail address."), Length(max=320)])
-    name = StringField("Name", validators=[Optional(), Length(max=accounts.NAME_MAX)])
-    password = PasswordField("Password", validators=[InputRequired(message="Choose a password."),
-                                                     Length(max=accounts.PASSWORD_MAX)],
-                             description=f"At least {accounts.PASSWORD_MIN} characters.")
-    is_admin = BooleanField("Admin (can manage editors)")
+    email = EmailField(_l("E-mail"), validators=[InputRequired(message=_l("Enter an e-mail address.")),
+                                                 Length(max=320)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=accounts.NAME_MAX)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Choose a password.")),
+                                                         Length(max=accounts.PASSWORD_MAX)],
+                             description=PASSWORD_LENGTH)
+    is_admin = BooleanField(_l("Admin (can manage editors)"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[InputRequired(message="Enter your current password."),
-                                                            Length(max=accounts.PASSWORD_MAX)])
-    password = PasswordField("New password", validators=[InputRequired(message="Choose a new password."),
-                                                         Length(max=accounts.PASSWORD_MAX)],
-                             description=f"At least {accounts.PASSWORD_MIN} characters.")
-    repeat = PasswordField("Repeat the new password", validators=[
-        InputRequired(message="Type the new password again."),
-        EqualTo("password", message="The two new passwords differ: type the same one twice.")])
+    current = PasswordField(_l("Current password"), validators=[
+        InputRequired(message=_l("Enter your current password.")), Length(max=accounts.PASSWORD_MAX)])
+    password = PasswordField(_l("New password"), validators=[InputRequired(message=_l("Choose a new password.")),
+                                                             Length(max=accounts.PASSWORD_MAX)],
+                             description=PASSWORD_LENGTH)
+    repeat = PasswordField(_l("Repeat the new password"), validators=[
+        InputRequired(message=_l("Type the new password again.")),
+        EqualTo("password", message=_l("The two new passwords differ: type the same one twice."))])
 
 
 class LanguageForm(FlaskForm):
@@ -191,33 +196,34 @@ class ApplyCannedAnswerForm(VersionedForm):
 
 
 class CannedAnswerForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(message="Give the answer a name."),
-                                           Length(max=canned_answers.NAME_MAX)],
-                       description="What editors pick from the list, e.g. “Opinion, not fact”.")
-    to_state = RadioField("What it does", choices=[SelectChoice(k, v) for k, v in canned_answers.STATES.items()],
+    name = StringField(_l("Name"), validators=[InputRequired(message=_l("Give the answer a name.")),
+                                               Length(max=canned_answers.NAME_MAX)],
+                       description=_l("What editors pick from the list, e.g. “Opinion, not fact”."))
+    to_state = RadioField(_l("What it does"), choices=[SelectChoice(k, v) for k, v in canned_answers.STATES.items()],
                           default="rejected", validate_choice=False)
-    text = TextAreaField("Text", validators=[Optional(), Length(max=canned_answers.TEXT_MAX)],
-                         description="For a rejection, the reason the reader is given (and e-mailed when they asked); "
-                                     "otherwise the comment kept in the report's history.")
+    text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=canned_answers.TEXT_MAX)],
+                         description=_l("For a rejection, the reason the reader is given (and e-mailed when they "
+                                        "asked); otherwise the comment kept in the report's history."))
     notice_template = TextAreaField(
-        "Correction template", name="correction_template", validators=[Optional(), Length(max=NOTICE_TEXT_MAX)],
-        description="Only for an answer that accepts: a first draft of the correction, put in the report page's "
-                    "publish form. {passage}, {suggestion} and {article} are replaced by the report's words.")
+        _l("Correction template"), name="correction_template", validators=[Optional(), Length(max=NOTICE_TEXT_MAX)],
+        # Translators: {passage}, {suggestion} and {article} are typed by admins into templates: keep them as they are.
+        description=_l("Only for an answer that accepts: a first draft of the correction, put in the report page's "
+                       "publish form. {passage}, {suggestion} and {article} are replaced by the report's words."))
 
 
 class DeskForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(message="Give the desk a name."),
-                                           Length(max=desks.NAME_MAX)])
-    members = SelectMultipleField("Members", coerce=str, validate_choice=False)
+    name = StringField(_l("Name"), validators=[InputRequired(message=_l("Give the desk a name.")),
+                                               Length(max=desks.NAME_MAX)])
+    members = SelectMultipleField(_l("Members"), coerce=str, validate_choice=False)
 
     def member_ids(self) -> list[int]:
         return parse_ids(self.members.data or [])
 
 
 class RouteForm(FlaskForm):
-    section = StringField("Section", validators=[InputRequired(message="Name the section."),
-                                                 Length(max=desks.SECTION_MAX)])
-    desk = SelectField("Desk", coerce=str, validate_choice=False)
+    section = StringField(_l("Section"), validators=[InputRequired(message=_l("Name the section.")),
+                                                     Length(max=desks.SECTION_MAX)])
+    desk = SelectField(_l("Desk"), coerce=str, validate_choice=False)
 
 
 def clock_form(categories: dict[str, str], **kwargs):

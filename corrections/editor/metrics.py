@@ -1,7 +1,10 @@
 """The metrics page: how fast reports are handled and where they come from, over 7, 30, 90 or 365 days."""
 
+from babel.lists import format_list
 from flask import flash, render_template, request
+from flask_babel import gettext as _
 
+from corrections import languages
 from corrections.editor.blueprint import bp
 from corrections.figures import metrics
 
@@ -13,8 +16,11 @@ def metrics_page():
     if days is None:
         days = metrics.DEFAULT_WINDOW
         if asked:
-            allowed = ", ".join(map(str, metrics.WINDOWS[:-1])) + f" or {metrics.WINDOWS[-1]}"
-            flash(f"Ignored in the address: days “{asked[:40]}” (use {allowed}); showing {days} days.", "warning")
+            allowed = format_list([languages.number(n) for n in metrics.WINDOWS], style="or",
+                                  locale=languages.language())
+            # Translators: %(asked)s is what the address held; %(allowed)s the numbers it may hold ("7, 30, 90 or 365").
+            flash(_("Ignored in the address: days “%(asked)s” (use %(allowed)s); showing %(days)s days.",
+                    asked=asked[:40], allowed=allowed, days=days), "warning")
     figures = metrics.compute(days)
     return render_template(
         "editor/metrics.html",

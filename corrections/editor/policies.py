@@ -1,6 +1,8 @@
 """Admin page: the organisation's policies (publishing principles, corrections, reader feedback)."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField, URLField
 
@@ -15,10 +17,11 @@ class PoliciesForm(FlaskForm):
 
 for _kind in policies.POLICIES:
     setattr(PoliciesForm, f"{_kind.key}_url", URLField(
-        "Address of the policy on your site", description="Linked from the JSON-LD when set."))
+        _l("Address of the policy on your site"), description=_l("Linked from the JSON-LD when set.")))
     setattr(PoliciesForm, f"{_kind.key}_text", TextAreaField(
-        "Or its text, served at " + f"/policies/{_kind.slug}",
-        description="Paragraphs separated by a blank line; simple HTML (links, lists, emphasis) is kept."))
+        # Translators: %(address)s is the address on this site where the policy's text is served.
+        _l("Or its text, served at %(address)s", address=f"/policies/{_kind.slug}"),
+        description=_l("Paragraphs separated by a blank line; simple HTML (links, lists, emphasis) is kept.")))
 
 
 def render(form: PoliciesForm, status: int = 200):
@@ -52,5 +55,5 @@ def save_policies():
     }
     if not save(lambda: policies.save_all(wanted, by=me()), form=form).done:
         return render(form, 400)
-    flash("Policies saved. The home page’s JSON-LD links to them.", "success")
+    flash(_("Policies saved. The home page’s JSON-LD links to them."), "success")
     return redirect(url_for("editor.policies_page"))

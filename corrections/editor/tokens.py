@@ -1,6 +1,9 @@
 """Admin page: the API tokens CMSs use to write articles."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
@@ -15,12 +18,14 @@ from corrections.transaction import save
 
 class NewTokenForm(FlaskForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[
-            InputRequired(message="Give the token a name that says what uses it."),
-            Length(max=api_tokens.NAME_MAX, message=f"Please keep the name under {api_tokens.NAME_MAX} characters."),
+            InputRequired(message=_l("Give the token a name that says what uses it.")),
+            Length(max=api_tokens.NAME_MAX, message=lazy_ngettext(
+                "Please keep the name under %(num)s character.", "Please keep the name under %(num)s characters.",
+                api_tokens.NAME_MAX)),
         ],
-        description="What uses it, e.g. “CMS production”, so you know which one to revoke.",
+        description=_l("What uses it, e.g. “CMS production”, so you know which one to revoke."),
     )
 
 
@@ -56,8 +61,8 @@ def revoke_token():
     token_id = request.form.get("token_id", "")
     token = db.session.get(ApiToken, parse_id(token_id)) if parse_id(token_id) else None
     if token is None:
-        flash("That token does not exist.", "error")
+        flash(_("That token does not exist."), "error")
         return redirect(url_for("editor.tokens"))
     if save(lambda: api_tokens.revoke(token, by=me())).done:
-        flash(f"Token “{token.name}” revoked: it no longer works.", "success")
+        flash(_("Token “%(name)s” revoked: it no longer works.", name=token.name), "success")
     return redirect(url_for("editor.tokens"))

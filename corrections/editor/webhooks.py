@@ -1,6 +1,9 @@
 """Admin pages: webhook endpoints (add, edit, disable, delete, rotate the secret) and their recent deliveries."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
@@ -10,25 +13,28 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from corrections.editor.blueprint import admin_required, bp, me
 from corrections.extensions import db
 from corrections.infra import webhooks
+from corrections.languages import N_, FieldMessage
 from corrections.models import WebhookDelivery, WebhookEndpoint
 from corrections.transaction import save
 
 
 class EndpointForm(FlaskForm):
     # The URL's rules live in webhooks.check_url, shared with every other way of setting it.
-    url = URLField("Address (URL)", validators=[InputRequired(message=webhooks.URL_MISSING)],
-                   description="Where each event is sent as a signed JSON POST, e.g. https://hooks.example.org/corrections.")
-    description = StringField("Description", validators=[Optional(), Length(
+    url = URLField(_l("Address (URL)"), validators=[InputRequired(message=webhooks.URL_MISSING)],
+                   description=_l("Where each event is sent as a signed JSON POST, e.g. "
+                                  "https://hooks.example.org/corrections."))
+    description = StringField(_l("Description"), validators=[Optional(), Length(
         max=webhooks.DESCRIPTION_MAX,
-        message=f"Please keep the description under {webhooks.DESCRIPTION_MAX} characters.")],
-                              description="What receives the events, e.g. “Newsroom chat”.")
-    events = SelectMultipleField("Events", choices=[SelectChoice(name, name) for name in webhooks.EVENTS],
+        message=FieldMessage(N_("Please keep the description under %(most)s characters."),
+                             most=webhooks.DESCRIPTION_MAX))],
+                              description=_l("What receives the events, e.g. “Newsroom chat”."))
+    events = SelectMultipleField(_l("Events"), choices=[SelectChoice(name, name) for name in webhooks.EVENTS],
                                  validate_choice=False,
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
 class DeleteForm(FlaskForm):
-    confirm = BooleanField("Yes, delete this endpoint and its delivery log")
+    confirm = BooleanField(_l("Yes, delete this endpoint and its delivery log"))
 
 
 def render_list(form: EndpointForm, status: int = 200, **extra):
@@ -86,7 +92,7 @@ def update_webhook(endpoint_id: int):
     if form.validate_on_submit() and save(lambda: webhooks.update_endpoint(
             endpoint, form.url.data or "", form.events.data or [], description=form.description.data or ""),
             form=form).done:
-        flash("Endpoint saved.", "success")
+        flash(_("Endpoint saved."), "success")
         return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
     return render_endpoint(endpoint, 400, form=form)
 
@@ -98,11 +104,13 @@ def set_webhook_active(endpoint_id: int):
     activate = request.form.get("active") == "1"
     cancelled = save(lambda: webhooks.set_active(endpoint, activate)).result
     if activate:
-        flash("Endpoint enabled: new events are sent to it again.", "success")
+        flash(_("Endpoint enabled: new events are sent to it again."), "success")
+    elif cancelled:
+        flash(ngettext("Endpoint disabled: no events are sent to it; %(num)s waiting delivery was cancelled.",
+                       "Endpoint disabled: no events are sent to it; %(num)s waiting deliveries were cancelled.",
+                       cancelled), "success")
     else:
-        flash("Endpoint disabled: no events are sent to it"
-              + (f"; {cancelled} waiting deliver{'y was' if cancelled == 1 else 'ies were'} cancelled." if cancelled
-                 else "."), "success")
+        flash(_("Endpoint disabled: no events are sent to it."), "success")
     return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
 
 
@@ -120,7 +128,7 @@ def rotate_webhook_secret(endpoint_id: int):
 def ping_webhook(endpoint_id: int):
     endpoint = load_endpoint(endpoint_id)
     if save(lambda: webhooks.ping(endpoint, by=me())).done:
-        flash("A test delivery is queued: it goes out within seconds (see below).", "success")
+        flash(_("A test delivery is queued: it goes out within seconds (see below)."), "success")
     return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
 
 
@@ -130,11 +138,11 @@ def delete_webhook(endpoint_id: int):
     endpoint = load_endpoint(endpoint_id)
     form = DeleteForm()
     if not (form.validate_on_submit() and form.confirm.data):
-        form.confirm.errors = ["Tick the box to confirm: nothing was deleted."]
+        form.confirm.errors = [_("Tick the box to confirm: nothing was deleted.")]
         return render_endpoint(endpoint, 400, delete_form=form)
     shown = endpoint.description or endpoint.url
     save(lambda: webhooks.delete_endpoint(endpoint))
-    flash(f"Endpoint “{shown}” deleted.", "success")
+    flash(_("Endpoint “%(name)s” deleted.", name=shown), "success")
     return redirect(url_for("editor.webhooks_page"))
 
 
@@ -143,5 +151,5 @@ def delete_webhook(endpoint_id: int):
 def resend_delivery(delivery_id: int):
     delivery = db.session.get(WebhookDelivery, delivery_id) or abort(404)
     if save(lambda: webhooks.resend(delivery)).done:
-        flash(f"Delivery {delivery.uid} queued again.", "success")
+        flash(_("Delivery %(id)s queued again.", id=delivery.uid), "success")
     return redirect(url_for("editor.webhook", endpoint_id=delivery.endpoint_id))

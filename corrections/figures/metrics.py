@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, case, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -26,10 +27,10 @@ DEFAULT_WINDOW = 30
 TOP_ARTICLES = 10
 # Upper bounds of the age buckets of open reports; the last bucket has none.
 AGE_BUCKETS = (
-    ("Under 1 day", timedelta(days=1)),
-    ("1–3 days", timedelta(days=3)),
-    ("3–7 days", timedelta(days=7)),
-    ("Over 7 days", None),
+    (_l("Under 1 day"), timedelta(days=1)),
+    (_l("1–3 days"), timedelta(days=3)),
+    (_l("3–7 days"), timedelta(days=7)),
+    (_l("Over 7 days"), None),
 )
 
 

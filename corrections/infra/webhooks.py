@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from werkzeug.routing import BuildError
 
@@ -48,20 +50,20 @@ from corrections.vocabulary import NOTICE_KINDS
 
 # The events an endpoint can subscribe to, with what the admin page says about each.
 EVENTS = {
-    "report.created": "A reader filed a report (reports held as spam are not sent).",
-    "report.status_changed": "A report moved to another status (reviewed, accepted, rejected, corrected…).",
-    "correction.published": "A correction or other notice was published on an article.",
-    "correction.amended": "A published notice was changed (the earlier text is in the delivery).",
-    "correction.withdrawn": "A published notice was withdrawn.",
-    "article.unannounced_change": "A published article changed and no notice followed within the grace period.",
+    "report.created": _l("A reader filed a report (reports held as spam are not sent)."),
+    "report.status_changed": _l("A report moved to another status (reviewed, accepted, rejected, corrected…)."),
+    "correction.published": _l("A correction or other notice was published on an article."),
+    "correction.amended": _l("A published notice was changed (the earlier text is in the delivery)."),
+    "correction.withdrawn": _l("A published notice was withdrawn."),
+    "article.unannounced_change": _l("A published article changed and no notice followed within the grace period."),
 }
 # Sent only by the "Send a test delivery" button, to the one endpoint.
 PING = "ping"
 
 URL_MAX = 2000
-URL_MISSING = "Enter the address to send the events to, e.g. https://hooks.example.org/corrections."
+URL_MISSING = _l("Enter the address to send the events to, e.g. https://hooks.example.org/corrections.")
 DESCRIPTION_MAX = 200
-# Said after the address that was refused, when saving an endpoint and in the delivery log.
+# Said after the address that was refused, in the delivery log (check_url says it in the admin's language).
 PRIVATE_REFUSED = ("Webhooks go only to public internet addresses, so that nobody can use them to reach the "
                    "newsroom's internal network (the server's setting WEBHOOK_ALLOW_PRIVATE allows them).")
 SECRET_PREFIX = "whsec_"
@@ -91,24 +93,29 @@ def check_url(url: str) -> str:
     """The URL as it will be called, or WebhookError saying what is wrong with it."""
     url = url.strip()
     if not url:
-        raise WebhookError(URL_MISSING)
+        raise WebhookError(str(URL_MISSING))
     if len(url) > URL_MAX:
-        raise WebhookError(f"Please keep the address under {URL_MAX:,} characters.")
+        raise WebhookError(gettext("Please keep the address under %(most)s characters.",
+                                   most=languages.number(URL_MAX)))
     if not is_http_url(url):
-        raise WebhookError("Use an http:// or https:// address, e.g. https://hooks.example.org/corrections.")
+        raise WebhookError(gettext("Use an http:// or https:// address, e.g. https://hooks.example.org/corrections."))
     parts = urlsplit(url)
     if parts.username is not None or parts.password is not None:
-        raise WebhookError("Leave the user name and password out of the address: the signature on each "
-                           "delivery tells your receiver it came from here.")
+        raise WebhookError(gettext("Leave the user name and password out of the address: the signature on each "
+                                   "delivery tells your receiver it came from here."))
     try:
         parts.port  # noqa: B018  (raises ValueError for a port out of range)
     except ValueError:
-        raise WebhookError("The port in the address is not a valid port number.") from None
+        raise WebhookError(gettext("The port in the address is not a valid port number.")) from None
     if not current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
         try:
             outbound.check_url(url)
         except outbound.Refused as refused:
-            raise WebhookError(f"{refused} {PRIVATE_REFUSED}") from None
+            # Translators: %(refused)s is a sentence in English naming the address and what kind it is.
+            raise WebhookError(gettext(
+                "%(refused)s Webhooks go only to public internet addresses, so that nobody can use them to reach the "
+                "newsroom's internal network (the server's setting WEBHOOK_ALLOW_PRIVATE allows them).",
+                refused=refused)) from None
     return url
 
 
@@ -116,16 +123,17 @@ def check_events(names: list[str]) -> str:
     chosen = [name for name in EVENTS if name in names]
     unknown = sorted(set(names) - EVENTS.keys())
     if unknown:
-        raise WebhookError(f"Unknown event “{unknown[0][:60]}”.", field="events")
+        raise WebhookError(gettext("Unknown event “%(event)s”.", event=unknown[0][:60]), field="events")
     if not chosen:
-        raise WebhookError("Choose at least one event to send.", field="events")
+        raise WebhookError(gettext("Choose at least one event to send."), field="events")
     return " ".join(chosen)
 
 
 def check_description(text: str) -> str:
     text = " ".join(text.split())
     if len(text) > DESCRIPTION_MAX:
-        raise WebhookError(f"Please keep the description under {DESCRIPTION_MAX} characters.", field="description")
+        raise WebhookError(gettext("Please keep the description under %(most)s characters.",
+                                   most=languages.number(DESCRIPTION_MAX)), field="description")
     return text
 
 
@@ -198,10 +206,11 @@ def recent_deliveries(endpoint: WebhookEndpoint, limit: int = RECENT) -> list[We
 def resend(delivery: WebhookDelivery) -> None:
     """Queue a failed or cancelled delivery again, at once, with the same id and body."""
     if delivery.status not in ("failed", "cancelled"):
-        raise WebhookError("Only a failed or cancelled delivery can be sent again; "
-                           f"this one is {'delivered' if delivery.status == 'sent' else delivery.status}.")
+        if delivery.status == "sent":
+            raise WebhookError(gettext("Only a failed or cancelled delivery can be sent again; this one is delivered."))
+        raise WebhookError(gettext("Only a failed or cancelled delivery can be sent again; this one is pending."))
     if not delivery.endpoint.active:
-        raise WebhookError("The endpoint is disabled: enable it first.")
+        raise WebhookError(gettext("The endpoint is disabled: enable it first."))
     delivery.status = "pending"
     delivery.next_attempt_at = utcnow()
     # One more try, then the usual back-off (a delivery that had failed for good gets a fresh allowance).
@@ -263,7 +272,7 @@ def emit(event: str, data: dict | Callable[[], dict]) -> int:
 def ping(endpoint: WebhookEndpoint, *, by: Editor) -> WebhookDelivery:
     """A test delivery to one endpoint, to check the receiver and its signature check."""
     if not endpoint.active:
-        raise WebhookError("The endpoint is disabled: enable it first.")
+        raise WebhookError(gettext("The endpoint is disabled: enable it first."))
     return _queue(endpoint, PING, {"message": "A test delivery sent from the dashboard.", "by": by.name,
                                    "events": endpoint.event_names})
 

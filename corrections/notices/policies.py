@@ -7,12 +7,14 @@ which the app serves at /policies/<slug>. When both are set, the URL is the one 
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from corrections.articles.content import sanitise_body
 from corrections.errors import ManyRefusals, Refusal
 from corrections.extensions import db
+from corrections.languages import number
 from corrections.models import Editor, Policy, utcnow
 from corrections.text import clean_text, is_http_url
 
@@ -60,11 +62,13 @@ def save(key: str, url: str, text: str, *, by: Editor) -> Policy | None:
     url = url.strip()
     text = clean_text(text).strip()
     if url and (len(url) > URL_MAX or not is_http_url(url)):
-        raise PolicyError(f"{kind.title}: use an http:// or https:// address under {URL_MAX:,} characters, "
-                          "or leave it empty.", f"{key}_url")
+        # Translators: %(policy)s is the policy's name ("Corrections policy").
+        raise PolicyError(gettext("%(policy)s: use an http:// or https:// address under %(most)s characters, or leave "
+                                  "it empty.", policy=kind.title, most=number(URL_MAX)), f"{key}_url")
     if len(text) > TEXT_MAX:
-        raise PolicyError(f"{kind.title}: please keep the text under {TEXT_MAX:,} characters "
-                          f"(it has {len(text):,}).", f"{key}_text")
+        raise PolicyError(gettext("%(policy)s: please keep the text under %(most)s characters (it has %(length)s).",
+                                  policy=kind.title, most=number(TEXT_MAX), length=number(len(text))),
+                          f"{key}_text")
     policy = db.session.get(Policy, key)
     if policy is None and not url and not text:
         return None

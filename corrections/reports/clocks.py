@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal_column, not_, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -20,7 +22,7 @@ from corrections.vocabulary import CATEGORIES, CLOSED, OPEN
 
 DEFAULT = ""  # the category key of the targets for every category without its own
 MAX_MINUTES = 365 * 24 * 60
-CLOCKS = {"first_action": "First action", "resolution": "Resolution"}
+CLOCKS = {"first_action": _l("First action"), "resolution": _l("Resolution")}
 
 
 class ClockError(Refusal):
@@ -41,15 +43,16 @@ def parse_duration(text: str) -> int | None:
     while position < len(text):
         part = PART.match(text, position)
         if part is None or part.end() == position:
-            raise ClockError(f"“{text[:40]}” is not a duration: write e.g. 45 min, 4 h, 2 d or 1 d 12 h.")
+            raise ClockError(gettext("“%(text)s” is not a duration: write e.g. 45 min, 4 h, 2 d or 1 d 12 h.",
+                                       text=text[:40]))
         number, unit = float(part.group(1).replace(",", ".")), part.group(2).lower()
         if unit and unit not in UNITS:
-            raise ClockError(f"“{part.group(2)[:20]}” is not a unit: use min, h or d.")
+            raise ClockError(gettext("“%(unit)s” is not a unit: use min, h or d.", unit=part.group(2)[:20]))
         minutes += number * UNITS[unit or "h"]
         position = part.end()
     minutes = round(minutes)
     if not 1 <= minutes <= MAX_MINUTES:
-        raise ClockError("A target is between 1 minute and 365 days.")
+        raise ClockError(gettext("A target is between 1 minute and 365 days."))
     return minutes
 
 
@@ -129,7 +132,7 @@ def set_targets(wanted: dict[str, Targets]) -> int:
     rows = {t.category: t for t in db.session.scalars(select(ClockTarget))}
     for category, targets in wanted.items():
         if category != DEFAULT and category not in CATEGORIES:
-            raise ClockError(f"“{category[:40]}” is not a category.")
+            raise ClockError(gettext("“%(category)s” is not a category.", category=category[:40]))
         row = rows.get(category)
         if targets.first_action is None and targets.resolution is None and category != DEFAULT:
             if row is not None:

@@ -1,5 +1,6 @@
 """Desks: groups of editors, and the routing of new reports by their article's section."""
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -37,12 +38,13 @@ def desk_choices() -> list[tuple[int, str]]:
 def _check_name(name: str, desk: Desk | None = None) -> str:
     name = " ".join(clean_text(name).split())
     if not name:
-        raise DeskError("Give the desk a name.")
+        raise DeskError(gettext("Give the desk a name."))
     if len(name) > NAME_MAX:
-        raise DeskError(f"A desk's name has at most {NAME_MAX} characters.")
+        raise DeskError(ngettext("A desk's name has at most %(num)s character.",
+                                 "A desk's name has at most %(num)s characters.", NAME_MAX))
     taken = db.session.scalar(select(Desk.id).where(func.lower(Desk.name) == name.lower()))
     if taken is not None and (desk is None or taken != desk.id):
-        raise DeskError(f"There is already a desk called “{name}”.")
+        raise DeskError(gettext("There is already a desk called “%(name)s”.", name=name))
     return name
 
 
@@ -51,7 +53,7 @@ def _editors(ids: list[int]) -> list[Editor]:
         return []
     found = list(db.session.scalars(select(Editor).where(Editor.id.in_(ids)).order_by(Editor.name)))
     if len(found) != len(set(ids)):
-        raise DeskError("One of the chosen editors does not exist.", "members")
+        raise DeskError(gettext("One of the chosen editors does not exist."), "members")
     return found
 
 
@@ -78,9 +80,10 @@ def set_route(section: str, desk: Desk | None) -> str:
     """Route new reports of a section to a desk (None: to no desk). Returns the section as stored."""
     section = " ".join(clean_text(section).split())
     if not section:
-        raise DeskError("Name the section.", "section")
+        raise DeskError(gettext("Name the section."), "section")
     if len(section) > SECTION_MAX:
-        raise DeskError(f"A section's name has at most {SECTION_MAX} characters.", "section")
+        raise DeskError(ngettext("A section's name has at most %(num)s character.",
+                                 "A section's name has at most %(num)s characters.", SECTION_MAX), "section")
     key = section_key(section)
     existing = [r for r in db.session.scalars(select(SectionRoute)) if section_key(r.section) == key]
     for route in existing:

@@ -77,8 +77,9 @@ def test_the_admin_hub_lists_every_admin_page_with_a_line(admin_client):
     main = page.split('<main', 1)[1]
     for admin_page in PAGES:
         address = admin_client.application.url_map.bind("localhost").build(admin_page.endpoint)
-        assert re.search(rf'<a href="{re.escape(address)}">{re.escape(admin_page.label)}</a> <span class="meta">\w',
-                         main), admin_page
+        label = str(admin_page.label)
+        link = rf'<a href="{re.escape(address)}">{re.escape(label)}</a> <span class="meta">\w'
+        assert re.search(link, main), admin_page
         assert admin_client.get(address).status_code == 200
 
 
