@@ -26,6 +26,7 @@ from babel.dates import (
     get_timezone,
     get_timezone_name,
 )
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
@@ -391,6 +392,20 @@ def short_day(value: date) -> str:
     if pattern is None:
         return format_skeleton("MMMEd", value, locale=tag)
     return format_date(value, pattern, locale=tag)
+
+
+def short_time(value: datetime) -> str:
+    """The hour and minute of a moment of today, with the zone: "18:18 UTC" (the page's language's own way)."""
+    tag = language()
+    pattern = "HH:mm zzz" if tag.split("_")[0] == "en" else Locale.parse(tag).time_formats["short"].pattern + " zzz"
+    return format_time(_aware(value), pattern, tzinfo=_zone(), locale=tag)
+
+
+def word_list(items: Iterable[str]) -> str:
+    """Items joined as the page's language lists them: "Ada, Bea and Cy", "Ada, Bea és Cy"."""
+    tag = language()
+    # The house style in English has no comma before "and" (CLDR's "en" has one; its "en_GB" does not).
+    return format_list(list(items), locale="en_GB" if tag == "en" else tag)
 
 
 def month_year(value: date, short: bool = False) -> str:

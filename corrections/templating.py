@@ -15,7 +15,9 @@ from corrections.languages import (
     number,
     percent,
     short_day,
+    short_time,
     time_of_day,
+    word_list,
     zone_name,
 )
 from corrections.text import one_line
@@ -39,6 +41,11 @@ def time_tag(value: datetime, with_time: bool = False) -> Markup:
 
 # A report's reference as reports/tokens.py spells it: "R-" and six letters of Crockford's alphabet.
 REFERENCE = re.compile(r"\bR-[0-9A-HJKMNP-TV-Z]{6}\b")
+
+
+def html_list(items) -> Markup:
+    """Items (text or markup) joined as the page's language lists them, each escaped unless it is markup."""
+    return Markup(word_list([str(escape(item)) for item in items]))  # nosec B704: each item escaped
 
 
 def ref(reference: str) -> Markup:
@@ -103,6 +110,9 @@ def chart_bars(rows, top, bar_x, bar_room, row_height, bar_height, label_room, m
 
 def register(app: Flask) -> None:
     app.add_template_filter(long_date, "human_date")
+    app.add_template_filter(long_datetime, "human_datetime")
+    app.add_template_filter(short_time)
+    app.add_template_filter(html_list, "word_list")
     app.add_template_filter(month_year)
     app.add_template_filter(lambda value: month_year(value, short=True), "short_month_year")
     # Counts and shares in the page's language (Flask-Babel's own filters read its locale the same way).
