@@ -10,27 +10,30 @@
   var where = page.getAttribute("data-keys"); // "queue" or "report"
   var editor = page.getAttribute("data-editor") || "";
   var REASON_KEY = "corrections.last-reject-reason." + editor;
+  // The words, in the page's language (templates/editor/_keys_words.html): the script holds none of its own.
+  var words = document.getElementById("keys-words");
+  var WORDS = words ? JSON.parse(words.textContent) : {};
 
   var KEYS = [
-    {key: "j", what: "Next report", queue: nextRow, report: clickLink("a[data-key-next]")},
-    {key: "k", what: "Previous report", queue: previousRow, report: clickLink("a[data-key-previous]")},
-    {key: "o", what: "Open the report", queue: openRow},
-    {key: "Enter", what: "Open the report", queue: openRow, hidden: true},
-    {key: "u", what: "Back to the queue", report: clickLink("a[data-key-queue]")},
-    {key: "x", what: "Select or unselect the report (its whole group)", queue: toggleRow},
-    {key: "m", what: "Assign to me", queue: bulk("assign_me"), report: clickButton("[data-key-assign-me]")},
-    {key: "v", what: "Move to review", queue: bulk("in_review"), report: move("in_review")},
-    {key: "a", what: "Accept (a report in review)", queue: bulk("accepted"), report: move("accepted")},
-    {key: "r", what: "Reject with the last reason used (or choose one, then Enter)", queue: bulkReject,
+    {key: "j", what: WORDS.next, queue: nextRow, report: clickLink("a[data-key-next]")},
+    {key: "k", what: WORDS.previous, queue: previousRow, report: clickLink("a[data-key-previous]")},
+    {key: "o", what: WORDS.open, queue: openRow},
+    {key: "Enter", what: WORDS.open, queue: openRow, hidden: true},
+    {key: "u", what: WORDS.back, report: clickLink("a[data-key-queue]")},
+    {key: "x", what: WORDS.select, queue: toggleRow},
+    {key: "m", what: WORDS.assign_me, queue: bulk("assign_me"), report: clickButton("[data-key-assign-me]")},
+    {key: "v", what: WORDS.review, queue: bulk("in_review"), report: move("in_review")},
+    {key: "a", what: WORDS.accept, queue: bulk("accepted"), report: move("accepted")},
+    {key: "r", what: WORDS.reject, queue: bulkReject,
      report: reject},
-    {key: "d", what: "Mark duplicate: the selected reports of the current one (queue); give the original (report)",
+    {key: "d", what: WORDS.duplicate,
      queue: bulkDuplicate, report: focusField("form[data-key-duplicate] input[name=original]")},
-    {key: "s", what: "Mark spam", queue: bulk("spam"), report: move("spam")},
-    {key: "c", what: "Apply a canned answer: choose it with the arrow keys, then Enter (Esc cancels)",
+    {key: "s", what: WORDS.spam, queue: bulk("spam"), report: move("spam")},
+    {key: "c", what: WORDS.answer,
      queue: chooseCannedAnswer, report: chooseCannedAnswer},
-    {key: "n", what: "Show the new reports", queue: clickLink("a[data-key-new]")},
-    {key: "z", what: "Undo the decision just made (while its notice shows)", queue: undo, report: undo},
-    {key: "?", what: "Show these keys", queue: help, report: help},
+    {key: "n", what: WORDS.new, queue: clickLink("a[data-key-new]")},
+    {key: "z", what: WORDS.undo, queue: undo, report: undo},
+    {key: "?", what: WORDS.help, queue: help, report: help},
   ];
 
   // ---- what the keys do -------------------------------------------------------------------
@@ -44,7 +47,7 @@
     return function () {
       var link = document.querySelector(selector);
       if (link) link.click();
-      else say("Nothing there.");
+      else say(WORDS.nothing_there);
     };
   }
 
@@ -52,20 +55,20 @@
     return function () {
       var button = document.querySelector(selector);
       if (button && !button.disabled) button.click();
-      else say("Not possible for this report.");
+      else say(WORDS.not_possible);
     };
   }
 
   function undo() {
     var button = document.querySelector("[data-key-undo]");
     if (button) button.click();
-    else say("Nothing to undo now.");
+    else say(WORDS.nothing_to_undo);
   }
 
   function focusField(selector) {
     return function () {
       var input = document.querySelector(selector);
-      if (!input) { say("Not possible for this report."); return; }
+      if (!input) { say(WORDS.not_possible); return; }
       onward(input.form);
       input.focus();
       if (input.select) input.select();
@@ -88,8 +91,7 @@
       var button = document.querySelector('[data-key-move="' + to + '"]');
       if (button) { onward(button.form); button.click(); return; }
       var review = document.querySelector('[data-key-move="in_review"]');
-      say(to === "accepted" && review ? "Move it to review first (v), then accept it (a)."
-        : "Not possible for this report.");
+      say(to === "accepted" && review ? WORDS.review_first : WORDS.not_possible);
     };
   }
 
@@ -138,12 +140,12 @@
   function chooseReason(form) {
     var first = form.querySelector('input[name="reason"]');
     if (first) first.focus();
-    say("Choose a reason with the arrow keys, then press Enter to reject.");
+    say(WORDS.choose_reason);
   }
 
   function reject() {
     var form = document.querySelector("form[data-key-reject]");
-    if (!form) { say("Not possible for this report."); return; }
+    if (!form) { say(WORDS.not_possible); return; }
     onward(form);
     if (applyLastReason(form)) form.requestSubmit(form.querySelector("[data-key-submit]"));
     else chooseReason(form);
@@ -155,7 +157,7 @@
   var current = -1;
 
   function focusRow(index) {
-    if (!rows.length) { say("No reports here."); return; }
+    if (!rows.length) { say(WORDS.no_reports); return; }
     current = Math.max(0, Math.min(rows.length - 1, index));
     rows.forEach(function (row, i) { row.classList.toggle("is-current", i === current); });
     rows[current].focus();
@@ -189,7 +191,7 @@
   // Bulk actions act on the selected reports, or on the current one when none is selected.
   function bulkForm(action) {
     var form = document.querySelector("form[data-key-bulk]");
-    if (!form) { say("No reports here."); return null; }
+    if (!form) { say(WORDS.no_reports); return null; }
     if (!form.querySelector('input[name="selected"]:checked')) {
       var row = currentRow();
       if (!row) return null;
@@ -224,7 +226,7 @@
     var selected = form.querySelectorAll('input[name="selected"]:checked');
     var others = Array.prototype.filter.call(selected, function (box) { return !row.contains(box); });
     if (!others.length) {
-      say("Select the duplicates with x, then go to the original (j, k) and press d.");
+      say(WORDS.select_duplicates);
       return;
     }
     form.querySelector('select[name="action"]').value = "duplicate";
@@ -275,11 +277,10 @@
   }
 
   function buildChooser(options) {
-    var box = titledDialog("keys-help answer-chooser", "answer-chooser-title", "Apply a canned answer");
+    var box = titledDialog("keys-help answer-chooser", "answer-chooser-title", WORDS.answer_title);
     var hint = document.createElement("p");
     hint.className = "hint";
-    hint.textContent = (where === "queue" ? "To the selected reports, or the current row's. " : "") +
-      "Arrow keys to choose, Enter to apply, Esc to cancel.";
+    hint.textContent = (where === "queue" ? WORDS.answer_to + " " : "") + WORDS.answer_hint;
     box.appendChild(hint);
     var list = document.createElement("ul");
     list.className = "answer-list";
@@ -301,7 +302,7 @@
     var cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "button secondary";
-    cancel.textContent = "Cancel";
+    cancel.textContent = WORDS.cancel;
     cancel.addEventListener("click", function () { box.close(); });
     box.appendChild(cancel);
     // Up and down move between the answers (and stop at the ends); Enter presses the one with the focus.
@@ -321,8 +322,7 @@
   function chooseCannedAnswer() {
     var options = cannedAnswerOptions();
     if (!options.length) {
-      say(where === "queue" ? "No canned answers yet: an admin adds them under Answers."
-        : "No canned answer fits this report.");
+      say(where === "queue" ? WORDS.no_answers : WORDS.no_answer_fits);
       return;
     }
     if (where === "queue" && !currentRow()) return;
@@ -336,11 +336,11 @@
   var dialog = null;
 
   function label(key) {
-    return key === "Enter" ? "Enter" : key;
+    return key === "Enter" ? WORDS.enter : key;
   }
 
   function buildHelp() {
-    dialog = titledDialog("keys-help", "keys-help-title", "Keyboard shortcuts");
+    dialog = titledDialog("keys-help", "keys-help-title", WORDS.keys_title);
     var list = document.createElement("dl");
     KEYS.forEach(function (binding) {
       if (!binding[where] || binding.hidden) return;
@@ -349,9 +349,9 @@
       kbd.textContent = label(binding.key);
       dt.appendChild(kbd);
       if (binding.key === "o") {
-        dt.appendChild(document.createTextNode(" or "));
+        dt.appendChild(document.createTextNode(" " + WORDS.or + " "));
         var enter = document.createElement("kbd");
-        enter.textContent = "Enter";
+        enter.textContent = WORDS.enter;
         dt.appendChild(enter);
       }
       var dd = document.createElement("dd");
@@ -362,13 +362,12 @@
     dialog.appendChild(list);
     var note = document.createElement("p");
     note.className = "hint";
-    note.textContent = "Keys do nothing while you type in a field. Each key does what a button or link on " +
-      "the page does. Esc closes this.";
+    note.textContent = WORDS.keys_note;
     dialog.appendChild(note);
     var close = document.createElement("button");
     close.type = "button";
     close.className = "button secondary";
-    close.textContent = "Close";
+    close.textContent = WORDS.close;
     close.addEventListener("click", function () { dialog.close(); });
     dialog.appendChild(close);
     document.body.appendChild(dialog);
@@ -421,7 +420,7 @@
   button.type = "button";
   button.className = "link-button keys-button";
   button.setAttribute("aria-keyshortcuts", "?");
-  button.textContent = "Keyboard shortcuts (?)";
+  button.textContent = WORDS.keys_button;
   button.addEventListener("click", help);
   var status = document.createElement("p");
   status.id = "keys-status";
@@ -434,7 +433,7 @@
     cannedAnswers.type = "button";
     cannedAnswers.className = "link-button keys-button";
     cannedAnswers.setAttribute("aria-keyshortcuts", "c");
-    cannedAnswers.textContent = "Apply a canned answer (c)";
+    cannedAnswers.textContent = WORDS.answer_button;
     cannedAnswers.addEventListener("click", chooseCannedAnswer);
     page.appendChild(cannedAnswers);
   }

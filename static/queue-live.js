@@ -1,6 +1,7 @@
 // The queue holds still: new reports do not join the list the editor is working through. This asks the
 // server now and then how many arrived (shown in the "N new reports" bar) and which listed reports other
-// editors acted on (marked on their row). Without JavaScript the bar and the marks come with each load.
+// editors acted on (marked on their row). Without JavaScript the bar and the marks come with each load. The
+// server's answer says both in the editor's language: the script holds no words of its own.
 (function () {
   "use strict";
   var bar = document.querySelector("[data-new-reports]");
@@ -14,8 +15,7 @@
 
   function show(data) {
     if (data.new > 0) {
-      count.textContent = data.more ? "More than " + data.new + " new reports"
-        : data.new + " new report" + (data.new === 1 ? "" : "s");
+      count.textContent = data.said;
       bar.hidden = false;
     }
     rows.forEach(function (row) {
@@ -31,7 +31,7 @@
         reference.className = "ref";  // never broken after its hyphen
         reference.textContent = references[i];
         mark.appendChild(reference);
-        mark.appendChild(document.createTextNode(": " + change.who + " " + change.what + " since you loaded the queue"));
+        mark.appendChild(document.createTextNode(": " + change.said));
         marks.appendChild(mark);
       });
     });

@@ -1,5 +1,6 @@
 // The "Undo" notice counts down the seconds left, and says so when the decision can no longer be undone (the
-// server refuses a late undo anyway: this only keeps the notice honest).
+// server refuses a late undo anyway: this only keeps the notice honest). Its words come from the page
+// (data-undo-late), in the page's language.
 (function () {
   "use strict";
   var notice = document.querySelector("[data-undo-until]");
@@ -18,7 +19,7 @@
     }
     var form = notice.querySelector("form");
     var done = document.createElement("p");
-    done.textContent = "Too late to undo: the decision stands.";
+    done.textContent = notice.getAttribute("data-undo-late");
     notice.replaceChild(done, form);
   }
   tick();

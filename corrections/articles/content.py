@@ -12,12 +12,13 @@ from html.parser import HTMLParser
 from typing import Any
 
 import nh3
+from flask_babel import gettext
 from sqlalchemy import Connection, Row, bindparam, select
 
 from corrections.articles import revisions, unannounced
 from corrections.errors import Refusal
 from corrections.extensions import db
-from corrections.languages import TAG_MAX, TAG_PATTERN
+from corrections.languages import TAG_MAX, TAG_PATTERN, long_date, short_time
 from corrections.models import Article, ArticleRevision, utcnow
 from corrections.text import clean_text, is_http_url
 from corrections.vocabulary import (
@@ -446,13 +447,13 @@ def edit(article: Article, title: str, body: str, *, seen_revision: int | None, 
     current = article.current_revision
     if current is not None and seen_revision != current.number:
         who = current.created_by or revisions.SOURCES.get(current.source, current.source)
-        raise ArticleError(f"The article was changed by {who} at {current.created_at:%H:%M} UTC on "
-                           f"{current.created_at.day} {current.created_at:%b} since you opened it; nothing was saved. "
-                           "Reload to edit the latest text.")
+        raise ArticleError(gettext("The article was changed by %(who)s at %(time)s on %(date)s since you opened it; "
+                                   "nothing was saved. Reload to edit the latest text.", who=who,
+                                   time=short_time(current.created_at), date=long_date(current.created_at)))
     title = " ".join(clean_text(title).split())
     body = clean_text(body).strip()
     if not title or not body:
-        raise ArticleError("The article needs a headline and a text.")
+        raise ArticleError(gettext("The article needs a headline and a text."))
     body = compact_blocks(sanitise_body(body))
     if title == article.title and body == compact_blocks(article.body):
         return None  # the same text laid out as the edit form shows it

@@ -12,8 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
+
 from corrections.articles import content, revisions
 from corrections.errors import Refusal
+from corrections.languages import short_time
 from corrections.models import Article, ArticleRevision, utcnow
 from corrections.text import clean_text
 from corrections.vocabulary import BODY_MAX, REPLACEMENT_MAX
@@ -157,8 +160,9 @@ def check_unchanged(article: Article, seen_revision: int | None) -> None:
     current = article.current_revision
     if current is not None and seen_revision != current.number:
         who = current.created_by or revisions.SOURCES.get(current.source, current.source)
-        raise ArticleChanged(f"The article was changed by {who} at {current.created_at:%H:%M} UTC since you saw "
-                             "the change; nothing was published. Look at the change again before confirming.")
+        raise ArticleChanged(gettext("The article was changed by %(who)s at %(time)s since you saw the change; "
+                                     "nothing was published. Look at the change again before confirming.",
+                                     who=who, time=short_time(current.created_at)))
 
 
 def fix(article: Article, passage: Passage, replacement: str, *, seen_revision: int | None,

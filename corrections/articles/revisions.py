@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
@@ -21,12 +22,14 @@ from corrections.articles import diffing
 from corrections.extensions import db
 from corrections.models import Article, ArticleRevision, RevisionDiff, utcnow
 
+# Where a revision's text came from, as editors read it ("Revision 3 came from the API").
 SOURCES = {
-    "import": "import-articles",
-    "api": "the API",
-    "dashboard": "the dashboard",
-    "demo": "the demo",
-    "migration": "the text when revisions began",
+    # Translators: the name of the command that imports articles: keep it as it is.
+    "import": _l("import-articles"),
+    "api": _l("the API"),
+    "dashboard": _l("the dashboard"),
+    "demo": _l("the demo"),
+    "migration": _l("the text when revisions began"),
 }
 # Words, runs of spacing, and single other characters: the units the diff marks.
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]")

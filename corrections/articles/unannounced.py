@@ -12,6 +12,8 @@ for it first (announce_due_changes, registered with webhooks.before_sending).
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -19,6 +21,7 @@ from corrections.articles.revisions import is_minor
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import webhooks
+from corrections.languages import N_, long_date, number, short_time
 from corrections.models import (
     Article,
     ArticleEvent,
@@ -32,18 +35,20 @@ from corrections.vocabulary import NOTICE_KINDS
 
 # Notices that announce a change to the text; an editor's note does not.
 ANNOUNCING_KINDS = ("correction", "clarification", "update")
+# Marked for the catalog: the form shows each in the page's language (editor/forms.py).
 NO_NOTICE_REASONS = (
-    "Typo or formatting only.",
-    "A broken link or a picture credit fixed; the facts did not change.",
-    "Copy-editing before the article was widely read; nothing a reader relied on changed.",
-    "The change was announced in the text itself (an “Update:” line).",
+    N_("Typo or formatting only."),
+    N_("A broken link or a picture credit fixed; the facts did not change."),
+    N_("Copy-editing before the article was widely read; nothing a reader relied on changed."),
+    N_("The change was announced in the text itself (an “Update:” line)."),
 )
 REASON_MAX = 2000
+# An answer's outcome as the dashboard lists it ("Revision 3, 6 December: no notice needed").
 EVENT_LABELS = {
-    "notice": "answered with a notice",
-    "no_notice": "no notice needed",
-    "settled": "settled by a notice published since",
-    "reopened": "open again: the notice that answered it was undone",
+    "notice": _l("answered with a notice"),
+    "no_notice": _l("no notice needed"),
+    "settled": _l("settled by a notice published since"),
+    "reopened": _l("open again: the notice that answered it was undone"),
 }
 
 
@@ -134,9 +139,13 @@ def answer_values(review, outcome: str, *, by, reason: str, at: datetime) -> tup
 
 def check_open(review: ChangeReview) -> None:
     if review.outcome:
-        raise ChangeError(f"This change was already answered by {review.answered_by} at "
-                          f"{review.answered_at:%H:%M} UTC on {review.answered_at.day} {review.answered_at:%b}: "
-                          f"{EVENT_LABELS['no_notice' if review.outcome == 'no_notice' else 'notice']}.")
+        if review.outcome == "no_notice":
+            raise ChangeError(gettext("This change was already answered by %(who)s at %(time)s on %(date)s: no "
+                                      "notice needed.", who=review.answered_by, time=short_time(review.answered_at),
+                                      date=long_date(review.answered_at)))
+        raise ChangeError(gettext("This change was already answered by %(who)s at %(time)s on %(date)s: answered "
+                                  "with a notice.", who=review.answered_by, time=short_time(review.answered_at),
+                                  date=long_date(review.answered_at)))
 
 
 def excuse(review: ChangeReview, reason: str, *, by: Editor) -> None:
@@ -144,9 +153,9 @@ def excuse(review: ChangeReview, reason: str, *, by: Editor) -> None:
     check_open(review)
     reason = " ".join(reason.split())
     if not reason:
-        raise ChangeError("Say why no notice is needed: choose a reason or write one.")
+        raise ChangeError(gettext("Say why no notice is needed: choose a reason or write one."))
     if len(reason) > REASON_MAX:
-        raise ChangeError(f"Please keep the reason under {REASON_MAX:,} characters.")
+        raise ChangeError(gettext("Please keep the reason under %(most)s characters.", most=number(REASON_MAX)))
     _answer(review, "no_notice", by=by, reason=reason)
 
 
@@ -159,8 +168,8 @@ def settle_by_notice(notice: Notice, *, by: Editor, answering: ChangeReview | No
     """
     if notice.kind not in ANNOUNCING_KINDS:
         if answering is not None:
-            raise ChangeError("An editor’s note does not announce a change: publish a correction, clarification "
-                              "or update, or say why no notice is needed.")
+            raise ChangeError(gettext("An editor’s note does not announce a change: publish a correction, "
+                                      "clarification or update, or say why no notice is needed."))
         return
     if answering is not None:
         check_open(answering)

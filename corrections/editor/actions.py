@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext, ngettext, pgettext
+from flask_babel import lazy_gettext as _l
 
 from corrections.editor.forms import BulkForm, PublishForm
 from corrections.editor.undo import offer
 from corrections.errors import Refusal
 from corrections.extensions import db
+from corrections.languages import N_, number
 from corrections.models import (
     Article,
     ArticleRevision,
@@ -26,20 +29,46 @@ from corrections.reports import canned_answers, decisions, workflow
 from corrections.text import parse_id
 from corrections.transaction import Outcome, commit, save
 from corrections.triage import queue
-from corrections.vocabulary import NOTICE_KINDS, STATUS_LABELS
 
 BULK_ACTIONS = {
-    "": "Choose an action…",
-    "assign_me": "Assign to me",
-    "assign": "Assign to the editor chosen below",
-    "unassign": "Unassign",
-    "in_review": "Move to review",
-    "accepted": "Accept (reports in review)",
-    "spam": "Mark spam",
-    "reject": "Reject with the reason below",
-    "duplicate": "Mark duplicates of the report given below (or of the oldest selected)",
-    "answer": "Apply the canned answer chosen below",
+    "": _l("Choose an action…"),
+    "assign_me": _l("Assign to me"),
+    "assign": _l("Assign to the editor chosen below"),
+    "unassign": _l("Unassign"),
+    "in_review": _l("Move to review"),
+    "accepted": _l("Accept (reports in review)"),
+    "spam": _l("Mark spam"),
+    "reject": _l("Reject with the reason below"),
+    "duplicate": _l("Mark duplicates of the report given below (or of the oldest selected)"),
+    "answer": _l("Apply the canned answer chosen below"),
 }
+
+
+# The undo notice's words for a publication, one per kind of notice: with the reports it corrected, or alone.
+PUBLISHED = {
+    "correction": N_("%(reports)s corrected: correction published"),
+    "clarification": N_("%(reports)s corrected: clarification published"),
+    "update": N_("%(reports)s corrected: update published"),
+    "editors_note": N_("%(reports)s corrected: editor’s note published"),
+}
+PUBLISHED_ON = {
+    "correction": N_("Correction published on “%(title)s”"),
+    "clarification": N_("Clarification published on “%(title)s”"),
+    "update": N_("Update published on “%(title)s”"),
+    "editors_note": N_("Editor’s note published on “%(title)s”"),
+}
+# A canned answer in a list to choose from: its name and what it does.
+ANSWER_CHOICES = {
+    "in_review": N_("%(answer)s (move to review)"),
+    "accepted": N_("%(answer)s (accept)"),
+    "rejected": N_("%(answer)s (reject)"),
+    "spam": N_("%(answer)s (mark spam)"),
+}
+
+
+def answer_choice(canned_answer: CannedAnswer) -> str:
+    """A canned answer as a list offers it: "Opinion, not fact (reject)"."""
+    return gettext(ANSWER_CHOICES.get(canned_answer.to_state, "%(answer)s"), answer=canned_answer.name)
 
 
 def editor_by_id(value: str | None) -> Editor | None:
@@ -60,7 +89,7 @@ def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | N
     if action == "assign":
         editor = editor_by_id(form.assignee.data)
         if editor is None:
-            raise workflow.WorkflowError("choose the editor to assign to.")
+            raise workflow.WorkflowError(gettext("choose the editor to assign to."))
         return lambda: workflow.assign(report, editor, by=me)
     if action == "unassign":
         return lambda: workflow.assign(report, None, by=me)
@@ -71,14 +100,14 @@ def bulk_change(form: BulkForm, report: Report, me: Editor, original: Report | N
         return lambda: workflow.reject(report, reason, by=me)
     if action == "duplicate":
         if original is None:
-            raise workflow.WorkflowError("no original report was found for the duplicates.")
+            raise workflow.WorkflowError(gettext("no original report was found for the duplicates."))
         return lambda: workflow.mark_duplicate(report, original, by=me)
     if action == "answer":
         canned_answer = canned_answer_by_id(form.canned_answer.data)
         if canned_answer is None:
-            raise workflow.WorkflowError("choose the canned answer to apply.")
+            raise workflow.WorkflowError(gettext("choose the canned answer to apply."))
         return lambda: canned_answers.apply(canned_answer, report, by=me)
-    raise workflow.WorkflowError("choose an action.")
+    raise workflow.WorkflowError(gettext("choose an action."))
 
 
 # The state each bulk action moves reports to ("answer": its canned answer's), to tell refusals by status apart.
@@ -92,8 +121,9 @@ REVIEW_MAX = 200
 
 @dataclass
 class Refused:
-    """Reports a bulk action refused for one reason: `why` ends "… refused {why}"; `review`, the way forward
-    offered when they are still new ((id, version) of each, to move to review first)."""
+    """Reports a bulk action refused for one reason: `why` ends "… refused {why}" (a whole clause of the page's
+    language: "because they are still new"); `review`, the way forward offered when they are still new ((id,
+    version) of each, to move to review first)."""
 
     why: str
     references: list[str] = field(default_factory=list)
@@ -115,18 +145,32 @@ class BulkResult:
 
     def summary(self) -> dict:
         """The summary as the queue page shows it after the redirect (kept in the session: short lists)."""
-        said = [f"{len(self.done)} done" if self.done else "Nothing done"]
-        said += [f"{len(g.references)} refused {g.why}" for g in self.refused]
-        lines = [{"label": "Done", "references": listed(self.done), "review": ""}] if self.done else []
-        lines += [{"label": f"Refused {g.why}", "references": listed(g.references),
+        said = [ngettext("%(count)s done", "%(count)s done", len(self.done), count=number(len(self.done)))
+                if self.done else gettext("Nothing done")]
+        # Translators: %(why)s is a clause such as "because they are still new".
+        said += [ngettext("%(count)s refused %(why)s", "%(count)s refused %(why)s", len(g.references),
+                          count=number(len(g.references)), why=g.why) for g in self.refused]
+        lines = ([{"label": pgettext("bulk action's reports", "Done"), "references": listed(self.done),
+                   "review": ""}] if self.done else [])
+        # Translators: %(why)s is a clause such as "because they are still new".
+        lines += [{"label": gettext("Refused %(why)s", why=g.why), "references": listed(g.references),
                    "review": ",".join(f"{i}:{v}" for i, v in g.review[:REVIEW_MAX]),
-                   "button": f"Move {'it' if len(g.review) == 1 else 'them'} to review"} for g in self.refused]
+                   "button": ngettext("Move it to review", "Move them to review", len(g.review))}
+                  for g in self.refused]
         forward = sum(len(g.review) for g in self.refused)
-        ask = f": move {'it' if forward == 1 else 'them'} to review first?" if forward else "."
-        sentence = "; ".join(said) + ask
+        # Translators: what a bulk action did, each part joined by "; " (e.g. "3 done; 2 refused because ...").
+        sentence = "; ".join(said)
+        if forward:
+            sentence = ngettext("%(said)s: move it to review first?", "%(said)s: move them to review first?",
+                                forward, said=sentence)
+        else:
+            sentence = gettext("%(said)s.", said=sentence)
         if self.selected > self.taken:
-            sentence = (f"{self.taken:,} of {self.selected:,} selected taken: apply again for the rest "
-                        f"({self.selected - self.taken:,} left). " + sentence)
+            sentence = ngettext("%(taken)s of %(selected)s selected taken: apply again for the rest (%(left)s left). "
+                                "%(said)s",
+                                "%(taken)s of %(selected)s selected taken: apply again for the rest (%(left)s left). "
+                                "%(said)s", self.selected, taken=number(self.taken), selected=number(self.selected),
+                                left=number(self.selected - self.taken), said=sentence)
         return {"sentence": sentence, "lines": lines}
 
 
@@ -135,10 +179,22 @@ def listed(references: list[str]) -> dict:
     return {"named": references[:LISTED], "more": max(0, len(references) - LISTED)}
 
 
+# Why reports in a status were refused, one whole clause per status (a status's name is not put into a sentence).
+STATUS_REFUSALS = {
+    "new": (N_("because it is still new"), N_("because they are still new")),
+    "in_review": (N_("because it is already in review"), N_("because they are already in review")),
+    "accepted": (N_("because it is already accepted"), N_("because they are already accepted")),
+    "rejected": (N_("because it is already rejected"), N_("because they are already rejected")),
+    "duplicate": (N_("because it is already a duplicate"), N_("because they are already duplicates")),
+    "spam": (N_("because it is already spam"), N_("because they are already spam")),
+    "corrected": (N_("because it is already corrected"), N_("because they are already corrected")),
+}
+
+
 def status_refusal(status: str, n: int) -> str:
     """Why reports in `status` were refused: "because they are still new"."""
-    return (f"because {'it is' if n == 1 else 'they are'} {'still' if status == 'new' else 'already'} "
-            f"{STATUS_LABELS[status].lower()}")
+    singular, plural = STATUS_REFUSALS[status]
+    return ngettext(singular, plural, n)
 
 
 def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Editor) -> BulkResult:
@@ -149,16 +205,17 @@ def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
     Decision, undone as one."""
     action = form.action.data
     if action not in BULK_ACTIONS or not action:
-        return BulkResult(problem="Choose an action to apply.")
+        return BulkResult(problem=gettext("Choose an action to apply."))
     if action == "reject" and not form.chosen_reason():
-        return BulkResult(problem="Give a reason for rejecting: the readers will see it.")
+        return BulkResult(problem=gettext("Give a reason for rejecting: the readers will see it."))
     canned_answer = canned_answer_by_id(form.canned_answer.data) if action == "answer" else None
     if action == "answer" and canned_answer is None:
-        return BulkResult(problem="Choose the canned answer to apply (it may have been deleted).")
+        return BulkResult(problem=gettext("Choose the canned answer to apply (it may have been deleted)."))
     if not selection:
-        return BulkResult(problem="Select at least one report, then choose an action.")
+        return BulkResult(problem=gettext("Select at least one report, then choose an action."))
     if action == "duplicate" and form.original.data and queue.find_by_reference(form.original.data) is None:
-        return BulkResult(problem=f"No report has the reference {form.original.data.strip()}.")
+        return BulkResult(problem=gettext("No report has the reference %(reference)s.",
+                                          reference=form.original.data.strip()))
     try:
         return _bulk_step(form, selection, me, canned_answer)
     except workflow.StaleReport:
@@ -167,8 +224,8 @@ def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
         try:
             return _bulk_step(form, selection, me, canned_answer)
         except workflow.StaleReport:
-            return BulkResult(problem="Other editors changed these reports at the same moment; nothing was "
-                                      "changed. Apply the action again.")
+            return BulkResult(problem=gettext("Other editors changed these reports at the same moment; nothing was "
+                                              "changed. Apply the action again."))
 
 
 def _bulk_step(form: BulkForm, selection: list[tuple[int, int | None]], me: Editor,
@@ -181,10 +238,13 @@ def _bulk_step(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
             original = queue.find_by_reference(form.original.data)
         elif reports:
             original = min(reports.values(), key=lambda r: (r.created_at, r.id))
-    decided = {"accepted": "accepted", "reject": "rejected",
-               "duplicate": f"marked duplicate of {original.reference}" if original else "",
-               "answer": f"answered with “{canned_answer.name}”" if canned_answer else ""}.get(action, "")
-    decision = decisions.start(me, decided) if decided else None
+    decided, values = {"accepted": (N_("%(reports)s accepted"), {}), "reject": (N_("%(reports)s rejected"), {}),
+                       "duplicate": (N_("%(reports)s marked duplicate of %(original)s"),
+                                     {"original": original.reference}) if original else ("", {}),
+                       "answer": (N_("%(reports)s answered with “%(answer)s”"),
+                                  {"answer": canned_answer.name}) if canned_answer else ("", {})
+                       }.get(action, ("", {}))
+    decision = decisions.start(me, decided, **values) if decided else None
     result = BulkResult()
     by_status: dict[str, list[Report]] = {}
     by_reason: dict[str, Refused] = {}
@@ -193,14 +253,13 @@ def _bulk_step(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
     for report_id, seen in selection:
         report = reports.get(report_id)
         if report is None:
-            by_reason.setdefault("gone", Refused("because they no longer exist")).references.append(f"#{report_id}")
+            by_reason.setdefault("gone", Refused("gone")).references.append(f"#{report_id}")
             continue
         if original is not None and report.id == original.id:
             continue  # the original of the duplicates stays as it is
         if seen is not None and seen != report.version:
             who = workflow.last_actor(report)
-            by_reason.setdefault(f"stale {who}", Refused(f"because {who} changed them since you loaded the queue")
-                                 ).references.append(report.reference)
+            by_reason.setdefault(f"stale {who}", Refused(who)).references.append(report.reference)
             continue
         if to is not None and not (canned_answers.usable_on(canned_answer, report) if canned_answer
                                    else workflow.can_move(report, to)):
@@ -242,10 +301,14 @@ def _bulk_step(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
         result.refused.append(Refused(status_refusal(status, len(refused)),
                                       [r.reference for r in refused],
                                       [(r.id, r.version) for r in refused] if forward else []))
-    for refused in by_reason.values():
-        if len(refused.references) == 1:
-            refused.why = refused.why.replace("they no longer exist", "it no longer exists").replace(
-                "changed them", "changed it")
+    for reason, refused in by_reason.items():
+        n = len(refused.references)
+        # Worded now that the count is known: "it" or "them".
+        if reason == "gone":
+            refused.why = ngettext("because it no longer exists", "because they no longer exist", n)
+        elif reason.startswith("stale "):
+            refused.why = ngettext("because %(who)s changed it since you loaded the queue",
+                                   "because %(who)s changed them since you loaded the queue", n, who=refused.why)
         result.refused.append(refused)
     return result
 
@@ -262,9 +325,9 @@ def publish_notice(form: PublishForm, article: Article, *, by: Editor, reports: 
     instead of publishing.publish when the publication does more (publishing.publish_fixing: the article's text
     corrected in the same commit).
     """
-    kind = NOTICE_KINDS.get(form.kind.data, "Notice")
-    decision = decisions.start(by, f"corrected: {kind.lower()} published" if reports else
-                               f"{kind} published on “{article.title}”")
+    kind = form.kind.data if form.kind.data in PUBLISHED else "correction"
+    decision = (decisions.start(by, PUBLISHED[kind]) if reports else
+                decisions.start(by, PUBLISHED_ON[kind], title=article.title))
     change = change or (lambda: publishing.publish(article, form.kind.data, form.text.data, by=by, reports=reports,
                                                    revision=revision, answering=answering))
     outcome = save(decisions.undoable(change, reports=reports, by=by, decision=decision),

@@ -25,7 +25,7 @@ def load_change(change_id: int) -> ChangeReview:
 @bp.get("/changes")
 def changes():
     return render_template("editor/changes.html", due=unannounced.due(), answered=unannounced.recently_answered(),
-                           labels=unannounced.EVENT_LABELS, grace=unannounced.grace())
+                           labels=unannounced.EVENT_LABELS, grace=unannounced.grace(), sources=revisions.SOURCES)
 
 
 def render_change(review: ChangeReview, status: int = 200, *, publish_form=None, no_notice_form=None):

@@ -1,5 +1,6 @@
 """Forms of the dashboard. Each action form carries the report version the editor saw."""
 
+from flask_babel import gettext, lazy_gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
@@ -19,6 +20,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from corrections.access import accounts
 from corrections.articles import unannounced
+from corrections.languages import N_, FieldMessage
 from corrections.reports import canned_answers, desks
 from corrections.reports.workflow import REJECT_REASONS
 from corrections.text import parse_id, parse_ids
@@ -33,8 +35,9 @@ from corrections.vocabulary import (
 )
 
 OTHER = "other"
-REASON_CHOICES = [SelectChoice(reason, reason) for reason in REJECT_REASONS] + [
-    SelectChoice(OTHER, "Another reason (write it below)")
+# A canned reason's value is its English words; its label, and the reason given (chosen_reason), the page's language.
+REASON_CHOICES = [SelectChoice(reason, _l(reason)) for reason in REJECT_REASONS] + [
+    SelectChoice(OTHER, _l("Another reason (write it below)"))
 ]
 REASON_MAX = 2000
 NOTE_MAX = 5000
@@ -49,19 +52,19 @@ class VersionedForm(FlaskForm):
 
 class MoveForm(VersionedForm):
     to = HiddenField(validators=[InputRequired()])
-    comment = TextAreaField("Comment", validators=[Optional(), Length(max=REASON_MAX)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
 class ReasonFields:
     """The canned reasons plus free text, shared by the report page and bulk actions."""
 
-    reason = RadioField("Reason given to the reader", choices=REASON_CHOICES, validate_choice=False)
-    reason_text = TextAreaField("Your own words", validators=[Optional(), Length(max=REASON_MAX)])
+    reason = RadioField(_l("Reason given to the reader"), choices=REASON_CHOICES, validate_choice=False)
+    reason_text = TextAreaField(_l("Your own words"), validators=[Optional(), Length(max=REASON_MAX)])
 
     def chosen_reason(self) -> str:
         if self.reason.data and self.reason.data != OTHER and self.reason.data in REJECT_REASONS:
             extra = (self.reason_text.data or "").strip()
-            return f"{self.reason.data} {extra}".strip()
+            return f"{gettext(self.reason.data)} {extra}".strip()
         return (self.reason_text.data or "").strip()
 
 
@@ -70,26 +73,26 @@ class RejectForm(VersionedForm, ReasonFields):
 
 
 class AssignForm(VersionedForm):
-    assignee = SelectField("Assign to", coerce=str, validate_choice=False)
+    assignee = SelectField(_l("Assign to"), coerce=str, validate_choice=False)
 
 
 class DuplicateForm(VersionedForm):
-    original = StringField("Duplicate of (reference)", validators=[
-        InputRequired(message="Give the reference of the original report, e.g. R-7F3KQ2."), Length(max=20)])
+    original = StringField(_l("Duplicate of (reference)"), validators=[
+        InputRequired(message=_l("Give the reference of the original report, e.g. R-7F3KQ2.")), Length(max=20)])
 
 
 class NoteForm(VersionedForm):
     # An id of its own: the report page's publish form has a `text` field too, and a shared id would tie the
     # "Internal note" label to the public notice's box.
-    text = TextAreaField("Internal note", id="note-text", validators=[InputRequired(message="The note is empty."),
-                                                                      Length(max=NOTE_MAX)])
+    text = TextAreaField(_l("Internal note"), id="note-text",
+                         validators=[InputRequired(message=_l("The note is empty.")), Length(max=NOTE_MAX)])
 
 
 class BulkForm(FlaskForm, ReasonFields):
-    action = SelectField("With the selected reports", coerce=str, validate_choice=False)
-    assignee = SelectField("Editor", coerce=str, validate_choice=False)
-    original = StringField("Original (reference)", validators=[Optional(), Length(max=20)])
-    canned_answer = SelectField("Canned answer", name="answer", coerce=str, validate_choice=False)
+    action = SelectField(_l("With the selected reports"), coerce=str, validate_choice=False)
+    assignee = SelectField(_l("Editor"), coerce=str, validate_choice=False)
+    original = StringField(_l("Original (reference)"), validators=[Optional(), Length(max=20)])
+    canned_answer = SelectField(_l("Canned answer"), name="answer", coerce=str, validate_choice=False)
     back = HiddenField()
 
 
@@ -125,24 +128,27 @@ KIND_CHOICES = [SelectChoice(value, label) for value, label in NOTICE_KINDS.item
 
 
 class PublishForm(FlaskForm):
-    kind = RadioField("Kind of notice", choices=KIND_CHOICES, default="correction", validate_choice=False)
-    text = TextAreaField("Text of the notice", validators=[
-        InputRequired(message="Write the text readers will see."),
+    kind = RadioField(_l("Kind of notice"), choices=KIND_CHOICES, default="correction", validate_choice=False)
+    text = TextAreaField(_l("Text of the notice"), validators=[
+        InputRequired(message=_l("Write the text readers will see.")),
         Length(min=NOTICE_TEXT_MIN, max=NOTICE_TEXT_MAX,
-               message=f"Between {NOTICE_TEXT_MIN} and {NOTICE_TEXT_MAX:,} characters (it has %(length)s).")],
-        description="Shown on the article, in the corrections log, in the feeds and to the readers who reported it.")
+               message=FieldMessage(N_("Between %(least)s and %(most)s characters (it has %(length)s)."),
+                                    least=NOTICE_TEXT_MIN, most=NOTICE_TEXT_MAX))],
+        description=_l("Shown on the article, in the corrections log, in the feeds and to the readers who reported "
+                       "it."))
 
 
 class ReportPublishForm(PublishForm):
     """Publishing from a report's page, which can correct the reported passage in the article in the same step;
     `revision` is the article's revision the editor's preview of that change was made from."""
 
-    fix = BooleanField("Also correct the article: replace the marked passage")
-    replacement = TextAreaField("Replace the passage with", validators=[
+    fix = BooleanField(_l("Also correct the article: replace the marked passage"))
+    replacement = TextAreaField(_l("Replace the passage with"), validators=[
         Optional(),
-        Length(max=REPLACEMENT_MAX, message=f"At most {REPLACEMENT_MAX:,} characters (it has %(length)s).")],
-        description="Used when the box above is ticked. Plain words; the formatting around the passage stays as "
-                    "it is. You see the change to the article before anything is published.")
+        Length(max=REPLACEMENT_MAX, message=FieldMessage(N_("At most %(most)s characters (it has %(length)s)."),
+                                                         most=REPLACEMENT_MAX))],
+        description=_l("Used when the box above is ticked. Plain words; the formatting around the passage stays as "
+                       "it is. You see the change to the article before anything is published."))
     revision = HiddenField()
 
 
@@ -155,44 +161,44 @@ class LinkGroupForm(FlaskForm):
 
 
 class AmendForm(PublishForm):
-    note = StringField("Why it changed (for the record)", validators=[Optional(), Length(max=500)])
+    note = StringField(_l("Why it changed (for the record)"), validators=[Optional(), Length(max=500)])
 
 
 class EditArticleForm(FlaskForm):
     """A new title and body for an article; `revision` is the revision the editor started from."""
 
     revision = HiddenField()
-    title = StringField("Headline", validators=[
-        InputRequired(message="The article needs a headline."), Length(max=TITLE_MAX)])
-    body = TextAreaField("Text", validators=[
-        InputRequired(message="The article needs its text."), Length(max=BODY_MAX)],
-        description="Paragraphs separated by a blank line, or simple HTML (it is cleaned as on import). "
-                    "Every change is kept as a revision; readers can see what changed.")
+    title = StringField(_l("Headline"), validators=[
+        InputRequired(message=_l("The article needs a headline.")), Length(max=TITLE_MAX)])
+    body = TextAreaField(_l("Text"), validators=[
+        InputRequired(message=_l("The article needs its text.")), Length(max=BODY_MAX)],
+        description=_l("Paragraphs separated by a blank line, or simple HTML (it is cleaned as on import). "
+                       "Every change is kept as a revision; readers can see what changed."))
 
 
 class NoNoticeForm(FlaskForm):
     """Why an unannounced change needs no notice: a canned reason or the editor's own words."""
 
-    reason = RadioField("Why no notice is needed", choices=[
-        SelectChoice(reason, reason) for reason in unannounced.NO_NOTICE_REASONS
-    ] + [SelectChoice(OTHER, "Another reason (write it below)")], validate_choice=False)
-    reason_text = TextAreaField("Your own words", validators=[Optional(), Length(max=unannounced.REASON_MAX)])
+    reason = RadioField(_l("Why no notice is needed"), choices=[
+        SelectChoice(reason, _l(reason)) for reason in unannounced.NO_NOTICE_REASONS
+    ] + [SelectChoice(OTHER, _l("Another reason (write it below)"))], validate_choice=False)
+    reason_text = TextAreaField(_l("Your own words"), validators=[Optional(), Length(max=unannounced.REASON_MAX)])
 
     def chosen_reason(self) -> str:
         extra = (self.reason_text.data or "").strip()
         if self.reason.data in unannounced.NO_NOTICE_REASONS:
-            return f"{self.reason.data} {extra}".strip()
+            return f"{gettext(self.reason.data)} {extra}".strip()
         return extra
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Reason for withdrawing", validators=[
-        InputRequired(message="Give the reason; it is kept on record."), Length(max=REASON_MAX)])
+    reason = TextAreaField(_l("Reason for withdrawing"), validators=[
+        InputRequired(message=_l("Give the reason; it is kept on record.")), Length(max=REASON_MAX)])
 
 
 class ApplyCannedAnswerForm(VersionedForm):
-    canned_answer = SelectField("Canned answer", name="answer", coerce=str, validate_choice=False,
-                                validators=[InputRequired(message="Choose a canned answer.")])
+    canned_answer = SelectField(_l("Canned answer"), name="answer", coerce=str, validate_choice=False,
+                                validators=[InputRequired(message=_l("Choose a canned answer."))])
 
 
 class CannedAnswerForm(FlaskForm):
@@ -233,22 +239,23 @@ def clock_form(categories: dict[str, str], **kwargs):
         pass
 
     for key in ("", *categories):
-        label = "Every category (default)" if not key else categories[key]
-        setattr(ClockForm, f"first_{key or 'default'}", StringField(f"{label}: first action",
-                                                                      validators=[Length(max=40)]))
-        setattr(ClockForm, f"resolution_{key or 'default'}", StringField(f"{label}: resolution",
-                                                                           validators=[Length(max=40)]))
+        label = _l("Every category (default)") if not key else categories[key]
+        # Translators: the hidden label of a target's box; %(category)s is a category's name.
+        setattr(ClockForm, f"first_{key or 'default'}", StringField(
+            lazy_gettext("%(category)s: first action", category=label), validators=[Length(max=40)]))
+        setattr(ClockForm, f"resolution_{key or 'default'}", StringField(
+            lazy_gettext("%(category)s: resolution", category=label), validators=[Length(max=40)]))
     return ClockForm(**kwargs)
 
 
 class SaveViewForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(message="Give the view a name."),
-                                           Length(max=saved_views.NAME_MAX)])
-    shared = BooleanField("Share with every editor")
+    name = StringField(_l("Name"), validators=[
+        InputRequired(message=_l("Give the view a name.")), Length(max=saved_views.NAME_MAX)])
+    shared = BooleanField(_l("Share with every editor"))
     query = HiddenField(validators=[Length(max=saved_views.QUERY_MAX)])
 
 
 class ChangeViewForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(message="Give the view a name."),
-                                           Length(max=saved_views.NAME_MAX)])
-    shared = BooleanField("Shared with every editor")
+    name = StringField(_l("Name"), validators=[
+        InputRequired(message=_l("Give the view a name.")), Length(max=saved_views.NAME_MAX)])
+    shared = BooleanField(_l("Shared with every editor"))

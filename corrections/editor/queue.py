@@ -17,12 +17,13 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from corrections.access import accounts
 from corrections.articles import unannounced
 from corrections.auth import safe_next
-from corrections.editor.actions import BULK_ACTIONS, apply_bulk
+from corrections.editor.actions import BULK_ACTIONS, answer_choice, apply_bulk
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import BulkForm, SaveViewForm
 from corrections.editor.undo import offer
@@ -44,7 +45,7 @@ def bulk_form(back: str) -> BulkForm:
     form = BulkForm(back=back)
     form.action.choices = list(BULK_ACTIONS.items())
     form.assignee.choices = [("", "—")] + [(str(e.id), e.name) for e in accounts.active_editors()]
-    form.canned_answer.choices = [("", "—")] + [(str(a.id), f"{a.name} ({canned_answers.STATES[a.to_state].lower()})")
+    form.canned_answer.choices = [("", "—")] + [(str(a.id), answer_choice(a))
                                                 for a in canned_answers.all_canned_answers()]
     return form
 
@@ -53,7 +54,7 @@ def bulk_form(back: str) -> BulkForm:
 def queue():
     f = triage.QueueFilter.from_args(request.args)
     if f.ignored:
-        flash("Ignored in the address: " + "; ".join(f.ignored) + ".", "warning")
+        flash(gettext("Ignored in the address: %(values)s.", values="; ".join(f.ignored)), "warning")
     if f.upto is None:
         # A fresh look: every link of the page (pages, reports, bulk actions) keeps this snapshot.
         upto, seen = snapshot.latest_ids()
@@ -83,8 +84,8 @@ def queue():
         duration=duration_words,
         form=bulk_form(back=back),
         back=back,
-        new=snapshot.new_count(f, editor),
-        new_cap=snapshot.NEW_CAP,
+        new=(new := snapshot.new_count(f, editor)),
+        new_said=snapshot.new_reports(new),
         changed=snapshot.changed_by_others(shown, f.seen, editor),
         views=saved_views.visible_to(editor),
         # A saved view is the filter, without the page or the snapshot.
@@ -106,10 +107,12 @@ def queue_changes():
     ids = parse_ids((request.args.get("ids") or "").split(","))[:500]
     new = snapshot.new_count(f, editor)
     changed = snapshot.changed_by_others(ids, f.seen, editor)
+    # The words come said, in the editor's language: the script holds none of its own.
     response = {
         "new": min(new, snapshot.NEW_CAP),
         "more": new > snapshot.NEW_CAP,
-        "changed": {str(report_id): {"who": c.who, "what": c.what} for report_id, c in changed.items()},
+        "said": snapshot.new_reports(new),
+        "changed": {str(report_id): {"who": c.who, "said": c.said} for report_id, c in changed.items()},
     }
     return response, 200, {"Cache-Control": "no-store"}
 

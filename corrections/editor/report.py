@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from corrections.access import accounts
 from corrections.articles import fixes
-from corrections.editor.actions import editor_by_id, publish_notice
+from corrections.editor.actions import answer_choice, editor_by_id, publish_notice
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import (
     ApplyCannedAnswerForm,
@@ -25,6 +26,7 @@ from corrections.editor.undo import offer
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.figures.metrics import duration_words
+from corrections.languages import N_, number, word_list
 from corrections.models import CannedAnswer, Notice, Report, utcnow
 from corrections.notices import publishing
 from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, workflow
@@ -89,12 +91,12 @@ def render_report(report: Report, status: int = 200, **forms):
     defaults["publish_form"] = ReportPublishForm(formdata=None, text=drafted_notice(report, place),
                                                  replacement=replacement, fix=bool(found) and replacement != found)
     defaults.update(forms)
-    defaults["assign_form"].assignee.choices = [("", "Nobody")] + [
+    defaults["assign_form"].assignee.choices = [("", gettext("Nobody"))] + [
         (str(e.id), e.name) for e in accounts.active_editors()
     ]
     usable_canned_answers = [a for a in canned_answers.all_canned_answers() if canned_answers.usable_on(a, report)]
-    defaults["canned_answer_form"].canned_answer.choices = [("", "Choose…")] + [
-        (str(a.id), f"{a.name} ({canned_answers.STATES[a.to_state].lower()})") for a in usable_canned_answers
+    defaults["canned_answer_form"].canned_answer.choices = [("", gettext("Choose…"))] + [
+        (str(a.id), answer_choice(a)) for a in usable_canned_answers
     ]
     others = queue.same_passage(report, GROUP_LISTED)
     others_count, group_upto = queue.group_extent(report)
@@ -169,10 +171,51 @@ def group_linking(report: Report, notice_id: int | None, upto: int | None) -> Gr
 
 def listed(reports: list[Report], shown: int = 10) -> str:
     """The references of linked reports for a message: the first few, and how many more."""
-    names = ", ".join(r.reference for r in reports[:shown]) or "no report"
-    return names + (f" and {len(reports) - shown:,} more" if len(reports) > shown else "")
+    if not reports:
+        return gettext("no report")
+    names = [r.reference for r in reports[:shown]]
+    if len(reports) > shown:
+        more = len(reports) - shown
+        names.append(ngettext("%(count)s more", "%(count)s more", more, count=number(more)))
+    return word_list(names)
 
 
+# What the page says after publishing from a report's page, one sentence per kind of notice.
+PUBLISHED = {
+    "correction": N_("Correction published on the article"),
+    "clarification": N_("Clarification published on the article"),
+    "update": N_("Update published on the article"),
+    "editors_note": N_("Editor’s note published on the article"),
+}
+PUBLISHED_FIXING = {
+    "correction": N_("Correction published on the article and the article’s text corrected (revision %(number)s)"),
+    "clarification": N_("Clarification published on the article and the article’s text corrected (revision "
+                        "%(number)s)"),
+    "update": N_("Update published on the article and the article’s text corrected (revision %(number)s)"),
+    "editors_note": N_("Editor’s note published on the article and the article’s text corrected (revision "
+                       "%(number)s)"),
+}
+# The undo notice's words for a step linking a group to a notice, one per kind of notice.
+LINKED_TO = {
+    "correction": N_("%(reports)s corrected: linked to the correction"),
+    "clarification": N_("%(reports)s corrected: linked to the clarification"),
+    "update": N_("%(reports)s corrected: linked to the update"),
+    "editors_note": N_("%(reports)s corrected: linked to the editor’s note"),
+}
+# What the page says after a move, one sentence per state moved to.
+MOVED = {
+    "new": N_("%(reference)s moved to new."),
+    "in_review": N_("%(reference)s moved to in review."),
+    "accepted": N_("%(reference)s moved to accepted."),
+    "spam": N_("%(reference)s moved to spam."),
+}
+# After a canned answer, one sentence per state it moves the report to.
+APPLIED = {
+    "in_review": N_("“%(answer)s” applied to %(reference)s: in review."),
+    "accepted": N_("“%(answer)s” applied to %(reference)s: accepted."),
+    "rejected": N_("“%(answer)s” applied to %(reference)s: rejected."),
+    "spam": N_("“%(answer)s” applied to %(reference)s: spam."),
+}
 def drafted_notice(report: Report, place: anchors.PassagePlace) -> str:
     """The publish form's first text: from the canned answer just applied (?answer=), else the reader's words."""
     canned_answer_id = parse_id(request.args.get("answer"))
@@ -192,12 +235,14 @@ def report(report_id: int):
     return render_report(load_report(report_id))
 
 
-def act(report: Report, form, form_name: str, change, done: str, onward: bool = False, decided: str = ""):
+def act(report: Report, form, form_name: str, change, done: str, onward: bool = False, decided: str = "",
+        **values: str):
     """Apply a change from one of the page's forms; on refusal show the page again with the form as typed.
 
-    A change that `decided` something readers are told (what, as the undo notice says it) can be undone for a
-    few seconds, from a notice on the next page."""
-    decision = decisions.start(me(), decided) if decided else None
+    A change that `decided` something readers are told (what, as the undo notice says it: a catalog message with
+    the report as %(reports)s, and these `values`) can be undone for a few seconds, from a notice on the next
+    page."""
+    decision = decisions.start(me(), decided, **values) if decided else None
     if decision is not None:
         change = decisions.undoable(change, reports=[report], by=me(), decision=decision)
     outcome = save(change, form=form, report=report, seen_version=form.seen_version())
@@ -230,9 +275,9 @@ def move(report_id: int):
         return invalid(report, form, "move_form")
     to = form.to.data
     comment = form.comment.data or ""
+    done = gettext(MOVED.get(to, MOVED["in_review"]), reference=report.reference)
     return act(report, form, "move_form", lambda: workflow.move(report, to, by=me(), comment=comment),
-               f"{report.reference} moved to {STATUS_LABELS.get(to, to).lower()}.", onward=True,
-               decided="accepted" if to == "accepted" else "")
+               done, onward=True, decided=N_("%(reports)s accepted") if to == "accepted" else "")
 
 
 @bp.post("/reports/<int:report_id>/reject")
@@ -242,7 +287,8 @@ def reject(report_id: int):
     if not form.validate_on_submit():
         return invalid(report, form, "reject_form")
     return act(report, form, "reject_form", lambda: workflow.reject(report, form.chosen_reason(), by=me()),
-               f"{report.reference} rejected.", onward=True, decided="rejected")
+               gettext("%(reference)s rejected.", reference=report.reference), onward=True,
+               decided=N_("%(reports)s rejected"))
 
 
 @bp.post("/reports/<int:report_id>/assign")
@@ -253,11 +299,11 @@ def assign(report_id: int):
         return invalid(report, form, "assign_form")
     editor = me() if request.form.get("to_me") else editor_by_id(form.assignee.data)
     if editor is None and form.assignee.data and not request.form.get("to_me"):
-        flash("That editor does not exist.", "error")
+        flash(gettext("That editor does not exist."), "error")
         return invalid(report, form, "assign_form")
-    name = editor.name if editor else "nobody"
-    return act(report, form, "assign_form", lambda: workflow.assign(report, editor, by=me()),
-               f"{report.reference} assigned to {name}.")
+    done = (gettext("%(reference)s assigned to %(name)s.", reference=report.reference, name=editor.name) if editor
+            else gettext("%(reference)s assigned to nobody.", reference=report.reference))
+    return act(report, form, "assign_form", lambda: workflow.assign(report, editor, by=me()), done)
 
 
 @bp.post("/reports/<int:report_id>/duplicate")
@@ -268,11 +314,13 @@ def duplicate(report_id: int):
         return invalid(report, form, "duplicate_form")
     original = queue.find_by_reference(form.original.data)
     if original is None:
-        form.original.errors.append(f"No report has the reference {form.original.data.strip()}.")
+        form.original.errors.append(gettext("No report has the reference %(reference)s.",
+                                            reference=form.original.data.strip()))
         return invalid(report, form, "duplicate_form")
     return act(report, form, "duplicate_form", lambda: workflow.mark_duplicate(report, original, by=me()),
-               f"{report.reference} marked as a duplicate of {original.reference}.", onward=True,
-               decided=f"marked duplicate of {original.reference}")
+               gettext("%(reference)s marked as a duplicate of %(original)s.", reference=report.reference,
+                       original=original.reference), onward=True,
+               decided=N_("%(reports)s marked duplicate of %(original)s"), original=original.reference)
 
 
 @bp.post("/reports/<int:report_id>/answer")
@@ -285,12 +333,13 @@ def apply_answer(report_id: int):
     canned_answer_id = parse_id(form.canned_answer.data)
     canned_answer = db.session.get(CannedAnswer, canned_answer_id) if canned_answer_id else None
     if canned_answer is None:
-        form.canned_answer.errors.append("That canned answer no longer exists: choose another.")
+        form.canned_answer.errors.append(gettext("That canned answer no longer exists: choose another."))
         return invalid(report, form, "canned_answer_form")
     result = act(report, form, "canned_answer_form", lambda: canned_answers.apply(canned_answer, report, by=me()),
-                 f"“{canned_answer.name}” applied to {report.reference}: "
-                 f"{STATUS_LABELS[canned_answer.to_state].lower()}.",
-                 onward=not canned_answer.notice_template, decided=f"answered with “{canned_answer.name}”")
+                 gettext(APPLIED.get(canned_answer.to_state, APPLIED["in_review"]), answer=canned_answer.name,
+                         reference=report.reference),
+                 onward=not canned_answer.notice_template, decided=N_("%(reports)s answered with “%(answer)s”"),
+                 answer=canned_answer.name)
     applied = not isinstance(result, tuple)  # a refusal renders the page again, with its status
     if applied and canned_answer.notice_template and report.status in publishing.LINKABLE:
         back, _ = queue_back()
@@ -306,7 +355,7 @@ def note(report_id: int):
     if not form.validate_on_submit():
         return invalid(report, form, "note_form")
     return act(report, form, "note_form", lambda: workflow.add_note(report, form.text.data, by=me()),
-               "Note added.")
+               gettext("Note added."))
 
 
 
@@ -339,20 +388,26 @@ def publish(report_id: int):
                                  then=url_for("editor.report", report_id=report.id, **({"back": back} if back else {})))
     except IntegrityError:
         # Another change took the article's next revision number at the same moment (`save` rolled it back).
-        form.replacement.errors.append("Someone else saved a change to this article at the same moment; nothing "
-                                       "was published. Check the article's text and publish again.")
+        form.replacement.errors.append(gettext("Someone else saved a change to this article at the same moment; "
+                                               "nothing was published. Check the article’s text and publish again."))
         return render_report(load_report(report.id), 409, publish_form=form)
     if not outcome.done:
         status = 409 if isinstance(outcome.refusal, fixes.ArticleChanged) else outcome.status
         return render_report(load_report(report.id), status, publish_form=form)
     notice = outcome.result
-    fixed = f" and the article’s text corrected (revision {notice.revision.number})" if form.fix.data else ""
+    if form.fix.data:
+        published = gettext(PUBLISHED_FIXING[notice.kind], number=notice.revision.number)
+    else:
+        published = gettext(PUBLISHED[notice.kind])
     if upto is not None and (linking := group_linking(report, notice.id, upto)) is not None:
-        flash(f"{NOTICE_KINDS[notice.kind]} published on the article{fixed}; {linking.linked:,} of "
-              f"{linking.linked + linking.left:,} reports of the group linked: link the next ones below.", "success")
+        in_all = linking.linked + linking.left
+        flash(ngettext("%(published)s; %(linked)s of %(count)s report of the group linked: link the next ones below.",
+                       "%(published)s; %(linked)s of %(count)s reports of the group linked: link the next ones "
+                       "below.",
+                       in_all, published=published, linked=number(linking.linked), count=number(in_all)), "success")
         return redirect(url_for("editor.report", report_id=report.id, notice=notice.id, upto=upto, back=back or None)
                         + "#link-group")
-    flash(f"{NOTICE_KINDS[notice.kind]} published on the article{fixed}; linked: {listed(linked)}.", "success")
+    flash(gettext("%(published)s; linked: %(reports)s.", published=published, reports=listed(linked)), "success")
     return redirect(url_for("editor.article", slug=report.article.slug, back=back or None,
                             report=report.id if back else None) + f"#correction-{notice.id}")
 
@@ -382,11 +437,12 @@ def link_group(report_id: int):
     linking = group_linking(report, parse_id(form.notice.data), parse_id(form.upto.data)) \
         if form.validate_on_submit() else None
     if linking is None:
-        flash("Nothing was linked: the notice was withdrawn, or every report of the group is linked already.", "error")
+        flash(gettext("Nothing was linked: the notice was withdrawn, or every report of the group is linked "
+                      "already."), "error")
         return redirect(url_for("editor.report", report_id=report.id, back=back or None))
     notice = linking.notice
     reports = queue.group_in_states(report, linking.upto, publishing.LINKABLE, BULK_MAX)
-    decision = decisions.start(me(), f"corrected: linked to the {NOTICE_KINDS[notice.kind].lower()}")
+    decision = decisions.start(me(), LINKED_TO[notice.kind])
     outcome = save(decisions.undoable(lambda: publishing.link(notice, reports, by=me()), reports=reports, by=me(),
                                       decision=decision), reports=reports)
     if not outcome.done:
@@ -395,11 +451,14 @@ def link_group(report_id: int):
     offer(decision, here)
     now = group_linking(report, notice.id, linking.upto)
     if now is not None:
-        flash(f"{listed(reports)} linked; {now.linked:,} of {now.linked + now.left:,} reports of the group linked: "
-              "link the next ones below.", "success")
+        in_all = now.linked + now.left
+        flash(ngettext("%(reports)s linked; %(linked)s of %(count)s report of the group linked: link the next ones "
+                       "below.", "%(reports)s linked; %(linked)s of %(count)s reports of the group linked: link the "
+                       "next ones below.", in_all, reports=listed(reports), linked=number(now.linked),
+                       count=number(in_all)), "success")
         return redirect(url_for("editor.report", report_id=report.id, notice=notice.id, upto=linking.upto,
                                 back=back or None) + "#link-group")
-    flash(f"{listed(reports)} linked: every report of the group is linked to the "
-          f"{NOTICE_KINDS[notice.kind].lower()}.", "success")
+    flash(gettext("%(reports)s linked: every report of the group is linked to the notice (%(kind)s).",
+                  reports=listed(reports), kind=NOTICE_KINDS[notice.kind]), "success")
     return redirect(url_for("editor.article", slug=report.article.slug, back=back or None,
                             report=report.id if back else None) + f"#correction-{notice.id}")

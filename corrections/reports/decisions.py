@@ -19,11 +19,13 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import selectinload
 
 from corrections.errors import Refusal
 from corrections.extensions import db
+from corrections.languages import number, short_time, word_list
 from corrections.models import Decision, DecisionReport, Editor, Notice, OutboxMessage, Report, WebhookDelivery, utcnow
 from corrections.reports import consent, workflow
 
@@ -46,10 +48,15 @@ def window() -> timedelta:
     return timedelta(seconds=max(0.0, float(current_app.config.get("UNDO_SECONDS") or 0)))
 
 
-def start(by: Editor, what: str) -> Decision:
-    """A decision about to be made, for `undoable`: one for a bulk action's reports, undone as one."""
+def start(by: Editor, what: str, **values: str) -> Decision:
+    """A decision about to be made, for `undoable`: one for a bulk action's reports, undone as one.
+
+    `what` is a catalog message naming the decision's reports as %(reports)s ("%(reports)s rejected"), kept with
+    its other `values` so that each page says it in its own language (describe)."""
     now = utcnow()
-    return Decision(editor=by, what=what[:300], created_at=now, undo_until=now + window())
+    values = {name: value[:100] for name, value in values.items()}
+    return Decision(editor=by, what=json.dumps({"said": what, **values}, ensure_ascii=False)[:300], created_at=now,
+                    undo_until=now + window())
 
 
 def undoable(change: Callable[[], Result], *, reports: Iterable[Report], by: Editor, what: str = "",
@@ -104,15 +111,24 @@ def undoable(change: Callable[[], Result], *, reports: Iterable[Report], by: Edi
 
 
 def describe(decision: Decision) -> str:
-    """The decision in a few words: "R-7KQ2MX and R-P3D9WA rejected"."""
+    """The decision in a few words, in the page's language: "R-7KQ2MX and R-P3D9WA rejected"."""
     references = [row.report.reference for row in decision.reports]
-    if len(references) <= 1:
-        named = "".join(references)
-    elif len(references) <= NAMED + 1:
-        named = f"{', '.join(references[:-1])} and {references[-1]}"
-    else:
-        named = f"{', '.join(references[:NAMED])} and {len(references) - NAMED} more"
-    return f"{named} {decision.what}".strip()
+    if len(references) > NAMED + 1:
+        more = len(references) - NAMED
+        references = [*references[:NAMED], ngettext("%(count)s more", "%(count)s more", more, count=number(more))]
+    named = word_list(references)
+    try:
+        kept = json.loads(decision.what)
+    except ValueError:
+        kept = None
+    if not isinstance(kept, dict) or not isinstance(kept.get("said"), str):
+        # Kept before decisions were worded through the catalog: English words after the references.
+        return f"{named} {decision.what}".strip()
+    if "%(reports)s" not in kept["said"]:
+        # Words given to undoable(what=...) without a catalog message: after the references.
+        return f"{named} {kept['said']}".strip()
+    values = {name: value for name, value in kept.items() if name != "said"}
+    return gettext(kept["said"], reports=named, **values).strip()
 
 
 def find(decision_id: int | None) -> Decision | None:
@@ -133,14 +149,18 @@ def check(decision: Decision, by: Editor, now: datetime | None = None) -> None:
     """Raise UndoRefused unless `by` may undo the decision now."""
     now = now or utcnow()
     if decision.editor_id != by.id:
-        raise UndoRefused(f"Only {decision.editor.name}, who made this decision, can undo it.")
+        raise UndoRefused(gettext("Only %(name)s, who made this decision, can undo it.", name=decision.editor.name))
     if decision.undone_at is not None:
-        raise UndoRefused(f"This decision was undone already: {describe(decision)}.")
+        raise UndoRefused(gettext("This decision was undone already: %(decision)s.", decision=describe(decision)))
     if now >= decision.undo_until:
         seconds = round((decision.undo_until - decision.created_at).total_seconds())
-        raise UndoRefused(f"Too late to undo: {describe(decision)} at {decision.created_at:%H:%M:%S} UTC, and a "
-                          f"decision can be undone for {seconds} seconds only; readers may have been told. "
-                          "Reopen a report (move it to review) to decide again.")
+        raise UndoRefused(ngettext("Too late to undo: %(decision)s at %(time)s, and a decision can be undone for "
+                                   "%(count)s second only; readers may have been told. Reopen a report (move it to "
+                                   "review) to decide again.",
+                                   "Too late to undo: %(decision)s at %(time)s, and a decision can be undone for "
+                                   "%(count)s seconds only; readers may have been told. Reopen a report (move it to "
+                                   "review) to decide again.", seconds, decision=describe(decision),
+                                   time=short_time(decision.created_at), count=number(seconds)))
 
 
 # What other domains undo with a decision (notices: a notice it published). Each is called with the decision
@@ -177,7 +197,7 @@ def undo(decision: Decision, *, by: Editor) -> list[Report]:
             execution_options={"synchronize_session": False})
         # The sender may have taken a message in the moment before (a slow undo): then the reader has been told.
         if db.session.scalar(select(model.id).where(model.decision_id == decision.id, model.status == "sent")):
-            raise UndoRefused("Too late to undo: what was decided has already been sent.")
+            raise UndoRefused(gettext("Too late to undo: what was decided has already been sent."))
     decision.undone_at = now
     return [row.report for row in rows]
 

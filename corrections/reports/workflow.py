@@ -10,11 +10,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import webhooks
+from corrections.languages import N_, short_time
 from corrections.models import Editor, Event, Report, utcnow
 from corrections.reports import consent, outcomes
 from corrections.vocabulary import CLOSED, OPEN, STATUS_LABELS
@@ -31,20 +34,33 @@ MOVES: dict[str, set[str]] = {
 
 # The verbs on the editor's buttons, by target state.
 ACTIONS = {
-    "in_review": "Move to review",
-    "accepted": "Accept",
-    "rejected": "Reject",
-    "duplicate": "Mark duplicate",
-    "spam": "Mark spam",
-    "corrected": "Mark corrected",
+    "in_review": _l("Move to review"),
+    "accepted": _l("Accept"),
+    "rejected": _l("Reject"),
+    "duplicate": _l("Mark duplicate"),
+    "spam": _l("Mark spam"),
+    "corrected": _l("Mark corrected"),
 }
 
+# Marked for the catalog: the forms show each in the page's language (editor/forms.py).
 REJECT_REASONS = (
-    "The article is accurate as published.",
-    "This is a matter of opinion or interpretation, not of fact.",
-    "We could not verify the claim with the information given.",
-    "The article already says this, or has already been corrected.",
+    N_("The article is accurate as published."),
+    N_("This is a matter of opinion or interpretation, not of fact."),
+    N_("We could not verify the claim with the information given."),
+    N_("The article already says this, or has already been corrected."),
 )
+
+
+# A move the table refuses, one sentence per state it would have gone to.
+CANNOT_MOVE = {
+    "new": N_("%(reference)s cannot be moved to new: it is “%(status)s”."),
+    "in_review": N_("%(reference)s cannot be moved to in review: it is “%(status)s”."),
+    "accepted": N_("%(reference)s cannot be moved to accepted: it is “%(status)s”."),
+    "rejected": N_("%(reference)s cannot be moved to rejected: it is “%(status)s”."),
+    "duplicate": N_("%(reference)s cannot be moved to duplicate: it is “%(status)s”."),
+    "spam": N_("%(reference)s cannot be moved to spam: it is “%(status)s”."),
+    "corrected": N_("%(reference)s cannot be moved to corrected: it is “%(status)s”."),
+}
 
 
 class WorkflowError(Refusal):
@@ -81,9 +97,12 @@ def changed_since(report: Report) -> StaleReport:
     it last, and when. Also what an editor is told when another editor's change was committed first."""
     last = last_event(report)
     who = last.actor if last else "someone"
-    when = f"{last.created_at:%H:%M} UTC on {last.created_at.day} {last.created_at:%b}" if last else "a moment ago"
-    return StaleReport(f"{report.reference} was changed by {who} at {when} since you loaded the page; "
-                       "nothing was changed. Reload to see the latest.")
+    if last is None:
+        return StaleReport(gettext("%(reference)s was changed a moment ago since you loaded the page; nothing was "
+                                   "changed. Reload to see the latest.", reference=report.reference))
+    return StaleReport(gettext("%(reference)s was changed by %(who)s at %(time)s since you loaded the page; nothing "
+                               "was changed. Reload to see the latest.", reference=report.reference, who=who,
+                               time=short_time(last.created_at)))
 
 
 # --- The pure half: each function below checks one change, makes it on `report` (a Report, or anything with its
@@ -120,10 +139,9 @@ def received(status: str, spam_reason: str = "") -> dict:
 def moved(report, to: str, *, by, at: datetime, comment: str = "") -> dict:
     """A move allowed by MOVES (else WorkflowError) and what every move changes on the report."""
     if not can_move(report, to):
-        raise WorkflowError(
-            f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
-            f"it cannot be moved to {STATUS_LABELS[to].lower()}."
-        )
+        # Translators: %(status)s is the name of the report's status, such as “New”.
+        raise WorkflowError(gettext(CANNOT_MOVE.get(to, CANNOT_MOVE["new"]), reference=report.reference,
+                                    status=STATUS_LABELS[report.status]))
     event = _recorded(report, by, "status", at=at, from_value=report.status, to_value=to, comment=comment)
     if to == "in_review":
         # Reopening clears the earlier outcome.
@@ -142,7 +160,7 @@ def rejected(report, reason: str, *, by, at: datetime) -> dict:
     """The move to rejected, with the reason the reader will be given."""
     reason = reason.strip()
     if not reason:
-        raise WorkflowError("Give a reason for rejecting: the reader will see it.")
+        raise WorkflowError(gettext("Give a reason for rejecting: the reader will see it."))
     event = moved(report, "rejected", by=by, at=at, comment=reason)
     report.reject_reason = reason
     return event
@@ -151,9 +169,10 @@ def rejected(report, reason: str, *, by, at: datetime) -> dict:
 def duplicated(report, original, *, by, at: datetime, comment: str = "") -> dict:
     """The move to duplicate of `original` (the first report of a chain of duplicates)."""
     if original.id == report.id:
-        raise WorkflowError(f"{report.reference} cannot be a duplicate of itself.")
+        raise WorkflowError(gettext("%(reference)s cannot be a duplicate of itself.", reference=report.reference))
     if original.article_id != report.article_id:
-        raise WorkflowError(f"{original.reference} is about another article; a duplicate must be about the same one.")
+        raise WorkflowError(gettext("%(reference)s is about another article; a duplicate must be about the same one.",
+                                    reference=original.reference))
     event = moved(report, "duplicate", by=by, at=at, comment=comment or f"Duplicate of {original.reference}.")
     report.duplicate_of_id = original.id
     return event
@@ -164,7 +183,7 @@ def assigned(report, editor, *, by, at: datetime) -> dict | None:
     if (editor.id if editor else None) == report.assignee_id:
         return None
     if editor is not None and not editor.active:
-        raise WorkflowError(f"{editor.name} is deactivated and cannot be assigned reports.")
+        raise WorkflowError(gettext("%(name)s is deactivated and cannot be assigned reports.", name=editor.name))
     before = report.assignee.name if report.assignee else ""
     report.assignee = editor
     report.assignee_id = editor.id if editor else None
@@ -175,7 +194,7 @@ def noted(report, text: str, *, by, at: datetime) -> dict:
     """An internal note, for editors only."""
     text = text.strip()
     if not text:
-        raise WorkflowError("The note is empty.")
+        raise WorkflowError(gettext("The note is empty."))
     event = _recorded(report, by, "note", at=at, comment=text)
     # A note changes the page other editors see, so it counts as a change for optimistic locking.
     report.updated_at = at
@@ -264,17 +283,17 @@ def _add(report: Report, values: dict) -> Event:
 def move(report: Report, to: str, *, by: Editor | None, comment: str = "") -> Event:
     """Move a report to another state and record the event; raises WorkflowError if not allowed."""
     if to not in MOVES:
-        raise WorkflowError(f"“{to}” is not a report status.")
+        raise WorkflowError(gettext("“%(status)s” is not a report status.", status=to))
     if to in NEEDS_MORE:
-        raise WorkflowError(NEEDS_MORE[to])
+        raise WorkflowError(gettext(NEEDS_MORE[to]))
     return _move(report, to, by=by, comment=comment)
 
 
 # Moves that carry more than a comment go through their own functions.
 NEEDS_MORE = {
-    "duplicate": "Say which report this one duplicates.",
-    "rejected": "Give a reason for rejecting: the reader will see it.",
-    "corrected": "A report becomes corrected when a correction linked to it is published.",
+    "duplicate": N_("Say which report this one duplicates."),
+    "rejected": N_("Give a reason for rejecting: the reader will see it."),
+    "corrected": N_("A report becomes corrected when a correction linked to it is published."),
 }
 
 

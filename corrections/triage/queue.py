@@ -4,6 +4,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, false, func, insert, literal, select, text, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
@@ -23,9 +25,9 @@ from corrections.text import parse_id
 from corrections.triage import ranking, search
 from corrections.vocabulary import CATEGORIES, OPEN, STATES
 
-ASSIGNEES = {"": "Anyone", "me": "Assigned to me", "unassigned": "Unassigned"}
+ASSIGNEES = {"": _l("Anyone"), "me": _l("Assigned to me"), "unassigned": _l("Unassigned")}
 # The desk filter: these, or one desk by its id.
-DESKS = {"": "Any desk", "mine": "My desk", "none": "No desk"}
+DESKS = {"": _l("Any desk"), "mine": _l("My desk"), "none": _l("No desk")}
 SEARCH_MAX = 200
 # Above this many matching reports a filtered view says "more than" instead of counting them all.
 COUNT_CAP = 1000
@@ -94,17 +96,17 @@ class Order:
 # Reports with no deadline come after every report with one in the "due first" order.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 ORDERS = {
-    "newest": Order("Newest first", descending=True),
-    "oldest": Order("Oldest first", descending=False),
+    "newest": Order(_l("Newest first"), descending=True),
+    "oldest": Order(_l("Oldest first"), descending=False),
     # The next deadline of each report (Report.due_at): overdue ones first, then the soonest due.
-    "due": Order("Due first", descending=False, column="due_at", last=NO_DEADLINE),
+    "due": Order(_l("Due first"), descending=False, column="due_at", last=NO_DEADLINE),
 }
 # Groups of the articles with the most matching reports first, then the biggest groups of each. Filtered by status
 # (and article) only, it is read from the counts the report table's triggers keep, a page after a key at a time
 # (ranking.py); any other filter needs every matching report counted, and pages by number (README, "The queue at
 # volume").
 MOST_REPORTED = "most_reported"
-SORTS = {**{name: order.label for name, order in ORDERS.items()}, MOST_REPORTED: "Most-reported articles first"}
+SORTS = {**{name: order.label for name, order in ORDERS.items()}, MOST_REPORTED: _l("Most-reported articles first")}
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ class QueueFilter:
         def choice(name: str, allowed, default: str) -> str:
             value = (args.get(name) or "").strip()
             if value and value not in allowed:
-                ignored.append(f"{name} “{value[:40]}”")
+                ignored.append(gettext("%(name)s “%(value)s”", name=name, value=value[:40]))
                 return default
             return value or default
 
@@ -153,7 +155,7 @@ class QueueFilter:
                     raise ValueError
                 return day
             except ValueError:
-                ignored.append(f"{name} “{value[:40]}” (use YYYY-MM-DD)")
+                ignored.append(gettext("%(name)s “%(value)s” (use YYYY-MM-DD)", name=name, value=value[:40]))
                 return None
 
         def desk() -> str:
@@ -162,7 +164,7 @@ class QueueFilter:
                 return value
             desk_id = parse_id(value)
             if desk_id is None:
-                ignored.append(f"desk “{value[:40]}”")
+                ignored.append(gettext("desk “%(value)s”", value=value[:40]))
                 return ""
             return str(desk_id)
 
@@ -174,7 +176,7 @@ class QueueFilter:
                 return None
             found = ORDERS[sort].decode(value) if sort in ORDERS else _decode_rank(value)
             if found is None:
-                ignored.append(f"{name} “{value[:40]}”")
+                ignored.append(gettext("%(name)s “%(value)s”", name=name, value=value[:40]))
             return found
 
         page = args.get("page", 1, type=int) or 1

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from flask import url_for
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from corrections.extensions import db
+from corrections.languages import N_, number
 from corrections.models import Editor, Event, Report
 from corrections.reports.workflow import OPEN, next_deadline
 from corrections.triage import queue
-from corrections.vocabulary import STATUS_LABELS
 
 # New reports are counted no further than this: the bar then says "more than".
 NEW_CAP = 99
@@ -47,20 +48,56 @@ def new_count(f: queue.QueueFilter, me: Editor) -> int:
 @dataclass
 class Change:
     who: str
-    what: str
+    # The whole sentence, in the page's language: "Sam moved it to spam since you loaded the queue".
+    said: str
+
+
+# One sentence per state a report was moved to (or is again after an undo): a state's name is not put into a
+# sentence, whose grammar may change with it.
+MOVED = {
+    "new": N_("%(who)s moved it to new since you loaded the queue"),
+    "in_review": N_("%(who)s moved it to in review since you loaded the queue"),
+    "accepted": N_("%(who)s moved it to accepted since you loaded the queue"),
+    "rejected": N_("%(who)s moved it to rejected since you loaded the queue"),
+    "duplicate": N_("%(who)s moved it to duplicate since you loaded the queue"),
+    "spam": N_("%(who)s moved it to spam since you loaded the queue"),
+    "corrected": N_("%(who)s moved it to corrected since you loaded the queue"),
+}
+UNDONE = {
+    "new": N_("%(who)s undid a decision: it is new again since you loaded the queue"),
+    "in_review": N_("%(who)s undid a decision: it is in review again since you loaded the queue"),
+    "accepted": N_("%(who)s undid a decision: it is accepted again since you loaded the queue"),
+    "rejected": N_("%(who)s undid a decision: it is rejected again since you loaded the queue"),
+    "duplicate": N_("%(who)s undid a decision: it is duplicate again since you loaded the queue"),
+    "spam": N_("%(who)s undid a decision: it is spam again since you loaded the queue"),
+    "corrected": N_("%(who)s undid a decision: it is corrected again since you loaded the queue"),
+}
 
 
 def describe(event: Event) -> str:
-
-    if event.kind == "status":
-        return f"moved it to {STATUS_LABELS.get(event.to_value, event.to_value).lower()}"
+    """What another editor did to a report, as one sentence of the page's language."""
+    who = event.actor
+    if event.kind == "status" and event.to_value in MOVED:
+        return gettext(MOVED[event.to_value], who=who)
     if event.kind == "assign":
-        return f"assigned it to {event.to_value}" if event.to_value else "unassigned it"
+        if event.to_value:
+            return gettext("%(who)s assigned it to %(assignee)s since you loaded the queue", who=who,
+                           assignee=event.to_value)
+        return gettext("%(who)s unassigned it since you loaded the queue", who=who)
     if event.kind == "note":
-        return "added a note"
-    if event.kind == "undo":
-        return f"undid a decision: it is {STATUS_LABELS.get(event.to_value, event.to_value).lower()} again"
-    return event.kind
+        return gettext("%(who)s added a note since you loaded the queue", who=who)
+    if event.kind == "undo" and event.to_value in UNDONE:
+        return gettext(UNDONE[event.to_value], who=who)
+    return gettext("%(who)s changed it since you loaded the queue", who=who)
+
+
+def new_reports(count: int) -> str:
+    """The bar above the queue: how many reports arrived since the page loaded (counted up to NEW_CAP)."""
+    if count > NEW_CAP:
+        return ngettext("More than %(count)s new report since you loaded the queue.",
+                        "More than %(count)s new reports since you loaded the queue.", NEW_CAP, count=number(NEW_CAP))
+    return ngettext("%(count)s new report since you loaded the queue.",
+                    "%(count)s new reports since you loaded the queue.", count, count=number(count))
 
 
 def changed_by_others(report_ids: list[int], after_event: int | None, me: Editor) -> dict[int, Change]:

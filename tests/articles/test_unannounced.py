@@ -58,7 +58,8 @@ def test_a_change_without_a_notice_is_listed_once_the_grace_period_is_over(edito
     assert "unannounced" not in editor_client.get("/editor/").get_data(as_text=True)
     clock(minutes=2)
     assert article.title in listed(editor_client)
-    assert "1 unannounced\n  change</a>" in editor_client.get("/editor/").get_data(as_text=True)
+    queue_page = editor_client.get("/editor/").get_data(as_text=True)
+    assert "1 unannounced change</a> to published articles is waiting" in queue_page
     page = editor_client.get(f"/editor/changes/{review.id}").get_data(as_text=True)
     assert "<del>Tuesday</del><ins>Wednesday</ins>" in page and "<del>31</del><ins>29</ins>" in page
 

@@ -187,7 +187,7 @@ def test_a_correction_fixes_the_article_in_the_same_step_and_leads_back_to_the_q
     assert (reader.locator(".diff del").inner_text(), reader.locator(".diff ins").inner_text()) == (
         "recieved", "received")
 
-    editor.get_by_role("link", name="← Queue").click()
+    editor.locator("p.back").get_by_role("link", name="Queue", exact=True).click()
     editor.wait_for_url(re.compile(rf"/editor/\?.*category=typo.*#report-{report_id}$"))
     row = editor.locator(f"tr#report-{report_id}")
     assert "Corrected" in row.inner_text()

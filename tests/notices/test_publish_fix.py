@@ -47,7 +47,8 @@ def hidden(page: str, name: str) -> str:
 def test_the_report_page_offers_to_correct_the_article_with_the_readers_suggestion(editor_client, report):
     assert f'<tr id="report-{report.id}"' in editor_client.get(BACK).get_data(as_text=True)
     page = editor_client.get(f"/editor/reports/{report.id}", query_string={"back": BACK}).get_data(as_text=True)
-    assert f'href="{BACK.replace("&", "&amp;")}#report-{report.id}" data-key-queue>← Queue</a>' in page
+    assert (f'href="{BACK.replace("&", "&amp;")}#report-{report.id}" data-key-queue>'
+            '<span class="arrow-back" aria-hidden="true">←</span> Queue</a>') in page
     assert re.search(r'<input checked id="fix" name="fix" type="checkbox" value="y">', page)
     assert re.search(r'<textarea[^>]*name="replacement"[^>]*>\s*31 votes to 14</textarea>', page)
 
@@ -102,7 +103,8 @@ def test_confirming_stores_the_revision_and_the_notice_linked_to_it_together(edi
     # The way back: to the report, and to the queue at its row.
     page = editor_client.get(location).get_data(as_text=True)
     assert "Correction published on the article and the article’s text corrected (revision 2)" in page
-    assert f'href="{BACK.replace("&", "&amp;")}#report-{report.id}">← Queue</a>' in page
+    assert (f'href="{BACK.replace("&", "&amp;")}#report-{report.id}">'
+            '<span class="arrow-back" aria-hidden="true">←</span> Queue</a>') in page
 
 
 def test_the_revision_is_announced_by_its_notice(editor_client, editor, report):

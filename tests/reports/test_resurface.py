@@ -88,6 +88,6 @@ def test_the_queue_row_marks_a_resurfaced_report_and_links_the_earlier_decision(
     row = re.search(rf'data-reference="{again.reference}".*?</tr>', page, re.S).group(0)
     assert re.search(rf'<a class="resurfaced-tag" href="/editor/reports/{first.id}"[^>]*>Already settled</a>', row)
     assert re.search(rf'href="/editor/reports/{first.id}" class="earlier"><span class="ref">{first.reference}</span>'
-                     r'</a>\s*\(rejected\)', row)
+                     r'</a>\s*\(<span class="status-rejected">Rejected</span>\)', row)
     other = re.search(rf'data-reference="{fresh_report.reference}".*?</tr>', page, re.S).group(0)
     assert "Already settled" not in other

@@ -35,6 +35,12 @@ READER = "ada@example.org"
 TEXT = "The vote was 29 to 14, not 31 to 12 as we said."
 
 
+def moved_back(before: str, after: str) -> str:
+    """The report history's line for an undo, as the page writes it: the two statuses and an arrow between."""
+    return (f'undid the decision: {before} <span class="arrow-on" aria-hidden="true">→</span>'
+            f'<span class="visually-hidden">to</span> {after}')
+
+
 @pytest.fixture
 def smtp():
     server = SMTPServer()
@@ -322,7 +328,7 @@ def test_a_rejection_on_the_report_page_is_undone_from_the_next_page(app, editor
     assert response.status_code == 302 and response.headers["Location"] == f"/editor/reports/{report.id}"
     page = editor_client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Undone: {report.reference} rejected. Back to new; nothing was sent to readers." in html.unescape(page)
-    assert "undid the decision: back from rejected to new" in page
+    assert moved_back("Rejected", "New") in page
     assert "/undo" not in page
     assert fresh(report).status == "new"
     make_due()
@@ -406,7 +412,7 @@ def test_publishing_from_the_report_page_can_be_undone(app, editor_client):
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
     assert fresh(report).status == "new"
     # The history keeps what happened; the article no longer carries the notice.
-    assert "undid the decision: back from corrected to new" in editor_client.get(
+    assert moved_back("Corrected", "New") in editor_client.get(
         f"/editor/reports/{report.id}").get_data(as_text=True)
     assert TEXT not in editor_client.get(f"/articles/{report.article.slug}").get_data(as_text=True)
 

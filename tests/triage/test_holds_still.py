@@ -56,15 +56,17 @@ def test_the_bar_and_the_marks_come_without_a_reload(app, editor_client, editor)
     url = snapshot_url(page_of(editor_client, "/editor/"))
     changes = url.replace("/editor/?", "/editor/queue/changes?") + f"&ids={mine.id},{theirs.id},{untouched.id}"
 
-    assert editor_client.get(changes).get_json() == {"new": 0, "more": False, "changed": {}}
+    assert editor_client.get(changes).get_json() == {"new": 0, "more": False,
+                                                     "said": "0 new reports since you loaded the queue.", "changed": {}}
     transaction.commit(lambda: workflow.move(theirs, "spam", by=other), report=theirs)
     transaction.commit(lambda: workflow.assign(mine, editor, by=editor), report=mine)
     file_report(article)
     response = editor_client.get(changes)
     assert response.headers["Cache-Control"] == "no-store"
     # Only what others did is news.
-    assert response.get_json() == {"new": 1, "more": False,
-                                   "changed": {str(theirs.id): {"who": "Sam Other", "what": "moved it to spam"}}}
+    said = "Sam Other moved it to spam since you loaded the queue"
+    assert response.get_json() == {"new": 1, "more": False, "said": "1 new report since you loaded the queue.",
+                                   "changed": {str(theirs.id): {"who": "Sam Other", "said": said}}}
 
     # On a reload with the snapshot (as after a bulk action) the mark is on the page; acting on the report
     # from this page is refused with who and when.
@@ -91,7 +93,8 @@ def test_the_bar_and_the_marks_come_without_a_reload(app, editor_client, editor)
 def test_changes_with_nonsense_arguments_answer_nothing_new(editor_client):
     response = editor_client.get("/editor/queue/changes?upto=x&seen=-1&ids=a,,9999999999,3")
     assert response.status_code == 200
-    assert response.get_json() == {"new": 0, "more": False, "changed": {}}
+    assert response.get_json() == {"new": 0, "more": False, "said": "0 new reports since you loaded the queue.",
+                                   "changed": {}}
 
 
 def test_the_bar_counts_only_up_to_its_cap(app, editor_client, monkeypatch):

@@ -239,7 +239,8 @@ def test_the_way_back_to_the_filtered_queue_is_kept_after_a_note_and_a_canned_an
     assert (answered.path, parse_qs(answered.query), answered.fragment) == (
         f"/editor/reports/{report.id}", {"answer": [str(answer.id)], "back": [back]}, "publish")
     page = editor_client.get(answered.geturl()).get_data(as_text=True)
-    assert f'href="/editor/?status=open&amp;category=factual#report-{report.id}" data-key-queue>← Queue</a>' in page
+    assert (f'href="/editor/?status=open&amp;category=factual#report-{report.id}" data-key-queue>'
+            '<span class="arrow-back" aria-hidden="true">←</span> Queue</a>') in page
     assert page.count('<input type="hidden" name="back" value="/editor/?status=open&amp;category=factual">') >= 3
 
 
