@@ -5,10 +5,11 @@ import re
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from flask import Flask
+from flask import Flask, current_app
 from markupsafe import Markup, escape
 
 from corrections.languages import (
+    html_lang,
     long_date,
     long_datetime,
     month_year,
@@ -16,6 +17,7 @@ from corrections.languages import (
     percent,
     short_day,
     short_time,
+    text_direction,
     time_of_day,
     word_list,
     zone_name,
@@ -37,6 +39,13 @@ def time_tag(value: datetime, with_time: bool = False) -> Markup:
     shown = long_datetime(value) if with_time else long_date(value)
     # Both values are escaped before they are marked safe.
     return Markup(f'<time datetime="{escape(machine_datetime(value))}">{escape(shown)}</time>')  # nosec B704
+
+
+def written_in(tag: str | None) -> Markup:
+    """The lang and dir attributes of text written in language `tag` (an article's own; the site's when it has
+    none): an English article on an Arabic page keeps its left-to-right order, and the reverse."""
+    tag = tag or current_app.config["LANGUAGE"]
+    return Markup(f' lang="{escape(html_lang(tag))}" dir="{text_direction(tag)}"')  # nosec B704: escaped
 
 
 # A report's reference as reports/tokens.py spells it: "R-" and six letters of Crockford's alphabet.
@@ -126,6 +135,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(day_label)
     app.add_template_global(chart_bars)
     app.add_template_global(zone_name)
+    app.add_template_global(written_in)
     # Names and titles in e-mails: one line, whatever was typed (mail/*.txt).
     app.add_template_filter(one_line)
     app.add_template_global(STATUS_LABELS, "STATUS_LABELS")

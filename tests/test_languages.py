@@ -97,6 +97,25 @@ def test_arabic_pages_are_right_to_left(several):
     assert [languages.text_direction(tag) for tag in ("ar", "he", "fa", "ur", "hu", "en")] == ["rtl"] * 4 + ["ltr"] * 2
 
 
+def test_an_articles_text_keeps_its_own_language_and_direction_on_a_page_in_another(several, admin):
+    article = make_article(slug="any")
+    report = file_report(article)
+    db.session.commit()
+    reader = several.test_client()
+    editor = several.test_client()
+    login(editor, admin.email)
+    account = editor.get("/editor/account").get_data(as_text=True)
+    editor.post("/editor/account/language", data={**form_tokens(account), "language": "ar"})
+
+    public = reader.get("/articles/any", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    desk = editor.get(f"/editor/reports/{report.id}").get_data(as_text=True)
+
+    # The article has no language of its own: it is written in the site's, English, left to right.
+    assert '<html lang="ar" dir="rtl">' in public and '<html lang="ar" dir="rtl">' in desk
+    assert re.search(r'<div class="article-body" id="article-body" lang="en" dir="ltr">', public)
+    assert re.search(r'<div class="article-text" lang="en" dir="ltr"', desk)
+
+
 def test_an_article_in_its_own_language_is_shown_in_it_whatever_the_browser(several):
     make_article(slug="magyar", language="hu-HU")
     client = several.test_client()
@@ -352,7 +371,7 @@ def test_the_diff_of_an_articles_words_is_marked_in_the_articles_language(app, c
     change_text(article, article.title, "<p>A new second paragraph.</p>", source="api", by="CMS")
     db.session.commit()
     page = client.get("/articles/valtozat/revisions/1/2").get_data(as_text=True)
-    assert re.search(rf'<div class="diff[^"]*" lang="{lang}">', page), page
+    assert re.search(rf'<div class="diff[^"]*" lang="{lang}" dir="ltr">', page), page
 
 
 def test_wtforms_own_messages_are_read_from_disk_once_per_language_not_per_request(make_app, monkeypatch):
