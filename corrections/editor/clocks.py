@@ -1,14 +1,16 @@
 """Admin page: the target times for first action and for resolution, by category."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import ngettext
 
 from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import clock_form
+from corrections.languages import number
 from corrections.reports import clocks
 from corrections.transaction import save
 from corrections.vocabulary import CATEGORIES
 
-ROWS = {clocks.DEFAULT: "Every category (default)", **CATEGORIES}
+ROWS = {clocks.DEFAULT: clocks.DEFAULT_LABEL, **CATEGORIES}
 
 
 def field_names(key: str) -> tuple[str, str]:
@@ -55,5 +57,7 @@ def set_clocks():
     outcome = save(lambda: clocks.set_targets(wanted), form=form)
     if not outcome.done:
         return render_clocks(form, 400)
-    flash(f"Targets saved; the deadlines of the {outcome.result} open report(s) follow them.", "success")
+    flash(ngettext("Targets saved; the deadline of the %(count)s open report follows them.",
+                   "Targets saved; the deadlines of the %(count)s open reports follow them.",
+                   outcome.result, count=number(outcome.result)), "success")
     return redirect(url_for("editor.clocks_page"))

@@ -1,8 +1,7 @@
 """Forms of the dashboard. Each action form carries the report version the editor saw."""
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,7 +20,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional
 from corrections.access import accounts
 from corrections.articles import unannounced
 from corrections.languages import N_, FieldMessage
-from corrections.reports import canned_answers, desks
+from corrections.reports import canned_answers, clocks, desks
 from corrections.reports.workflow import REJECT_REASONS
 from corrections.text import parse_id, parse_ids
 from corrections.triage import saved_views
@@ -232,6 +231,10 @@ class RouteForm(FlaskForm):
     desk = SelectField(_l("Desk"), coerce=str, validate_choice=False)
 
 
+TARGET_LENGTH = Length(max=clocks.TYPED_MAX, message=FieldMessage(
+    N_("At most %(most)s characters (it has %(length)s)."), most=clocks.TYPED_MAX))
+
+
 def clock_form(categories: dict[str, str], **kwargs):
     """The targets form: a first-action and a resolution field for the default and for each category."""
 
@@ -239,12 +242,12 @@ def clock_form(categories: dict[str, str], **kwargs):
         pass
 
     for key in ("", *categories):
-        label = _l("Every category (default)") if not key else categories[key]
+        label = clocks.DEFAULT_LABEL if not key else categories[key]
         # Translators: the hidden label of a target's box; %(category)s is a category's name.
         setattr(ClockForm, f"first_{key or 'default'}", StringField(
-            lazy_gettext("%(category)s: first action", category=label), validators=[Length(max=40)]))
+            lazy_gettext("%(category)s: first action", category=label), validators=[TARGET_LENGTH]))
         setattr(ClockForm, f"resolution_{key or 'default'}", StringField(
-            lazy_gettext("%(category)s: resolution", category=label), validators=[Length(max=40)]))
+            lazy_gettext("%(category)s: resolution", category=label), validators=[TARGET_LENGTH]))
     return ClockForm(**kwargs)
 
 

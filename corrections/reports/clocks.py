@@ -23,6 +23,10 @@ from corrections.vocabulary import CATEGORIES, CLOSED, OPEN
 DEFAULT = ""  # the category key of the targets for every category without its own
 MAX_MINUTES = 365 * 24 * 60
 CLOCKS = {"first_action": _l("First action"), "resolution": _l("Resolution")}
+# The row of the targets page whose targets hold for every category without its own.
+DEFAULT_LABEL = _l("Every category (default)")
+# What an admin may type in a target's box (parse_duration).
+TYPED_MAX = 40
 
 
 class ClockError(Refusal):
