@@ -4,10 +4,12 @@ import contextlib
 from itertools import pairwise
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from corrections.articles import revisions
 from corrections.extensions import db
+from corrections.languages import number
 from corrections.models import Article, ArticleRevision
 from corrections.text import parse_id
 from corrections.transaction import commit
@@ -24,8 +26,9 @@ def list_page(article: Article, endpoint: str, template: str, **context):
         numbers = {r.number for r in listed}
         if old in numbers and new in numbers and old != new:
             return redirect(url_for(endpoint, slug=article.slug, old=min(old, new), new=max(old, new)))
-        error = ("Choose two different revisions to compare." if old == new and old in numbers
-                 else f"Choose revisions between 1 and {listed[-1].number}.")
+        error = (gettext("Choose two different revisions to compare.") if old == new and old in numbers
+                 else gettext("Choose revisions between %(first)s and %(last)s.", first=number(1),
+                              last=number(listed[-1].number)))
     minor = {later.number for earlier, later in pairwise(listed) if revisions.is_minor(earlier, later)}
     page = render_template(template, article=article, listed=listed, error=error, minor=minor,
                            sources=revisions.SOURCES, **context)

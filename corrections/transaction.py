@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from flask import flash
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
@@ -95,8 +96,8 @@ def raced(watched: list[Report], versions: dict[int, int]) -> workflow.StaleRepo
         db.session.refresh(report)
         if report.version != versions[report.id]:
             return workflow.changed_since(report)
-    return workflow.StaleReport("Another editor changed this at the same moment; nothing was changed. "
-                                "Reload to see the latest.")
+    return workflow.StaleReport(gettext("Another editor changed this at the same moment; nothing was changed. "
+                                        "Reload to see the latest."))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from flask_babel import gettext
 
 from corrections.articles import content, revisions
 from corrections.errors import Refusal
-from corrections.languages import short_time
+from corrections.languages import number, short_time
 from corrections.models import Article, ArticleRevision, utcnow
 from corrections.text import clean_text
 from corrections.vocabulary import BODY_MAX, REPLACEMENT_MAX
@@ -113,25 +113,26 @@ def fixed_body(body: str, passage: Passage, replacement: str) -> str:
     the body or runs across markup."""
     replacement = clean_replacement(replacement)
     if not replacement:
-        raise FixError("Write the words that replace the passage, or untick “Also correct the article”.")
+        raise FixError(gettext("Write the words that replace the passage, or untick “Also correct the article”."))
     if len(replacement) > REPLACEMENT_MAX:
-        raise FixError(f"The replacement has at most {REPLACEMENT_MAX:,} characters (it has {len(replacement):,}).")
+        raise FixError(gettext("The replacement has at most %(most)s characters (it has %(length)s).",
+                               most=number(REPLACEMENT_MAX), length=number(len(replacement))))
     text, where = text_map(body)
     span = locate(passage, text)
     if span is None:
-        raise FixError("The passage is no longer in the article’s text: it was changed since the report. Publish "
-                       "without correcting the article, or edit the article itself.")
+        raise FixError(gettext("The passage is no longer in the article’s text: it was changed since the report. "
+                               "Publish without correcting the article, or edit the article itself."))
     start, end = span
     if " ".join(text[start:end].split()) == replacement:
-        raise FixError("The replacement is the same as the passage: the article would not change. Write the "
-                       "corrected words.")
+        raise FixError(gettext("The replacement is the same as the passage: the article would not change. Write the "
+                               "corrected words."))
     html_start, html_end = where[start][0], where[end - 1][1]
     if "<" in body[html_start:html_end]:
-        raise FixError("The passage runs across a link, emphasis or a paragraph break in the article: correct it "
-                       "with “Edit the article”, then publish the notice.")
+        raise FixError(gettext("The passage runs across a link, emphasis or a paragraph break in the article: correct "
+                               "it with “Edit the article”, then publish the notice."))
     new_body = body[:html_start] + html.escape(replacement, quote=False) + body[html_end:]
     if len(new_body) > BODY_MAX:
-        raise FixError(f"The article would be longer than {BODY_MAX:,} characters.")
+        raise FixError(gettext("The article would be longer than %(most)s characters.", most=number(BODY_MAX)))
     return new_body
 
 
@@ -175,5 +176,5 @@ def fix(article: Article, passage: Passage, replacement: str, *, seen_revision: 
     revision = content.change_text(article, article.title, fixed_body(article.body, passage, replacement),
                                    source="dashboard", by=by)
     if revision is None:  # fixed_body refuses a replacement that changes nothing; kept as a guard
-        raise FixError("The article would not change.")
+        raise FixError(gettext("The article would not change."))
     return revision

@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import Connection, Select, bindparam, delete, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import selectinload
 
@@ -27,10 +28,19 @@ from corrections.models import (
 )
 from corrections.reports import anchors, consent, decisions, workflow
 from corrections.text import parse_id
-from corrections.vocabulary import NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN, STATUS_LABELS
+from corrections.vocabulary import NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN
 
 # Reports an editor may link to a new correction: open ones are accepted as part of publishing.
 LINKABLE = ("new", "in_review", "accepted")
+# Why a report cannot be linked to a notice, by its status (one sentence each: a status is not filled in).
+NOT_LINKABLE = {
+    "rejected": languages.N_("%(reference)s is rejected: only open or accepted reports can be linked to a correction."),
+    "duplicate": languages.N_("%(reference)s is a duplicate: only open or accepted reports can be linked to a "
+                              "correction."),
+    "spam": languages.N_("%(reference)s is spam: only open or accepted reports can be linked to a correction."),
+    "corrected": languages.N_("%(reference)s is corrected already: only open or accepted reports can be linked to a "
+                              "correction."),
+}
 
 
 class NoticeError(Refusal):
@@ -39,11 +49,12 @@ class NoticeError(Refusal):
 
 def check_text(kind: str, text: str) -> str:
     if kind not in NOTICE_KINDS:
-        raise NoticeError("Choose the kind of notice: correction, clarification, update or editor’s note.")
+        raise NoticeError(gettext("Choose the kind of notice: correction, clarification, update or editor’s note."))
     text = text.strip()
     if not NOTICE_TEXT_MIN <= len(text) <= NOTICE_TEXT_MAX:
-        raise NoticeError(f"The notice needs between {NOTICE_TEXT_MIN} and {NOTICE_TEXT_MAX:,} characters "
-                          f"(it has {len(text)}).", "text")
+        raise NoticeError(gettext("The notice needs between %(least)s and %(most)s characters (it has %(length)s).",
+                                  least=languages.number(NOTICE_TEXT_MIN), most=languages.number(NOTICE_TEXT_MAX),
+                                  length=languages.number(len(text))), "text")
     return text
 
 
@@ -70,7 +81,7 @@ def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list
     """
     text = check_text(kind, text)
     if revision is not None and revision.article_id != article.id:
-        raise NoticeError("That revision belongs to another article.")
+        raise NoticeError(gettext("That revision belongs to another article."))
     _check_linkable(article, reports)
     # Read before anything is written: the reports are the first rows this change writes (see workflow.batch).
     duplicates = duplicates_of(*reports)
@@ -92,7 +103,7 @@ def link(notice: Notice, reports: list[Report], *, by: Editor) -> None:
     accepted if still open, then corrected, and its reader told. A group of tens of thousands is linked a step of
     BULK_MAX at a time (the first step publishes the notice). Does not commit."""
     if notice.withdrawn_at is not None:
-        raise NoticeError("This notice was withdrawn: no report can be linked to it any more.")
+        raise NoticeError(gettext("This notice was withdrawn: no report can be linked to it any more."))
     _check_linkable(notice.article, reports)
     duplicates = duplicates_of(*reports)
     notice.reports.extend(reports)
@@ -109,10 +120,10 @@ def linked_in_group(notice: Notice, cluster_id: int | None) -> int:
 def _check_linkable(article: Article, reports: list[Report]) -> None:
     for report in reports:
         if report.article_id != article.id:
-            raise NoticeError(f"{report.reference} is about another article.")
+            raise NoticeError(gettext("%(reference)s is about another article.", reference=report.reference))
         if report.status not in LINKABLE:
-            raise NoticeError(f"{report.reference} is {STATUS_LABELS[report.status].lower()}: "
-                              "only open or accepted reports can be linked to a correction.")
+            raise NoticeError(gettext(NOT_LINKABLE.get(report.status, NOT_LINKABLE["rejected"]),
+                                      reference=report.reference))
 
 
 def _resolve(notice: Notice, reports: list[Report], duplicates: list[Report], by: Editor) -> None:
@@ -149,11 +160,11 @@ def _unpublish_undone(decision: Decision, by: Editor) -> None:
     if decision.notice is not None:
         if decision.notice.versions or decision.notice.withdrawn_at is not None:
             # Amended or withdrawn since: that record (and its reason, shown to readers) is not the undo's to erase.
-            raise decisions.UndoRefused("The notice was amended or withdrawn since it was published, so it can no "
-                                        "longer be undone; amend or withdraw it instead.")
+            raise decisions.UndoRefused(gettext("The notice was amended or withdrawn since it was published, so it can "
+                                                "no longer be undone; amend or withdraw it instead."))
         if _links(decision.notice) > len(decision.reports):
-            raise decisions.UndoRefused("More reports were linked to the notice since it was published: undo that "
-                                        "step first, or withdraw the notice.")
+            raise decisions.UndoRefused(gettext("More reports were linked to the notice since it was published: undo "
+                                                "that step first, or withdraw the notice."))
         notice, decision.notice = decision.notice, None
         db.session.flush()  # the decision lets go of the notice before it is deleted
         unpublish(notice, by=by)
@@ -182,12 +193,12 @@ def _unlink_undone(decision: Decision) -> None:
 def passage_to_fix(report: Report, kind: str) -> fixes.Passage:
     """The report's passage in the article's current text, for a notice of `kind` that corrects it in place."""
     if kind not in unannounced.ANNOUNCING_KINDS:
-        raise NoticeError("An editor’s note does not announce a change to the text: publish a correction, "
-                          "clarification or update to correct the article too.", "replacement")
+        raise NoticeError(gettext("An editor’s note does not announce a change to the text: publish a correction, "
+                                  "clarification or update to correct the article too."), "replacement")
     passage = anchors.passage_in_text(report)
     if passage is None:
-        raise fixes.FixError("The passage is not in the article’s current text, so it cannot be replaced: publish "
-                             "without correcting the article, or edit the article itself.")
+        raise fixes.FixError(gettext("The passage is not in the article’s current text, so it cannot be replaced: "
+                                     "publish without correcting the article, or edit the article itself."))
     return passage
 
 
@@ -234,9 +245,9 @@ def amended(notice, text: str, *, by, at: datetime, kind: str | None = None, not
     kind = kind or notice.kind
     text = check_text(kind, text)
     if notice.withdrawn_at is not None:
-        raise NoticeError("A withdrawn notice cannot be amended.")
+        raise NoticeError(gettext("A withdrawn notice cannot be amended."))
     if text == notice.text and kind == notice.kind:
-        raise NoticeError("Nothing changed: edit the text or the kind first.")
+        raise NoticeError(gettext("Nothing changed: edit the text or the kind first."))
     version = {"kind": notice.kind, "text": notice.text,
                "shown_from": notice.updated_at or notice.published_at, "replaced_at": at,
                "replaced_by": by.name, "note": note.strip()}
@@ -258,12 +269,12 @@ def amend(notice: Notice, text: str, *, by: Editor, kind: str | None = None, not
 def withdraw(notice: Notice, reason: str, *, by: Editor) -> None:
     """Take a notice down (admins only, checked by the caller): the reason and who did it are kept."""
     if not by.is_admin:
-        raise NoticeError("Only an admin can withdraw a published notice.")
+        raise NoticeError(gettext("Only an admin can withdraw a published notice."))
     reason = reason.strip()
     if not reason:
-        raise NoticeError("Give the reason for withdrawing the notice; it is kept on record.")
+        raise NoticeError(gettext("Give the reason for withdrawing the notice; it is kept on record."))
     if notice.withdrawn_at is not None:
-        raise NoticeError("This notice was already withdrawn.")
+        raise NoticeError(gettext("This notice was already withdrawn."))
     notice.withdrawn_at = utcnow()
     notice.withdrawn_by = by.name
     notice.withdrawn_reason = reason

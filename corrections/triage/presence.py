@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 
 from corrections.errors import Refusal
 from corrections.infra import presence_store
@@ -69,7 +70,7 @@ def beat(report_id: int, editor: Editor, tab: str, *, answering: bool, hidden: b
     """Record that this tab of `editor` has the report open, answering it or not, in the background or not;
     the others who have it open."""
     if not TAB.fullmatch(tab or ""):
-        raise UnknownTab("This page's presence tab is not one the app gave out: reload the page.")
+        raise UnknownTab(gettext("This page’s presence tab is not one the app gave out: reload the page."))
     now = now or utcnow()
     store = presence_store.current()
     visits = store.read([report_id], now).get(report_id, [])

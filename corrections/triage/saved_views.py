@@ -2,12 +2,14 @@
 
 from urllib.parse import parse_qsl, urlencode
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from corrections.errors import Refusal
 from corrections.extensions import db
+from corrections.languages import number
 from corrections.models import Editor, SavedView
 from corrections.text import clean_text
 from corrections.triage import queue
@@ -52,14 +54,15 @@ def can_see(view: SavedView, editor: Editor) -> bool:
 def _check_name(name: str, owner_id: int, view: SavedView | None = None) -> str:
     name = " ".join(clean_text(name).split())
     if not name:
-        raise ViewError("Give the view a name, e.g. “Typos on Sport”.")
+        raise ViewError(gettext("Give the view a name, e.g. “Typos on Sport”."))
     if len(name) > NAME_MAX:
-        raise ViewError(f"A view's name has at most {NAME_MAX} characters.")
+        raise ViewError(gettext("A view’s name has at most %(most)s characters.", most=number(NAME_MAX)))
     taken = db.session.scalar(
         select(SavedView.id).where(SavedView.owner_id == owner_id, func.lower(SavedView.name) == name.lower())
     )
     if taken is not None and (view is None or taken != view.id):
-        raise ViewError(f"You already have a view called “{name}”: choose another name, or delete that one.")
+        raise ViewError(gettext("You already have a view called “%(name)s”: choose another name, or delete that one.",
+                                name=name))
     return name
 
 
@@ -73,12 +76,12 @@ def create(owner: Editor, name: str, query: str, *, shared: bool = False) -> Sav
 def change(view: SavedView, by: Editor, *, name: str, shared: bool) -> None:
     """Rename a view or share it (or stop sharing it): its owner or an admin."""
     if not can_change(view, by):
-        raise ViewError("Only the editor who saved this view, or an admin, can change it.")
+        raise ViewError(gettext("Only the editor who saved this view, or an admin, can change it."))
     view.name = _check_name(name, view.owner_id, view)
     view.shared = shared
 
 
 def delete(view: SavedView, by: Editor) -> None:
     if not can_change(view, by):
-        raise ViewError("Only the editor who saved this view, or an admin, can delete it.")
+        raise ViewError(gettext("Only the editor who saved this view, or an admin, can delete it."))
     db.session.delete(view)
