@@ -401,11 +401,12 @@ def short_time(value: datetime) -> str:
     return format_time(_aware(value), pattern, tzinfo=_zone(), locale=tag)
 
 
-def word_list(items: Iterable[str]) -> str:
-    """Items joined as the page's language lists them: "Ada, Bea and Cy", "Ada, Bea és Cy"."""
+def word_list(items: Iterable[str], style: str = "standard") -> str:
+    """Items joined as the page's language lists them: "Ada, Bea and Cy", "Ada, Bea és Cy"; with the style "or",
+    alternatives: "7, 30, 90 or 365"."""
     tag = language()
-    # The house style in English has no comma before "and" (CLDR's "en" has one; its "en_GB" does not).
-    return format_list(list(items), locale="en_GB" if tag == "en" else tag)
+    # The house style in English has no comma before "and" or "or" (CLDR's "en" has one; its "en_GB" does not).
+    return format_list(list(items), style=style, locale="en_GB" if tag == "en" else tag)
 
 
 def month_year(value: date, short: bool = False) -> str:

@@ -341,11 +341,12 @@ def publish_notice(form: PublishForm, article: Article, *, by: Editor, reports: 
 
 def delete_then_list(found: Any, delete: Callable[[Any], None], *, gone: str, done: str, to: str):
     """A list's Delete button: delete the row (which has a `name`) if it is still there and commit, say what
-    happened (`done` may name it as {name}), and go back to the list at endpoint `to`."""
+    happened, and go back to the list at endpoint `to`. `gone` and `done` are catalog messages (marked with N_);
+    `done` may name the row as %(name)s."""
     if found is None:
-        flash(gone, "error")
+        flash(gettext(gone), "error")
     else:
         name = found.name
         if save(lambda: delete(found)).done:
-            flash(done.format(name=name), "success")
+            flash(gettext(done, name=name), "success")
     return redirect(url_for(to))

@@ -1,6 +1,7 @@
 """An article in the dashboard: its notices (published, amended, withdrawn) and its reports."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -11,6 +12,7 @@ from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import AmendForm, EditArticleForm, PublishForm, WithdrawForm
 from corrections.editor.report import queue_back, queue_url
 from corrections.extensions import db
+from corrections.languages import N_
 from corrections.models import Article, Notice, Report, utcnow
 from corrections.notices import publishing
 from corrections.text import parse_id, parse_ids
@@ -23,6 +25,13 @@ from corrections.vocabulary import NOTICE_KINDS, STATUS_LABELS
 LINKABLE_LISTED = 25
 REVISIONS_LISTED = 20
 CHANGES_LISTED = 20
+# What the page says after publishing from the article's page, one sentence per kind of notice.
+PUBLISHED = {
+    "correction": N_("Correction published."),
+    "clarification": N_("Clarification published."),
+    "update": N_("Update published."),
+    "editors_note": N_("Editor’s note published."),
+}
 
 
 def load_article(slug: str) -> Article:
@@ -100,13 +109,13 @@ def edit_article(slug: str):
                                form=form)
             except IntegrityError:
                 # Another change took the same revision number at the same moment (`save` rolled it back).
-                form.body.errors.append("Someone else saved a change to this article at the same moment; nothing "
-                                        "was saved. Reload to edit the latest text.")
+                form.body.errors.append(gettext("Someone else saved a change to this article at the same moment; "
+                                                "nothing was saved. Reload to edit the latest text."))
             else:
                 if outcome.done:
                     revision = outcome.result
-                    flash(f"Saved as revision {revision.number}." if revision
-                          else "Nothing changed: nothing was saved.", "success")
+                    flash(gettext("Saved as revision %(number)s.", number=revision.number) if revision
+                          else gettext("Nothing changed: nothing was saved."), "success")
                     return redirect(url_for("editor.article", slug=slug))
     return render_template("editor/article_edit.html", article=found, form=form), 400 if form.errors else 200
 
@@ -136,12 +145,12 @@ def publish_on_article(slug: str):
         number = parse_id(request.form.get("revision"))
         revision = revisions.by_number(found, number) if number else None
         if number and revision is None:
-            flash(f"The article has no revision {number}.", "error")
+            flash(gettext("The article has no revision %(number)s.", number=number), "error")
         else:
             outcome = publish_notice(form, found, by=me(), reports=linked, revision=revision)
             if outcome.done:
                 notice = outcome.result
-                flash(f"{NOTICE_KINDS[notice.kind]} published.", "success")
+                flash(gettext(PUBLISHED.get(notice.kind, PUBLISHED["correction"])), "success")
                 return redirect(url_for("editor.article", slug=slug) + f"#correction-{notice.id}")
             status = outcome.status
     return render_article(found, status, publish_form=form)
@@ -155,7 +164,8 @@ def amend_notice(slug: str, correction_id: int):
     if form.validate_on_submit() and save(lambda: publishing.amend(notice, form.text.data, by=me(),
                                                                    kind=form.kind.data, note=form.note.data or ""),
                                           form=form, field="text").done:
-        flash("Notice amended; the earlier text is kept and the notice now shows when it was updated.", "success")
+        flash(gettext("Notice amended; the earlier text is kept and the notice now shows when it was updated."),
+              "success")
         return redirect(url_for("editor.article", slug=slug) + f"#correction-{notice.id}")
     return render_article(found, 400, amend_forms={notice.id: form}, showing=notice)
 
@@ -169,6 +179,6 @@ def withdraw_notice(slug: str, correction_id: int):
     form = WithdrawForm(prefix=f"withdraw-{notice.id}")
     if form.validate_on_submit() and save(lambda: publishing.withdraw(notice, form.reason.data, by=me()),
                                           form=form, field="reason").done:
-        flash("Notice withdrawn; the reason is on record.", "success")
+        flash(gettext("Notice withdrawn; the reason is on record."), "success")
         return redirect(url_for("editor.article", slug=slug))
     return render_article(found, 400, withdraw_forms={notice.id: form}, showing=notice)

@@ -7,6 +7,7 @@ from corrections.editor.actions import delete_then_list
 from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import CannedAnswerForm
 from corrections.extensions import db
+from corrections.languages import N_
 from corrections.models import CannedAnswer
 from corrections.reports import canned_answers
 from corrections.transaction import save
@@ -75,8 +76,7 @@ def change_answer(answer_id: int):
 @admin_required
 def delete_answer(answer_id: int):
     return delete_then_list(db.session.get(CannedAnswer, answer_id), canned_answers.delete,
-                            gone=_("That canned answer no longer exists."),
-                            # delete_then_list fills in {name}.
-                            done=_("Canned answer “%(name)s” deleted; the reports it was applied to keep their "
-                                   "history.", name="{name}"),
+                            gone=N_("That canned answer no longer exists."),
+                            done=N_("Canned answer “%(name)s” deleted; the reports it was applied to keep their "
+                                    "history."),
                             to="editor.answers")

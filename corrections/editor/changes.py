@@ -1,6 +1,7 @@
 """Unannounced changes in the dashboard: the changes to answer, each with its diff, and the two answers."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from corrections import revision_pages
@@ -9,9 +10,18 @@ from corrections.editor.actions import publish_notice
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import NoNoticeForm, PublishForm
 from corrections.extensions import db
+from corrections.languages import N_
 from corrections.models import ChangeReview, utcnow
 from corrections.transaction import save
 from corrections.vocabulary import NOTICE_KINDS
+
+# What the page says after answering a change with a notice, one sentence per kind of notice.
+PUBLISHED = {
+    "correction": N_("Correction published, linked to revision %(number)s."),
+    "clarification": N_("Clarification published, linked to revision %(number)s."),
+    "update": N_("Update published, linked to revision %(number)s."),
+    "editors_note": N_("Editor’s note published, linked to revision %(number)s."),
+}
 
 
 def load_change(change_id: int) -> ChangeReview:
@@ -55,8 +65,8 @@ def answer_change_with_notice(change_id: int):
     if form.validate_on_submit():
         outcome = publish_notice(form, review.article, by=me(), revision=review.to_revision, answering=review)
         if outcome.done:
-            flash(f"{NOTICE_KINDS[outcome.result.kind]} published, linked to revision "
-                  f"{review.to_revision.number}.", "success")
+            flash(gettext(PUBLISHED.get(outcome.result.kind, PUBLISHED["correction"]),
+                          number=review.to_revision.number), "success")
             return redirect(url_for("editor.changes"))
         status = outcome.status
     return render_change(review, status, publish_form=form)
@@ -68,6 +78,6 @@ def answer_change_without_notice(change_id: int):
     form = NoNoticeForm()
     if form.validate_on_submit() and save(lambda: unannounced.excuse(review, form.chosen_reason(), by=me()),
                                           form=form, field="reason_text").done:
-        flash("Recorded: no notice needed for this change.", "success")
+        flash(gettext("Recorded: no notice needed for this change."), "success")
         return redirect(url_for("editor.changes"))
     return render_change(review, 400, no_notice_form=form)

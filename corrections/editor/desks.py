@@ -9,6 +9,7 @@ from corrections.editor.actions import delete_then_list
 from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import DeskForm, RouteForm
 from corrections.extensions import db
+from corrections.languages import N_
 from corrections.models import Desk
 from corrections.reports import desks
 from corrections.text import parse_id
@@ -96,10 +97,9 @@ def change_desk(desk_id: int):
 @admin_required
 def delete_desk(desk_id: int):
     return delete_then_list(db.session.get(Desk, desk_id), desks.delete_desk,
-                            gone=_("That desk no longer exists."),
-                            # delete_then_list fills in {name}.
-                            done=_("Desk “%(name)s” deleted; its reports stay, with no desk, and its sections are no "
-                                   "longer routed.", name="{name}"),
+                            gone=N_("That desk no longer exists."),
+                            done=N_("Desk “%(name)s” deleted; its reports stay, with no desk, and its sections are "
+                                    "no longer routed."),
                             to="editor.desks_page")
 
 

@@ -1,8 +1,7 @@
 """The metrics page: how fast reports are handled and where they come from, over 7, 30, 90 or 365 days."""
 
-from babel.lists import format_list
 from flask import flash, render_template, request
-from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from corrections import languages
 from corrections.editor.blueprint import bp
@@ -16,11 +15,11 @@ def metrics_page():
     if days is None:
         days = metrics.DEFAULT_WINDOW
         if asked:
-            allowed = format_list([languages.number(n) for n in metrics.WINDOWS], style="or",
-                                  locale=languages.language())
+            allowed = languages.word_list([languages.number(n) for n in metrics.WINDOWS], style="or")
             # Translators: %(asked)s is what the address held; %(allowed)s the numbers it may hold ("7, 30, 90 or 365").
-            flash(_("Ignored in the address: days “%(asked)s” (use %(allowed)s); showing %(days)s days.",
-                    asked=asked[:40], allowed=allowed, days=days), "warning")
+            flash(ngettext("Ignored in the address: days “%(asked)s” (use %(allowed)s); showing %(days)s day.",
+                           "Ignored in the address: days “%(asked)s” (use %(allowed)s); showing %(days)s days.",
+                           days, asked=asked[:40], allowed=allowed, days=languages.number(days)), "warning")
     figures = metrics.compute(days)
     return render_template(
         "editor/metrics.html",

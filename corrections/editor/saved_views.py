@@ -1,6 +1,7 @@
 """Saved views: save the queue's filters under a name, rename, share, delete."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 
 from corrections.editor.blueprint import bp, me
 from corrections.editor.forms import ChangeViewForm, SaveViewForm
@@ -34,7 +35,8 @@ def save_view():
                        form=form)
         if outcome.done:
             view = outcome.result
-            flash(f"View “{view.name}” saved{' and shared with every editor' if view.shared else ''}.", "success")
+            flash(gettext("View “%(name)s” saved and shared with every editor.", name=view.name) if view.shared
+                  else gettext("View “%(name)s” saved.", name=view.name), "success")
             return redirect(url_for("editor.queue") + (f"?{view.query}" if view.query else ""))
     return render_views(save_form=form, status=400)
 
@@ -55,7 +57,7 @@ def change_view(view_id: int):
     form = ChangeViewForm(prefix=f"view-{view.id}")
     if form.validate_on_submit() and save(lambda: saved_views.change(view, me(), name=form.name.data,
                                                                      shared=form.shared.data), form=form).done:
-        flash(f"View “{view.name}” saved.", "success")
+        flash(gettext("View “%(name)s” saved.", name=view.name), "success")
         return redirect(url_for("editor.views"))
     return render_views(errors={view.id: form}, status=400)
 
@@ -67,5 +69,5 @@ def delete_view(view_id: int):
         abort(403)
     name = view.name
     if save(lambda: saved_views.delete(view, me())).done:
-        flash(f"View “{name}” deleted.", "success")
+        flash(gettext("View “%(name)s” deleted.", name=name), "success")
     return redirect(url_for("editor.views"))

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import flash, g, has_request_context, redirect, render_template, request, session
+from flask_babel import gettext
 from flask_login import current_user
 
 from corrections.auth import safe_next
 from corrections.editor.blueprint import bp, me
+from corrections.languages import N_, word_list
 from corrections.models import Decision, utcnow
 from corrections.reports import decisions
 from corrections.transaction import save
@@ -17,6 +19,17 @@ from corrections.vocabulary import STATUS_LABELS
 
 # The session's key for the decision on offer: its id and where its undo goes back to.
 OFFER = "undo"
+# What the page says after an undo, by the status the reports went back to (one sentence each: a status is not
+# filled in); %(decision)s is the decision in a few words ("R-7KQ2MX rejected").
+BACK_TO = {
+    "new": N_("Undone: %(decision)s. Back to new; nothing was sent to readers."),
+    "in_review": N_("Undone: %(decision)s. Back to in review; nothing was sent to readers."),
+    "accepted": N_("Undone: %(decision)s. Back to accepted; nothing was sent to readers."),
+    "rejected": N_("Undone: %(decision)s. Back to rejected; nothing was sent to readers."),
+    "duplicate": N_("Undone: %(decision)s. Back to duplicate; nothing was sent to readers."),
+    "spam": N_("Undone: %(decision)s. Back to spam; nothing was sent to readers."),
+    "corrected": N_("Undone: %(decision)s. Back to corrected; nothing was sent to readers."),
+}
 
 
 @dataclass(frozen=True)
@@ -73,7 +86,7 @@ def undo(decision_id: int):
     then = safe_next(request.form.get("then"))
     decision = decisions.find(decision_id)
     if decision is None:
-        flash("That decision does not exist.", "error")
+        flash(gettext("That decision does not exist."), "error")
         return render_template("editor/undo_refused.html", then=then), 404
     said = decisions.describe(decision)
     # Revisions are never deleted: a publication that corrected the text leaves the text corrected.
@@ -83,9 +96,25 @@ def undo(decision_id: int):
         session.pop(OFFER, None)
     if not outcome.done:
         return render_template("editor/undo_refused.html", then=then), outcome.status
-    states = sorted({STATUS_LABELS[report.status].lower() for report in outcome.result})
-    flash(f"Undone: {said}. " + (f"Back to {' / '.join(states)}" if states else "The notice is gone")
-          + "; nothing was sent to readers."
-          + (" The article’s text stays as corrected: that change is open again under Changes, to announce or "
-             "to revert." if text_stays else ""), "success")
+    flash(undone(said, [report.status for report in outcome.result], text_stays), "success")
     return redirect(then)
+
+
+def undone(decision: str, statuses: list[str], text_stays: bool) -> str:
+    """What the page says after undoing `decision`: the statuses its reports went back to, or that its notice is gone;
+    and whether the article's text stays corrected."""
+    kept = sorted(set(statuses), key=list(STATUS_LABELS).index)
+    if not kept:
+        said = gettext("Undone: %(decision)s. The notice is gone; nothing was sent to readers.", decision=decision)
+    elif len(kept) == 1:
+        said = gettext(BACK_TO[kept[0]], decision=decision)
+    else:
+        # Translators: %(statuses)s lists report statuses as the dashboard labels them ("New and In review").
+        said = gettext("Undone: %(decision)s. Each report is back to its status before (%(statuses)s); nothing was "
+                       "sent to readers.", decision=decision,
+                       statuses=word_list(str(STATUS_LABELS[status]) for status in kept))
+    if not text_stays:
+        return said
+    # Translators: %(undone)s is the sentence that says what was undone; this one follows it.
+    return gettext("%(undone)s The article’s text stays as corrected: that change is open again under Changes, to "
+                   "announce or to revert.", undone=said)
