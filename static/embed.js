@@ -49,7 +49,8 @@
 
   // The words come with the notices, in the article's language (or the one the browser asks for); these are the
   // server's English words for an answer from an older server that sends none.
-  var words = {report: "Report an inaccuracy", notices: "Corrections to this article", updated: "updated", kinds: {}};
+  var words = {report: "Report an inaccuracy", notices: "Corrections to this article", updated: "updated",
+               more: "See every notice on this article", kinds: {}};
   // Dates in that language, in the site's time zone; English ones as our own pages write them ("16 November 2026").
   var dateFormat = makeDateFormat("en-GB", "UTC");
 
@@ -118,7 +119,7 @@
   // The answer holds the newest notices only (a page of them): the article's log has every one.
   function moreLink(href) {
     var wrap = element("p", "corrections-embed-more");
-    var link = element("a", "", "See every notice on this article");
+    var link = element("a", "", words.more);
     link.href = href;
     wrap.appendChild(link);
     return wrap;
@@ -135,7 +136,7 @@
     var article = data && data.article;
     if (!article) return false;  // Not (yet) imported: show nothing, not even a link to nowhere.
     if (data.words && typeof data.words === "object") {
-      ["report", "notices", "updated"].forEach(function (key) {
+      ["report", "notices", "updated", "more"].forEach(function (key) {
         if (typeof data.words[key] === "string" && data.words[key]) words[key] = data.words[key];
       });
       if (data.words.kinds && typeof data.words.kinds === "object") words.kinds = data.words.kinds;

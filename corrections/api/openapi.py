@@ -276,12 +276,12 @@ OPENAPI = {
                     "words": {
                         "type": "object",
                         "description": "The embed's words in `language` (with the article only): its report "
-                                       "link, the notices' label, the word before an amended notice's date, and "
-                                       "each kind of notice.",
-                        "required": ["report", "notices", "updated", "kinds"],
+                                       "link, the notices' label, the word before an amended notice's date, the "
+                                       "link to the log when there are more notices, and each kind of notice.",
+                        "required": ["report", "notices", "updated", "more", "kinds"],
                         "properties": {
                             "report": {"type": "string"}, "notices": {"type": "string"},
-                            "updated": {"type": "string"},
+                            "updated": {"type": "string"}, "more": {"type": "string"},
                             "kinds": {"type": "object", "additionalProperties": {"type": "string"}},
                         },
                     },

@@ -344,6 +344,7 @@ def embed_words() -> dict:
             "report": gettext("Report an inaccuracy"),
             "notices": gettext("Corrections to this article"),
             "updated": gettext("updated"),
+            "more": gettext("See every notice on this article"),
             "kinds": {kind: str(label) for kind, label in NOTICE_KINDS.items()},
         },
     }

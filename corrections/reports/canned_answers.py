@@ -34,9 +34,9 @@ NOT_APPLICABLE = {
 }
 # Words in a correction template that are filled from the report.
 PLACEHOLDERS = {
-    "{passage}": "the passage the reader quoted",
-    "{suggestion}": "the reader's suggested correction",
-    "{article}": "the article's title",
+    "{passage}": _l("the passage the reader quoted"),
+    "{suggestion}": _l("the reader’s suggested correction"),
+    "{article}": _l("the article’s title"),
 }
 
 

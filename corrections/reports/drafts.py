@@ -9,6 +9,9 @@ quotation that ends a sentence of its own.
 import re
 from difflib import SequenceMatcher
 
+from flask_babel import gettext
+
+from corrections.languages import speaking
 from corrections.models import Report
 from corrections.reports import anchors
 from corrections.reports.passages import QUOTE_CHARS
@@ -89,7 +92,10 @@ def notice_text(quoted: str, suggestion: str) -> str:
     suggested instead; only the suggestion when nothing was quoted, "" without a suggestion."""
     quoted, suggestion = quotable(quoted), quotable(suggestion)
     if quoted and suggestion:
-        return tidy(f"An earlier version of this article said “{quoted}”. It should have said “{suggestion}”.")
+        # Translators: the first draft of a correction notice, for the editor to edit; %(quoted)s is the article's
+        # words, %(suggestion)s the reader's. Quotes inside them are made single curly ones (‘…’).
+        return tidy(gettext("An earlier version of this article said “%(quoted)s”. It should have said "
+                            "“%(suggestion)s”.", quoted=quoted, suggestion=suggestion))
     return tidy(suggestion) if suggestion else ""
 
 
@@ -135,5 +141,7 @@ def found_words(report: Report, place: anchors.PassagePlace | None = None) -> st
 
 
 def notice_for(report: Report, place: anchors.PassagePlace | None = None) -> str:
-    """The publish form's first text for a report: the article's words and the reader's suggestion."""
-    return notice_text(found_words(report, place), report.suggested_correction)
+    """The publish form's first text for a report: the article's words and the reader's suggestion, in the
+    article's language (its readers read the notice)."""
+    with speaking(report.article.language):
+        return notice_text(found_words(report, place), report.suggested_correction)
