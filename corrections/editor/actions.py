@@ -180,21 +180,21 @@ def listed(references: list[str]) -> dict:
 
 
 # Why reports in a status were refused, one whole clause per status (a status's name is not put into a sentence).
+# Why reports in a status were refused, for one report or several: "because they are still new".
 STATUS_REFUSALS = {
-    "new": (N_("because it is still new"), N_("because they are still new")),
-    "in_review": (N_("because it is already in review"), N_("because they are already in review")),
-    "accepted": (N_("because it is already accepted"), N_("because they are already accepted")),
-    "rejected": (N_("because it is already rejected"), N_("because they are already rejected")),
-    "duplicate": (N_("because it is already a duplicate"), N_("because they are already duplicates")),
-    "spam": (N_("because it is already spam"), N_("because they are already spam")),
-    "corrected": (N_("because it is already corrected"), N_("because they are already corrected")),
+    "new": lambda n: ngettext("because it is still new", "because they are still new", n),
+    "in_review": lambda n: ngettext("because it is already in review", "because they are already in review", n),
+    "accepted": lambda n: ngettext("because it is already accepted", "because they are already accepted", n),
+    "rejected": lambda n: ngettext("because it is already rejected", "because they are already rejected", n),
+    "duplicate": lambda n: ngettext("because it is already a duplicate", "because they are already duplicates", n),
+    "spam": lambda n: ngettext("because it is already spam", "because they are already spam", n),
+    "corrected": lambda n: ngettext("because it is already corrected", "because they are already corrected", n),
 }
 
 
 def status_refusal(status: str, n: int) -> str:
     """Why reports in `status` were refused: "because they are still new"."""
-    singular, plural = STATUS_REFUSALS[status]
-    return ngettext(singular, plural, n)
+    return STATUS_REFUSALS[status](n)
 
 
 def apply_bulk(form: BulkForm, selection: list[tuple[int, int | None]], me: Editor) -> BulkResult:
