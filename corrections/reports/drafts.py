@@ -25,14 +25,18 @@ OPENING_BEFORE = set(" \t\n([{—–-/")
 # How much a suggestion must share with the passage (by words, difflib's ratio) to be read as its replacement
 # rather than a remark about it ("said the group's chair, Martin Gale" suggested for a quotation).
 REPLACEMENT_LIKENESS = 0.5
-SENTENCE_END = ".!?…"
+SENTENCE_END = ".!?…؟"
 
 SPACES = re.compile(r"[^\S\n]+")
 SPACE_BEFORE_PUNCTUATION = re.compile(r" +([,.;:!?])")
+# Closing quotes of the catalogs' languages: ” ’ (English), “ ‘ (German), » › (French, Spanish, Arabic).
+CLOSING = "”’“‘»›\"')"
+# Commas, semicolons and colons, Arabic's (، ؛) too.
+PAUSES = ",;:،؛"
 # A stop after a quotation that already ended its sentence ("…earlier.”."), or after a comma, semicolon or
 # colon left at its end ("…turns out,”.").
-STOP_AFTER_END = re.compile(r"(?<!\.)(\.{3}|[.!?…])([”’\"')]*)\.(?!\.)")
-STOP_AFTER_PAUSE = re.compile(r"[,;:]([”’\"')]*)\.(?!\.)")
+STOP_AFTER_END = re.compile(rf"(?<!\.)(\.{{3}}|[{SENTENCE_END}])([{CLOSING}]*)\.(?!\.)")
+STOP_AFTER_PAUSE = re.compile(rf"[{PAUSES}]([{CLOSING}]*)\.(?!\.)")
 DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 
 
@@ -42,7 +46,7 @@ def quotable(words: str) -> str:
     at the end (it belonged to the sentence they were cut from)."""
     text = " ".join(words.split())
     text = strip_outer_quotes(text)
-    text = text.rstrip(",;: ")
+    text = text.rstrip(PAUSES + " ")
     out = []
     for index, char in enumerate(text):
         if char in CURLY:

@@ -62,6 +62,11 @@ def test_quotable_words(words, expected):
 @pytest.mark.parametrize(("text", "expected"), [
     ("said “savings earlier.”.", "said “savings earlier.”"),
     ("said “turns out,”.", "said “turns out”."),
+    # The closing quotes of the other catalogs' languages: German, Spanish and French.
+    ("hieß es „vier.“.", "hieß es „vier.“"),
+    ("decía «cuatro.».", "decía «cuatro.»"),
+    ("قال «لا،».", "قال «لا»."),
+    ("قال «لماذا؟».", "قال «لماذا؟»"),
     ("It is wrong..  Really .", "It is wrong. Really."),
     ("Wait... what?", "Wait... what?"),
     ("First line  \n  second   line.", "First line\nsecond line."),
