@@ -27,7 +27,8 @@ OPENING_BEFORE = set(" \t\n([{—–-/")
 REPLACEMENT_LIKENESS = 0.5
 SENTENCE_END = ".!?…؟"
 
-SPACES = re.compile(r"[^\S\n]+")
+# Runs of spaces, but the no-break spaces French typography puts inside « » and before : ; ? ! (kept as typed).
+SPACES = re.compile(r"[^\S\n\u00a0\u202f]+")
 SPACE_BEFORE_PUNCTUATION = re.compile(r" +([,.;:!?])")
 # Closing quotes of the catalogs' languages: ” ’ (English), “ ‘ (German), » › (French, Spanish, Arabic).
 CLOSING = "”’“‘»›\"')"
@@ -35,8 +36,8 @@ CLOSING = "”’“‘»›\"')"
 PAUSES = ",;:،؛"
 # A stop after a quotation that already ended its sentence ("…earlier.”."), or after a comma, semicolon or
 # colon left at its end ("…turns out,”.").
-STOP_AFTER_END = re.compile(rf"(?<!\.)(\.{{3}}|[{SENTENCE_END}])([{CLOSING}]*)\.(?!\.)")
-STOP_AFTER_PAUSE = re.compile(rf"[{PAUSES}]([{CLOSING}]*)\.(?!\.)")
+STOP_AFTER_END = re.compile(rf"(?<!\.)(\.{{3}}|[{SENTENCE_END}])((?:[\u00a0\u202f]?[{CLOSING}])*)\.(?!\.)")
+STOP_AFTER_PAUSE = re.compile(rf"[{PAUSES}]((?:[\u00a0\u202f]?[{CLOSING}])*)\.(?!\.)")
 DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 
 
@@ -44,7 +45,7 @@ def quotable(words: str) -> str:
     """Words made ready to sit inside “…”: spacing collapsed, the outer quotes someone put around them removed,
     the quotes inside made single curly ones (‘…’, and ’ for an apostrophe), no comma, semicolon or colon left
     at the end (it belonged to the sentence they were cut from)."""
-    text = " ".join(words.split())
+    text = one_spaced(words)
     text = strip_outer_quotes(text)
     text = text.rstrip(PAUSES + " ")
     out = []
@@ -58,6 +59,11 @@ def quotable(words: str) -> str:
         else:
             out.append(char)
     return "".join(out).strip()
+
+
+def one_spaced(text: str) -> str:
+    """Text on one line with single spaces between words, its no-break spaces kept."""
+    return SPACES.sub(" ", text.replace("\n", " ")).strip()
 
 
 def strip_outer_quotes(text: str) -> str:
@@ -115,8 +121,8 @@ def fill_template(template: str, *, passage: str, suggestion: str, article: str)
 def replacement_text(found: str, suggestion: str) -> str:
     """The words that replace the passage in the article: the reader's suggestion when it reads as a new version
     of the passage (it shares most of its words), otherwise the passage itself, for the editor to rewrite."""
-    suggestion = strip_outer_quotes(" ".join(suggestion.split()))
-    found = " ".join(found.split())
+    suggestion = strip_outer_quotes(one_spaced(suggestion))
+    found = one_spaced(found)
     if suggestion and suggestion != found and likeness(found, suggestion) >= REPLACEMENT_LIKENESS:
         return suggestion
     return found

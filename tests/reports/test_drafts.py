@@ -65,6 +65,9 @@ def test_quotable_words(words, expected):
     # The closing quotes of the other catalogs' languages: German, Spanish and French.
     ("hieß es „vier.“.", "hieß es „vier.“"),
     ("decía «cuatro.».", "decía «cuatro.»"),
+    # French: the no-break spaces inside « » and before a colon are kept.
+    ("disait «\u00a0plus tôt.\u00a0».", "disait «\u00a0plus tôt.\u00a0»"),
+    ("Note\u00a0:  il  disait.", "Note\u00a0: il disait."),
     ("قال «لا،».", "قال «لا»."),
     ("قال «لماذا؟».", "قال «لماذا؟»"),
     ("It is wrong..  Really .", "It is wrong. Really."),
