@@ -12,7 +12,7 @@
   var REASON_KEY = "corrections.last-reject-reason." + editor;
   // The words, in the page's language (templates/editor/_keys_words.html): the script holds none of its own.
   var words = document.getElementById("keys-words");
-  var WORDS = words ? JSON.parse(words.textContent) : {};
+  var WORDS = words ? JSON.parse(words.getAttribute("data-words")) : {};
 
   var KEYS = [
     {key: "j", what: WORDS.next, queue: nextRow, report: clickLink("a[data-key-next]")},
