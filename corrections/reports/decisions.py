@@ -14,6 +14,7 @@ stands a few seconds later. Confirmation e-mails (consent.py) leave at once: the
 """
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -110,6 +111,10 @@ def undoable(change: Callable[[], Result], *, reports: Iterable[Report], by: Edi
     return run
 
 
+# A catalog message's named placeholder ("%(reports)s", "%(title)s"): a kept message is worded through the catalog.
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
 def describe(decision: Decision) -> str:
     """The decision in a few words, in the page's language: "R-7KQ2MX and R-P3D9WA rejected"."""
     references = [row.report.reference for row in decision.reports]
@@ -124,7 +129,7 @@ def describe(decision: Decision) -> str:
     if not isinstance(kept, dict) or not isinstance(kept.get("said"), str):
         # Kept before decisions were worded through the catalog: English words after the references.
         return f"{named} {decision.what}".strip()
-    if "%(reports)s" not in kept["said"]:
+    if not PLACEHOLDER.search(kept["said"]):
         # Words given to undoable(what=...) without a catalog message: after the references.
         return f"{named} {kept['said']}".strip()
     values = {name: value for name, value in kept.items() if name != "said"}

@@ -7,10 +7,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from corrections import transaction
 from corrections.articles import content
+from corrections.editor.actions import PUBLISHED_ON
 from corrections.extensions import db
 from corrections.infra import mail, webhooks
 from corrections.models import (
@@ -456,3 +458,16 @@ def test_after_logging_out_a_refused_form_is_a_400_not_an_error(app, editor_clie
     response = editor_client.post(f"/editor/reports/{report.id}/reject", data={"csrf_token": "stale"})
     assert response.status_code == 400  # the expired form's page, without the editor's undo notice
     assert "Undo" not in response.get_data(as_text=True)
+
+
+@pytest.mark.databases("sqlite")  # words, not storage
+def test_a_decision_kept_with_its_own_placeholders_is_worded_through_the_catalog(app, editor):
+    """A notice published from the article page keeps "Correction published on “%(title)s”": it was shown raw,
+    placeholder and all, in the undo notice and its flashes (only messages naming %(reports)s were filled)."""
+    decision = decisions.start(editor, PUBLISHED_ON["correction"], title="Bridge closes")
+    db.session.commit()
+
+    assert decisions.describe(decision) == "Correction published on “Bridge closes”"
+    with force_locale("de"):
+        assert "%(title)s" not in decisions.describe(decision)
+        assert "Bridge closes" in decisions.describe(decision)
