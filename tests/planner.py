@@ -1,6 +1,10 @@
 """SQLite's plan for a statement as it would be at a million reports: the planner chooses indexes from the
 statistics ANALYZE keeps (sqlite_stat1), and a test database of a few rows would have it choose otherwise."""
 
+from collections.abc import Callable
+
+from sqlalchemy import event
+
 from corrections.extensions import db
 
 # What ANALYZE (analysis_limit 1000, as `corrections serve` runs it) kept for the report table of `gen-fake
@@ -41,3 +45,19 @@ def planned_at_a_million_reports(statement: str, parameters) -> str:
         connection.exec_driver_sql("INSERT INTO sqlite_stat1 VALUES ('report', ?, ?)", (index, stat))
     connection.exec_driver_sql("ANALYZE sqlite_schema")  # read again
     return "\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+
+
+def statements_run(call: Callable[[], object], marker: str) -> list[tuple[str, object]]:
+    """The statements `call` runs that hold `marker`, with their parameters."""
+    run = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if marker in statement:
+            run.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return run

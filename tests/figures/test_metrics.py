@@ -12,7 +12,7 @@ from corrections.figures import metrics
 from corrections.models import utcnow
 from corrections.vocabulary import CATEGORIES
 from tests.helpers import count_queries, file_report, make_article
-from tests.planner import planned_at_a_million_reports
+from tests.planner import planned_at_a_million_reports, statements_run
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -330,19 +330,7 @@ def test_page_runs_the_same_number_of_queries_whatever_the_data(editor_client):
 def test_the_deadlines_still_running_are_read_from_their_indexes(app):
     """The window's reports still waiting on a deadline ahead: SQLite takes a range open on one side for a quarter
     of the table and read every report instead of the deadline's index (700 ms at a million reports)."""
-    from sqlalchemy import event
-
-    run = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "first_action_due_at >=" in statement:
-            run.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        metrics.compute(30, now=NOW)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    run = statements_run(lambda: metrics.compute(30, now=NOW), "first_action_due_at >=")
     [(statement, parameters)] = run
     plan = planned_at_a_million_reports(statement, parameters)
     assert "ix_report_first_action_due_at" in plan and "ix_report_resolution_due_at" in plan, plan

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import select, text, update
 from werkzeug.datastructures import MultiDict
 
 from corrections.extensions import db
@@ -15,7 +15,7 @@ from corrections.reports import workflow
 from corrections.triage import queue
 from corrections.vocabulary import OPEN
 from tests.helpers import count_queries, file_report, login, make_article, make_editor, recorded_statements
-from tests.planner import planned_at_a_million_reports
+from tests.planner import planned_at_a_million_reports, statements_run
 from tests.triage.queue_pages import links, page_of, walk_both_ways
 from tests.triage.test_most_reported import plans_of
 
@@ -234,17 +234,8 @@ def test_a_desks_reports_in_a_status_are_one_range_of_the_desks_index(app, args)
     """The queue filtered to a desk (or none) in a status read that status's reports and kept the desk's: at a
     million reports "no desk, rejected" read 337,000 to count 1,001 (0.1 to 1 s on SQLite)."""
     editor = make_editor()
-    run = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "desk_id" in statement:
-            run.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        queue.queue_page(queue.QueueFilter.from_args(MultiDict(args)), editor, 50)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    run = statements_run(lambda: queue.queue_page(queue.QueueFilter.from_args(MultiDict(args)), editor, 50),
+                         "desk_id")
     assert run
     for statement, parameters in run:
         plan = planned_at_a_million_reports(statement, parameters)
