@@ -22,7 +22,7 @@ from corrections.infra import outage, page_cache
 from corrections.models import Article, Notice, Report
 from corrections.notices import policies, publishing
 from corrections.reports import consent, filing, privacy, spool, tokens
-from corrections.reports.outcomes import reader_status
+from corrections.reports.outcomes import given_reason, reader_status
 from corrections.transaction import commit, save
 from corrections.vocabulary import CATEGORIES, NOTICE_KINDS, PASSAGE_MAX
 
@@ -320,6 +320,7 @@ def status_page(filed: Report, token: str, forget_form: ForgetContactForm, statu
         can_forget=privacy.has_contact(filed),
         status_title=words.title,
         status_explanation=words.explanation,
+        reject_reason=given_reason(filed.reject_reason),
         mail_promise=words.mail,
         masked_email=filing.mask_email(filed.reporter_email),
         address=consent.state(filed.reporter_email) if filed.notify and filed.reporter_email else None,

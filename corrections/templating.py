@@ -23,7 +23,7 @@ from corrections.languages import (
     zone_name,
 )
 from corrections.text import one_line
-from corrections.vocabulary import STATUS_LABELS
+from corrections.vocabulary import STATUS_LABELS, actor_name
 
 
 def machine_datetime(value: datetime) -> str:
@@ -133,6 +133,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(refs)
     app.add_template_filter(ltr)
     app.add_template_filter(day_label)
+    # Who acted, named: an editor's name, or the reader or the system in the page's language.
+    app.add_template_filter(actor_name, "actor")
     app.add_template_global(chart_bars)
     app.add_template_global(zone_name)
     app.add_template_global(written_in)

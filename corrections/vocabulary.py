@@ -8,6 +8,7 @@ domain packages (the workflow's moves in reports/workflow.py).
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 # What a reader says is wrong (the report form's `category`).
 CATEGORIES = {
@@ -41,6 +42,26 @@ NOTICE_KINDS = {
     "update": _l("Update"),
     "editors_note": _l("Editor’s note"),
 }
+
+# Who acted, where no editor did: the code a history keeps in place of an editor's name (Event.actor and
+# ChangeReview.answered_by), worded when a page shows it (actor_name).
+ACTORS = {
+    # Translators: shown where an editor's name would be (at the start of a history line, or "changed by …"),
+    # for what the reader did: sent their report, removed their contact details.
+    "reader": lazy_pgettext("in place of an editor's name", "Reader"),
+    # Translators: shown where an editor's name would be (at the start of a history line, or "changed by …"),
+    # for what the app did by itself: a report held as spam, contact details erased, a change settled by a notice.
+    "system": lazy_pgettext("in place of an editor's name", "System"),
+}
+
+
+def actor_name(actor: str, editor_id: int | None = None) -> str:
+    """Who acted, as a page names them: the editor's name as it was then, or the reader or the system (ACTORS) in
+    the page's language when no editor is linked."""
+    if editor_id is None and actor in ACTORS:
+        return str(ACTORS[actor])
+    return actor
+
 
 # --- Field limits, in characters: the reader's form, the API's document and filing read the same numbers. ---
 

@@ -5,22 +5,26 @@ Languages other than English come from catalogs made here from messages.pot (the
 under the tags of real languages, so that Babel's dates and directions are those languages'.
 """
 
+import html
 import json
 import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from flask_babel import Domain, force_locale, gettext
 from sqlalchemy import select
 
-from corrections import languages
+from corrections import languages, transaction
 from corrections.articles.content import change_text
 from corrections.config import ConfigError
 from corrections.extensions import db
 from corrections.infra import page_cache
-from corrections.models import OutboxMessage, Report
+from corrections.languages import N_
+from corrections.models import Event, OutboxMessage, Report
 from corrections.notices import publishing
-from corrections.reports import workflow
+from corrections.reports import decisions, outcomes, privacy, tokens, workflow
+from corrections.triage import snapshot
 from tests.catalogs import pseudo, write_pseudo_catalog
 from tests.helpers import confirm_addresses, file_report, form_tokens, login, make_article, make_editor
 
@@ -438,3 +442,112 @@ def test_a_request_looks_its_catalog_up_once_per_language_and_follows_every_chan
     assert (english, hungarian) == (words, pseudo(words))
     # Arabic (force_locale gives it back after its block), English inside the block, Hungarian once decided.
     assert len(looked_up) == 3
+
+
+def test_a_canned_reason_reaches_each_reader_in_the_language_of_their_report(several):
+    # A Hungarian-speaking editor rejects, in one bulk action, a report filed in English and one filed in Hungarian.
+    editor = make_editor()
+    editor.language = "hu"
+    article = make_article(slug="indok")
+    english = file_report(article, email="reader@example.org", notify=True)
+    hungarian = file_report(article, email="olvaso@example.org", notify=True)
+    hungarian.language = "hu"
+    db.session.commit()
+    canned = workflow.REJECT_REASONS[0]
+    client = several.test_client()
+    login(client, editor.email)
+    queue = client.get("/editor/").get_data(as_text=True)
+    client.post("/editor/bulk", data={
+        **form_tokens(queue), "action": "reject", "reason": canned,
+        "selected": [f"{r.id}:{r.version}" for r in (english, hungarian)], "back": "/editor/"})
+    db.session.expire_all()
+
+    # Kept as the canned reason's own words, worded for whoever reads it.
+    assert english.reject_reason == hungarian.reject_reason == canned
+    bodies = {m.to_address: m.body for m in db.session.scalars(select(OutboxMessage))}
+    assert canned in bodies["reader@example.org"] and pseudo(canned) not in bodies["reader@example.org"]
+    assert pseudo(canned) in bodies["olvaso@example.org"]
+    assert canned in status_page(several, english) and pseudo(canned) not in status_page(several, english)
+    assert pseudo(canned) in status_page(several, hungarian)
+    # The editor reads it in the dashboard's language: what the reader was given, and the history.
+    page = html.unescape(client.get(f"/editor/reports/{english.id}").get_data(as_text=True))
+    assert page.count(pseudo(canned)) == 2 and canned not in page.replace(pseudo(canned), "")
+
+
+def test_an_editors_own_words_after_a_canned_reason_stay_as_typed(several):
+    canned = workflow.REJECT_REASONS[1]
+    with force_locale("hu"):
+        assert outcomes.given_reason(f"{canned} The quote is from the minutes.") == \
+            f"{pseudo(canned)} The quote is from the minutes."
+        # A reason kept before canned reasons were worded when read (in some language already) stays as it is.
+        assert outcomes.given_reason(pseudo(canned)) == pseudo(canned)
+        assert outcomes.given_reason(f"{canned}s") == f"{canned}s"
+
+
+def status_page(app, report) -> str:
+    with app.test_request_context():
+        path = urlsplit(tokens.status_url(report)).path
+    return html.unescape(app.test_client().get(path, headers={"Accept-Language": "en"}).get_data(as_text=True))
+
+
+def test_the_reader_and_the_system_are_named_in_the_pages_language(several):
+    editor = make_editor()
+    editor.language = "hu"
+    report = file_report(make_article(slug="nevek"), email="olvaso@example.org")
+    privacy.forget_contact(report, by_reader=True)
+    db.session.commit()
+    client = several.test_client()
+    login(client, editor.email)
+
+    page = html.unescape(client.get(f"/editor/reports/{report.id}").get_data(as_text=True))
+    assert "<strong>reader</strong>" not in page
+    assert pseudo_with("<strong>%(actor)s</strong> sent the report", actor=pseudo("Reader")) in page
+    with several.test_request_context(), force_locale("hu"):
+        assert pseudo("Reader") in str(workflow.changed_since(report))
+        assert workflow.last_actor(report) == pseudo("Reader")
+        [received, forgotten] = report.events
+        assert snapshot.describe(forgotten) == pseudo_with("%(who)s changed it since you loaded the queue",
+                                                           who=pseudo("Reader"))
+        # An editor's name is theirs, even one that reads like the words for the others.
+        forgotten.actor_id = editor.id
+        assert pseudo("Reader") not in snapshot.describe(forgotten)
+
+
+def pseudo_with(message: str, **values: str) -> str:
+    """A message as the pseudo-locale shows it, with its placeholders filled."""
+    worded = pseudo(message)
+    for name, value in values.items():
+        worded = worded.replace(f"%({name})s", value)
+    return worded
+
+
+def test_a_duplicates_original_and_an_undone_decision_are_worded_in_the_editors_language(several):
+    editor = make_editor()
+    editor.language = "hu"
+    article = make_article(slug="tortenet")
+    first, second = file_report(article), file_report(article)
+    workflow.mark_duplicate(second, first, by=editor)
+    decision = decisions.start(editor, N_("%(reports)s rejected"))
+    transaction.commit(decisions.undoable(lambda: workflow.reject(first, workflow.REJECT_REASONS[2], by=editor),
+                                          reports=[first], by=editor, decision=decision), reports=[first])
+    transaction.commit(lambda: decisions.undo(decision, by=editor), reports=[first])
+    client = several.test_client()
+    login(client, editor.email)
+
+    def history(report: Report) -> str:
+        return html.unescape(client.get(f"/editor/reports/{report.id}").get_data(as_text=True))
+
+    reference = f'<span class="ref">{first.reference}</span>'
+    assert pseudo_with("Duplicate of %(reference)s.", reference=reference) in history(second)
+    undone = pseudo_with("Undone: %(decision)s.", decision=pseudo_with("%(reports)s rejected", reports=reference))
+    assert undone in history(first)
+    assert "Undone by" not in history(first)
+
+
+def test_history_comments_kept_as_english_sentences_are_shown_as_they_are(several):
+    assert decisions.undone_words("Undone by Maya Okafor: R-7KQ2MX rejected.") == \
+        "Undone by Maya Okafor: R-7KQ2MX rejected."
+    assert decisions.undone_words("[1, 2]") == "[1, 2]"
+    event = Event(kind="status", to_value="duplicate", comment="Duplicate of R-7KQ2MX.")
+    with force_locale("hu"):
+        assert workflow.comment_words(event) == "Duplicate of R-7KQ2MX."

@@ -31,7 +31,7 @@ from corrections.models import (
     Notice,
     utcnow,
 )
-from corrections.vocabulary import NOTICE_KINDS
+from corrections.vocabulary import NOTICE_KINDS, actor_name
 
 # Notices that announce a change to the text; an editor's note does not.
 ANNOUNCING_KINDS = ("correction", "clarification", "update")
@@ -139,12 +139,13 @@ def answer_values(review, outcome: str, *, by, reason: str, at: datetime) -> tup
 
 def check_open(review: ChangeReview) -> None:
     if review.outcome:
+        who = actor_name(review.answered_by)
         if review.outcome == "no_notice":
             raise ChangeError(gettext("This change was already answered by %(who)s at %(time)s on %(date)s: no "
-                                      "notice needed.", who=review.answered_by, time=short_time(review.answered_at),
+                                      "notice needed.", who=who, time=short_time(review.answered_at),
                                       date=long_date(review.answered_at)))
         raise ChangeError(gettext("This change was already answered by %(who)s at %(time)s on %(date)s: answered "
-                                  "with a notice.", who=review.answered_by, time=short_time(review.answered_at),
+                                  "with a notice.", who=who, time=short_time(review.answered_at),
                                   date=long_date(review.answered_at)))
 
 

@@ -258,7 +258,8 @@ def _bulk_step(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
         if original is not None and report.id == original.id:
             continue  # the original of the duplicates stays as it is
         if seen is not None and seen != report.version:
-            who = workflow.last_actor(report)
+            # Who changed it last; "" when its history names nobody ("someone", below).
+            who = workflow.last_actor(report) or ""
             by_reason.setdefault(f"stale {who}", Refused(who)).references.append(report.reference)
             continue
         if to is not None and not (canned_answers.usable_on(canned_answer, report) if canned_answer
@@ -306,6 +307,9 @@ def _bulk_step(form: BulkForm, selection: list[tuple[int, int | None]], me: Edit
         # Worded now that the count is known: "it" or "them".
         if reason == "gone":
             refused.why = ngettext("because it no longer exists", "because they no longer exist", n)
+        elif reason.startswith("stale ") and not refused.why:
+            refused.why = ngettext("because someone changed it since you loaded the queue",
+                                   "because someone changed them since you loaded the queue", n)
         elif reason.startswith("stale "):
             refused.why = ngettext("because %(who)s changed it since you loaded the queue",
                                    "because %(who)s changed them since you loaded the queue", n, who=refused.why)

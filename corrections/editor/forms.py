@@ -21,7 +21,7 @@ from corrections.access import accounts
 from corrections.articles import unannounced
 from corrections.languages import N_, FieldMessage
 from corrections.reports import canned_answers, clocks, desks
-from corrections.reports.workflow import REJECT_REASONS
+from corrections.reports.outcomes import REJECT_REASONS
 from corrections.text import parse_id, parse_ids
 from corrections.triage import saved_views
 from corrections.vocabulary import (
@@ -34,7 +34,8 @@ from corrections.vocabulary import (
 )
 
 OTHER = "other"
-# A canned reason's value is its English words; its label, and the reason given (chosen_reason), the page's language.
+# A canned reason's value is its English words, its label the page's language. The reason given (chosen_reason) keeps
+# the English words: it is worded when read (outcomes.given_reason), the reader's in the language of their report.
 REASON_CHOICES = [SelectChoice(reason, _l(reason)) for reason in REJECT_REASONS] + [
     SelectChoice(OTHER, _l("Another reason (write it below)"))
 ]
@@ -63,7 +64,7 @@ class ReasonFields:
     def chosen_reason(self) -> str:
         if self.reason.data and self.reason.data != OTHER and self.reason.data in REJECT_REASONS:
             extra = (self.reason_text.data or "").strip()
-            return f"{gettext(self.reason.data)} {extra}".strip()
+            return f"{self.reason.data} {extra}".strip()
         return (self.reason_text.data or "").strip()
 
 

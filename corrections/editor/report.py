@@ -29,7 +29,7 @@ from corrections.figures.metrics import duration_words
 from corrections.languages import N_, number, word_list
 from corrections.models import CannedAnswer, Notice, Report, utcnow
 from corrections.notices import publishing
-from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, workflow
+from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, outcomes, workflow
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save, show
 from corrections.triage import presence, queue, snapshot
@@ -62,6 +62,13 @@ def highlighted_article_text(place: anchors.PassagePlace, title: bool = False) -
     # Every piece of the text is escaped before the <mark> is added.
     before, passage, after = (escape(part) for part in (text[:start], text[start:end], text[end:]))
     return Markup(f'{before}<mark id="passage">{passage}</mark>{after}')  # nosec B704
+
+
+def history_comments(report: Report) -> dict[int, str]:
+    """The comment of each line of the report's history, in the editor's language where it was kept as what
+    happened (a canned reason, the original of a duplicate, the decision an undo took back)."""
+    return {event.id: decisions.undone_words(event.comment) if event.kind == "undo" else workflow.comment_words(event)
+            for event in report.events if event.comment}
 
 
 def queue_back() -> tuple[str, queue.QueueFilter | None]:
@@ -129,6 +136,9 @@ def render_report(report: Report, status: int = 200, **forms):
         clocks=clocks.report_clocks(report),
         now=utcnow(),
         earlier=earlier,
+        reject_reason=outcomes.given_reason(report.reject_reason),
+        earlier_reason=outcomes.given_reason(earlier.reject_reason) if earlier is not None else "",
+        comments=history_comments(report),
         kinds=NOTICE_KINDS,
         duration=duration_words,
         earlier_notices=publishing.for_report(earlier) if earlier is not None else [],

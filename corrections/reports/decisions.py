@@ -118,22 +118,49 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s")
 def describe(decision: Decision) -> str:
     """The decision in a few words, in the page's language: "R-7KQ2MX and R-P3D9WA rejected"."""
     references = [row.report.reference for row in decision.reports]
-    if len(references) > NAMED + 1:
-        more = len(references) - NAMED
+    return _described(decision.what, references[:NAMED + 1], len(references))
+
+
+def _described(what: str, references: list[str], count: int) -> str:
+    """A decision's `what` said of its reports: the first NAMED + 1 references of `count`."""
+    if count > NAMED + 1:
+        more = count - NAMED
         references = [*references[:NAMED], ngettext("%(count)s more", "%(count)s more", more, count=number(more))]
     named = word_list(references)
     try:
-        kept = json.loads(decision.what)
+        kept = json.loads(what)
     except ValueError:
         kept = None
     if not isinstance(kept, dict) or not isinstance(kept.get("said"), str):
         # Kept before decisions were worded through the catalog: English words after the references.
-        return f"{named} {decision.what}".strip()
+        return f"{named} {what}".strip()
     if not PLACEHOLDER.search(kept["said"]):
         # Words given to undoable(what=...) without a catalog message: after the references.
         return f"{named} {kept['said']}".strip()
     values = {name: value for name, value in kept.items() if name != "said"}
     return gettext(kept["said"], reports=named, **values).strip()
+
+
+def undone_comment(decision: Decision) -> str:
+    """What the history line of an undo keeps of the decision (as JSON): its words and the references describe
+    names, worded when the history is read (undone_words), in the language of whoever reads it."""
+    references = [row.report.reference for row in decision.reports]
+    return json.dumps({"undone": decision.what, "reports": references[:NAMED + 1], "count": len(references)},
+                      ensure_ascii=False)
+
+
+def undone_words(comment: str) -> str:
+    """An undo's history comment (undone_comment) in the page's language: "Undone: R-7KQ2MX and R-P3D9WA
+    rejected."; one kept as a finished sentence (before undos were worded when read), as it is."""
+    try:
+        kept = json.loads(comment)
+    except ValueError:
+        return comment
+    if not (isinstance(kept, dict) and isinstance(kept.get("undone"), str) and isinstance(kept.get("reports"), list)
+            and isinstance(kept.get("count"), int)):
+        return comment
+    return gettext("Undone: %(decision)s.",
+                   decision=_described(kept["undone"], [str(r) for r in kept["reports"]], kept["count"]))
 
 
 def find(decision_id: int | None) -> Decision | None:
@@ -190,11 +217,11 @@ def undo(decision: Decision, *, by: Editor) -> list[Report]:
     for row in rows:
         if row.report.version != row.version_after:
             raise workflow.changed_since(row.report)
-    said = describe(decision)
+    said = undone_comment(decision)
     for hook in _when_undone:
         hook(decision, by)
     for row in rows:
-        workflow.restore(row.report, json.loads(row.before), by=by, comment=f"Undone by {by.name}: {said}.")
+        workflow.restore(row.report, json.loads(row.before), by=by, comment=said)
     for model in (OutboxMessage, WebhookDelivery):
         db.session.execute(
             update(model).where(model.decision_id == decision.id, model.status.in_(("pending", "held")))

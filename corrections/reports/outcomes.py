@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from corrections import languages
 from corrections.infra import mail
+from corrections.languages import N_
 from corrections.models import OutboxMessage, Report
 from corrections.reports import consent
 from corrections.reports.tokens import status_url
@@ -76,6 +77,27 @@ def reader_status(report: Report) -> ReaderStatus:
     return ReaderStatus(*(str(word) for word in words))
 
 
+# The canned reasons an editor may give for rejecting a report (the forms offer them in the page's language). One is
+# stored in its English words, followed by the editor's own if they added some, and worded when it is read:
+# the reader reads it in the language of their report, an editor in theirs (given_reason).
+REJECT_REASONS = (
+    N_("The article is accurate as published."),
+    N_("This is a matter of opinion or interpretation, not of fact."),
+    N_("We could not verify the claim with the information given."),
+    N_("The article already says this, or has already been corrected."),
+)
+
+
+def given_reason(reason: str) -> str:
+    """A report's reason for rejecting as its reader or an editor reads it: a canned reason at its start in the
+    current language, the editor's own words as they typed them (a reason kept before canned reasons were worded
+    when read, already in some language, stays as it is)."""
+    for canned in REJECT_REASONS:
+        if reason == canned or reason.startswith(canned + " "):
+            return f"{gettext(canned)}{reason[len(canned):]}"
+    return reason
+
+
 # The outcomes a reader is written to about, with the e-mail's subject.
 OUTCOMES = {
     "corrected": _l("Your report led to a correction"),
@@ -111,6 +133,7 @@ def _queue(report: Report, outcome: str, notice, confirmed: bool) -> OutboxMessa
     # In the language the reader filed the report in, whoever's request decided it.
     with languages.speaking(report.language):
         body = render_template("mail/outcome.txt", report=report, outcome=outcome, notice=notice,
+                               reject_reason=given_reason(report.reject_reason),
                                status_url=status_url(report), site_name=current_app.config["SITE_NAME"])
         subject = gettext("%(subject)s (%(reference)s)", subject=OUTCOMES[outcome], reference=report.reference)
     if not confirmed:

@@ -8,6 +8,7 @@ database keeps the token's hash (text.hash_token) and the client's keyed hash, n
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from corrections.models import Report, utcnow
 # Crockford's alphabet: no I, L, O or U to misread over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
+REFERENCE = re.compile(f"R-[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}")
 
 
 def reference_of(bits: int) -> str:
@@ -28,6 +30,11 @@ def reference_of(bits: int) -> str:
 
 def new_reference() -> str:
     return reference_of(secrets.randbits(5 * REFERENCE_LENGTH))
+
+
+def is_reference(text: str) -> bool:
+    """Whether the text is a report's reference and nothing else."""
+    return REFERENCE.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.languages import N_, short_time
 from corrections.models import Editor, Event, Report, utcnow
-from corrections.reports import consent, outcomes
-from corrections.vocabulary import CLOSED, OPEN, STATUS_LABELS
+from corrections.reports import consent, outcomes, tokens
+from corrections.vocabulary import CLOSED, OPEN, STATUS_LABELS, actor_name
 
 MOVES: dict[str, set[str]] = {
     "new": {"in_review", "rejected", "duplicate", "spam"},
@@ -42,13 +42,8 @@ ACTIONS = {
     "corrected": _l("Mark corrected"),
 }
 
-# Marked for the catalog: the forms show each in the page's language (editor/forms.py).
-REJECT_REASONS = (
-    N_("The article is accurate as published."),
-    N_("This is a matter of opinion or interpretation, not of fact."),
-    N_("We could not verify the claim with the information given."),
-    N_("The article already says this, or has already been corrected."),
-)
+# The canned reasons for rejecting, kept in their English words and worded for whoever reads them (outcomes.py).
+REJECT_REASONS = outcomes.REJECT_REASONS
 
 
 # A move the table refuses, one sentence per state it would have gone to.
@@ -86,23 +81,33 @@ def last_event(report: Report) -> Event | None:
     return db.session.scalar(select(Event).where(Event.report_id == report.id).order_by(Event.id.desc()).limit(1))
 
 
-def last_actor(report: Report) -> str:
-    """Who changed the report last (as its history names them)."""
+def last_actor(report: Report) -> str | None:
+    """Who changed the report last, as its history names them in the page's language; None when it has no history."""
     last = last_event(report)
-    return last.actor if last else "someone"
+    return actor_name(last.actor, last.actor_id) if last else None
 
 
 def changed_since(report: Report) -> StaleReport:
     """The refusal of a change made from a page older than the report (as the report stands now): who changed
     it last, and when. Also what an editor is told when another editor's change was committed first."""
     last = last_event(report)
-    who = last.actor if last else "someone"
     if last is None:
         return StaleReport(gettext("%(reference)s was changed a moment ago since you loaded the page; nothing was "
                                    "changed. Reload to see the latest.", reference=report.reference))
     return StaleReport(gettext("%(reference)s was changed by %(who)s at %(time)s since you loaded the page; nothing "
-                               "was changed. Reload to see the latest.", reference=report.reference, who=who,
-                               time=short_time(last.created_at)))
+                               "was changed. Reload to see the latest.", reference=report.reference,
+                               who=actor_name(last.actor, last.actor_id), time=short_time(last.created_at)))
+
+
+def comment_words(event: Event) -> str:
+    """An event's comment as an editor reads it, in the page's language: a canned reason for rejecting worded, a
+    move to duplicate without a comment saying of which report; the editor's own words, and comments kept as
+    finished sentences (an older history's), as they are."""
+    if event.kind == "status" and event.to_value == "rejected":
+        return outcomes.given_reason(event.comment)
+    if event.kind == "status" and event.to_value == "duplicate" and tokens.is_reference(event.comment):
+        return gettext("Duplicate of %(reference)s.", reference=event.comment)
+    return event.comment
 
 
 # --- The pure half: each function below checks one change, makes it on `report` (a Report, or anything with its
@@ -173,7 +178,8 @@ def duplicated(report, original, *, by, at: datetime, comment: str = "") -> dict
     if original.article_id != report.article_id:
         raise WorkflowError(gettext("%(reference)s is about another article; a duplicate must be about the same one.",
                                     reference=original.reference))
-    event = moved(report, "duplicate", by=by, at=at, comment=comment or f"Duplicate of {original.reference}.")
+    # Without the editor's words, the original's reference: the history words it (comment_words).
+    event = moved(report, "duplicate", by=by, at=at, comment=comment or original.reference)
     report.duplicate_of_id = original.id
     return event
 

@@ -15,6 +15,7 @@ from corrections.languages import N_, number
 from corrections.models import Editor, Event, Report
 from corrections.reports.workflow import OPEN, next_deadline
 from corrections.triage import queue
+from corrections.vocabulary import actor_name
 
 # New reports are counted no further than this: the bar then says "more than".
 NEW_CAP = 99
@@ -76,7 +77,7 @@ UNDONE = {
 
 def describe(event: Event) -> str:
     """What another editor did to a report, as one sentence of the page's language."""
-    who = event.actor
+    who = actor_name(event.actor, event.actor_id)
     if event.kind == "status" and event.to_value in MOVED:
         return gettext(MOVED[event.to_value], who=who)
     if event.kind == "assign":
@@ -110,7 +111,7 @@ def changed_by_others(report_ids: list[int], after_event: int | None, me: Editor
                (Event.actor_id != me.id) | Event.actor_id.is_(None))
         .order_by(Event.id)
     )
-    return {event.report_id: Change(event.actor, describe(event)) for event in events}
+    return {event.report_id: Change(actor_name(event.actor, event.actor_id), describe(event)) for event in events}
 
 
 def neighbours(f: queue.QueueFilter, me: Editor, report: Report) -> tuple[int | None, int | None]:

@@ -97,6 +97,11 @@ def test_a_notice_published_within_the_grace_period_settles_the_change(editor_cl
     assert (review.outcome, review.answered_by) == ("notice", "system")
     [event] = db.session.scalars(select(ArticleEvent)).all()
     assert event.kind == "settled" and "final vote count" in event.comment
+    # Settled by no editor: the pages name nobody ("system" is a code, not a name).
+    change_page = editor_client.get(f"/editor/changes/{review.id}").get_data(as_text=True)
+    article_page = editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
+    assert "Answered: settled by a notice published since, <time" in change_page and "system" not in change_page
+    assert "(system)" not in article_page and "· System: settled by a notice published since" in article_page
 
 
 def test_an_editors_note_does_not_settle_a_change(editor_client, editor, clock):

@@ -128,7 +128,7 @@ def test_an_undone_rejection_puts_the_report_back_and_its_email_never_leaves(app
     assert report.assignee.name == "Sam Other"
     last = report.events[-1]
     assert (last.kind, last.actor, last.from_value, last.to_value) == ("undo", "Maya Okafor", "rejected", "in_review")
-    assert last.comment == f"Undone by Maya Okafor: {report.reference} rejected."
+    assert decisions.undone_words(last.comment) == f"Undone: {report.reference} rejected."
     assert db.session.get(Decision, decision.id).undone_at is not None
 
     make_due()

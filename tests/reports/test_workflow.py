@@ -121,7 +121,9 @@ def test_duplicate_points_at_the_first_report_of_a_chain(app):
     workflow.mark_duplicate(third, second, by=editor)
     db.session.commit()
     assert third.duplicate_of_id == first.id
-    assert third.events[-1].comment == f"Duplicate of {first.reference}."
+    # The original's reference is kept; the history words it in the editor's language.
+    assert third.events[-1].comment == first.reference
+    assert workflow.comment_words(third.events[-1]) == f"Duplicate of {first.reference}."
 
 
 @pytest.mark.databases("sqlite")

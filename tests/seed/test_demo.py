@@ -1,13 +1,17 @@
 """The demo: a queue that looks like a real morning, its reports filed through the workflow."""
 
+import html
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from corrections.extensions import db
 from corrections.models import Report, utcnow
-from corrections.reports import clocks
+from corrections.reports import clocks, tokens, workflow
 from corrections.seed import demo
 from corrections.seed.demo_content import DEMO_REPORTS
 from corrections.vocabulary import OPEN
@@ -45,3 +49,18 @@ def test_the_demo_keeps_targets_an_admin_set(app):
     assert clocks.all_targets() == {clocks.DEFAULT: clocks.Targets(first_action=90, resolution=None)}
     new = db.session.scalars(select(Report).where(Report.status == "new")).first()
     assert new.first_action_due_at == new.created_at + timedelta(minutes=90)
+
+
+@pytest.mark.databases("sqlite")
+def test_the_demos_rejected_report_gives_its_reason_in_the_sites_language(make_app):
+    app = make_app(LANGUAGE="hu")
+    with app.app_context():
+        demo.seed()
+        rejected = db.session.scalars(select(Report).where(Report.status == "rejected")).first()
+        with app.test_request_context():
+            path = urlsplit(tokens.status_url(rejected)).path
+            with force_locale("hu"):
+                hungarian = gettext(workflow.REJECT_REASONS[0])
+        page = html.unescape(app.test_client().get(path).get_data(as_text=True))
+    assert hungarian != workflow.REJECT_REASONS[0]
+    assert hungarian in page and workflow.REJECT_REASONS[0] not in page

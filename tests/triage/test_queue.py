@@ -366,17 +366,31 @@ def test_bulk_refusals_do_not_undo_the_others_and_are_shown(editor_client):
     }, follow_redirects=True)
     page = response.get_data(as_text=True)
     # One summary: what was done, then each reason once with the references it refused.
-    assert ("1 done; 1 refused because it is already accepted; 1 refused because system changed it since you "
+    assert ("1 done; 1 refused because it is already accepted; 1 refused because System changed it since you "
             "loaded the queue; 1 refused because it no longer exists.") in page
     assert f'Done: <span class="ref">{fine.reference}</span></li>' in page
     assert (f'Refused because it is already accepted: <span class="ref">{accepted.reference}</span></li>'
             in page)
-    assert ('Refused because system changed it since you loaded the queue: '
+    assert ('Refused because System changed it since you loaded the queue: '
             f'<span class="ref">{stale.reference}</span></li>') in page
     assert 'Refused because it no longer exists: <span class="ref">#999999</span></li>' in page
     assert "flash-error" not in page
     db.session.expire_all()
     assert [db.session.get(Report, r.id).status for r in (fine, accepted, stale)] == ["spam", "accepted", "in_review"]
+
+
+@pytest.mark.databases("sqlite")
+def test_a_bulk_refusal_names_nobody_when_the_report_has_no_history(editor_client, monkeypatch):
+    stale = file_report(make_article())
+    stale_version = stale.version
+    transaction.commit(lambda: workflow.move(stale, "in_review", by=None), report=stale)
+    # A history that names nobody (none kept): "someone", in a sentence of its own.
+    monkeypatch.setattr(workflow, "last_event", lambda report: None)
+    response = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "selected": [f"{stale.id}:{stale_version}"], "action": "spam",
+        "back": "/editor/"}, follow_redirects=True)
+    assert ('Refused because someone changed it since you loaded the queue: '
+            f'<span class="ref">{stale.reference}</span></li>') in response.get_data(as_text=True)
 
 
 def test_bulk_duplicate_marks_the_others_as_duplicates_of_the_oldest(editor_client):
@@ -545,7 +559,7 @@ def test_the_bulk_action_on_a_big_group_takes_its_reports_as_the_editor_saw_them
         "csrf_token": csrf_token(editor_client), "selected": value, "action": "reject",
         "reason": workflow.REJECT_REASONS[0], "reason_text": "Checked.", "back": back}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "4 done; 1 refused because system changed it since you loaded the queue." in page
+    assert "4 done; 1 refused because System changed it since you loaded the queue." in page
     db.session.expire_all()
     statuses = {r.id: db.session.get(Report, r.id).status for r in [*group, late]}
     # The open reports of the group as the queue showed them: not the spam one (not shown), not the one another
