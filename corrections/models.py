@@ -514,6 +514,9 @@ class ChangeReview(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     answered_by: Mapped[str] = mapped_column(String(200), default="")
     notice_id: Mapped[int | None] = mapped_column("correction_id", ForeignKey("correction.id"), default=None)
+    # Answered by a notice: its kind, and `reason` is its text, worded when shown (unannounced.answer_reason).
+    # "" on rows from before, whose reason is a finished English sentence.
+    notice_kind: Mapped[str] = mapped_column(String(20), default="")
 
     article: Mapped[Article] = relationship()
     from_revision: Mapped[ArticleRevision] = relationship(foreign_keys=[from_revision_id])
@@ -536,6 +539,9 @@ class ArticleEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("article_revision.id"), default=None)
     comment: Mapped[str] = mapped_column(Text, default="")
+    # A line about a notice (answered, settled, reopened): its kind, worded with the comment when shown
+    # (unannounced.event_comment). "" on rows from before, whose comment is a finished English sentence.
+    notice_kind: Mapped[str] = mapped_column(String(20), default="")
 
     revision: Mapped["ArticleRevision | None"] = relationship()
 

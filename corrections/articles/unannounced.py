@@ -31,7 +31,7 @@ from corrections.models import (
     Notice,
     utcnow,
 )
-from corrections.vocabulary import NOTICE_KINDS, actor_name
+from corrections.vocabulary import actor_name
 
 # Notices that announce a change to the text; an editor's note does not.
 ANNOUNCING_KINDS = ("correction", "clarification", "update")
@@ -49,6 +49,18 @@ EVENT_LABELS = {
     "no_notice": _l("no notice needed"),
     "settled": _l("settled by a notice published since"),
     "reopened": _l("open again: the notice that answered it was undone"),
+}
+# What a notice did to a change, one sentence per kind of notice, worded when shown (rows from before the kind was
+# kept show their English sentence as stored): published with its text, or undone by an editor.
+PUBLISHED = {
+    "correction": N_("Correction published: %(text)s"),
+    "clarification": N_("Clarification published: %(text)s"),
+    "update": N_("Update published: %(text)s"),
+}
+UNDONE = {
+    "correction": N_("The correction was undone by %(name)s."),
+    "clarification": N_("The clarification was undone by %(name)s."),
+    "update": N_("The update was undone by %(name)s."),
 }
 
 
@@ -116,24 +128,43 @@ def history(article: Article, limit: int) -> list[ArticleEvent]:
         .options(selectinload(ArticleEvent.revision).load_only(ArticleRevision.number)).order_by(ArticleEvent.id.desc()).limit(limit)))
 
 
+def answer_reason(review: ChangeReview) -> str:
+    """Why the change needs no notice, or the notice that answered it, in the page's language."""
+    if review.notice_kind in PUBLISHED:
+        return gettext(PUBLISHED[review.notice_kind], text=review.reason)
+    return review.reason
+
+
+def event_comment(event: ArticleEvent) -> str:
+    """A line of the article's history's comment in the page's language."""
+    if event.kind == "reopened" and event.notice_kind in UNDONE:
+        return gettext(UNDONE[event.notice_kind], name=event.actor)
+    if event.notice_kind in PUBLISHED:
+        return gettext(PUBLISHED[event.notice_kind], text=event.comment)
+    return event.comment
+
+
 def _answer(review: ChangeReview, outcome: str, *, by: Editor | None, reason: str = "",
             notice: Notice | None = None) -> None:
-    answer, event = answer_values(review, outcome, by=by, reason=reason, at=utcnow())
+    answer, event = answer_values(review, outcome, by=by, reason=reason, at=utcnow(),
+                                  notice_kind=notice.kind if notice else "")
     for name, value in answer.items():
         setattr(review, name, value)
     review.notice = notice
     db.session.add(ArticleEvent(**event))
 
 
-def answer_values(review, outcome: str, *, by, reason: str, at: datetime) -> tuple[dict, dict]:
+def answer_values(review, outcome: str, *, by, reason: str, at: datetime,
+                  notice_kind: str = "") -> tuple[dict, dict]:
     """An answer to a change (`review`: anything with its article_id and to_revision_id) by an editor (anything
     with an id and a name; None: settled by a notice nobody wrote for it): the review's new columns and its
-    ArticleEvent's. Pure."""
+    ArticleEvent's. Answered by a notice: `notice_kind` is its kind and `reason` its text. Pure."""
     answered_by = by.name if by else "system"
-    answer = {"outcome": outcome, "reason": reason, "answered_at": at, "answered_by": answered_by}
+    answer = {"outcome": outcome, "reason": reason, "answered_at": at, "answered_by": answered_by,
+              "notice_kind": notice_kind}
     event = {"article_id": review.article_id, "created_at": at, "actor_id": by.id if by else None,
              "actor": answered_by, "kind": outcome if by else "settled", "revision_id": review.to_revision_id,
-             "comment": reason}
+             "comment": reason, "notice_kind": notice_kind}
     return answer, event
 
 
@@ -184,8 +215,7 @@ def settle_by_notice(notice: Notice, *, by: Editor, answering: ChangeReview | No
     for review in still_open:
         # The editor answered the change they wrote the notice for, or whose revision it names.
         editor = by if review is answering or review.to_revision_id == notice.revision_id else None
-        _answer(review, "notice", by=editor, notice=notice,
-                reason=f"{NOTICE_KINDS[notice.kind]} published: {notice.text}")
+        _answer(review, "notice", by=editor, notice=notice, reason=notice.text)
 
 
 def unsettle(notice: Notice, *, by: Editor) -> None:
@@ -194,10 +224,9 @@ def unsettle(notice: Notice, *, by: Editor) -> None:
     now = utcnow()
     for review in db.session.scalars(select(ChangeReview).where(ChangeReview.notice_id == notice.id)):
         review.outcome, review.reason, review.answered_at, review.answered_by = "", "", None, ""
-        review.notice = None
+        review.notice, review.notice_kind = None, ""
         db.session.add(ArticleEvent(article_id=review.article_id, created_at=now, actor_id=by.id, actor=by.name,
-                                    kind="reopened", revision_id=review.to_revision_id,
-                                    comment=f"The {NOTICE_KINDS[notice.kind].lower()} was undone by {by.name}."))
+                                    kind="reopened", revision_id=review.to_revision_id, notice_kind=notice.kind))
 
 
 def mark_announced(now: datetime) -> list[int]:

@@ -63,7 +63,8 @@ def render_article(article: Article, status: int = 200, *, publish_form=None, am
         revision_choices=revisions.latest(article, REVISIONS_LISTED),
         chosen_revision=parse_id(request.form.get("revision")),
         changes=unannounced.for_article(article, CHANGES_LISTED), history=unannounced.history(article, CHANGES_LISTED),
-        history_listed=CHANGES_LISTED, change_labels=unannounced.EVENT_LABELS, now=utcnow(), **way_back(),
+        history_listed=CHANGES_LISTED, change_labels=unannounced.EVENT_LABELS,
+        event_comment=unannounced.event_comment, now=utcnow(), **way_back(),
     ), status
 
 

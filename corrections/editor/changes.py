@@ -48,6 +48,7 @@ def render_change(review: ChangeReview, status: int = 200, *, publish_form=None,
         publish_form=publish_form or PublishForm(formdata=None, kind="correction"),
         no_notice_form=no_notice_form or NoNoticeForm(formdata=None),
         kinds=NOTICE_KINDS, labels=unannounced.EVENT_LABELS, sources=revisions.SOURCES,
+        reason=unannounced.answer_reason(review) if review.outcome else "",
         still_in_grace=not review.outcome and review.due_at > utcnow(),
     ), status
 

@@ -27,9 +27,9 @@ from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.figures.metrics import duration_words
 from corrections.languages import N_, number, word_list
-from corrections.models import CannedAnswer, Notice, Report, utcnow
+from corrections.models import CannedAnswer, Event, Notice, Report, utcnow
 from corrections.notices import publishing
-from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, outcomes, workflow
+from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, outcomes, privacy, workflow
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save, show
 from corrections.triage import presence, queue, snapshot
@@ -65,10 +65,8 @@ def highlighted_article_text(place: anchors.PassagePlace, title: bool = False) -
 
 
 def history_comments(report: Report) -> dict[int, str]:
-    """The comment of each line of the report's history, in the editor's language where it was kept as what
-    happened (a canned reason, the original of a duplicate, the decision an undo took back)."""
-    return {event.id: decisions.undone_words(event.comment) if event.kind == "undo" else workflow.comment_words(event)
-            for event in report.events if event.comment}
+    """The comment of each line of the report's history, in the editor's language (event_comment)."""
+    return {event.id: event_comment(event) for event in report.events if event.comment}
 
 
 def queue_back() -> tuple[str, queue.QueueFilter | None]:
@@ -226,6 +224,21 @@ APPLIED = {
     "rejected": N_("“%(answer)s” applied to %(reference)s: rejected."),
     "spam": N_("“%(answer)s” applied to %(reference)s: spam."),
 }
+
+
+def event_comment(event: Event) -> str:
+    """A line of the report's history's comment in the page's language where it was kept as what happened (a
+    canned reason, the original of a duplicate, the decision an undo took back, a withdrawal's notice kind, an
+    erasure's facts); anything else (typed by a person, or an English sentence stored before) as it is."""
+    if event.kind == "undo":
+        return decisions.undone_words(event.comment)
+    if event.kind == "note" and event.to_value in publishing.WITHDRAWN:
+        return publishing.withdrawal_note(event.to_value, event.comment)
+    if event.kind == "privacy":
+        return privacy.erasure_comment(event.comment)
+    return workflow.comment_words(event)
+
+
 def drafted_notice(report: Report, place: anchors.PassagePlace) -> str:
     """The publish form's first text: from the canned answer just applied (?answer=), else the reader's words."""
     canned_answer_id = parse_id(request.args.get("answer"))

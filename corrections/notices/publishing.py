@@ -59,6 +59,13 @@ def check_text(kind: str, text: str) -> str:
 
 
 ACCEPTED_ON_PUBLISHING = "Accepted on publishing a correction."
+# The note a withdrawal leaves on each linked report, one sentence per kind of notice.
+WITHDRAWN = {
+    "correction": languages.N_("The correction linked to this report was withdrawn: %(reason)s"),
+    "clarification": languages.N_("The clarification linked to this report was withdrawn: %(reason)s"),
+    "update": languages.N_("The update linked to this report was withdrawn: %(reason)s"),
+    "editors_note": languages.N_("The editor’s note linked to this report was withdrawn: %(reason)s"),
+}
 
 
 def moves_on_publishing(status: str, kind: str, text: str) -> list[tuple[str, str]]:
@@ -281,8 +288,13 @@ def withdraw(notice: Notice, reason: str, *, by: Editor) -> None:
     webhooks.emit("correction.withdrawn", {"correction": webhooks.notice_data(notice), "reason": reason,
                                            "by": by.name})
     for report in notice.reports:
-        workflow.add_note(report, f"The {NOTICE_KINDS[notice.kind].lower()} linked to this report was "
-                                  f"withdrawn: {reason}", by=by)
+        # The kind is kept with the note and worded when the report's history is shown (withdrawal_note).
+        workflow.add_note(report, reason, by=by, about=notice.kind)
+
+
+def withdrawal_note(kind: str, reason: str) -> str:
+    """The note a withdrawal left on a linked report, in the page's language."""
+    return gettext(WITHDRAWN[kind], reason=reason)
 
 
 def _shown() -> Select:

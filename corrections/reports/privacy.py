@@ -7,12 +7,15 @@ Event that says what was erased, never the erased values. The keyed client hash 
 and is what spots a flood of reports from one client.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, or_, select
 
 from corrections.extensions import db
+from corrections.languages import N_, number
 from corrections.models import Event, OutboxMessage, Report, utcnow
 from corrections.reports import consent
 from corrections.vocabulary import CLOSED
@@ -20,6 +23,38 @@ from corrections.vocabulary import CLOSED
 # Reports erased per transaction by purge_batch: short transactions, bounded memory.
 BATCH = 200
 UNSENT = ("pending", "held")
+# What an erasure took and why, one sentence each, worded when the report's history is shown (erasure_comment).
+ERASED = {
+    "reader": {
+        "name": N_("Name erased at the reader’s request."),
+        "email": N_("E-mail address erased at the reader’s request."),
+        "name_email": N_("Name and e-mail address erased at the reader’s request."),
+        "contact": N_("Contact details erased at the reader’s request."),
+    },
+    "system": {
+        "name": N_("Name erased by the system."),
+        "email": N_("E-mail address erased by the system."),
+        "name_email": N_("Name and e-mail address erased by the system."),
+        "contact": N_("Contact details erased by the system."),
+    },
+}
+CLEANED_UP = {
+    "name": lambda days: ngettext(
+        "Name erased by the personal-data clean-up (closed more than %(count)s day ago).",
+        "Name erased by the personal-data clean-up (closed more than %(count)s days ago).", days, count=number(days)),
+    "email": lambda days: ngettext(
+        "E-mail address erased by the personal-data clean-up (closed more than %(count)s day ago).",
+        "E-mail address erased by the personal-data clean-up (closed more than %(count)s days ago).", days,
+        count=number(days)),
+    "name_email": lambda days: ngettext(
+        "Name and e-mail address erased by the personal-data clean-up (closed more than %(count)s day ago).",
+        "Name and e-mail address erased by the personal-data clean-up (closed more than %(count)s days ago).", days,
+        count=number(days)),
+    "contact": lambda days: ngettext(
+        "Contact details erased by the personal-data clean-up (closed more than %(count)s day ago).",
+        "Contact details erased by the personal-data clean-up (closed more than %(count)s days ago).", days,
+        count=number(days)),
+}
 
 
 @dataclass
@@ -49,10 +84,11 @@ def _messages_with_data(report: Report) -> list[OutboxMessage]:
     ))
 
 
-def _erase(report: Report, *, actor: str, why: str, dry_run: bool = False) -> Erased:
-    """Blank the report's contact fields and its outbox copies, and record a privacy event."""
-    what = [label for label, value in (("name", report.reporter_name), ("e-mail address", report.reporter_email))
-            if value]
+def _erase(report: Report, *, actor: str, why: str | int, dry_run: bool = False) -> Erased:
+    """Blank the report's contact fields and its outbox copies, and record a privacy event. `why`: "reader" (they
+    asked), "system", or the clean-up's number of days."""
+    name, email = bool(report.reporter_name), bool(report.reporter_email)
+    what = "name_email" if name and email else "name" if name else "email" if email else "contact"
     messages = _messages_with_data(report)
     # Held messages (waiting for the address to be confirmed) are unsent too.
     cancelled = [m for m in messages if m.status in UNSENT]
@@ -69,14 +105,31 @@ def _erase(report: Report, *, actor: str, why: str, dry_run: bool = False) -> Er
     for message in messages:
         message.to_address = ""
         message.body = ""
-    comment = (" and ".join(what) or "Contact details") + " erased " + why + "."
-    if cancelled:
-        comment += f" {len(cancelled)} unsent e-mail{'s' if len(cancelled) != 1 else ''} cancelled."
-    if blanked:
-        comment += (f" Address and text of {len(blanked)} e-mail{'s' if len(blanked) != 1 else ''} "
-                    "already sent erased from the outbox.")
-    db.session.add(Event(report=report, actor=actor, kind="privacy", comment=comment[0].upper() + comment[1:]))
+    # What happened, worded when the history is shown (erasure_comment): never the erased values.
+    comment = {"erased": what, "why": why, "cancelled": len(cancelled), "blanked": len(blanked)}
+    db.session.add(Event(report=report, actor=actor, kind="privacy", comment=json.dumps(comment)))
     return result
+
+
+def erasure_comment(comment: str) -> str:
+    """A privacy event's comment in the page's language: what was erased and why, and what became of the
+    e-mails. A comment stored as an English sentence (before erasures were recorded as what happened) as it is."""
+    try:
+        done = json.loads(comment) if comment.startswith("{") else None
+        what, why = done["erased"], done["why"]
+        cancelled, blanked = int(done["cancelled"]), int(done["blanked"])
+        erased = CLEANED_UP[what] if isinstance(why, int) else ERASED[why][what]
+    except (ValueError, TypeError, KeyError):
+        return comment
+    said = [erased(why) if isinstance(why, int) else gettext(erased)]
+    if cancelled:
+        said.append(ngettext("%(count)s unsent e-mail cancelled.", "%(count)s unsent e-mails cancelled.", cancelled,
+                             count=number(cancelled)))
+    if blanked:
+        said.append(ngettext("Address and text of %(count)s e-mail already sent erased from the outbox.",
+                             "Address and text of %(count)s e-mails already sent erased from the outbox.", blanked,
+                             count=number(blanked)))
+    return " ".join(said)
 
 
 def forget_contact(report: Report, by_reader: bool) -> Erased:
@@ -89,7 +142,7 @@ def forget_contact(report: Report, by_reader: bool) -> Erased:
     """
     if not has_contact(report) and not _messages_with_data(report):
         return Erased()
-    why = "at the reader’s request" if by_reader else "by the system"
+    why = "reader" if by_reader else "system"
     address = report.reporter_email
     erased = _erase(report, actor="reader" if by_reader else "system", why=why)
     db.session.flush()
@@ -141,6 +194,5 @@ def purge_batch(older_than_days: int, after_id: int, now: datetime, *, dry_run: 
     done = Erased()
     addresses = {report.reporter_email for report in batch}
     for report in batch:
-        done.add(_erase(report, actor="system", dry_run=dry_run,
-                        why=f"by the personal-data clean-up (closed more than {older_than_days} days ago)"))
+        done.add(_erase(report, actor="system", dry_run=dry_run, why=older_than_days))
     return PurgedBatch(done, batch[-1].id, addresses)

@@ -196,12 +196,13 @@ def assigned(report, editor, *, by, at: datetime) -> dict | None:
     return _recorded(report, by, "assign", at=at, from_value=before, to_value=editor.name if editor else "")
 
 
-def noted(report, text: str, *, by, at: datetime) -> dict:
-    """An internal note, for editors only."""
+def noted(report, text: str, *, by, at: datetime, about: str = "") -> dict:
+    """An internal note, for editors only; `about`: what a note the app writes is about (a notice's kind, in
+    to_value), for the page to word it."""
     text = text.strip()
     if not text:
         raise WorkflowError(gettext("The note is empty."))
-    event = _recorded(report, by, "note", at=at, comment=text)
+    event = _recorded(report, by, "note", at=at, to_value=about, comment=text)
     # A note changes the page other editors see, so it counts as a change for optimistic locking.
     report.updated_at = at
     return event
@@ -364,9 +365,9 @@ def restore(report: Report, before: dict, *, by: Editor, comment: str) -> Event:
     return _add(report, restored(report, before, by=by, at=utcnow(), comment=comment))
 
 
-def add_note(report: Report, text: str, *, by: Editor) -> Event:
-    """An internal note, for editors only."""
-    return _add(report, noted(report, text, by=by, at=utcnow()))
+def add_note(report: Report, text: str, *, by: Editor, about: str = "") -> Event:
+    """An internal note, for editors only (`about`: see noted)."""
+    return _add(report, noted(report, text, by=by, at=utcnow(), about=about))
 
 
 # A plain INSERT, built once, like the report's own (reports.submit_report).

@@ -69,7 +69,7 @@ from corrections.notices import publishing
 from corrections.reports import clocks, desks, filing, tokens, workflow
 from corrections.reports.workflow import MOVES, REJECT_REASONS
 from corrections.triage.queue import fold_counts
-from corrections.vocabulary import CLOSED, NOTICE_KINDS, STATES
+from corrections.vocabulary import CLOSED, STATES
 
 BATCH = 5000
 YEARS_BACK = 2
@@ -913,20 +913,21 @@ class _Generator:
             return at, later
         # Every column, so that open and answered changes go in as one bulk insert.
         change.update(id=writer.new_id(ChangeReview.__table__), announced_at=None, outcome="", reason="",
-                      answered_at=None, answered_by="", correction_id=None)
+                      answered_at=None, answered_by="", correction_id=None, notice_kind="")
         if rng.random() < UPDATE_NOTICE_SHARE:
             notice = self.add_notice(article.id, "update", self.render(rng.choice(UPDATE_NOTICES_C)), at, editor,
                                      revision_id=revision.id)
-            self.answer(change, "notice", editor, f"{NOTICE_KINDS['update']} published: {notice.text}", at, notice.id)
+            self.answer(change, "notice", editor, notice.text, at, notice.id, "update")
         else:
             self.change_here = change
         return at, later
 
     def answer(self, change: dict, outcome: str, editor: _Editor | None, reason: str, at: int,
-               notice_id: int | None = None) -> None:
-        """The change answered as unannounced answers one (answer_values): by a notice, or an editor's reason."""
+               notice_id: int | None = None, notice_kind: str = "") -> None:
+        """The change answered as unannounced answers one (answer_values): by a notice (its text and kind), or an
+        editor's reason."""
         answer, event = unannounced.answer_values(SimpleNamespace(**change), outcome, by=editor, reason=reason,
-                                                  at=_time(at))
+                                                  at=_time(at), notice_kind=notice_kind)
         self.writer.add(ChangeReview.__table__, {**change, **answer, "correction_id": notice_id})
         self.writer.add(ArticleEvent.__table__, {"id": self.writer.new_id(ArticleEvent.__table__), **event})
 
@@ -947,7 +948,7 @@ class _Generator:
                         excused)
         elif settling is not None:
             at, kind, text, notice_id = settling
-            self.answer(change, "notice", None, f"{NOTICE_KINDS[kind]} published: {text}", at, notice_id)
+            self.answer(change, "notice", None, text, at, notice_id, kind)
         else:
             self.writer.add(ChangeReview.__table__, change)
 

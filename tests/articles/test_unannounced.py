@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from corrections import transaction
@@ -277,3 +278,41 @@ def test_a_text_corrected_with_its_notice_is_no_unannounced_change(editor_client
     assert (review.outcome, review.answered_by, review.notice_id) == ("notice", editor.name, notice.id)
     assert review.to_revision_id == notice.revision_id
     assert unannounced.announce_due_changes() == 0
+
+
+def test_a_notice_answering_a_change_is_worded_in_the_language_of_whoever_reads_it(editor_client, editor, app,
+                                                                                    clock):
+    article = changed_article()
+    text = "This article was updated with the final vote count."
+    clock(minutes=30)
+    with force_locale("hu"):  # published from a Hungarian page: nothing of its language is stored
+        notice = publishing.publish(article, "update", text, by=editor)
+    db.session.commit()
+    [review] = db.session.scalars(select(ChangeReview)).all()
+    [event] = db.session.scalars(select(ArticleEvent)).all()
+    assert (review.reason, review.notice_kind) == (text, "update")
+    assert (event.comment, event.notice_kind) == (text, "update")
+    assert f"Update published: {text}" in editor_client.get(f"/editor/changes/{review.id}").get_data(as_text=True)
+    assert f"Update published: {text}" in editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
+    with force_locale("hu"):
+        assert unannounced.answer_reason(review) == f"Frissítés közzétéve: {text}"
+
+    with force_locale("hu"):
+        publishing.unpublish(notice, by=editor)
+    db.session.commit()
+    reopened = db.session.scalars(select(ArticleEvent).where(ArticleEvent.kind == "reopened")).one()
+    assert (reopened.comment, reopened.notice_kind) == ("", "update")
+    history = editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
+    assert "The update was undone by Maya Okafor." in history
+    with force_locale("hu"):
+        assert unannounced.event_comment(reopened) == "A frissítést Maya Okafor visszavonta."
+
+
+def test_history_written_before_the_notice_kind_was_kept_shows_as_stored(editor_client, editor):
+    article = changed_article()
+    review = db.session.scalars(select(ChangeReview)).one()
+    db.session.add(ArticleEvent(article_id=article.id, actor=editor.name, kind="reopened",
+                                revision_id=review.to_revision_id, comment="The correction was undone by Maya."))
+    db.session.commit()
+    history = editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
+    assert "The correction was undone by Maya." in history

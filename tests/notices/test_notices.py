@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from corrections.extensions import db
@@ -91,7 +92,7 @@ def test_amending_keeps_the_earlier_text_and_marks_the_update(app, editor):
 
 
 @pytest.mark.databases("sqlite")
-def test_only_an_admin_withdraws_and_the_reason_is_kept(app, editor, admin):
+def test_only_an_admin_withdraws_and_the_reason_is_kept(app, editor, admin, admin_client):
     article = make_article()
     report = file_report(article)
     notice = publishing.publish(article, "correction", TEXT, by=editor, reports=[report])
@@ -105,7 +106,13 @@ def test_only_an_admin_withdraws_and_the_reason_is_kept(app, editor, admin):
     stored = fresh(Notice, notice.id)
     assert (stored.withdrawn_by, stored.withdrawn_reason) == (admin.name, "Published on the wrong article.")
     assert db.session.scalars(publishing.log_query(publishing.LogFilter(), article)).all() == []
-    assert "withdrawn: Published on the wrong article." in fresh(Report, report.id).events[-1].comment
+    note = fresh(Report, report.id).events[-1]
+    assert (note.kind, note.to_value, note.comment) == ("note", "correction", "Published on the wrong article.")
+    said = "The correction linked to this report was withdrawn: Published on the wrong article."
+    assert said in admin_client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
+    with force_locale("hu"):  # worded in the language of the editor who reads it, whoever withdrew it
+        assert publishing.withdrawal_note(note.to_value, note.comment) == (
+            "A bejelentéshez kapcsolt helyesbítést visszavonták: Published on the wrong article.")
 
 
 def test_article_shows_corrections_at_the_top_and_other_notices_at_the_foot(client, editor):

@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from corrections import vocabulary
@@ -109,7 +110,8 @@ def test_purge_erases_contact_from_closed_reports_older_than_days(runner, aged):
         assert_erased(aged[key])
         [event] = privacy_events(aged[key])
         assert event.actor == "system" and event.actor_id is None
-        assert "Name and e-mail address erased" in event.comment
+        assert privacy.erasure_comment(event.comment).startswith(
+            "Name and e-mail address erased by the personal-data clean-up (closed more than 30 days ago).")
         assert NAME not in event.comment and EMAIL not in event.comment
         assert len(fresh(aged[key]).events) == history[key] + 1
 
@@ -226,7 +228,7 @@ def test_reader_removes_contact_details_from_the_status_page(client, filed):
     assert stored.description and stored.status == "new"
     [event] = privacy_events(report)
     assert event.actor == "reader"
-    assert "at the reader’s request" in event.comment
+    assert privacy.erasure_comment(event.comment) == "Name and e-mail address erased at the reader’s request."
     assert NAME not in event.comment and EMAIL not in event.comment
 
 
@@ -274,7 +276,7 @@ def test_no_outcome_mail_is_queued_after_removal(client, filed, editor):
     assert outbox(report) == []
 
 
-def test_removal_cancels_an_outcome_mail_not_yet_sent(client, filed, editor):
+def test_removal_cancels_an_outcome_mail_not_yet_sent(client, filed, editor, editor_client):
     report, path = filed
     workflow.reject(report, REASON, by=editor)
     db.session.commit()
@@ -283,7 +285,17 @@ def test_removal_cancels_an_outcome_mail_not_yet_sent(client, filed, editor):
 
     [message] = outbox(report)
     assert (message.status, message.to_address, message.body) == ("cancelled", "", "")
-    assert "1 unsent e-mail cancelled" in privacy_events(report)[0].comment
+    said = "Name and e-mail address erased at the reader’s request. 1 unsent e-mail cancelled."
+    assert privacy.erasure_comment(privacy_events(report)[0].comment) == said
+    with force_locale("hu"):  # worded in the language of the editor who reads the history, whoever asked
+        assert privacy.erasure_comment(privacy_events(report)[0].comment) == (
+            "A név és az e-mail-cím az olvasó kérésére törölve. 1 el nem küldött e-mail visszavonva.")
+    assert said in editor_client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
+
+
+def test_an_erasure_recorded_as_a_sentence_before_shows_as_stored(app):
+    sentence = "Name erased at the reader’s request. 2 unsent e-mails cancelled."
+    assert privacy.erasure_comment(sentence) == sentence
 
 
 @pytest.mark.databases("sqlite")
