@@ -1,5 +1,6 @@
 """One report: everything about it, its history, and the actions an editor takes on it."""
 
+import re
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -29,7 +30,7 @@ from corrections.figures.metrics import duration_words
 from corrections.languages import N_, number, word_list
 from corrections.models import CannedAnswer, Event, Notice, Report, utcnow
 from corrections.notices import publishing
-from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, outcomes, privacy, workflow
+from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, filing, outcomes, privacy, workflow
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save, show
 from corrections.triage import presence, queue, snapshot
@@ -132,6 +133,7 @@ def render_report(report: Report, status: int = 200, **forms):
         can_duplicate=workflow.can_move(report, "duplicate"),
         usable_canned_answers=usable_canned_answers,
         clocks=clocks.report_clocks(report),
+        spam_signal=filing.spam_signal_shown,
         now=utcnow(),
         earlier=earlier,
         reject_reason=outcomes.given_reason(report.reject_reason),
@@ -226,6 +228,10 @@ APPLIED = {
 }
 
 
+# The first line of a report held as spam, as workflow.received writes it.
+HELD_AS_SPAM = re.compile(r"Held as spam: (.*)\.", re.S)
+
+
 def event_comment(event: Event) -> str:
     """A line of the report's history's comment in the page's language where it was kept as what happened (a
     canned reason, the original of a duplicate, the decision an undo took back, a withdrawal's notice kind, an
@@ -236,6 +242,9 @@ def event_comment(event: Event) -> str:
         return publishing.withdrawal_note(event.to_value, event.comment)
     if event.kind == "privacy":
         return privacy.erasure_comment(event.comment)
+    held = HELD_AS_SPAM.fullmatch(event.comment) if event.kind == "received" else None
+    if held:
+        return gettext("Held as spam: %(signal)s.", signal=filing.spam_signal_shown(held.group(1)))
     return workflow.comment_words(event)
 
 

@@ -50,7 +50,7 @@ def render_endpoint(endpoint: WebhookEndpoint, status: int = 200, form: Endpoint
     return render_template("editor/webhook.html", endpoint=endpoint, form=form,
                            delete_form=extra.pop("delete_form", None) or DeleteForm(formdata=None),
                            deliveries=webhooks.recent_deliveries(endpoint), shown=webhooks.RECENT,
-                           events=webhooks.EVENTS, **extra), status
+                           events=webhooks.EVENTS, shown_error=webhooks.shown_error, **extra), status
 
 
 def load_endpoint(endpoint_id: int) -> WebhookEndpoint:

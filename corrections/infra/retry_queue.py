@@ -12,10 +12,20 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select, update
 
 from corrections.extensions import db
 from corrections.models import utcnow
+
+# Why a row was cancelled, as the app writes it (stored in English: commands print it too), and as the admin's
+# pages show it. Anything else in last_error (a server's own answer) is shown as stored.
+UNDONE = "Cancelled: the decision was undone."
+DISABLED = "Cancelled: the endpoint was disabled."
+SHOWN_ERRORS = {
+    UNDONE: _l("Cancelled: the decision was undone."),
+    DISABLED: _l("Cancelled: the endpoint was disabled."),
+}
 
 # Minutes to wait after the 1st, 2nd, 3rd... failed try; the last delay repeats.
 RETRY_MINUTES = (1, 5, 15, 60, 180, 720)
@@ -57,6 +67,11 @@ def claim_due(model, limit: int) -> list:
     ).all()
     db.session.commit()
     return list(db.session.scalars(select(model).where(model.id.in_(claimed)).order_by(model.id)))
+
+
+def shown_error(error: str) -> str:
+    """A row's last error as the admin's page shows it: the app's own words in the page's language."""
+    return str(SHOWN_ERRORS[error]) if error in SHOWN_ERRORS else error
 
 
 def record_failure(row, error: str) -> None:

@@ -66,6 +66,7 @@ DESCRIPTION_MAX = 200
 # Said after the address that was refused, in the delivery log (check_url says it in the admin's language).
 PRIVATE_REFUSED = ("Webhooks go only to public internet addresses, so that nobody can use them to reach the "
                    "newsroom's internal network (the server's setting WEBHOOK_ALLOW_PRIVATE allows them).")
+NOT_SENT = "Not sent: "
 SECRET_PREFIX = "whsec_"
 USER_AGENT = "corrections-webhooks/1"
 SIGNATURE_HEADER = "X-Corrections-Signature"
@@ -168,7 +169,7 @@ def set_active(endpoint: WebhookEndpoint, active: bool) -> int:
     result = db.session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == "pending")
-        .values(status="cancelled", last_error="Cancelled: the endpoint was disabled.")
+        .values(status="cancelled", last_error=retry_queue.DISABLED)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
@@ -201,6 +202,17 @@ def recent_deliveries(endpoint: WebhookEndpoint, limit: int = RECENT) -> list[We
     return list(db.session.scalars(
         select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
         .order_by(WebhookDelivery.id.desc()).limit(limit)))
+
+
+def shown_error(error: str) -> str:
+    """A delivery's last error as the admin's page shows it: the app's own words in the page's language (the
+    address refused, named by outbound in English, kept), anything else as stored."""
+    if error.startswith(NOT_SENT) and error.endswith(" " + PRIVATE_REFUSED):
+        # Translators: %(refused)s is a sentence in English naming the address and what kind it is.
+        return gettext("Not sent: %(refused)s Webhooks go only to public internet addresses, so that nobody can use "
+                       "them to reach the newsroom's internal network (the server's setting WEBHOOK_ALLOW_PRIVATE "
+                       "allows them).", refused=error[len(NOT_SENT):-len(PRIVATE_REFUSED) - 1])
+    return retry_queue.shown_error(error)
 
 
 def resend(delivery: WebhookDelivery) -> None:
@@ -379,7 +391,7 @@ def post(delivery: WebhookDelivery) -> int:
         try:
             outbound.check_addresses(host, addresses)
         except outbound.Refused as refused:
-            raise DeliveryFailed(f"Not sent: {refused} {PRIVATE_REFUSED}", refused=True) from None
+            raise DeliveryFailed(f"{NOT_SENT}{refused} {PRIVATE_REFUSED}", refused=True) from None
     body = delivery.body.encode()
     timestamp = int(time.time())
     headers = {

@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from corrections.errors import Refusal
 from corrections.extensions import db
+from corrections.infra import retry_queue
 from corrections.languages import number, short_time, word_list
 from corrections.models import Decision, DecisionReport, Editor, Notice, OutboxMessage, Report, WebhookDelivery, utcnow
 from corrections.reports import consent, workflow
@@ -35,7 +36,7 @@ Result = TypeVar("Result")
 # What a decision queued leaves this long after its undo window: an undo accepted in its last moment has
 # committed (and cancelled it) by then.
 SENDING_MARGIN = timedelta(seconds=2)
-CANCELLED = "Cancelled: the decision was undone."
+CANCELLED = retry_queue.UNDONE
 # References named in the sentence describing a decision; the rest are counted.
 NAMED = 3
 

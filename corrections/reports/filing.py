@@ -2,13 +2,17 @@
 anchor, and the first line of its history."""
 
 import functools
+import re
 from dataclasses import dataclass
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from corrections.extensions import db
 from corrections.infra import webhooks
+from corrections.languages import number
 from corrections.models import Article, Notice, Report, notice_report
 from corrections.reports import anchors, clocks, consent, desks, tokens
 from corrections.reports.passages import locate_passage, passage_key
@@ -33,8 +37,16 @@ class ReportInput:
     language: str | None = None
 
 
+# Why a report was held as spam, stored in English (Report.spam_reason) and worded when shown (spam_signal_shown).
 HONEYPOT_FILLED = "the hidden honeypot field was filled"
 NO_TIMESTAMP = "the form's timestamp was missing or altered"
+TOO_SOON = re.compile(r"sent (\d+(?:\.\d+)?) s after the form was served")
+SPAM_SIGNALS = {
+    # Translators: why a report was held as spam, shown after "Spam signal".
+    HONEYPOT_FILLED: _l("the hidden honeypot field was filled"),
+    # Translators: why a report was held as spam, shown after "Spam signal".
+    NO_TIMESTAMP: _l("the form's timestamp was missing or altered"),
+}
 
 
 def spam_signal(*, honeypot_filled: bool, elapsed: float | None, min_seconds: float) -> str:
@@ -49,6 +61,17 @@ def spam_signal(*, honeypot_filled: bool, elapsed: float | None, min_seconds: fl
         if elapsed < min_seconds:
             return f"sent {elapsed:.1f} s after the form was served"
     return ""
+
+
+def spam_signal_shown(signal: str) -> str:
+    """Why a report was held as spam (a spam_signal stored) in the page's language; an unknown one as stored."""
+    if signal in SPAM_SIGNALS:
+        return str(SPAM_SIGNALS[signal])
+    too_soon = TOO_SOON.fullmatch(signal)
+    if too_soon:
+        # Translators: why a report was held as spam, shown after "Spam signal"; %(seconds)s is like "1.5".
+        return gettext("sent %(seconds)s s after the form was served", seconds=number(float(too_soon.group(1))))
+    return signal
 
 
 def passage_values(passage: str, text: str, title: str = "") -> dict:

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from corrections import transaction
@@ -914,3 +915,20 @@ def test_https_deliveries_to_the_checked_address_keep_the_name_for_sni_host_and_
     verify(secret, request)
     assert request["headers"]["Host"] == f"hooks.tls.test:{hook.port}"
     assert "hooks.tls.test" in hook.server_names and "other.tls.test" in hook.server_names
+
+
+def test_the_apps_own_delivery_errors_are_worded_in_the_admins_language(app, admin_client):
+    endpoint, _ = endpoint_for("https://hooks.example.org/in")
+    file_report(make_article())
+    webhooks.set_active(endpoint, False)
+    db.session.commit()
+    [delivery] = deliveries()
+    assert delivery.last_error == retry_queue.DISABLED  # stored in English: commands print it too
+    assert "Cancelled: the endpoint was disabled." in page(admin_client.get(f"/editor/admin/webhooks/{endpoint.id}"))
+    refused = f"{webhooks.NOT_SENT}10.0.0.5 is a private address. {webhooks.PRIVATE_REFUSED}"
+    with force_locale("hu"):
+        assert retry_queue.shown_error(retry_queue.DISABLED) == "Visszavonva: a végpontot kikapcsolták."
+        assert retry_queue.shown_error(retry_queue.UNDONE) == "Visszavonva: a döntést visszavonták."
+        assert webhooks.shown_error(refused).startswith("Nincs elküldve: 10.0.0.5 is a private address. ")
+        # A receiver's or a server's own words stay as they came.
+        assert webhooks.shown_error("HTTP 500: Internal Server Error") == "HTTP 500: Internal Server Error"

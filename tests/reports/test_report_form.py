@@ -5,6 +5,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -12,8 +13,8 @@ from sqlalchemy import select
 from corrections.articles import content
 from corrections.extensions import db
 from corrections.models import Event
+from corrections.reports import filing, workflow
 from corrections.reports import tokens as reports_tokens
-from corrections.reports import workflow
 from tests.helpers import (
     all_reports,
     form_tokens,
@@ -220,6 +221,19 @@ def test_honeypot_keeps_report_as_spam(client):
     assert report.status == "spam"
     assert "honeypot" in report.spam_reason
     assert "Held as spam" in report.events[0].comment
+
+
+def test_a_spam_signal_is_worded_in_the_language_of_the_editor_who_reads_it(client, editor_client):
+    status_link(post_report(client, make_article().slug, **valid_report(website="http://spam.example")))
+    [report] = all_reports()
+    page = editor_client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
+    assert "<dd>the hidden honeypot field was filled</dd>" in page
+    assert "Held as spam: the hidden honeypot field was filled." in page
+    with force_locale("hu"):
+        assert filing.spam_signal_shown(report.spam_reason) == "a rejtett csapdamezőt kitöltötték"
+        assert filing.spam_signal_shown("sent 1.5 s after the form was served") == (
+            "1,5 másodperccel az űrlap megnyitása után küldték el")
+        assert filing.spam_signal_shown("a signal of another version") == "a signal of another version"
 
 
 def test_form_sent_too_fast_is_kept_as_spam(make_app):
