@@ -47,7 +47,9 @@ def test_bulk_accept_says_once_what_it_refused_and_offers_the_way_forward(editor
     assert summary.startswith("4 done; 3 refused because they are still new: move them to review first?")
     for report in every:
         assert summary.count(report.reference) == 1
-    assert f"Refused because they are still new: {', '.join(r.reference for r in new)}" in summary
+    # Listed as the page's language lists: "R-1, R-2 and R-3".
+    assert f"Refused because they are still new: {new[0].reference}, {new[1].reference} and {new[2].reference}" \
+        in summary
     assert page.count('class="flash flash-error"') == 0
     # Every row ticked for the action is ticked still (the accepted ones left the open queue).
     assert ticked(page) == {r.id for r in new}
@@ -87,7 +89,7 @@ def test_refusals_for_different_reasons_are_grouped_each_with_its_references(edi
     summary = summary_of(page)
     assert summary.startswith("1 done; 2 refused because they are already rejected; 1 refused because it no "
                               "longer exists.")
-    assert f"Refused because they are already rejected: {rejected[0].reference}, {rejected[1].reference}" in summary
+    assert f"Refused because they are already rejected: {rejected[0].reference} and {rejected[1].reference}" in summary
     # Nothing to offer: a rejected report is not moved to review behind the editor's back.
     assert "to review" not in summary
     assert ticked(page) == {r.id for r in (*rejected, fine)}
@@ -118,3 +120,22 @@ def test_a_step_the_database_ran_twice_names_each_refused_report_once(editor_cli
     assert "3 refused" in summary, summary
     for report in chosen:
         assert summary.count(report.reference) == 1, summary
+
+
+@pytest.mark.databases("sqlite")
+def test_references_past_those_listed_are_counted_as_the_last_of_the_list(editor_client, monkeypatch):
+    monkeypatch.setattr(actions, "LISTED", 2)
+    reports = [file_report(make_article()) for _ in range(3)]
+    page = editor_client.post("/editor/bulk", data={
+        "csrf_token": csrf_token(editor_client), "action": "in_review", "back": "/editor/",
+        "selected": [f"{r.id}:{r.version}" for r in reports]}, follow_redirects=True).get_data(as_text=True)
+    assert f"Done: {reports[0].reference}, {reports[1].reference} and 1 more" in summary_of(page)
+
+
+@pytest.mark.databases("sqlite")
+def test_the_article_page_lists_its_reports_by_status_as_the_language_lists(editor_client, editor):
+    article = make_article()
+    reports = [file_report(article) for _ in range(3)]
+    transaction.commit(lambda: workflow.move(reports[0], "in_review", by=editor), report=reports[0])
+    page = editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
+    assert "Reports: New 2 and In review 1" in page
