@@ -80,3 +80,29 @@ def test_time_tag_turns_another_zone_and_a_naive_value_into_utc():
 
     assert 'datetime="2026-12-06T18:18:05Z"' in time_tag(in_new_york)
     assert 'datetime="2026-12-06T18:18:05Z"' in time_tag(datetime(2026, 12, 6, 18, 18, 5))
+
+
+def ngettext_calls(source: str) -> list[str]:
+    """Each ngettext(...) call of a template, its parentheses matched (strings may hold parentheses)."""
+    calls = []
+    for start in (found.end() for found in re.finditer(r"\bngettext\(", source)):
+        depth, quote, at = 1, None, start
+        while depth:
+            char = source[at]
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            else:
+                depth += {"(": 1, ")": -1}.get(char, 0)
+            at += 1
+        calls.append(source[start:at - 1])
+    return calls
+
+
+@pytest.mark.databases("sqlite")
+def test_every_count_a_template_puts_in_a_sentence_is_written_in_the_pages_language():
+    # Jinja's ngettext fills %(num)s with the raw count ("1234") unless the call passes num= itself ("1 234").
+    raw = [f"{path.name}: {call[:80]}" for path in sorted(folder("templates").rglob("*.*"))
+           for call in ngettext_calls(path.read_text()) if "%(num)s" in call and "num=" not in call]
+    assert raw == []

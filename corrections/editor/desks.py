@@ -9,7 +9,7 @@ from corrections.editor.actions import delete_then_list
 from corrections.editor.blueprint import admin_required, bp
 from corrections.editor.forms import DeskForm, RouteForm
 from corrections.extensions import db
-from corrections.languages import N_
+from corrections.languages import N_, number
 from corrections.models import Desk
 from corrections.reports import desks
 from corrections.text import parse_id
@@ -58,9 +58,10 @@ def add_desk():
     if form.validate_on_submit():
         outcome = save(lambda: desks.create_desk(form.name.data, form.member_ids()), form=form)
         if outcome.done:
-            flash(ngettext("Desk “%(name)s” created with %(num)s member.",
-                           "Desk “%(name)s” created with %(num)s members.", len(outcome.result.members),
-                           name=outcome.result.name), "success")
+            members = len(outcome.result.members)
+            flash(ngettext("Desk “%(name)s” created with %(count)s member.",
+                           "Desk “%(name)s” created with %(count)s members.", members,
+                           name=outcome.result.name, count=number(members)), "success")
             return redirect(url_for("editor.desks_page"))
     return render_desks(form=form, status=400)
 

@@ -13,7 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from corrections.editor.blueprint import admin_required, bp, me
 from corrections.extensions import db
 from corrections.infra import webhooks
-from corrections.languages import N_, FieldMessage
+from corrections.languages import N_, FieldMessage, number
 from corrections.models import WebhookDelivery, WebhookEndpoint
 from corrections.transaction import save
 
@@ -106,9 +106,9 @@ def set_webhook_active(endpoint_id: int):
     if activate:
         flash(_("Endpoint enabled: new events are sent to it again."), "success")
     elif cancelled:
-        flash(ngettext("Endpoint disabled: no events are sent to it; %(num)s waiting delivery was cancelled.",
-                       "Endpoint disabled: no events are sent to it; %(num)s waiting deliveries were cancelled.",
-                       cancelled), "success")
+        flash(ngettext("Endpoint disabled: no events are sent to it; %(count)s waiting delivery was cancelled.",
+                       "Endpoint disabled: no events are sent to it; %(count)s waiting deliveries were cancelled.",
+                       cancelled, count=number(cancelled)), "success")
     else:
         flash(_("Endpoint disabled: no events are sent to it."), "success")
     return redirect(url_for("editor.webhook", endpoint_id=endpoint.id))
