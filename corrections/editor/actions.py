@@ -179,8 +179,8 @@ def listed(references: list[str]) -> dict:
     return {"named": references[:LISTED], "more": max(0, len(references) - LISTED)}
 
 
-# Why reports in a status were refused, one whole clause per status (a status's name is not put into a sentence).
-# Why reports in a status were refused, for one report or several: "because they are still new".
+# Why reports in a status were refused, for one report or several: "because they are still new". One whole clause
+# per status (a status's name is not put into a sentence).
 STATUS_REFUSALS = {
     "new": lambda n: ngettext("because it is still new", "because they are still new", n),
     "in_review": lambda n: ngettext("because it is already in review", "because they are already in review", n),

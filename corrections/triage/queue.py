@@ -164,7 +164,7 @@ class QueueFilter:
                 return value
             desk_id = parse_id(value)
             if desk_id is None:
-                ignored.append(gettext("desk “%(value)s”", value=value[:40]))
+                ignored.append(gettext("%(name)s “%(value)s”", name="desk", value=value[:40]))
                 return ""
             return str(desk_id)
 

@@ -3,10 +3,13 @@
 import re
 
 import pytest
+from flask_babel import force_locale
+from werkzeug.datastructures import MultiDict
 
 from corrections.extensions import db
 from corrections.models import Desk, Report, SectionRoute
 from corrections.reports import desks
+from corrections.triage import queue
 from tests.helpers import count_queries, csrf_token, file_report, make_article, make_editor
 from tests.triage.test_report_page import open_page
 
@@ -151,3 +154,10 @@ def test_queue_filters_by_my_desk_a_desk_or_none_and_saves_it_as_a_view(editor_c
     page = page_of(editor_client, "/editor/?desk=mine&sort=due")
     assert re.search(r'aria-current="page"[^>]*>My desk, due first', page)
     assert '<option value="mine" selected>My desk</option>' in page
+
+
+@pytest.mark.databases("sqlite")
+def test_an_unknown_desk_in_the_address_is_named_by_its_parameter_in_every_language(app):
+    # "desk" is the address's word, which the editor typed or follows: it is not translated.
+    with app.test_request_context(), force_locale("hu"):
+        assert queue.QueueFilter.from_args(MultiDict({"desk": "elsewhere"})).ignored == ("desk: „elsewhere”",)
