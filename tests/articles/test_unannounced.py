@@ -305,7 +305,7 @@ def test_a_notice_answering_a_change_is_worded_in_the_language_of_whoever_reads_
     history = editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
     assert "The update was undone by Maya Okafor." in history
     with force_locale("hu"):
-        assert unannounced.event_comment(reopened) == "A frissítést Maya Okafor visszavonta."
+        assert unannounced.event_comment(reopened) == "A frissítést visszavonta: Maya Okafor."
 
 
 def test_history_written_before_the_notice_kind_was_kept_shows_as_stored(editor_client, editor):

@@ -927,8 +927,8 @@ def test_the_apps_own_delivery_errors_are_worded_in_the_admins_language(app, adm
     assert "Cancelled: the endpoint was disabled." in page(admin_client.get(f"/editor/admin/webhooks/{endpoint.id}"))
     refused = f"{webhooks.NOT_SENT}10.0.0.5 is a private address. {webhooks.PRIVATE_REFUSED}"
     with force_locale("hu"):
-        assert retry_queue.shown_error(retry_queue.DISABLED) == "Visszavonva: a végpontot kikapcsolták."
-        assert retry_queue.shown_error(retry_queue.UNDONE) == "Visszavonva: a döntést visszavonták."
+        assert retry_queue.shown_error(retry_queue.DISABLED) == "Elvetve: a végpontot letiltották."
+        assert retry_queue.shown_error(retry_queue.UNDONE) == "Elvetve: a döntést visszavonták."
         assert webhooks.shown_error(refused).startswith("Nincs elküldve: 10.0.0.5 is a private address. ")
         # A receiver's or a server's own words stay as they came.
         assert webhooks.shown_error("HTTP 500: Internal Server Error") == "HTTP 500: Internal Server Error"

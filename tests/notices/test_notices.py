@@ -112,7 +112,7 @@ def test_only_an_admin_withdraws_and_the_reason_is_kept(app, editor, admin, admi
     assert said in admin_client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
     with force_locale("hu"):  # worded in the language of the editor who reads it, whoever withdrew it
         assert publishing.withdrawal_note(note.to_value, note.comment) == (
-            "A bejelentéshez kapcsolt helyesbítést visszavonták: Published on the wrong article.")
+            "A bejelentéshez kapcsolt helyesbítést visszavonták. Indok: Published on the wrong article.")
 
 
 def test_article_shows_corrections_at_the_top_and_other_notices_at_the_foot(client, editor):

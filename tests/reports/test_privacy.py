@@ -289,7 +289,7 @@ def test_removal_cancels_an_outcome_mail_not_yet_sent(client, filed, editor, edi
     assert privacy.erasure_comment(privacy_events(report)[0].comment) == said
     with force_locale("hu"):  # worded in the language of the editor who reads the history, whoever asked
         assert privacy.erasure_comment(privacy_events(report)[0].comment) == (
-            "A név és az e-mail-cím az olvasó kérésére törölve. 1 el nem küldött e-mail visszavonva.")
+            "A nevet és az e-mail-címet az olvasó kérésére töröltük. 1 el nem küldött e-mailt elvetettünk.")
     assert said in editor_client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
 
 
