@@ -10,6 +10,8 @@ domain packages (the workflow's moves in reports/workflow.py).
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from corrections.languages import N_
+
 # What a reader says is wrong (the report form's `category`).
 CATEGORIES = {
     "factual": _l("A fact is wrong"),
@@ -42,6 +44,16 @@ NOTICE_KINDS = {
     "update": _l("Update"),
     "editors_note": _l("Editor’s note"),
 }
+# What publishing a notice did, as a report's or a change's history says it: one sentence per kind, kept as the
+# kind and the notice's text and worded when a page shows it.
+NOTICE_PUBLISHED = {
+    "correction": N_("Correction published: %(text)s"),
+    "clarification": N_("Clarification published: %(text)s"),
+    "update": N_("Update published: %(text)s"),
+    "editors_note": N_("Editor’s note published: %(text)s"),
+}
+# The move to accepted that publishing makes on a linked report still open, as its history says it.
+ACCEPTED_ON_PUBLISHING = N_("Accepted on publishing a correction.")
 
 # Who acted, where no editor did: the code a history keeps in place of an editor's name (Event.actor and
 # ChangeReview.answered_by), worded when a page shows it (actor_name).

@@ -551,3 +551,23 @@ def test_history_comments_kept_as_english_sentences_are_shown_as_they_are(severa
     event = Event(kind="status", to_value="duplicate", comment="Duplicate of R-7KQ2MX.")
     with force_locale("hu"):
         assert workflow.comment_words(event) == "Duplicate of R-7KQ2MX."
+
+
+def test_a_reports_history_says_what_publishing_did_in_the_editors_language(several, admin):
+    """Publishing kept "Correction published: …" with the kind in the publisher's language inside an English
+    sentence, and "Accepted on publishing a correction." in English, in every linked report's history."""
+    article = make_article(slug="any")
+    report = file_report(article)
+    publishing.publish(article, "editors_note", "The bridge opens at night as well.", by=admin, reports=[report])
+    db.session.commit()
+    editor = several.test_client()
+    login(editor, admin.email)
+    account = editor.get("/editor/account").get_data(as_text=True)
+    editor.post("/editor/account/language", data={**form_tokens(account), "language": "hu"})
+
+    page = html.unescape(editor.get(f"/editor/reports/{report.id}").get_data(as_text=True))
+
+    # (Hungarian is the pseudo-locale here: every catalog word bracketed.)
+    published = pseudo("Editor’s note published: %(text)s") % {"text": "The bridge opens at night as well."}
+    assert published in page and pseudo("Accepted on publishing a correction.") in page
+    assert "published:" not in page and '"published"' not in page

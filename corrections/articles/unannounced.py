@@ -31,7 +31,7 @@ from corrections.models import (
     Notice,
     utcnow,
 )
-from corrections.vocabulary import actor_name
+from corrections.vocabulary import NOTICE_PUBLISHED, actor_name
 
 # Notices that announce a change to the text; an editor's note does not.
 ANNOUNCING_KINDS = ("correction", "clarification", "update")
@@ -52,11 +52,7 @@ EVENT_LABELS = {
 }
 # What a notice did to a change, one sentence per kind of notice, worded when shown (rows from before the kind was
 # kept show their English sentence as stored): published with its text, or undone by an editor.
-PUBLISHED = {
-    "correction": N_("Correction published: %(text)s"),
-    "clarification": N_("Clarification published: %(text)s"),
-    "update": N_("Update published: %(text)s"),
-}
+PUBLISHED = NOTICE_PUBLISHED
 UNDONE = {
     "correction": N_("The correction was undone by %(name)s."),
     "clarification": N_("The clarification was undone by %(name)s."),

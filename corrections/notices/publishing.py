@@ -28,7 +28,7 @@ from corrections.models import (
 )
 from corrections.reports import anchors, consent, decisions, workflow
 from corrections.text import parse_id
-from corrections.vocabulary import NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN
+from corrections.vocabulary import ACCEPTED_ON_PUBLISHING, NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN
 
 # Reports an editor may link to a new correction: open ones are accepted as part of publishing.
 LINKABLE = ("new", "in_review", "accepted")
@@ -58,7 +58,6 @@ def check_text(kind: str, text: str) -> str:
     return text
 
 
-ACCEPTED_ON_PUBLISHING = "Accepted on publishing a correction."
 # The note a withdrawal leaves on each linked report, one sentence per kind of notice.
 WITHDRAWN = {
     "correction": languages.N_("The correction linked to this report was withdrawn: %(reason)s"),
@@ -74,7 +73,8 @@ def moves_on_publishing(status: str, kind: str, text: str) -> list[tuple[str, st
     moves = [("in_review", "")] if status == "new" else []
     if status in ("new", "in_review"):
         moves.append(("accepted", ACCEPTED_ON_PUBLISHING))
-    return [*moves, ("corrected", f"{NOTICE_KINDS[kind]} published: {text}")]
+    # Kept as what happened (the kind and the text), worded in each editor's language (published_words).
+    return [*moves, ("corrected", json.dumps({"published": kind, "text": text}, ensure_ascii=False))]
 
 
 def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list[Report] = (),

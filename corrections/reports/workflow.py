@@ -4,6 +4,7 @@ code that changes a report.
 Every change here records an Event; nothing here (or anywhere) edits or deletes an Event.
 """
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,7 +21,7 @@ from corrections.infra import webhooks
 from corrections.languages import N_, short_time
 from corrections.models import Editor, Event, Report, utcnow
 from corrections.reports import consent, outcomes, tokens
-from corrections.vocabulary import CLOSED, OPEN, STATUS_LABELS, actor_name
+from corrections.vocabulary import ACCEPTED_ON_PUBLISHING, CLOSED, NOTICE_PUBLISHED, OPEN, STATUS_LABELS, actor_name
 
 MOVES: dict[str, set[str]] = {
     "new": {"in_review", "rejected", "duplicate", "spam"},
@@ -107,7 +108,23 @@ def comment_words(event: Event) -> str:
         return outcomes.given_reason(event.comment)
     if event.kind == "status" and event.to_value == "duplicate" and tokens.is_reference(event.comment):
         return gettext("Duplicate of %(reference)s.", reference=event.comment)
+    if event.kind == "status" and event.to_value == "accepted" and event.comment == ACCEPTED_ON_PUBLISHING:
+        return gettext(ACCEPTED_ON_PUBLISHING)
+    if event.kind == "status" and event.to_value == "corrected":
+        return published_words(event.comment)
     return event.comment
+
+
+def published_words(comment: str) -> str:
+    """A report's move to corrected as its history says it: the notice's kind and text kept as JSON (publishing's
+    moves_on_publishing), worded in the page's language; a sentence kept before that, as it is."""
+    try:
+        kept = json.loads(comment)
+    except ValueError:
+        return comment
+    if not isinstance(kept, dict) or kept.get("published") not in NOTICE_PUBLISHED:
+        return comment
+    return gettext(NOTICE_PUBLISHED[kept["published"]], text=str(kept.get("text", "")))
 
 
 # --- The pure half: each function below checks one change, makes it on `report` (a Report, or anything with its

@@ -60,7 +60,7 @@ def test_editor_triages_the_morning_queue(server, browser):
     page.get_by_role("button", name="Apply").click()
     page.wait_for_load_state()
     done = page.locator(".bulk-summary").inner_text()
-    assert re.search(r"^3 done\.\s+Done: R-\w{6}, R-\w{6}, R-\w{6}$", done)
+    assert re.search(r"^3 done\.\s+Done: R-\w{6}, R-\w{6} and R-\w{6}$", done)
     assert page.locator("tr.group", has_text="Quay Street swing bridge").count() == 0
     screenshot(page, "editor-queue-after-bulk")
 

@@ -215,7 +215,7 @@ def test_duplicates_and_corrections_hang_together(generated):
         assert notice.article_id == report.article_id
         assert corrected.created_at == notice.published_at == report.closed_at
         published_text = notice.versions[0].text if notice.versions else notice.text
-        assert corrected.comment.endswith(published_text)
+        assert json.loads(corrected.comment) == {"published": notice.kind, "text": published_text}
 
 
 def test_reports_get_the_desk_deadlines_revision_and_anchor_that_filing_gives(generated):
