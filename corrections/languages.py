@@ -131,6 +131,16 @@ def N_(message: str) -> str:
     return message
 
 
+def with_canned_words(reason: str, canned: Iterable[str]) -> str:
+    """A reason kept as one of the `canned` messages (marked with N_, kept in English) and what the editor added
+    after it, as the reader of the page reads it: the canned words in the current language, the editor's own as
+    typed. A reason kept otherwise (an editor's words, or one stored already in some language) stays as it is."""
+    for message in canned:
+        if reason == message or reason.startswith(message + " "):
+            return f"{gettext(message)}{reason[len(message):]}"
+    return reason
+
+
 class FieldMessage:
     """A form field's message, translated when WTForms fills in its own values (%(length)s, %(max)s) or when shown,
     with numbers of its own written in the page's language ("5,000")."""

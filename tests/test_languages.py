@@ -571,3 +571,32 @@ def test_a_reports_history_says_what_publishing_did_in_the_editors_language(seve
     published = pseudo("Editor’s note published: %(text)s") % {"text": "The bridge opens at night as well."}
     assert published in page and pseudo("Accepted on publishing a correction.") in page
     assert "published:" not in page and '"published"' not in page
+
+
+def test_a_canned_reason_for_no_notice_is_kept_in_the_catalogs_words_and_read_in_each_editors(several, admin):
+    """The reason an unannounced change needs no notice was stored in the words of the editor who chose it."""
+    from werkzeug.datastructures import MultiDict
+
+    from corrections.articles import unannounced
+    from corrections.editor.forms import NoNoticeForm
+    from corrections.models import ArticleEvent, ChangeReview
+
+    article = make_article(slug="any")
+    change_text(article, article.title, "<p>A new second paragraph.</p>", source="import")
+    db.session.commit()
+    canned = unannounced.NO_NOTICE_REASONS[0]
+    with several.test_request_context(headers={"Accept-Language": "hu"}):
+        form = NoNoticeForm(formdata=MultiDict({"reason": canned, "reason_text": "Only a comma moved."}), meta={
+            "csrf": False})
+        reason = form.chosen_reason()
+    assert reason == f"{canned} Only a comma moved."
+    review = db.session.scalar(select(ChangeReview))
+    unannounced.excuse(review, reason, by=admin)
+    db.session.commit()
+
+    [event] = db.session.scalars(select(ArticleEvent).where(ArticleEvent.kind == "no_notice")).all()
+    with several.test_request_context(headers={"Accept-Language": "hu"}):
+        assert unannounced.answer_reason(review) == f"{pseudo(canned)} Only a comma moved."
+        assert unannounced.event_comment(event) == f"{pseudo(canned)} Only a comma moved."
+    with several.test_request_context(headers={"Accept-Language": "en"}):
+        assert unannounced.answer_reason(review) == reason

@@ -21,7 +21,7 @@ from corrections.articles.revisions import is_minor
 from corrections.errors import Refusal
 from corrections.extensions import db
 from corrections.infra import webhooks
-from corrections.languages import N_, long_date, number, short_time
+from corrections.languages import N_, long_date, number, short_time, with_canned_words
 from corrections.models import (
     Article,
     ArticleEvent,
@@ -128,7 +128,7 @@ def answer_reason(review: ChangeReview) -> str:
     """Why the change needs no notice, or the notice that answered it, in the page's language."""
     if review.notice_kind in PUBLISHED:
         return gettext(PUBLISHED[review.notice_kind], text=review.reason)
-    return review.reason
+    return with_canned_words(review.reason, NO_NOTICE_REASONS)
 
 
 def event_comment(event: ArticleEvent) -> str:
@@ -137,7 +137,7 @@ def event_comment(event: ArticleEvent) -> str:
         return gettext(UNDONE[event.notice_kind], name=event.actor)
     if event.notice_kind in PUBLISHED:
         return gettext(PUBLISHED[event.notice_kind], text=event.comment)
-    return event.comment
+    return with_canned_words(event.comment, NO_NOTICE_REASONS)
 
 
 def _answer(review: ChangeReview, outcome: str, *, by: Editor | None, reason: str = "",

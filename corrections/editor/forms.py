@@ -1,6 +1,6 @@
 """Forms of the dashboard. Each action form carries the report version the editor saw."""
 
-from flask_babel import gettext, lazy_gettext, lazy_ngettext
+from flask_babel import lazy_gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -187,7 +187,8 @@ class NoNoticeForm(FlaskForm):
     def chosen_reason(self) -> str:
         extra = (self.reason_text.data or "").strip()
         if self.reason.data in unannounced.NO_NOTICE_REASONS:
-            return f"{gettext(self.reason.data)} {extra}".strip()
+            # Kept in the catalog's words, shown in each reader's language (unannounced.answer_reason).
+            return f"{self.reason.data} {extra}".strip()
         return extra
 
 

@@ -92,10 +92,7 @@ def given_reason(reason: str) -> str:
     """A report's reason for rejecting as its reader or an editor reads it: a canned reason at its start in the
     current language, the editor's own words as they typed them (a reason kept before canned reasons were worded
     when read, already in some language, stays as it is)."""
-    for canned in REJECT_REASONS:
-        if reason == canned or reason.startswith(canned + " "):
-            return f"{gettext(canned)}{reason[len(canned):]}"
-    return reason
+    return languages.with_canned_words(reason, REJECT_REASONS)
 
 
 # The outcomes a reader is written to about, with the e-mail's subject.
