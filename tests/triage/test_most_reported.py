@@ -12,6 +12,7 @@ from corrections.reports import workflow
 from corrections.triage import ranking
 from corrections.vocabulary import OPEN
 from tests.helpers import count_queries, file_report, login, make_article, make_editor, recorded_statements
+from tests.planner import statements_run
 from tests.triage.queue_pages import links, page_of, references, walk, walk_both_ways
 
 PASSAGES = ["31 votes to 12", "Work starts in March", "extra £2.4 million", ""]
@@ -177,19 +178,7 @@ def test_other_filters_rank_by_counting_and_page_by_number(ranked_queue):
 def plans_of(call, marker: str = "report_count") -> list[str]:
     """The query plans of the statements `call` runs that hold `marker` (by default: on the ranking's tables), with
     their own parameters."""
-    from sqlalchemy import event
-
-    run = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if marker in statement:
-            run.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    run = statements_run(call, marker)
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         return ["\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p))
