@@ -195,13 +195,18 @@ def test_english_dates_read_as_before(app):
         assert languages.long_datetime(datetime(2026, 12, 6, 18, 18, tzinfo=UTC)) == "6 December 2026, 18:18 UTC"
 
 
+def sent_in_hungarian(client, slug: str):
+    """A reader's report sent through the form by a Hungarian browser, asking to hear back; the form's answer."""
+    form = client.get(f"/articles/{slug}/report", headers={"Accept-Language": "hu"})
+    return client.post(f"/articles/{slug}/report", headers={"Accept-Language": "hu"}, data={
+        **form_tokens(form.get_data(as_text=True)), "category": "factual",
+        "description": "The figure in this sentence is wrong.", "email": "olvaso@example.org", "notify": "y"})
+
+
 def test_a_report_keeps_the_language_it_was_sent_in_and_its_e_mails_speak_it(several):
     article = make_article(slug="levél")
     client = several.test_client()
-    form = client.get(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"})
-    sent = client.post(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"}, data={
-        **form_tokens(form.get_data(as_text=True)), "category": "factual",
-        "description": "The figure in this sentence is wrong.", "email": "olvaso@example.org", "notify": "y"})
+    sent = sent_in_hungarian(client, article.slug)
     assert sent.status_code == 303
     report = db.session.scalars(select(Report)).one()
     assert report.language == "hu"
@@ -222,10 +227,7 @@ def test_a_report_keeps_the_language_it_was_sent_in_and_its_e_mails_speak_it(sev
 def test_the_status_pages_messages_speak_the_reports_language_whatever_the_browser(several):
     article = make_article(slug="uzenet")
     client = several.test_client()
-    form = client.get(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"})
-    sent = client.post(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"}, data={
-        **form_tokens(form.get_data(as_text=True)), "category": "factual",
-        "description": "The figure in this sentence is wrong.", "email": "olvaso@example.org", "notify": "y"})
+    sent = sent_in_hungarian(client, article.slug)
     status_path = sent.headers["Location"]
     english = {"Accept-Language": "en"}
 
@@ -246,10 +248,7 @@ def test_the_status_pages_messages_speak_the_reports_language_whatever_the_brows
 def test_the_confirmation_page_speaks_the_reports_language_whatever_the_browser(several):
     article = make_article(slug="megerosites")
     client = several.test_client()
-    form = client.get(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"})
-    client.post(f"/articles/{article.slug}/report", headers={"Accept-Language": "hu"}, data={
-        **form_tokens(form.get_data(as_text=True)), "category": "factual",
-        "description": "The figure in this sentence is wrong.", "email": "olvaso@example.org", "notify": "y"})
+    sent_in_hungarian(client, article.slug)
     body = db.session.scalars(select(OutboxMessage)).one().body
     link = re.search(r"/confirm-address/[\w-]+", body).group(0)
     english = {"Accept-Language": "en"}
