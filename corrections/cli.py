@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from sqlalchemy.orm.exc import StaleDataError
 
 from corrections import intake, transaction
-from corrections.access import accounts
+from corrections.access import accounts, api_tokens
 from corrections.articles import content
 from corrections.extensions import db
 from corrections.figures import tallies
@@ -159,6 +159,25 @@ def create_editor_command(email: str, name: str, admin: bool, password_stdin: bo
         raise click.ClickException(str(error)) from None
     role = "admin" if editor.is_admin else "editor"
     click.echo(f"Created {role} {editor.name} <{editor.email}>. Log in at /editor/login.")
+
+
+@click.command("create-api-token")
+@click.argument("name")
+@with_appcontext
+def create_api_token_command(name: str) -> None:
+    """Create an API token named for what uses it (a CMS, a generating pipeline) and print its secret.
+
+    Only the secret goes to standard output, on a line of its own, so a script can keep it
+    (TOKEN=$(corrections create-api-token "Pipeline")); it is never shown again. Recorded as made from the
+    command line; revoke it at /editor/admin/tokens."""
+    try:
+        token, secret = transaction.commit(lambda: api_tokens.create(name, by=None))
+    except api_tokens.TokenError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    click.echo(secret)
+    click.echo(f"Created the API token “{token.name}” ({token.prefix}…). Keep the secret above: it is not shown "
+               "again. Send it as the header Authorization: Bearer <token>.", err=True)
 
 
 def import_articles(lines: Iterable[bytes]) -> content.ImportResult:
@@ -383,7 +402,7 @@ def rebuild_figures_command() -> None:
 
 
 COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, set_password_command,
-            send_mail_command,
+            create_api_token_command, send_mail_command,
             send_webhooks_command, file_spool_command, outbox_command, purge_personal_data_command, backup_command,
             gen_fake_command, rebuild_figures_command]
 

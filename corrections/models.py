@@ -453,6 +453,10 @@ class Notice(db.Model):
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
     # The revision of the article this notice goes with (the text as fixed): readers get "see what changed".
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("article_revision.id"), default=None)
+    # What was wrong, in the article's exact words (one line, single spaces), and the words that replaced it where
+    # there are any; "" when the notice names none. What a search for the same error elsewhere looks for.
+    wrong_text: Mapped[str] = mapped_column(Text, default="")
+    right_text: Mapped[str] = mapped_column(Text, default="")
 
     article: Mapped[Article] = relationship()
     revision: Mapped["ArticleRevision | None"] = relationship()
@@ -483,6 +487,9 @@ class NoticeVersion(db.Model):
     notice_id: Mapped[int] = mapped_column("correction_id", ForeignKey("correction.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
+    # The wrong and right words the notice named until then.
+    wrong_text: Mapped[str] = mapped_column(Text, default="")
+    right_text: Mapped[str] = mapped_column(Text, default="")
     # The earlier text was shown from shown_from until replaced_at.
     shown_from: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

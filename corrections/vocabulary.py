@@ -64,6 +64,9 @@ ACTORS = {
     # Translators: shown where an editor's name would be (at the start of a history line, or "changed by …"),
     # for what the app did by itself: a report held as spam, contact details erased, a change settled by a notice.
     "system": lazy_pgettext("in place of an editor's name", "System"),
+    # Translators: shown where an editor's name would be ("… by Command line"), for an API token made with the
+    # command `corrections create-api-token` rather than by an admin in the dashboard.
+    "command_line": lazy_pgettext("in place of an editor's name", "Command line"),
 }
 
 
@@ -101,6 +104,10 @@ YEAR_MIN, YEAR_MAX = 1900, 9998
 # A notice's text (the dashboard's forms, the API and canned answers' templates).
 NOTICE_TEXT_MIN = 10
 NOTICE_TEXT_MAX = 5000
+# What a correction corrects: the wrong words as they stood in the article, and the words that replaced them (a
+# later search looks for them elsewhere). As long as a replacement may be.
+WRONG_TEXT_MAX = 2000
+RIGHT_TEXT_MAX = 2000
 
 # Reports one bulk action takes at most (a big group's checkbox may select tens of thousands): the first ones in the
 # queue's order, the editor applies it again for the rest; each step stays a request of a few seconds.

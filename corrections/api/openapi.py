@@ -9,6 +9,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from corrections import languages, vocabulary
 from corrections.articles import content
+from corrections.reports import tokens
 from corrections.text import SPACES, min_length_pattern
 from corrections.vocabulary import NOTICE_KINDS
 
@@ -23,6 +24,10 @@ CURSOR_PATTERN = re.compile(r"-?[0-9]{1,18}_[0-9]{1,9}")
 PUBLISHED_AT = re.compile(r"(?:19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}"
                           r"T[0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
 OPTIONAL_SLUG = re.compile(f"(?:{content.SLUG_PATTERN.pattern.strip('^$')})?")
+# The largest id or number the API takes (a column's integer).
+ID_MAX = 2**31 - 1
+# What a notice published through the API may carry.
+NOTICE_FIELDS = ("kind", "text", "wrong_text", "right_text", "revision", "reports")
 
 
 def _ref(name: str) -> dict:
@@ -90,8 +95,9 @@ OPENAPI = {
         "title": "corrections API",
         "version": "1.0.0",
         "description": (
-            "Published correction notices for CMSs and embeds, reader reports from a CMS's own form, and "
-            "article imports. Reads are public, cacheable for 60 seconds and readable cross-origin from the "
+            "Published correction notices for CMSs and embeds, reader reports from a CMS's own form, "
+            "article imports, and notices published by a CMS or a generating pipeline. Reads are public, "
+            "cacheable for 60 seconds and readable cross-origin from the "
             "origins in the CORS_ORIGINS setting. Every error is JSON: "
             '{"error": {"message": "...", "fields": {"field": ["..."]}}}. Dates are ISO 8601 in UTC. '
             "Query parameters are given at most once. Text is checked as sent against maxLength; a minimum "
@@ -104,6 +110,7 @@ OPENAPI = {
         {"name": "corrections", "description": "Published notices (public reads)."},
         {"name": "reports", "description": "Reader reports sent by a CMS."},
         {"name": "articles", "description": "Article imports (API token)."},
+        {"name": "notices", "description": "Notices published by a CMS or a generating pipeline (API token)."},
     ],
     "paths": {
         "/api/v1/corrections": _read(
@@ -182,6 +189,39 @@ OPENAPI = {
                 },
             },
         },
+        "/api/v1/articles/{slug}/notices": {
+            "post": {
+                "summary": "Publish a notice on an article, as the dashboard does",
+                "description": "For a CMS or the pipeline that generated the article. The notice is published as "
+                               "an editor's would be: the reports it links (open ones are accepted first) become "
+                               "corrected and their readers who asked are told, webhooks and feeds carry it, and "
+                               "a change to the published text made before it is announced by it (by `revision`, "
+                               "the change it goes with, whenever it was made). Recorded as published by the "
+                               "token's name. `wrong_text` is what was wrong, exactly as the article's text had "
+                               "it before `revision` (or in its current or an earlier text when no revision is "
+                               "named), and `right_text` the words that replaced it (in `revision`'s text, when "
+                               "named); a correction needs `wrong_text`. Input that is well formed but does not fit "
+                               "the article (words not in its text, a report not found or not open or accepted, a "
+                               "revision it does not have) is refused with 409 and the field's message. Needs an "
+                               "API token.",
+                "tags": ["notices"],
+                "security": [{"bearerAuth": []}],
+                "parameters": [_SLUG],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NoticeInput")}}},
+                "responses": {
+                    "201": {**_json(_ref("PublishedNotice"), "Published"),
+                            "headers": {"Location": {"description": "The notice on the article's page.",
+                                                     "schema": {"type": "string", "format": "uri"}}}},
+                    "400": _error("Not JSON, or fields need attention (messages in error.fields)."),
+                    "401": {**_error("No token, or a bad or revoked one."),
+                            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
+                    "404": _error("No article has this slug."),
+                    "409": _error("Nothing was published: the input does not fit the article's text, revisions or "
+                                  "reports as they are now (messages in error.fields)."),
+                    "413": _error("The body is too large."),
+                },
+            },
+        },
         "/api/v1/openapi.json": {
             "get": {
                 "summary": "This description",
@@ -230,13 +270,16 @@ OPENAPI = {
             },
             "Notice": {
                 "type": "object",
-                "required": ["id", "kind", "kind_label", "text", "published_at", "updated_at", "article",
-                             "article_url"],
+                "required": ["id", "kind", "kind_label", "text", "wrong_text", "right_text", "published_at",
+                             "updated_at", "article", "article_url"],
                 "properties": {
                     "id": {"type": "integer"},
                     "kind": {"type": "string", "enum": list(NOTICE_KINDS)},
                     "kind_label": {"type": "string"},
                     "text": {"type": "string"},
+                    "wrong_text": {"type": "string", "description": "What was wrong, in the article's words, on one "
+                                                                   "line; \"\" when the notice names nothing."},
+                    "right_text": {"type": "string", "description": "The words that replaced it; \"\" when none."},
                     "published_at": {"type": "string", "format": "date-time"},
                     "updated_at": {**_STRING_OR_NULL_DATE, "description": "When the text was last amended."},
                     "article": _ref("ArticleRef"),
@@ -247,6 +290,46 @@ OPENAPI = {
                                                     "goes with (\"see what changed\"); null when it names none "
                                                     "or revisions are not public."},
                 },
+            },
+            "NoticeInput": {
+                "type": "object",
+                "required": ["kind", "text"],
+                "additionalProperties": False,
+                "properties": {
+                    "kind": {"type": "string", "enum": list(NOTICE_KINDS)},
+                    "text": {"type": "string", "minLength": vocabulary.NOTICE_TEXT_MIN,
+                             "pattern": min_length_pattern(vocabulary.NOTICE_TEXT_MIN),
+                             "maxLength": vocabulary.NOTICE_TEXT_MAX,
+                             "description": "What readers read, on the article, in the log, the feeds and the "
+                                            "readers' e-mail."},
+                    "wrong_text": {"type": ["string", "null"], "maxLength": vocabulary.WRONG_TEXT_MAX,
+                                   "description": "The wrong words, exactly as the article had them (capitals and "
+                                                  "punctuation included; spacing may differ). Kept on one line."},
+                    "right_text": {"type": ["string", "null"], "maxLength": vocabulary.RIGHT_TEXT_MAX,
+                                   "description": "The words that replaced them, if any; needs `wrong_text`."},
+                    "revision": {"type": ["integer", "null"], "minimum": 1, "maximum": ID_MAX,
+                                 "description": "The number of the article's revision the notice goes with (the "
+                                                "corrected text, sent by PUT /api/v1/articles): readers get \"see "
+                                                "what changed\", and the change is announced."},
+                    "reports": {"type": ["array", "null"], "maxItems": vocabulary.BULK_MAX,
+                                "items": {"anyOf": [
+                                    {"type": "string", "pattern": f"^{tokens.REFERENCE.pattern}$"},
+                                    {"type": "integer", "minimum": 1, "maximum": ID_MAX}]},
+                                "description": "The reports the notice resolves, by reference (R-7F3KQ2) or id: "
+                                               "new, in review or accepted reports of this article."},
+                },
+                # A correction says what was wrong.
+                "if": {"required": ["kind"], "properties": {"kind": {"const": "correction"}}},
+                "then": {"required": ["wrong_text"],
+                         "properties": {"wrong_text": {"type": "string", "pattern": min_length_pattern(1)}}},
+            },
+            "PublishedNotice": {
+                "allOf": [_ref("Notice"), {
+                    "type": "object",
+                    "required": ["reports"],
+                    "properties": {"reports": {"type": "array", "items": {"type": "string"},
+                                               "description": "The references of the reports it resolves."}},
+                }],
             },
             "CorrectionList": {
                 "type": "object",

@@ -6,6 +6,7 @@ upserts with an API token. Every answer is JSON, errors included.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -24,20 +25,23 @@ from corrections.access import api_tokens
 from corrections.api.openapi import (
     CURSOR_PATTERN,
     DEFAULT_LIMIT,
+    ID_MAX,
     MAX_LIMIT,
+    NOTICE_FIELDS,
     OPENAPI,
     OPTIONAL_SLUG,
     PUBLISHED_AT,
 )
-from corrections.articles import content
+from corrections.articles import content, revisions
+from corrections.errors import Refusal
 from corrections.extensions import db, limiter
 from corrections.forms import ReportForm
 from corrections.infra import outage
-from corrections.models import ApiToken, Article, Notice
+from corrections.models import ApiToken, Article, Notice, Report
 from corrections.notices import publishing
 from corrections.public import report_rate_limit
 from corrections.reports import spool, tokens
-from corrections.text import is_http_url, parse_id
+from corrections.text import clean_text, is_http_url, parse_id
 from corrections.vocabulary import NOTICE_KINDS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -186,6 +190,8 @@ def notice_json(notice: Notice) -> dict:
         "kind": notice.kind,
         "kind_label": str(NOTICE_KINDS.get(notice.kind, notice.kind)),
         "text": notice.text,
+        "wrong_text": notice.wrong_text,
+        "right_text": notice.right_text,
         "published_at": iso(notice.published_at),
         "updated_at": iso(notice.updated_at),
         "article": article_ref(notice.article),
@@ -499,6 +505,112 @@ def upsert_article():
     headers = {"Location": url_for("public.article", slug=article.slug, _external=True)} if outcome == "created" else {}
     return json_response({"result": outcome, "article": article_json(article)}, 201 if outcome == "created" else 200,
                          headers)
+
+
+# --- Notices published by a generating system (token) ------------------------------------------------------
+
+@dataclass
+class NoticeInput:
+    kind: str
+    text: str
+    wrong_text: str
+    right_text: str
+    revision: int | None
+    reports: list[str | int]
+
+
+def _whole_number(value) -> int | None:
+    """A JSON integer (1 and 1.0 alike, as JSON Schema has it; never true or false) from 1 to ID_MAX, or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return None
+    return int(value) if 1 <= value <= ID_MAX else None
+
+
+def notice_input(payload: dict) -> NoticeInput:
+    """A notice as sent, checked against the document (NoticeInput): one 400 names every field that is not."""
+    problems: dict[str, list[str]] = {}
+    for name in sorted(set(payload) - set(NOTICE_FIELDS)):
+        problems[name] = ["This is not a field of a notice."]
+    kind = payload.get("kind")
+    if kind not in NOTICE_KINDS:
+        problems["kind"] = [f"Give the kind of notice: one of {', '.join(NOTICE_KINDS)}."]
+    text = payload.get("text")
+    if not isinstance(text, str):
+        problems["text"] = ["Give the text readers will see, as a string."]
+    elif len(text) > vocabulary.NOTICE_TEXT_MAX or len(clean_text(text).strip()) < vocabulary.NOTICE_TEXT_MIN:
+        problems["text"] = [f"Between {vocabulary.NOTICE_TEXT_MIN} and {vocabulary.NOTICE_TEXT_MAX:,} characters "
+                            f"(it has {len(text):,})."]
+    words = {}
+    for name, limit in (("wrong_text", vocabulary.WRONG_TEXT_MAX), ("right_text", vocabulary.RIGHT_TEXT_MAX)):
+        value = payload.get(name)
+        if value is not None and not isinstance(value, str):
+            problems[name] = ["Send this field as a string."]
+        elif value is not None and len(value) > limit:
+            problems[name] = [f"Please keep this under {limit:,} characters (it has {len(value):,})."]
+        words[name] = value or ""
+    if kind == "correction" and "wrong_text" not in problems and not clean_text(words["wrong_text"]).strip():
+        problems["wrong_text"] = ["A correction says what was wrong: the words as the article had them."]
+    revision = payload.get("revision")
+    if revision is not None and _whole_number(revision) is None:
+        problems["revision"] = [f"Give the number of one of the article's revisions (1 to {ID_MAX:,})."]
+    reports = payload.get("reports")
+    if reports is None:
+        reports = []
+    elif not isinstance(reports, list) or len(reports) > vocabulary.BULK_MAX or not all(
+            (isinstance(r, str) and tokens.is_reference(r)) or _whole_number(r) is not None for r in reports):
+        problems["reports"] = [f"Give a list of at most {vocabulary.BULK_MAX} reports, each its reference "
+                               "(R-7F3KQ2) or its id."]
+    if problems:
+        raise ApiError(400, "Some fields need attention: see fields.", problems)
+    return NoticeInput(kind, clean_text(text), clean_text(words["wrong_text"]), clean_text(words["right_text"]),
+                       _whole_number(revision) if revision is not None else None,
+                       [r if isinstance(r, str) else _whole_number(r) for r in reports])
+
+
+def linked_reports(article: Article, wanted: list[str | int]) -> list[Report]:
+    """The reports named by reference or id, in order and once each; a 409 names those that do not exist."""
+    found: dict[int, Report] = {}
+    missing = []
+    for wanted_one in wanted:
+        report = (db.session.scalar(select(Report).where(Report.reference == wanted_one))
+                  if isinstance(wanted_one, str) else db.session.get(Report, wanted_one))
+        if report is None:
+            missing.append(str(wanted_one))
+        else:
+            found.setdefault(report.id, report)
+    if missing:
+        raise ApiError(409, f"No report has the reference or id {', '.join(missing)}; nothing was published.",
+                       {"reports": [f"No report has the reference or id {one}." for one in missing]})
+    return list(found.values())
+
+
+@bp.post("/articles/<slug>/notices")
+def publish_notice(slug: str):
+    """Publish a notice on the article as the dashboard does (publishing.publish: the reports linked accepted and
+    corrected, their readers told, webhooks, feeds, the unannounced change its revision made settled), recorded
+    as published by the token's name."""
+    token = authenticated_token()
+    article = content.get_by_slug(slug)
+    if article is None:
+        raise ApiError(404, "No article has this slug.")
+    sent = notice_input(json_object())
+    revision = None
+    if sent.revision is not None:
+        revision = revisions.by_number(article, sent.revision)
+        if revision is None:
+            raise ApiError(409, f"The article has no revision {sent.revision}; nothing was published.",
+                           {"revision": [f"The article has no revision {sent.revision}."]})
+    reports = linked_reports(article, sent.reports)
+    try:
+        notice = transaction.commit(lambda: publishing.publish(
+            article, sent.kind, sent.text, by=api_tokens.acting(token), reports=reports, revision=revision,
+            wrong_text=sent.wrong_text, right_text=sent.right_text), reports=reports)
+    except Refusal as refusal:
+        # Well-formed, but not what the article's text and reports allow now (or a report changed meanwhile).
+        field = refusal.field or ("reports" if reports else "kind")
+        raise ApiError(409, f"Nothing was published: {refusal}", {field: [str(refusal)]}) from None
+    body = {**notice_json(notice), "reports": [report.reference for report in notice.reports]}
+    return json_response(body, 201, {"Location": body["article_url"], "Cache-Control": "no-store"})
 
 
 # --- The description ------------------------------------------------------------------------------------

@@ -333,7 +333,9 @@ def publish_notice(form: PublishForm, article: Article, *, by: Editor, reports: 
     decision = (decisions.start(by, PUBLISHED[kind]) if reports else
                 decisions.start(by, PUBLISHED_ON[kind], title=article.title))
     change = change or (lambda: publishing.publish(article, form.kind.data, form.text.data, by=by, reports=reports,
-                                                   revision=revision, answering=answering))
+                                                   revision=revision, answering=answering,
+                                                   wrong_text=form.wrong_text.data or "",
+                                                   right_text=form.right_text.data or ""))
     outcome = save(decisions.undoable(change, reports=reports, by=by, decision=decision),
                    form=form, reports=reports)
     if outcome.done:

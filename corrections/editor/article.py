@@ -13,7 +13,7 @@ from corrections.editor.forms import AmendForm, EditArticleForm, PublishForm, Wi
 from corrections.editor.report import queue_back, queue_url
 from corrections.extensions import db
 from corrections.languages import N_
-from corrections.models import Article, Notice, Report, utcnow
+from corrections.models import Article, ChangeReview, Notice, Report, utcnow
 from corrections.notices import publishing
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save
@@ -49,23 +49,37 @@ def render_article(article: Article, status: int = 200, *, publish_form=None, am
     withdraw_forms = withdraw_forms or {}
     for notice in notices.notices:
         amend_forms.setdefault(notice.id, AmendForm(formdata=None, kind=notice.kind, text=notice.text,
+                                                    wrong_text=notice.wrong_text, right_text=notice.right_text,
                                                     prefix=f"amend-{notice.id}"))
         withdraw_forms.setdefault(notice.id, WithdrawForm(formdata=None, prefix=f"withdraw-{notice.id}"))
     counts = triage.article_counts(article.id)
     linked_now = parse_ids(request.form.getlist("link"))
     linkable = publishing.linkable_reports(article, LINKABLE_LISTED, linked_now)
+    changes = unannounced.for_article(article, CHANGES_LISTED)
+    if publish_form is None:
+        wrong, right = unannounced_words(article, changes)
+        publish_form = PublishForm(formdata=None, wrong_text=wrong, right_text=right)
     return render_template(
         "editor/article.html", article=article, page=notices, kinds=NOTICE_KINDS,
-        publish_form=publish_form or PublishForm(formdata=None), amend_forms=amend_forms,
+        publish_form=publish_form, amend_forms=amend_forms,
         withdraw_forms=withdraw_forms, counts=counts, labels=STATUS_LABELS, linkable=linkable,
         linkable_total=sum(counts.get(state, 0) for state in publishing.LINKABLE), count_cap=triage.COUNT_CAP,
         linked_now=set(linked_now),
         revision_choices=revisions.latest(article, REVISIONS_LISTED),
         chosen_revision=parse_id(request.form.get("revision")),
-        changes=unannounced.for_article(article, CHANGES_LISTED), history=unannounced.history(article, CHANGES_LISTED),
+        changes=changes, history=unannounced.history(article, CHANGES_LISTED),
         history_listed=CHANGES_LISTED, change_labels=unannounced.EVENT_LABELS,
         event_comment=unannounced.event_comment, now=utcnow(), **way_back(),
     ), status
+
+
+def unannounced_words(article: Article, changes: list[ChangeReview]) -> tuple[str, str]:
+    """What the publish form starts from on the article's page: what the change to its current text removed and
+    added, while that change waits for its notice; nothing otherwise (an older change was answered already)."""
+    newest = changes[0] if changes else None
+    if newest is None or newest.outcome or newest.to_revision_id != article.current_revision_id:
+        return "", ""
+    return publishing.change_words(newest.from_revision, newest.to_revision)
 
 
 def notice_of(article: Article, notice_id: int | None) -> Notice | None:
@@ -163,7 +177,9 @@ def amend_notice(slug: str, correction_id: int):
     notice = load_notice(found, correction_id)
     form = AmendForm(prefix=f"amend-{notice.id}")
     if form.validate_on_submit() and save(lambda: publishing.amend(notice, form.text.data, by=me(),
-                                                                   kind=form.kind.data, note=form.note.data or ""),
+                                                                   kind=form.kind.data, note=form.note.data or "",
+                                                                   wrong_text=form.wrong_text.data or "",
+                                                                   right_text=form.right_text.data or ""),
                                           form=form, field="text").done:
         flash(gettext("Notice amended; the earlier text is kept and the notice now shows when it was updated."),
               "success")

@@ -12,6 +12,7 @@ from corrections.editor.forms import NoNoticeForm, PublishForm
 from corrections.extensions import db
 from corrections.languages import N_
 from corrections.models import ChangeReview, utcnow
+from corrections.notices import publishing
 from corrections.transaction import save
 from corrections.vocabulary import NOTICE_KINDS
 
@@ -41,11 +42,16 @@ def changes():
 def render_change(review: ChangeReview, status: int = 200, *, publish_form=None, no_notice_form=None):
     whole = request.args.get("whole") == "1"
     here = url_for("editor.change", change_id=review.id)
+    if publish_form is None:
+        # The notice starts from what the change removed and added.
+        wrong, right = publishing.change_words(review.from_revision, review.to_revision) if not review.outcome \
+            else ("", "")
+        publish_form = PublishForm(formdata=None, kind="correction", wrong_text=wrong, right_text=right)
     return render_template(
         "editor/change.html", review=review, article=review.article,
         c=revision_pages.compare(review.from_revision, review.to_revision, whole=whole, keep=True),
         whole_url=None if whole else here + "?whole=1", changes_url=here if whole else None,
-        publish_form=publish_form or PublishForm(formdata=None, kind="correction"),
+        publish_form=publish_form,
         no_notice_form=no_notice_form or NoNoticeForm(formdata=None),
         kinds=NOTICE_KINDS, labels=unannounced.EVENT_LABELS, sources=revisions.SOURCES,
         reason=unannounced.answer_reason(review) if review.outcome else "",

@@ -30,7 +30,9 @@ from corrections.vocabulary import (
     NOTICE_TEXT_MAX,
     NOTICE_TEXT_MIN,
     REPLACEMENT_MAX,
+    RIGHT_TEXT_MAX,
     TITLE_MAX,
+    WRONG_TEXT_MAX,
 )
 
 OTHER = "other"
@@ -136,6 +138,17 @@ class PublishForm(FlaskForm):
                                     least=NOTICE_TEXT_MIN, most=NOTICE_TEXT_MAX))],
         description=_l("Shown on the article, in the corrections log, in the feeds and to the readers who reported "
                        "it."))
+    wrong_text = TextAreaField(_l("What was wrong"), validators=[
+        Optional(),
+        Length(max=WRONG_TEXT_MAX, message=FieldMessage(N_("At most %(most)s characters (it has %(length)s)."),
+                                                        most=WRONG_TEXT_MAX))],
+        description=_l("The wrong words exactly as the article had them, capitals and punctuation included: the "
+                       "same error is looked for in other articles. Leave it empty when no words were wrong."))
+    right_text = TextAreaField(_l("What is right"), validators=[
+        Optional(),
+        Length(max=RIGHT_TEXT_MAX, message=FieldMessage(N_("At most %(most)s characters (it has %(length)s)."),
+                                                        most=RIGHT_TEXT_MAX))],
+        description=_l("The words that replaced them, if any."))
 
 
 class ReportPublishForm(PublishForm):

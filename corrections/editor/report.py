@@ -94,8 +94,10 @@ def render_report(report: Report, status: int = 200, **forms):
     place = anchors.place(report)
     found = drafts.found_words(report, place) if place.span is not None else ""
     replacement = drafts.replacement_text(found, report.suggested_correction) if found else ""
+    wrong, right = publishing.words_for(report, place)
     defaults["publish_form"] = ReportPublishForm(formdata=None, text=drafted_notice(report, place),
-                                                 replacement=replacement, fix=bool(found) and replacement != found)
+                                                 replacement=replacement, fix=bool(found) and replacement != found,
+                                                 wrong_text=wrong, right_text=right)
     defaults.update(forms)
     defaults["assign_form"].assignee.choices = [("", gettext("Nobody"))] + [
         (str(e.id), e.name) for e in accounts.active_editors()
@@ -414,7 +416,8 @@ def publish(report_id: int):
         return preview_fix(report, form, linked)
     fixing = (lambda: publishing.publish_fixing(
         report, form.kind.data, form.text.data, by=me(), reports=linked, replacement=form.replacement.data or "",
-        seen_revision=parse_id(form.revision.data))) if form.fix.data else None
+        seen_revision=parse_id(form.revision.data), wrong_text=form.wrong_text.data or "",
+        right_text=form.right_text.data or "")) if form.fix.data else None
     try:
         outcome = publish_notice(form, report.article, by=me(), reports=linked, change=fixing,
                                  then=url_for("editor.report", report_id=report.id, **({"back": back} if back else {})))
@@ -452,6 +455,10 @@ def preview_fix(report: Report, form: ReportPublishForm, linked: list[Report]):
     except Refusal as refusal:
         show(refusal, form)
         return render_report(report, 400, publish_form=form)
+    typed = (publishing.one_line(form.wrong_text.data), publishing.one_line(form.right_text.data))
+    if typed in (publishing.words_for(report), ("", "")):
+        # Not edited: what the fix itself removes and adds, which the editor confirms (or edits) with the change.
+        form.wrong_text.data, form.right_text.data = publishing.fixed_words(comparison)
     back, _ = queue_back()
     return render_template("editor/publish_preview.html", report=report, form=form, comparison=comparison,
                            linked=linked, link_group=request.form.get("link_group", ""), listed=GROUP_LISTED,

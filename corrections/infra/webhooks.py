@@ -344,6 +344,8 @@ def notice_data(notice: Notice) -> dict:
         "kind": notice.kind,
         "kind_label": kind_label,
         "text": notice.text,
+        "wrong_text": notice.wrong_text or "",
+        "right_text": notice.right_text or "",
         "published_at": notice.published_at.isoformat() if notice.published_at else utcnow().isoformat(),
         "updated_at": notice.updated_at.isoformat() if notice.updated_at else None,
         "withdrawn_at": notice.withdrawn_at.isoformat() if notice.withdrawn_at else None,

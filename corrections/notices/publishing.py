@@ -1,6 +1,8 @@
 """Published corrections: publishing, amending and withdrawing them, and reading them back for pages and feeds."""
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -9,6 +11,7 @@ from sqlalchemy import Connection, Select, bindparam, delete, func, literal, sel
 from sqlalchemy.orm import selectinload
 
 from corrections import languages
+from corrections.access import api_tokens
 from corrections.articles import fixes, revisions, unannounced
 from corrections.errors import Refusal
 from corrections.extensions import db
@@ -26,9 +29,16 @@ from corrections.models import (
     notice_report,
     utcnow,
 )
-from corrections.reports import anchors, consent, decisions, workflow
-from corrections.text import parse_id
-from corrections.vocabulary import ACCEPTED_ON_PUBLISHING, NOTICE_KINDS, NOTICE_TEXT_MAX, NOTICE_TEXT_MIN
+from corrections.reports import anchors, consent, decisions, drafts, workflow
+from corrections.text import clean_text, parse_id
+from corrections.vocabulary import (
+    ACCEPTED_ON_PUBLISHING,
+    NOTICE_KINDS,
+    NOTICE_TEXT_MAX,
+    NOTICE_TEXT_MIN,
+    RIGHT_TEXT_MAX,
+    WRONG_TEXT_MAX,
+)
 
 # Reports an editor may link to a new correction: open ones are accepted as part of publishing.
 LINKABLE = ("new", "in_review", "accepted")
@@ -58,6 +68,68 @@ def check_text(kind: str, text: str) -> str:
     return text
 
 
+def one_line(words: str) -> str:
+    """Wrong or right words as a notice keeps them: in NFKC (as the article's text is compared), on one line, with
+    single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", clean_text(words or "")).split())
+
+
+def _found_in(words: str, text: str) -> bool:
+    """The words, in this order and case, in the text, with any spacing between them."""
+    return re.search(r"\s+".join(map(re.escape, words.split())), text) is not None
+
+
+def _texts_before(article: Article, revision: ArticleRevision | None):
+    """The article's headlines and texts the wrong words may come from, newest first: those before the revision the
+    notice goes with, or, when it names none, the current one and every earlier one."""
+    if revision is None:
+        yield article.title
+        yield article.body_text
+    query = select(ArticleRevision.title, ArticleRevision.body_text).where(ArticleRevision.article_id == article.id)
+    if revision is not None:
+        query = query.where(ArticleRevision.number < revision.number)
+    # Read a few at a time: the words are nearly always in the newest.
+    for title, body_text in db.session.execute(query.order_by(ArticleRevision.number.desc())
+                                               .execution_options(yield_per=4)):
+        yield title
+        yield body_text
+
+
+def check_words(article: Article, wrong_text: str, right_text: str, *,
+                revision: ArticleRevision | None = None) -> tuple[str, str]:
+    """The wrong and right words a notice names, as it keeps them (one_line), checked: within their limits, the
+    right ones only with wrong ones they replace, the wrong ones exactly as the article said them before the
+    revision the notice goes with (or in any of its texts, when it names none), the right ones in that revision."""
+    wrong, right = one_line(wrong_text), one_line(right_text)
+    if len(wrong) > WRONG_TEXT_MAX:
+        raise NoticeError(gettext("Keep what was wrong under %(most)s characters (it has %(length)s).",
+                                  most=languages.number(WRONG_TEXT_MAX), length=languages.number(len(wrong))),
+                          "wrong_text")
+    if len(right) > RIGHT_TEXT_MAX:
+        raise NoticeError(gettext("Keep what is right under %(most)s characters (it has %(length)s).",
+                                  most=languages.number(RIGHT_TEXT_MAX), length=languages.number(len(right))),
+                          "right_text")
+    if right and not wrong:
+        raise NoticeError(gettext("Give the wrong words that these replace, as the article had them."), "wrong_text")
+    if wrong and wrong == right:
+        raise NoticeError(gettext("What is right is the same as what was wrong: write the words that replaced them."),
+                          "right_text")
+    if wrong and not any(_found_in(wrong, text) for text in _texts_before(article, revision)):
+        if revision is not None:
+            message = gettext("The article’s text before revision %(number)s does not have these words: copy what "
+                              "was wrong from it exactly, capitals and punctuation included.", number=revision.number)
+        else:
+            message = gettext("The article’s text does not have these words, now or in an earlier revision: copy "
+                              "what was wrong from it exactly, capitals and punctuation included.")
+        raise NoticeError(message, "wrong_text")
+    if right and revision is not None and not (_found_in(right, revision.body_text)
+                                               or _found_in(right, revision.title)):
+        raise NoticeError(gettext("Revision %(number)s of the article does not have these words: copy what is right "
+                                  "from it exactly, capitals and punctuation included.", number=revision.number),
+                          "right_text")
+    return wrong, right
+
+
 # The note a withdrawal leaves on each linked report, one sentence per kind of notice.
 WITHDRAWN = {
     "correction": languages.N_("The correction linked to this report was withdrawn: %(reason)s"),
@@ -77,23 +149,27 @@ def moves_on_publishing(status: str, kind: str, text: str) -> list[tuple[str, st
     return [*moves, ("corrected", json.dumps({"published": kind, "text": text}, ensure_ascii=False))]
 
 
-def publish(article: Article, kind: str, text: str, *, by: Editor, reports: list[Report] = (),
-            revision: ArticleRevision | None = None, answering: ChangeReview | None = None) -> Notice:
+def publish(article: Article, kind: str, text: str, *, by: Editor | api_tokens.Automation, reports: list[Report] = (),
+            revision: ArticleRevision | None = None, answering: ChangeReview | None = None, wrong_text: str = "",
+            right_text: str = "") -> Notice:
     """Publish a notice on the article and mark the linked reports corrected, through the workflow.
 
     Linked reports still open are accepted first; each step is an event on the report. `revision` is the
     article's revision the notice goes with (readers get "see what changed"); `answering`, the unannounced
     change it answers. A correction, clarification or update settles the article's open unannounced changes.
-    Does not commit.
+    `wrong_text` and `right_text` are what the notice corrects (check_words). `by` is an editor, or an API token
+    (an Automation) publishing for a generating system. Does not commit.
     """
     text = check_text(kind, text)
     if revision is not None and revision.article_id != article.id:
         raise NoticeError(gettext("That revision belongs to another article."))
+    wrong_text, right_text = check_words(article, wrong_text, right_text, revision=revision)
     _check_linkable(article, reports)
     # Read before anything is written: the reports are the first rows this change writes (see workflow.batch).
     duplicates = duplicates_of(*reports)
     notice = Notice(article=article, kind=kind, text=text, published_by_id=by.id, published_by=by.name,
-                    reports=list(reports), revision_id=revision.id if revision else None)
+                    reports=list(reports), revision_id=revision.id if revision else None, wrong_text=wrong_text,
+                    right_text=right_text)
     db.session.add(notice)
     _resolve(notice, reports, duplicates, by)
     db.session.flush()  # the correction's id, for the event
@@ -127,10 +203,11 @@ def linked_in_group(notice: Notice, cluster_id: int | None) -> int:
 def _check_linkable(article: Article, reports: list[Report]) -> None:
     for report in reports:
         if report.article_id != article.id:
-            raise NoticeError(gettext("%(reference)s is about another article.", reference=report.reference))
+            raise NoticeError(gettext("%(reference)s is about another article.", reference=report.reference),
+                              "reports")
         if report.status not in LINKABLE:
             raise NoticeError(gettext(NOT_LINKABLE.get(report.status, NOT_LINKABLE["rejected"]),
-                                      reference=report.reference))
+                                      reference=report.reference), "reports")
 
 
 def _resolve(notice: Notice, reports: list[Report], duplicates: list[Report], by: Editor) -> None:
@@ -216,15 +293,39 @@ def fix_preview(report: Report, kind: str, replacement: str) -> revisions.Compar
 
 
 def publish_fixing(report: Report, kind: str, text: str, *, by: Editor, reports: list[Report] = (),
-                   replacement: str, seen_revision: int | None) -> Notice:
+                   replacement: str, seen_revision: int | None, wrong_text: str = "", right_text: str = "") -> Notice:
     """Correct the report's passage in the article's text and publish the notice with the new revision, in one
     change: the revision is the notice's (readers get "see what changed"), and the notice announces it, so it
-    is no unannounced change. `seen_revision` is the revision the editor's preview was made from.
+    is no unannounced change. `seen_revision` is the revision the editor's preview was made from; `wrong_text`
+    and `right_text` are checked against the texts before and after the fix (the preview offers fixed_words).
     Does not commit; on a refusal the caller keeps nothing of either."""
     check_text(kind, text)
     passage = passage_to_fix(report, kind)
     revision = fixes.fix(report.article, passage, replacement, seen_revision=seen_revision, by=by.name)
-    return publish(report.article, kind, text, by=by, reports=reports, revision=revision)
+    return publish(report.article, kind, text, by=by, reports=reports, revision=revision, wrong_text=wrong_text,
+                   right_text=right_text)
+
+
+def words_for(report: Report, place: anchors.PassagePlace | None = None) -> tuple[str, str]:
+    """What a notice resolving the report corrects, for the publish form to start from: the reported passage in the
+    article's own words (not the reader's typing), and the reader's suggestion where it reads as a new version of
+    it; ("", "") when the passage is not in the article."""
+    place = place or anchors.place(report)
+    if place.span is None and place.title_span is None:
+        return "", ""
+    found = drafts.found_words(report, place)
+    replacement = drafts.replacement_text(found, report.suggested_correction)
+    return one_line(found), one_line(replacement) if replacement != drafts.one_spaced(found) else ""
+
+
+def fixed_words(comparison: revisions.Comparison) -> tuple[str, str]:
+    """What a fix corrects (its preview's comparison): the words it removes and adds (revisions.changed_in)."""
+    return revisions.changed_in(comparison.old, comparison.new) or ("", "")
+
+
+def change_words(old: ArticleRevision, new: ArticleRevision) -> tuple[str, str]:
+    """What a change between two revisions corrected, for a notice that goes with it to start from."""
+    return revisions.changed_in(old, new) or ("", "")
 
 
 def duplicates_of(*reports: Report) -> list[Report]:
@@ -245,30 +346,41 @@ def duplicates_of(*reports: Report) -> list[Report]:
 
 
 
-def amended(notice, text: str, *, by, at: datetime, kind: str | None = None, note: str = "") -> dict:
+def amended(notice, text: str, *, by, at: datetime, kind: str | None = None, note: str = "",
+            words: tuple[str, str] | None = None) -> dict:
     """The pure part of amending: checks the new text, changes the notice (a Notice, or anything with its
     fields: gen-fake's rows) as of `at`, and returns the values of the NoticeVersion that keeps the earlier
-    text."""
+    text. `words` are the new wrong and right words, checked already (check_words); None keeps them."""
     kind = kind or notice.kind
     text = check_text(kind, text)
     if notice.withdrawn_at is not None:
         raise NoticeError(gettext("A withdrawn notice cannot be amended."))
-    if text == notice.text and kind == notice.kind:
-        raise NoticeError(gettext("Nothing changed: edit the text or the kind first."))
-    version = {"kind": notice.kind, "text": notice.text,
+    earlier = (getattr(notice, "wrong_text", ""), getattr(notice, "right_text", ""))
+    words = earlier if words is None else words
+    if text == notice.text and kind == notice.kind and words == earlier:
+        raise NoticeError(gettext("Nothing changed: edit the text, the kind or what was wrong first."))
+    version = {"kind": notice.kind, "text": notice.text, "wrong_text": earlier[0], "right_text": earlier[1],
                "shown_from": notice.updated_at or notice.published_at, "replaced_at": at,
                "replaced_by": by.name, "note": note.strip()}
     notice.kind = kind
     notice.text = text
+    notice.wrong_text, notice.right_text = words
     notice.updated_at = at
     return version
 
 
-def amend(notice: Notice, text: str, *, by: Editor, kind: str | None = None, note: str = "") -> None:
-    """Change a published notice, keeping the earlier text; the notice then shows "updated"."""
-    previous = {"kind": notice.kind, "text": notice.text}
+def amend(notice: Notice, text: str, *, by: Editor, kind: str | None = None, note: str = "",
+          wrong_text: str | None = None, right_text: str | None = None) -> None:
+    """Change a published notice, keeping the earlier text (and the wrong and right words it named); the notice then
+    shows "updated". `wrong_text` and `right_text` left None stay as they are."""
+    previous = {"kind": notice.kind, "text": notice.text, "wrong_text": notice.wrong_text,
+                "right_text": notice.right_text}
+    words = None
+    if wrong_text is not None or right_text is not None:
+        words = check_words(notice.article, notice.wrong_text if wrong_text is None else wrong_text,
+                            notice.right_text if right_text is None else right_text, revision=notice.revision)
     db.session.add(NoticeVersion(notice=notice,
-                                 **amended(notice, text, by=by, at=utcnow(), kind=kind, note=note)))
+                                 **amended(notice, text, by=by, at=utcnow(), kind=kind, note=note, words=words)))
     webhooks.emit("correction.amended", {"correction": webhooks.notice_data(notice), "previous": previous,
                                          "note": note.strip(), "by": by.name})
 

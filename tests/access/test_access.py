@@ -35,6 +35,7 @@ ACCESS = {
     "api.notices_for_page": ("ok", "ok", "ok"),
     "api.create_report": ("ok", "ok", "ok"),
     "api.upsert_article": ("token", "token", "token"),
+    "api.publish_notice": ("token", "token", "token"),
     "api.openapi": ("ok", "ok", "ok"),
     "editor.tokens": ("login", "forbidden", "ok"),
     "editor.create_token": ("login", "forbidden", "ok"),

@@ -206,8 +206,8 @@ def test_notices_for_a_page_have_the_embed_shape(client, editor):
     }
     assert [n["id"] for n in body["notices"]] == [second.id, first.id]
     notice = body["notices"][0]
-    assert set(notice) == {"id", "kind", "kind_label", "text", "published_at", "updated_at", "article", "article_url",
-                            "revision_url"}
+    assert set(notice) == {"id", "kind", "kind_label", "text", "wrong_text", "right_text", "published_at",
+                           "updated_at", "article", "article_url", "revision_url"}
     assert notice["kind"] == "editors_note" and notice["kind_label"] == "Editor’s note"
     assert notice["text"] == "A clarification of the second paragraph, amended."
     assert notice["updated_at"] is not None

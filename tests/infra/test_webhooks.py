@@ -214,7 +214,8 @@ def test_status_moves_publishing_amending_and_withdrawing_each_queue_their_event
     published = sent[4]["data"]["correction"]
     assert published["id"] == notice.id and published["kind"] == "correction"
     assert published["reports"] == [report.reference] and published["article"]["section"] == "Politics"
-    assert sent[5]["data"]["previous"] == {"kind": "correction", "text": "The vote was 29 to 14, not 31 to 12."}
+    assert sent[5]["data"]["previous"] == {"kind": "correction", "text": "The vote was 29 to 14, not 31 to 12.",
+                                           "wrong_text": "", "right_text": ""}
     assert sent[5]["data"]["correction"]["text"] == "The vote was 29 to 15, not 31 to 12."
     assert sent[5]["data"]["note"] == "Recounted."
     assert sent[6]["data"]["reason"] == "Published on the wrong article."
