@@ -40,10 +40,10 @@ def stored_notice() -> Notice | None:
      ("Prices rose 6 per cent", "Prices rose 10.5 per cent")),
     # Not past the end of a sentence, nor keeping its stop.
     ("The vote was 31 votes to 12.\n\nIt passed.", "The vote was 31 votes to 14.\n\nIt passed.",
-     ("was 31 votes to 12", "was 31 votes to 14")),
+     ("31 votes to 12", "31 votes to 14")),
     # Whole words: a change inside one takes all of it.
     ("It cost £2.4 million in all, the mayor said.", "It cost £2.45 million in all, the mayor said.",
-     ("cost £2.4 million in", "cost £2.45 million in")),
+     ("It cost £2.4 million in", "It cost £2.45 million in")),
     # From the first change to the last.
     ("Work starts in March and ends in May.", "Work begins in March and ends in June.",
      ("starts in March and ends in May", "begins in March and ends in June")),
