@@ -1,4 +1,4 @@
-"""The `corrections` commands: import-articles, seed-demo and the console script itself."""
+"""The `corrections` commands: import-articles, seed-demo, create-api-token and the console script itself."""
 
 import io
 import json
@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from corrections import PROJECT_ROOT, main
+from corrections.access import api_tokens
 from corrections.extensions import db
-from corrections.models import Article, Report
+from corrections.models import ApiToken, Article, Report
 from corrections.seed.demo_content import DEMO_ARTICLES, DEMO_REPORTS
 from tests.helpers import all_reports
 
@@ -295,3 +296,38 @@ def test_console_script_upgrades_then_imports_into_the_configured_database(conso
     assert "2 created, 0 updated, 0 unchanged, 0 bad lines skipped." in result.output
     assert (tmp_path / "console.sqlite3").exists()
     assert (tmp_path / "instance" / "secret_key").exists()
+
+
+# --- create-api-token
+
+def test_create_api_token_prints_only_a_working_secret_on_stdout(runner):
+    result = runner.invoke(args=["create-api-token", "  Newsroom   pipeline "])
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip()
+    assert result.stdout == secret + "\n" and secret.startswith(api_tokens.PREFIX)
+    assert "Newsroom pipeline" in result.stderr and secret not in result.stderr
+    token = api_tokens.verify(secret)
+    assert (token.name, token.created_by) == ("Newsroom pipeline", api_tokens.COMMAND_LINE)
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 1
+
+
+@pytest.mark.databases("sqlite")
+@pytest.mark.parametrize("name, words", [
+    ("   ", "Give the token a name"),
+    ("x" * 201, "under 200 characters"),
+    ("Newsroom pipeline", "A live token is named “Newsroom pipeline” already"),
+    ("system", "names the reader or the app itself"),
+])
+def test_create_api_token_refuses_a_bad_or_taken_name_with_status_2(runner, name, words):
+    assert runner.invoke(args=["create-api-token", "Newsroom pipeline"]).exit_code == 0
+    result = runner.invoke(args=["create-api-token", name])
+    assert result.exit_code == 2
+    assert result.stdout == "" and words in result.stderr
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 1
+
+
+@pytest.mark.databases("sqlite")
+def test_a_token_made_on_the_command_line_says_so_on_the_admin_page(runner, admin_client):
+    assert runner.invoke(args=["create-api-token", "Pipeline"]).exit_code == 0
+    page = admin_client.get("/editor/admin/tokens").get_data(as_text=True)
+    assert "by Command line" in page

@@ -4,11 +4,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from corrections import MIGRATIONS
 from corrections.extensions import db
+from corrections.notices import publishing
 from corrections.triage import search
+from tests.helpers import make_article, make_editor
 
 
 def differences() -> list:
@@ -53,3 +55,16 @@ def test_migrations_go_down_and_up_again(app):
     upgrade(directory=str(MIGRATIONS))
     assert tables <= set(inspect(db.engine).get_table_names())
     assert differences() == []
+
+
+def test_notices_published_before_name_no_words(app):
+    notice = publishing.publish(make_article(), "correction", "An earlier version gave the wrong date.",
+                                by=make_editor())
+    publishing.amend(notice, "An earlier version gave the wrong opening date.", by=make_editor("b@example.org"))
+    db.session.commit()
+    db.session.remove()
+    downgrade(directory=str(MIGRATIONS), revision="a9c3e5f7b1d2")
+    upgrade(directory=str(MIGRATIONS))
+    with db.engine.connect() as connection:
+        for table in ("correction", "correction_version"):
+            assert connection.execute(text(f"SELECT wrong_text, right_text FROM {table}")).all() == [("", "")]
