@@ -532,7 +532,7 @@ def notice_input(payload: dict) -> NoticeInput:
     for name in sorted(set(payload) - set(NOTICE_FIELDS)):
         problems[name] = ["This is not a field of a notice."]
     kind = payload.get("kind")
-    if kind not in NOTICE_KINDS:
+    if not isinstance(kind, str) or kind not in NOTICE_KINDS:
         problems["kind"] = [f"Give the kind of notice: one of {', '.join(NOTICE_KINDS)}."]
     text = payload.get("text")
     if not isinstance(text, str):

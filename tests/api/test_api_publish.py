@@ -80,6 +80,7 @@ def test_a_notice_of_another_kind_needs_no_words(client):
 @pytest.mark.parametrize("body, fields", [
     ({}, {"kind", "text"}),
     ({**NOTICE, "kind": "erratum"}, {"kind"}),
+    ({**NOTICE, "kind": {}}, {"kind"}),
     ({**NOTICE, "text": "  too short "}, {"text"}),
     ({**NOTICE, "text": 12}, {"text"}),
     ({**NOTICE, "wrong_text": "  "}, {"wrong_text"}),  # a correction says what was wrong
