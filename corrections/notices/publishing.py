@@ -75,8 +75,9 @@ def one_line(words: str) -> str:
 
 
 def _found_in(words: str, text: str) -> bool:
-    """The words, in this order and case, in the text, with any spacing between them."""
-    return re.search(r"\s+".join(map(re.escape, words.split())), text) is not None
+    """The words (one_line), in this order and case, in the text (in NFKC, as they are), with any spacing between
+    them."""
+    return re.search(r"\s+".join(map(re.escape, words.split())), unicodedata.normalize("NFKC", text)) is not None
 
 
 def _texts_before(article: Article, revision: ArticleRevision | None):
