@@ -6,6 +6,7 @@ upserts with an API token. Every answer is JSON, errors included.
 """
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -520,8 +521,10 @@ class NoticeInput:
 
 
 def _whole_number(value) -> int | None:
-    """A JSON integer (1 and 1.0 alike, as JSON Schema has it; never true or false) from 1 to ID_MAX, or None."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    """A JSON integer (1 and 1.0 alike, as JSON Schema has it; never true or false) from 1 to ID_MAX, or None.
+    Python's JSON reads Infinity, NaN and 1e400 as floats that int() cannot take: they are no number here."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, float) and not math.isfinite(value)) or value != int(value):
         return None
     return int(value) if 1 <= value <= ID_MAX else None
 

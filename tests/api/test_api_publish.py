@@ -87,6 +87,10 @@ def test_a_notice_of_another_kind_needs_no_words(client):
     ({**NOTICE, "wrong_text": "w" * 2001, "right_text": ["31"]}, {"wrong_text", "right_text"}),
     ({**NOTICE, "revision": 0}, {"revision"}),
     ({**NOTICE, "revision": True}, {"revision"}),
+    # Python's JSON reads these as floats that are no integer (int() refuses them).
+    ({**NOTICE, "revision": float("inf")}, {"revision"}),
+    ({**NOTICE, "revision": float("nan")}, {"revision"}),
+    ({**NOTICE, "reports": [float("-inf")]}, {"reports"}),
     ({**NOTICE, "reports": ["R-NOTONE1"]}, {"reports"}),
     ({**NOTICE, "reports": "R-7F3KQ2"}, {"reports"}),
     ({**NOTICE, "colour": "red"}, {"colour"}),
