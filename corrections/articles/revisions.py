@@ -244,14 +244,18 @@ SENTENCE_ENDS = ".!?…؟\n"
 # Quotes and brackets opening or closing the words around a change, and a sentence's stops: not part of the words.
 OPENING_MARKS = "\"'“‘„«‹(["
 CLOSING_MARKS = ".,;:!?…؟\"'”’»›)]"
+# Where one sentence or paragraph gives way to the next: a stop (and the quotes closing after it) before a space, or a
+# line break. A stop inside a number ("6.5") is none.
+SENTENCE_BREAK = re.compile(r"[.!?…؟][\"'”’»›)\]]*\s|\n")
 
 
 def changed_words(old: str, new: str) -> tuple[str, str] | None:
     """What a change replaced and what replaced it: the words of `old` from its first change to its last, and
     the words of `new` in their place, on one line each, as (wrong, right). Widened to whole words, then to at
     least CHANGED_WORDS_AT_LEAST words with the same unchanged words on both sides (within the sentence), so
-    that `old` with wrong replaced by right reads as `new`. None when nothing but spacing changed, or the
-    comparison would take more than the diff's budget of work."""
+    that `old` with wrong replaced by right reads as `new`. None when nothing but spacing changed, when the change
+    only added a sentence or a paragraph (nothing was wrong: the words around it are no error), or the comparison
+    would take more than the diff's budget of work."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
     try:
         steps = [step for step in diffing.opcodes(a, b) if step[0] != "equal"]
@@ -288,8 +292,11 @@ def changed_words(old: str, new: str) -> tuple[str, str] | None:
         a1, b1 = a1 - 1, b1 - 1
     while a0 < changed_from and old[a0] in OPENING_MARKS:
         a0, b0 = a0 + 1, b0 + 1
+    only_added = all(step[0] == "insert" for step in steps)
+    if only_added and len(SENTENCE_BREAK.findall(new[b0:b1])) > len(SENTENCE_BREAK.findall(old[a0:a1])):
+        return None
     wrong, right = " ".join(old[a0:a1].split()), " ".join(new[b0:b1].split())
-    return (wrong, right) if wrong != right else None
+    return (wrong, right) if wrong and wrong != right else None
 
 
 def changed_in(old: ArticleRevision, new) -> tuple[str, str] | None:
