@@ -310,23 +310,38 @@ def publish_fixing(report: Report, kind: str, text: str, *, by: Editor, reports:
 def words_for(report: Report, place: anchors.PassagePlace | None = None) -> tuple[str, str]:
     """What a notice resolving the report corrects, for the publish form to start from: the reported passage in the
     article's own words (not the reader's typing), and the reader's suggestion where it reads as a new version of
-    it; ("", "") when the passage is not in the article."""
+    it; when a later revision changed the passage, what that change removed and added (change_words); ("", "")
+    when the passage is not in the article."""
     place = place or anchors.place(report)
+    if place.changed_in is not None:
+        # The article was corrected since the report: the words that change removed and added.
+        return change_words(place.changed_from, place.changed_in)
     if place.span is None and place.title_span is None:
         return "", ""
     found = drafts.found_words(report, place)
     replacement = drafts.replacement_text(found, report.suggested_correction)
-    return one_line(found), one_line(replacement) if replacement != drafts.one_spaced(found) else ""
+    return _offered((one_line(found), one_line(replacement) if replacement != drafts.one_spaced(found) else ""))
 
 
 def fixed_words(comparison: revisions.Comparison) -> tuple[str, str]:
     """What a fix corrects (its preview's comparison): the words it removes and adds (revisions.changed_in)."""
-    return revisions.changed_in(comparison.old, comparison.new) or ("", "")
+    return _offered(revisions.changed_in(comparison.old, comparison.new))
 
 
 def change_words(old: ArticleRevision, new: ArticleRevision) -> tuple[str, str]:
     """What a change between two revisions corrected, for a notice that goes with it to start from."""
-    return revisions.changed_in(old, new) or ("", "")
+    return _offered(revisions.changed_in(old, new))
+
+
+def _offered(words: tuple[str, str] | None) -> tuple[str, str]:
+    """Words a form starts from, as check_words would keep them; ("", "") when there are none or either side is over
+    its limit (changes spread over the whole text are no one error, and the form would refuse its own words)."""
+    if words is None:
+        return "", ""
+    wrong, right = one_line(words[0]), one_line(words[1])
+    if len(wrong) > WRONG_TEXT_MAX or len(right) > RIGHT_TEXT_MAX:
+        return "", ""
+    return wrong, right
 
 
 def duplicates_of(*reports: Report) -> list[Report]:

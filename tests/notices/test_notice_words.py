@@ -48,6 +48,14 @@ def stored_notice() -> Notice | None:
     ("Work starts in March and ends in May.", "Work begins in March and ends in June.",
      ("starts in March and ends in May", "begins in March and ends in June")),
     ("Same words.", "Same  words.", None),
+    # A sentence or a paragraph added: nothing was wrong, and the words around it are no error to look for.
+    ("Prices rose.\n\nThen they fell.", "Prices rose.\n\nCosts rose too.\n\nThen they fell.", None),
+    ("The vote was 31 to 12.", "The vote was 31 to 12. It passed.", None),
+    ("The vote was 31 to 12.\n", "The vote was 31 to 12.\nIt passed.", None),
+    # Words added inside a sentence (an omission) or a figure made precise are still an error with its words.
+    ("Work starts in March.", "Work starts in March and April.",
+     ("Work starts in March", "Work starts in March and April")),
+    ("Prices rose 6 per cent.", "Prices rose 6.5 per cent.", ("Prices rose 6 per cent", "Prices rose 6.5 per cent")),
 ])
 def test_the_words_a_change_removed_and_added(old, new, words):
     assert revisions.changed_words(old, new) == words
@@ -162,3 +170,35 @@ def test_a_change_to_the_text_waiting_for_its_notice_fills_the_article_pages_for
     change_page = editor_client.get(f"/editor/changes/{review_id}").get_data(as_text=True)
     assert (box(change_page, "wrong_text"), box(change_page, "right_text")) == ("Work starts in March",
                                                                                 "Work starts in May")
+
+
+@pytest.mark.databases("sqlite")
+def test_a_change_spread_over_the_text_fills_no_words_the_form_would_refuse(editor_client, app, editor):
+    # Two figures corrected paragraphs apart: from the first change to the last is more than a notice keeps.
+    filler = "\n\n".join(f"Paragraph {n} of the report on the council's spending this year." for n in range(40))
+    article = make_article(body=f"It rose 6 per cent.\n\n{filler}\n\nIt fell 9 per cent.")
+    changed = content.get_by_slug(article.slug)
+    content.change_text(changed, changed.title, changed.body.replace("6 per", "7 per").replace("9 per", "8 per"),
+                        source="dashboard", by=editor.name)
+    db.session.commit()
+    page = editor_client.get(f"/editor/articles/{article.slug}").get_data(as_text=True)
+    assert (box(page, "wrong_text"), box(page, "right_text")) == ("", "")
+    review_id = re.search(r'href="/editor/changes/(\d+)"', page).group(1)
+    data = {"csrf_token": csrf_token(editor_client, f"/editor/changes/{review_id}"), "kind": "correction",
+            "text": TEXT, "wrong_text": "It rose 6 per cent", "right_text": "It rose 7 per cent"}
+    assert editor_client.post(f"/editor/changes/{review_id}/notice", data=data).status_code == 302
+    assert (stored_notice().wrong_text, stored_notice().right_text) == ("It rose 6 per cent", "It rose 7 per cent")
+
+
+@pytest.mark.databases("sqlite")
+def test_a_report_on_a_passage_corrected_since_starts_from_that_change(editor_client, app, editor):
+    report = file_report(make_article(), passage="31 votes to 12", suggested_correction="31 votes to 14")
+    article = content.get_by_slug(report.article.slug)
+    content.change_text(article, article.title, article.body.replace("31 votes to 12", "31 votes to 14"),
+                        source="import", by="CMS")
+    db.session.commit()
+    page = editor_client.get(f"/editor/reports/{report.id}").get_data(as_text=True)
+    assert (box(page, "wrong_text"), box(page, "right_text")) == ("31 votes to 12", "31 votes to 14")
+    assert publish(editor_client, report, wrong_text=box(page, "wrong_text"),
+                   right_text=box(page, "right_text")).status_code == 302
+    assert (stored_notice().wrong_text, stored_notice().right_text) == ("31 votes to 12", "31 votes to 14")
