@@ -1,0 +1,476 @@
+"""Finding a known error's wrong words in a text, verbatim or lightly reworded, and never its right words.
+
+A published correction knows the words it fixed (`wrong`, "Turnover rose 6 per cent to £4.2bn") and often the
+words that replaced them (`right`, "rose 10.5 per cent"). Texts are compared as tokens, words and numbers, each
+folded (NFKC, lower case, thousands separators and invisible joiners gone), so case, quotes, dashes, spacing and
+punctuation never matter; every token remembers where it stands, so a match is reported at its place in the text
+as given (and, for HTML, in the HTML: `html_text`).
+
+A passage of a text repeats a known error when
+- it aligns with the wrong words with few changes: a Levenshtein distance on tokens (the passage's ends free) of
+  at most (1 - SIMILARITY) of the wrong words' length, so a few words may be changed, added or dropped;
+- it carries every *required* token: the wrong words' numbers and names (words with a capital inside the
+  sentence: people, places, days) and the words the correction replaced ("6");
+- it does not align at least as well with the corrected words (the wrong words with the right ones put in):
+  "Turnover rose 10.5 per cent to £4.2bn" is the right version, not a rewording of the wrong one.
+So numbers, names and the words that differ between wrong and right decide; the rest may be reworded. A wrong text too
+short or too common to say anything (MIN_TOKENS, MIN_CONTENT_TOKENS) is never matched: `compile_error` gives None.
+
+`Index.build(errors).find(text)` checks a text against many known errors (a draft before it is published): each
+error is filed under one or a few of its rarest tokens, so a text only looks at the errors that share one with it.
+`match_one(error, text)` scores one error against one text (the sweep of the archive), after `quick_test` and a
+database prefilter (`prefilter_terms`) have left out the texts that cannot match. Everything here is pure.
+bench/repeats.py measures recall, precision and time (bench/README.md, "Repeated errors").
+"""
+
+import functools
+import html
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import NamedTuple
+
+# The least share of the wrong words' tokens a passage must keep in place (bench/README.md: how it was chosen).
+SIMILARITY = 0.75
+# Shorter or commoner wrong texts would match everywhere ("rose 6 per cent"): they are not matched at all.
+MIN_TOKENS = 5
+MIN_CONTENT_TOKENS = 3
+
+# Characters that may sit inside a word without splitting it: soft hyphen, zero-width spaces and joiners, BOM,
+# and combining marks (a decomposed "é" is e + U+0301).
+JOINERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_JOINERS_GONE = dict.fromkeys(map(ord, JOINERS))
+# A token: a number (1,200 / 4.2 / 3,5), a word (letters, any script), or a currency or per cent sign.
+TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|(?:[^\W\d_]|[{JOINERS}\u0300-\u036f])+|[£$€¥%]")
+THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+# Words too common to tell one sentence from another: a wrong text needs MIN_CONTENT_TOKENS others.
+STOPWORDS = frozenset("""
+a an the and or but of to in on at by for with from as into onto over under about after before than then
+is are was were be been being has have had do does did will would shall should can could may might must
+it its it's this that these those there their they them he she his her him we our us you your i me my
+not no so if who whom which what when where why how all any some more most such very also just up out
+said says say per cent s
+""".split())
+
+
+# --- Tokens.
+
+@functools.lru_cache(maxsize=65536)
+def fold(token: str) -> str:
+    """A token as it is compared: NFKC, lower case (as SQLite FTS5 and PostgreSQL fold it, so the prefilter's
+    terms are the index's), no joiners; numbers in ASCII digits without thousands separators."""
+    token = unicodedata.normalize("NFKC", token).lower()
+    if not token.isascii():
+        token = token.translate(_JOINERS_GONE)
+        if token[:1].isdigit():
+            token = "".join(str(unicodedata.decimal(char, char)) for char in token)
+    if THOUSANDS.fullmatch(token):
+        token = token.replace(",", "")
+    return token
+
+
+class Tokens(NamedTuple):
+    """A text's tokens, folded, each with the place in the text it was read from."""
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+# Words that write the same number another way ("6 per cent" is "6%", "£4.2 billion" is "£4.2bn"): one token.
+SAME_AS = {"percent": "%", "billion": "bn", "million": "m", "trillion": "tn"}
+TWO_WORDS_SAME_AS = {("per", "cent"): "%"}
+
+
+def tokenise(text: str) -> Tokens:
+    words, starts, ends = [], [], []
+    for found in TOKEN.finditer(text):
+        word = fold(found.group())
+        if not word:
+            continue
+        word = SAME_AS.get(word, word)
+        if words and (words[-1], word) in TWO_WORDS_SAME_AS:
+            words[-1] = TWO_WORDS_SAME_AS[words[-1], word]
+            ends[-1] = found.end()
+            continue
+        words.append(word)
+        starts.append(found.start())
+        ends.append(found.end())
+    return Tokens(words, starts, ends)
+
+
+def is_number(token: str) -> bool:
+    return token[:1].isdigit()
+
+
+def normalise(text: str) -> str:
+    """A text as the matcher sees it: its folded tokens, one space apart."""
+    return " ".join(tokenise(text).words)
+
+
+# --- HTML.
+
+# Comments, elements whose content no reader sees (with that content), tags, and character references.
+_MARKUP = re.compile(r"<!--.*?(?:-->|$)|<(script|style|template)\b[^>]*>.*?(?:</\1\s*>|$)|</?[a-zA-Z][^>]*>?"
+                     r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?", re.DOTALL | re.IGNORECASE)
+# Tags after which the text that follows is another block: they part words (and passages) as a blank line does.
+_BLOCK = re.compile(r"</?\s*(p|div|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|figure|figcaption|br|hr|tr|td|th|table|"
+                    r"section|article|header|footer|pre)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class HtmlText:
+    """The text a reader sees in some HTML, and for each of its characters where in the HTML it comes from."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where the text's characters start:end (end > start) come from in the HTML."""
+        return self.starts[start], self.ends[end - 1]
+
+
+def html_text(source: str) -> HtmlText:
+    """The visible text of an HTML page or fragment, with a map back to the HTML: markup dropped (a block tag
+    parts paragraphs with a blank line), character references read, scripts, styles and comments left out."""
+    text: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+
+    def add(chars: str, start: int, end: int) -> None:
+        text.append(chars)
+        starts.extend([start] * len(chars))
+        ends.extend([end] * len(chars))
+
+    for markup in _MARKUP.finditer(source):
+        for index in range(position, markup.start()):
+            add(source[index], index, index + 1)
+        token = markup.group(0)
+        if token.startswith("&"):
+            add(html.unescape(token), *markup.span())
+        elif _BLOCK.match(token) and text and text[-1] != "\n\n":
+            add("\n\n", *markup.span())
+        position = markup.end()
+    for index in range(position, len(source)):
+        add(source[index], index, index + 1)
+    if text and text[-1] == "\n\n":  # a last block's end parts it from nothing
+        text.pop()
+        del starts[-2:], ends[-2:]
+    return HtmlText("".join(text), tuple(starts), tuple(ends))
+
+
+# --- Known errors.
+
+@dataclass(frozen=True)
+class KnownError:
+    """A corrected error: its id (a notice's, for instance), the wrong words it fixed and the right ones."""
+
+    id: Hashable
+    wrong: str
+    right: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    """A known error found in a text: where (start:end in the text searched), the words there, how alike (0-1)."""
+
+    error: KnownError
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True, eq=False)
+class Pattern:
+    """A known error ready to be looked for (compile_error)."""
+
+    error: KnownError
+    wrong: tuple[str, ...]
+    # The wrong words with the right ones put in; empty without right words.
+    corrected: tuple[str, ...]
+    # Tokens every match carries: the wrong words' numbers and the words the correction replaced.
+    required: frozenset[str]
+    # How many token changes (Levenshtein) a match may have.
+    edits: int
+
+    @functools.cached_property
+    def distinct(self) -> frozenset[str]:
+        return frozenset(self.wrong)
+
+    @functools.cached_property
+    def _to_find(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """quick_test's strings: the required numbers' digits, and the words a text writes as they are here."""
+        numbers = tuple(_digits_to_find(token) for token in self.required if is_number(token))
+        words = tuple(word for word in self.distinct if word[0].isalpha() and word not in WRITTEN_OTHERWISE)
+        return numbers, words
+
+    def find(self, text: str, tokens: Tokens | None = None,
+             positions: dict[str, list[int]] | None = None) -> list[Match]:
+        """Every place in `text` that repeats the error, in order (tokens and positions: the text's, if known)."""
+        tokens = tokens or tokenise(text)
+        positions = positions or _positions(tokens.words)
+        if not positions.keys() >= self.required:
+            return []
+        if sum(word in positions for word in self.distinct) < len(self.distinct) - self.edits:
+            return []
+        found: list[Match] = []
+        for low, high in self._windows(positions, len(tokens.words)):
+            match = self._match_in(text, tokens, low, high)
+            if match is None:
+                continue
+            if found and match.start < found[-1].end:  # the same place seen from two anchors: the better
+                if match.score > found[-1].score:
+                    found[-1] = match
+            else:
+                found.append(match)
+        return found
+
+    def best(self, text: str) -> Match | None:
+        """The place in `text` most like the error, or None when nothing there repeats it."""
+        return max(self.find(text), key=lambda match: match.score, default=None)
+
+    def quick_test(self, lowered_text: str) -> bool:
+        """False when `lowered_text` (a text's .lower()) cannot hold a match, without reading its tokens: a
+        required number's digits are missing, or too many of the wrong words are. True says nothing for sure.
+
+        Looks for ASCII digits: a text writing its numbers in another script is left out by it."""
+        numbers, words = self._to_find
+        if not all(number in lowered_text for number in numbers):
+            return False
+        return sum(word not in lowered_text for word in words) <= self.edits
+
+    def _windows(self, positions: dict[str, list[int]], length: int) -> list[tuple[int, int]]:
+        """The stretches of the text's tokens a match could lie in, in order: around each place of an anchor.
+
+        Anchors: the required token the text has fewest of, which every match carries; without required tokens,
+        the edits + 1 tokens of the wrong words the text has fewest of, one of which every match carries."""
+        if self.required:
+            anchors = [min(self.required, key=lambda word: len(positions[word]))]
+        else:
+            anchors = sorted(self.distinct, key=lambda word: len(positions.get(word, ())))[:self.edits + 1]
+        slack = self.edits + max(0, len(self.corrected) - len(self.wrong))
+        return sorted({(max(0, place - index - slack), min(length, place + len(self.wrong) - index + slack))
+                       for anchor in anchors for index, word in enumerate(self.wrong) if word == anchor
+                       for place in positions.get(anchor, ())})
+
+    def _match_in(self, text: str, tokens: Tokens, low: int, high: int) -> Match | None:
+        window = tokens.words[low:high]
+        # Each token of the wrong words found nowhere in the window is a change at least: a quick lower bound.
+        present = set(window)
+        if sum(token not in present for token in self.wrong) > self.edits:
+            return None
+        cost, first, last = align(self.wrong, window, self.edits)
+        score = 1 - cost / len(self.wrong)
+        if cost > self.edits or first == last:
+            return None
+        if not self.required <= set(window[first:last]):
+            return None
+        if self.corrected:
+            right_cost, _, _ = align(self.corrected, window)
+            if 1 - right_cost / len(self.corrected) >= score:
+                return None
+        start, end = tokens.starts[low + first], tokens.ends[low + last - 1]
+        return Match(self.error, start, end, text[start:end], round(score, 3))
+
+
+def _positions(words: list[str]) -> dict[str, list[int]]:
+    positions: dict[str, list[int]] = defaultdict(list)
+    for index, word in enumerate(words):
+        positions[word].append(index)
+    return positions
+
+
+def _digits_to_find(number: str) -> str:
+    """What a text holding this folded number has among its characters: its last three digits when thousands
+    separators may have been folded away (1200 from "1,200"), else the number as it is."""
+    return number[-3:] if number.isdigit() else number
+
+
+def align(pattern: tuple[str, ...] | list[str], window: list[str], limit: int | None = None) -> tuple[int, int, int]:
+    """The fewest token changes (substitutions, insertions, deletions) that turn some stretch of `window` into
+    `pattern`, and that stretch (first, last: window[first:last]). Its ends are free: Sellers' algorithm.
+
+    With a limit, a cost above it may be given as limit + 1 (the work stops when no stretch can do better)."""
+    columns = len(window)
+    previous = [0] * (columns + 1)
+    previous_start = list(range(columns + 1))
+    for row, token in enumerate(pattern, 1):
+        current = [row] + [0] * columns
+        current_start = [0] * (columns + 1)
+        for column in range(1, columns + 1):
+            cost = previous[column - 1] + (token != window[column - 1])
+            start = previous_start[column - 1]
+            if previous[column] + 1 < cost:
+                cost, start = previous[column] + 1, previous_start[column]
+            if current[column - 1] + 1 < cost:
+                cost, start = current[column - 1] + 1, current_start[column - 1]
+            current[column] = cost
+            current_start[column] = start
+        previous, previous_start = current, current_start
+        if limit is not None and min(current) > limit:
+            return limit + 1, 0, 0
+    # Of equally good stretches, the longest: a changed last word is part of the passage, not left out of it.
+    last = min(range(columns + 1), key=lambda column: (previous[column], -column))
+    return previous[last], previous_start[last], last
+
+
+def _corrected(wrong: tuple[str, ...], right: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The wrong words with the right ones put in where they differ, and the wrong words the right ones replace.
+
+    The right words may be the whole corrected sentence or only its changed part ("rose 10.5 per cent"): they
+    replace the stretch of the wrong words between their first and last words in common. Right words with
+    nothing in common stand for the whole corrected text."""
+    blocks = [block for block in SequenceMatcher(None, wrong, right, autojunk=False).get_matching_blocks()
+              if block.size]
+    if not blocks:
+        return right, frozenset()
+    first, last = blocks[0], blocks[-1]
+    start = max(0, first.a - first.b)
+    end = min(len(wrong), last.a + last.size + len(right) - last.b - last.size)
+    return wrong[:start] + right + wrong[end:], frozenset(wrong[start:end]) - frozenset(right)
+
+
+def matchable(wrong: str | Iterable[str]) -> bool:
+    """Whether wrong words are long and particular enough to be looked for (MIN_TOKENS, MIN_CONTENT_TOKENS)."""
+    tokens = tokenise(wrong).words if isinstance(wrong, str) else list(wrong)
+    content = {token for token in tokens if token not in STOPWORDS and (len(token) > 1 or is_number(token))}
+    return len(tokens) >= MIN_TOKENS and len(content) >= MIN_CONTENT_TOKENS
+
+
+# What may come before a word that starts a sentence (so its capital says nothing).
+SENTENCE_START = re.compile(r"[.!?:;\"“”‘’'«»(\[—–-]\s*$")
+
+
+def names(text: str, tokens: Tokens) -> frozenset[str]:
+    """The folded words written with a capital inside a sentence: names of people, places, organisations, days
+    and months, which tell one fact from another as numbers do. None in a text written all in capitals or
+    all in lower case."""
+    raw = [text[start:end] for start, end in zip(tokens.starts, tokens.ends, strict=True)]
+    letters = "".join(word for word in raw if word[0].isalpha())
+    if letters.isupper() or letters.islower():
+        return frozenset()
+    found = set()
+    for number, word in enumerate(raw):
+        before = text[tokens.ends[number - 1] if number else 0:tokens.starts[number]]
+        folded = tokens.words[number]
+        starts_sentence = number == 0 or SENTENCE_START.search(before)
+        if word[0].isupper() and folded not in STOPWORDS and len(folded) > 1 and not starts_sentence:
+            found.add(folded)
+    return frozenset(found)
+
+
+def compile_error(error: KnownError) -> Pattern | None:
+    """The error ready to be looked for, or None when its wrong words are too short or common (matchable)."""
+    read = tokenise(error.wrong)
+    wrong = tuple(read.words)
+    if not matchable(wrong):
+        return None
+    right = tuple(tokenise(error.right).words) if error.right else ()
+    corrected, replaced = _corrected(wrong, right) if right else ((), frozenset())
+    if corrected == wrong:
+        corrected = ()
+    required = frozenset(token for token in wrong if is_number(token)) | names(error.wrong, read) | replaced
+    edits = int((1 - SIMILARITY) * len(wrong) + 1e-9)
+    return Pattern(error, wrong, corrected, required, edits)
+
+
+def match_one(error: KnownError | Pattern, text: str) -> Match | None:
+    """The best place in `text` that repeats the error, or None (the archive sweep's test of one article)."""
+    pattern = error if isinstance(error, Pattern) else compile_error(error)
+    return pattern.best(text) if pattern is not None else None
+
+
+class Prefilter(NamedTuple):
+    """Words a text must have to hold a match: every one of `all_of` and at least one of `any_of` (empty: no
+    such condition). Folded as SQLite FTS5 (unicode61) and PostgreSQL's "simple" configuration fold words; a
+    number with a decimal point or comma is one term here but two words to FTS5 (quote it: a phrase)."""
+
+    all_of: tuple[str, ...]
+    any_of: tuple[str, ...]
+
+
+def prefilter_terms(error: KnownError | Pattern,
+                    frequency: Callable[[str], int] | None = None) -> Prefilter | None:
+    """What a database's full-text index can be asked for, to read only the articles that may repeat the
+    error: its required tokens, and edits + 1 of its other words (at most `edits` are missing from a match, so
+    one of them is there), the rarest by `frequency` (documents per word, when the index can tell) or else the
+    longest. Numbers of four digits or more, which the text may write with thousands separators, and signs
+    (£, %) are left out. None when the error is never matched."""
+    pattern = error if isinstance(error, Pattern) else compile_error(error)
+    if pattern is None:
+        return None
+    searchable = [token for token in pattern.distinct
+                  if token[0].isalnum() and not _may_be_grouped(token) and token not in WRITTEN_OTHERWISE]
+    all_of = tuple(sorted(token for token in searchable if token in pattern.required))
+    others = [token for token in searchable if token not in pattern.required]
+    # Stopwords only when there are not enough other words: they narrow nothing down.
+    rarity = (lambda token: (token in STOPWORDS, frequency(token), -len(token), token)) if frequency else (
+        lambda token: (token in STOPWORDS, -len(token), token))
+    any_of = tuple(sorted(others, key=rarity)[:pattern.edits + 1])
+    # Fewer than edits + 1 words cannot promise that one of them is in every match.
+    return Prefilter(all_of, any_of if len(any_of) == pattern.edits + 1 else ())
+
+
+# Tokens a text may write otherwise (SAME_AS): not words an index of the text's own words can be asked for.
+WRITTEN_OTHERWISE = frozenset(SAME_AS.values()) | frozenset(TWO_WORDS_SAME_AS.values())
+
+
+def _may_be_grouped(token: str) -> bool:
+    return token.isdigit() and len(token) > 3
+
+
+# --- Many known errors at once.
+
+@dataclass(frozen=True)
+class Index:
+    """Many known errors, each filed under a few of its tokens, ready to be found in a text (Index.build)."""
+
+    patterns: tuple[Pattern, ...]
+    # token -> the patterns (their indexes) filed under it; a text only looks at those filed under its tokens.
+    postings: dict[str, tuple[int, ...]]
+    # The known errors left out: their wrong words are too short or common (matchable).
+    ignored: tuple[KnownError, ...] = ()
+
+    @classmethod
+    def build(cls, errors: Iterable[KnownError]) -> "Index":
+        """Each error filed where it costs the text least to look: under the one required token fewest errors
+        share (every match carries it), or else under the edits + 1 tokens of its wrong words fewest errors share
+        (every match carries one of them), whichever makes fewer errors share its postings."""
+        patterns, ignored = [], []
+        for error in errors:
+            pattern = compile_error(error)
+            (patterns.append(pattern) if pattern else ignored.append(error))
+        shared = Counter(token for pattern in patterns for token in pattern.distinct)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for number, pattern in enumerate(patterns):
+            for key in _keys(pattern, shared):
+                postings[key].append(number)
+        return cls(tuple(patterns), {key: tuple(found) for key, found in postings.items()}, tuple(ignored))
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def find(self, text: str) -> list[Match]:
+        """Every known error the text repeats, where, in the order of the text."""
+        tokens = tokenise(text)
+        positions = _positions(tokens.words)
+        candidates = set()
+        for word in positions:
+            candidates.update(self.postings.get(word, ()))
+        found = [match for number in candidates for match in self.patterns[number].find(text, tokens, positions)]
+        return sorted(found, key=lambda match: (match.start, -match.score, str(match.error.id)))
+
+
+def _keys(pattern: Pattern, shared: Counter) -> tuple[str, ...]:
+    rarest = sorted(pattern.distinct, key=lambda token: (shared[token], token))[:pattern.edits + 1]
+    if pattern.required:
+        required = min(pattern.required, key=lambda token: (shared[token], token))
+        if shared[required] <= sum(shared[token] for token in rarest):
+            return (required,)
+    return tuple(rarest)
