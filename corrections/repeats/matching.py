@@ -30,7 +30,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import NamedTuple
 
 # The least share of the wrong words' tokens a passage must keep in place (bench/README.md: how it was chosen).
@@ -43,6 +42,16 @@ MIN_CONTENT_TOKENS = 3
 # and combining marks (a decomposed "é" is e + U+0301).
 JOINERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _JOINERS_GONE = dict.fromkeys(map(ord, JOINERS))
+
+
+def _has_joiner(text: str) -> bool:
+    return any(joiner in text for joiner in JOINERS)  # quicker than a regular expression's character class
+
+
+def _without_joiners(text: str) -> str:
+    for joiner in JOINERS:
+        text = text.replace(joiner, "")  # quicker than str.translate on long texts
+    return text
 # A token: a number (1,200 / 4.2 / 3,5), a word (letters, any script), or a currency or per cent sign.
 TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|(?:[^\W\d_]|[{JOINERS}\u0300-\u036f])+|[£$€¥%]")
 THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
@@ -85,9 +94,10 @@ SAME_AS = {"percent": "%", "billion": "bn", "million": "m", "trillion": "tn"}
 TWO_WORDS_SAME_AS = {("per", "cent"): "%"}
 
 
-def tokenise(text: str) -> Tokens:
+def tokenise(text: str, start: int = 0, end: int | None = None) -> Tokens:
+    """The tokens of the text (or of text[start:end], which should not cut a word), with their places in it."""
     words, starts, ends = [], [], []
-    for found in TOKEN.finditer(text):
+    for found in TOKEN.finditer(text, start, len(text) if end is None else end):
         word = fold(found.group())
         if not word:
             continue
@@ -205,15 +215,25 @@ class Pattern:
 
     @functools.cached_property
     def _to_find(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """quick_test's strings: the required numbers' digits, and the words a text writes as they are here."""
-        numbers = tuple(_digits_to_find(token) for token in self.required if is_number(token))
-        words = tuple(word for word in self.distinct if word[0].isalpha() and word not in WRITTEN_OTHERWISE)
-        return numbers, words
+        """quick_test's strings: what every match has (the required numbers' digits and words), and the other
+        words a text writes as they are here, longest (likely rarest) first."""
+        found_as_written = [word for word in self.distinct if word[0].isalpha() and word not in WRITTEN_OTHERWISE]
+        every = tuple(_digits_to_find(token) for token in self.required if is_number(token)) + tuple(
+            word for word in found_as_written if word in self.required)
+        others = tuple(sorted((word for word in found_as_written if word not in self.required), key=len,
+                              reverse=True))
+        return every, others
 
     def find(self, text: str, tokens: Tokens | None = None,
              positions: dict[str, list[int]] | None = None) -> list[Match]:
-        """Every place in `text` that repeats the error, in order (tokens and positions: the text's, if known)."""
-        tokens = tokens or tokenise(text)
+        """Every place in `text` that repeats the error, in order (tokens and positions: the text's, if known).
+
+        Without its tokens, only the parts of the text around a required word or number are read."""
+        if tokens is None:
+            regions = self._regions(text)
+            if regions is not None:
+                return [match for start, end in regions for match in self.find(text, tokenise(text, start, end))]
+            tokens = tokenise(text)
         positions = positions or _positions(tokens.words)
         if not positions.keys() >= self.required:
             return []
@@ -237,13 +257,50 @@ class Pattern:
 
     def quick_test(self, lowered_text: str) -> bool:
         """False when `lowered_text` (a text's .lower()) cannot hold a match, without reading its tokens: a
-        required number's digits are missing, or too many of the wrong words are. True says nothing for sure.
+        required number or word is missing, or too many of the other words are. True says nothing for sure.
 
-        Looks for ASCII digits: a text writing its numbers in another script is left out by it."""
-        numbers, words = self._to_find
-        if not all(number in lowered_text for number in numbers):
+        It looks for the strings as written here: a text that writes them in full-width or other compatibility
+        forms, or with digits of another script, may be left out by it."""
+        if _has_joiner(lowered_text):
+            lowered_text = _without_joiners(lowered_text)
+        every, others = self._to_find
+        if not all(string in lowered_text for string in every):
             return False
-        return sum(word not in lowered_text for word in words) <= self.edits
+        missing = 0
+        for word in others:
+            if word not in lowered_text:
+                missing += 1
+                if missing > self.edits:
+                    return False
+        return True
+
+    def _regions(self, text: str) -> list[tuple[int, int]] | None:
+        """The parts of the text a match could be in, cut between words: around each place of the required
+        string the text has fewest of, as far as three times the wrong words' length and 100 characters
+        either way. None when there is no such string, or when folding would move the text's characters
+        (joiners inside words, NFKC forms of another length): then the whole text is read."""
+        every, _ = self._to_find
+        if not every or _has_joiner(text):
+            return None
+        lowered = unicodedata.normalize("NFKC", text).lower()
+        if len(lowered) != len(text):
+            return None
+        anchor = min(every, key=lowered.count)
+        reach = 3 * len(self.error.wrong) + 100
+        regions: list[tuple[int, int]] = []
+        place = lowered.find(anchor)
+        while place >= 0:
+            start, end = max(0, place - reach), min(len(text), place + len(anchor) + reach)
+            while start > 0 and not text[start - 1].isspace():
+                start -= 1
+            while end < len(text) and not text[end].isspace():
+                end += 1
+            if regions and start <= regions[-1][1]:
+                regions[-1] = (regions[-1][0], end)
+            else:
+                regions.append((start, end))
+            place = lowered.find(anchor, place + 1)
+        return regions
 
     def _windows(self, positions: dict[str, list[int]], length: int) -> list[tuple[int, int]]:
         """The stretches of the text's tokens a match could lie in, in order: around each place of an anchor.
@@ -324,16 +381,12 @@ def _corrected(wrong: tuple[str, ...], right: tuple[str, ...]) -> tuple[tuple[st
     """The wrong words with the right ones put in where they differ, and the wrong words the right ones replace.
 
     The right words may be the whole corrected sentence or only its changed part ("rose 10.5 per cent"): they
-    replace the stretch of the wrong words between their first and last words in common. Right words with
-    nothing in common stand for the whole corrected text."""
-    blocks = [block for block in SequenceMatcher(None, wrong, right, autojunk=False).get_matching_blocks()
-              if block.size]
-    if not blocks:
+    replace the stretch of the wrong words they align with best (align). Right words with nothing in common
+    with the wrong ones stand for the whole corrected text."""
+    cost, first, last = align(right, list(wrong))
+    if cost >= len(right):
         return right, frozenset()
-    first, last = blocks[0], blocks[-1]
-    start = max(0, first.a - first.b)
-    end = min(len(wrong), last.a + last.size + len(right) - last.b - last.size)
-    return wrong[:start] + right + wrong[end:], frozenset(wrong[start:end]) - frozenset(right)
+    return wrong[:first] + right + wrong[last:], frozenset(wrong[first:last]) - frozenset(right)
 
 
 def matchable(wrong: str | Iterable[str]) -> bool:
