@@ -484,7 +484,10 @@ def main() -> None:
     parser.add_argument("--database", type=Path, help="SQLite file for the archive (made if missing)")
     parser.add_argument("--quick", action="store_true", help="recall, precision and the check only")
     parser.add_argument("--others", action="store_true", help="also MinHash LSH and rapidfuzz")
+    parser.add_argument("--similarity", type=float, help="another matching.SIMILARITY, to compare")
     options = parser.parse_args()
+    if options.similarity:
+        matching.SIMILARITY = options.similarity
 
     room = Newsroom(options.seed)
     rng = room.rng

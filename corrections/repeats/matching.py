@@ -13,8 +13,9 @@ A passage of a text repeats a known error when
   sentence: people, places, days) and the words the correction replaced ("6");
 - it does not align at least as well with the corrected words (the wrong words with the right ones put in):
   "Turnover rose 10.5 per cent to £4.2bn" is the right version, not a rewording of the wrong one.
-So numbers, names and the words that differ between wrong and right decide; the rest may be reworded. A wrong text too
-short or too common to say anything (MIN_TOKENS, MIN_CONTENT_TOKENS) is never matched: `compile_error` gives None.
+So numbers, names and the words that differ between wrong and right decide; the rest may be reworded. A wrong
+text too short or common to say anything (MIN_TOKENS, MIN_CONTENT_TOKENS) is never matched: `compile_error` gives
+None, and `Index.build` keeps such errors aside (`Index.ignored`).
 
 `Index.build(errors).find(text)` checks a text against many known errors (a draft before it is published): each
 error is filed under one or a few of its rarest tokens, so a text only looks at the errors that share one with it.
@@ -42,16 +43,6 @@ MIN_CONTENT_TOKENS = 3
 # and combining marks (a decomposed "é" is e + U+0301).
 JOINERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _JOINERS_GONE = dict.fromkeys(map(ord, JOINERS))
-
-
-def _has_joiner(text: str) -> bool:
-    return any(joiner in text for joiner in JOINERS)  # quicker than a regular expression's character class
-
-
-def _without_joiners(text: str) -> str:
-    for joiner in JOINERS:
-        text = text.replace(joiner, "")  # quicker than str.translate on long texts
-    return text
 # A token: a number (1,200 / 4.2 / 3,5), a word (letters, any script), or a currency or per cent sign.
 TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|(?:[^\W\d_]|[{JOINERS}\u0300-\u036f])+|[£$€¥%]")
 THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
@@ -110,6 +101,16 @@ def tokenise(text: str, start: int = 0, end: int | None = None) -> Tokens:
         starts.append(found.start())
         ends.append(found.end())
     return Tokens(words, starts, ends)
+
+
+def _has_joiner(text: str) -> bool:
+    return any(joiner in text for joiner in JOINERS)  # quicker than a regular expression's character class
+
+
+def _without_joiners(text: str) -> str:
+    for joiner in JOINERS:
+        text = text.replace(joiner, "")  # quicker than str.translate on long texts
+    return text
 
 
 def is_number(token: str) -> bool:
@@ -204,7 +205,7 @@ class Pattern:
     wrong: tuple[str, ...]
     # The wrong words with the right ones put in; empty without right words.
     corrected: tuple[str, ...]
-    # Tokens every match carries: the wrong words' numbers and the words the correction replaced.
+    # Tokens every match carries: the wrong words' numbers and names, and the words the correction replaced.
     required: frozenset[str]
     # How many token changes (Levenshtein) a match may have.
     edits: int
@@ -212,6 +213,10 @@ class Pattern:
     @functools.cached_property
     def distinct(self) -> frozenset[str]:
         return frozenset(self.wrong)
+
+    @functools.cached_property
+    def _required_count(self) -> Counter:
+        return Counter(token for token in self.wrong if token in self.required)
 
     @functools.cached_property
     def _to_find(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -326,7 +331,7 @@ class Pattern:
         score = 1 - cost / len(self.wrong)
         if cost > self.edits or first == last:
             return None
-        if not self.required <= set(window[first:last]):
+        if self._required_count - Counter(window[first:last]):  # each required token as often as in the error
             return None
         if self.corrected:
             right_cost, _, _ = align(self.corrected, window)
@@ -380,13 +385,32 @@ def align(pattern: tuple[str, ...] | list[str], window: list[str], limit: int | 
 def _corrected(wrong: tuple[str, ...], right: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
     """The wrong words with the right ones put in where they differ, and the wrong words the right ones replace.
 
-    The right words may be the whole corrected sentence or only its changed part ("rose 10.5 per cent"): they
-    replace the stretch of the wrong words they align with best (align). Right words with nothing in common
-    with the wrong ones stand for the whole corrected text."""
-    cost, first, last = align(right, list(wrong))
-    if cost >= len(right):
-        return right, frozenset()
+    The right words may be the whole corrected sentence or only its changed part with a word or two around it
+    ("rose 10.5 per cent"): they replace the stretch of the wrong words that begins with their first word and
+    ends with their last, the most alike if there are several; failing such a stretch, the one they align
+    with best. Right words with nothing in common with the wrong ones stand for the whole corrected text."""
+    stretches = [(_distance(right, wrong[first:last + 1]), abs(last + 1 - first - len(right)), first, last + 1)
+                 for first, word in enumerate(wrong) if word == right[0]
+                 for last in range(first, len(wrong)) if wrong[last] == right[-1]]
+    if stretches:
+        _, _, first, last = min(stretches)
+    else:
+        cost, first, last = align(right, list(wrong))
+        if cost >= len(right):
+            return right, frozenset()
     return wrong[:first] + right + wrong[last:], frozenset(wrong[first:last]) - frozenset(right)
+
+
+def _distance(one: tuple[str, ...], other: tuple[str, ...]) -> int:
+    """Levenshtein's distance between two sequences of tokens."""
+    previous = list(range(len(other) + 1))
+    for row, token in enumerate(one, 1):
+        current = [row]
+        for column, other_token in enumerate(other, 1):
+            current.append(min(previous[column] + 1, current[column - 1] + 1,
+                               previous[column - 1] + (token != other_token)))
+        previous = current
+    return previous[-1]
 
 
 def matchable(wrong: str | Iterable[str]) -> bool:

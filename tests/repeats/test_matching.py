@@ -165,3 +165,19 @@ def test_quick_test_leaves_out_texts_that_cannot_match_and_keeps_those_that_do()
     assert pattern.quick_test("turnover grew 6% to £4.2bn")
     assert not pattern.quick_test("turnover rose 6 per cent to £5.1bn")
     assert not pattern.quick_test("the council met on tuesday, 6 of them, 4.2 hours")
+
+
+def test_a_name_the_error_repeats_must_be_there_as_often():
+    error = KnownError(6, "Malik Nguyen was appointed chair of the trust after Malik Haddad stepped down")
+    assert repeated(error, "Malik Nguyen was named chair of the trust after Malik Haddad stepped down.")
+    assert repeated(error, "Malik Nguyen was appointed chair of the trust after Femi Haddad stepped down.") is None
+
+
+def test_right_words_given_with_the_words_around_them_replace_the_stretch_they_begin_and_end():
+    error = KnownError(7, "The library in Linton is run by the environment agency and not by the council",
+                       "by the city council and")
+    assert compile_error(error).corrected == tuple(normalise(
+        "The library in Linton is run by the city council and not by the council").split())
+    assert repeated(error, "The library in Linton is run by the environment agency, not by the council.")
+    assert repeated(error, "The library in Linton is run by the city council and not by the council.") is None
+    assert repeated(error, "The library in Linton is run by the housing association and not by the council.") is None
