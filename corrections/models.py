@@ -58,6 +58,11 @@ class Article(db.Model):
     # The language the article is written in (languages.py spelling: "hu", "pt_BR"); None: not said. Its pages
     # speak it when readers may get it (CORRECTIONS_LANGUAGES).
     language: Mapped[str | None] = mapped_column(String(35), default=None)
+    # How it was made: a term of the IPTC Digital Source Type vocabulary (vocabulary.SOURCE_TYPES, stored bare:
+    # "trainedAlgorithmicMedia"), and the system or pipeline that wrote it with its version ("newswriter 4.2").
+    # None: not said. Its revisions keep the pair each text was written with.
+    source_type: Mapped[str | None] = mapped_column(String(50), default=None)
+    generator: Mapped[str | None] = mapped_column(String(200), default=None)
     # body is sanitised HTML, ready to show; body_text is its plain text, for matching passages.
     body: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
@@ -74,6 +79,10 @@ class Article(db.Model):
     reports: Mapped[list["Report"]] = relationship(back_populates="article")
     current_revision: Mapped["ArticleRevision | None"] = relationship(foreign_keys=[current_revision_id],
                                                                       viewonly=True)
+
+    # The figures count the articles published in a window by source type (figures/sources.py): from this index
+    # alone, whatever the number of articles.
+    __table_args__ = (Index("ix_article_published_at_source_type", "published_at", "source_type"),)
 
 
 class ArticleRevision(db.Model):
@@ -92,6 +101,9 @@ class ArticleRevision(db.Model):
     source: Mapped[str] = mapped_column(String(20))
     # Who made it: the editor's or the API token's name; "" for an import.
     created_by: Mapped[str] = mapped_column(String(200), default="")
+    # How this text was made: the article's source_type and generator when it was stored (None: not said).
+    source_type: Mapped[str | None] = mapped_column(String(50), default=None)
+    generator: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # One number per article; also the index that lists an article's revisions in order.

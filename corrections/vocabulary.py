@@ -114,3 +114,57 @@ RIGHT_TEXT_MAX = 2000
 BULK_MAX = 500
 # Other reports of its group a report's page lists (with a "link" checkbox each); the rest are counted.
 GROUP_LISTED = 25
+
+# --- How an article was made: its provenance ---
+# An article may say how it was made (Article.source_type) with a term of the IPTC Digital Source Type vocabulary
+# (NewsCodes, http://cv.iptc.org/newscodes/digitalsourcetype/), the one NewsML-G2, ninjs, C2PA and schema.org's
+# digitalSourceType use. Of its terms, those that describe a text are taken, each in one of three groups that readers
+# and the figures tell apart; its terms for pictures and sound (digitalCapture, negativeFilm, ...) and its retired ones
+# (digitalArt, minorHumanEdits) are refused. The term is stored bare ("trainedAlgorithmicMedia"); its URI is the
+# prefix and the term.
+SOURCE_TYPE_URI = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+SOURCE_TYPES = {
+    # A person wrote it with tools that generate nothing ("digital creation"), or edited it so ("human-edited").
+    "digitalCreation": "human",
+    "humanEdits": "human",
+    # A system wrote it: a model trained on sampled content (a language model), an algorithm with no training data
+    # (templates), or code turning data into text (a results or weather report).
+    "trainedAlgorithmicMedia": "machine_generated",
+    "algorithmicMedia": "machine_generated",
+    "dataDrivenMedia": "machine_generated",
+    # People and a system together: a text mixing a model's writing with other writing, a mix of elements at least
+    # one of them synthetic, or a text modified by an algorithm without changing what it says.
+    "compositeWithTrainedAlgorithmicMedia": "machine_assisted",
+    "compositeSynthetic": "machine_assisted",
+    "algorithmicallyEnhanced": "machine_assisted",
+}
+# The groups, as editors and readers of the figures read them; NOT_SAID is the group of an article that says nothing.
+NOT_SAID = "not_said"
+SOURCE_GROUPS = {
+    "machine_generated": _l("Machine-generated"),
+    "machine_assisted": _l("Machine-assisted"),
+    "human": _l("Written by people"),
+    NOT_SAID: _l("Source not said"),
+}
+# The system or pipeline that wrote an article, with its version ("newswriter 4.2"), as the generator field holds it.
+GENERATOR_MAX = 200
+SOURCE_TYPE_MAX = max(len(SOURCE_TYPE_URI.replace("http:", "https:")) + len(term) for term in SOURCE_TYPES)
+
+
+def source_type_term(value: str) -> str | None:
+    """The vocabulary's term for a source type given as the term itself or as its IPTC URI (http or https), or None
+    when the value is neither."""
+    for prefix in (SOURCE_TYPE_URI, SOURCE_TYPE_URI.replace("http:", "https:", 1)):
+        if value.startswith(prefix):
+            value = value[len(prefix):]
+            break
+    return value if value in SOURCE_TYPES else None
+
+
+def source_group(source_type: str | None) -> str:
+    """The group (SOURCE_GROUPS) of a stored source type; NOT_SAID for none, or a term no longer in the vocabulary."""
+    return SOURCE_TYPES.get(source_type or "", NOT_SAID)
+
+
+def source_type_uri(source_type: str) -> str:
+    return SOURCE_TYPE_URI + source_type

@@ -28,6 +28,15 @@ OPTIONAL_SLUG = re.compile(f"(?:{content.SLUG_PATTERN.pattern.strip('^$')})?")
 ID_MAX = 2**31 - 1
 # What a notice published through the API may carry.
 NOTICE_FIELDS = ("kind", "text", "wrong_text", "right_text", "revision", "reports")
+# A source type as sent: a term, or its URI by http or https.
+SOURCE_TYPE_VALUES = [*vocabulary.SOURCE_TYPES,
+                      *(prefix + term for prefix in (vocabulary.SOURCE_TYPE_URI,
+                                                     vocabulary.SOURCE_TYPE_URI.replace("http:", "https:", 1))
+                        for term in vocabulary.SOURCE_TYPES)]
+
+
+def _terms(group: str) -> str:
+    return ", ".join(f"`{term}`" for term, in_group in vocabulary.SOURCE_TYPES.items() if in_group == group)
 
 
 def _ref(name: str) -> dict:
@@ -351,6 +360,12 @@ OPENAPI = {
                     "log_url": {"type": ["string", "null"], "format": "uri",
                                 "description": "The public corrections log of the article, every notice on it "
                                                "(null for an unknown URL)."},
+                    "disclosure": {"type": ["string", "null"],
+                                   "examples": ["This article was generated automatically by newswriter 4.2."],
+                                   "description": "With the article only: the line its page shows readers when a "
+                                                  "machine wrote it or helped (its `source_type`), in `language`, "
+                                                  "naming its `generator` when known; null when people wrote it or "
+                                                  "it does not say."},
                     "language": {"type": "string", "examples": ["hu"],
                                  "description": "The language of `words`: the article's own where readers may get "
                                                 "it, else the best match of the request's Accept-Language."},
@@ -433,6 +448,21 @@ OPENAPI = {
                         "description": "The article's language, a BCP 47 tag such as `hu` or `pt-BR`; its public "
                                        "pages speak it when it is one of CORRECTIONS_LANGUAGES. Not said when empty "
                                        "or left out (an update forgets the stored one)."},
+                    "source_type": {
+                        "anyOf": [{"type": "string", "enum": SOURCE_TYPE_VALUES}, {"const": ""}, {"type": "null"}],
+                        "examples": ["trainedAlgorithmicMedia"],
+                        "description": "How the article was made: a term of the IPTC Digital Source Type vocabulary "
+                                       "that describes a text, or its URI (" + vocabulary.SOURCE_TYPE_URI + "<term>, "
+                                       "http or https). Written by people: " + _terms("human") + "; "
+                                       "machine-generated: " + _terms("machine_generated") + "; machine-assisted: "
+                                       + _terms("machine_assisted") + ". The bare term is stored; readers see a "
+                                       "line saying so where a machine wrote or helped. Not said when empty or left "
+                                       "out (an update forgets the stored one)."},
+                    "generator": {
+                        "type": ["string", "null"], "maxLength": vocabulary.GENERATOR_MAX,
+                        "examples": ["newswriter 4.2"],
+                        "description": "The system or pipeline that wrote the article, with its version; named to "
+                                       "readers with a machine source_type. Not said when empty or left out."},
                     "published_at": {
                         "anyOf": [{"type": "string", "format": "date-time", "pattern": f"^{PUBLISHED_AT.pattern}$"},
                                   {"const": ""}, {"type": "null"}],
@@ -448,11 +478,15 @@ OPENAPI = {
                     "result": {"type": "string", "enum": ["created", "updated", "unchanged"]},
                     "article": {"allOf": [_ref("PageArticle"), {
                         "type": "object",
-                        "required": ["byline", "section", "language", "published_at", "updated_at", "page_url"],
+                        "required": ["byline", "section", "language", "source_type", "generator", "published_at",
+                                     "updated_at", "page_url"],
                         "properties": {
                             "byline": {"type": "string"},
                             "section": {"type": "string"},
                             "language": {"type": ["string", "null"]},
+                            "source_type": {"type": ["string", "null"], "enum": [*vocabulary.SOURCE_TYPES, None],
+                                            "description": "The IPTC digital source type term, bare."},
+                            "generator": {"type": ["string", "null"]},
                             "published_at": {"type": "string", "format": "date-time"},
                             "updated_at": {"type": "string", "format": "date-time"},
                             "page_url": {"type": "string", "format": "uri"},

@@ -50,7 +50,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 READ_CACHE = "public, max-age=60"
 REPORT_FIELDS = ("passage", "category", "description", "suggested_correction", "source_url", "name", "email",
                  "notify")
-ARTICLE_FIELDS = ("title", "canonical_url", "body", "slug", "byline", "section", "published_at", "language")
+ARTICLE_FIELDS = content.FIELDS
 TOKEN_CHALLENGE = 'Bearer realm="corrections"'
 
 MESSAGES = {
@@ -338,6 +338,8 @@ def notices_for_page():
     items, next_url = notices_page(page, article, url=url)
     return cached_json({"article": article_with_report_url(article), "notices": items, "next": next_url,
                         "log_url": url_for("public.corrections_log", article=article.slug, _external=True),
+                        # The line the article's own page shows readers when a machine wrote it or helped.
+                        "disclosure": content.disclosure(article.source_type, article.generator),
                         **embed_words()})
 
 
@@ -457,6 +459,8 @@ def article_json(article: Article) -> dict:
         "byline": article.byline,
         "section": article.section,
         "language": article.language,
+        "source_type": article.source_type,
+        "generator": article.generator,
         "published_at": iso(article.published_at),
         "updated_at": iso(article.updated_at),
         "page_url": url_for("public.article", slug=article.slug, _external=True),
@@ -478,6 +482,7 @@ def article_data(payload: dict) -> content.ArticleData:
         "canonical_url": (is_http_url, "canonical_url must be an http(s) URL, with no spaces"),
         "slug": (OPTIONAL_SLUG.fullmatch, "slug may hold only lowercase letters, digits and single hyphens, "
                                           "with no spaces"),
+        "source_type": (vocabulary.source_type_term, content.SOURCE_TYPE_RULE + ", with no spaces"),
         "published_at": (PUBLISHED_AT.fullmatch, "published_at must be an RFC 3339 date-time with its offset "
                                                  f"between the years {vocabulary.YEAR_MIN} and {vocabulary.YEAR_MAX}, "
                                                  "e.g. 2026-11-24T09:30:00+00:00 or 2026-11-24T09:30:00Z"),

@@ -25,11 +25,17 @@ from corrections.vocabulary import (
     ARTICLE_URL_MAX,
     BODY_MAX,
     BYLINE_MAX,
+    GENERATOR_MAX,
     SECTION_MAX,
     SLUG_MAX,
+    SOURCE_TYPE_MAX,
+    SOURCE_TYPE_URI,
+    SOURCE_TYPES,
     TITLE_MAX,
     YEAR_MAX,
     YEAR_MIN,
+    source_group,
+    source_type_term,
 )
 
 ALLOWED_TAGS = {
@@ -220,6 +226,22 @@ def lede(body_html: str, limit: int = 200) -> str:
     return line[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–-") + "…"
 
 
+def disclosure(source_type: str | None, generator: str | None) -> str | None:
+    """The line that tells readers a machine wrote the article, or helped write it, in the page's language, naming
+    the system when it is known; None for an article written by people or that does not say."""
+    group = source_group(source_type)
+    if group == "machine_generated":
+        if generator:
+            return gettext("This article was generated automatically by %(generator)s.", generator=generator)
+        return gettext("This article was generated automatically.")
+    if group == "machine_assisted":
+        if generator:
+            return gettext("This article was written with the help of an automated system, %(generator)s.",
+                           generator=generator)
+        return gettext("This article was written with the help of an automated system.")
+    return None
+
+
 def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
@@ -262,7 +284,7 @@ def language_of(slug: str) -> str | None:
 # What the public article page shows of an article (see for_page).
 PAGE_ARTICLE = select(
     Article.id, Article.slug, Article.canonical_url, Article.title, Article.byline, Article.section, Article.body,
-    Article.published_at, Article.updated_at, Article.language,
+    Article.published_at, Article.updated_at, Article.language, Article.source_type, Article.generator,
     # The current revision's number: past 1, the page links to the revisions.
     select(ArticleRevision.number).where(ArticleRevision.id == Article.current_revision_id).scalar_subquery()
     .label("revision_number"),
@@ -299,6 +321,17 @@ class ArticleData:
     section: str = ""
     published_at: datetime | None = None
     language: str | None = None
+    # How it was made (vocabulary.SOURCE_TYPES' bare term) and by what system; None: not said.
+    source_type: str | None = None
+    generator: str | None = None
+
+
+# The fields of an article as imported or sent to the API.
+FIELDS = ("title", "canonical_url", "body", "slug", "byline", "section", "published_at", "language", "source_type",
+          "generator")
+# What a refused source_type is told to send instead.
+SOURCE_TYPE_RULE = (f"source_type must be a term of the IPTC digital source type vocabulary that describes a text "
+                    f"({', '.join(SOURCE_TYPES)}), or its URI ({SOURCE_TYPE_URI}<term>, http or https)")
 
 
 def parse_article(item: Any) -> ArticleData:
@@ -339,6 +372,11 @@ def parse_article(item: Any) -> ArticleData:
     language = text_field("language", TAG_MAX) or None
     if language and not LANGUAGE_TAG.fullmatch(language):
         problem("language", "language must be a language tag such as en, hu or pt-BR")
+    given_source_type = text_field("source_type", SOURCE_TYPE_MAX)
+    source_type = source_type_term(given_source_type) if given_source_type else None
+    if given_source_type and source_type is None and "source_type" not in dict(problems):
+        problem("source_type", SOURCE_TYPE_RULE)
+    generator = " ".join(text_field("generator", GENERATOR_MAX).split()) or None
     published_at = None
     raw_date = item.get("published_at")
     if raw_date not in (None, ""):
@@ -354,8 +392,7 @@ def parse_article(item: Any) -> ArticleData:
             published_at = None
             problem("published_at", f"published_at must be an ISO 8601 date-time between the years {YEAR_MIN} and "
                                     f"{YEAR_MAX}, e.g. 2026-11-24T09:30:00+00:00")
-    unknown = sorted(set(item) - {"title", "canonical_url", "body", "slug", "byline", "section", "published_at",
-                                  "language"})
+    unknown = sorted(set(item) - set(FIELDS))
     if unknown:
         # repr() shows odd keys escaped: nothing in a key reaches the operator's terminal as a control code.
         problem("", "unknown field(s): " + ", ".join(repr(key) for key in unknown))
@@ -368,7 +405,8 @@ def parse_article(item: Any) -> ArticleData:
                 fields.setdefault(field, []).append(message)
         message = "; ".join(m for f, m in problems if f not in unknown)
         raise ArticleError(message, fields)
-    return ArticleData(title, canonical_url, body, slug, byline, section, published_at, language)
+    return ArticleData(title, canonical_url, body, slug, byline, section, published_at, language, source_type,
+                       generator)
 
 
 def new_article_values(data: ArticleData, body: str, *, slug: str, now: datetime) -> dict:
@@ -377,7 +415,8 @@ def new_article_values(data: ArticleData, body: str, *, slug: str, now: datetime
     published_at = data.published_at or now
     return {"slug": slug, "canonical_url": data.canonical_url, "title": data.title, "byline": data.byline,
             "section": data.section, "body": body, "body_text": plain_text(body), "published_at": published_at,
-            "updated_at": published_at, "language": data.language}
+            "updated_at": published_at, "language": data.language, "source_type": data.source_type,
+            "generator": data.generator}
 
 
 def upsert_article(data: ArticleData, *, source: str = "import", by: str = "") -> tuple[Article, str]:
@@ -403,15 +442,18 @@ def upsert_article(data: ArticleData, *, source: str = "import", by: str = "") -
         "byline": data.byline,
         "section": data.section,
         "language": data.language,
+        "source_type": data.source_type,
+        "generator": data.generator,
         "slug": data.slug or article.slug,
         "published_at": data.published_at or article.published_at,
     }
     changed = {k: v for k, v in changes.items() if getattr(article, k) != v}
+    # Before the text: a new revision keeps the provenance it was written with.
+    for key, value in changed.items():
+        setattr(article, key, value)
     text_changed = change_text(article, data.title, body, source=source, by=by) is not None
     if not changed and not text_changed:
         return article, "unchanged"
-    for key, value in changed.items():
-        setattr(article, key, value)
     article.updated_at = utcnow()
     db.session.flush()
     return article, "updated"

@@ -50,11 +50,12 @@ def content_hash(title: str, body: str) -> str:
 
 def revision_values(article, previous: ArticleRevision | None, *, source: str, by: str, at: datetime) -> dict:
     """The article's current title and body as its revision after `previous` (None: its first), as
-    ArticleRevision's columns. Pure: `article` is an Article or anything with its id, title, body and body_text."""
+    ArticleRevision's columns, with the provenance the text was written with. Pure: `article` is an Article or anything
+    with its id, title, body, body_text, source_type and generator."""
     return {"article_id": article.id, "number": previous.number + 1 if previous else 1, "title": article.title,
             "body": article.body, "body_text": article.body_text,
             "content_hash": content_hash(article.title, article.body), "source": source, "created_by": by,
-            "created_at": at}
+            "created_at": at, "source_type": article.source_type, "generator": article.generator}
 
 
 def record(article: Article, *, source: str, by: str = "") -> ArticleRevision | None:
