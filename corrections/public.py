@@ -24,7 +24,7 @@ from corrections.notices import policies, publishing
 from corrections.reports import consent, filing, privacy, spool, tokens
 from corrections.reports.outcomes import given_reason, reader_status
 from corrections.transaction import commit, save
-from corrections.vocabulary import CATEGORIES, NOTICE_KINDS, PASSAGE_MAX
+from corrections.vocabulary import CATEGORIES, NOTICE_KINDS, PASSAGE_MAX, source_type_uri
 
 bp = Blueprint("public", __name__)
 
@@ -77,6 +77,7 @@ def article(slug: str):
     top, foot = publishing.split_for_page(notices.newest)
     body = render_template("public/article.html", article=found, top_notices=top, foot_notices=foot,
                            more_notices=notices.more, kinds=NOTICE_KINDS, lede=content.lede(found.body),
+                           disclosure=content.disclosure(found.source_type, found.generator),
                            json_ld=article_json_ld(found, notices.newest, notices.last_changed))
     response = current_app.response_class(body, mimetype="text/html")
     response.set_etag(etag)
@@ -391,6 +392,9 @@ def article_json_ld(found: Article | Row, shown: list[Notice] | list[publishing.
     what is not there as spam), and a notice left out is one link away, on the corrections log.
     `notices_changed` is when any of the article's notices last changed, shown or not (the newest one shown's by
     default): the article's dateModified.
+    `digitalSourceType` says how the article was made, when it says: the IPTC term's URI. schema.org's property
+    expects a code of the IPTC digital source type vocabulary, and a URL is a value schema.org takes for any
+    enumeration; its own names (TrainedAlgorithmicMediaDigitalSource, ...) stand for some of the IPTC terms only.
     """
     changes = [found.updated_at, *(n.updated_at or n.published_at for n in shown)]
     modified = max([*changes, notices_changed] if notices_changed else changes)
@@ -404,6 +408,7 @@ def article_json_ld(found: Article | Row, shown: list[Notice] | list[publishing.
         "dateModified": modified.isoformat(),
         "articleSection": found.section or None,
         "author": {"@type": "Person", "name": found.byline.removeprefix("By ").strip()} if found.byline else None,
+        "digitalSourceType": source_type_uri(found.source_type) if found.source_type else None,
         "correction": [
             {"@type": "CorrectionComment", "text": n.text, "datePublished": n.published_at.isoformat(),
              **({"dateModified": n.updated_at.isoformat()} if n.updated_at else {})}
