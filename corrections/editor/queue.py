@@ -79,6 +79,7 @@ def queue():
         categories=CATEGORIES,
         sorts=triage.SORTS,
         assignees=triage.ASSIGNEES,
+        sources=triage.SOURCES,
         desks={**triage.DESKS, **{str(desk_id): name for desk_id, name in desks.desk_choices()}},
         now=utcnow(),
         duration=duration_words,

@@ -23,11 +23,13 @@ from corrections.models import (
 from corrections.reports import clocks
 from corrections.text import parse_id
 from corrections.triage import ranking, search
-from corrections.vocabulary import CATEGORIES, OPEN, STATES
+from corrections.vocabulary import CATEGORIES, NOT_SAID, OPEN, SOURCE_GROUPS, SOURCE_TYPES, STATES
 
 ASSIGNEES = {"": _l("Anyone"), "me": _l("Assigned to me"), "unassigned": _l("Unassigned")}
 # The desk filter: these, or one desk by its id.
 DESKS = {"": _l("Any desk"), "mine": _l("My desk"), "none": _l("No desk")}
+# The source filter: reports on articles of one group of how they were made (vocabulary.SOURCE_GROUPS).
+SOURCES = {"": _l("Any source"), **SOURCE_GROUPS}
 SEARCH_MAX = 200
 # Above this many matching reports a filtered view says "more than" instead of counting them all.
 COUNT_CAP = 1000
@@ -118,6 +120,7 @@ class QueueFilter:
     article: str = ""  # slug
     assignee: str = ""  # "", "me", "unassigned"
     desk: str = ""  # "", "mine" (the desks the editor belongs to), "none", or a desk's id
+    source: str = ""  # "", or a group of how the article was made (SOURCES)
     since: date | None = None
     until: date | None = None
     q: str = ""
@@ -186,6 +189,7 @@ class QueueFilter:
             article=(args.get("article") or "").strip()[:200],
             assignee=choice("assignee", ASSIGNEES, ""),
             desk=desk(),
+            source=choice("source", SOURCES, ""),
             since=day("since"),
             until=day("until"),
             q=(args.get("q") or "").strip()[:SEARCH_MAX],
@@ -214,6 +218,7 @@ class QueueFilter:
             "article": current.article,
             "assignee": current.assignee,
             "desk": current.desk,
+            "source": current.source,
             "since": current.since.isoformat() if current.since else None,
             "until": current.until.isoformat() if current.until else None,
             "q": current.q,
@@ -243,7 +248,7 @@ class QueueFilter:
     def sized_by_kept_counts(self) -> bool:
         """Whether the counts the report table's triggers keep per group and status say how many reports of a group
         match: nothing but the status and the article narrows the view (a group's reports are on one article)."""
-        return not (self.category or self.assignee or self.desk or self.since or self.until or self.q)
+        return not (self.category or self.assignee or self.desk or self.source or self.since or self.until or self.q)
 
     @property
     def ranked_from_kept_counts(self) -> bool:
@@ -312,6 +317,8 @@ def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = T
         where.append(entity.desk_id.is_(None))
     elif f.desk:
         where.append(entity.desk_id == int(f.desk))
+    if f.source:
+        where.append(entity.article_id.in_(select(Article.id).where(_made(f.source))))
     if f.since:
         where.append(entity.created_at >= datetime.combine(f.since, time.min, UTC))
     if f.until:
@@ -320,6 +327,14 @@ def conditions(f: QueueFilter, me: Editor, entity=Report, *, with_text: bool = T
         # Words typed are matched as words; a search with none (only punctuation) matches nothing.
         where.append(search.matches(entity, f.search, after=after) if f.search else false())
     return where
+
+
+def _made(group: str):
+    """Articles of one group of how they were made (SOURCE_GROUPS): by their source types."""
+    if group == NOT_SAID:
+        # A type the vocabulary no longer has says nothing either (vocabulary.source_group).
+        return Article.source_type.is_(None) | Article.source_type.not_in(SOURCE_TYPES)
+    return Article.source_type.in_([term for term, in_group in SOURCE_TYPES.items() if in_group == group])
 
 
 def _desk_ids(me: Editor) -> list[int]:
