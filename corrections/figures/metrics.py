@@ -15,7 +15,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from corrections.extensions import db
-from corrections.figures import tallies
+from corrections.figures import sources, tallies
 from corrections.languages import number
 from corrections.models import Article, Report, ReportCount, utcnow
 from corrections.reports import clocks
@@ -88,6 +88,8 @@ class Figures:
     top_articles: list[ArticleCount]
     per_day: list[tuple[date, int]]  # every UTC day the window touches, oldest first
     targets: clocks.TargetFigures  # how often the deadlines were met
+    # Notices published in the window per 100 articles published in it, by how the articles were made.
+    by_source: list[sources.SourceFigures]
 
     @property
     def open_total(self) -> int:
@@ -162,6 +164,7 @@ def compute(days: int = DEFAULT_WINDOW, now: datetime | None = None) -> Figures:
         top_articles=top_articles,
         per_day=per_day,
         targets=_targets(window, counts, end),
+        by_source=sources.compute(start, end),
     )
 
 

@@ -12,7 +12,9 @@ instants they begin at):
   duplicate), whenever the decision came;
 - time to correction: from a report's arrival to the publication of the correction it led to, for
   the reports received in the period that are corrected;
-- corrections: notices published in the period and not withdrawn, by kind and by the article's section.
+- corrections: notices published in the period and not withdrawn, by kind and by the article's section;
+- corrections per 100 articles, by how the articles were made (figures/sources.py): those notices by the source type of
+  their article, and the articles published in the period, by theirs.
 """
 
 import itertools
@@ -28,7 +30,7 @@ from sqlalchemy import func, select
 
 from corrections import languages
 from corrections.extensions import db
-from corrections.figures import tallies
+from corrections.figures import sources, tallies
 from corrections.models import Article, Notice, utcnow
 from corrections.vocabulary import NOTICE_KINDS
 
@@ -66,6 +68,7 @@ class Figures:
     median_to_correction: timedelta | None
     by_kind: list[tuple[str, str, int]]  # (kind, label, corrections), every kind
     by_section: list[tuple[str, int]]  # (section, corrections), most first
+    by_source: list[sources.SourceFigures]  # every group of how articles were made
 
     @property
     def received(self) -> int:
@@ -126,20 +129,24 @@ def compute(now: datetime | None = None) -> Figures:
         ))
 
     published = (Notice.withdrawn_at.is_(None), Notice.published_at >= start, Notice.published_at <= end)
-    # Kinds and sections from one pass over the period's notices.
+    # Kinds, sections and source types from one pass over the period's notices.
     kinds: Counter = Counter()
     sections: Counter = Counter()
-    for kind, section, n in db.session.execute(
-        select(Notice.kind, Article.section, func.count()).join(Article, Article.id == Notice.article_id)
-        .where(*published).group_by(Notice.kind, Article.section)
+    source_types: Counter = Counter()
+    for kind, section, source_type, n in db.session.execute(
+        select(Notice.kind, Article.section, Article.source_type, func.count())
+        .join(Article, Article.id == Notice.article_id)
+        .where(*published).group_by(Notice.kind, Article.section, Article.source_type)
     ):
         kinds[kind] += n
         sections[section] += n
+        source_types[source_type] += n
     by_kind = [(kind, label, kinds.get(kind, 0)) for kind, label in NOTICE_KINDS.items()]
     ranked_sections = sorted(sections.items(), key=lambda item: (-item[1], item[0] or ""))
 
     return Figures(start=start, end=end, computed_at=utcnow(), months=months, median_to_correction=overall,
-                   by_kind=by_kind, by_section=_top_sections(ranked_sections))
+                   by_kind=by_kind, by_section=_top_sections(ranked_sections),
+                   by_source=sources.by_group(sources.articles_by_type(start, end), source_types))
 
 
 def _top_sections(rows) -> list[tuple[str, int]]:
