@@ -5,6 +5,9 @@ Harbourford) are fictional and were written for this demo. Several articles
 contain deliberate slips (a typo, a wrong percentage, an inconsistent score)
 so that the demo reports have something real to point at.
 
+Some articles say how they were made (source_type, generator): the Rovers match report was written by a
+machine, the ferry fares story with a machine's help, the library story by people; the others do not say.
+
 Reports whose ``passage`` deliberately does NOT match the article body exactly:
   * lantern parade quote: differs only in quote style / case / spacing, so it
     should match once normalised;
@@ -19,6 +22,7 @@ DEMO_ARTICLES = [
         "byline": "By Maya Okafor",
         "section": "Local",
         "published_at": "2026-11-10T08:15:00+00:00",
+        "source_type": "digitalCreation",
         "body": (
             "Harbourford Central Library will open on Sundays for the first time "
             "in more than a decade from 6 December, the council has confirmed. The "
@@ -127,6 +131,9 @@ DEMO_ARTICLES = [
         "byline": "By Samuel Okonjo",
         "section": "Business",
         "published_at": "2026-11-16T06:45:00+00:00",
+        # A human text with passages a language model drafted, given as the term's IPTC URI.
+        "source_type": "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
+        "generator": "draft-assist 2.0",
         "body": (
             "Passengers on the Harbourford to Eastbank foot ferry will pay £2.75 for "
             "a single journey from 4 January, up from £2.50. Harbour Ferries Ltd, "
@@ -279,6 +286,9 @@ DEMO_ARTICLES = [
         "byline": "By Grace Oduya",
         "section": "Sport",
         "published_at": "2026-11-23T06:30:00+00:00",
+        # A match report a language model wrote from the match data.
+        "source_type": "trainedAlgorithmicMedia",
+        "generator": "newswriter 4.2",
         "body": (
             "Harbourford Rovers reached the semi-finals of the County Cup for the "
             "first time in 19 years after a 3-1 win over league leaders Dunmore "

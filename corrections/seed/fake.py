@@ -25,6 +25,7 @@ import itertools
 import random
 import secrets
 import string
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -226,6 +227,12 @@ SPAM_TEXTS = (
     "asdf asdf asdf asdf", "GREAT ARTICLE!!! check my site https://seo-boost.example.com",
     "Buy followers cheap https://followers.example.net/{small}",
 )
+# How the articles were made, in hundredths (source_type, generator; None: not said): a newsroom that publishes with
+# machine help. Picked by the article's slug, not drawn from the generator's random sequence, so a seed gives the same
+# other rows as before there was provenance.
+PROVENANCE = ((20, "trainedAlgorithmicMedia", "newswriter 4.2"), (5, "dataDrivenMedia", "results-bot 1.3"),
+              (15, "compositeWithTrainedAlgorithmicMedia", "draft-assist 2.0"), (35, "digitalCreation", None),
+              (25, None, None))
 CATEGORY_WEIGHTS = {"factual": 40, "typo": 20, "misleading": 15, "outdated": 8, "broken_link": 5, "other": 12}
 NOTICE_TEXTS = {
     "correction": ("An earlier version of this article said “{passage}”. {fix}",),
@@ -669,6 +676,16 @@ class _Page:
         return found
 
 
+def _provenance(slug: str) -> tuple[str | None, str | None]:
+    """How the article with this slug was made (PROVENANCE), the same for the same slug."""
+    pick = zlib.crc32(slug.encode()) % 100
+    for share, source_type, generator in PROVENANCE:
+        if pick < share:
+            return source_type, generator
+        pick -= share
+    return None, None
+
+
 def _misquote(rng: random.Random, passage: str) -> str:
     digits = [i for i, ch in enumerate(passage) if ch.isdigit()]
     if digits and rng.random() < 0.7:
@@ -872,8 +889,9 @@ class _Generator:
         if rng.random() < 0.15:
             byline += f" and {rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         raw, sentences = self.body()
+        source_type, generator = _provenance(slug)
         data = parse_article({"title": title, "canonical_url": url, "body": raw, "byline": byline, "section": section,
-                              "published_at": when.isoformat()})
+                              "published_at": when.isoformat(), "source_type": source_type, "generator": generator})
         values = new_article_values(data, sanitise_body(data.body), slug=slug, now=when)
         writer = self.writer
         article = SimpleNamespace(id=writer.new_id(Article.__table__), **values)
