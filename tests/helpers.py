@@ -30,6 +30,8 @@ def make_article(**fields) -> Article:
         section=fields.pop("section", "Local"),
         published_at=fields.pop("published_at", datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
         language=fields.pop("language", None),
+        source_type=fields.pop("source_type", None),
+        generator=fields.pop("generator", None),
     )
     assert not fields, f"unknown fields {fields}"
     article, _ = upsert_article(data)

@@ -176,6 +176,8 @@ def reader_pages(pages: Pages, reader: FlaskClient, data: dict) -> None:
     slug = data["with_notice"].slug
     pages.add("home", reader, "/")
     pages.add("article with a notice", reader, f"/articles/{slug}")
+    # The demo's match report says a machine wrote it: the page tells readers so.
+    pages.add("article written by a machine", reader, "/articles/rovers-reach-county-cup-semi-final")
     pages.add("report form", reader, f"/articles/{slug}/report")
     pages.add("report form with errors", reader, f"/articles/{slug}/report", status=400, data={
         "category": "factual", "description": "short", "email": "not an address", "source_url": "ftp://x"})
@@ -211,6 +213,7 @@ def editor_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
     report_url = f"/editor/reports/{new.id}"
     pages.add("queue", admin, "/editor/")
     pages.add("queue filtered", admin, "/editor/?category=factual&sort=oldest")
+    pages.add("queue filtered by source", admin, "/editor/?source=machine_assisted")
     pages.add("queue with nothing to show", admin, "/editor/?q=nothing-matches-this")
     pages.add("report page, new", admin, report_url)
     pages.add("report page, in review in a group", admin,

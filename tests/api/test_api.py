@@ -588,6 +588,46 @@ def test_upsert_applies_the_import_rules(client):
                                  content_type="application/json"), 400)
 
 
+def test_upsert_takes_and_returns_how_the_article_was_made(client):
+    secret = new_token()
+    uri = "https://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+
+    created = client.put("/api/v1/articles", headers=bearer(secret),
+                         json=article_payload(source_type=uri, generator="newswriter 4.2"))
+    # Left out on an update: not said any more, as for the language.
+    updated = client.put("/api/v1/articles", headers=bearer(secret), json=article_payload())
+
+    schema("ArticleResult").validate(created.get_json())
+    article = created.get_json()["article"]
+    assert (article["source_type"], article["generator"]) == ("trainedAlgorithmicMedia", "newswriter 4.2")
+    assert updated.get_json()["result"] == "updated"
+    assert (updated.get_json()["article"]["source_type"], updated.get_json()["article"]["generator"]) == (None, None)
+
+
+@pytest.mark.databases("sqlite")
+def test_upsert_refuses_a_source_type_outside_the_vocabulary_naming_it(client):
+    response = client.put("/api/v1/articles", headers=bearer(new_token()),
+                          json=article_payload(source_type="digitalCapture", generator="g" * 201))
+
+    error = assert_json_error(response, 400)
+    assert set(error["fields"]) == {"source_type", "generator"}
+    assert "IPTC digital source type" in error["fields"]["source_type"][0]
+
+
+@pytest.mark.databases("sqlite")
+def test_the_embed_is_given_the_pages_disclosure_line(client):
+    machine = make_article(source_type="trainedAlgorithmicMedia", generator="newswriter 4.2")
+    human = make_article(source_type="digitalCreation")
+
+    said = {article.slug: client.get("/api/v1/notices", query_string={"url": article.canonical_url}).get_json()
+            for article in (machine, human)}
+
+    for body in said.values():
+        schema("PageNotices").validate(body)
+    assert said[machine.slug]["disclosure"] == "This article was generated automatically by newswriter 4.2."
+    assert said[human.slug]["disclosure"] is None
+
+
 def test_upsert_refuses_a_slug_of_another_article(client):
     taken = make_article()
     response = client.put("/api/v1/articles", json=article_payload(slug=taken.slug), headers=bearer(new_token()))

@@ -107,6 +107,13 @@ def test_document_and_api_agree_on_a_report(client, fields, accepted):
     ({"published_at": "", "slug": ""}, True),  # empty: not given
     ({"slug": " harbour-bridge"}, False),
     ({"canonical_url": "https://news.example.org/local/harbour-bridge "}, False),
+    ({"source_type": "trainedAlgorithmicMedia", "generator": "newswriter 4.2"}, True),
+    ({"source_type": "https://cv.iptc.org/newscodes/digitalsourcetype/compositeSynthetic"}, True),
+    ({"source_type": "", "generator": ""}, True),  # empty: not said
+    ({"source_type": None, "generator": None}, True),
+    ({"source_type": "digitalCapture"}, False),  # a term for pictures
+    ({"source_type": " humanEdits"}, False),  # checked as sent
+    ({"generator": "g" * 201}, False),
 ])
 def test_document_and_api_agree_on_an_article(client, fields, accepted):
     _, secret = api_tokens.create("CMS", by=make_editor(is_admin=True))

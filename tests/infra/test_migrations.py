@@ -68,3 +68,17 @@ def test_notices_published_before_name_no_words(app):
     with db.engine.connect() as connection:
         for table in ("correction", "correction_version"):
             assert connection.execute(text(f"SELECT wrong_text, right_text FROM {table}")).all() == [("", "")]
+
+
+def test_provenance_comes_and_goes_with_its_migration_keeping_the_articles(app):
+    article_id = make_article(source_type="trainedAlgorithmicMedia", generator="newswriter 4.2").id
+    db.session.remove()
+    downgrade(directory=str(MIGRATIONS), revision="c4e8a2f6d0b3")
+    for table in ("article", "article_revision"):
+        assert {"source_type", "generator"}.isdisjoint(c["name"] for c in inspect(db.engine).get_columns(table))
+    upgrade(directory=str(MIGRATIONS))
+
+    with db.engine.connect() as connection:
+        said = connection.exec_driver_sql(f"SELECT source_type, generator FROM article WHERE id = {article_id}").one()
+    assert tuple(said) == (None, None)  # the articles there before say nothing
+    assert differences() == []

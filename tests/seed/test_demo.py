@@ -10,7 +10,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from corrections.extensions import db
-from corrections.models import Report, utcnow
+from corrections.models import Article, Report, utcnow
 from corrections.reports import clocks, tokens, workflow
 from corrections.seed import demo
 from corrections.seed.demo_content import DEMO_REPORTS
@@ -23,6 +23,10 @@ RECEIVED = re.compile(r'<td><time datetime="([^"]+)">[^<]*</time>(?:(?!</td>).)*
 def test_the_demo_queue_has_targets_and_reports_in_the_order_they_arrived(app, editor_client):
     before = utcnow()
     assert demo.seed()[1] == len(DEMO_REPORTS)
+    # Some demo articles say how they were made, through the import's rule (a term, or its IPTC URI).
+    made = dict(db.session.execute(select(Article.slug, Article.source_type)).all())
+    assert made["rovers-reach-county-cup-semi-final"] == "trainedAlgorithmicMedia"
+    assert made["eastbank-ferry-fares-rise"] == "compositeWithTrainedAlgorithmicMedia"
     reports = list(db.session.scalars(select(Report).order_by(Report.id)))
     # Filed as they arrived: ids and received times agree, each received when the demo content says.
     assert [r.created_at for r in reports] == sorted(r.created_at for r in reports)

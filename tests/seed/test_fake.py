@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text, update
 
+from corrections import vocabulary
 from corrections.articles import content, unannounced
 from corrections.articles import revisions as revisions_module
 from corrections.extensions import db
@@ -129,6 +130,11 @@ def test_articles_look_like_news_and_a_few_get_most_reports(generated):
         assert NOW - timedelta(days=2 * 366) < article.published_at < NOW
         assert article.byline.startswith("By ") and article.title and article.slug
     assert 4 <= len({a.section for a in articles}) <= 6
+    # Some written by a machine or with its help, stored as the import's rule stores them; each revision says so.
+    assert {(a.source_type, a.generator) for a in articles} <= {(t, g) for _, t, g in fake.PROVENANCE}
+    assert len({vocabulary.source_group(a.source_type) for a in articles}) >= 3
+    made = {a.id: (a.source_type, a.generator) for a in articles}
+    assert all((r.source_type, r.generator) == made[r.article_id] for r in everything(ArticleRevision))
     per_article = sorted(Counter(r.article_id for r in everything(Report)).values(), reverse=True)
     assert sum(per_article[:3]) > 0.3 * REPORTS
 

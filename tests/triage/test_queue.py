@@ -71,6 +71,23 @@ def test_category_article_and_text_filters(editor_client):
     assert references(page_of(editor_client, "/editor/?q=%25")) == []
 
 
+def test_source_filter_by_how_the_article_was_made(editor_client):
+    written = {source_type: file_report(make_article(source_type=source_type)).reference for source_type in
+               ("trainedAlgorithmicMedia", "dataDrivenMedia", "compositeWithTrainedAlgorithmicMedia", "digitalCreation",
+                None)}
+
+    def shown(source: str) -> set[str]:
+        return set(references(page_of(editor_client, f"/editor/?source={source}")))
+
+    assert shown("machine_generated") == {written["trainedAlgorithmicMedia"], written["dataDrivenMedia"]}
+    assert shown("machine_assisted") == {written["compositeWithTrainedAlgorithmicMedia"]}
+    assert shown("human") == {written["digitalCreation"]}
+    assert shown("not_said") == {written[None]}
+    # With another filter, and kept by the links of the page.
+    assert shown("human&category=typo") == set()
+    assert 'source=machine_assisted' in page_of(editor_client, "/editor/?source=machine_assisted&sort=oldest")
+
+
 def test_assignee_filter(editor_client, editor):
     article = make_article()
     mine = file_report(article)
