@@ -20,6 +20,7 @@
     ".corrections-embed-head{font-size:.9em}",
     ".corrections-embed-text{white-space:pre-line}",
     ".corrections-embed-report,.corrections-embed-more{margin:.5rem 0}",
+    ".corrections-embed-provenance{margin:.5rem 0;padding-inline-start:.6rem;border-inline-start:3px solid #d0d0d7;font-size:.9em}",
     // A tap target a thumb can hit on a phone.
     ".corrections-embed-report a{display:inline-block;min-height:44px;padding:.6rem 0;font-weight:600}"
   ].join("");
@@ -145,6 +146,10 @@
       dateFormat = makeDateFormat(data.language, typeof data.time_zone === "string" ? data.time_zone : "UTC");
     }
     var notices = Array.isArray(data.notices) ? data.notices : [];
+    // When a machine wrote the article or helped, the line its page on our site shows; a CMS page that says so
+    // itself opts out with data-disclosure="none".
+    var disclosure = typeof data.disclosure === "string" && script.getAttribute("data-disclosure") !== "none"
+      ? data.disclosure : "";
     var href = safeUrl(article.report_url);
     var logHref = data.next ? safeUrl(data.log_url) : null;
     var linkTarget = document.querySelector("[data-corrections-report-link]");
@@ -162,6 +167,11 @@
     addStyles();
     targets.forEach(function (target, index) {
       var wrap = element("div", "corrections-embed");
+      if (disclosure) {
+        var said = element("p", "corrections-embed-provenance", disclosure);
+        if (typeof data.language === "string" && data.language) said.setAttribute("lang", data.language);
+        wrap.appendChild(said);
+      }
       if (notices.length) {
         var section = element("section", "corrections-embed-notices");
         section.setAttribute("aria-label", words.notices);

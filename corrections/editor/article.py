@@ -18,7 +18,7 @@ from corrections.notices import publishing
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save
 from corrections.triage import queue as triage
-from corrections.vocabulary import NOTICE_KINDS, STATUS_LABELS
+from corrections.vocabulary import NOTICE_KINDS, SOURCE_GROUPS, STATUS_LABELS, source_group
 
 # What the page lists of what an article gathers, newest first (the rest is a link away): reports to link to a new
 # notice, revisions to go with it, changes to the published text and the article's history.
@@ -70,6 +70,7 @@ def render_article(article: Article, status: int = 200, *, publish_form=None, am
         changes=changes, history=unannounced.history(article, CHANGES_LISTED),
         history_listed=CHANGES_LISTED, change_labels=unannounced.EVENT_LABELS,
         event_comment=unannounced.event_comment, now=utcnow(), **way_back(),
+        source_label=SOURCE_GROUPS[source_group(article.source_type)],
     ), status
 
 

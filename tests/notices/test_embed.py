@@ -187,6 +187,9 @@ def test_the_demo_page_shows_the_notices_and_the_report_link_in_place(server, br
     assert re.fullmatch(r"Correction, \d{1,2} \w+ \d{4} · updated \d{1,2} \w+ \d{4}", head.inner_text())
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", head.locator("time").first.get_attribute("datetime"))
     assert region.locator(f"#correction-{clarified} .corrections-embed-head strong").inner_text() == "Clarification"
+    # The demo's ferry story was written with a machine's help: the line its own page shows, before the notices.
+    assert page.locator("[data-corrections-notices] .corrections-embed-provenance").inner_text() == \
+        "This article was written with the help of an automated system, draft-assist 2.0."
 
     # The hostile text reads as text: no element was made from it, and no script ran.
     assert region.locator(f"#correction-{clarified} .corrections-embed-text").inner_text() == HOSTILE
