@@ -238,8 +238,10 @@ def diff_values(old, new, *, at: datetime) -> dict:
 
 
 # The fewest words the wrong side of a change is widened to, with the unchanged words around it in its sentence: a
-# lone figure ("6") cannot be told from the right one in another article, "rose 6 per cent" can.
-CHANGED_WORDS_AT_LEAST = 4
+# lone figure ("6") cannot be told from the right one in another article, "Prices rose 6 per cent last year" can,
+# and the search for the same error elsewhere (repeats/matching.py) needs five words or more, three of them not
+# the commonest, to tell an error from ordinary writing.
+CHANGED_WORDS_AT_LEAST = 8
 # Where widening stops: the end of a sentence or a paragraph.
 SENTENCE_ENDS = ".!?…؟\n"
 # Quotes and brackets opening or closing the words around a change, and a sentence's stops: not part of the words.
