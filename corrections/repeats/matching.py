@@ -515,13 +515,16 @@ class Index:
     ignored: tuple[KnownError, ...] = ()
 
     @classmethod
-    def build(cls, errors: Iterable[KnownError]) -> "Index":
+    def build(cls, errors: Iterable[KnownError | Pattern]) -> "Index":
         """Each error filed where it costs the text least to look: under the one required token fewest errors
         share (every match carries it), or else under the edits + 1 tokens of its wrong words fewest errors share
-        (every match carries one of them), whichever makes fewer errors share its postings."""
+        (every match carries one of them), whichever makes fewer errors share its postings.
+
+        Errors may come compiled already (a Pattern, from an earlier index's `patterns`): an index built again
+        after a few errors changed compiles only those."""
         patterns, ignored = [], []
         for error in errors:
-            pattern = compile_error(error)
+            pattern = error if isinstance(error, Pattern) else compile_error(error)
             (patterns.append(pattern) if pattern else ignored.append(error))
         shared = Counter(token for pattern in patterns for token in pattern.distinct)
         postings: dict[str, list[int]] = defaultdict(list)
