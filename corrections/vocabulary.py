@@ -108,6 +108,10 @@ NOTICE_TEXT_MAX = 5000
 # later search looks for them elsewhere). As long as a replacement may be.
 WRONG_TEXT_MAX = 2000
 RIGHT_TEXT_MAX = 2000
+# A draft checked for known errors before it is published (check-text, POST /api/v1/check): as long as an article's
+# body may be; read as plain text or as HTML ("auto": HTML when it has markup).
+CHECK_TEXT_MAX = BODY_MAX
+CHECK_FORMATS = ("auto", "text", "html")
 
 # Reports one bulk action takes at most (a big group's checkbox may select tens of thousands): the first ones in the
 # queue's order, the editor applies it again for the rest; each step stays a request of a few seconds.
