@@ -1,14 +1,17 @@
 """The project's own commands, added to Flask's CLI group by create_app (the `corrections` script: see `main`
 in __init__.py)."""
 
+import contextlib
 import functools
 import itertools
+import json
 import resource
 import sys
 import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -16,13 +19,14 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy.orm.exc import StaleDataError
 
-from corrections import intake, transaction
+from corrections import intake, transaction, vocabulary
 from corrections.access import accounts, api_tokens
 from corrections.articles import content
 from corrections.extensions import db
 from corrections.figures import tallies
 from corrections.infra import backup, mail, memory, ops, planner_stats, webhooks
 from corrections.models import utcnow
+from corrections.repeats import checks
 from corrections.reports import consent, privacy, spool
 from corrections.seed import demo, fake
 
@@ -189,6 +193,66 @@ def import_articles(lines: Iterable[bytes]) -> content.ImportResult:
         transaction.commit(functools.partial(content.import_lines, batch, start=start, result=result))
         start += len(batch)
     return result
+
+
+# The most a text to check can take in UTF-8 (four bytes a character); more is refused unread.
+CHECK_BYTES_MAX = 4 * vocabulary.CHECK_TEXT_MAX
+
+
+def bad_input(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def read_text(file: str) -> str:
+    """The text of FILE (- for standard input) in UTF-8, or exit 2 saying why it cannot be checked."""
+    name = "standard input" if file == "-" else file
+    try:
+        if file == "-":
+            raw = sys.stdin.buffer.read(CHECK_BYTES_MAX + 1)
+        else:
+            with open(file, "rb") as opened:
+                raw = opened.read(CHECK_BYTES_MAX + 1)
+    except OSError as error:
+        bad_input(f"cannot read {name}: {error.strerror or error}.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad_input(f"{name} is not UTF-8 text (byte {error.object[error.start]:#04x} at offset {error.start:,}).")
+    if len(raw) > CHECK_BYTES_MAX or len(text) > vocabulary.CHECK_TEXT_MAX:
+        bad_input(f"{name} is too long to check: at most {vocabulary.CHECK_TEXT_MAX:,} characters.")
+    if not text.strip():
+        bad_input(f"{name} is empty: there is nothing to check.")
+    return text
+
+
+@click.command("check-text")
+@click.argument("file")
+@click.option("--html", "text_format", flag_value="html", help="Read FILE as HTML.")
+@click.option("--text", "text_format", flag_value="text", help="Read FILE as plain text.")
+@click.option("--auto", "text_format", flag_value="auto", default=True,
+              help="HTML when it has markup, else plain text (the default).")
+@with_appcontext
+def check_text_command(file: str, text_format: str) -> None:
+    """Look for known errors (published corrections' wrong words) in FILE, plain text or HTML (- for standard
+    input), before it is published.
+
+    Prints one JSON object a line for each one found: the correction it repeats (id, kind, url, wrong_text,
+    right_text), the article it was corrected in (slug, title, url), the passage (text) and where it is (start,
+    end: offsets in Unicode code points into FILE as read, into its HTML for HTML), the passage put right
+    (suggestion, null when the correction names no right words) and how alike it is (score, 0 to 1).
+    Exits 1 when anything was found, 0 when nothing was, 2 on bad input (a file that cannot be read, is not
+    UTF-8, is empty, or is longer than an article's body may be)."""
+    text = read_text(file)
+    is_html = checks.looks_like_html(text) if text_format == "auto" else text_format == "html"
+    app = current_app._get_current_object()
+    absolute = bool(app.config.get("BASE_URL"))
+    # Without BASE_URL the site's address is not known here: the corrections' addresses are paths on it.
+    with contextlib.nullcontext() if absolute else app.test_request_context():
+        found = checks.check(text, is_html, absolute_urls=absolute)
+    for finding in found:
+        click.echo(json.dumps(finding.as_json(), ensure_ascii=False))
+    sys.exit(1 if found else 0)
 
 
 def read_new_password(password_stdin: bool) -> str:
@@ -404,7 +468,7 @@ def rebuild_figures_command() -> None:
 COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, set_password_command,
             create_api_token_command, send_mail_command,
             send_webhooks_command, file_spool_command, outbox_command, purge_personal_data_command, backup_command,
-            gen_fake_command, rebuild_figures_command]
+            gen_fake_command, rebuild_figures_command, check_text_command]
 
 
 def register(app: Flask) -> None:
