@@ -28,6 +28,8 @@ OPTIONAL_SLUG = re.compile(f"(?:{content.SLUG_PATTERN.pattern.strip('^$')})?")
 ID_MAX = 2**31 - 1
 # What a notice published through the API may carry.
 NOTICE_FIELDS = ("kind", "text", "wrong_text", "right_text", "revision", "reports")
+# What a check of a draft takes.
+CHECK_FIELDS = ("text", "format")
 # A source type as sent: a term, or its URI by http or https.
 SOURCE_TYPE_VALUES = [*vocabulary.SOURCE_TYPES,
                       *(prefix + term for prefix in (vocabulary.SOURCE_TYPE_URI,
@@ -120,6 +122,7 @@ OPENAPI = {
         {"name": "reports", "description": "Reader reports sent by a CMS."},
         {"name": "articles", "description": "Article imports (API token)."},
         {"name": "notices", "description": "Notices published by a CMS or a generating pipeline (API token)."},
+        {"name": "checks", "description": "Drafts checked for known errors before they are published (API token)."},
     ],
     "paths": {
         "/api/v1/corrections": _read(
@@ -227,6 +230,31 @@ OPENAPI = {
                     "404": _error("No article has this slug."),
                     "409": _error("Nothing was published: the input does not fit the article's text, revisions or "
                                   "reports as they are now (messages in error.fields)."),
+                    "413": _error("The body is too large."),
+                },
+            },
+        },
+        "/api/v1/check": {
+            "post": {
+                "summary": "Find known errors in a draft before it is published",
+                "description": "What `corrections check-text` does, for a generating pipeline or a CMS: the "
+                               "passages of `text` that repeat a known error, the wrong words of a published "
+                               "correction (any kind of notice naming them, not withdrawn), verbatim or lightly "
+                               "reworded, in the order of the text; an empty `found` when there are none. A "
+                               "passage that carries the correction's right words instead is not a finding. "
+                               "`start` and `end` are offsets in Unicode code points (Python's, not UTF-16 units) "
+                               "into `text` as sent: into the HTML source when it is read as HTML (`text` of a "
+                               "finding is then the passage as a reader sees it, markup left out). Needs an API "
+                               "token.",
+                "tags": ["checks"],
+                "security": [{"bearerAuth": []}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CheckInput")}}},
+                "responses": {
+                    "200": {**_json(_ref("CheckResult"), "Checked"),
+                            "headers": {"Cache-Control": {"description": "no-store", "schema": {"type": "string"}}}},
+                    "400": _error("Not JSON, or fields need attention (messages in error.fields)."),
+                    "401": {**_error("No token, or a bad or revoked one."),
+                            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
                     "413": _error("The body is too large."),
                 },
             },
@@ -339,6 +367,62 @@ OPENAPI = {
                     "properties": {"reports": {"type": "array", "items": {"type": "string"},
                                                "description": "The references of the reports it resolves."}},
                 }],
+            },
+            "CheckInput": {
+                "type": "object",
+                "required": ["text"],
+                "additionalProperties": False,
+                "properties": {
+                    "text": {"type": "string", "maxLength": vocabulary.CHECK_TEXT_MAX,
+                             "pattern": min_length_pattern(1),
+                             "description": "The draft: plain text or HTML (an article's body or a whole page)."},
+                    "format": {"type": ["string", "null"], "enum": [*vocabulary.CHECK_FORMATS, None],
+                               "default": "auto",
+                               "description": "How to read `text`: `html`, `text`, or `auto` (HTML when it has a "
+                                              "tag of an element articles are written with, a doctype or a "
+                                              "comment; else plain text)."},
+                },
+            },
+            "CheckResult": {
+                "type": "object",
+                "required": ["format", "found"],
+                "properties": {
+                    "format": {"type": "string", "enum": ["text", "html"],
+                               "description": "How `text` was read: what the offsets count in."},
+                    "found": {"type": "array", "items": _ref("CheckFinding")},
+                },
+            },
+            "CheckFinding": {
+                "type": "object",
+                "description": "A known error found in the draft: one line of `corrections check-text`.",
+                "required": ["correction", "article", "text", "start", "end", "suggestion", "score"],
+                "properties": {
+                    "correction": {
+                        "type": "object",
+                        "required": ["id", "kind", "url", "wrong_text", "right_text"],
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "kind": {"type": "string", "enum": list(NOTICE_KINDS)},
+                            "url": {"type": "string", "format": "uri",
+                                    "description": "The notice on this site's article page."},
+                            "wrong_text": {"type": "string", "description": "What it corrected."},
+                            "right_text": {"type": "string", "description": "The words that replaced it; \"\" "
+                                                                            "when none."},
+                        },
+                    },
+                    "article": {**_ref("ArticleRef"), "description": "The article it was corrected in."},
+                    "text": {"type": "string", "description": "The passage of the draft that repeats it, as it "
+                                                              "reads (markup left out)."},
+                    "start": {"type": "integer", "minimum": 0,
+                              "description": "Where the passage starts in `text` as sent (code points)."},
+                    "end": {"type": "integer", "minimum": 1, "description": "Where it ends (code points)."},
+                    "suggestion": {"type": ["string", "null"],
+                                   "description": "The passage with the words the correction replaced put right; "
+                                                  "the correction's own corrected words when the passage does not "
+                                                  "keep them together; null when it names no right words."},
+                    "score": {"type": "number", "minimum": 0, "maximum": 1,
+                              "description": "How alike the passage is to the wrong words (1: the same words)."},
+                },
             },
             "CorrectionList": {
                 "type": "object",

@@ -24,6 +24,7 @@ from wtforms.validators import Length, ValidationError
 from corrections import error_pages, intake, languages, transaction, vocabulary
 from corrections.access import api_tokens
 from corrections.api.openapi import (
+    CHECK_FIELDS,
     CURSOR_PATTERN,
     DEFAULT_LIMIT,
     ID_MAX,
@@ -41,6 +42,7 @@ from corrections.infra import outage
 from corrections.models import ApiToken, Article, Notice, Report
 from corrections.notices import publishing
 from corrections.public import report_rate_limit
+from corrections.repeats import checks
 from corrections.reports import spool, tokens
 from corrections.text import clean_text, is_http_url, parse_id
 from corrections.vocabulary import NOTICE_KINDS
@@ -619,6 +621,43 @@ def publish_notice(slug: str):
         raise ApiError(409, f"Nothing was published: {refusal}", {field: [str(refusal)]}) from None
     body = {**notice_json(notice), "reports": [report.reference for report in notice.reports]}
     return json_response(body, 201, {"Location": body["article_url"], "Cache-Control": "no-store"})
+
+
+# --- A draft checked for known errors (token) -----------------------------------------------------------------
+
+def check_input(payload: dict) -> tuple[str, str]:
+    """The text and format of a check, as the document (CheckInput) has them: one 400 names every field that is
+    not."""
+    problems: dict[str, list[str]] = {}
+    for name in sorted(set(payload) - set(CHECK_FIELDS)):
+        problems[name] = ["This is not a field of a check."]
+    text = payload.get("text")
+    if not isinstance(text, str):
+        problems["text"] = ["Give the text to check, plain text or HTML, as a string."]
+    elif len(text) > vocabulary.CHECK_TEXT_MAX:
+        problems["text"] = [f"At most {vocabulary.CHECK_TEXT_MAX:,} characters are checked (it has {len(text):,})."]
+    elif not clean_text(text).strip():
+        problems["text"] = ["The text is empty: there is nothing to check."]
+    text_format = payload.get("format")
+    if text_format is None:
+        text_format = "auto"
+    elif text_format not in vocabulary.CHECK_FORMATS:
+        problems["format"] = [f"Give one of {', '.join(vocabulary.CHECK_FORMATS)}, or leave it out (auto)."]
+    if problems:
+        raise ApiError(400, "Some fields need attention: see fields.", problems)
+    return text, text_format
+
+
+@bp.post("/check")
+def check_text():
+    """The known errors (published corrections' wrong words) a draft repeats, as `corrections check-text` prints
+    them: for a generating pipeline, before it publishes."""
+    authenticated_token()
+    text, text_format = check_input(json_object())
+    is_html = checks.looks_like_html(text) if text_format == "auto" else text_format == "html"
+    found = checks.check(text, is_html)
+    return json_response({"format": "html" if is_html else "text", "found": [f.as_json() for f in found]},
+                         headers={"Cache-Control": "no-store"})
 
 
 # --- The description ------------------------------------------------------------------------------------
