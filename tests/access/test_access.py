@@ -36,6 +36,7 @@ ACCESS = {
     "api.create_report": ("ok", "ok", "ok"),
     "api.upsert_article": ("token", "token", "token"),
     "api.publish_notice": ("token", "token", "token"),
+    "api.check_text": ("token", "token", "token"),
     "api.openapi": ("ok", "ok", "ok"),
     "editor.tokens": ("login", "forbidden", "ok"),
     "editor.create_token": ("login", "forbidden", "ok"),
