@@ -124,7 +124,11 @@ class KnownErrors:
 
 def known_errors() -> KnownErrors:
     """This process's known errors for the current app."""
-    return current_app.extensions.setdefault("corrections.known_errors", KnownErrors())
+    known = current_app.extensions.get("corrections.known_errors")
+    if known is None:
+        # Two threads may both get here: setdefault keeps one.
+        known = current_app.extensions.setdefault("corrections.known_errors", KnownErrors())
+    return known
 
 
 def check(text: str, is_html: bool, *, absolute_urls: bool = True) -> list[Finding]:
