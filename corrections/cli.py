@@ -17,6 +17,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from corrections import intake, transaction, vocabulary
@@ -242,14 +243,20 @@ def check_text_command(file: str, text_format: str) -> None:
     end: offsets in Unicode code points into FILE as read, into its HTML for HTML), the passage put right
     (suggestion, null when the correction names no right words) and how alike it is (score, 0 to 1).
     Exits 1 when anything was found, 0 when nothing was, 2 on bad input (a file that cannot be read, is not
-    UTF-8, is empty, or is longer than an article's body may be)."""
+    UTF-8, is empty, or is longer than an article's body may be), 3 when the database did not answer."""
     text = read_text(file)
     is_html = checks.looks_like_html(text) if text_format == "auto" else text_format == "html"
     app = current_app._get_current_object()
     absolute = bool(app.config.get("BASE_URL"))
     # Without BASE_URL the site's address is not known here: the corrections' addresses are paths on it.
-    with contextlib.nullcontext() if absolute else app.test_request_context():
-        found = checks.check(text, is_html, absolute_urls=absolute)
+    try:
+        with contextlib.nullcontext() if absolute else app.test_request_context():
+            found = checks.check(text, is_html, absolute_urls=absolute)
+    except SQLAlchemyError as error:
+        # Not 1: a pipeline must not read "the database is down" as "known errors found", nor as bad input.
+        click.echo(f"Error: the known errors could not be read from the database: {str(error).splitlines()[0]}",
+                   err=True)
+        sys.exit(3)
     for finding in found:
         click.echo(json.dumps(finding.as_json(), ensure_ascii=False))
     sys.exit(1 if found else 0)

@@ -92,3 +92,12 @@ def test_bad_input_exits_2_saying_why(runner, tmp_path, content, message):
 
     assert result.exit_code == 2
     assert (result.stdout, result.stderr.strip()) == ("", message.format(file=draft))
+
+
+def test_a_database_that_does_not_answer_is_neither_found_nor_bad_input(make_app, tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'corrections.sqlite3'}")
+
+    result = app.test_cli_runner().invoke(args=["check-text", "-"], input=DRAFT.encode())
+
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Error: the known errors could not be read from the database: ")
