@@ -24,6 +24,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_iso(value: datetime | None) -> str | None:
+    """A moment as machines read it (the API, exports): RFC 3339 in UTC with a Z, to the second."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes in and out, on SQLite (which drops the zone) as on PostgreSQL."""
 
@@ -232,6 +239,9 @@ class Report(db.Model):
         # The metrics' deadlines still running (due after now): the recent reports only, from the index alone.
         Index("ix_report_first_action_due_at", "first_action_due_at", "first_action_at", "created_at", "category"),
         Index("ix_report_resolution_due_at", "resolution_due_at", "status", "closed_at", "created_at", "category"),
+        # Decided reports in the order of their decision, a page after a given (closed_at, id) at a time: the
+        # feedback for generating systems (reports/feedback.py), however many reports there are.
+        Index("ix_report_closed_at_id", "closed_at", "id"),
     )
 
     def __repr__(self) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from corrections import PROJECT_ROOT, languages
+from corrections.reports import feedback
 from tests.conftest import unavailable
 from tests.live import free_port, stop_process
 
@@ -77,6 +78,7 @@ def test_wheel_holds_no_byte_code_or_stray_files(wheel):
     expected |= {f"corrections/{folder}/{path}" for folder in DATA_FOLDERS for path in checkout_files(folder)}
 
     expected |= {f"corrections/translations/{path}" for path in checkout_files("corrections/translations")}
+    expected |= {f"corrections/schemas/{path}" for path in checkout_files("corrections/schemas")}
 
     stray = [name for name in names if name not in expected and ".dist-info/" not in name]
 
@@ -94,6 +96,12 @@ def test_wheel_holds_the_catalogs_of_every_shipped_language(wheel):
     assert missing == [], "add the language's folders to [tool.setuptools] packages in pyproject.toml"
 
 
+def test_wheel_holds_the_json_schemas_the_app_serves(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+
+    assert f"corrections/schemas/{feedback.SCHEMA_NAME}" in names
+
+
 def test_installed_app_finds_templates_static_files_and_migrations_inside_the_package(wheel, tmp_path):
     site = tmp_path / "site-packages"
     zipfile.ZipFile(wheel).extractall(site)
@@ -101,9 +109,11 @@ def test_installed_app_finds_templates_static_files_and_migrations_inside_the_pa
     work.mkdir()
     probe = (
         "import json, corrections\n"
+        "from corrections.reports import feedback\n"
         "app = corrections.create_app()\n"
         "print(json.dumps({'package': corrections.__file__, 'templates': app.template_folder,"
-        " 'static': app.static_folder, 'migrations': str(corrections.MIGRATIONS), 'instance': app.instance_path}))\n"
+        " 'static': app.static_folder, 'migrations': str(corrections.MIGRATIONS), 'instance': app.instance_path,"
+        " 'schema': str(feedback.SCHEMA_PATH), 'schema_title': feedback.schema()['title']}))\n"
     )
 
     result = subprocess.run([sys.executable, "-c", probe], cwd=work, capture_output=True, text=True,
@@ -116,6 +126,8 @@ def test_installed_app_finds_templates_static_files_and_migrations_inside_the_pa
         assert Path(found[folder]) == site / "corrections" / folder
         assert checkout_files(folder) == sorted(
             str(p.relative_to(found[folder])) for p in Path(found[folder]).rglob("*") if p.is_file())
+    assert Path(found["schema"]) == site / "corrections" / "schemas" / feedback.SCHEMA_NAME
+    assert found["schema_title"] == feedback.schema()["title"]
     # What the installation writes (its secret key here; config and SQLite database) is in the working directory.
     assert Path(found["instance"]) == work / "instance"
     assert [p.name for p in (work / "instance").iterdir()] == ["secret_key"]
