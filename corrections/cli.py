@@ -5,13 +5,15 @@ import contextlib
 import functools
 import itertools
 import json
+import os
 import resource
 import sys
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import BinaryIO, NoReturn
 
 import click
 from flask import Flask, current_app
@@ -26,9 +28,9 @@ from corrections.articles import content
 from corrections.extensions import db
 from corrections.figures import tallies
 from corrections.infra import backup, mail, memory, ops, planner_stats, webhooks
-from corrections.models import utcnow
+from corrections.models import utc_iso, utcnow
 from corrections.repeats import checks
-from corrections.reports import consent, privacy, spool
+from corrections.reports import consent, feedback, privacy, spool
 from corrections.seed import demo, fake
 
 
@@ -472,10 +474,62 @@ def rebuild_figures_command() -> None:
                f"{time.perf_counter() - started:.1f} s.")
 
 
+def since_option(ctx, param, value: str | None) -> datetime | None:
+    """--since: the moment a date or date-time names (feedback.parse_since), with a message that says what to give."""
+    if value is None:
+        return None
+    since = feedback.parse_since(value.strip())
+    if since is None:
+        raise click.BadParameter(f"needs {feedback.SINCE_EXAMPLES} (got {value!r}).")
+    return since
+
+
+@contextlib.contextmanager
+def replaced_in_one_step(path: Path) -> Iterator[BinaryIO]:
+    """A new file written beside `path` and renamed onto it when the block ends: `path` is never left half written;
+    an error leaves it as it was and removes the new file. Exits 2 when its folder cannot be written (bad_input)."""
+    try:
+        file = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
+    except OSError as error:
+        bad_input(f"Cannot write {path}: {error.strerror or error}.")
+    try:
+        with file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(file.name, path)
+    except BaseException:
+        Path(file.name).unlink(missing_ok=True)
+        raise
+
+
+@click.command("export-feedback")
+@click.option("--since", metavar="DATE", callback=since_option,
+              help="Only reports decided at this moment or later: a date (UTC) or a date-time with its offset.")
+@click.option("--output", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (replaced once complete) instead of standard output.")
+@with_appcontext
+def export_feedback_command(since: datetime | None, output: Path | None) -> None:
+    """Write one JSON record a line for each decided report (accepted, corrected; rejected ones as negatives), for
+    the system that generated the articles. The format: the JSON Schema corrections/schemas/feedback-record.v1.json.
+    Decisions still open to undo (a few seconds old) are left for the next export."""
+    until = feedback.settled_before()
+    written = 0
+    with (replaced_in_one_step(output) if output else contextlib.nullcontext(sys.stdout.buffer)) as out:
+        for records in feedback.pages(since=since, until=until):
+            out.write(b"".join(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+                               for record in records))
+            written += len(records)
+            # Ends the page's read (nothing was changed): a long export holds no transaction open on the database.
+            db.session.rollback()
+    click.echo(f"Exported {plural(written, 'record')} decided up to {utc_iso(until)}"
+               f"{' to ' + str(output) if output else ''}.", err=True)
+
+
 COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, set_password_command,
             create_api_token_command, send_mail_command,
             send_webhooks_command, file_spool_command, outbox_command, purge_personal_data_command, backup_command,
-            gen_fake_command, rebuild_figures_command, check_text_command]
+            gen_fake_command, rebuild_figures_command, check_text_command, export_feedback_command]
 
 
 def register(app: Flask) -> None:
