@@ -9,7 +9,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from corrections import languages, vocabulary
 from corrections.articles import content
-from corrections.reports import tokens
+from corrections.reports import feedback, tokens
 from corrections.text import SPACES, min_length_pattern
 from corrections.vocabulary import NOTICE_KINDS
 
@@ -100,6 +100,32 @@ _EMAIL = {"type": "string", "format": "email",
           "not": {"pattern": "[.@](?:" + "|".join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES)) + ")$"}}
 _STRING_OR_NULL_DATE = {"type": ["string", "null"], "format": "date-time"}
 
+
+def _embedded(schema: dict, prefix: str) -> dict[str, dict]:
+    """A JSON Schema shipped on its own, as components of this document: itself under `prefix` and each of its
+    $defs under `prefix` and the definition's name (capitalised), its references pointing there."""
+    def moved(node):
+        if isinstance(node, dict):
+            return {key: (f"#/components/schemas/{prefix}{value.removeprefix('#/$defs/').capitalize()}"
+                          if key == "$ref" else moved(value)) for key, value in node.items()}
+        return [moved(item) for item in node] if isinstance(node, list) else node
+
+    schema = moved(schema)
+    definitions = schema.pop("$defs", {})
+    for key in ("$schema", "$id"):
+        schema.pop(key, None)
+    return {prefix: schema, **{f"{prefix}{name.capitalize()}": definition for name, definition in definitions.items()}}
+
+
+_FEEDBACK_LIMIT = {**_LIMIT, "description": f"Records per page, 1 to {MAX_LIMIT}."}
+_SINCE = {"name": "since", "in": "query", "required": False,
+          "description": "Only reports decided at this moment or later: a date (from its midnight UTC) or an RFC 3339 "
+                         "date-time with its offset (T and Z in capitals).",
+          "schema": {"type": "string", "pattern": f"^{feedback.SINCE_PATTERN.pattern}$",
+                     "anyOf": [{"format": "date"}, {"format": "date-time"}], "examples": ["2026-11-24"]}}
+_UNAUTHORISED = {**_error("No token, or a bad or revoked one."),
+                 "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}}
+
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {
@@ -123,6 +149,7 @@ OPENAPI = {
         {"name": "articles", "description": "Article imports (API token)."},
         {"name": "notices", "description": "Notices published by a CMS or a generating pipeline (API token)."},
         {"name": "checks", "description": "Drafts checked for known errors before they are published (API token)."},
+        {"name": "feedback", "description": "Decided reports for the systems that generate articles (API token)."},
     ],
     "paths": {
         "/api/v1/corrections": _read(
@@ -257,6 +284,37 @@ OPENAPI = {
                             "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
                     "413": _error("The body is too large."),
                 },
+            },
+        },
+        "/api/v1/feedback": {
+            "get": {
+                "summary": "Decided reports, as feedback records for the system that generated the articles",
+                "description": "One record per decided report (accepted and corrected: positives; rejected: "
+                               "negatives; duplicates and spam left out), oldest decision first, paginated by "
+                               "cursor. A decision is listed once it can no longer be undone (a few seconds after "
+                               "it is made). `cursor` is where the stream stands after the page: send it later to "
+                               "get only what was decided since. A report decided again (accepted, then "
+                               "corrected) comes again: the later record supersedes the earlier one of the same "
+                               "`reference`. The record's format is the JSON Schema at "
+                               f"/api/v1/schemas/{feedback.SCHEMA_NAME}. Needs an API token.",
+                "tags": ["feedback"],
+                "security": [{"bearerAuth": []}],
+                "parameters": [_FEEDBACK_LIMIT, _CURSOR, _SINCE],
+                "responses": {
+                    "200": {**_json(_ref("FeedbackPage"), "OK"),
+                            "headers": {"Cache-Control": {"description": "no-store", "schema": {"type": "string"}}}},
+                    "400": _error("A parameter is not valid or given twice (see error.fields)."),
+                    "401": _UNAUTHORISED,
+                },
+            },
+        },
+        f"/api/v1/schemas/{feedback.SCHEMA_NAME}": {
+            "get": {
+                "summary": "The JSON Schema of a feedback record",
+                "description": "Draft 2020-12; the same file ships in the package (corrections/schemas/).",
+                "tags": ["feedback"],
+                "responses": {"200": {"description": "JSON Schema",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
             },
         },
         "/api/v1/openapi.json": {
@@ -555,6 +613,21 @@ OPENAPI = {
                                        "update, the stored one) when empty or left out."},
                 },
             },
+            "FeedbackPage": {
+                "type": "object",
+                "required": ["schema_version", "records", "next", "cursor"],
+                "properties": {
+                    "schema_version": {"const": feedback.SCHEMA_VERSION},
+                    "records": {"type": "array", "items": _ref("FeedbackRecord"), "maxItems": MAX_LIMIT},
+                    "next": {"type": ["string", "null"], "format": "uri",
+                             "description": "The next page, when more records were there already."},
+                    "cursor": {"type": ["string", "null"], "pattern": f"^{CURSOR_PATTERN.pattern}$",
+                               "description": "Where the stream stands after this page (the cursor sent, for an "
+                                              "empty page): send it later for what was decided since. Null when "
+                                              "nothing was listed yet."},
+                },
+            },
+            **_embedded(feedback.schema(), "FeedbackRecord"),
             "ArticleResult": {
                 "type": "object",
                 "required": ["result", "article"],

@@ -40,10 +40,11 @@ from corrections.extensions import db, limiter
 from corrections.forms import ReportForm
 from corrections.infra import outage
 from corrections.models import ApiToken, Article, Notice, Report
+from corrections.models import utc_iso as iso
 from corrections.notices import publishing
 from corrections.public import report_rate_limit
 from corrections.repeats import checks
-from corrections.reports import spool, tokens
+from corrections.reports import feedback, spool, tokens
 from corrections.text import clean_text, is_http_url, parse_id
 from corrections.vocabulary import NOTICE_KINDS
 
@@ -171,13 +172,6 @@ def routing_errors():
 
 # --- What the reads show -----------------------------------------------------------------------------
 
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a Z, to the second."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def article_ref(article: Article) -> dict:
     return {"slug": article.slug, "title": article.title, "url": article.canonical_url}
 
@@ -235,7 +229,8 @@ def required_url() -> str:
 
 # --- Pagination: a cursor on (published_at, id), newest first -------------------------------------------
 # The cursor is the last notice's publication time in microseconds since 1970 and its id, "<micros>_<id>":
-# every value of this shape is a place in the list, so the document's pattern is the whole rule.
+# every value of this shape is a place in the list, so the document's pattern is the whole rule. The feedback
+# stream's cursor is the same on its own order (a report's decision time and id, oldest first).
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -243,8 +238,9 @@ EARLIEST = (datetime.min.replace(tzinfo=UTC) - EPOCH) // MICROSECOND
 LATEST = (datetime.max.replace(tzinfo=UTC) - EPOCH) // MICROSECOND
 
 
-def encode_cursor(notice: Notice) -> str:
-    return f"{(notice.published_at - EPOCH) // MICROSECOND}_{notice.id}"
+def encode_cursor(moment: datetime, ident: int) -> str:
+    """The cursor of a place in a list ordered by a moment then an id (a notice's publication, a report's decision)."""
+    return f"{(moment - EPOCH) // MICROSECOND}_{ident}"
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
@@ -292,7 +288,7 @@ def notices_page(page: Page, article: Article | None, **link_args) -> tuple[list
     next_url = None
     if len(rows) > limit:
         next_url = url_for(request.endpoint, **(request.view_args or {}), **link_args, limit=limit,
-                           cursor=encode_cursor(shown[-1]), _external=True)
+                           cursor=encode_cursor(shown[-1].published_at, shown[-1].id), _external=True)
     return [notice_json(n) for n in shown], next_url
 
 
@@ -658,6 +654,45 @@ def check_text():
     found = checks.check(text, is_html)
     return json_response({"format": "html" if is_html else "text", "found": [f.as_json() for f in found]},
                          headers={"Cache-Control": "no-store"})
+
+
+# --- Feedback for generating systems (token) ---------------------------------------------------------------
+
+def since_arg() -> tuple[str, datetime] | None:
+    """?since= as given and the moment it names, or None when not given; a 400 when it names none."""
+    raw = query_arg("since")
+    if raw is None:
+        return None
+    since = feedback.parse_since(raw)
+    if since is None:
+        raise ApiError(400, f"since must be {feedback.SINCE_EXAMPLES}.",
+                       {"since": [f"Give {feedback.SINCE_EXAMPLES}."]})
+    return raw, since
+
+
+@bp.get("/feedback")
+def feedback_records():
+    """Decided reports as feedback records (reports/feedback.py), oldest decision first, a page at a time; `cursor`
+    is where the stream stands after the page, for a client that asks again later."""
+    authenticated_token()
+    page = Page()
+    since = since_arg()
+    after = feedback.Position(*page.after) if page.after is not None else None
+    found = feedback.page(until=feedback.settled_before(), after=after, since=since[1] if since else None,
+                          limit=page.limit)
+    end = found.end or after
+    cursor = encode_cursor(end.decided_at, end.report_id) if end is not None else None
+    next_url = None
+    if found.more:
+        next_url = url_for(request.endpoint, limit=page.limit, cursor=cursor,
+                           **({"since": since[0]} if since else {}), _external=True)
+    return json_response({"schema_version": feedback.SCHEMA_VERSION, "records": found.records, "next": next_url,
+                          "cursor": cursor}, headers={"Cache-Control": "no-store"})
+
+
+@bp.get(f"/schemas/{feedback.SCHEMA_NAME}")
+def feedback_schema():
+    return json_response(feedback.schema(), headers={"Cache-Control": READ_CACHE})
 
 
 # --- The description ------------------------------------------------------------------------------------

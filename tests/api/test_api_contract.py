@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,10 +22,12 @@ from corrections import create_app, vocabulary
 from corrections.access import api_tokens
 from corrections.api.openapi import OPENAPI, PUBLISHED_AT
 from corrections.extensions import db
+from corrections.models import utcnow
 from corrections.notices import publishing
+from corrections.reports import workflow
 from corrections.text import SPACES, clean_text, min_length_pattern
 from tests.conftest import new_postgres_database
-from tests.helpers import make_article, make_editor
+from tests.helpers import file_report, make_article, make_editor
 from tests.live import LiveServer
 
 SCHEMATHESIS = Path(sys.executable).parent / "st"
@@ -205,6 +207,10 @@ def seed(live: LiveServer) -> str:
         publishing.amend(clarified, "The toll applies to lorries and vans only.", by=editor, note="Vans too.")
         db.session.commit()
         _, secret = api_tokens.create("schemathesis", by=editor)
+        # A decided report, a day ago, so that the feedback read has a record to show.
+        report = file_report(article, passage="opening date")
+        workflow.reject(report, workflow.REJECT_REASONS[0], by=editor)
+        report.closed_at = utcnow() - timedelta(days=1)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -245,4 +251,4 @@ def test_the_api_keeps_every_promise_of_its_openapi_document(contract_server, tm
     )
 
     assert run.returncode == 0, run.stdout[-20_000:] + run.stderr[-2_000:]
-    assert "8 selected / 8 total" in run.stdout, run.stdout
+    assert "10 selected / 10 total" in run.stdout, run.stdout
