@@ -37,6 +37,8 @@ ACCESS = {
     "api.upsert_article": ("token", "token", "token"),
     "api.publish_notice": ("token", "token", "token"),
     "api.check_text": ("token", "token", "token"),
+    "api.feedback_records": ("token", "token", "token"),
+    "api.feedback_schema": ("ok", "ok", "ok"),
     "api.openapi": ("ok", "ok", "ok"),
     "editor.tokens": ("login", "forbidden", "ok"),
     "editor.create_token": ("login", "forbidden", "ok"),
