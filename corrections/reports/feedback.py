@@ -3,10 +3,10 @@ described by a JSON Schema shipped in the package (schemas/feedback-record.v1.js
 
 A record says what the reader reported (category, description, suggestion, source, the passage with the text around
 it in the revision they read), how the article and that revision were made (provenance) and what the newsroom
-decided: accepted and corrected reports are the positives (a corrected one with its published notices), rejected
-ones the negatives. Duplicates are left out, their original carries the decision (a label per error, not per
-reader who saw it); spam is left out too, as it says nothing about the article. Nothing personal about the reader is
-ever read (name, e-mail, client hash).
+decided: accepted and corrected reports are the positives (a corrected one with its published notices and the words
+they name as wrong and right), rejected ones the negatives. Duplicates are left out, their original carries the
+decision (a label per error, not per reader who saw it); spam is left out too, as it says nothing about the article.
+Nothing personal about the reader is ever read (name, e-mail, client hash).
 
 Records come in the order of their decision (Report.closed_at), then the report's id: a keyset walk of the index on
 those two columns, a page at a time, whatever the number of reports. Only decisions older than the undo window (and
@@ -244,7 +244,7 @@ def canned_reason(reason: str) -> str | None:
 def provenance_of(made) -> dict:
     """How an article, or one of its revisions, says it was made (the IPTC Digital Source Type term, its URI, and the
     generating system); each None when not said."""
-    # TODO(lead): read the columns once items 1 and 2 land (Article/ArticleRevision.source_type and .generator).
+    # TODO(lead): read the columns once item 1 (provenance) lands (Article/ArticleRevision.source_type, .generator).
     source_type = getattr(made, "source_type", None)
     generator = getattr(made, "generator", None)
     return {"source_type": source_type, "source_type_uri": SOURCE_TYPE_URI + source_type if source_type else None,
@@ -252,9 +252,8 @@ def provenance_of(made) -> dict:
 
 
 def errors_of(notice: Notice) -> dict:
-    """What a notice says was wrong and what replaced it ("" when it names none); None where not recorded."""
-    # TODO(lead): read the columns once items 1 and 2 land (Notice.wrong_text and .right_text).
-    return {"wrong_text": getattr(notice, "wrong_text", None), "right_text": getattr(notice, "right_text", None)}
+    """What a notice says was wrong, in the article's exact words, and what replaced it ("" when it names none)."""
+    return {"wrong_text": notice.wrong_text, "right_text": notice.right_text}
 
 
 def notice_of(notice: Notice) -> dict:
