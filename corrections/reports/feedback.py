@@ -31,7 +31,7 @@ from corrections.extensions import db
 from corrections.models import Article, ArticleRevision, Event, Notice, Report, notice_report, utc_iso, utcnow
 from corrections.reports import anchors, decisions, outcomes
 from corrections.reports.passages import find_passage
-from corrections.vocabulary import ACCEPTED_ON_PUBLISHING
+from corrections.vocabulary import ACCEPTED_ON_PUBLISHING, source_type_uri
 
 SCHEMA_VERSION = 1
 SCHEMA_NAME = f"feedback-record.v{SCHEMA_VERSION}.json"
@@ -46,9 +46,6 @@ CONTEXT = 200
 PAGE = 200
 # The reasons editors pick from a list, kept in their English words (what canned_reason names).
 CANNED_REASONS = (*outcomes.REJECT_REASONS, ACCEPTED_ON_PUBLISHING)
-# IPTC's Digital Source Type vocabulary: a term's URI is this and the term.
-# TODO(lead): use vocabulary.source_type_uri once item 1 (provenance) lands.
-SOURCE_TYPE_URI = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
 
 # Where a stream starts (`--since`, `?since=`): a date (from its midnight UTC), or an RFC 3339 date-time with its
@@ -241,14 +238,12 @@ def canned_reason(reason: str) -> str | None:
     return next((canned for canned in CANNED_REASONS if reason == canned or reason.startswith(canned + " ")), None)
 
 
-def provenance_of(made) -> dict:
+def provenance_of(made: Article | ArticleRevision) -> dict:
     """How an article, or one of its revisions, says it was made (the IPTC Digital Source Type term, its URI, and the
     generating system); each None when not said."""
-    # TODO(lead): read the columns once item 1 (provenance) lands (Article/ArticleRevision.source_type, .generator).
-    source_type = getattr(made, "source_type", None)
-    generator = getattr(made, "generator", None)
-    return {"source_type": source_type, "source_type_uri": SOURCE_TYPE_URI + source_type if source_type else None,
-            "generator": generator}
+    return {"source_type": made.source_type,
+            "source_type_uri": source_type_uri(made.source_type) if made.source_type else None,
+            "generator": made.generator}
 
 
 def errors_of(notice: Notice) -> dict:

@@ -5,7 +5,7 @@ in the order of their decision, then id, a page after a given (closed_at, id) at
 one short range however many reports there are (at a million, a sort of every decided report per page otherwise).
 
 Revision ID: b7d2e4f6a8c1
-Revises: c4e8a2f6d0b3
+Revises: cf5680624199
 Create Date: 2026-12-10 09:00:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e4f6a8c1'
-down_revision = 'c4e8a2f6d0b3'
+down_revision = 'cf5680624199'
 branch_labels = None
 depends_on = None
 

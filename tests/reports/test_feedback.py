@@ -5,11 +5,11 @@ import itertools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 from jsonschema import Draft202012Validator
 
+from corrections.articles import content
 from corrections.extensions import db
 from corrections.models import Article, Notice, Report, utcnow
 from corrections.notices import publishing
@@ -53,7 +53,7 @@ def decided_at(report: Report, at: datetime) -> None:
 def decide_some(editor) -> Decided:
     """An article with a report of each outcome, decided a day ago a minute apart, by the same domain functions as
     the dashboard; the reader of the rejected one gave their name and e-mail."""
-    article = make_article()
+    article = make_article(source_type="trainedAlgorithmicMedia", generator="newswriter 4.2")
     rejected = file_report(article, passage="31 votes to 12", name="Ada Reader", email="ada@example.org",
                            notify=True, suggested_correction="by 29 votes to 14",
                            source_url="https://council.example.org/minutes/2026-11-18")
@@ -309,14 +309,35 @@ def test_since_is_a_date_or_a_date_time_with_its_offset(text, moment):
     assert feedback.parse_since(text) == moment
 
 
-@pytest.mark.databases("sqlite")
-def test_provenance_names_the_iptc_term_and_its_uri_when_said():
-    made = SimpleNamespace(source_type="trainedAlgorithmicMedia", generator="newswriter 4.2")
+@pytest.mark.databases("sqlite")  # how a record is made of rows read back trivially
+def test_records_say_how_the_article_and_the_revision_the_reader_read_were_made(app, editor):
+    made = decide_some(editor)
+    # Rewritten by people since: the article says so now; the revision the reader read keeps how it was written.
+    made.article.source_type, made.article.generator = "humanEdits", None
+    content.change_text(made.article, made.article.title, made.article.body + "<p>Updated.</p>", source="api",
+                        by="CMS")
+    db.session.commit()
 
-    assert feedback.provenance_of(made) == {
-        "source_type": "trainedAlgorithmicMedia",
-        "source_type_uri": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
-        "generator": "newswriter 4.2"}
-    assert feedback.provenance_of(SimpleNamespace(source_type=None, generator=None)) == {
-        "source_type": None, "source_type_uri": None, "generator": None}
+    record = by_reference(every_record())[made.rejected.reference]
+
+    machine = {"source_type": "trainedAlgorithmicMedia",
+               "source_type_uri": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
+               "generator": "newswriter 4.2"}
+    assert record["revision"]["provenance"] == machine
+    assert record["article"]["provenance"] == {
+        "source_type": "humanEdits", "source_type_uri": "http://cv.iptc.org/newscodes/digitalsourcetype/humanEdits",
+        "generator": None}
+
+
+@pytest.mark.databases("sqlite")
+def test_an_article_that_says_nothing_of_how_it_was_made_has_no_provenance(app, editor):
+    report = file_report(make_article(), passage="31 votes to 12")
+    workflow.reject(report, REJECT_REASONS[0], by=editor)
+    db.session.commit()
+    decided_at(report, DAY_AGO)
+
+    [record] = every_record()
+
+    nothing = {"source_type": None, "source_type_uri": None, "generator": None}
+    assert record["article"]["provenance"] == record["revision"]["provenance"] == nothing
 
