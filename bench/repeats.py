@@ -6,10 +6,11 @@
     .venv/bin/python bench/repeats.py --others           # also MinHash LSH and rapidfuzz, when installed
 
 News-like articles are written from the word lists and sentences of corrections/seed/fake.py. Known errors are
-sentences with a wrong figure or name (ERRORS below); each planted one goes into other articles verbatim (quotes,
-dashes and spaces varied), reworded (1 to 3 words changed, added or dropped, and the same variations), with the
-right figure instead (the right version, verbatim or reworded), and with a third figure (a near miss: the same
-sentence about another fact). Found in a planted article = a true match; found anywhere else = a false one.
+sentences with a wrong figure or name, planted verbatim or reworded by corrections/seed/planting.py (shared with
+`gen-fake --plant-errors`); each planted one goes into other articles verbatim (quotes, dashes and spaces varied),
+reworded (1 to 3 words changed, added or dropped, and the same variations), with the right figure instead (the
+right version, verbatim or reworded), and with a third figure (a near miss: the same sentence about another fact).
+Found in a planted article = a true match; found anywhere else = a false one.
 
 It prints:
 1. recall by kind and precision, for the check (one Index of 30,000 known errors asked about each article) and
@@ -42,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from corrections.repeats import matching  # noqa: E402
 from corrections.repeats.matching import KnownError  # noqa: E402
+from corrections.seed import planting  # noqa: E402
 from corrections.seed.fake import (  # noqa: E402
     EFFECTS,
     FIRST_NAMES,
@@ -58,100 +60,7 @@ from corrections.seed.fake import (  # noqa: E402
     VERBS_PAST,
     WEEKDAYS,
 )
-
-# Sentences carrying a wrong figure or name, {fig}. Each kind of figure knows how to write a value.
-ERRORS = (
-    ("Turnover at {org} rose {fig} per cent to £{bn}bn in {year}, the highest figure in {small} years.", "pct"),
-    ("{Org} said the {topic} in {place} would cost £{fig}m, {person} told the meeting on {weekday}.", "dec"),
-    ("Unemployment in {place} fell to {fig} per cent in {month} {year}, according to figures from {org}.", "dec"),
-    ("A total of {count} {people} signed the petition against the {topic} in {place} within {fig} days.", "small"),
-    ("The {topic} plan was approved by {fig} votes to {small} at the meeting on {weekday} {day} {month}.", "votes"),
-    ("{person}, {role} {org}, was paid £{fig},000 last year, up {pct} per cent on {year}.", "thousands"),
-    ("House prices in {place} rose by an average of £{fig} in the year to {month}, {org} said on {weekday}.",
-     "money"),
-    ("If you deposit £{small},000 in a savings account that pays {pct} per cent interest, you will earn £{fig} in "
-     "the first year.", "money"),
-    ("The {topic} in {place} first opened in {fig} and now has {count} regular users, {org} said.", "old_year"),
-    ("About {fig} people attended the public meeting at {place} town hall on {weekday}, according to {org}.",
-     "count"),
-    ("{person} was appointed chair of {org} in {month} after {fig} stepped down from the role.", "name"),
-    ("The {topic} in {place} is run by {fig} and not by the council, {person} said on {weekday}.", "org"),
-)
-# Words a rewording swaps (one word, or two: two changes), drops or adds.
-SYNONYMS = {
-    "rose": ("grew", "climbed", "increased"), "fell": ("dropped", "declined"), "said": ("stated", "confirmed"),
-    "approved": ("passed", "backed"), "meeting": ("session",), "highest": ("best", "strongest"),
-    "signed": ("backed", "supported"), "attended": ("joined",), "paid": ("given",), "appointed": ("named", "made"),
-    "people": ("residents",), "figure": ("level",), "total": ("sum",), "earn": ("receive", "get"),
-    "told": ("informed",), "regular": ("frequent",), "first": ("originally",), "public": ("open",),
-    "average": ("typical average",), "within": ("in just",), "run": ("operated",), "cost": ("total",),
-    "according": ("based",), "about": ("around", "some"), "role": ("post", "job"),
-}
-DROPPABLE = ("the ", "about ", "public ", "regular ", "savings ", "just ")
-ADDABLE = (("was ", "was reportedly "), ("will ", "will also "), ("said", "said publicly"), (" in ", " in all of "),
-           ("now has", "now has some"), ("by ", "by nearly "))
-
-
-def _variations(rng: random.Random, sentence: str) -> str:
-    """The same words written otherwise: quotes, dashes, spaces, case, per cent, billions (no word changed)."""
-    for _ in range(rng.randint(1, 3)):
-        how = rng.randrange(7)
-        if how == 0:
-            sentence = sentence.replace(" per cent", "%") if rng.random() < 0.5 else sentence.replace(
-                " per cent", " percent")
-        elif how == 1:
-            sentence = "“" + sentence.rstrip(".") + ",” the report said." if rng.random() < 0.5 else (
-                "\"" + sentence.rstrip(".") + ".\"")
-        elif how == 2:
-            spaces = [m.start() for m in re.finditer(" ", sentence)]
-            at = rng.choice(spaces)
-            sentence = sentence[:at] + rng.choice(("  ", "\u00a0", "\n", " \t")) + sentence[at + 1:]
-        elif how == 3:
-            sentence = sentence.replace(", ", rng.choice((" – ", " - ", " — ")), 1)
-        elif how == 4:
-            sentence = sentence.upper() if rng.random() < 0.2 else sentence.lower()
-        elif how == 5:
-            sentence = re.sub(r"£(\d+(?:\.\d+)?)bn", r"£\1 billion", sentence)
-            sentence = re.sub(r"£(\d+(?:\.\d+)?)m\b", r"£\1 million", sentence)
-        else:
-            words = [m for m in re.finditer(r"[a-z]{8,}", sentence)]
-            if words:
-                word = rng.choice(words)
-                cut = word.start() + 4
-                sentence = sentence[:cut] + "\u00ad" + sentence[cut:]
-    return sentence
-
-
-def reworded(rng: random.Random, sentence: str, changes: int) -> str:
-    """1 to 3 words changed, dropped or added ("a few words"), then written otherwise."""
-    done = 0
-    tries = 0
-    while done < changes and tries < 50:
-        tries += 1
-        how = rng.random()
-        if how < 0.6:
-            words = [w for w in SYNONYMS if re.search(rf"\b{w}\b", sentence)]
-            if words:
-                word = rng.choice(words)
-                other = rng.choice(SYNONYMS[word])
-                if done + len(other.split()) > changes:
-                    continue
-                sentence = re.sub(rf"\b{word}\b", other, sentence, count=1)
-                done += len(other.split())
-        elif how < 0.8:
-            found = [d for d in DROPPABLE if d in sentence]
-            if found:
-                sentence = sentence.replace(rng.choice(found), "", 1)
-                done += 1
-        else:
-            found = [(a, b) for a, b in ADDABLE if a in sentence]
-            if found:
-                a, b = rng.choice(found)
-                if done + len(b.split()) - len(a.split()) > changes:
-                    continue
-                sentence = sentence.replace(a, b, 1)
-                done += len(b.split()) - len(a.split())
-    return _variations(rng, sentence)
+from corrections.seed.planting import plant, reworded, written_otherwise  # noqa: E402
 
 
 @dataclass
@@ -207,24 +116,9 @@ class Newsroom:
             "old_year": lambda: str(rng.randint(1890, 1990)), "ordinal": lambda: choice(ORDINALS),
             "effect": lambda: choice(EFFECTS), "verb": lambda: choice(VERBS_PAST),
             "quote": lambda: choice(QUOTES).format(place=self.place, people=choice(self.people)),
-            "bn": lambda: f"{rng.randint(11, 99) / 10:.1f}", "pct": lambda: str(rng.randint(2, 19)),
+            "bn": lambda: planting.VALUES["bn"](rng), "pct": lambda: planting.VALUES["pct"](rng),
         }
         return simple[name]()
-
-    def figure(self, kind: str, avoid: set[str]) -> str:
-        rng = self.rng
-        while True:
-            value = {
-                "pct": lambda: str(rng.randint(2, 19)) if rng.random() < 0.5 else f"{rng.randint(15, 199) / 10:.1f}",
-                "dec": lambda: f"{rng.randint(15, 199) / 10:.1f}", "small": lambda: str(rng.randint(3, 90)),
-                "votes": lambda: str(rng.randint(16, 45)), "thousands": lambda: str(rng.randint(40, 480)),
-                "money": lambda: f"{rng.randint(150, 48000):,}", "old_year": lambda: str(rng.randint(1890, 1990)),
-                "count": lambda: f"{rng.randint(120, 4800):,}",
-                "name": lambda: f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                "org": lambda: rng.choice(ORGS),
-            }[kind]()
-            if value not in avoid:
-                return value
 
     def fill(self, template: str, given: dict[str, str] | None = None) -> str:
         given = dict(given or {})
@@ -248,35 +142,17 @@ class Newsroom:
         return paragraphs
 
     def error(self, number: int) -> Planted:
-        """A known error: a sentence with a wrong figure, the same with the right one, and with a third one."""
+        """A known error (planting.planted_error): a sentence with a wrong figure, the same with the right one,
+        and with a third one."""
         rng = self.rng
         self.cast()
-        template, kind = rng.choice(ERRORS)
-        names = re.findall(r"{(\w+)}", template)
-        given = {name: self.value(name) for name in names if name != "fig"}
-        wrong_value = self.figure(kind, set())
-        right_value = self.figure(kind, {wrong_value})
-        third_value = self.figure(kind, {wrong_value, right_value})
-        wrong = template.format_map({**given, "fig": wrong_value})
-        right_sentence = template.format_map({**given, "fig": right_value})
-        near_miss = template.format_map({**given, "fig": third_value})
-        if rng.random() < 0.5:
-            right = right_sentence
-        else:
-            # Only the changed words, with one word either side, as a diff of the fixing revision gives them.
-            words = right_sentence.split(" ")
-            at = next(i for i, w in enumerate(words) if right_value.split(" ")[0] in w)
-            right = " ".join(words[max(0, at - 1):at + len(right_value.split(" ")) + 1])
-        return Planted(KnownError(number, wrong, right), wrong, right_sentence, near_miss)
+        made = planting.planted_error(rng, self.value, lambda: f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                                      lambda: rng.choice(ORGS))
+        return Planted(KnownError(number, made.wrong, made.right_words), made.wrong, made.right, made.near_miss)
 
 
 def text_of(paragraphs: list[list[str]]) -> str:
     return "\n\n".join(" ".join(own) for own in paragraphs)
-
-
-def plant(rng: random.Random, paragraphs: list[list[str]], sentence: str) -> None:
-    own = rng.choice(paragraphs)
-    own.insert(rng.randint(0, len(own)), sentence)
 
 
 def planted_corpus(room: Newsroom, errors: list[Planted], articles: int, each: int = 2,
@@ -290,7 +166,7 @@ def planted_corpus(room: Newsroom, errors: list[Planted], articles: int, each: i
         chosen = rng.sample(range(articles), 2 * each + 2)
         for at, kind in zip(chosen, ["verbatim"] * each + ["reworded"] * each + ["right", "near_miss"], strict=True):
             if kind == "verbatim":
-                sentence = planted.wrong if rng.random() < 0.5 else _variations(rng, planted.wrong)
+                sentence = planted.wrong if rng.random() < 0.5 else written_otherwise(rng, planted.wrong)
             elif kind == "reworded":
                 sentence = reworded(rng, planted.wrong, rng.randint(1, 3))
             elif kind == "right":
