@@ -423,6 +423,10 @@ def backup_command(path: Path) -> None:
                f"To restore, stop the app and use this file as the database.")
 
 
+# More than enough for a bench (each error adds 1 + 6 articles), few enough to refuse a typo.
+PLANT_ERRORS_MAX = 10_000
+
+
 @click.command("gen-fake")
 @click.option("--articles", required=True, type=click.IntRange(1, 10_000_000), metavar="N",
               help="How many articles to make (1 or more).")
@@ -433,12 +437,25 @@ def backup_command(path: Path) -> None:
 @click.option("--append", is_flag=True, help="Add to a database that already holds articles.")
 @click.option("--no-desks", is_flag=True, help="Set up no desks: reports go to the desks the database routes to.")
 @click.option("--no-clocks", is_flag=True, help="Set no clock targets: reports get the deadlines already set.")
+@click.option("--plant-errors", default=0, type=click.IntRange(0, PLANT_ERRORS_MAX), metavar="N",
+              help=f"Also plant N errors (0 to {PLANT_ERRORS_MAX:,}), each corrected in one article and carried by "
+                   f"others: verbatim, reworded, and in its right version.")
+@click.option("--plant-errors-truth", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write where each planted error went as JSON, for bench/repeats.py to score by.")
 @with_appcontext
-def gen_fake_command(articles: int, reports: int, seed: int, append: bool, no_desks: bool, no_clocks: bool) -> None:
+def gen_fake_command(articles: int, reports: int, seed: int, append: bool, no_desks: bool, no_clocks: bool,
+                     plant_errors: int, plant_errors_truth: Path | None) -> None:
     """Fill the database with realistic fake articles, reports, events and corrections, for load tests.
 
     Unless told otherwise, first sets up the fake newsroom's desks, routed to most sections, and clock targets, as
-    an admin would (a database that has some keeps its own)."""
+    an admin would (a database that has some keeps its own). With --plant-errors, also the errors a bench measures
+    the search for repeated errors with: each in an article a reader reports it in and an editor corrects it
+    (the correction names the wrong and right words), and in other articles as they are listed."""
+    if plant_errors_truth is not None and not plant_errors:
+        raise click.UsageError("--plant-errors-truth needs --plant-errors N, with N 1 or more.")
+    if plant_errors_truth is not None and not plant_errors_truth.absolute().parent.is_dir():
+        raise click.BadParameter(f"the folder of {plant_errors_truth} does not exist.",
+                                 param_hint="'--plant-errors-truth'")
     if not append and demo.has_articles():
         raise click.ClickException("The database already holds articles: gen-fake fills an empty database, so "
                                    "fake reports never mix with real ones unnoticed. Use --append to add anyway.")
@@ -452,7 +469,7 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool, no_de
             click.echo(f"  {done:,} reports after {time.perf_counter() - started:.0f} s", err=True)
 
     made = fake.generate(articles, reports, seed, progress=progress, with_desks=not no_desks,
-                         with_clocks=not no_clocks)
+                         with_clocks=not no_clocks, plant_errors=plant_errors)
     # A bulk load leaves the planner's statistics far behind the data: gather them now.
     planner_stats.analyze()
     elapsed = time.perf_counter() - started
@@ -460,6 +477,30 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool, no_de
     click.echo(f"Made {made.articles:,} articles, {made.reports:,} reports ({statuses}), {made.events:,} events, "
                f"{made.notices:,} corrections, {made.revisions:,} article updates and {made.editors} new editors in "
                f"{elapsed:.1f} s (seed {seed}).")
+    if made.planted:
+        _echo_planted(made.planted, plant_errors_truth, seed)
+
+
+def _echo_planted(planted: list[fake.Planted], truth: Path | None, seed: int) -> None:
+    """What gen-fake planted, a line per error, and the same as JSON in `truth` if asked."""
+    carriers = sum(len(error.articles) for error in planted)
+    click.echo(f"Planted {plural(len(planted), 'error')} in {plural(len(planted) + carriers, 'article')} (included "
+               f"above), each corrected in one article and carried by others:")
+    for error in planted:
+        kinds: dict[str, list[str]] = {kind: [] for kind, _ in fake.SIBLINGS}
+        for article_id, _, kind, _ in error.articles:
+            kinds[kind].append(str(article_id))
+        where = "; ".join(f"{kind.replace('_', ' ')} in {', '.join(ids)}" for kind, ids in kinds.items() if ids)
+        click.echo(f"  correction {error.notice_id} on article {error.article_id}: “{error.wrong_text}” → "
+                   f"“{error.right_text}”; {where}")
+    if truth is not None:
+        document = {"format": "corrections gen-fake planted errors", "version": 1, "seed": seed,
+                    "errors": [error.as_json() for error in planted]}
+        try:
+            truth.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        except OSError as error:
+            raise click.ClickException(f"Could not write {truth}: {error.strerror}.") from None
+        click.echo(f"Wrote where each error went to {truth}.")
 
 
 @click.command("rebuild-figures")

@@ -26,6 +26,7 @@ import random
 import secrets
 import string
 import zlib
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ from flask import current_app
 from psycopg import sql as psycopg_sql
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from corrections.articles import unannounced
+from corrections.articles import fixes, unannounced
 from corrections.articles.content import (
     free_slug,
     new_article_values,
@@ -69,6 +70,7 @@ from corrections.models import (
 from corrections.notices import publishing
 from corrections.reports import clocks, desks, filing, tokens, workflow
 from corrections.reports.workflow import MOVES, REJECT_REASONS
+from corrections.seed import planting
 from corrections.triage.queue import fold_counts
 from corrections.vocabulary import CLOSED, STATES
 
@@ -257,6 +259,15 @@ UPDATE_NOTICES = ("This article was updated after publication with a response fr
 FIXES = ("This has been corrected.", "The correct figure is {money}.", "The vote was {votes}.",
          "The article has been corrected to say {place}.")
 
+# Planted errors (generate's plant_errors): how many other articles carry each, by how they write it (verbatim: the
+# wrong sentence exactly; reworded: a few words changed and written otherwise, numbers and names kept; right: the
+# right sentence exactly; near_miss: the same sentence with a third figure, another fact).
+SIBLINGS = (("verbatim", 2), ("reworded", 2), ("right", 1), ("near_miss", 1))
+# The machine that wrote them all, as a generating pipeline repeats an error.
+PLANTED_PROVENANCE = ("trainedAlgorithmicMedia", "newswriter 4.2")
+PLANTED_REPORT = "This is wrong: {org} gave other details on {weekday}. Please check it."
+PLANTED_FIX = "This has been corrected."
+
 
 # How a report that is not held as spam on arrival ends up, when nothing about its group decides it.
 FATES = {"new": 10, "in_review": 7, "accepted": 3, "corrected": 5, "rejected": 40, "spam": 8}
@@ -312,6 +323,7 @@ NOTICE_TEXTS_C = {kind: _compile(items) for kind, items in NOTICE_TEXTS.items()}
 FIXES_C = _compile(FIXES)
 UPDATES_C = _compile(UPDATES)
 UPDATE_NOTICES_C = _compile(UPDATE_NOTICES)
+PLANTED_REPORT_C = _compile((PLANTED_REPORT,))[0]
 
 
 # Six Crockford characters hold exactly 30 bits, so a bijection on 30 bits turns distinct report ids into
@@ -357,8 +369,33 @@ class Generated:
     events: int = 0
     notices: int = 0
     editors: int = 0
-    revisions: int = 0  # revisions after the first: articles updated after publication
+    revisions: int = 0  # revisions after the first: articles updated after publication or corrected
     statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    planted: list["Planted"] = field(default_factory=list)
+
+
+@dataclass
+class Planted:
+    """An error planted by generate(plant_errors=...), as a bench scores the sweep and the check by it: the notice
+    that corrected it and its article, the notice's words, the sentences, and the other articles that carry it,
+    each as (id, slug, kind: one of SIBLINGS', the sentence as written there)."""
+
+    notice_id: int
+    article_id: int
+    slug: str
+    wrong_text: str
+    right_text: str
+    wrong: str
+    right: str
+    near_miss: str
+    articles: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"notice_id": self.notice_id, "article": {"id": self.article_id, "slug": self.slug},
+                "wrong_text": self.wrong_text, "right_text": self.right_text,
+                "sentences": {"wrong": self.wrong, "right": self.right, "near_miss": self.near_miss},
+                "articles": [{"id": article_id, "slug": slug, "kind": kind, "sentence": sentence}
+                             for article_id, slug, kind, sentence in self.articles]}
 
 
 class _Editor(NamedTuple):
@@ -788,14 +825,16 @@ class _Generator:
         self.org = rng.choice(ORGS)
         self.person = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
 
-    def body(self) -> tuple[str, list[str]]:
-        """HTML paragraphs of 600 to 1,200 words (a subheading and a link now and then), and its sentences."""
+    def body(self, planted: str | None = None) -> tuple[str, list[str]]:
+        """HTML paragraphs of 600 to 1,200 words (a subheading and a link now and then), and its sentences; with
+        `planted` (an error's sentence, seed/planting.py) put among them, though not among the sentences readers
+        quote."""
         rng = self.rng
         target = rng.randint(600, 1200)
         paragraphs = rng.randint(5, 12)
         subhead_at = rng.randint(2, paragraphs - 1) if rng.random() < 0.35 else -1
         link_at = rng.randrange(paragraphs) if rng.random() < 0.4 else -1
-        parts: list[str] = []
+        parts: list[str | list[str]] = []  # headings, and paragraphs as their sentences
         sentences: list[str] = []
         words = 0
         for number in range(paragraphs):
@@ -815,8 +854,10 @@ class _Generator:
                 own.append(f'Read the full report on the <a href="https://{domain}.example.org/reports/'
                            f'{rng.randint(100, 9999)}">{escape(where)} website</a>.')
                 sentences.append(f"Read the full report on the {where} website.")
-            parts.append("<p>" + " ".join(own) + "</p>")
-        return "".join(parts), sentences
+            parts.append(own)
+        if planted is not None:
+            planting.plant(rng, [part for part in parts if isinstance(part, list)], escape(planted, quote=False))
+        return "".join(part if isinstance(part, str) else "<p>" + " ".join(part) + "</p>" for part in parts), sentences
 
 
     # --- The newsroom
@@ -872,8 +913,10 @@ class _Generator:
 
     # --- Articles and notices
 
-    def article(self, published: int) -> tuple[SimpleNamespace, list[str]]:
-        """A new article, imported as `import-articles` imports one, with its first revision."""
+    def article(self, published: int, planted: str | None = None,
+                provenance: tuple[str | None, str | None] | None = None) -> tuple[SimpleNamespace, list[str], dict]:
+        """A new article, imported as `import-articles` imports one, with its first revision; `planted`: a sentence
+        put in its text (body), `provenance`: how it was made, when not by its slug's share (_provenance)."""
         rng = self.rng
         section = rng.choice(tuple(SECTIONS))
         self.cast(section)
@@ -888,8 +931,8 @@ class _Generator:
         byline = f"By {rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         if rng.random() < 0.15:
             byline += f" and {rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        raw, sentences = self.body()
-        source_type, generator = _provenance(slug)
+        raw, sentences = self.body(planted)
+        source_type, generator = provenance or _provenance(slug)
         data = parse_article({"title": title, "canonical_url": url, "body": raw, "byline": byline, "section": section,
                               "published_at": when.isoformat(), "source_type": source_type, "generator": generator})
         values = new_article_values(data, sanitise_body(data.body), slug=slug, now=when)
@@ -909,13 +952,31 @@ class _Generator:
         an update notice published with the revision answers at once (publishing.publish, unannounced's rules).
         Returns (moment, the article from then on), or None; `row` (the article's row, not yet written) gets
         the newest text."""
-        rng, writer = self.rng, self.writer
+        rng = self.rng
         published = int(article.published_at.timestamp())
         if rng.random() >= UPDATE_SHARE or self.now - published < 3 * HOUR:
             return None
         at = rng.randint(published + HOUR, self.now - HOUR)
         editor = rng.choice(self.editors)
         body = sanitise_body(article.body + f"<p>{escape(self.render(rng.choice(UPDATES_C)), quote=False)}</p>")
+        later, revision, change = self.revise(article, first, row, body, at, editor)
+        if change is None:
+            return at, later
+        if rng.random() < UPDATE_NOTICE_SHARE:
+            notice = self.add_notice(article.id, "update", self.render(rng.choice(UPDATE_NOTICES_C)), at, editor,
+                                     revision_id=revision.id)
+            self.answer(change, "notice", editor, notice.text, at, notice.id, "update")
+        else:
+            self.change_here = change
+        return at, later
+
+    def revise(self, article: SimpleNamespace, first: dict, row: dict, body: str, at: int,
+               editor: _Editor) -> tuple[SimpleNamespace, SimpleNamespace, dict | None]:
+        """The article's text changed to `body` by an editor at `at`, as content.change_text changes it: its new
+        revision after `first` and the diff between them, `row` (the article's row, not yet written) given the new
+        text, and the unannounced change editors must answer (unannounced.review_values; None: none). Returns the
+        article from then on, the revision and the change."""
+        writer = self.writer
         revision_id = writer.new_id(ArticleRevision.__table__)
         later = SimpleNamespace(**{**vars(article), "body": body, "body_text": plain_text(body),
                                    "updated_at": _time(at), "current_revision_id": revision_id})
@@ -927,18 +988,11 @@ class _Generator:
         row.update(body=later.body, body_text=later.body_text, updated_at=later.updated_at)
         self.made.revisions += 1
         change = unannounced.review_values(article, previous, revision, unannounced.grace())
-        if change is None:
-            return at, later
-        # Every column, so that open and answered changes go in as one bulk insert.
-        change.update(id=writer.new_id(ChangeReview.__table__), announced_at=None, outcome="", reason="",
-                      answered_at=None, answered_by="", correction_id=None, notice_kind="")
-        if rng.random() < UPDATE_NOTICE_SHARE:
-            notice = self.add_notice(article.id, "update", self.render(rng.choice(UPDATE_NOTICES_C)), at, editor,
-                                     revision_id=revision.id)
-            self.answer(change, "notice", editor, notice.text, at, notice.id, "update")
-        else:
-            self.change_here = change
-        return at, later
+        if change is not None:
+            # Every column, so that open and answered changes go in as one bulk insert.
+            change.update(id=writer.new_id(ChangeReview.__table__), announced_at=None, outcome="", reason="",
+                          answered_at=None, answered_by="", correction_id=None, notice_kind="")
+        return later, revision, change
 
     def answer(self, change: dict, outcome: str, editor: _Editor | None, reason: str, at: int,
                notice_id: int | None = None, notice_kind: str = "") -> None:
@@ -982,12 +1036,15 @@ class _Generator:
         return self.add_notice(article_id, kind, notice, at, editor)
 
     def add_notice(self, article_id: int, kind: str, notice: str, at: int, editor: _Editor,
-                   revision_id: int | None = None) -> _Notice:
-        """A notice published at `at` (as the report page publishes one: with no revision), now and then amended."""
+                   revision_id: int | None = None, wrong_text: str = "", right_text: str = "") -> _Notice:
+        """A notice published at `at` (as the report page publishes one: with no revision, unless it goes with
+        one), naming the wrong and right words it corrects if given (as publishing.check_words keeps them), now and
+        then amended."""
         rng, writer = self.rng, self.writer
         # `text` stays what was published: the reports' "corrected" events quote it.
         made = _Notice(writer.new_id(Notice.__table__), at, kind, publishing.check_text(kind, notice), editor)
-        shown = SimpleNamespace(kind=kind, text=made.text, published_at=_time(at), updated_at=None, withdrawn_at=None)
+        shown = SimpleNamespace(kind=kind, text=made.text, published_at=_time(at), updated_at=None, withdrawn_at=None,
+                                wrong_text=wrong_text, right_text=right_text)
         if rng.random() < 0.05 and at < self.now - HOUR:
             # Amended once: the published text is kept as an earlier version.
             version = publishing.amended(shown, made.text + " We apologise for the error.", by=editor,
@@ -998,10 +1055,68 @@ class _Generator:
             "id": made.id, "article_id": article_id, "kind": shown.kind, "text": shown.text,
             "published_at": shown.published_at, "published_by_id": editor.id, "published_by": editor.name,
             "updated_at": shown.updated_at, "withdrawn_at": None, "withdrawn_by": "", "withdrawn_reason": "",
-            "revision_id": revision_id})
+            "revision_id": revision_id, "wrong_text": shown.wrong_text, "right_text": shown.right_text})
         self.notices_here.append((at, kind, made.text, made.id))
         self.made.notices += 1
         return made
+
+    # --- Planted errors
+
+    def planted_error(self) -> planting.PlantedError:
+        """An error to plant (planting.planted_error), its sentence's fields filled as a story's are."""
+        rng, fill = self.rng, self.fill
+        self.cast(rng.choice(tuple(SECTIONS)))
+        return planting.planted_error(
+            rng, lambda name: fill[name]() if name in fill else planting.VALUES[name](rng),
+            lambda: f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", lambda: rng.choice(ORGS))
+
+    def correct(self, article: SimpleNamespace, first: dict, row: dict, error: planting.PlantedError) -> Planted:
+        """A reader's report on the wrong sentence of `article`, accepted, then corrected as the report page does it
+        (publishing.publish_fixing): the sentence replaced by the right one in the text (fixes.fixed_body, a new
+        revision), a correction published with that revision naming the words the change removed and added
+        (publishing.change_words, widened as the publish form offers them), the unannounced change answered by it
+        and the report corrected. `row` is the article's row, not yet written."""
+        rng, writer = self.rng, self.writer
+        created = int(article.published_at.timestamp()) + rng.randint(HOUR, DAY)
+        report_id = writer.new_id(Report.__table__)
+        receipt = tokens.receipt_for(self.reference(report_id), rng.getrandbits(128).to_bytes(16, "big"),
+                                     _time(created))
+        data = filing.ReportInput(category="factual", description=self.render(PLANTED_REPORT_C),
+                                  passage=error.wrong, suggested_correction=error.right)
+        passage = filing.passage_values(error.wrong, article.body_text, article.title)
+        values = filing.report_values(article, data, receipt=receipt, client=self.client(), passage=passage,
+                                      routes=self.routes, targets=self.targets)
+        report = SimpleNamespace(**{**self.report_defaults, **values, "id": report_id, "reference": receipt.reference,
+                                    "cluster_id": report_id, "assignee": None})
+        editor = self.editor_for(report.desk_id)
+        walk = self.walk(report.status, "accepted")
+        times = self.steps(created, self.now, len(walk) + 1)
+        at = times[-1]
+
+        # The passage as anchors.passage_in_text finds it in the text the report was filed on (the current one).
+        where = fixes.Passage(passage["passage_exact"], passage["passage_prefix"], passage["passage_suffix"])
+        _, revision, change = self.revise(article, first, row, fixes.fixed_body(article.body, where, error.right),
+                                          at, editor)
+        wrong_text, right_text = publishing.change_words(SimpleNamespace(**first), revision)
+        text = self.render(NOTICE_TEXTS_C["correction"][0], passage=error.wrong.rstrip("."), fix=PLANTED_FIX)
+        notice = self.add_notice(article.id, "correction", text, at, editor, revision_id=revision.id,
+                                 wrong_text=wrong_text, right_text=right_text)
+        if change is not None:
+            self.answer(change, "notice", editor, notice.text, at, notice.id, "correction")
+
+        events, _ = self.history(report, walk, times, editor, "corrected", None, notice)
+        report.updated_at = events[-1]["created_at"]
+        report.version = len(events)
+        del report.assignee
+        writer.add(Report.__table__, vars(report))
+        for event in events:
+            writer.add(Event.__table__, {"id": writer.new_id(Event.__table__), "report_id": report_id, **event})
+        writer.add(notice_report, {"correction_id": notice.id, "report_id": report_id})
+        self.made.reports += 1
+        self.made.events += len(events)
+        self.made.statuses[report.status] += 1
+        return Planted(notice.id, article.id, article.slug, wrong_text, right_text, error.wrong, error.right,
+                       error.near_miss)
 
     # --- Reports
 
@@ -1274,7 +1389,7 @@ def _zipf_counts(rng: random.Random, articles: int, reports: int) -> list[int]:
 
 def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, now: datetime | None = None,
              progress: Callable[[int], None] | None = None, with_desks: bool = True,
-             with_clocks: bool = True) -> Generated:
+             with_clocks: bool = True, plant_errors: int = 0) -> Generated:
     """Add `articles` fake articles and `reports` reports on them, with their events, corrections and editors.
 
     Articles: titles, bylines, six sections, bodies of 5 to 12 paragraphs (600 to 1,200 words), published over
@@ -1299,6 +1414,8 @@ def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, 
         raise ValueError("reports must be 0 or more")
     if batch < 1:
         raise ValueError("batch must be 1 or more")
+    if plant_errors < 0:
+        raise ValueError("plant_errors must be 0 or more")
     now = now or utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     now_ts = int(now.timestamp())
     with db.engine.connect() as conn:
@@ -1323,6 +1440,7 @@ def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, 
             maker.add_editors()
             maker.set_up_newsroom(with_desks, with_clocks)
             _fill(maker, articles, reports, batch, progress)
+            _plant(maker, plant_errors)
             writer.flush()
         finally:
             conn.rollback()
@@ -1361,3 +1479,36 @@ def _fill(maker: _Generator, articles: int, reports: int, batch: int, progress) 
         maker.close_change()
         if writer.pending(Article.__table__) >= 200:
             writer.flush()
+
+
+def _plant(maker: _Generator, count: int) -> None:
+    """`count` errors planted (seed/planting.py), each in an article of its own where a reader reports it and an
+    editor corrects it, and in the other articles SIBLINGS says, published at any time (before or after the
+    correction); all written by the same machine (PLANTED_PROVENANCE). Each is recorded in `maker.made.planted`."""
+    rng, writer, now = maker.rng, maker.writer, maker.now
+    earliest = now - YEARS_BACK * 365 * DAY
+    articles = []  # (published, error's number, kind, sentence)
+    for number in range(count):
+        error = maker.planted_error()
+        # Published three days back at least: the report and the correction come after.
+        articles.append((rng.randint(earliest, now - 3 * DAY), number, "corrected", error))
+        for kind, times in SIBLINGS:
+            for _ in range(times):
+                sentence = {"verbatim": error.wrong, "right": error.right, "near_miss": error.near_miss}.get(kind) \
+                    or planting.reworded(rng, error.wrong, rng.randint(1, 3))
+                articles.append((rng.randint(earliest, now - HOUR), number, kind, sentence))
+    planted: dict[int, Planted] = {}
+    siblings: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
+    # In order of publication, as the other articles are: ids follow dates among the planted articles.
+    for published, number, kind, what in sorted(articles, key=lambda item: item[:3]):
+        sentence = what.wrong if kind == "corrected" else what
+        article, _, first = maker.article(published, sentence, PLANTED_PROVENANCE)
+        if kind == "corrected":
+            planted[number] = maker.correct(article, first, writer.rows[Article.__table__][-1], what)
+        else:
+            siblings[number].append((article.id, article.slug, kind, sentence))
+        if writer.pending(Article.__table__) >= 200:
+            writer.flush()
+    for number in range(count):
+        planted[number].articles = siblings[number]
+        maker.made.planted.append(planted[number])
