@@ -589,3 +589,104 @@ def test_command_refuses_bad_numbers(runner, args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert db.session.scalar(select(func.count(Article.id))) == 0
+
+
+# --- Planted errors (--plant-errors): the data bench/repeats.py measures the sweep and the check with.
+
+def one_spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def planted(app):
+    return fake.generate(4, 20, seed=2, now=NOW, plant_errors=3).planted
+
+
+def test_a_planted_error_is_corrected_as_the_report_page_corrects_one(planted):
+    assert len(planted) == 3
+    for error in planted:
+        notice = db.session.get(Notice, error.notice_id)
+        article = notice.article
+        assert (notice.kind, notice.article_id, notice.wrong_text, notice.right_text) == (
+            "correction", error.article_id, error.wrong_text, error.right_text)
+        # The text fixed in a revision of its own, which the notice goes with; its words are what that change
+        # removed and added, and pass the checks the publish form makes.
+        first, fixed = revisions_module.all_for(article)
+        assert notice.revision_id == fixed.id == article.current_revision_id and fixed.source == "dashboard"
+        assert error.wrong in first.body_text and error.wrong not in fixed.body_text
+        assert error.right in article.body_text
+        assert publishing.change_words(first, fixed) == (error.wrong_text, error.right_text)
+        assert publishing.check_words(article, notice.wrong_text, notice.right_text, revision=fixed) == (
+            error.wrong_text, error.right_text)
+        assert error.wrong_text != error.right_text and len(error.wrong_text.split()) >= 8
+        # A reader's report on the wrong sentence, accepted, then corrected by the notice.
+        (report,) = notice.reports
+        assert (report.status, report.passage, report.passage_found, report.suggested_correction) == (
+            "corrected", error.wrong, True, error.right)
+        moves = [event.to_value for event in report.events if event.kind == "status"]
+        assert moves[-2:] == ["accepted", "corrected"]
+        assert all(after in MOVES[before] for before, after in zip(["new", *moves], moves, strict=False))
+        # The change to the published text is answered by the notice.
+        (review,) = db.session.scalars(select(ChangeReview).where(ChangeReview.article_id == article.id))
+        assert (review.outcome, review.notice_id, review.to_revision_id) == ("notice", notice.id, fixed.id)
+
+
+def test_planted_errors_are_carried_by_other_articles_as_listed(planted):
+    for error in planted:
+        kinds = Counter(kind for _, _, kind, _ in error.articles)
+        assert kinds == dict(fake.SIBLINGS)
+        for article_id, slug, kind, sentence in error.articles:
+            article = db.session.get(Article, article_id)
+            text = one_spaced(article.body_text)
+            assert article.slug == slug and article.current_revision.number == 1
+            assert (article.source_type, article.generator) == fake.PLANTED_PROVENANCE
+            if kind == "verbatim":
+                assert sentence == error.wrong and error.wrong_text in text
+            elif kind == "right":
+                assert sentence == error.right and error.right_text in text and error.wrong_text not in text
+            elif kind == "near_miss":
+                assert sentence == error.near_miss and error.wrong_text not in text
+            else:
+                assert sentence != error.wrong and one_spaced(sentence) in text
+                # Reworded: the figures and names kept.
+                assert re.findall(r"\d+(?:[.,]\d+)*", error.wrong) == re.findall(r"\d+(?:[.,]\d+)*", sentence)
+
+
+def test_planted_errors_come_out_the_same_for_the_same_seed(app):
+    first = [error.as_json() for error in fake.generate(3, 10, seed=7, now=NOW, plant_errors=2).planted]
+    rows = digest()
+    empty_database()
+    assert [error.as_json() for error in fake.generate(3, 10, seed=7, now=NOW, plant_errors=2).planted] == first
+    assert digest() == rows
+    empty_database()
+    assert [error.as_json() for error in fake.generate(3, 10, seed=8, now=NOW, plant_errors=2).planted] != first
+
+
+def test_command_prints_what_it_planted_and_writes_where(runner, tmp_path):
+    truth = tmp_path / "truth.json"
+    result = runner.invoke(args=["gen-fake", "--articles", "3", "--reports", "10", "--plant-errors", "2",
+                                 "--plant-errors-truth", str(truth)])
+    assert result.exit_code == 0, result.output
+    assert "Made 17 articles" in result.output and "Planted 2 errors in 14 articles" in result.output
+    written = json.loads(truth.read_text(encoding="utf-8"))
+    assert written["version"] == 1 and len(written["errors"]) == 2
+    for error in written["errors"]:
+        notice = db.session.get(Notice, error["notice_id"])
+        assert (notice.wrong_text, notice.right_text) == (error["wrong_text"], error["right_text"])
+        assert f"correction {notice.id} on article {notice.article_id}: “{notice.wrong_text}”" in result.output
+        assert len(error["articles"]) == 6
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--plant-errors", "-1"], "Invalid value for '--plant-errors': -1 is not in the range 0<=x<=10000"),
+    (["--plant-errors", "10001"], "'--plant-errors': 10001 is not in the range"),
+    (["--plant-errors", "some"], "'some' is not a valid integer"),
+    (["--plant-errors-truth", "truth.json"], "--plant-errors-truth needs --plant-errors N"),
+    (["--plant-errors", "2", "--plant-errors-truth", "/no/such/folder/truth.json"],
+     "Invalid value for '--plant-errors-truth': the folder of /no/such/folder/truth.json does not exist."),
+])
+def test_command_refuses_bad_plant_errors(runner, args, message):
+    result = runner.invoke(args=["gen-fake", "--articles", "3", "--reports", "10", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert db.session.scalar(select(func.count(Article.id))) == 0
