@@ -27,11 +27,15 @@ It prints:
 
 import argparse
 import contextlib
+import importlib.util
 import io
+import json
+import os
 import random
 import re
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -408,6 +412,120 @@ def rapidfuzz_check(errors: list[Planted], corpus: Corpus, check_text: str, know
                                                   "errors)"}
 
 
+# --- The app's own check and sweep on a database made by `gen-fake --plant-errors` (--generated).
+
+def generate_database(url: str, folder: Path, options: argparse.Namespace) -> tuple[Path, str]:
+    """The database at `url` migrated and filled by the real command, `corrections gen-fake --plant-errors`, which
+    writes where it planted each error (the truth); returns the truth file and what was run."""
+    root = Path(__file__).resolve().parent.parent
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CORRECTIONS_")}
+    env.update({"CORRECTIONS_DATABASE_URL": url, "CORRECTIONS_SECRET_KEY": "bench",
+                "CORRECTIONS_INSTANCE_PATH": str(folder / "instance"),
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))})
+    truth = folder / "planted.json"
+    args = ["gen-fake", "--articles", str(options.articles), "--reports", str(options.reports), "--seed",
+            str(options.seed), "--plant-errors", str(options.planted), "--plant-errors-truth", str(truth)]
+    for command in (["db", "upgrade"], args):
+        done = subprocess.run([sys.executable, "-c", "from corrections import main; main()", *command], env=env,
+                              capture_output=True, text=True, check=False)
+        if done.returncode:
+            sys.exit(f"corrections {' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return truth, "gen-fake " + " ".join(args[1:-2])
+
+
+def planted_truth(path: Path) -> tuple[Corpus, list[int]]:
+    """The truth file as the scorer reads it: (article id, notice id) -> how the article carries the error, and
+    the planted notices."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    corpus = Corpus([])
+    for error in document["errors"]:
+        for article in error["articles"]:
+            corpus.planted[article["id"], error["notice_id"]] = article["kind"]
+    return corpus, [error["notice_id"] for error in document["errors"]]
+
+
+def words_there(found: set[tuple[int, int]], corpus: Corpus) -> str:
+    """Of the false matches, how many are in an article that has the notice's wrong words exactly (spacing aside):
+    words too common to tell one fact from another, not a rewording taken for the error."""
+    from corrections.extensions import db
+    from corrections.models import Article, Notice
+
+    false = [(article_id, notice_id) for article_id, notice_id in found
+             if corpus.planted.get((article_id, notice_id)) not in ("verbatim", "reworded")]
+    there = sum(" ".join(db.session.get(Notice, notice_id).wrong_text.split())
+                in " ".join(db.session.get(Article, article_id).body_text.split()) for article_id, notice_id in false)
+    return f"{there} of {len(false)}"
+
+
+def generated_bench(options: argparse.Namespace) -> None:
+    """checks.check on every article of a database made by `gen-fake --plant-errors` (its HTML, as check-text
+    would get it), and, when the sweep exists (corrections.repeats.sweep), the sweep of each planted correction;
+    scored by the truth gen-fake wrote."""
+    from sqlalchemy import func, select
+
+    from corrections import create_app
+    from corrections.extensions import db
+    from corrections.models import Article, Notice
+    from corrections.repeats import checks
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        url = options.database_url or f"sqlite:///{folder / 'generated.sqlite'}"
+        if options.truth:
+            truth, made = options.truth, f"the database at {url}, truth {options.truth}"
+        else:
+            started = time.perf_counter()
+            truth, made = generate_database(url, folder, options)
+            made += f" ({time.perf_counter() - started:.0f} s)"
+        corpus, notices = planted_truth(truth)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(folder),
+                          "SERVER_NAME": "localhost", "RATELIMIT_ENABLED": False})
+        with app.app_context(), app.test_request_context():
+            articles = db.session.scalar(select(func.count(Article.id)))
+            known = db.session.scalar(select(func.count(Notice.id)).where(Notice.wrong_text != "",
+                                                                          Notice.withdrawn_at.is_(None)))
+            print(f"{made}: {articles:,} articles, {len(notices)} planted errors, {known} notices naming wrong "
+                  f"words", flush=True)
+            checks.check("", False)  # the index of the known errors, built once a process: not timed
+            found_check, cpus = set(), []
+            for article_id, body in db.session.execute(select(Article.id, Article.body).order_by(Article.id)
+                                                       .execution_options(yield_per=500)):
+                findings, _, cpu = measured(checks.check, body, True)
+                cpus.append(cpu)
+                found_check |= {(article_id, finding.notice_id) for finding in findings}
+            cpus.sort()
+            accuracy = {"check (checks.check, each article's HTML)": {
+                **score(found_check, corpus), "false, the notice's words there": words_there(found_check, corpus),
+                "median (CPU)": ms(statistics.median(cpus)),
+                "p95 (CPU)": ms(cpus[len(cpus) * 95 // 100])}}
+            skipped = None
+            if importlib.util.find_spec("corrections.repeats.sweep") is None:
+                skipped = "corrections.repeats.sweep is not on this branch yet (the sweep branch): not measured"
+            else:
+                from corrections.repeats import sweep as sweeping
+
+                if not hasattr(sweeping, "sweep"):
+                    skipped = "corrections.repeats.sweep has no sweep(notice): not measured"
+            if skipped is None:
+                found_sweep, seconds = set(), []
+                for notice_id in notices:
+                    done = sweeping.sweep(db.session.get(Notice, notice_id))
+                    seconds.append(done.seconds)
+                    found_sweep |= {(repeat.article_id, notice_id) for repeat in done.found}
+                    db.session.rollback()  # what it would list, not kept
+                accuracy["sweep (repeats.sweep.sweep, each planted correction)"] = {
+                    **score(found_sweep, corpus), "false, the notice's words there": words_there(found_sweep, corpus),
+                    "median (wall)": f"{statistics.median(seconds):.3f} s",
+                    "max (wall)": f"{max(seconds):.3f} s"}
+            db.session.remove()
+            db.engine.dispose()
+    print(table(f"The app's check and sweep on gen-fake's planted errors: {len(notices)} errors in {articles:,} "
+                "articles (targets: verbatim recall ≥ 0.99, reworded ≥ 0.85, precision ≥ 0.95, no right version "
+                "flagged; the sweep < 5 s a correction at 100,000 articles)", accuracy))
+    if skipped:
+        print(f"\nThe sweep: skipped, {skipped}.")
+
+
 # --- The report.
 
 def table(title: str, rows: dict[str, dict[str, object]]) -> str:
@@ -431,7 +549,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="recall, precision and the check only")
     parser.add_argument("--others", action="store_true", help="also MinHash LSH and rapidfuzz")
     parser.add_argument("--similarity", type=float, help="another matching.SIMILARITY, to compare")
+    generated = parser.add_argument_group("the app's check and sweep on gen-fake --plant-errors (--generated)")
+    generated.add_argument("--generated", action="store_true",
+                           help="make a database with gen-fake --articles A --reports R --seed S --plant-errors P "
+                                "(A, S and P: --articles, --seed, --planted) and score the app's check and sweep")
+    generated.add_argument("--reports", type=int, default=0, help="reports gen-fake spreads over the articles")
+    generated.add_argument("--database-url", help="the database to fill (an empty one; default: a temporary SQLite "
+                                                  "file), or with --truth to score as it is")
+    generated.add_argument("--truth", type=Path, help="the --plant-errors-truth FILE of a database made before")
     options = parser.parse_args()
+    if options.generated:
+        generated_bench(options)
+        return
     if options.similarity:
         matching.SIMILARITY = options.similarity
 
