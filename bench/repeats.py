@@ -4,6 +4,8 @@
     .venv/bin/python bench/repeats.py --quick            # 300 planted errors' recall and the check only
     .venv/bin/python bench/repeats.py --sweep-articles 20000 --database /tmp/r.sqlite   # a smaller archive, kept
     .venv/bin/python bench/repeats.py --others           # also MinHash LSH and rapidfuzz, when installed
+    .venv/bin/python bench/repeats.py --generated --articles 2000 --planted 50   # the app's check and sweep on a
+                                                         # database made by gen-fake --plant-errors
 
 News-like articles are written from the word lists and sentences of corrections/seed/fake.py. Known errors are
 sentences with a wrong figure or name, planted verbatim or reworded by corrections/seed/planting.py (shared with

@@ -18,6 +18,11 @@ newsroom's desks, routes and clock targets are set up through desks and clocks, 
 filing's INSERT asks the database (the group a report joins, the earlier decision it brings back) is answered
 from memory here, with filing.same_place; tests/seed/test_fake.py replays the data through the real code and
 compares.
+
+Planted errors (`--plant-errors`, for bench/repeats.py): sentences with a wrong figure or name from
+seed/planting.py, each reported in an article of its own and corrected as the report page corrects one
+(fixes.fixed_body, a revision, publishing.change_words for the notice's wrong and right words), and carried by
+other articles as SIBLINGS says; `Generated.planted` records where, for a bench to score by.
 """
 
 import heapq
@@ -1399,9 +1404,11 @@ def generate(articles: int, reports: int, seed: int = 1, *, batch: int = BATCH, 
     reports of a group are corrected together by one published correction. Unless told otherwise (and unless
     the database has its own), the fake newsroom sets up desks routed to most sections (`with_desks`) and clock
     targets (`with_clocks`) first, so reports get desks and deadlines. About one article in sixteen is updated
-    after publication: reports from then on are filed on its second revision.
+    after publication: reports from then on are filed on its second revision. `plant_errors` errors are planted
+    after them (_plant), in articles of their own (7 each), recorded in the result's `planted`.
 
-    Ids follow the articles' publication dates and, within an article, the reports' arrival (as
+    Ids follow the articles' publication dates (the planted articles', after the others, among themselves) and,
+    within an article, the reports' arrival (as
     submit_report needs: an earlier report has a smaller id). The same seed and `now` (by default the start
     of today, UTC) give the same rows; tokens also depend on the
     app's SECRET_KEY, so run inside an app context. Writes `batch` reports (and their events) per transaction;
