@@ -237,11 +237,6 @@ def diff_values(old, new, *, at: datetime) -> dict:
             "pieces": json.dumps([[piece.op, piece.text] for piece in pieces]), "created_at": at}
 
 
-# The fewest words the wrong side of a change is widened to, with the unchanged words around it in its sentence: a
-# lone figure ("6") cannot be told from the right one in another article, "Prices rose 6 per cent last year" can,
-# and the search for the same error elsewhere (repeats/matching.py) needs five words or more, three of them not
-# the commonest, to tell an error from ordinary writing.
-CHANGED_WORDS_AT_LEAST = 8
 # Where widening stops: the end of a sentence or a paragraph.
 SENTENCE_ENDS = ".!?…؟\n"
 # Quotes and brackets opening or closing the words around a change, and a sentence's stops: not part of the words.
@@ -254,9 +249,12 @@ SENTENCE_BREAK = re.compile(r"[.!?…؟][\"'”’»›)\]]*\s|\n")
 
 def changed_words(old: str, new: str) -> tuple[str, str] | None:
     """What a change replaced and what replaced it: the words of `old` from its first change to its last, and
-    the words of `new` in their place, on one line each, as (wrong, right). Widened to whole words, then to at
-    least CHANGED_WORDS_AT_LEAST words with the same unchanged words on both sides (within the sentence), so
-    that `old` with wrong replaced by right reads as `new`. None when nothing but spacing changed, when the change
+    the words of `new` in their place, on one line each, as (wrong, right). Widened to whole words, then with the
+    same unchanged words on both sides to the whole sentence (not past a stop or a line break), so that `old` with
+    wrong replaced by right reads as `new`. A lone figure ("6") cannot be told from the right one elsewhere, and
+    eight words of a sentence are often shared by a sentence about another fact: the whole sentence, its names
+    and figures, is what the search for the same error elsewhere tells apart (bench/README.md, "Repeated
+    errors"). None when nothing but spacing changed, when the change
     only added a sentence or a paragraph (nothing was wrong: the words around it are no error), or the comparison
     would take more than the diff's budget of work."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
@@ -274,7 +272,7 @@ def changed_words(old: str, new: str) -> tuple[str, str] | None:
         a0, b0 = a0 - 1, b0 - 1
     while a1 < len(old) and not old[a1].isspace():
         a1, b1 = a1 + 1, b1 + 1
-    while len(old[a0:a1].split()) < CHANGED_WORDS_AT_LEAST:
+    while True:
         grew = False
         before = old[:a0].rstrip()
         if before and before[-1] not in SENTENCE_ENDS and "\n" not in old[len(before):a0]:

@@ -322,8 +322,8 @@ def words_for(report: Report, place: anchors.PassagePlace | None = None) -> tupl
     replacement = drafts.replacement_text(found, report.suggested_correction)
     if replacement == drafts.one_spaced(found):
         return _offered((one_line(found), ""))
-    # Widened as a change's words are (revisions.changed_words): a reader's "31 votes to 12" is too short to be
-    # told apart elsewhere, "the budget on Tuesday by 31 votes to 12" is not.
+    # Widened to the sentence as a change's words are (revisions.changed_words): a reader's "31 votes to 12" is too
+    # short to be told apart elsewhere, "The council approved the new budget on Tuesday by 31 votes to 12" is not.
     text, (start, end) = (place.text, place.span) if place.span is not None else (place.title, place.title_span)
     widened = revisions.changed_words(text, text[:start] + replacement + text[end:])
     return _offered(widened or (one_line(found), one_line(replacement)))

@@ -15,11 +15,11 @@ from corrections.notices import publishing
 from tests.helpers import csrf_token, file_report, make_article
 
 TEXT = "An earlier version of this article gave the wrong vote count. It was 31 votes to 14."
-# The words of make_article's "31 votes to 12" with the rest of its sentence's words around them (eight at least),
+# The words of make_article's "31 votes to 12" with the rest of its sentence around them,
 # as the reader suggested them ("31 votes to 14") and as a fix changed them ("29 votes to 14").
-WRONG = "budget on Tuesday by 31 votes to 12"
-SUGGESTED = "budget on Tuesday by 31 votes to 14"
-FIXED = "budget on Tuesday by 29 votes to 14"
+WRONG = "The council approved the new budget on Tuesday by 31 votes to 12"
+SUGGESTED = "The council approved the new budget on Tuesday by 31 votes to 14"
+FIXED = "The council approved the new budget on Tuesday by 29 votes to 14"
 
 
 def box(page: str, name: str) -> str:
@@ -40,7 +40,7 @@ def stored_notice() -> Notice | None:
 
 @pytest.mark.databases("sqlite")
 @pytest.mark.parametrize("old, new, words", [
-    # A lone figure is widened with its sentence's unchanged words (eight at least), the same on both sides.
+    # A lone figure is widened with its sentence's unchanged words, the same on both sides.
     ("Prices rose 6 per cent last year. Then they fell.", "Prices rose 10.5 per cent last year. Then they fell.",
      ("Prices rose 6 per cent last year", "Prices rose 10.5 per cent last year")),
     # Not past the end of a sentence, nor keeping its stop.
@@ -48,7 +48,7 @@ def stored_notice() -> Notice | None:
      ("The vote was 31 votes to 12", "The vote was 31 votes to 14")),
     # Whole words: a change inside one takes all of it.
     ("It cost £2.4 million in all, the mayor said.", "It cost £2.45 million in all, the mayor said.",
-     ("It cost £2.4 million in all, the mayor", "It cost £2.45 million in all, the mayor")),
+     ("It cost £2.4 million in all, the mayor said", "It cost £2.45 million in all, the mayor said")),
     # From the first change to the last.
     ("Work starts in March and ends in May.", "Work begins in March and ends in June.",
      ("Work starts in March and ends in May", "Work begins in March and ends in June")),
