@@ -25,12 +25,16 @@ bench/repeats.py measures recall, precision and time (bench/README.md, "Repeated
 """
 
 import functools
+import hashlib
 import html
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 from typing import NamedTuple
 
 # The least share of the wrong words' tokens a passage must keep in place (bench/README.md: how it was chosen).
@@ -44,7 +48,8 @@ MIN_CONTENT_TOKENS = 3
 JOINERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _JOINERS_GONE = dict.fromkeys(map(ord, JOINERS))
 # A token: a number (1,200 / 4.2 / 3,5), a word (letters, any script), or a currency or per cent sign.
-TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|(?:[^\W\d_]|[{JOINERS}\u0300-\u036f])+|[£$€¥%]")
+# (Runs of letters are taken a run at a time: the same tokens as one letter at a time, read faster.)
+TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|(?:[^\W\d_]+|[{JOINERS}\u0300-\u036f])+|[£$€¥%]")
 THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 # Words too common to tell one sentence from another: a wrong text needs MIN_CONTENT_TOKENS others.
 STOPWORDS = frozenset("""
@@ -85,21 +90,33 @@ SAME_AS = {"percent": "%", "billion": "bn", "million": "m", "trillion": "tn"}
 TWO_WORDS_SAME_AS = {("per", "cent"): "%"}
 
 
+_SECOND_WORDS = frozenset(second for _, second in TWO_WORDS_SAME_AS)
+
+
+@functools.lru_cache(maxsize=65536)
+def _token(raw: str) -> str:
+    """A token as read from the text: folded, and as SAME_AS writes it ("" when nothing is left)."""
+    word = fold(raw)
+    return SAME_AS.get(word, word)
+
+
 def tokenise(text: str, start: int = 0, end: int | None = None) -> Tokens:
     """The tokens of the text (or of text[start:end], which should not cut a word), with their places in it."""
-    words, starts, ends = [], [], []
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for found in TOKEN.finditer(text, start, len(text) if end is None else end):
-        word = fold(found.group())
+        word = _token(found.group())
         if not word:
             continue
-        word = SAME_AS.get(word, word)
-        if words and (words[-1], word) in TWO_WORDS_SAME_AS:
+        if word in _SECOND_WORDS and words and (words[-1], word) in TWO_WORDS_SAME_AS:
             words[-1] = TWO_WORDS_SAME_AS[words[-1], word]
             ends[-1] = found.end()
             continue
         words.append(word)
-        starts.append(found.start())
-        ends.append(found.end())
+        first, last = found.span()
+        starts.append(first)
+        ends.append(last)
     return Tokens(words, starts, ends)
 
 
@@ -177,7 +194,7 @@ def html_text(source: str) -> HtmlText:
 
 # --- Known errors.
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KnownError:
     """A corrected error: its id (a notice's, for instance), the wrong words it fixed and the right ones."""
 
@@ -197,37 +214,83 @@ class Match:
     score: float
 
 
-@dataclass(frozen=True, eq=False)
 class Pattern:
-    """A known error ready to be looked for (compile_error)."""
+    """A known error ready to be looked for (compile_error), or read back from its stored form (from_stored).
 
-    error: KnownError
-    wrong: tuple[str, ...]
-    # The wrong words with the right ones put in; empty without right words.
-    corrected: tuple[str, ...]
-    # Tokens every match carries: the wrong words' numbers and names, and the words the correction replaced.
-    required: frozenset[str]
-    # How many token changes (Levenshtein) a match may have.
-    edits: int
+    Many are kept at once (an Index of every known error), so a pattern holds only what finding it needs, its
+    tokens shared with the other patterns' (sys.intern); the rest is worked out when asked for."""
 
-    @functools.cached_property
+    __slots__ = ("error", "wrong", "required", "edits", "_fix", "_strings")
+
+    def __init__(self, error: KnownError, wrong: tuple[str, ...], corrected: tuple[str, ...],
+                 required: Iterable[str], edits: int) -> None:
+        self.error = error
+        self.wrong = wrong
+        # Tokens every match carries: the wrong words' numbers and names, and the words the correction replaced.
+        self.required: tuple[str, ...] = tuple(sorted(set(required)))
+        # How many token changes (Levenshtein) a match may have.
+        self.edits = edits
+        # The corrected words as the wrong ones with wrong[start:end] replaced by `words`: (start, end, words),
+        # None without right words. Most of a corrected sentence is the wrong one's: only what differs is kept.
+        self._fix = _difference(wrong, corrected) if corrected else None
+        self._strings: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # quick_test's, once asked for
+
+    @property
+    def corrected(self) -> tuple[str, ...]:
+        """The wrong words with the right ones put in; empty without right words."""
+        if self._fix is None:
+            return ()
+        start, end, words = self._fix
+        return self.wrong[:start] + words + self.wrong[end:]
+
+    @property
     def distinct(self) -> frozenset[str]:
         return frozenset(self.wrong)
 
-    @functools.cached_property
-    def _required_count(self) -> Counter:
-        return Counter(token for token in self.wrong if token in self.required)
+    def stored(self) -> str:
+        """The pattern as a line of text, for a database to keep (from_stored reads it back, ten times quicker than
+        JSON): compiling is the costly part of building an Index, reading this back is not.
 
-    @functools.cached_property
+        Its parts (edits, where the right words go, the wrong, required and right tokens) are parted by
+        _PARTS and the tokens by _TOKENS: control characters, which a token never holds."""
+        start, end, words = self._fix if self._fix else ("", "", ())
+        return _PARTS.join((str(self.edits), str(start), str(end), _TOKENS.join(self.wrong),
+                            _TOKENS.join(self.required), _TOKENS.join(words)))
+
+    @classmethod
+    def from_stored(cls, error: KnownError, stored: str) -> "Pattern":
+        """The pattern `stored` gave, for the error it was compiled from: the caller knows it is that one (it
+        was stored with the error's `fingerprint`, and the fingerprint is the same)."""
+        edits, start, end, wrong, required, words = stored.split(_PARTS)
+        pattern = cls.__new__(cls)
+        pattern.error = error
+        pattern.wrong = tuple(map(sys.intern, wrong.split(_TOKENS)))
+        pattern.required = tuple(map(sys.intern, required.split(_TOKENS))) if required else ()
+        pattern.edits = int(edits)
+        pattern._fix = (int(start), int(end), tuple(map(sys.intern, words.split(_TOKENS))) if words else ()) if (
+            start) else None
+        pattern._strings = None
+        return pattern
+
+    def _corrected_longer_by(self) -> int:
+        """How many tokens longer the corrected words are than the wrong ones (without making them)."""
+        if self._fix is None:
+            return 0
+        start, end, words = self._fix
+        return len(words) - (end - start)
+
     def _to_find(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """quick_test's strings: what every match has (the required numbers' digits and words), and the other
         words a text writes as they are here, longest (likely rarest) first."""
-        found_as_written = [word for word in self.distinct if word[0].isalpha() and word not in WRITTEN_OTHERWISE]
-        every = tuple(_digits_to_find(token) for token in self.required if is_number(token)) + tuple(
-            word for word in found_as_written if word in self.required)
-        others = tuple(sorted((word for word in found_as_written if word not in self.required), key=len,
-                              reverse=True))
-        return every, others
+        if self._strings is None:
+            found_as_written = [word for word in self.distinct
+                                if word[0].isalpha() and word not in WRITTEN_OTHERWISE]
+            every = tuple(_digits_to_find(token) for token in self.required if is_number(token)) + tuple(
+                word for word in found_as_written if word in self.required)
+            others = tuple(sorted((word for word in found_as_written if word not in self.required), key=len,
+                                  reverse=True))
+            self._strings = every, others
+        return self._strings
 
     def find(self, text: str, tokens: Tokens | None = None,
              positions: dict[str, list[int]] | None = None) -> list[Match]:
@@ -240,9 +303,11 @@ class Pattern:
                 return [match for start, end in regions for match in self.find(text, tokenise(text, start, end))]
             tokens = tokenise(text)
         positions = positions or _positions(tokens.words)
-        if not positions.keys() >= self.required:
-            return []
-        if sum(word in positions for word in self.distinct) < len(self.distinct) - self.edits:
+        for token in self.required:
+            if token not in positions:
+                return []
+        distinct = self.distinct
+        if sum(word in positions for word in distinct) < len(distinct) - self.edits:
             return []
         found: list[Match] = []
         for low, high in self._windows(positions, len(tokens.words)):
@@ -268,7 +333,7 @@ class Pattern:
         forms, or with digits of another script, may be left out by it."""
         if _has_joiner(lowered_text):
             lowered_text = _without_joiners(lowered_text)
-        every, others = self._to_find
+        every, others = self._to_find()
         if not all(string in lowered_text for string in every):
             return False
         missing = 0
@@ -284,7 +349,7 @@ class Pattern:
         string the text has fewest of, as far as three times the wrong words' length and 100 characters
         either way. None when there is no such string, or when folding would move the text's characters
         (joiners inside words, NFKC forms of another length): then the whole text is read."""
-        every, _ = self._to_find
+        every, _ = self._to_find()
         if not every or _has_joiner(text):
             return None
         lowered = unicodedata.normalize("NFKC", text).lower()
@@ -316,7 +381,7 @@ class Pattern:
             anchors = [min(self.required, key=lambda word: len(positions[word]))]
         else:
             anchors = sorted(self.distinct, key=lambda word: len(positions.get(word, ())))[:self.edits + 1]
-        slack = self.edits + max(0, len(self.corrected) - len(self.wrong))
+        slack = self.edits + max(0, self._corrected_longer_by())
         return sorted({(max(0, place - index - slack), min(length, place + len(self.wrong) - index + slack))
                        for anchor in anchors for index, word in enumerate(self.wrong) if word == anchor
                        for place in positions.get(anchor, ())})
@@ -331,14 +396,45 @@ class Pattern:
         score = 1 - cost / len(self.wrong)
         if cost > self.edits or first == last:
             return None
-        if self._required_count - Counter(window[first:last]):  # each required token as often as in the error
+        required = Counter(token for token in self.wrong if token in self.required)
+        if required - Counter(window[first:last]):  # each required token as often as in the error
             return None
-        if self.corrected:
-            right_cost, _, _ = align(self.corrected, window)
-            if 1 - right_cost / len(self.corrected) >= score:
+        corrected = self.corrected
+        if corrected:
+            right_cost, _, _ = align(corrected, window)
+            if 1 - right_cost / len(corrected) >= score:
                 return None
         start, end = tokens.starts[low + first], tokens.ends[low + last - 1]
         return Match(self.error, start, end, text[start:end], round(score, 3))
+
+
+# Separators of a stored pattern: control characters, which no token holds (TOKEN reads none, and NFKC makes
+# none of what it reads).
+_PARTS, _TOKENS = "\x1e", "\x1f"
+
+
+def fingerprint(error: KnownError) -> str:
+    """What a pattern compiled from the error depends on: its wrong and right words and the rule that compiles
+    them (this module's code and settings, and the Unicode data that folds tokens), as a digest. A pattern
+    stored with the same fingerprint is what compile_error would make of the error now."""
+    digest = hashlib.blake2b(_rule().encode(), digest_size=16)
+    digest.update(f"{error.wrong}\x00{error.right}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _rule() -> str:
+    return (f"{_source_digest()} {SIMILARITY} {MIN_TOKENS} {MIN_CONTENT_TOKENS} {unicodedata.unidata_version} "
+            f"{sys.version_info[:2]}")
+
+
+@functools.cache
+def _source_digest() -> str:
+    """This module's source, as a digest: any change to the rules here (tokens, names, the corrected words)
+    changes every fingerprint, so patterns stored by an earlier version are compiled again."""
+    try:
+        return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).hexdigest()
+    except OSError:  # no source to read (a frozen build): the version of the package stands for it
+        return version("corrections")
 
 
 def _positions(words: list[str]) -> dict[str, list[int]]:
@@ -389,11 +485,20 @@ def _corrected(wrong: tuple[str, ...], right: tuple[str, ...]) -> tuple[tuple[st
     ("rose 10.5 per cent"): they replace the stretch of the wrong words that begins with their first word and
     ends with their last, the most alike if there are several; failing such a stretch, the one they align
     with best. Right words with nothing in common with the wrong ones stand for the whole corrected text."""
-    stretches = [(_distance(right, wrong[first:last + 1]), abs(last + 1 - first - len(right)), first, last + 1)
-                 for first, word in enumerate(wrong) if word == right[0]
-                 for last in range(first, len(wrong)) if wrong[last] == right[-1]]
-    if stretches:
-        _, _, first, last = min(stretches)
+    # Candidates by the least distance they could have (their difference in length), so that most are ruled
+    # out by that alone or after a few rows of the distance's table: the one chosen is the same.
+    candidates = sorted((abs(last + 1 - first - len(right)), first, last + 1)
+                        for first, word in enumerate(wrong) if word == right[0]
+                        for last in range(first, len(wrong)) if wrong[last] == right[-1])
+    best = None
+    for length_difference, first, last in candidates:
+        if best is not None and length_difference > best[0]:
+            break
+        distance = _distance(right, wrong[first:last], None if best is None else best[0])
+        if best is None or (distance, length_difference, first, last) < best:
+            best = (distance, length_difference, first, last)
+    if best is not None:
+        _, _, first, last = best
     else:
         cost, first, last = align(right, list(wrong))
         if cost >= len(right):
@@ -401,8 +506,21 @@ def _corrected(wrong: tuple[str, ...], right: tuple[str, ...]) -> tuple[tuple[st
     return wrong[:first] + right + wrong[last:], frozenset(wrong[first:last]) - frozenset(right)
 
 
-def _distance(one: tuple[str, ...], other: tuple[str, ...]) -> int:
-    """Levenshtein's distance between two sequences of tokens."""
+def _distance(one: tuple[str, ...], other: tuple[str, ...], limit: int | None = None) -> int:
+    """Levenshtein's distance between two sequences of tokens; with a limit, a distance above it may be given as
+    limit + 1 (the work stops when it cannot be the limit or less)."""
+    # What both begin and end with costs nothing: only the rest is compared.
+    start, one_end, other_end = 0, len(one), len(other)
+    while start < one_end and start < other_end and one[start] == other[start]:
+        start += 1
+    while one_end > start and other_end > start and one[one_end - 1] == other[other_end - 1]:
+        one_end -= 1
+        other_end -= 1
+    one, other = one[start:one_end], other[start:other_end]
+    if not one or not other:
+        return len(one) + len(other)
+    if limit is not None and abs(len(one) - len(other)) > limit:
+        return limit + 1
     previous = list(range(len(other) + 1))
     for row, token in enumerate(one, 1):
         current = [row]
@@ -410,7 +528,20 @@ def _distance(one: tuple[str, ...], other: tuple[str, ...]) -> int:
             current.append(min(previous[column] + 1, current[column - 1] + 1,
                                previous[column - 1] + (token != other_token)))
         previous = current
+        if limit is not None and min(current) > limit:
+            return limit + 1
     return previous[-1]
+
+
+def _difference(wrong: tuple[str, ...], corrected: tuple[str, ...]) -> tuple[int, int, tuple[str, ...]]:
+    """(start, end, words): the corrected tokens are the wrong ones with wrong[start:end] replaced by words."""
+    start, wrong_end, corrected_end = 0, len(wrong), len(corrected)
+    while start < wrong_end and start < corrected_end and wrong[start] == corrected[start]:
+        start += 1
+    while wrong_end > start and corrected_end > start and wrong[wrong_end - 1] == corrected[corrected_end - 1]:
+        wrong_end -= 1
+        corrected_end -= 1
+    return start, wrong_end, corrected[start:corrected_end]
 
 
 def matchable(wrong: str | Iterable[str]) -> bool:
@@ -434,10 +565,10 @@ def names(text: str, tokens: Tokens) -> frozenset[str]:
         return frozenset()
     found = set()
     for number, word in enumerate(raw):
-        before = text[tokens.ends[number - 1] if number else 0:tokens.starts[number]]
         folded = tokens.words[number]
-        starts_sentence = number == 0 or SENTENCE_START.search(before)
-        if word[0].isupper() and folded not in STOPWORDS and len(folded) > 1 and not starts_sentence:
+        if not word[0].isupper() or folded in STOPWORDS or len(folded) < 2 or number == 0:
+            continue
+        if not SENTENCE_START.search(text, tokens.ends[number - 1], tokens.starts[number]):
             found.add(folded)
     return frozenset(found)
 
@@ -445,10 +576,10 @@ def names(text: str, tokens: Tokens) -> frozenset[str]:
 def compile_error(error: KnownError) -> Pattern | None:
     """The error ready to be looked for, or None when its wrong words are too short or common (matchable)."""
     read = tokenise(error.wrong)
-    wrong = tuple(read.words)
+    wrong = tuple(map(sys.intern, read.words))  # shared with every other pattern's
     if not matchable(wrong):
         return None
-    right = tuple(tokenise(error.right).words) if error.right else ()
+    right = tuple(map(sys.intern, tokenise(error.right).words)) if error.right else ()
     corrected, replaced = _corrected(wrong, right) if right else ((), frozenset())
     if corrected == wrong:
         corrected = ()
@@ -504,7 +635,7 @@ def _may_be_grouped(token: str) -> bool:
 
 # --- Many known errors at once.
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Index:
     """Many known errors, each filed under a few of its tokens, ready to be found in a text (Index.build)."""
 
@@ -515,21 +646,27 @@ class Index:
     ignored: tuple[KnownError, ...] = ()
 
     @classmethod
-    def build(cls, errors: Iterable[KnownError | Pattern]) -> "Index":
+    def build(cls, errors: Iterable[KnownError | Pattern], ignored: Iterable[KnownError] = ()) -> "Index":
         """Each error filed where it costs the text least to look: under the one required token fewest errors
         share (every match carries it), or else under the edits + 1 tokens of its wrong words fewest errors share
         (every match carries one of them), whichever makes fewer errors share its postings.
 
-        Errors may come compiled already (a Pattern, from an earlier index's `patterns`): an index built again
+        Errors may come compiled already (a Pattern, from an earlier index's `patterns` or read back from its
+        stored form), and those known to be too short or common may come as `ignored`: an index built again
         after a few errors changed compiles only those."""
-        patterns, ignored = [], []
+        patterns, ignored = [], list(ignored)
         for error in errors:
             pattern = error if isinstance(error, Pattern) else compile_error(error)
             (patterns.append(pattern) if pattern else ignored.append(error))
-        shared = Counter(token for pattern in patterns for token in pattern.distinct)
+        shared: Counter = Counter()
+        for pattern in patterns:
+            shared.update(set(pattern.wrong))
+        # Every token's place in the order fewest shared first (then by the token): a pattern's rarest tokens
+        # are its tokens sorted by it.
+        rank = {token: place for place, token in enumerate(sorted(shared, key=lambda token: (shared[token], token)))}
         postings: dict[str, list[int]] = defaultdict(list)
         for number, pattern in enumerate(patterns):
-            for key in _keys(pattern, shared):
+            for key in _keys(pattern, shared, rank):
                 postings[key].append(number)
         return cls(tuple(patterns), {key: tuple(found) for key, found in postings.items()}, tuple(ignored))
 
@@ -547,10 +684,10 @@ class Index:
         return sorted(found, key=lambda match: (match.start, -match.score, str(match.error.id)))
 
 
-def _keys(pattern: Pattern, shared: Counter) -> tuple[str, ...]:
-    rarest = sorted(pattern.distinct, key=lambda token: (shared[token], token))[:pattern.edits + 1]
+def _keys(pattern: Pattern, shared: Counter, rank: dict[str, int]) -> tuple[str, ...]:
+    rarest = sorted(set(pattern.wrong), key=rank.__getitem__)[:pattern.edits + 1]
     if pattern.required:
-        required = min(pattern.required, key=lambda token: (shared[token], token))
+        required = min(pattern.required, key=rank.__getitem__)
         if shared[required] <= sum(shared[token] for token in rarest):
             return (required,)
     return tuple(rarest)
