@@ -521,6 +521,23 @@ class NoticeVersion(db.Model):
     notice: Mapped[Notice] = relationship(back_populates="versions")
 
 
+class NoticePattern(db.Model):
+    """A notice's wrong words as the matcher compiled them (repeats/matching.Pattern.stored), kept so that a process
+    reads them back instead of compiling every known error again (repeats/checks writes them).
+
+    A row stands only while its fingerprint is the one the notice's words and the matcher's rule give now
+    (matching.fingerprint): an amended notice, or a matcher changed since, makes it stale, and the next check
+    compiles the words again and replaces it. A notice deleted (an undone publication) takes its row with it.
+    """
+
+    __tablename__ = "notice_pattern"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("correction.id", ondelete="CASCADE"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    # None: the words are too short or common to be looked for (matching.matchable).
+    pattern: Mapped[str | None] = mapped_column(Text, default=None)
+
+
 class ChangeReview(db.Model):
     """A change to a published article's text that editors must answer unless a notice follows in time.
 

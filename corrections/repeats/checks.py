@@ -7,13 +7,18 @@ check and built again only when the notices changed: every check first reads the
 newest id and newest publication, amendment and withdrawal: one short query), so each of several servers sees a
 change at its next check. A rebuild compiles only the errors that are new or changed (the others' patterns are
 kept), so publishing a correction costs the next check a read of the known errors' words, not a compilation of
-them all.
+them all. The compiled errors are kept in the database too (models.NoticePattern, one row a notice, written here
+by the check that compiled them): a new process, and every `check-text` run is one, reads them back instead of
+compiling every known error again (30,000 in a fraction of a second rather than seconds). A stored pattern is used
+only while its fingerprint is the one the notice's words and the matcher's rule give now (matching.fingerprint),
+so an amended notice, or a matcher changed since, is compiled again; a deleted notice takes its row with it.
 
 A finding says where the error is in the text as it was given: start and end are offsets in Python's sense,
 Unicode code points (not bytes, not UTF-16 units), into the HTML source for HTML (whose `text` is the passage as
 a reader sees it, markup left out) and into the plain text otherwise.
 """
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -21,15 +26,36 @@ from difflib import SequenceMatcher
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from corrections.extensions import db
-from corrections.models import Article, Notice
-from corrections.repeats.matching import Index, KnownError, Match, Pattern, align, html_text, tokenise
+from corrections.models import Article, Notice, NoticePattern
+from corrections.repeats.matching import (
+    Index,
+    KnownError,
+    Match,
+    Pattern,
+    align,
+    compile_error,
+    fingerprint,
+    html_text,
+    tokenise,
+)
 from corrections.vocabulary import CHECK_TEXT_MAX
+
+logger = logging.getLogger(__name__)
 
 # The notices whose wrong words are known errors.
 _KNOWN = (Notice.withdrawn_at.is_(None), Notice.wrong_text != "")
-KNOWN_ERRORS = select(Notice.id, Notice.wrong_text, Notice.right_text).where(*_KNOWN)
+# Their words, with the pattern stored for each (if any: a NULL fingerprint when none is).
+KNOWN_ERRORS = (select(Notice.id, Notice.wrong_text, Notice.right_text, NoticePattern.fingerprint,
+                       NoticePattern.pattern)
+                .outerjoin(NoticePattern, NoticePattern.notice_id == Notice.id).where(*_KNOWN))
+# How long storing compiled patterns waits for a lock before it gives up (they are compiled again next time).
+STORE_WAIT_MS = 500
+# Rows read at a time: the words of every known error are never all in memory at once beside the index.
+READ_AT_A_TIME = 2000
 # What changes whenever the known errors may have: a notice published (a new highest id and publication time),
 # amended (its words may have changed), withdrawn, or taken back by an undo moments after it was published (the
 # count falls; its id may be taken again on SQLite, by a notice published later). Each max() is a step down an
@@ -115,11 +141,60 @@ class KnownErrors:
     def _rebuild(self, version: tuple) -> None:
         # The version is read before the words: a notice published in between makes the next check rebuild again,
         # never leaves this index without it.
-        compiled: dict[KnownError, Pattern] = {pattern.error: pattern for pattern in self.index.patterns}
-        errors = (KnownError(row.id, row.wrong_text, row.right_text) for row in db.session.execute(KNOWN_ERRORS))
-        self.index = Index.build(compiled.get(error, error) for error in errors)
+        kept: dict[KnownError, Pattern] = {pattern.error: pattern for pattern in self.index.patterns}
+        kept_ignored = set(self.index.ignored)
+        patterns: list[Pattern] = []
+        ignored: list[KnownError] = []
+        compiled: list[dict] = []  # to store
+        rows = db.session.execute(KNOWN_ERRORS.execution_options(yield_per=READ_AT_A_TIME))
+        for row in rows:
+            error = KnownError(row.id, row.wrong_text, row.right_text)
+            pattern = kept.get(error)
+            if pattern is None and error not in kept_ignored:
+                made_from = fingerprint(error)
+                if row.fingerprint == made_from:
+                    pattern = Pattern.from_stored(error, row.pattern) if row.pattern is not None else None
+                else:
+                    pattern = compile_error(error)
+                    compiled.append({"notice_id": row.id, "fingerprint": made_from,
+                                     "pattern": pattern.stored() if pattern else None})
+            (patterns.append(pattern) if pattern else ignored.append(error))
+        self.index = Index.build(patterns, ignored)
         self.version = version
         self.builds += 1
+        store_patterns(compiled)
+
+
+def store_patterns(rows: list[dict]) -> None:
+    """Keep compiled patterns (notice_id, fingerprint, pattern) for the next process, replacing stale ones, in a
+    transaction of its own: a check changes nothing a reader of the notices sees, whatever its caller does with
+    its own transaction. It waits at most STORE_WAIT_MS for a lock: a caller whose own transaction holds one
+    (SQLite's one writer, a notice being deleted) must not wait for itself. A failure (that, a notice deleted
+    meanwhile, a database that takes no writes) is logged and leaves the patterns to be compiled again next time."""
+    if not rows:
+        return
+    try:
+        with db.engine.connect() as connection:
+            on_sqlite = connection.dialect.name == "sqlite"
+            waited = None
+            try:
+                with connection.begin():
+                    if on_sqlite:  # a setting of the connection, put back before it goes back to the pool
+                        waited = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                        connection.exec_driver_sql(f"PRAGMA busy_timeout = {STORE_WAIT_MS}")
+                    else:  # for this transaction only
+                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{STORE_WAIT_MS}ms'")
+                    statement = (sqlite if on_sqlite else postgresql).insert(NoticePattern)
+                    connection.execute(statement.on_conflict_do_update(
+                        index_elements=[NoticePattern.notice_id],
+                        set_={"fingerprint": statement.excluded.fingerprint, "pattern": statement.excluded.pattern}),
+                        rows)
+            finally:
+                if waited is not None:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited)}")
+    except SQLAlchemyError:
+        logger.warning("%d compiled known errors could not be stored; they will be compiled again", len(rows),
+                       exc_info=True)
 
 
 def known_errors() -> KnownErrors:
@@ -235,3 +310,4 @@ def _stretch(wrong: list[str], right: list[str]) -> tuple[int, int]:
     cost, first, last = align(right, wrong)
     # Stricter than the matcher (which needs one word in common): a suggestion is read by people.
     return (first, last) if 2 * cost < len(right) else (0, len(wrong))
+
