@@ -146,17 +146,17 @@ class KnownErrors:
         patterns: list[Pattern] = []
         ignored: list[KnownError] = []
         compiled: list[dict] = []  # to store
-        rows = db.session.execute(KNOWN_ERRORS.execution_options(yield_per=READ_AT_A_TIME))
-        for row in rows:
-            error = KnownError(row.id, row.wrong_text, row.right_text)
-            pattern = kept.get(error)
-            if pattern is None and error not in kept_ignored:
+        rows = db.session.execute(KNOWN_ERRORS.execution_options(yield_per=READ_AT_A_TIME)).tuples()
+        for notice_id, wrong, right, stored_fingerprint, stored in rows:
+            error = KnownError(notice_id, wrong, right)
+            pattern = kept.get(error) if kept else None
+            if pattern is None and not (kept_ignored and error in kept_ignored):
                 made_from = fingerprint(error)
-                if row.fingerprint == made_from:
-                    pattern = Pattern.from_stored(error, row.pattern) if row.pattern is not None else None
+                if stored_fingerprint == made_from:
+                    pattern = Pattern.from_stored(error, stored) if stored is not None else None
                 else:
                     pattern = compile_error(error)
-                    compiled.append({"notice_id": row.id, "fingerprint": made_from,
+                    compiled.append({"notice_id": notice_id, "fingerprint": made_from,
                                      "pattern": pattern.stored() if pattern else None})
             (patterns.append(pattern) if pattern else ignored.append(error))
         self.index = Index.build(patterns, ignored)

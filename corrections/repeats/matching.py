@@ -417,14 +417,15 @@ def fingerprint(error: KnownError) -> str:
     """What a pattern compiled from the error depends on: its wrong and right words and the rule that compiles
     them (this module's code and settings, and the Unicode data that folds tokens), as a digest. A pattern
     stored with the same fingerprint is what compile_error would make of the error now."""
-    digest = hashlib.blake2b(_rule().encode(), digest_size=16)
+    digest = _rule_digest(SIMILARITY, MIN_TOKENS, MIN_CONTENT_TOKENS).copy()
     digest.update(f"{error.wrong}\x00{error.right}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
-def _rule() -> str:
-    return (f"{_source_digest()} {SIMILARITY} {MIN_TOKENS} {MIN_CONTENT_TOKENS} {unicodedata.unidata_version} "
-            f"{sys.version_info[:2]}")
+@functools.lru_cache(maxsize=4)
+def _rule_digest(*settings: object):
+    rule = f"{_source_digest()} {settings} {unicodedata.unidata_version} {sys.version_info[:2]}"
+    return hashlib.blake2b(rule.encode(), digest_size=16)
 
 
 @functools.cache
@@ -688,6 +689,6 @@ def _keys(pattern: Pattern, shared: Counter, rank: dict[str, int]) -> tuple[str,
     rarest = sorted(set(pattern.wrong), key=rank.__getitem__)[:pattern.edits + 1]
     if pattern.required:
         required = min(pattern.required, key=rank.__getitem__)
-        if shared[required] <= sum(shared[token] for token in rarest):
+        if shared[required] <= sum(map(shared.__getitem__, rarest)):
             return (required,)
     return tuple(rarest)
