@@ -5,13 +5,16 @@ one), as long as the notice is not withdrawn and its words are particular enough
 (matching.matchable). Each process keeps one `matching.Index` of them per app (`KnownErrors`), built on its first
 check and built again only when the notices changed: every check first reads the notices' version (their count,
 newest id and newest publication, amendment and withdrawal: one short query), so each of several servers sees a
-change at its next check. A rebuild compiles only the errors that are new or changed (the others' patterns are
-kept), so publishing a correction costs the next check a read of the known errors' words, not a compilation of
-them all. The compiled errors are kept in the database too (models.NoticePattern, one row a notice, written here
-by the check that compiled them): a new process, and every `check-text` run is one, reads them back instead of
-compiling every known error again (30,000 in a fraction of a second rather than seconds). A stored pattern is used
-only while its fingerprint is the one the notice's words and the matcher's rule give now (matching.fingerprint),
-so an amended notice, or a matcher changed since, is compiled again; a deleted notice takes its row with it.
+change at its next check. The index keeps each error's tokens under its notice's id, not its words (a third of
+its memory): a finding reads the words of the notices found.
+
+Compiling the errors is the costly part, so it is done once for all processes: the compiled errors are kept in
+the database (models.NoticePattern, one row a notice, written here by the check that compiled them), and a new
+process, as every `check-text` run is, reads them back (30,000 in about a second of CPU rather than eight). A
+stored pattern is used only while its fingerprint is the one the notice's words and the matcher's rule give now
+(matching.fingerprint): an amended notice, or a matcher changed since, is compiled again and its row replaced; a
+deleted notice takes its row with it. A rebuild keeps the patterns of the errors that did not change, so
+publishing a correction costs the next check a read of the known errors, not a compilation of them all.
 
 A finding says where the error is in the text as it was given: start and end are offsets in Python's sense,
 Unicode code points (not bytes, not UTF-16 units), into the HTML source for HTML (whose `text` is the passage as
@@ -21,7 +24,7 @@ a reader sees it, markup left out) and into the plain text otherwise.
 import logging
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from flask import current_app, url_for
@@ -55,7 +58,7 @@ KNOWN_ERRORS = (select(Notice.id, Notice.wrong_text, Notice.right_text, NoticePa
 # How long storing compiled patterns waits for a lock before it gives up (they are compiled again next time).
 STORE_WAIT_MS = 500
 # Rows read at a time: the words of every known error are never all in memory at once beside the index.
-READ_AT_A_TIME = 2000
+READ_AT_A_TIME = 500
 # What changes whenever the known errors may have: a notice published (a new highest id and publication time),
 # amended (its words may have changed), withdrawn, or taken back by an undo moments after it was published (the
 # count falls; its id may be taken again on SQLite, by a notice published later). Each max() is a step down an
@@ -141,24 +144,27 @@ class KnownErrors:
     def _rebuild(self, version: tuple) -> None:
         # The version is read before the words: a notice published in between makes the next check rebuild again,
         # never leaves this index without it.
-        kept: dict[KnownError, Pattern] = {pattern.error: pattern for pattern in self.index.patterns}
-        kept_ignored = set(self.index.ignored)
+        kept = {pattern.error.id: pattern for pattern in self.index.patterns}
         patterns: list[Pattern] = []
         ignored: list[KnownError] = []
         compiled: list[dict] = []  # to store
         rows = db.session.execute(KNOWN_ERRORS.execution_options(yield_per=READ_AT_A_TIME)).tuples()
         for notice_id, wrong, right, stored_fingerprint, stored in rows:
             error = KnownError(notice_id, wrong, right)
-            pattern = kept.get(error) if kept else None
-            if pattern is None and not (kept_ignored and error in kept_ignored):
-                made_from = fingerprint(error)
-                if stored_fingerprint == made_from:
-                    pattern = Pattern.from_stored(error, stored) if stored is not None else None
-                else:
-                    pattern = compile_error(error)
-                    compiled.append({"notice_id": notice_id, "fingerprint": made_from,
-                                     "pattern": pattern.stored() if pattern else None})
-            (patterns.append(pattern) if pattern else ignored.append(error))
+            made_from = fingerprint(error)
+            if stored_fingerprint != made_from:  # none stored, or from other words or by another rule
+                pattern = compile_error(error)
+                stored = pattern.stored() if pattern else None
+                compiled.append({"notice_id": notice_id, "fingerprint": made_from, "pattern": stored})
+            # The index keeps the tokens, not the words (a third of its memory): a finding reads them (check).
+            known = KnownError(notice_id, "", "")
+            if stored is None:
+                ignored.append(known)
+                continue
+            pattern = kept.get(notice_id)
+            if pattern is None or pattern.stored() != stored:  # the one kept is not what the words give now
+                pattern = Pattern.from_stored(known, stored)
+            patterns.append(pattern)
         self.index = Index.build(patterns, ignored)
         self.version = version
         self.builds += 1
@@ -225,6 +231,9 @@ def check(text: str, is_html: bool, *, absolute_urls: bool = True) -> list[Findi
         notice = notices.get(match.error.id)
         if notice is None:  # withdrawn since the index was read
             continue
+        # Named with its words as they are now (amended in the moment since the index was read: the next check
+        # reads it again).
+        match = replace(match, error=KnownError(notice.id, notice.wrong_text, notice.right_text))
         start, end = source.source_span(match.start, match.end) if source else (match.start, match.end)
         findings.append(Finding(
             notice_id=notice.id, notice_kind=notice.kind,
@@ -238,7 +247,8 @@ def check(text: str, is_html: bool, *, absolute_urls: bool = True) -> list[Findi
 
 def _notices(ids: set) -> dict:
     rows = db.session.execute(
-        select(Notice.id, Notice.kind, Article.slug, Article.title, Article.canonical_url)
+        select(Notice.id, Notice.kind, Notice.wrong_text, Notice.right_text, Article.slug, Article.title,
+               Article.canonical_url)
         .join(Article, Article.id == Notice.article_id).where(Notice.id.in_(ids), *_KNOWN))
     return {row.id: row for row in rows}
 

@@ -196,7 +196,11 @@ def html_text(source: str) -> HtmlText:
 
 @dataclass(frozen=True, slots=True)
 class KnownError:
-    """A corrected error: its id (a notice's, for instance), the wrong words it fixed and the right ones."""
+    """A corrected error: its id (a notice's, for instance), the wrong words it fixed and the right ones.
+
+    Once compiled, a pattern needs only its tokens: a caller that keeps many (repeats/checks) may give the patterns
+    it reads back (Pattern.from_stored) an error with its words left out ("") and look the words up by id for
+    what it finds."""
 
     id: Hashable
     wrong: str
@@ -230,9 +234,13 @@ class Pattern:
         self.required: tuple[str, ...] = tuple(sorted(set(required)))
         # How many token changes (Levenshtein) a match may have.
         self.edits = edits
-        # The corrected words as the wrong ones with wrong[start:end] replaced by `words`: (start, end, words),
+        # The corrected words as the wrong ones with wrong[start:end] replaced by `words`: (start, end, *words),
         # None without right words. Most of a corrected sentence is the wrong one's: only what differs is kept.
-        self._fix = _difference(wrong, corrected) if corrected else None
+        if corrected:
+            start, end, words = _difference(wrong, corrected)
+            self._fix: tuple | None = (start, end, *words)
+        else:
+            self._fix = None
         self._strings: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # quick_test's, once asked for
 
     @property
@@ -240,8 +248,8 @@ class Pattern:
         """The wrong words with the right ones put in; empty without right words."""
         if self._fix is None:
             return ()
-        start, end, words = self._fix
-        return self.wrong[:start] + words + self.wrong[end:]
+        start, end, *words = self._fix
+        return self.wrong[:start] + tuple(words) + self.wrong[end:]
 
     @property
     def distinct(self) -> frozenset[str]:
@@ -253,7 +261,7 @@ class Pattern:
 
         Its parts (edits, where the right words go, the wrong, required and right tokens) are parted by
         _PARTS and the tokens by _TOKENS: control characters, which a token never holds."""
-        start, end, words = self._fix if self._fix else ("", "", ())
+        start, end, *words = self._fix if self._fix else ("", "")
         return _PARTS.join((str(self.edits), str(start), str(end), _TOKENS.join(self.wrong),
                             _TOKENS.join(self.required), _TOKENS.join(words)))
 
@@ -267,7 +275,7 @@ class Pattern:
         pattern.wrong = tuple(map(sys.intern, wrong.split(_TOKENS)))
         pattern.required = tuple(map(sys.intern, required.split(_TOKENS))) if required else ()
         pattern.edits = int(edits)
-        pattern._fix = (int(start), int(end), tuple(map(sys.intern, words.split(_TOKENS))) if words else ()) if (
+        pattern._fix = (int(start), int(end), *map(sys.intern, words.split(_TOKENS) if words else ())) if (
             start) else None
         pattern._strings = None
         return pattern
@@ -276,8 +284,8 @@ class Pattern:
         """How many tokens longer the corrected words are than the wrong ones (without making them)."""
         if self._fix is None:
             return 0
-        start, end, words = self._fix
-        return len(words) - (end - start)
+        start, end = self._fix[:2]
+        return len(self._fix) - 2 - (end - start)
 
     def _to_find(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """quick_test's strings: what every match has (the required numbers' digits and words), and the other
