@@ -384,11 +384,12 @@ class Pattern:
         """The stretches of the text's tokens a match could lie in, in order: around each place of an anchor.
 
         Anchors: the required token the text has fewest of, which every match carries; without required tokens,
-        the edits + 1 tokens of the wrong words the text has fewest of, one of which every match carries."""
+        the edits + 1 tokens of the wrong words the text has fewest of, one of which every match carries. Of
+        tokens the text has as often, the first in sorted order: the same windows in every process."""
         if self.required:
             anchors = [min(self.required, key=lambda word: len(positions[word]))]
         else:
-            anchors = sorted(self.distinct, key=lambda word: len(positions.get(word, ())))[:self.edits + 1]
+            anchors = sorted(self.distinct, key=lambda word: (len(positions.get(word, ())), word))[:self.edits + 1]
         slack = self.edits + max(0, self._corrected_longer_by())
         return sorted({(max(0, place - index - slack), min(length, place + len(self.wrong) - index + slack))
                        for anchor in anchors for index, word in enumerate(self.wrong) if word == anchor
