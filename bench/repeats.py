@@ -6,6 +6,8 @@
     .venv/bin/python bench/repeats.py --others           # also MinHash LSH and rapidfuzz, when installed
     .venv/bin/python bench/repeats.py --generated --articles 2000 --planted 50   # the app's check and sweep on a
                                                          # database made by gen-fake --plant-errors
+    .venv/bin/python bench/repeats.py --quick --before DIR   # and the first check with the code in DIR
+                                                         # (git archive REV | tar -x -C DIR)
 
 News-like articles are written from the word lists and sentences of corrections/seed/fake.py. Known errors are
 sentences with a wrong figure or name, planted verbatim or reworded by corrections/seed/planting.py (shared with
@@ -18,9 +20,11 @@ It prints:
 1. recall by kind and precision, for the check (one Index of 30,000 known errors asked about each article) and
    the sweep (each planted error scored against every article);
 2. the check's time: a 1,000-word article against 30,000 known errors (median and 95th percentile of 100), in
-   memory (Index.find) and as the app runs it (checks.check, the known errors published as notices in SQLite:
-   the first check of a process, which reads and compiles them all, later ones, and the first after a new
-   notice);
+   memory (Index.find) and as the app runs it (checks.check, the known errors published as notices in SQLite):
+   the first check of new processes (with no pattern stored: every error compiled and stored; with them stored;
+   with --before, with the code of an earlier checkout) and how much the process grew, a whole
+   `corrections check-text` run from start to exit, then in one process later checks and the first after a new
+   notice;
 3. the sweep's time for one correction over the archive (100,000 articles of 500 to 800 words): in memory,
    from a SQLite database read whole, and from the same database through an FTS5 prefilter;
 4. with --others, the methods not kept: MinHash LSH (datasketch) over sentences, and rapidfuzz's
@@ -35,6 +39,7 @@ import json
 import os
 import random
 import re
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -294,10 +299,89 @@ def vm_rss() -> int:
     return 0
 
 
-def check_in_database(errors: list[KnownError], check_texts: list[str], folder: Path) -> dict[str, object]:
+# The first check of a new process, in one: the app made, one check (its CPU and wall time, and how much the
+# process grew: the index), as JSON. Run with the code of the checkout in argv[1].
+ONE_CHECK = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from corrections import create_app
+from corrections.repeats import checks
+def rss():
+    return next(int(line.split()[1]) * 1024 for line in Path("/proc/self/status").read_text().splitlines()
+                if line.startswith("VmRSS:"))
+app = create_app({"DATABASE_URL": sys.argv[2], "SECRET_KEY": "bench", "INSTANCE_PATH": sys.argv[3],
+                  "SERVER_NAME": "localhost", "RATELIMIT_ENABLED": False})
+text = Path(sys.argv[4]).read_text()
+with app.app_context(), app.test_request_context():
+    before, started, cpu = rss(), time.perf_counter(), time.process_time()
+    found = checks.check(text, False)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(json.dumps({"wall": wall, "cpu": cpu, "grown": rss() - before, "found": len(found)}))
+"""
+
+
+def first_check(root: Path, url: str, folder: Path, draft: Path) -> dict:
+    """ONE_CHECK in a new process, with the code of the checkout at `root`."""
+    run = subprocess.run([sys.executable, "-c", ONE_CHECK, str(root), url, str(folder), str(draft)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(run.stdout.splitlines()[-1])
+
+
+def check_text_command(root: Path, url: str, folder: Path, draft: Path) -> tuple[float, float]:
+    """`corrections check-text FILE` from start to exit, with the code of the checkout at `root`: wall and CPU
+    seconds (the process's own and its children's)."""
+    environment = {**os.environ, "CORRECTIONS_DATABASE_URL": url, "CORRECTIONS_SECRET_KEY": "bench",
+                   "CORRECTIONS_INSTANCE_PATH": str(folder)}
+    script = (f"import sys; sys.path.insert(0, {str(root)!r}); from corrections import main; "
+              f"sys.argv = ['corrections', 'check-text', {str(draft)!r}]; main()")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def new_processes(url: str, folder: Path, draft: Path, before: Path | None) -> dict[str, dict[str, object]]:
+    """The first check of new processes on the database: with the code at `before` (an earlier checkout, when
+    given), then this code with no pattern stored (it compiles and stores them all), then with them stored."""
+    from sqlalchemy import create_engine, text
+
+    def forget_stored() -> None:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM notice_pattern"))
+        engine.dispose()
+
+    def row(root: Path, stored: bool) -> dict[str, object]:
+        """ONE_CHECK and the command, each in a new process, with the patterns stored or none (forgotten first)."""
+        if not stored:
+            forget_stored()
+        one = first_check(root, url, folder, draft)
+        if not stored:
+            forget_stored()
+        wall, cpu = check_text_command(root, url, folder, draft)
+        return {"first check (CPU)": f"{one['cpu']:.2f} s", "first check (wall)": f"{one['wall']:.2f} s",
+                "index memory (RSS grown)": f"{one['grown'] / 1e6:,.0f} MB",
+                "check-text run, start to exit (wall)": f"{wall:.2f} s", "its CPU": f"{cpu:.2f} s",
+                "found": one["found"]}
+
+    root = Path(__file__).resolve().parent.parent
+    rows = {}
+    if before:
+        rows[f"code at {before.name}"] = row(before, stored=False)
+    rows["nothing stored: every error compiled, then stored"] = row(root, stored=False)
+    rows["patterns stored (every later process)"] = row(root, stored=True)
+    return rows
+
+
+def check_in_database(errors: list[KnownError], check_texts: list[str], folder: Path,
+                      before: Path | None = None) -> tuple[dict[str, object], dict[str, object]]:
     """checks.check against the errors published as notices in a SQLite database made by the migrations: the first
-    check of a process (every error read and compiled), a check once the index is built (the notices' version
-    read, the text matched, the found notices read), and the first check after one more notice is published."""
+    check of new processes (new_processes), then in this process: a check once the index is built (the notices'
+    version read, the text matched, the found notices read), and the first check after one more notice is
+    published."""
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
@@ -323,11 +407,13 @@ def check_in_database(errors: list[KnownError], check_texts: list[str], folder: 
             for number, error in enumerate(errors)])
         db.session.commit()
         db.session.remove()
+        draft = folder / "draft.txt"
+        draft.write_text(check_texts[0])
+        processes = new_processes(db.engine.url.render_as_string(hide_password=False), folder, draft, before)
 
-        before = vm_rss()
-        matching.fold.cache_clear()  # as in a new process
+        grown = vm_rss()
         _, first, first_cpu = measured(checks.check, check_texts[0], False)
-        grown = vm_rss() - before
+        grown = vm_rss() - grown
         runs = [measured(checks.check, text, False) for text in check_texts]
         found = sum(len(run[0]) for run in runs)
         walls, cpus = sorted(run[1] for run in runs), sorted(run[2] for run in runs)
@@ -340,9 +426,9 @@ def check_in_database(errors: list[KnownError], check_texts: list[str], folder: 
         db.session.remove()
         db.engine.dispose()
     at = len(cpus) * 95 // 100
-    return {"checks.check": {
-        "notices": f"{len(errors):,}", "first check (CPU)": f"{first_cpu:.1f} s",
-        "first check (wall)": f"{first:.1f} s", "index memory": f"{grown / 1e6:,.0f} MB",
+    return processes, {"checks.check": {
+        "notices": f"{len(errors):,}", "first check (CPU)": f"{first_cpu:.2f} s",
+        "first check (wall)": f"{first:.2f} s", "index memory": f"{grown / 1e6:,.0f} MB",
         "median (CPU)": ms(statistics.median(cpus)), "p95 (CPU)": ms(cpus[at]),
         "median (wall)": ms(statistics.median(walls)), "p95 (wall)": ms(walls[at]),
         "version query": ms(version / 100), "after a new notice (wall)": ms(after_new),
@@ -551,6 +637,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="recall, precision and the check only")
     parser.add_argument("--others", action="store_true", help="also MinHash LSH and rapidfuzz")
     parser.add_argument("--similarity", type=float, help="another matching.SIMILARITY, to compare")
+    parser.add_argument("--before", type=Path, help="a checkout of an earlier version: its first check too")
     generated = parser.add_argument_group("the app's check and sweep on gen-fake --plant-errors (--generated)")
     generated.add_argument("--generated", action="store_true",
                            help="make a database with gen-fake --articles A --reports R --seed S --plant-errors P "
@@ -610,9 +697,11 @@ def main() -> None:
                             "median (wall)": ms(statistics.median(walls)), "p95 (wall)": ms(walls[94])}}
     print(table("The check: one article against the known errors (target < 50 ms)", check), flush=True)
     with tempfile.TemporaryDirectory() as folder:
-        in_database = check_in_database(known, check_texts, Path(folder))
-    print(table(f"The check as the app runs it: {len(known):,} notices in SQLite, the same {len(check_texts)} "
-                "articles (target < 50 ms)", in_database), flush=True)
+        processes, in_database = check_in_database(known, check_texts, Path(folder), options.before)
+    print(table(f"The first check of a new process: {len(known):,} notices in SQLite, a 1,000-word article",
+                processes), flush=True)
+    print(table(f"The check as the app runs it, in one process (patterns stored): {len(known):,} notices in "
+                f"SQLite, the same {len(check_texts)} articles (target < 50 ms)", in_database), flush=True)
 
     if options.others:
         rows = {}

@@ -17,6 +17,9 @@ So numbers, names and the words that differ between wrong and right decide; the 
 text too short or common to say anything (MIN_TOKENS, MIN_CONTENT_TOKENS) is never matched: `compile_error` gives
 None, and `Index.build` keeps such errors aside (`Index.ignored`).
 
+A compiled error can be kept as a line of text (`Pattern.stored`, read back by `Pattern.from_stored` in a fraction of
+the time compiling takes) with the `fingerprint` of the words and rule it was compiled from.
+
 `Index.build(errors).find(text)` checks a text against many known errors (a draft before it is published): each
 error is filed under one or a few of its rarest tokens, so a text only looks at the errors that share one with it.
 `match_one(error, text)` scores one error against one text (the sweep of the archive), after `quick_test` and a
