@@ -259,8 +259,8 @@ class Pattern:
         return frozenset(self.wrong)
 
     def stored(self) -> str:
-        """The pattern as a line of text, for a database to keep (from_stored reads it back, ten times quicker than
-        JSON): compiling is the costly part of building an Index, reading this back is not.
+        """The pattern as a line of text, for a database to keep (from_stored reads it back, several times quicker
+        than JSON would be): compiling is the costly part of building an Index, reading this back is not.
 
         Its parts (edits, where the right words go, the wrong, required and right tokens) are parted by
         _PARTS and the tokens by _TOKENS: control characters, which a token never holds."""
