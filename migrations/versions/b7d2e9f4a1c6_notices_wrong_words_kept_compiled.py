@@ -8,7 +8,7 @@ known errors that have no row and stores them. A notice deleted (an undone publi
 (ON DELETE CASCADE).
 
 Revision ID: b7d2e9f4a1c6
-Revises: cf5680624199
+Revises: b7d2e4f6a8c1
 Create Date: 2026-12-07 14:00:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e9f4a1c6'
-down_revision = 'cf5680624199'
+down_revision = 'b7d2e4f6a8c1'
 branch_labels = None
 depends_on = None
 
