@@ -127,6 +127,9 @@ class KnownErrors:
     def __init__(self) -> None:
         self.version: tuple | None = None
         self.index = Index.build(())
+        # Each known error's fingerprint (as a number: smaller than its text), by notice: what the pattern the
+        # index has for it (or its being ignored) was made from.
+        self.made_from: dict[int, int] = {}
         # Rebuilds one at a time: a check that finds the index stale waits for the rebuild under way.
         self.lock = threading.Lock()
         self.builds = 0  # for the tests
@@ -147,25 +150,27 @@ class KnownErrors:
         kept = {pattern.error.id: pattern for pattern in self.index.patterns}
         patterns: list[Pattern] = []
         ignored: list[KnownError] = []
+        made_from: dict[int, int] = {}
         compiled: list[dict] = []  # to store
         rows = db.session.execute(KNOWN_ERRORS.execution_options(yield_per=READ_AT_A_TIME)).tuples()
         for notice_id, wrong, right, stored_fingerprint, stored in rows:
             error = KnownError(notice_id, wrong, right)
-            made_from = fingerprint(error)
-            if stored_fingerprint != made_from:  # none stored, or from other words or by another rule
-                pattern = compile_error(error)
-                stored = pattern.stored() if pattern else None
-                compiled.append({"notice_id": notice_id, "fingerprint": made_from, "pattern": stored})
+            words_and_rule = fingerprint(error)
+            made_from[notice_id] = number = int(words_and_rule, 16)
             # The index keeps the tokens, not the words (a third of its memory): a finding reads them (check).
             known = KnownError(notice_id, "", "")
-            if stored is None:
-                ignored.append(known)
-                continue
-            pattern = kept.get(notice_id)
-            if pattern is None or pattern.stored() != stored:  # the one kept is not what the words give now
-                pattern = Pattern.from_stored(known, stored)
-            patterns.append(pattern)
+            if self.made_from.get(notice_id) == number:  # unchanged: what this process made of it before
+                pattern = kept.get(notice_id)
+            elif stored_fingerprint == words_and_rule:
+                pattern = Pattern.from_stored(known, stored) if stored is not None else None
+            else:  # none stored, or from other words or by another rule (another version of the code, too)
+                pattern = compile_error(error)
+                stored = pattern.stored() if pattern else None
+                compiled.append({"notice_id": notice_id, "fingerprint": words_and_rule, "pattern": stored})
+                pattern = Pattern.from_stored(known, stored) if pattern else None
+            (patterns.append(pattern) if pattern else ignored.append(known))
         self.index = Index.build(patterns, ignored)
+        self.made_from = made_from
         self.version = version
         self.builds += 1
         store_patterns(compiled)

@@ -159,3 +159,20 @@ def test_a_check_answers_without_waiting_when_its_patterns_cannot_be_stored(app)
     as_a_new_process()
     checks.check(DRAFT, is_html=False)
     assert notice.id in stored()
+
+
+def test_a_process_keeps_what_it_made_of_an_unchanged_notice_whatever_another_version_stored(app, monkeypatch):
+    first = publish(make_article())
+    checks.check(DRAFT, is_html=False)
+    # Another version of the matcher (a server not yet upgraded, or already) stored the notice its own way.
+    db.session.execute(NoticePattern.__table__.update().values(fingerprint="0" * 32))
+    db.session.commit()
+    compiled = []
+    monkeypatch.setattr(checks, "compile_error", lambda error: compiled.append(error.id) or compile_error(error))
+
+    second = publish(make_article(), "The mayor said the “extra £2.4 million” would go to road repairs.",
+                     "£3.4 million")
+    assert [f.notice_id for f in checks.check(DRAFT, is_html=False)] == [first.id]
+
+    assert compiled == [second.id]  # only the new one
+    assert stored()[first.id].fingerprint == "0" * 32  # left as the other version wrote it
