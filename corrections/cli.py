@@ -27,9 +27,9 @@ from corrections.access import accounts, api_tokens
 from corrections.articles import content
 from corrections.extensions import db
 from corrections.figures import tallies
-from corrections.infra import backup, mail, memory, ops, planner_stats, webhooks
-from corrections.models import utc_iso, utcnow
-from corrections.repeats import checks
+from corrections.infra import backup, mail, memory, ops, planner_stats, retry_queue, webhooks
+from corrections.models import RepeatSweep, utc_iso, utcnow
+from corrections.repeats import checks, sweep
 from corrections.reports import consent, feedback, privacy, spool
 from corrections.seed import demo, fake
 
@@ -74,6 +74,11 @@ def serve_command(host: str, port: int, threads: int) -> None:
         intake.start_filer(app, spool_interval)
         click.echo(f"Filing reports spooled while the database was down ({spool.folder()}) "
                    f"every {spool_interval:g} seconds")
+    sweep_interval = float(app.config.get("REPEAT_SWEEP_INTERVAL") or 0)
+    if sweep_interval > 0:
+        # Off the request path: publishing only queues the sweep; claims keep several servers apart.
+        start_sweeper(app, sweep_interval)
+        click.echo(f"Sweeping the archive for the errors of new corrections every {sweep_interval:g} seconds")
     if not app.config.get("BASE_URL"):
         click.echo("No BASE_URL configured: absolute links (feeds, e-mail, webhooks) use each request's host. "
                    "Set CORRECTIONS_BASE_URL in production.")
@@ -328,6 +333,46 @@ def send_webhooks_command(limit: int) -> None:
         sys.exit(1)
 
 
+def sweep_due(limit: int = 20) -> tuple[int, int]:
+    """Run the archive sweeps that are due (sweep.run), each committed at once; returns (swept, failed).
+
+    Each run first claims its sweeps (retry_queue.claim_due), so with several servers and cron a sweep runs once;
+    a sweep that fails is tried again later, as an e-mail is, and one that dies leaves its claim to run out."""
+    swept = failed = 0
+    for row in retry_queue.claim_due(RepeatSweep, limit):
+        try:
+            transaction.commit(lambda row=row: sweep.run(row))
+            swept += 1
+        except Exception as error:  # noqa: BLE001  (one notice's failure must not stop the others)
+            db.session.rollback()
+            current_app.logger.exception("Sweeping the archive for notice %s failed", row.notice_id)
+            retry_queue.record_failure(row, retry_queue.describe(error))
+            db.session.commit()
+            failed += 1
+    return swept, failed
+
+
+def start_sweeper(app: Flask, interval: float):
+    """Run sweep_due every `interval` seconds in a background thread; set the returned event to stop it."""
+    return retry_queue.start_loop(app, interval, lambda: sweep_due(), "Sweep", "repeat-sweeper", done="swept")
+
+
+@click.command("sweep-repeats")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Sweep for at most this many "
+              "notices.")
+@with_appcontext
+def sweep_repeats_command(limit: int) -> None:
+    """Sweep the archive for the errors of newly published corrections (what `serve` does every few seconds):
+    articles that carry one are listed for editors as "same error elsewhere". Exits 1 if a sweep failed."""
+    started = time.perf_counter()
+    swept, failed = sweep_due(limit)
+    waiting = db.session.scalar(db.select(db.func.count(RepeatSweep.id)).where(RepeatSweep.status == "pending"))
+    click.echo(f"{plural(swept, 'correction')} swept, {failed} failed in {time.perf_counter() - started:.1f} s; "
+               f"{waiting} waiting.")
+    if failed:
+        sys.exit(1)
+
+
 @click.command("file-spool")
 @with_appcontext
 def file_spool_command() -> None:
@@ -570,7 +615,8 @@ def export_feedback_command(since: datetime | None, output: Path | None) -> None
 COMMANDS = [serve_command, seed_demo_command, import_articles_command, create_editor_command, set_password_command,
             create_api_token_command, send_mail_command,
             send_webhooks_command, file_spool_command, outbox_command, purge_personal_data_command, backup_command,
-            gen_fake_command, rebuild_figures_command, check_text_command, export_feedback_command]
+            gen_fake_command, rebuild_figures_command, check_text_command, export_feedback_command,
+            sweep_repeats_command]
 
 
 def register(app: Flask) -> None:

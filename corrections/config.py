@@ -80,6 +80,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SEND_INTERVAL": 30,
     # Seconds between webhook runs of the background sender in `corrections serve`; 0 turns it off.
     "WEBHOOK_SEND_INTERVAL": 5,
+    # Seconds between runs of the archive sweep in `corrections serve` (other articles with a new correction's error,
+    # repeats/sweep.py); 0 turns it off (then run `corrections sweep-repeats` from cron).
+    "REPEAT_SWEEP_INTERVAL": 3,
     # Seconds a receiver has to connect and to answer each read before the try counts as failed.
     "WEBHOOK_TIMEOUT": 5,
     # Delivered deliveries are forgotten after this many days (failed ones stay); 0 keeps them all.

@@ -582,6 +582,7 @@ class ArticleEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), default=None)
     actor: Mapped[str] = mapped_column(String(200))
     # notice (a notice answered a change) | no_notice (an editor's reason) | settled (a notice published anyway)
+    # | same_error_fixed, same_error_dismissed (an item of "same error elsewhere" decided: repeats/decisions.py)
     kind: Mapped[str] = mapped_column(String(20))
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("article_revision.id"), default=None)
     comment: Mapped[str] = mapped_column(Text, default="")
@@ -590,6 +591,72 @@ class ArticleEvent(db.Model):
     notice_kind: Mapped[str] = mapped_column(String(20), default="")
 
     revision: Mapped["ArticleRevision | None"] = relationship()
+
+
+class Repeat(db.Model):
+    """A published notice's error found in another article ("same error elsewhere"), for editors to confirm (the
+    same correction published there, the text fixed) or dismiss with a reason (repeats/decisions.py). One row per
+    notice and article, found by the archive sweep (origin "sweep") or when the article's new text repeated an
+    error corrected before (origin "came_back")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The notice whose error this is; its rows go with it when an undo takes the notice back.
+    notice_id: Mapped[int] = mapped_column(ForeignKey("correction.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    # The article's revision the error was found in, and where in its text (body_text[match_start:match_end]).
+    revision_id: Mapped[int] = mapped_column(ForeignKey("article_revision.id"))
+    match_start: Mapped[int]
+    match_end: Mapped[int]
+    matched_text: Mapped[str] = mapped_column(Text)
+    # How alike the passage is to the notice's wrong words, 0 to 1 (1: the same words).
+    score: Mapped[float]
+    # open | confirmed | dismissed (vocabulary.REPEAT_STATES)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    # sweep | came_back
+    origin: Mapped[str] = mapped_column(String(20), default="sweep")
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), default=None)
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    # Why it was dismissed: a reason from the list (the catalog's English) and the editor's own words.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # The notice confirming published on this article.
+    fixed_by_id: Mapped[int | None] = mapped_column(ForeignKey("correction.id", ondelete="SET NULL"), default=None)
+
+    notice: Mapped["Notice"] = relationship(foreign_keys=[notice_id])
+    article: Mapped[Article] = relationship()
+    revision: Mapped[ArticleRevision] = relationship()
+    fixed_by: Mapped["Notice | None"] = relationship(foreign_keys=[fixed_by_id])
+
+    __table_args__ = (
+        # Found once per notice and article; also a notice's rows, for its page and the API.
+        UniqueConstraint("notice_id", "article_id"),
+        # The editors' page: one state's items, newest first, a page at a time.
+        Index("ix_repeat_state_id", "state", "id"),
+    )
+
+
+class RepeatSweep(db.Model):
+    """A published notice's archive sweep to run, or run: queued when the notice is published, claimed by one
+    background run (infra/retry_queue.claim_due: status, next_attempt_at), done with what it found and how long it
+    took. The figures read how long publishing waited for its sweep (queued_at to done_at)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("correction.id", ondelete="CASCADE"), index=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # pending until swept (done); failed after too many tries.
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # How many articles were read after the prefilter, how many new items it opened, and the sweep's own time.
+    articles_read: Mapped[int] = mapped_column(default=0)
+    found: Mapped[int] = mapped_column(default=0)
+    seconds: Mapped[float] = mapped_column(default=0.0)
+
+    # The sweeper asks for pending sweeps that are due.
+    __table_args__ = (Index("ix_repeat_sweep_status_next_attempt_at", "status", "next_attempt_at"),)
 
 
 class OutboxMessage(db.Model):

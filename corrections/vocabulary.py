@@ -55,6 +55,19 @@ NOTICE_PUBLISHED = {
 # The move to accepted that publishing makes on a linked report still open, as its history says it.
 ACCEPTED_ON_PUBLISHING = N_("Accepted on publishing a correction.")
 
+# An item of "same error elsewhere" (a notice's error found in another article: repeats/), by state, as editors
+# read them; and where it was found: by the archive sweep after publishing, or in an article's new text.
+REPEAT_STATES = {
+    "open": _l("Open"),
+    "confirmed": _l("Corrected"),
+    "dismissed": _l("Dismissed"),
+}
+REPEAT_ORIGINS = {
+    "sweep": _l("found in the archive"),
+    "came_back": _l("came back in a new text"),
+}
+REPEAT_REASON_MAX = 2000
+
 # Who acted, where no editor did: the code a history keeps in place of an editor's name (Event.actor and
 # ChangeReview.answered_by), worded when a page shows it (actor_name).
 ACTORS = {

@@ -3,6 +3,7 @@
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -150,6 +151,17 @@ def moves_on_publishing(status: str, kind: str, text: str) -> list[tuple[str, st
     return [*moves, ("corrected", json.dumps({"published": kind, "text": text}, ensure_ascii=False))]
 
 
+_when_published: list[Callable[[Notice], object]] = []
+
+
+def when_published(hook: Callable[[Notice], object]) -> Callable[[Notice], object]:
+    """Have every publication call `hook(notice)` too, in the same change (a decorator): the sweep of the archive
+    for the same error queues itself so (repeats/sweep.py), without publishing waiting for it."""
+    if hook not in _when_published:
+        _when_published.append(hook)
+    return hook
+
+
 def publish(article: Article, kind: str, text: str, *, by: Editor | api_tokens.Automation, reports: list[Report] = (),
             revision: ArticleRevision | None = None, answering: ChangeReview | None = None, wrong_text: str = "",
             right_text: str = "") -> Notice:
@@ -179,6 +191,8 @@ def publish(article: Article, kind: str, text: str, *, by: Editor | api_tokens.A
     except unannounced.ChangeError as error:
         raise NoticeError(str(error)) from None
     webhooks.emit("correction.published", {"correction": webhooks.notice_data(notice)})
+    for hook in _when_published:
+        hook(notice)
     return notice
 
 
