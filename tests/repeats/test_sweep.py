@@ -11,7 +11,6 @@ from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import Notice, Repeat, RepeatSweep
 from corrections.notices import publishing
-from corrections.repeats import sweep
 from tests.helpers import make_article, make_editor
 
 WRONG = "Acme Corp said turnover rose 6 per cent to £4.2bn in the year to March"
