@@ -14,6 +14,7 @@ from corrections.editor import (  # noqa: F401  (each page adds its routes to th
     policies,
     presence,
     queue,
+    repeats,
     report,
     saved_views,
     tokens,

@@ -15,6 +15,8 @@ from corrections.extensions import db
 from corrections.languages import N_
 from corrections.models import Article, ChangeReview, Notice, Report, utcnow
 from corrections.notices import publishing
+from corrections.repeats import decisions as repeat_decisions
+from corrections.repeats import listing as repeat_listing
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save
 from corrections.triage import queue as triage
@@ -68,8 +70,9 @@ def render_article(article: Article, status: int = 200, *, publish_form=None, am
         revision_choices=revisions.latest(article, REVISIONS_LISTED),
         chosen_revision=parse_id(request.form.get("revision")),
         changes=changes, history=unannounced.history(article, CHANGES_LISTED),
-        history_listed=CHANGES_LISTED, change_labels=unannounced.EVENT_LABELS,
-        event_comment=unannounced.event_comment, now=utcnow(), **way_back(),
+        history_listed=CHANGES_LISTED, change_labels={**unannounced.EVENT_LABELS, **repeat_decisions.EVENT_LABELS},
+        event_comment=repeat_decisions.event_comment, now=utcnow(),
+        elsewhere=repeat_listing.open_counts([notice.id for notice in notices.notices]), **way_back(),
         source_label=SOURCE_GROUPS[source_group(article.source_type)],
     ), status
 

@@ -20,6 +20,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional
 from corrections.access import accounts
 from corrections.articles import unannounced
 from corrections.languages import N_, FieldMessage
+from corrections.repeats import decisions as repeat_decisions
 from corrections.reports import canned_answers, clocks, desks
 from corrections.reports.outcomes import REJECT_REASONS
 from corrections.text import parse_id, parse_ids
@@ -29,6 +30,7 @@ from corrections.vocabulary import (
     NOTICE_KINDS,
     NOTICE_TEXT_MAX,
     NOTICE_TEXT_MIN,
+    REPEAT_REASON_MAX,
     REPLACEMENT_MAX,
     RIGHT_TEXT_MAX,
     TITLE_MAX,
@@ -201,6 +203,38 @@ class NoNoticeForm(FlaskForm):
         extra = (self.reason_text.data or "").strip()
         if self.reason.data in unannounced.NO_NOTICE_REASONS:
             # Kept in the catalog's words, shown in each reader's language (unannounced.answer_reason).
+            return f"{self.reason.data} {extra}".strip()
+        return extra
+
+
+class ConfirmRepeatForm(FlaskForm):
+    """The same correction on another article: the notice, the words that replace the matched ones (none: the
+    notice alone) and the article's revision the page showed."""
+
+    kind = RadioField(_l("Kind of notice"), choices=KIND_CHOICES, default="correction", validate_choice=False)
+    text = PublishForm.text
+    replacement = TextAreaField(_l("Replace the marked words with"), validators=[
+        Optional(),
+        Length(max=REPLACEMENT_MAX, message=FieldMessage(N_("At most %(most)s characters (it has %(length)s)."),
+                                                         most=REPLACEMENT_MAX))],
+        description=_l("Plain words; the formatting around them stays as it is. Leave it empty to publish the notice "
+                       "without changing the article’s text."))
+    revision = HiddenField()
+
+
+class DismissRepeatForm(FlaskForm):
+    """Why an item of "same error elsewhere" is not an error to correct: a reason from the list or the editor's
+    own words."""
+
+    reason = RadioField(_l("Why it is not the same error"), choices=[
+        SelectChoice(reason, _l(reason)) for reason in repeat_decisions.DISMISS_REASONS
+    ] + [SelectChoice(OTHER, _l("Another reason (write it below)"))], validate_choice=False)
+    reason_text = TextAreaField(_l("Your own words"), validators=[Optional(), Length(max=REPEAT_REASON_MAX)])
+
+    def chosen_reason(self) -> str:
+        extra = (self.reason_text.data or "").strip()
+        if self.reason.data in repeat_decisions.DISMISS_REASONS:
+            # Kept in the catalog's words, shown in each page's language (decisions.reason_words).
             return f"{self.reason.data} {extra}".strip()
         return extra
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from corrections.extensions import db
-from corrections.models import ArticleRevision, Notice, Repeat
+from corrections.models import ArticleRevision, Notice, Report, Repeat, notice_report
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,12 @@ def _with_what_pages_show(query):
                          selectinload(Repeat.fixed_by))
 
 
-def page(state: str, per_page: int, after: int | None = None) -> ItemsPage:
-    """The items in `state` ("" for every state), newest first, `per_page` of them after the item `after`."""
+def page(state: str, per_page: int, after: int | None = None, notice_id: int | None = None) -> ItemsPage:
+    """The items in `state` ("" for every state), of one notice if given, newest first, `per_page` of them after
+    the item `after`."""
     where = [Repeat.state == state] if state else []
+    if notice_id is not None:
+        where.append(Repeat.notice_id == notice_id)
     query = select(Repeat).where(*where)
     if after is not None:
         query = query.where(Repeat.id < after)
@@ -84,3 +87,13 @@ def in_context(repeat: Repeat, reach: int = 240) -> InContext:
     before = ("…" if low > 0 else "") + text[low:start]
     after = text[end:high] + ("…" if high < len(text) else "")
     return InContext(before, text[start:end], after)
+
+
+def reports_of(notice: Notice, limit: int) -> tuple[list[Report], int]:
+    """The first `limit` reports the notice resolves, and how many it resolves in all."""
+    first = list(db.session.scalars(select(Report).join(notice_report, notice_report.c.report_id == Report.id)
+                                    .where(notice_report.c.correction_id == notice.id).order_by(Report.id)
+                                    .limit(limit)))
+    total = db.session.scalar(select(func.count()).select_from(notice_report)
+                              .where(notice_report.c.correction_id == notice.id))
+    return first, total
