@@ -32,7 +32,8 @@ def admin_required(view):
 
 # The header's links to a part of the dashboard, and the addresses each covers (a report's page is part of the
 # queue; every page under /editor/admin is part of Admin).
-HEADER_PARTS = (("changes", "editor.changes"), ("elsewhere", "editor.repeats"), ("metrics", "editor.metrics"), ("admin", "editor.admin"),
+HEADER_PARTS = (("changes", "editor.changes"), ("elsewhere", "editor.repeats"), ("metrics", "editor.metrics"),
+                ("admin", "editor.admin"),
                 ("account", "editor.account"))
 
 

@@ -45,7 +45,8 @@ def render_repeat(repeat: Repeat, status: int = 200, *, confirm_form=None, dismi
                                          revision=str(current.number) if current else "")
     reports, reports_total = listing.reports_of(repeat.notice, REPORTS_LISTED)
     return render_template(
-        "editor/repeat.html", reports=reports, reports_total=reports_total, repeat=repeat, article=repeat.article, original=repeat.notice,
+        "editor/repeat.html", reports=reports, reports_total=reports_total, repeat=repeat, article=repeat.article,
+        original=repeat.notice,
         context=listing.in_context(repeat), states=REPEAT_STATES, origins=REPEAT_ORIGINS, kinds=NOTICE_KINDS,
         confirm_form=confirm_form, dismiss_form=dismiss_form or DismissRepeatForm(formdata=None),
         reason=decisions.reason_words(repeat) if repeat.state == "dismissed" else "",

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from corrections.extensions import db
-from corrections.models import ArticleRevision, Notice, Report, Repeat, notice_report
+from corrections.models import ArticleRevision, Notice, Repeat, Report, notice_report
 
 
 @dataclass(frozen=True)

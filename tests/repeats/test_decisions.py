@@ -10,7 +10,7 @@ from sqlalchemy import select
 from corrections import cli
 from corrections.extensions import db
 from corrections.models import ArticleEvent, Notice, Repeat, RepeatSweep
-from tests.helpers import csrf_token, file_report, make_editor
+from tests.helpers import csrf_token, file_report
 from tests.repeats.test_sweep import WRONG, make_siblings, publish_original
 
 
