@@ -25,11 +25,12 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from corrections.access import accounts, api_tokens
-from corrections.articles.content import change_text, get_by_slug
+from corrections.articles.content import ArticleData, change_text, get_by_slug, upsert_article
 from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import ChangeReview, Editor, OutboxMessage, Report, utcnow
 from corrections.notices import policies, publishing
+from corrections.repeats import sweep
 from corrections.reports import canned_answers, clocks, desks, tokens, workflow
 from corrections.seed import demo
 from corrections.triage import queue, saved_views
@@ -161,6 +162,17 @@ def seed(admin) -> dict:
     db.session.commit()
     publishing.amend(notices[0], "Notice 0: an earlier version gave the wrong fare; it is £2.40.", by=admin)
     db.session.commit()
+    # The same wrong sentence in two more articles, one corrected: the sweep lists the other.
+    wrong = "The new ferry terminal at Eastbank will cost £48 million and open in May 2027"
+    twins = [upsert_article(ArticleData(title=f"Ferry terminal plans ({n})", canonical_url=f"https://news.example.org/"
+                                        f"ferry-terminal-{n}", body=f"<p>{wrong}, the council said.</p>"))[0]
+             for n in (1, 2)]
+    db.session.flush()
+    corrected_there = publishing.publish(twins[0], "correction", "An earlier version gave the wrong cost of the "
+                                         "terminal.", by=admin, wrong_text=wrong)
+    db.session.flush()
+    [repeat] = sweep.sweep(corrected_there).found
+    db.session.commit()
     bridge_reports = db.session.scalars(select(Report).where(Report.article_id == bridge.id)
                                         .order_by(Report.id)).all()
     corrected = db.session.scalars(select(Report).where(Report.status == "corrected")).first()
@@ -169,7 +181,7 @@ def seed(admin) -> dict:
     return {"with_notice": with_notice, "bridge": bridge, "canned": canned, "accepting": accepting, "desk": desk,
             "endpoint": endpoint, "review": review, "wants_news": wants_news, "duplicate": duplicate,
             "bridge_reports": bridge_reports, "corrected": corrected, "link": link,
-            "to_reject": to_reject, "many": many, "oldest_notice": notices[0]}
+            "to_reject": to_reject, "many": many, "oldest_notice": notices[0], "repeat": repeat}
 
 
 def reader_pages(pages: Pages, reader: FlaskClient, data: dict) -> None:
@@ -276,6 +288,13 @@ def editor_pages(pages: Pages, admin: FlaskClient, data: dict) -> None:
     pages.add("one change, whole text", admin, f"/editor/changes/{review.id}?whole=1")
     pages.add("one change with no reason given", admin, f"/editor/changes/{review.id}/no-notice", status=400,
               form_from=f"/editor/changes/{review.id}", data={"reason_text": ""})
+    item = data["repeat"]
+    pages.add("same error elsewhere", admin, "/editor/elsewhere")
+    pages.add("same error elsewhere, one notice's items", admin, f"/editor/elsewhere?notice={item.notice_id}")
+    pages.add("same error elsewhere with nothing to show", admin, "/editor/elsewhere?state=dismissed")
+    pages.add("one item of same error elsewhere", admin, f"/editor/elsewhere/{item.id}")
+    pages.add("one item of same error elsewhere with no reason given", admin, f"/editor/elsewhere/{item.id}/dismiss",
+              status=400, form_from=f"/editor/elsewhere/{item.id}", data={"reason_text": ""})
     pages.add("metrics", admin, "/editor/metrics")
     pages.add("account", admin, "/editor/account")
     pages.add("account with a wrong password", admin, "/editor/account/password", status=400,

@@ -317,6 +317,38 @@ OPENAPI = {
                                       "content": {"application/json": {"schema": {"type": "object"}}}}},
             },
         },
+        "/api/v1/notices/{notice_id}/elsewhere": {
+            "get": {
+                "summary": "Other articles carrying a notice's error (same error elsewhere)",
+                "description": "What the archive sweep found after the notice was published: other articles whose "
+                               "text carries its `wrong_text`, verbatim or lightly reworded and not already the "
+                               "`right_text`, in the order they were found, with the words matched (their place "
+                               "in the text of the article's revision named), how alike they are (`score`, 0 to "
+                               "1), and what editors decided (`state`: open, confirmed with the notice published "
+                               "there as `correction_id`, or dismissed with `reason`). `sweep` says whether the "
+                               "sweep is still to run (`pending`), ran (`done`), failed for good, or was not needed "
+                               "(`none`: the notice names no wrong words). Paginated by item: follow `next`. Needs "
+                               "an API token: items name errors in other articles before editors confirmed them.",
+                "tags": ["notices"],
+                "security": [{"bearerAuth": []}],
+                "parameters": [
+                    {"name": "notice_id", "in": "path", "required": True,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}},
+                    {**_LIMIT, "description": f"Items per page, 1 to {MAX_LIMIT}."},
+                    {"name": "after", "in": "query", "required": False,
+                     "description": "Where the page starts: after this item (take it from the `next` link).",
+                     "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999}},
+                ],
+                "responses": {
+                    "200": {**_json(_ref("Elsewhere"), "OK"),
+                            "headers": {"Cache-Control": {"description": "no-store", "schema": {"type": "string"}}}},
+                    "400": _error("A parameter is not valid or given twice (see error.fields)."),
+                    "401": {**_error("No token, or a bad or revoked one."),
+                            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
+                    "404": _error("No notice has this id."),
+                },
+            },
+        },
         "/api/v1/openapi.json": {
             "get": {
                 "summary": "This description",
@@ -480,6 +512,51 @@ OPENAPI = {
                                                   "keep them together; null when it names no right words."},
                     "score": {"type": "number", "minimum": 0, "maximum": 1,
                               "description": "How alike the passage is to the wrong words (1: the same words)."},
+                },
+            },
+            "Elsewhere": {
+                "type": "object",
+                "required": ["notice", "sweep", "items", "next"],
+                "properties": {
+                    "notice": {"type": "object", "required": ["id", "article", "wrong_text", "right_text"],
+                               "properties": {"id": {"type": "integer"}, "article": _ref("ArticleRef"),
+                                              "wrong_text": {"type": "string"}, "right_text": {"type": "string"}}},
+                    "sweep": {
+                        "type": "object",
+                        "required": ["state", "queued_at", "done_at", "seconds"],
+                        "properties": {
+                            "state": {"type": "string", "enum": ["none", "pending", "done", "failed"]},
+                            "queued_at": _STRING_OR_NULL_DATE,
+                            "done_at": _STRING_OR_NULL_DATE,
+                            "seconds": {"type": ["number", "null"], "description": "How long the sweep read."},
+                        },
+                    },
+                    "items": {"type": "array", "items": _ref("ElsewhereItem"), "maxItems": MAX_LIMIT},
+                    "next": {"type": ["string", "null"], "format": "uri"},
+                },
+            },
+            "ElsewhereItem": {
+                "type": "object",
+                "required": ["id", "article", "origin", "state", "matched_text", "start", "end", "revision", "score",
+                             "found_at", "decided_at", "decided_by", "reason", "correction_id"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "article": _ref("ArticleRef"),
+                    "origin": {"type": "string", "enum": list(vocabulary.REPEAT_ORIGINS),
+                               "description": "sweep: found by the archive sweep; came_back: in a new or changed "
+                                              "text of the article."},
+                    "state": {"type": "string", "enum": list(vocabulary.REPEAT_STATES)},
+                    "matched_text": {"type": "string", "description": "The words found, as the article has them."},
+                    "start": {"type": "integer", "description": "Where they start in the revision's plain text."},
+                    "end": {"type": "integer"},
+                    "revision": {"type": "integer", "description": "The article's revision they were found in."},
+                    "score": {"type": "number", "minimum": 0, "maximum": 1},
+                    "found_at": {"type": "string", "format": "date-time"},
+                    "decided_at": _STRING_OR_NULL_DATE,
+                    "decided_by": {"type": ["string", "null"]},
+                    "reason": {"type": "string", "description": "Why it was dismissed; \"\" otherwise."},
+                    "correction_id": {"type": ["integer", "null"],
+                                      "description": "The notice published on the article when confirmed."},
                 },
             },
             "CorrectionList": {

@@ -43,7 +43,8 @@ from corrections.models import ApiToken, Article, Notice, Report
 from corrections.models import utc_iso as iso
 from corrections.notices import publishing
 from corrections.public import report_rate_limit
-from corrections.repeats import checks
+from corrections.repeats import checks, sweep
+from corrections.repeats import listing as repeat_listing
 from corrections.reports import feedback, spool, tokens
 from corrections.text import clean_text, is_http_url, parse_id
 from corrections.vocabulary import NOTICE_KINDS
@@ -693,6 +694,61 @@ def feedback_records():
 @bp.get(f"/schemas/{feedback.SCHEMA_NAME}")
 def feedback_schema():
     return json_response(feedback.schema(), headers={"Cache-Control": READ_CACHE})
+
+
+# --- Same error elsewhere (token) --------------------------------------------------------------------------
+
+def repeat_json(repeat) -> dict:
+    """An item of "same error elsewhere": the article the error was found in, where, and what editors decided."""
+    return {
+        "id": repeat.id,
+        "article": article_ref(repeat.article),
+        "origin": repeat.origin,
+        "state": repeat.state,
+        "matched_text": repeat.matched_text,
+        "start": repeat.match_start,
+        "end": repeat.match_end,
+        "revision": repeat.revision.number,
+        "score": repeat.score,
+        "found_at": iso(repeat.found_at),
+        "decided_at": iso(repeat.decided_at),
+        "decided_by": repeat.decided_by or None,
+        "reason": repeat.reason,
+        "correction_id": repeat.fixed_by_id,
+    }
+
+
+@bp.get("/notices/<int:notice_id>/elsewhere")
+def notice_elsewhere(notice_id: int):
+    """Other articles carrying the notice's error, found by the archive sweep (or come back in a new text), in the
+    order they were found, with what editors decided; and the state of the sweep. Needs a token: the items name
+    other articles' errors before editors confirmed them."""
+    authenticated_token()
+    limit = page_limit()
+    raw_after = query_arg("after")
+    after = parse_id(raw_after) if raw_after is not None else 0
+    if after is None:
+        raise ApiError(400, "after must be the id of an item (a whole number of at most 9 digits).",
+                       {"after": ["Use the `next` link of an earlier page, unchanged."]})
+    notice = db.session.get(Notice, notice_id) if notice_id <= ID_MAX else None
+    if notice is None:
+        raise ApiError(404, "No notice has this id.")
+    items = repeat_listing.for_notice(notice, limit + 1, after)
+    next_url = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_url = url_for("api.notice_elsewhere", notice_id=notice.id, limit=limit, after=items[-1].id,
+                           _external=True)
+    swept = sweep.state_of(notice)
+    return json_response({
+        "notice": {"id": notice.id, "article": article_ref(notice.article), "wrong_text": notice.wrong_text,
+                   "right_text": notice.right_text},
+        "sweep": {"state": swept.status if swept else "none", "queued_at": iso(swept.queued_at) if swept else None,
+                  "done_at": iso(swept.done_at) if swept else None,
+                  "seconds": swept.seconds if swept and swept.done_at else None},
+        "items": [repeat_json(item) for item in items],
+        "next": next_url,
+    }, headers={"Cache-Control": "no-store"})
 
 
 # --- The description ------------------------------------------------------------------------------------

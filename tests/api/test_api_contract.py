@@ -251,4 +251,4 @@ def test_the_api_keeps_every_promise_of_its_openapi_document(contract_server, tm
     )
 
     assert run.returncode == 0, run.stdout[-20_000:] + run.stderr[-2_000:]
-    assert "10 selected / 10 total" in run.stdout, run.stdout
+    assert "11 selected / 11 total" in run.stdout, run.stdout
