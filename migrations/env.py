@@ -98,9 +98,13 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
-    # The search index is made by hand in its migration (autogenerate cannot make an FTS5 table).
-    from corrections.triage.search import include_name
-    conf_args.setdefault("include_name", include_name)
+    # The search index and the sweep's index of articles' words are made by hand in their migrations (autogenerate
+    # cannot make an FTS5 table, nor describe an index on an expression).
+    from corrections.repeats.sweep import hand_made as sweep_index
+    from corrections.triage.search import include_name as not_search_index
+
+    conf_args.setdefault("include_name", lambda name, type_, parent_names: not_search_index(name, type_, parent_names)
+                         and not sweep_index(name, type_))
     conf_args.setdefault("compare_type", True)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
