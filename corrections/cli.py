@@ -334,7 +334,8 @@ def send_webhooks_command(limit: int) -> None:
 
 
 def sweep_due(limit: int = 20) -> tuple[int, int]:
-    """Run the archive sweeps that are due (sweep.run), each committed at once; returns (swept, failed).
+    """Run the sweeps that are due (sweep.run: the archive for a notice, or a new text for the known errors), each
+    committed at once; returns (swept, failed).
 
     Each run first claims its sweeps (retry_queue.claim_due), so with several servers and cron a sweep runs once;
     a sweep that fails is tried again later, as an e-mail is, and one that dies leaves its claim to run out."""
@@ -362,12 +363,13 @@ def start_sweeper(app: Flask, interval: float):
               "notices.")
 @with_appcontext
 def sweep_repeats_command(limit: int) -> None:
-    """Sweep the archive for the errors of newly published corrections (what `serve` does every few seconds):
-    articles that carry one are listed for editors as "same error elsewhere". Exits 1 if a sweep failed."""
+    """Sweep the archive for the errors of newly published corrections, and new texts of articles for the errors
+    corrected before them (what `serve` does every few seconds): what carries one is listed for editors as "same
+    error elsewhere". Exits 1 if a sweep failed."""
     started = time.perf_counter()
     swept, failed = sweep_due(limit)
     waiting = db.session.scalar(db.select(db.func.count(RepeatSweep.id)).where(RepeatSweep.status == "pending"))
-    click.echo(f"{plural(swept, 'correction')} swept, {failed} failed in {time.perf_counter() - started:.1f} s; "
+    click.echo(f"{plural(swept, 'sweep')} run, {failed} failed in {time.perf_counter() - started:.1f} s; "
                f"{waiting} waiting.")
     if failed:
         sys.exit(1)

@@ -637,12 +637,16 @@ class Repeat(db.Model):
 
 
 class RepeatSweep(db.Model):
-    """A published notice's archive sweep to run, or run: queued when the notice is published, claimed by one
-    background run (infra/retry_queue.claim_due: status, next_attempt_at), done with what it found and how long it
-    took. The figures read how long publishing waited for its sweep (queued_at to done_at)."""
+    """A sweep to run, or run: of the archive for a published notice's error (`notice_id`, queued when it is
+    published), or of an article's new revision for every error corrected before it (`revision_id`, queued when
+    the revision is stored: a known error that came back). Claimed by one background run
+    (infra/retry_queue.claim_due: status, next_attempt_at), done with what it found and how long it took. The
+    figures read how long a notice waited for its sweep (queued_at to done_at)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notice_id: Mapped[int] = mapped_column(ForeignKey("correction.id", ondelete="CASCADE"), index=True)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("correction.id", ondelete="CASCADE"), default=None,
+                                                  index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("article_revision.id"), default=None)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # pending until swept (done); failed after too many tries.
     status: Mapped[str] = mapped_column(String(20), default="pending")

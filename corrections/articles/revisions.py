@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,6 +59,17 @@ def revision_values(article, previous: ArticleRevision | None, *, source: str, b
             "created_at": at, "source_type": article.source_type, "generator": article.generator}
 
 
+_when_recorded: list[Callable[[ArticleRevision], object]] = []
+
+
+def when_recorded(hook: Callable[[ArticleRevision], object]) -> Callable[[ArticleRevision], object]:
+    """Have every new revision call `hook(revision)` too, in the same change (a decorator): the check of a new
+    text for errors corrected before queues itself so (repeats/sweep.py)."""
+    if hook not in _when_recorded:
+        _when_recorded.append(hook)
+    return hook
+
+
 def record(article: Article, *, source: str, by: str = "") -> ArticleRevision | None:
     """Store the article's current title and body as its newest revision, unless they are the stored ones.
 
@@ -75,6 +87,8 @@ def record(article: Article, *, source: str, by: str = "") -> ArticleRevision | 
     if previous is not None:
         # Compared now, once, rather than by the first readers of "see what changed", all at the same time.
         stored_diff(previous, revision)
+    for hook in _when_recorded:
+        hook(revision)
     return revision
 
 

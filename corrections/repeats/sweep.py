@@ -23,10 +23,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, exists, func, literal_column, or_, select
 
+from corrections.articles import revisions
 from corrections.extensions import db
-from corrections.models import Article, Notice, Repeat, RepeatSweep, utcnow
+from corrections.models import Article, ArticleRevision, Notice, Repeat, RepeatSweep, utcnow
 from corrections.notices import publishing
-from corrections.repeats.matching import KnownError, Pattern, compile_error, is_number, prefilter_terms
+from corrections.repeats.matching import (
+    Index,
+    KnownError,
+    Match,
+    Pattern,
+    compile_error,
+    is_number,
+    prefilter_terms,
+)
 
 # Articles read from the database at a time.
 BATCH = 200
@@ -133,10 +142,66 @@ def sweep(notice: Notice) -> Swept:
     return Swept(found, read, time.perf_counter() - started)
 
 
+@revisions.when_recorded
+def queue_check(revision: ArticleRevision) -> RepeatSweep:
+    """Queue the check of an article's new text (imported, sent through the API, edited) for the errors corrected
+    before it. Does not commit: the check exists exactly when the revision does."""
+    check_row = RepeatSweep(revision_id=revision.id, queued_at=utcnow(), next_attempt_at=utcnow())
+    db.session.add(check_row)
+    return check_row
+
+
+# Every known error in one Index (matching.Index), built again only when the notices it is made of change: (how
+# many there are, the newest id, the last amendment or withdrawal) -> the index. One per process.
+_known: dict[tuple, Index] = {}
+
+
+def known_errors() -> Index:
+    """Every error a shown notice corrected, ready to be found in a text; not those of the notices published by
+    confirming an item (their error is their original notice's, which would be found twice)."""
+    of_confirmed = select(Repeat.fixed_by_id).where(Repeat.fixed_by_id.is_not(None))
+    shown = (Notice.wrong_text != "", Notice.withdrawn_at.is_(None), Notice.id.not_in(of_confirmed))
+    key = tuple(db.session.execute(select(func.count(Notice.id), func.max(Notice.id),
+                                          func.max(func.coalesce(Notice.updated_at, Notice.published_at)))
+                                   .where(*shown)).one())
+    if key not in _known:
+        rows = db.session.execute(select(Notice.id, Notice.wrong_text, Notice.right_text).where(*shown))
+        _known.clear()
+        _known[key] = Index.build(KnownError(notice_id, wrong, right) for notice_id, wrong, right in rows)
+    return _known[key]
+
+
+def check(revision: ArticleRevision) -> Swept:
+    """Look in an article's revision for the errors notices corrected before it was made, and open an item (origin
+    "came_back") for each it repeats: not for a notice of this article, nor for one that has an item for it
+    already. Only the article's current revision is checked (a newer one has its own check). Does not commit."""
+    started = time.perf_counter()
+    article = db.session.get(Article, revision.article_id)
+    found: list[Repeat] = []
+    if article.current_revision_id == revision.id:
+        best: dict[int, Match] = {}
+        for match in known_errors().find(revision.body_text):
+            if match.error.id not in best or match.score > best[match.error.id].score:
+                best[match.error.id] = match
+        notices = {notice.id: notice for notice in db.session.scalars(select(Notice).where(
+            Notice.id.in_(best), Notice.article_id != article.id, Notice.published_at < revision.created_at,
+            ~exists().where(Repeat.notice_id == Notice.id, Repeat.article_id == article.id)))} if best else {}
+        for notice_id, match in sorted(best.items()):
+            if notice_id in notices:
+                found.append(Repeat(notice_id=notice_id, article_id=article.id, revision_id=revision.id,
+                                    match_start=match.start, match_end=match.end, matched_text=match.text,
+                                    score=match.score, origin="came_back", found_at=utcnow()))
+        db.session.add_all(found)
+    return Swept(found, 1, time.perf_counter() - started)
+
+
 def run(sweep_row: RepeatSweep) -> Swept:
-    """Run a claimed sweep and record it done with what it found. Does not commit."""
-    notice = db.session.get(Notice, sweep_row.notice_id)
-    done = sweep(notice)
+    """Run a claimed sweep (of the archive for a notice, or of a revision for the known errors) and record it done
+    with what it found. Does not commit."""
+    if sweep_row.notice_id is not None:
+        done = sweep(db.session.get(Notice, sweep_row.notice_id))
+    else:
+        done = check(db.session.get(ArticleRevision, sweep_row.revision_id))
     sweep_row.status = "done"
     sweep_row.done_at = utcnow()
     sweep_row.attempts += 1

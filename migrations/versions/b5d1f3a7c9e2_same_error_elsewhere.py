@@ -1,8 +1,9 @@
 """same error elsewhere
 
 A published notice's error found in other articles (`repeat`, one row per notice and article, for editors to
-confirm or dismiss) and the archive sweeps that find them (`repeat_sweep`, queued by publishing, claimed by one
-background run as the outbox's messages are); on PostgreSQL, an index of the words of every article's text that the
+confirm or dismiss) and the sweeps that find them (`repeat_sweep`: of the archive for a notice, queued by
+publishing, or of an article's new revision for every known error; claimed by one background run as the outbox's
+messages are); on PostgreSQL, an index of the words of every article's text that the
 sweep asks first.
 
 Revision ID: b5d1f3a7c9e2
@@ -51,7 +52,8 @@ def upgrade():
     op.create_table(
         "repeat_sweep",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("notice_id", sa.Integer(), sa.ForeignKey("correction.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("notice_id", sa.Integer(), sa.ForeignKey("correction.id", ondelete="CASCADE"), nullable=True),
+        sa.Column("revision_id", sa.Integer(), sa.ForeignKey("article_revision.id"), nullable=True),
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),

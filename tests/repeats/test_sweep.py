@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from corrections import cli
+from corrections.articles import content
 from corrections.extensions import db
 from corrections.infra import webhooks
 from corrections.models import Notice, Repeat, RepeatSweep
@@ -25,9 +26,12 @@ SIBLINGS = {
 
 
 def make_siblings() -> dict:
-    return {name: make_article(slug=f"acme-{name}", title=f"Acme results ({name})",
-                               canonical_url=f"https://news.example.org/acme-{name}", body=body)
-            for name, body in SIBLINGS.items()}
+    """The articles, their texts checked already for known errors (there were none)."""
+    articles = {name: make_article(slug=f"acme-{name}", title=f"Acme results ({name})",
+                                   canonical_url=f"https://news.example.org/acme-{name}", body=body)
+                for name, body in SIBLINGS.items()}
+    assert cli.sweep_due() == (len(SIBLINGS), 0)
+    return articles
 
 
 def publish_original(articles, editor) -> Notice:
@@ -70,7 +74,8 @@ def test_a_notice_without_words_to_look_for_queues_no_sweep_and_short_ones_find_
     short = publishing.publish(articles["original"], "correction", "An earlier version gave the wrong growth.",
                                by=editor, wrong_text="rose 6 per cent")
     db.session.commit()
-    assert db.session.scalars(select(RepeatSweep.notice_id)).all() == [short.id]
+    queued = select(RepeatSweep.notice_id).where(RepeatSweep.notice_id.is_not(None))
+    assert db.session.scalars(queued).all() == [short.id]
     assert cli.sweep_due() == (1, 0)
     assert found_in(short) == set()
 
@@ -102,7 +107,7 @@ def test_the_command_sweeps_what_is_due(app, runner):
     notice = publish_original(make_siblings(), make_editor())
     result = runner.invoke(args=["sweep-repeats"])
     assert result.exit_code == 0, result.output
-    assert "1 correction swept, 0 failed" in result.output
+    assert "1 sweep run, 0 failed" in result.output
     assert found_in(notice) == {"acme-verbatim", "acme-reworded"}
 
 
@@ -119,3 +124,33 @@ def test_serve_runs_the_sweep_in_the_background_unless_turned_off(make_app, monk
     result = make_app(**settings, REQUEST_LOG=False, SPOOL_FILE_INTERVAL=0).test_cli_runner().invoke(args=["serve"])
     assert result.exit_code == 0, result.output
     assert runs == started
+
+
+def test_a_known_error_that_comes_back_in_a_new_or_changed_text_opens_an_item(app, runner):
+    articles = make_siblings()
+    notice = publish_original(articles, make_editor())
+    cli.sweep_due()
+    # A new article with the error reworded, and one with the right figure, imported after the correction.
+    draft = make_article(slug="acme-draft", canonical_url="https://news.example.org/acme-draft",
+                         body="<p>Shares rose.</p><p>Acme Corp said turnover rose 6 per cent to £4.2bn in the year "
+                              "to last March.</p>")
+    make_article(slug="acme-right-draft", canonical_url="https://news.example.org/acme-right-draft",
+                 body=f"<p>{RIGHT}.</p>")
+    # The article that had the right words edited back to the wrong ones.
+    right = articles["right"]
+    content.change_text(right, right.title, f"<p>{WRONG}, a record.</p>", source="api", by="Pipeline")
+    db.session.commit()
+    assert cli.sweep_due() == (3, 0)
+
+    came_back = {repeat.article.slug: repeat for repeat in db.session.scalars(
+        select(Repeat).where(Repeat.origin == "came_back"))}
+    assert set(came_back) == {"acme-draft", "acme-right"}
+    assert came_back["acme-draft"].notice_id == notice.id
+    assert came_back["acme-draft"].matched_text == "Acme Corp said turnover rose 6 per cent to £4.2bn in the year " \
+                                                   "to last March"
+    assert came_back["acme-right"].revision_id == right.current_revision_id
+    # Checked again (an unchanged re-import, a second text), an article keeps its one item.
+    content.change_text(draft, draft.title, draft.body + "<p>More.</p>", source="api", by="Pipeline")
+    db.session.commit()
+    cli.sweep_due()
+    assert db.session.scalar(select(db.func.count(Repeat.id)).where(Repeat.article_id == draft.id)) == 1
