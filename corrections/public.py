@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired
 from corrections import intake, languages, revision_pages
 from corrections.articles import content
 from corrections.extensions import db, limiter
-from corrections.figures import metrics, transparency
+from corrections.figures import elsewhere, metrics, transparency
 from corrections.forms import ReportForm, form_served_token
 from corrections.infra import outage, page_cache
 from corrections.models import Article, Notice, Report
@@ -358,7 +358,8 @@ def favicon():
 def transparency_page():
     figures = transparency.cached(float(current_app.config["TRANSPARENCY_CACHE_SECONDS"]))
     response = current_app.make_response(render_template(
-        "public/transparency.html", t=figures, duration=metrics.duration_words, policies=policies.links(),
+        "public/transparency.html", t=figures, duration=metrics.duration_words, seconds=elsewhere.seconds_words,
+        policies=policies.links(),
         kinds=NOTICE_KINDS))
     response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['TRANSPARENCY_CACHE_SECONDS'])}"
     return response

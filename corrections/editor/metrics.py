@@ -5,7 +5,7 @@ from flask_babel import ngettext
 
 from corrections import languages
 from corrections.editor.blueprint import bp
-from corrections.figures import metrics
+from corrections.figures import elsewhere, metrics
 
 
 @bp.get("/metrics", endpoint="metrics")
@@ -27,4 +27,6 @@ def metrics_page():
         targets=figures.targets,
         windows=metrics.WINDOWS,
         duration=metrics.duration_words,
+        elsewhere=elsewhere.compute(figures.start, figures.end),
+        seconds=elsewhere.seconds_words,
     )

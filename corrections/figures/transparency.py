@@ -15,6 +15,8 @@ instants they begin at):
 - corrections: notices published in the period and not withdrawn, by kind and by the article's section;
 - corrections per 100 articles, by how the articles were made (figures/sources.py): those notices by the source type of
   their article, and the articles published in the period, by theirs.
+- the same error elsewhere: corrected errors found again in other articles, and how long the sweep took
+  (figures/elsewhere.py).
 """
 
 import itertools
@@ -30,7 +32,7 @@ from sqlalchemy import func, select
 
 from corrections import languages
 from corrections.extensions import db
-from corrections.figures import sources, tallies
+from corrections.figures import elsewhere, sources, tallies
 from corrections.models import Article, Notice, utcnow
 from corrections.vocabulary import NOTICE_KINDS
 
@@ -69,6 +71,7 @@ class Figures:
     by_kind: list[tuple[str, str, int]]  # (kind, label, corrections), every kind
     by_section: list[tuple[str, int]]  # (section, corrections), most first
     by_source: list[sources.SourceFigures]  # every group of how articles were made
+    elsewhere: elsewhere.Figures  # corrected errors found again in other articles, and the sweep's time
 
     @property
     def received(self) -> int:
@@ -146,7 +149,8 @@ def compute(now: datetime | None = None) -> Figures:
 
     return Figures(start=start, end=end, computed_at=utcnow(), months=months, median_to_correction=overall,
                    by_kind=by_kind, by_section=_top_sections(ranked_sections),
-                   by_source=sources.by_group(sources.articles_by_type(start, end), source_types))
+                   by_source=sources.by_group(sources.articles_by_type(start, end), source_types),
+                   elsewhere=elsewhere.compute(start, end))
 
 
 def _top_sections(rows) -> list[tuple[str, int]]:

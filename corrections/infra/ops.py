@@ -41,7 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from corrections.config import ConfigError
 from corrections.extensions import db
-from corrections.models import OutboxMessage, Report, WebhookDelivery, utcnow
+from corrections.models import OutboxMessage, Repeat, RepeatSweep, Report, WebhookDelivery, utcnow
 from corrections.vocabulary import OPEN
 
 bp = Blueprint("ops", __name__)
@@ -274,6 +274,24 @@ class DatabaseCollector:
         yield reports
         yield from backlog(OutboxMessage, "corrections_outbox", "E-mail to readers in the outbox")
         yield from backlog(WebhookDelivery, "corrections_webhook_deliveries", "Webhook deliveries")
+        repeats = GaugeMetricFamily("corrections_same_error_elsewhere", "Corrected errors found again in other "
+                                    "articles, by state (open, confirmed, dismissed) and origin (sweep: by the "
+                                    "archive sweep after publishing; came_back: in a later text).",
+                                    labels=["state", "origin"])
+        for state, origin, n in db.session.execute(select(Repeat.state, Repeat.origin, func.count(Repeat.id))
+                                                   .group_by(Repeat.state, Repeat.origin)):
+            repeats.add_metric([state, origin], n)
+        yield repeats
+        waiting, oldest = db.session.execute(select(func.count(RepeatSweep.id), func.min(RepeatSweep.queued_at))
+                                             .where(RepeatSweep.status == "pending")).one()
+        sweeps = GaugeMetricFamily("corrections_sweeps_pending", "Sweeps for a corrected error still to run (of the "
+                                   "archive after publishing, or of an article's new text).")
+        sweeps.add_metric([], waiting)
+        yield sweeps
+        age = GaugeMetricFamily("corrections_sweeps_oldest_pending_seconds", "Age of the oldest sweep still to run; 0 "
+                                "when none is: how far the sweeper is behind.")
+        age.add_metric([], max((utcnow() - oldest).total_seconds(), 0) if oldest is not None else 0)
+        yield age
 
 
 def backlog(model, name: str, what: str):

@@ -2,6 +2,7 @@
 dismissing keeps the reason; both are lines of the article's history, and neither happens twice."""
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -9,7 +10,9 @@ from sqlalchemy import select
 
 from corrections import cli
 from corrections.extensions import db
-from corrections.models import ArticleEvent, Notice, Repeat, RepeatSweep
+from corrections.figures import elsewhere
+from corrections.models import ArticleEvent, Notice, Repeat, RepeatSweep, utcnow
+from corrections.repeats import decisions
 from tests.helpers import csrf_token, file_report
 from tests.repeats.test_sweep import WRONG, make_siblings, publish_original
 
@@ -125,3 +128,16 @@ def test_dismissing_needs_a_reason_and_keeps_it_in_the_history(swept, editor_cli
     assert "A quote from the 2019 report." in editor_client.get(url).get_data(as_text=True)
     dismissed = editor_client.get("/editor/elsewhere?state=dismissed").get_data(as_text=True)
     assert "Acme results (verbatim)" in dismissed and "Acme results (reworded)" not in dismissed
+
+
+def test_the_figures_count_what_was_found_decided_and_how_long_the_sweep_took(swept, editor, editor_client, client):
+    articles, notice, items = swept
+    decisions.dismiss(items["verbatim"], "Corrected already in another way.", by=editor)
+    db.session.commit()
+    figures = elsewhere.compute(notice.published_at - timedelta(days=1), utcnow())
+    assert (figures.found_by_sweep, figures.came_back, figures.dismissed, figures.open, figures.sweeps) == \
+        (2, 0, 1, 1, 1)
+    assert timedelta(0) <= figures.median_sweep < timedelta(minutes=1)
+    metrics = editor_client.get("/editor/metrics").get_data(as_text=True)
+    assert "Found in other articles by the archive sweep" in metrics
+    assert "Corrected errors found again in other articles" in client.get("/transparency").get_data(as_text=True)
