@@ -241,7 +241,7 @@ def note_endpoint(response):
 
 
 class DatabaseCollector:
-    """Figures read from the database at scrape time (three indexed queries)."""
+    """Figures read from the database at scrape time (five indexed queries)."""
 
     def __init__(self, app: Flask):
         self.app = app

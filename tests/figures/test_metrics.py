@@ -321,8 +321,9 @@ def test_page_runs_the_same_number_of_queries_whatever_the_data(editor_client):
     assert few == many
     # The tallies' fold check, counts by key, by day, each median's buckets and its middle values, the most
     # reported articles (candidates, their counts, everyone's when they do not settle it, titles), deadlines ahead,
-    # open reports by age, the articles and the notices by source type; and the page's own.
-    assert many <= 14
+    # open reports by age, the articles and the notices by source type, the same error elsewhere's four (items found,
+    # decided, open, sweeps); and the page's own.
+    assert many <= 18
 
 
 

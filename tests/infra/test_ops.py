@@ -217,7 +217,8 @@ def test_a_scrape_runs_a_fixed_number_of_queries(metrics_app, metrics_client):
         report = file_report(article, email="a@example.org", notify=True)
         workflow.reject(report, "Right as published.", by=editor)
     db.session.commit()
-    assert count_queries(metrics_client, "/metrics") == few == 3
+    # Open reports, the outbox, the webhook deliveries, the same error elsewhere and its sweeps waiting.
+    assert count_queries(metrics_client, "/metrics") == few == 5
 
 
 def test_counting_a_request_reads_nothing_from_the_database(metrics_client):
