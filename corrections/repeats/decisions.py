@@ -7,9 +7,7 @@ change it makes announced by it), naming the words matched there as its wrong wo
 right ones; the item keeps both notices, the original one (and through it the reports it resolved) and the new.
 """
 
-import difflib
 import json
-import re
 import unicodedata
 
 from flask_babel import gettext
@@ -21,7 +19,7 @@ from corrections.extensions import db
 from corrections.languages import N_, long_date, number, short_time, with_canned_words
 from corrections.models import ArticleEvent, Editor, Notice, Repeat, utcnow
 from corrections.notices import publishing
-from corrections.repeats import matching, sweep
+from corrections.repeats import checks, matching, sweep
 from corrections.vocabulary import REPEAT_REASON_MAX
 
 # Why an item is not the same error, marked for the catalog: the form shows each in the page's language; kept in
@@ -55,35 +53,15 @@ def check_open(repeat: Repeat) -> None:
                                   time=short_time(repeat.decided_at), date=long_date(repeat.decided_at)))
 
 
-def _words_pattern(words: list[str]) -> re.Pattern:
-    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
-
-
 def suggested_replacement(repeat: Repeat) -> str:
     """What the matched words may become, for the editor to check: the words the original correction changed,
-    changed the same way in them ("rose 6 per cent" to "rose 10.5 per cent" turns "grew 6 per cent" into "grew
-    10.5 per cent"); else the right words whole, when they are a whole corrected text; else "" (the editor writes
+    changed the same way in them (checks.suggestion: "grew 6 per cent" becomes "grew 10.5 per cent" after "rose 6
+    per cent" was corrected to "rose 10.5 per cent"); "" when the notice names no right words (the editor writes
     them, or confirms without changing the text)."""
-    wrong, right = repeat.notice.wrong_text.split(), repeat.notice.right_text.split()
-    if not right:
-        return ""
-    steps = difflib.SequenceMatcher(a=wrong, b=right, autojunk=False).get_opcodes()
-    # Right words that are only the changed part of the wrong ones leave the rest of them out at either end.
-    partial = False
-    while steps and steps[0][0] == "delete":
-        steps, partial = steps[1:], True
-    while steps and steps[-1][0] == "delete":
-        steps, partial = steps[:-1], True
-    changed = [step for step in steps if step[0] != "equal"]
-    if changed:
-        old = wrong[changed[0][1]:changed[-1][2]]
-        new = right[changed[0][3]:changed[-1][4]]
-        places = list(_words_pattern(old).finditer(repeat.matched_text)) if old else []
-        if len(places) == 1:
-            place = places[0]
-            return " ".join((repeat.matched_text[:place.start()] + " ".join(new)
-                             + repeat.matched_text[place.end():]).split())
-    return "" if partial else " ".join(right)
+    notice = repeat.notice
+    match = matching.Match(sweep.known_error(notice), repeat.match_start, repeat.match_end, repeat.matched_text,
+                           repeat.score)
+    return checks.suggestion(match) or ""
 
 
 def draft_text(repeat: Repeat) -> str:

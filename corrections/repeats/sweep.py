@@ -27,8 +27,8 @@ from corrections.articles import revisions
 from corrections.extensions import db
 from corrections.models import Article, ArticleRevision, Notice, Repeat, RepeatSweep, utcnow
 from corrections.notices import publishing
+from corrections.repeats import checks
 from corrections.repeats.matching import (
-    Index,
     KnownError,
     Match,
     Pattern,
@@ -151,40 +151,24 @@ def queue_check(revision: ArticleRevision) -> RepeatSweep:
     return check_row
 
 
-# Every known error in one Index (matching.Index), built again only when the notices it is made of change: (how
-# many there are, the newest id, the last amendment or withdrawal) -> the index. One per process.
-_known: dict[tuple, Index] = {}
-
-
-def known_errors() -> Index:
-    """Every error a shown notice corrected, ready to be found in a text; not those of the notices published by
-    confirming an item (their error is their original notice's, which would be found twice)."""
-    of_confirmed = select(Repeat.fixed_by_id).where(Repeat.fixed_by_id.is_not(None))
-    shown = (Notice.wrong_text != "", Notice.withdrawn_at.is_(None), Notice.id.not_in(of_confirmed))
-    key = tuple(db.session.execute(select(func.count(Notice.id), func.max(Notice.id),
-                                          func.max(func.coalesce(Notice.updated_at, Notice.published_at)))
-                                   .where(*shown)).one())
-    if key not in _known:
-        rows = db.session.execute(select(Notice.id, Notice.wrong_text, Notice.right_text).where(*shown))
-        _known.clear()
-        _known[key] = Index.build(KnownError(notice_id, wrong, right) for notice_id, wrong, right in rows)
-    return _known[key]
-
-
 def check(revision: ArticleRevision) -> Swept:
-    """Look in an article's revision for the errors notices corrected before it was made, and open an item (origin
-    "came_back") for each it repeats: not for a notice of this article, nor for one that has an item for it
-    already. Only the article's current revision is checked (a newer one has its own check). Does not commit."""
+    """Look in an article's revision for the errors notices corrected before it was made (the known errors of
+    checks.py, the same index check-text reads), and open an item (origin "came_back") for each it repeats: not for
+    a notice of this article, nor for one that has an item for it already, nor for a notice published by confirming
+    an item (its error is its original's). Only the article's current revision is checked (a newer one has its own
+    check). Does not commit."""
     started = time.perf_counter()
     article = db.session.get(Article, revision.article_id)
     found: list[Repeat] = []
     if article.current_revision_id == revision.id:
         best: dict[int, Match] = {}
-        for match in known_errors().find(revision.body_text):
+        for match in checks.known_errors().current().find(revision.body_text):
             if match.error.id not in best or match.score > best[match.error.id].score:
                 best[match.error.id] = match
+        # Not a notice published by confirming an item: its error is its original notice's, found already.
         notices = {notice.id: notice for notice in db.session.scalars(select(Notice).where(
             Notice.id.in_(best), Notice.article_id != article.id, Notice.published_at < revision.created_at,
+            Notice.withdrawn_at.is_(None), ~exists().where(Repeat.fixed_by_id == Notice.id),
             ~exists().where(Repeat.notice_id == Notice.id, Repeat.article_id == article.id)))} if best else {}
         for notice_id, match in sorted(best.items()):
             if notice_id in notices:
