@@ -154,3 +154,13 @@ def test_a_known_error_that_comes_back_in_a_new_or_changed_text_opens_an_item(ap
     db.session.commit()
     cli.sweep_due()
     assert db.session.scalar(select(db.func.count(Repeat.id)).where(Repeat.article_id == draft.id)) == 1
+
+
+def test_a_notice_taken_back_takes_its_items_and_sweeps_with_it(app):
+    editor = make_editor()
+    notice = publish_original(make_siblings(), editor)
+    cli.sweep_due()
+    publishing.unpublish(notice, by=editor)
+    db.session.commit()
+    assert db.session.scalar(select(db.func.count(Repeat.id))) == 0
+    assert db.session.scalar(select(db.func.count(RepeatSweep.id)).where(RepeatSweep.notice_id.is_not(None))) == 0
