@@ -30,6 +30,7 @@ from corrections.figures.metrics import duration_words
 from corrections.languages import N_, number, word_list
 from corrections.models import CannedAnswer, Event, Notice, Report, utcnow
 from corrections.notices import publishing
+from corrections.repeats import listing as repeat_listing
 from corrections.reports import anchors, canned_answers, clocks, decisions, drafts, filing, outcomes, privacy, workflow
 from corrections.text import parse_id, parse_ids
 from corrections.transaction import save, show
@@ -144,6 +145,9 @@ def render_report(report: Report, status: int = 200, **forms):
         kinds=NOTICE_KINDS,
         duration=duration_words,
         earlier_notices=publishing.for_report(earlier) if earlier is not None else [],
+        # The same error in other articles, for each notice that corrected this report.
+        elsewhere=repeat_listing.open_counts([notice.id for notice in publishing.for_report(report)])
+        if report.status == "corrected" else {},
         back=back,
         queue_url=queue_url(back, report.id),
         previous_id=previous_id,

@@ -12,17 +12,18 @@ from corrections import cli
 from corrections.extensions import db
 from corrections.figures import elsewhere
 from corrections.models import ArticleEvent, Notice, Repeat, RepeatSweep, utcnow
+from corrections.notices import publishing
 from corrections.repeats import decisions
 from tests.helpers import csrf_token, file_report
-from tests.repeats.test_sweep import WRONG, make_siblings, publish_original
+from tests.repeats.test_sweep import RIGHT, WRONG, make_siblings
 
 
 @pytest.fixture
 def swept(app, editor):
     articles = make_siblings()
     report = file_report(articles["original"], passage=WRONG)
-    notice = publish_original(articles, editor)
-    notice.reports.append(report)
+    notice = publishing.publish(articles["original"], "correction", "An earlier version gave the wrong growth: it "
+                                "was 10.5 per cent.", by=editor, wrong_text=WRONG, right_text=RIGHT, reports=[report])
     db.session.commit()
     cli.sweep_due()
     items = {repeat.article.slug.removeprefix("acme-"): repeat for repeat in db.session.scalars(select(Repeat))}
@@ -48,6 +49,10 @@ def test_the_page_lists_open_items_with_the_words_marked(swept, editor_client):
     assert box(one, "text") == notice.text
     assert box(one, "replacement") == "Acme Corp said its turnover grew 10.5 percent to £4.2bn in the year to March"
     assert notice.reports[0].reference in one
+    # The original report and article say how many other articles carry the error, and link here.
+    for page in (f"/editor/reports/{notice.reports[0].id}", f"/editor/articles/{articles['original'].slug}"):
+        said = editor_client.get(page).get_data(as_text=True)
+        assert "2 other articles carry this error" in said and f"/editor/elsewhere?notice={notice.id}" in said
 
 
 def test_confirming_corrects_the_article_and_publishes_the_notice_in_one_step(swept, editor_client, app):
