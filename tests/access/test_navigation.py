@@ -23,8 +23,8 @@ def current(page: str) -> list[str]:
 def test_an_admin_header_has_the_public_links_and_one_admin_link_for_the_admin_pages(admin_client):
     shown = header(admin_client.get("/editor/").get_data(as_text=True))
     links = re.findall(r'<a [^>]*href="([^"]*)"[^>]*>([^<]+)</a>', shown)
-    assert [text for _, text in links] == ["Newsroom", "Latest", "Corrections", "Queue", "Changes", "Metrics", "Admin",
-                                           "Your account"]
+    assert [text for _, text in links] == ["Newsroom", "Latest", "Corrections", "Queue", "Changes", "Elsewhere",
+                                           "Metrics", "Admin", "Your account"]
     assert ("/editor/admin", "Admin") in links
     for page in PAGES:
         assert f">{page.label}<" not in shown
@@ -41,6 +41,7 @@ def test_a_plain_editor_gets_no_admin_link(editor_client):
     ("/editor/?status=all&category=typo", "Queue"),
     ("/editor/views", "Queue"),
     ("/editor/changes", "Changes"),
+    ("/editor/elsewhere?state=dismissed", "Elsewhere"),
     ("/editor/metrics", "Metrics"),
     ("/editor/account", "Your account"),
     ("/editor/admin", "Admin"),

@@ -44,7 +44,8 @@ def test_the_header_is_one_row_that_marks_the_page_and_groups_the_admin_pages(se
     tops = {round(box["y"] + box["height"] / 2) for box in (items.nth(i).bounding_box() for i in range(items.count()))}
     assert max(tops) - min(tops) <= 4, f"the header's links wrap: centres at {sorted(tops)}"
     assert [t.strip() for t in items.all_inner_texts()] == [
-        "Latest", "Corrections", "Queue", "Changes", "Metrics", "Admin", "Your account", "Log out Ada Admin"]
+        "Latest", "Corrections", "Queue", "Changes", "Elsewhere", "Metrics", "Admin", "Your account",
+        "Log out Ada Admin"]
 
     # The current page is marked for assistive technology and for the eye.
     assert marked(page) == ["Queue"]
