@@ -14,7 +14,7 @@ from sqlalchemy import select
 from corrections.articles.content import change_text
 from corrections.extensions import db
 from corrections.infra import webhooks
-from corrections.models import ChangeReview, OutboxMessage
+from corrections.models import ChangeReview, OutboxMessage, Repeat
 from corrections.notices import policies, publishing
 from corrections.reports import canned_answers, decisions, desks
 from corrections.triage import saved_views
@@ -37,6 +37,7 @@ ACCESS = {
     "api.upsert_article": ("token", "token", "token"),
     "api.publish_notice": ("token", "token", "token"),
     "api.check_text": ("token", "token", "token"),
+    "api.notice_elsewhere": ("token", "token", "token"),
     "api.feedback_records": ("token", "token", "token"),
     "api.feedback_schema": ("ok", "ok", "ok"),
     "api.openapi": ("ok", "ok", "ok"),
@@ -129,6 +130,10 @@ ACCESS = {
     "editor.edit_article": ("login", "ok", "ok"),
     "editor.changes": ("login", "ok", "ok"),
     "editor.change": ("login", "ok", "ok"),
+    "editor.repeats": ("login", "ok", "ok"),
+    "editor.repeat": ("login", "ok", "ok"),
+    "editor.confirm_repeat": ("login", "ok", "ok"),
+    "editor.dismiss_repeat": ("login", "ok", "ok"),
     "editor.answer_change_with_notice": ("login", "ok", "ok"),
     "editor.answer_change_without_notice": ("login", "ok", "ok"),
     # Any editor may ask; only the one who decided gets it done (tests/reports/test_undo.py).
@@ -172,6 +177,10 @@ def world(app, client):
     view = saved_views.create(managed, "Typos", "category=typo", shared=True)
     decision = decisions.start(managed, "rejected")
     db.session.add(decision)
+    # An item of the same error elsewhere (as the sweep would open it).
+    repeat = Repeat(notice_id=notice.id, article_id=article.id, revision_id=article.current_revision_id,
+                    match_start=0, match_end=3, matched_text=article.body_text[:3], score=1.0)
+    db.session.add(repeat)
     db.session.commit()
     return {
         "answer_id": canned_answer.id,
@@ -191,6 +200,8 @@ def world(app, client):
         "new": 2,
         "change_id": db.session.scalar(select(ChangeReview.id)),
         "decision_id": decision.id,
+        "repeat_id": repeat.id,
+        "notice_id": notice.id,
     }
 
 
