@@ -334,7 +334,8 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
     assert client_hash == reports_tokens.client_hash(ADDRESS, app.config["SECRET_KEY"])
     change_text(article, article.title, article.body.replace("31 votes", "29 votes"), source="dashboard",
                 by=editor.name)
-    publishing.publish(article, "correction", "The vote was 29 to 14, not 31 to 12.", by=editor, reports=[filed[0]])
+    notice = publishing.publish(article, "correction", "The vote was 29 to 14, not 31 to 12.", by=editor,
+                                reports=[filed[0]])
     workflow.reject(filed[1], REASON, by=editor)
     db.session.commit()
     # The reader's data is in the outbox: a confirmation and the two outcomes held until it is followed.
@@ -342,7 +343,7 @@ def test_no_public_page_feed_api_answer_or_embed_shows_reporter_data(app, editor
 
     secrets = {"name": NAME, "e-mail": EMAIL, "client hash": client_hash, "address": ADDRESS}
     values = {"slug": [article.slug, other.slug], "token": tokens, "filename": ["style.css", "embed.js"],
-              "name": ["corrections", "feedback"], "old": [1], "new": [2], "link": links}
+              "name": ["corrections", "feedback"], "old": [1], "new": [2], "link": links, "notice_id": [notice.id]}
     urls = set()
     for rule in app.url_map.iter_rules():
         # The dashboard needs a login (test_access checks that every /editor/ address refuses anonymous clients).
