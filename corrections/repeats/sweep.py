@@ -15,6 +15,11 @@ that carries the right words. The notice's own article is not swept, nor an arti
 notice. Measured on 5,000 fake articles (5 KB of text each) and a planted error in two of them: 8 ms on
 PostgreSQL (the index: about as fast at 100,000), 48 ms on SQLite (LIKE reads every text: about 1 s at 100,000),
 against 0.5 to 0.6 s reading every article without the prefilter (10 s and more at 100,000).
+
+A known error can also come back later: every new revision of an article (imported, sent through the API, edited)
+queues a check (`queue_check`, registered with `revisions.when_recorded`), run by the same background runs:
+`check` looks in its text for every error corrected before it, through check-text's index of the known errors
+(checks.known_errors), and opens an item of origin "came_back" for each. Articles' headlines are not looked in.
 """
 
 import re
