@@ -7,7 +7,7 @@ messages are); on PostgreSQL, an index of the words of every article's text that
 sweep asks first.
 
 Revision ID: b5d1f3a7c9e2
-Revises: b7d2e4f6a8c1
+Revises: b7d2e9f4a1c6
 Create Date: 2026-12-07 13:00:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5d1f3a7c9e2'
-down_revision = 'b7d2e4f6a8c1'
+down_revision = 'b7d2e9f4a1c6'
 branch_labels = None
 depends_on = None
 
