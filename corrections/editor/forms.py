@@ -153,17 +153,24 @@ class PublishForm(FlaskForm):
         description=_l("The words that replaced them, if any."))
 
 
+def replacement_field(label, description) -> TextAreaField:
+    """The words that replace a passage of an article's text (a fix from a report, the same fix on another article)."""
+    return TextAreaField(label, validators=[
+        Optional(),
+        Length(max=REPLACEMENT_MAX, message=FieldMessage(N_("At most %(most)s characters (it has %(length)s)."),
+                                                         most=REPLACEMENT_MAX))],
+        description=description)
+
+
 class ReportPublishForm(PublishForm):
     """Publishing from a report's page, which can correct the reported passage in the article in the same step;
     `revision` is the article's revision the editor's preview of that change was made from."""
 
     fix = BooleanField(_l("Also correct the article: replace the marked passage"))
-    replacement = TextAreaField(_l("Replace the passage with"), validators=[
-        Optional(),
-        Length(max=REPLACEMENT_MAX, message=FieldMessage(N_("At most %(most)s characters (it has %(length)s)."),
-                                                         most=REPLACEMENT_MAX))],
-        description=_l("Used when the box above is ticked. Plain words; the formatting around the passage stays as "
-                       "it is. You see the change to the article before anything is published."))
+    replacement = replacement_field(
+        _l("Replace the passage with"),
+        _l("Used when the box above is ticked. Plain words; the formatting around the passage stays as it is. You "
+           "see the change to the article before anything is published."))
     revision = HiddenField()
 
 
@@ -213,12 +220,10 @@ class ConfirmRepeatForm(FlaskForm):
 
     kind = RadioField(_l("Kind of notice"), choices=KIND_CHOICES, default="correction", validate_choice=False)
     text = PublishForm.text
-    replacement = TextAreaField(_l("Replace the marked words with"), validators=[
-        Optional(),
-        Length(max=REPLACEMENT_MAX, message=FieldMessage(N_("At most %(most)s characters (it has %(length)s)."),
-                                                         most=REPLACEMENT_MAX))],
-        description=_l("Plain words; the formatting around them stays as it is. Leave it empty to publish the notice "
-                       "without changing the article’s text."))
+    replacement = replacement_field(
+        _l("Replace the marked words with"),
+        _l("Plain words; the formatting around them stays as it is. Leave it empty to publish the notice without "
+           "changing the article’s text."))
     revision = HiddenField()
 
 
