@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from corrections.extensions import db
-from corrections.models import Article, Notice, NoticePattern
+from corrections.models import Article, Notice, NoticePattern, Repeat
 from corrections.repeats.matching import (
     Index,
     KnownError,
@@ -231,10 +231,14 @@ def check(text: str, is_html: bool, *, absolute_urls: bool = True) -> list[Findi
     if not matches:
         return []
     notices = _notices({match.error.id for match in matches})
+    # A notice published by confirming an item of "same error elsewhere" names its original's error again: left
+    # out beside the original (and named while the original is withdrawn).
+    echoes = {fixed_by: original for fixed_by, original in db.session.execute(
+        select(Repeat.fixed_by_id, Repeat.notice_id).where(Repeat.fixed_by_id.in_(notices)))}
     findings = []
     for match in matches:
         notice = notices.get(match.error.id)
-        if notice is None:  # withdrawn since the index was read
+        if notice is None or echoes.get(notice.id) in notices:  # withdrawn since the index was read; an echo
             continue
         # Named with its words as they are now (amended in the moment since the index was read: the next check
         # reads it again).

@@ -4,7 +4,7 @@ known errors, and the index each process keeps, built again when the notices cha
 import pytest
 
 from corrections.extensions import db
-from corrections.models import Notice
+from corrections.models import Notice, Repeat
 from corrections.notices import publishing
 from corrections.repeats import checks
 from corrections.repeats.matching import Index, KnownError
@@ -72,6 +72,23 @@ def test_withdrawn_notices_and_notices_naming_no_wrong_words_are_not_known_error
     assert checks.check(DRAFT, is_html=False) == []
     assert len(checks.known_errors().index) == 0
 
+
+
+def test_a_correction_published_by_confirming_the_same_error_elsewhere_is_named_only_without_its_original(app):
+    original = publish(make_article())
+    sibling = make_article()
+    echo = publish(sibling)  # the same words corrected in the sibling, by confirming its item
+    db.session.add(Repeat(notice_id=original.id, article_id=sibling.id, revision_id=sibling.current_revision_id,
+                          match_start=0, match_end=len(WRONG), matched_text=WRONG, score=1.0, state="confirmed",
+                          fixed_by_id=echo.id))
+    db.session.commit()
+
+    assert [found.notice_id for found in checks.check(DRAFT, is_html=False)] == [original.id]
+
+    admin = make_editor("admin@example.org", "Ada Admin", is_admin=True)
+    publishing.withdraw(db.session.get_one(Notice, original.id), "Published on the wrong article.", by=admin)
+    db.session.commit()
+    assert [found.notice_id for found in checks.check(DRAFT, is_html=False)] == [echo.id]
 
 def test_the_index_is_built_again_only_when_the_notices_change_compiling_only_what_changed(app):
     article = make_article()
