@@ -576,11 +576,15 @@ def notice_input(payload: dict) -> NoticeInput:
 
 def linked_reports(article: Article, wanted: list[str | int]) -> list[Report]:
     """The reports named by reference or id, in order and once each; a 409 names those that do not exist."""
+    references = [one for one in wanted if isinstance(one, str)]
+    ids = [one for one in wanted if not isinstance(one, str)]
+    # One read for all of them (up to BULK_MAX).
+    rows = db.session.scalars(select(Report).where(or_(Report.reference.in_(references), Report.id.in_(ids)))).all()
+    by_reference, by_id = {report.reference: report for report in rows}, {report.id: report for report in rows}
     found: dict[int, Report] = {}
     missing = []
     for wanted_one in wanted:
-        report = (db.session.scalar(select(Report).where(Report.reference == wanted_one))
-                  if isinstance(wanted_one, str) else db.session.get(Report, wanted_one))
+        report = by_reference.get(wanted_one) if isinstance(wanted_one, str) else by_id.get(wanted_one)
         if report is None:
             missing.append(str(wanted_one))
         else:

@@ -382,6 +382,12 @@ def duplicates_of(*reports: Report) -> list[Report]:
 
 
 
+def check_amendable(notice) -> None:
+    """A withdrawn notice stays as it was withdrawn."""
+    if notice.withdrawn_at is not None:
+        raise NoticeError(gettext("A withdrawn notice cannot be amended."))
+
+
 def amended(notice, text: str, *, by, at: datetime, kind: str | None = None, note: str = "",
             words: tuple[str, str] | None = None) -> dict:
     """The pure part of amending: checks the new text, changes the notice (a Notice, or anything with its
@@ -389,8 +395,7 @@ def amended(notice, text: str, *, by, at: datetime, kind: str | None = None, not
     text. `words` are the new wrong and right words, checked already (check_words); None keeps them."""
     kind = kind or notice.kind
     text = check_text(kind, text)
-    if notice.withdrawn_at is not None:
-        raise NoticeError(gettext("A withdrawn notice cannot be amended."))
+    check_amendable(notice)
     earlier = (getattr(notice, "wrong_text", ""), getattr(notice, "right_text", ""))
     words = earlier if words is None else words
     if text == notice.text and kind == notice.kind and words == earlier:
@@ -411,6 +416,7 @@ def amend(notice: Notice, text: str, *, by: Editor, kind: str | None = None, not
     shows "updated". `wrong_text` and `right_text` left None stay as they are."""
     previous = {"kind": notice.kind, "text": notice.text, "wrong_text": notice.wrong_text,
                 "right_text": notice.right_text}
+    check_amendable(notice)  # before the words: their refusal would hide this one
     words = None
     if wrong_text is not None or right_text is not None:
         words = check_words(notice.article, notice.wrong_text if wrong_text is None else wrong_text,

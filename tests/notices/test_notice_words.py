@@ -12,7 +12,7 @@ from corrections.articles import content, revisions
 from corrections.extensions import db
 from corrections.models import Notice, NoticeVersion
 from corrections.notices import publishing
-from tests.helpers import csrf_token, file_report, make_article
+from tests.helpers import csrf_token, file_report, make_article, make_editor
 
 TEXT = "An earlier version of this article gave the wrong vote count. It was 31 votes to 14."
 # The words of make_article's "31 votes to 12" with the rest of its sentence around them,
@@ -208,3 +208,14 @@ def test_a_report_on_a_passage_corrected_since_starts_from_that_change(editor_cl
     assert publish(editor_client, report, wrong_text=box(page, "wrong_text"),
                    right_text=box(page, "right_text")).status_code == 302
     assert (stored_notice().wrong_text, stored_notice().right_text) == (WRONG, SUGGESTED)
+
+
+@pytest.mark.databases("sqlite")
+def test_a_withdrawn_notice_is_refused_as_withdrawn_before_its_new_words_are_checked(app, editor):
+    notice = publishing.publish(make_article(), "correction", TEXT, by=editor, wrong_text="31 votes to 12")
+    db.session.commit()
+    admin = make_editor("withdrawer@example.org", "Ada Admin", is_admin=True)
+    publishing.withdraw(notice, "Published on the wrong article.", by=admin)
+    db.session.commit()
+    with pytest.raises(publishing.NoticeError, match="A withdrawn notice cannot be amended"):
+        publishing.amend(notice, TEXT + " Again.", by=editor, wrong_text="words the article never had")
