@@ -523,13 +523,8 @@ def _distance(one: tuple[str, ...], other: tuple[str, ...], limit: int | None = 
     """Levenshtein's distance between two sequences of tokens; with a limit, a distance above it may be given as
     limit + 1 (the work stops when it cannot be the limit or less)."""
     # What both begin and end with costs nothing: only the rest is compared.
-    start, one_end, other_end = 0, len(one), len(other)
-    while start < one_end and start < other_end and one[start] == other[start]:
-        start += 1
-    while one_end > start and other_end > start and one[one_end - 1] == other[other_end - 1]:
-        one_end -= 1
-        other_end -= 1
-    one, other = one[start:one_end], other[start:other_end]
+    start, one_end, other = _difference(one, other)
+    one = one[start:one_end]
     if not one or not other:
         return len(one) + len(other)
     if limit is not None and abs(len(one) - len(other)) > limit:

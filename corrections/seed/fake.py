@@ -1110,13 +1110,7 @@ class _Generator:
             self.answer(change, "notice", editor, notice.text, at, notice.id, "correction")
 
         events, _ = self.history(report, walk, times, editor, "corrected", None, notice)
-        report.updated_at = events[-1]["created_at"]
-        report.version = len(events)
-        del report.assignee
-        writer.add(Report.__table__, vars(report))
-        for event in events:
-            writer.add(Event.__table__, {"id": writer.new_id(Event.__table__), "report_id": report_id, **event})
-        writer.add(notice_report, {"correction_id": notice.id, "report_id": report_id})
+        _write_report(writer, report, report_id, events, notice)
         self.made.reports += 1
         self.made.events += len(events)
         self.made.statuses[report.status] += 1
@@ -1261,15 +1255,7 @@ class _Generator:
             walk = self.walk(row.status, GOALS[fate])
             times = self.steps(created, self.now, len(walk))
         events, moves = self.history(row, walk, times, editor, fate, group, notice)
-        row.updated_at = events[-1]["created_at"]
-        row.version = len(events)
-
-        del row.assignee
-        writer.add(Report.__table__, vars(row))
-        for event in events:
-            writer.add(Event.__table__, {"id": writer.new_id(Event.__table__), "report_id": report_id, **event})
-        if notice is not None:
-            writer.add(notice_report, {"correction_id": notice.id, "report_id": report_id})
+        _write_report(writer, row, report_id, events, notice)
         if place is not None:
             spam = tuple((at, moves[i + 1][1] if i + 1 < len(moves) else None)
                          for i, (to, at) in enumerate(moves) if to == "spam")
@@ -1375,6 +1361,18 @@ class _Generator:
         times.sort()
         return times
 
+
+def _write_report(writer: "_Writer", row, report_id: int, events: list[dict], notice) -> None:
+    """A report's row as its history leaves it (updated when its last event was, one version an event), its events,
+    and its link to the notice that corrected it, if any."""
+    row.updated_at = events[-1]["created_at"]
+    row.version = len(events)
+    del row.assignee
+    writer.add(Report.__table__, vars(row))
+    for event in events:
+        writer.add(Event.__table__, {"id": writer.new_id(Event.__table__), "report_id": report_id, **event})
+    if notice is not None:
+        writer.add(notice_report, {"correction_id": notice.id, "report_id": report_id})
 
 def _zipf_counts(rng: random.Random, articles: int, reports: int) -> list[int]:
     """How many reports each article gets: a few hot articles get most of them."""
