@@ -420,6 +420,98 @@ def building_apps(database_url: str, folder: Path, default_name: str = "instance
                 db.engine.dispose()
 
 
+class _Built:
+    """What a builder made, kept to be copied into later tests' databases: SQLite's file, or PostgreSQL's rows
+    (each table's, as COPY writes them) and where its sequences stood; and what the builder returned."""
+
+    def __init__(self, value, sqlite_file: Path | None = None, tables: list | None = None,
+                 sequences: list | None = None):
+        self.value, self.sqlite_file, self.tables, self.sequences = value, sqlite_file, tables, sequences
+
+
+# By builder, database and settings: what each made, for the rest of this test process.
+_built: dict[tuple, _Built] = {}
+
+
+def _postgres_rows(url: str) -> tuple[list, list]:
+    """Each table's rows (but the generated columns', which the database makes again) and each sequence's place."""
+    conn = _emptying_connection(url)
+    tables = []
+    for table, columns in conn.execute(
+            "SELECT c.table_name, string_agg(quote_ident(c.column_name), ', ' ORDER BY c.ordinal_position) "
+            "FROM information_schema.columns c JOIN information_schema.tables t "
+            "ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
+            "WHERE c.table_schema = current_schema() AND c.is_generated = 'NEVER' "
+            "AND c.table_name <> 'alembic_version' GROUP BY c.table_name ORDER BY c.table_name"):
+        statement = sql.SQL("COPY {} ({}) TO STDOUT").format(sql.Identifier(table), sql.SQL(columns))
+        with conn.cursor().copy(statement) as copy:
+            rows = b"".join(bytes(block) for block in copy)
+        if rows:
+            tables.append((sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(columns)), rows))
+    sequences = conn.execute("SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences "
+                             "WHERE schemaname = current_schema() AND last_value IS NOT NULL").fetchall()
+    return tables, sequences
+
+
+def _put_postgres_rows(url: str, built: _Built) -> None:
+    """The rows into the emptied database as they were, with the replica role (as empty_postgres): the kept
+    counts and the foreign keys' triggers do not fire, the rows they made being copied too."""
+    conn = _emptying_connection(url)
+    with conn.transaction():
+        conn.execute("SET LOCAL session_replication_role = replica")
+        for statement, rows in built.tables:
+            with conn.cursor().copy(statement) as copy:
+                copy.write(rows)
+        for sequence, last_value in built.sequences:
+            conn.execute("SELECT setval(%s, %s)", (sequence, last_value))
+
+
+@pytest.fixture
+def built_data(request, database_url, tmp_path, tmp_path_factory):
+    """load(build, **settings): the rows `build()` makes, made once per test process and copied into each test's
+    fresh database; returns what `build` returned.
+
+    For data that several tests (or the cases of a parametrized test) read the same: building it through the
+    app's own functions for each of them cost most of their time. The first test to ask builds it on its own
+    database, in an app of its own with these settings inside an app context (build commits, or its session is
+    committed after it); later tests get a copy of the result: SQLite's file, or on PostgreSQL its rows put back
+    with COPY and its sequences where they were (a copy, so a test may change what it was given). Call it before
+    anything writes to the test's database and before the test's own app connects (make_app after it).
+
+    `build` must return plain values (ids, references, not ORM objects, whose session is gone), must make the
+    same rows whenever it runs (the first test of a file on one database builds, whichever it is), and its rows
+    keep the moments of the run that built them (seconds or minutes earlier by the time a later test reads them).
+    A builder is told apart by its module and name: one name, one data set."""
+
+    def load(build, **settings):
+        kind = request.node.callspec.params["database_url"]
+        key = (build.__module__, build.__qualname__, kind, tuple(sorted(settings.items())))
+        built = _built.get(key)
+        if built is not None:
+            if kind == "sqlite":
+                shutil.copyfile(built.sqlite_file, database_url.removeprefix("sqlite:///"))
+            else:
+                _put_postgres_rows(database_url, built)
+            return built.value
+        with building_apps(database_url, tmp_path, "built-instance") as make:
+            with make(**settings).app_context():
+                value = build()
+                db.session.commit()
+        if kind == "sqlite":
+            # Every connection closed (building_apps disposed of them): the file is whole, no journal beside it.
+            path = Path(database_url.removeprefix("sqlite:///"))
+            assert not path.with_name(path.name + "-wal").exists(), "a connection to the built database is open"
+            kept = tmp_path_factory.mktemp("built") / "built.sqlite3"
+            shutil.copyfile(path, kept)
+            built = _built[key] = _Built(value, sqlite_file=kept)
+        else:
+            tables, sequences = _postgres_rows(database_url)
+            built = _built[key] = _Built(value, tables=tables, sequences=sequences)
+        return built.value
+
+    return load
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build an app on this test's database, with settings changed for the test."""

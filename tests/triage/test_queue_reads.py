@@ -10,7 +10,7 @@ from sqlalchemy import select, text, update
 from werkzeug.datastructures import MultiDict
 
 from corrections.extensions import db
-from corrections.models import Editor, Report
+from corrections.models import Article, Editor, Report
 from corrections.reports import workflow
 from corrections.triage import queue
 from corrections.vocabulary import OPEN
@@ -50,24 +50,32 @@ def check_rows_against_a_recount(url: str, shown, editor: Editor, per_page: int 
     return page.groups
 
 
+def build_mostly_decided() -> list[int]:
+    """A group of 40 reports of which 36 are rejected, 3 new and 1 in review, and small groups on another article;
+    the big group's ids."""
+    editor = make_editor()
+    article, other = make_article(), make_article()
+    big = [file_report(article, passage=PASSAGES[0], description=f"Report {n} says the vote is wrong.")
+           for n in range(40)]
+    for report in big[:36]:
+        workflow.reject(report, "Not an error.", by=editor)
+    workflow.move(big[36], "in_review", by=editor)
+    for n in range(8):
+        file_report(other, passage=PASSAGES[n % 4 + 1], description=f"Report {n} says the date is wrong.")
+    db.session.commit()
+    return [report.id for report in big]
+
+
 @pytest.fixture
-def mostly_decided(make_app):
-    """A group of 40 reports of which 36 are rejected, 3 new and 1 in review, and small groups on another article."""
+def mostly_decided(built_data, make_app):
+    """build_mostly_decided's data (built once, copied for each test), and an editor logged in."""
+    big = built_data(build_mostly_decided)
     app = make_app()
     with app.app_context():
-        editor = make_editor()
-        article, other = make_article(), make_article()
-        big = [file_report(article, passage=PASSAGES[0], description=f"Report {n} says the vote is wrong.")
-               for n in range(40)]
-        for report in big[:36]:
-            workflow.reject(report, "Not an error.", by=editor)
-        workflow.move(big[36], "in_review", by=editor)
-        for n in range(8):
-            file_report(other, passage=PASSAGES[n % 4 + 1], description=f"Report {n} says the date is wrong.")
-        db.session.commit()
         client = app.test_client()
         login(client, "editor@example.org")
-        yield client, editor, big
+        editor = db.session.scalar(select(Editor).where(Editor.email == "editor@example.org"))
+        yield client, editor, list(db.session.scalars(select(Report).where(Report.id.in_(big)).order_by(Report.id)))
 
 
 @pytest.mark.parametrize(("query", "shown"), [
@@ -112,31 +120,36 @@ def test_a_groups_reports_are_read_one_index_range_per_group_and_state(mostly_de
     assert count_queries(client, "/editor/?sort=most_reported") == few
 
 
-@pytest.fixture
-def hot_article(make_app):
+def build_hot_article() -> int:
     """An article with 36 reports in six groups, in every state and with and without deadlines, whose reports arrived
-    between another article's (so a walk of the table by id passes the other's); three rows a page."""
+    between another article's (so a walk of the table by id passes the other's); the article's id."""
+    editor = make_editor()
+    hot, other = make_article(), make_article()
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    for n in range(72):
+        article = hot if n % 2 else other
+        report = file_report(article, passage=PASSAGES[n % 5 if article is hot else 0],
+                             description=f"Report {n} says the figure is wrong.")
+        if n % 3 == 0:
+            workflow.move(report, "in_review", by=editor)
+        if n % 4 == 1:
+            workflow.reject(report, "Not an error.", by=editor)
+        # Deadlines in no order of arrival, none on some.
+        report.due_at = None if n % 6 == 5 else start + timedelta(minutes=(n * 37) % 50)
+    db.session.commit()
+    return hot.id
+
+
+@pytest.fixture
+def hot_article(built_data, make_app):
+    """build_hot_article's data (built once, copied for each test), an editor logged in; three rows a page."""
+    hot = built_data(build_hot_article)
     app = make_app(QUEUE_PER_PAGE=3)
     with app.app_context():
-        editor = make_editor()
-        hot, other = make_article(), make_article()
-        start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-        reports = []
-        for n in range(72):
-            article = hot if n % 2 else other
-            report = file_report(article, passage=PASSAGES[n % 5 if article is hot else 0],
-                                 description=f"Report {n} says the figure is wrong.")
-            if n % 3 == 0:
-                workflow.move(report, "in_review", by=editor)
-            if n % 4 == 1:
-                workflow.reject(report, "Not an error.", by=editor)
-            # Deadlines in no order of arrival, none on some.
-            report.due_at = None if n % 6 == 5 else start + timedelta(minutes=(n * 37) % 50)
-            reports.append(report)
-        db.session.commit()
         client = app.test_client()
         login(client, "editor@example.org")
-        yield client, editor, hot
+        editor = db.session.scalar(select(Editor).where(Editor.email == "editor@example.org"))
+        yield client, editor, db.session.get_one(Article, hot)
 
 
 def expected_rows(article_id: int | None, shown, sort: str) -> list[str]:
