@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from corrections.extensions import db
-from corrections.models import ArticleReportCount, Event, GroupReportCount, Report
+from corrections.models import Article, ArticleReportCount, Event, GroupReportCount, Report
 from corrections.reports import workflow
 from corrections.triage import ranking
 from corrections.vocabulary import OPEN
@@ -83,25 +83,31 @@ def expected(shown, article_id: int | None = None) -> list[str]:
     return [members[0].reference for members in order]
 
 
+def build_ranked_queue() -> list[int]:
+    """Four articles with 2 to 23 reports in groups of one to seven, in every state; the articles' ids."""
+    editor = make_editor()
+    articles = [make_article() for _ in range(4)]
+    for n in range(40):
+        article = articles[0 if n % 5 < 3 else 1 + n % 3]
+        report = file_report(article, passage=PASSAGES[n % 4 if n % 7 else 0],
+                             description=f"Report {n} says the figure is wrong.")
+        if n % 3 == 1:
+            workflow.move(report, "in_review", by=editor)
+        if n % 6 == 2:
+            workflow.reject(report, "Not an error.", by=editor)
+    db.session.commit()
+    return [article.id for article in articles]
+
+
 @pytest.fixture
-def ranked_queue(make_app):
-    """Four articles with 2 to 23 reports in groups of one to seven, in every state; two reports a page."""
+def ranked_queue(built_data, make_app):
+    """build_ranked_queue's data (built once, copied for each test), an editor logged in; two reports a page."""
+    articles = built_data(build_ranked_queue)
     app = make_app(QUEUE_PER_PAGE=2)
     with app.app_context():
-        editor = make_editor()
-        articles = [make_article() for _ in range(4)]
-        for n in range(40):
-            article = articles[0 if n % 5 < 3 else 1 + n % 3]
-            report = file_report(article, passage=PASSAGES[n % 4 if n % 7 else 0],
-                                 description=f"Report {n} says the figure is wrong.")
-            if n % 3 == 1:
-                workflow.move(report, "in_review", by=editor)
-            if n % 6 == 2:
-                workflow.reject(report, "Not an error.", by=editor)
-        db.session.commit()
         client = app.test_client()
         login(client, "editor@example.org")
-        yield client, articles
+        yield client, [db.session.get_one(Article, article) for article in articles]
 
 
 @pytest.mark.parametrize(("query", "shown"), [
