@@ -396,6 +396,10 @@ def database_url(request, tmp_path, sqlite_template) -> str:
     return url
 
 
+# How many apps building_apps has built on each database and not yet disposed of (built_data checks none has).
+_apps_on: dict[str, int] = {}
+
+
 @contextlib.contextmanager
 def building_apps(database_url: str, folder: Path, default_name: str = "instance"):
     """build(name, **settings): an app on this database with its instance folder folder/name (apps with one
@@ -404,6 +408,7 @@ def building_apps(database_url: str, folder: Path, default_name: str = "instance
 
     def build(name: str = default_name, **overrides):
         app = create_app(test_settings(database_url, folder / name, **overrides))
+        _apps_on[database_url] = _apps_on.get(database_url, 0) + 1
         app.test_client_class = IsolatedClient
         app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
         share_compiled_statements(app)
@@ -413,6 +418,7 @@ def building_apps(database_url: str, folder: Path, default_name: str = "instance
     try:
         yield build
     finally:
+        _apps_on[database_url] -= len(apps)
         for app in apps:
             page_cache.for_app(app).dispose()
             with app.app_context():
@@ -484,6 +490,7 @@ def built_data(request, database_url, tmp_path, tmp_path_factory):
     A builder is told apart by its module and name: one name, one data set."""
 
     def load(build, **settings):
+        assert not _apps_on.get(database_url), "built_data(...) must come before the test's app is built"
         kind = request.node.callspec.params["database_url"]
         key = (build.__module__, build.__qualname__, kind, tuple(sorted(settings.items())))
         built = _built.get(key)
