@@ -272,7 +272,8 @@ def test_reports_get_the_desk_deadlines_revision_and_anchor_that_filing_gives(ge
 
 
 def test_a_few_articles_are_updated_after_publication_as_the_app_updates_them(app):
-    made = fake.generate(200, 300, seed=2, now=NOW)
+    # A seed whose few updates have every answer (a notice, a reason, none yet): 30 articles, not 200.
+    made = fake.generate(30, 60, seed=4, now=NOW)
     articles = {a.id: a for a in everything(Article)}
     revisions = defaultdict(list)
     for revision in everything(ArticleRevision):
@@ -312,7 +313,7 @@ def test_a_few_articles_are_updated_after_publication_as_the_app_updates_them(ap
             assert second.id not in events
             assert not any(n.article_id == article_id and n.kind in ("correction", "clarification", "update")
                            and n.published_at >= second.created_at for n in everything(Notice))
-    assert len({review.outcome for review in reviews.values()}) >= 2
+    assert {review.outcome for review in reviews.values()} >= {"notice", "no_notice", ""}
 
 
 def test_without_desks_or_clocks_reports_have_none(runner):
