@@ -8,6 +8,8 @@ Without a server those tests skip with a reason, but with CI set they fail inste
 
 import contextlib
 import contextvars
+import copy
+import dataclasses
 import importlib
 import os
 import shutil
@@ -426,13 +428,15 @@ def building_apps(database_url: str, folder: Path, default_name: str = "instance
                 db.engine.dispose()
 
 
+@dataclasses.dataclass
 class _Built:
     """What a builder made, kept to be copied into later tests' databases: SQLite's file, or PostgreSQL's rows
     (each table's, as COPY writes them) and where its sequences stood; and what the builder returned."""
 
-    def __init__(self, value, sqlite_file: Path | None = None, tables: list | None = None,
-                 sequences: list | None = None):
-        self.value, self.sqlite_file, self.tables, self.sequences = value, sqlite_file, tables, sequences
+    value: object
+    sqlite_file: Path | None = None
+    tables: list = dataclasses.field(default_factory=list)
+    sequences: list = dataclasses.field(default_factory=list)
 
 
 # By builder, database and settings: what each made, for the rest of this test process.
@@ -450,8 +454,8 @@ def _postgres_rows(url: str) -> tuple[list, list]:
             "WHERE c.table_schema = current_schema() AND c.is_generated = 'NEVER' "
             "AND c.table_name <> 'alembic_version' GROUP BY c.table_name ORDER BY c.table_name"):
         statement = sql.SQL("COPY {} ({}) TO STDOUT").format(sql.Identifier(table), sql.SQL(columns))
-        with conn.cursor().copy(statement) as copy:
-            rows = b"".join(bytes(block) for block in copy)
+        with conn.cursor().copy(statement) as out:
+            rows = b"".join(bytes(block) for block in out)
         if rows:
             tables.append((sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(columns)), rows))
     sequences = conn.execute("SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences "
@@ -466,8 +470,8 @@ def _put_postgres_rows(url: str, built: _Built) -> None:
     with conn.transaction():
         conn.execute("SET LOCAL session_replication_role = replica")
         for statement, rows in built.tables:
-            with conn.cursor().copy(statement) as copy:
-                copy.write(rows)
+            with conn.cursor().copy(statement) as into:
+                into.write(rows)
         for sequence, last_value in built.sequences:
             conn.execute("SELECT setval(%s, %s)", (sequence, last_value))
 
@@ -499,7 +503,7 @@ def built_data(request, database_url, tmp_path, tmp_path_factory):
                 shutil.copyfile(built.sqlite_file, database_url.removeprefix("sqlite:///"))
             else:
                 _put_postgres_rows(database_url, built)
-            return built.value
+            return copy.deepcopy(built.value)  # a test changing what it was given changes only its own
         with building_apps(database_url, tmp_path, "built-instance") as make:
             with make(**settings).app_context():
                 value = build()
@@ -514,7 +518,7 @@ def built_data(request, database_url, tmp_path, tmp_path_factory):
         else:
             tables, sequences = _postgres_rows(database_url)
             built = _built[key] = _Built(value, tables=tables, sequences=sequences)
-        return built.value
+        return copy.deepcopy(built.value)
 
     return load
 
