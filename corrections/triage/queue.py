@@ -6,7 +6,20 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, false, func, insert, literal, select, text, tuple_, union_all
+from sqlalchemy import (
+    String,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import aliased, joinedload
 
 from corrections.extensions import db
@@ -23,6 +36,7 @@ from corrections.models import (
 from corrections.reports import clocks
 from corrections.text import parse_id
 from corrections.triage import ranking, search
+from corrections.triage.lists import bound_list, each_first
 from corrections.vocabulary import CATEGORIES, NOT_SAID, OPEN, SOURCE_GROUPS, SOURCE_TYPES, STATES
 
 ASSIGNEES = {"": _l("Anyone"), "me": _l("Assigned to me"), "unassigned": _l("Unassigned")}
@@ -357,6 +371,22 @@ def _article_id(slug: str) -> int | None:
     return known[slug]
 
 
+def _first_of_groups(clusters, states: tuple[str, ...] | None, where_on, limit: int):
+    """The first `limit` reports (id, version, cluster id) by id of each of these groups in each of these states (all:
+    None) that meet `where_on(entity)`: one short range of the index on (cluster_id, status, id) per group and state,
+    however many reports a group has, in a statement of the same text however many groups and states."""
+    groups = bound_list(clusters)
+    froms = groups
+    entity = aliased(Report, name="member")
+    where = [entity.cluster_id == groups.c.value, *where_on(entity)]
+    if states:
+        listed = bound_list(states, String)
+        froms = froms.join(listed, true())
+        where.append(entity.status == listed.c.value)
+    first = select(entity.id, entity.version, entity.cluster_id).where(*where).order_by(entity.id).limit(limit)
+    return each_first(froms, first, Report, entity)
+
+
 @dataclass
 class Group:
     """Reports on the same article and the same or an overlapping passage, shown as one row."""
@@ -631,32 +661,23 @@ def _add_members(f: QueueFilter, me: Editor, sizes: dict[int, int], members: Mem
     big = sorted(clusters - small)
     # A big group's first few: one short range of the index on (cluster_id, status, id) per group and state shown
     # (each state's, when several are), however many reports it has.
-    states = f.statuses if f.statuses and len(f.statuses) > 1 else (f.status,)
     if _from_search_index(f):
+        states = f.statuses if f.statuses and len(f.statuses) > 1 else (f.status,)
         # The hits of the words typed, few whatever the size of the groups.
         parts = [_hit_query(f, me, columns, small)] if small else []
-
-        def first(cluster_id, state):
-            return select(_hit_query(replace(f, status=state), me, columns, {cluster_id}).order_by(Report.id)
-                          .limit(LISTED_PER_GROUP).subquery())
+        parts += [select(_hit_query(replace(f, status=state), me, columns, {cluster_id}).order_by(Report.id)
+                         .limit(LISTED_PER_GROUP).subquery()) for cluster_id in big for state in states]
+        merged = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     else:
-        # A group's reports are all on one article: an article filter adds nothing here but a read of each row.
-        def first(cluster_id, state, limit=LISTED_PER_GROUP):
-            return select(columns.where(Report.cluster_id == cluster_id,
-                                        *conditions(replace(f, article="", status=state), me))
-                          .order_by(Report.id).limit(limit).subquery())
+        # The small groups' every matching report, the big ones' first few, by group and state from the index on
+        # (cluster_id, status, id): a group with few reports in the states shown may have thousands in others. A group's
+        # reports are all on one article: an article filter adds nothing here but a read of each row. One statement
+        # of the same text whatever the groups (both parts even when one has none).
+        def where_on(entity):
+            return conditions(replace(f, article="", status="all"), me, entity)
 
-        # The small groups' every matching report, by group and state from the same index: a group with few reports
-        # in the states shown may have thousands in others. PostgreSQL reads one statement's lists of groups and
-        # states so. SQLite, which counts three reports a group on average, reads each group whole by (cluster_id, id)
-        # unless its state is one value: one range per group and state there.
-        if search.postgres():
-            where = conditions(replace(f, article=""), me)
-            parts = [columns.where(Report.cluster_id.in_(small), *where)] if small else []
-        else:
-            parts = [first(cluster_id, state, SELECTION_LISTED) for cluster_id in sorted(small) for state in states]
-    parts += [first(cluster_id, state) for cluster_id in big for state in states]
-    merged = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+        merged = union_all(_first_of_groups(sorted(small), f.statuses, where_on, SELECTION_LISTED),
+                           _first_of_groups(big, f.statuses, where_on, LISTED_PER_GROUP)).subquery()
     for report_id, version, cluster_id in db.session.execute(select(merged).order_by(merged.c.id)):
         group = members.setdefault(cluster_id, [])
         if cluster_id in small or len(group) < LISTED_PER_GROUP:
@@ -766,17 +787,20 @@ def _ranked(f: QueueFilter, per_page: int, *, past_end: bool = False):
 
 def _newest_matching(f: QueueFilter, clusters: list[int]) -> dict[int, int]:
     """The newest report in the snapshot of each of these groups in the statuses shown, by cluster id: one step
-    back along an index per group and status."""
+    back along an index per group and status, in one statement of the same text however many groups."""
     if not clusters:
         return {}
-    statuses = f.statuses or (None,)
-    parts = [select(Report.cluster_id, Report.id).where(
-        Report.cluster_id == cluster_id, *([Report.status == status] if status else []),
-        *([Report.id <= f.upto] if f.upto else [])).order_by(Report.id.desc()).limit(1).subquery()
-        for cluster_id in clusters for status in statuses]
+    groups = bound_list(clusters)
+    froms, where = groups, [Report.cluster_id == groups.c.value, *([Report.id <= f.upto] if f.upto else [])]
+    if f.statuses:
+        states = bound_list(f.statuses, String)
+        froms = froms.join(states, true())
+        where.append(Report.status == states.c.value)
+    newest = select(Report.id).where(*where).order_by(Report.id.desc()).limit(1).scalar_subquery()
     found: dict[int, int] = {}
-    for cluster_id, report_id in db.session.execute(union_all(*(select(part) for part in parts))):
-        found[cluster_id] = max(found.get(cluster_id, 0), report_id)
+    for cluster_id, report_id in db.session.execute(select(groups.c.value, newest).select_from(froms)):
+        if report_id is not None:
+            found[cluster_id] = max(found.get(cluster_id, 0), report_id)
     return found
 
 

@@ -8,9 +8,11 @@ group's reports, group id).
 """
 
 from sqlalchemy import select, tuple_, union_all
+from sqlalchemy.orm import aliased
 
 from corrections.extensions import db
 from corrections.models import ArticleReportCount, GroupReportCount
+from corrections.triage.lists import bound_list, each_first
 
 # A group's place in the order: (its article's reports, article id, its own reports, cluster id).
 Key = tuple[int, int, int, int]
@@ -29,16 +31,22 @@ def ranked(shown: str, cursor: Key | None, backwards: bool, limit: int, *, inclu
     articles = _articles(shown, cursor, backwards, limit + 1, article_id)
     if not articles:
         return []
+
+    def first(groups, *where):
+        order = [c.asc() if backwards else c.desc() for c in (groups.n, groups.cluster_id)]
+        return (select(groups.n, groups.cluster_id, groups.article_id)
+                .where(groups.status == shown, groups.n > 0, *where).order_by(*order).limit(limit))
+
+    # The cursor's own article: its groups past the cursor's. Every other: its first groups, read in one statement of
+    # the same text however many articles (lists.py).
     parts = []
-    for article_n, article in articles:
-        groups = GroupReportCount
-        query = select(groups.n, groups.cluster_id, groups.article_id).where(
-            groups.status == shown, groups.article_id == article, groups.n > 0)
-        if cursor is not None and (article_n, article) == cursor[:2]:
-            query = query.where(_beyond(tuple_(groups.n, groups.cluster_id), cursor[2:], backwards, inclusive))
-        order = (groups.n, groups.cluster_id)
-        parts.append(select(query.order_by(*(c.asc() if backwards else c.desc() for c in order))
-                            .limit(limit).subquery()))
+    others = [article for article_n, article in articles]
+    if cursor is not None and tuple(cursor[:2]) in articles:
+        others.remove(cursor[1])
+        beyond = _beyond(tuple_(GroupReportCount.n, GroupReportCount.cluster_id), cursor[2:], backwards, inclusive)
+        parts.append(select(first(GroupReportCount, GroupReportCount.article_id == cursor[1], beyond).subquery()))
+    listed, groups = bound_list(others), aliased(GroupReportCount, name="groups")
+    parts.append(each_first(listed, first(groups, groups.article_id == listed.c.value), GroupReportCount, groups))
     counts = dict((article, article_n) for article_n, article in articles)
     rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
     keys = sorted(((counts[article], article, n, cluster_id) for n, cluster_id, article in rows),
