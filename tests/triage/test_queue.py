@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import url_for
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -651,3 +652,17 @@ def test_reports_by_id_reads_many_ids_a_batch_at_a_time(app, monkeypatch):
         found = queue.reports_by_id(ids)
     assert set(found) == {r.id for r in filed}
     assert len([s for s in statements if "FROM report" in s]) == 3
+
+
+@pytest.mark.databases("sqlite")
+def test_the_rows_links_are_those_url_for_builds(app):
+    # The queue builds its hundreds of links to reports and articles once for each set of arguments (editor/queue.py).
+    f = queue.QueueFilter(status="all", sort="most_reported", upto=12, seen=40)
+    with app.test_request_context("/editor/"):
+        links = editor_queue.Links(f)
+        back = url_for("editor.queue", **f.args(q="a&b c/é"))
+        for report_id in (1, 12, 987654321, 2**40):
+            assert links.report(report_id) == url_for("editor.report", report_id=report_id)
+            assert links.report(report_id, back=back) == url_for("editor.report", report_id=report_id, back=back)
+        for slug in ("a-slug", "another-slug-2", "a-slug"):
+            assert links.article(slug) == url_for("editor.queue", **f.first_page(article=slug))
