@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from corrections.access import accounts
@@ -72,6 +73,12 @@ class Links:
         return self.articles[slug]
 
 
+def said_once(words: dict) -> dict:
+    """Lazily translated words (a vocabulary's labels) said once in the page's language, for a page whose rows repeat
+    them hundreds of times, each time a look-up of the translation. As markup, as a lazy string renders itself."""
+    return {key: Markup(str(word)) for key, word in words.items()}  # nosec B704: our own catalogs' words, as before
+
+
 def bulk_form(back: str) -> BulkForm:
     form = BulkForm(back=back)
     form.action.choices = list(BULK_ACTIONS.items())
@@ -106,8 +113,8 @@ def queue():
         f=f,
         page=page,
         counts=counts,
-        labels=STATUS_LABELS,
-        categories=CATEGORIES,
+        labels=said_once(STATUS_LABELS),
+        categories=said_once(CATEGORIES),
         sorts=triage.SORTS,
         assignees=triage.ASSIGNEES,
         sources=triage.SOURCES,
