@@ -259,6 +259,8 @@ CLOSING_MARKS = ".,;:!?…؟\"'”’»›)]"
 # Where one sentence or paragraph gives way to the next: a stop (and the quotes closing after it) before a space, or a
 # line break. A stop inside a number ("6.5") is none.
 SENTENCE_BREAK = re.compile(r"[.!?…؟][\"'”’»›)\]]*\s|\n")
+# What may close a sentence after its stop: "It was agreed.” The next..." ends at the quote.
+AFTER_STOP = "\"'”’»›)]"
 
 
 def changed_words(old: str, new: str) -> tuple[str, str] | None:
@@ -289,14 +291,14 @@ def changed_words(old: str, new: str) -> tuple[str, str] | None:
     while True:
         grew = False
         before = old[:a0].rstrip()
-        if before and before[-1] not in SENTENCE_ENDS and "\n" not in old[len(before):a0]:
+        if before and not _ends_sentence(before) and "\n" not in old[len(before):a0]:
             start = len(before)
             while start > 0 and not old[start - 1].isspace():
                 start -= 1
             a0, b0, grew = start, b0 - (a0 - start), True
         after = old[a1:]
         gap = len(after) - len(after.lstrip())
-        if after.strip() and (a1 == 0 or old[a1 - 1] not in SENTENCE_ENDS) and "\n" not in after[:gap]:
+        if after.strip() and (a1 == 0 or not _ends_sentence(old[:a1])) and "\n" not in after[:gap]:
             end = a1 + gap
             while end < len(old) and not old[end].isspace():
                 end += 1
@@ -312,6 +314,12 @@ def changed_words(old: str, new: str) -> tuple[str, str] | None:
         return None
     wrong, right = " ".join(old[a0:a1].split()), " ".join(new[b0:b1].split())
     return (wrong, right) if wrong and wrong != right else None
+
+
+def _ends_sentence(text: str) -> bool:
+    """Whether a text ends with a stop, or a stop and the quotes or brackets closing after it."""
+    closed = text.rstrip(AFTER_STOP)
+    return bool(closed) and closed[-1] in SENTENCE_ENDS
 
 
 def changed_in(old: ArticleRevision, new) -> tuple[str, str] | None:

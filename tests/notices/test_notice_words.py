@@ -61,6 +61,16 @@ def stored_notice() -> Notice | None:
     ("Work starts in March.", "Work starts in March and April.",
      ("Work starts in March", "Work starts in March and April")),
     ("Prices rose 6 per cent.", "Prices rose 6.5 per cent.", ("Prices rose 6 per cent", "Prices rose 6.5 per cent")),
+    # A sentence ends at its stop and the quotes closing after it, before a change and after one.
+    ("He said: “We are sure.” A total of 29 signed within 17 days.",
+     "He said: “We are sure.” A total of 29 signed within 26 days.",
+     ("A total of 29 signed within 17 days", "A total of 29 signed within 26 days")),
+    ("She said: “Turnover rose 6 per cent.” The board agreed.",
+     "She said: “Turnover rose 7 per cent.” The board agreed.",
+     ("She said: “Turnover rose 6 per cent", "She said: “Turnover rose 7 per cent")),
+    # A quote inside a sentence is no end of it.
+    ("He called it “fair” and rose 6 per cent.", "He called it “fair” and rose 7 per cent.",
+     ("He called it “fair” and rose 6 per cent", "He called it “fair” and rose 7 per cent")),
 ])
 def test_the_words_a_change_removed_and_added(old, new, words):
     assert revisions.changed_words(old, new) == words

@@ -2,6 +2,7 @@
 
 import pytest
 
+from corrections.articles import revisions
 from corrections.repeats.matching import (
     Index,
     KnownError,
@@ -181,3 +182,22 @@ def test_right_words_given_with_the_words_around_them_replace_the_stretch_they_b
     assert repeated(error, "The library in Linton is run by the environment agency, not by the council.")
     assert repeated(error, "The library in Linton is run by the city council and not by the council.") is None
     assert repeated(error, "The library in Linton is run by the housing association and not by the council.") is None
+
+
+# gen-fake's seed 18 (bench/README.md, "Repeated errors"): a planted error right after a quote, and two of the
+# articles that repeat it word for word.
+AFTER_A_QUOTE = ("Gus Clarke, who has lived in Fenwick for 23 years, said: “We are confident this is the right "
+                 "decision for Fenwick.” A total of 29,113 anglers signed the petition against the solar farm in "
+                 "Eastbridge within {days} days. The council will meet again in May.")
+
+
+def test_an_error_corrected_right_after_a_quote_is_found_where_it_is_repeated_verbatim():
+    # The change's words stop at the quote's end: its sentence is no part of the error the other articles repeat.
+    wrong, right = revisions.changed_words(AFTER_A_QUOTE.format(days=17), AFTER_A_QUOTE.format(days=26))
+    assert wrong == "A total of 29,113 anglers signed the petition against the solar farm in Eastbridge within 17 days"
+    error = KnownError(8, wrong, right)
+    assert repeated(error, "Work starts soon. A total of 29,113 anglers signed the petition against the solar farm in "
+                           "Eastbridge within 17 days. It was handed in on Monday.") == wrong
+    assert repeated(error, "A total of 29,113 anglers signed the petition against the solar farm in all of Eastbridge "
+                           "within 17 days.")
+    assert repeated(error, AFTER_A_QUOTE.format(days=26)) is None
