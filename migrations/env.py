@@ -100,7 +100,7 @@ def run_migrations_online():
     conf_args.setdefault("render_item", render_item)
     # The search index and the sweep's index of articles' words are made by hand in their migrations (autogenerate
     # cannot make an FTS5 table, nor describe an index on an expression).
-    from corrections.repeats.sweep import hand_made as sweep_index
+    from corrections.repeats.word_index import hand_made as sweep_index
     from corrections.triage.search import include_name as not_search_index
 
     conf_args.setdefault("include_name", lambda name, type_, parent_names: not_search_index(name, type_, parent_names)

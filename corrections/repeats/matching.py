@@ -611,20 +611,21 @@ class Prefilter(NamedTuple):
     any_of: tuple[str, ...]
 
 
-def prefilter_terms(error: KnownError | Pattern,
-                    frequency: Callable[[str], int] | None = None) -> Prefilter | None:
+def prefilter_terms(error: KnownError | Pattern, frequency: Callable[[str], int] | None = None,
+                    indexed: Callable[[str], bool] | None = None) -> Prefilter | None:
     """What a database's full-text index can be asked for, to read only the articles that may repeat the
     error: its required tokens, and edits + 1 of its other words (at most `edits` are missing from a match, so
     one of them is there), the rarest by `frequency` (documents per word, when the index can tell) or else the
-    longest. Numbers of four digits or more, which the text may write with thousands separators, and signs
-    (£, %) are left out. None when the error is never matched."""
+    longest, of the words the index holds as this module reads them (`indexed`, when it holds only some). Numbers
+    of four digits or more, which the text may write with thousands separators, and signs (£, %) are left out.
+    None when the error is never matched."""
     pattern = error if isinstance(error, Pattern) else compile_error(error)
     if pattern is None:
         return None
     searchable = [token for token in pattern.distinct
                   if token[0].isalnum() and not _may_be_grouped(token) and token not in WRITTEN_OTHERWISE]
     all_of = tuple(sorted(token for token in searchable if token in pattern.required))
-    others = [token for token in searchable if token not in pattern.required]
+    others = [token for token in searchable if token not in pattern.required and (indexed is None or indexed(token))]
     # Stopwords only when there are not enough other words: they narrow nothing down.
     rarity = (lambda token: (token in STOPWORDS, frequency(token), -len(token), token)) if frequency else (
         lambda token: (token in STOPWORDS, -len(token), token))

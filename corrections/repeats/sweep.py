@@ -6,15 +6,12 @@ same change, so publishing stays as fast as it was. A background run (`correctio
 sweep-repeats` from cron) claims due sweeps as the outbox's sender claims messages (infra/retry_queue.claim_due),
 so with several servers each sweep runs once, and calls `sweep` for each.
 
-`sweep` reads only the articles a database prefilter leaves (`candidates`, from matching.prefilter_terms: the
-words every match carries, and at least one of the words of which a match may miss only some): on PostgreSQL
-through an index of the words of every article's text (a GIN index on to_tsvector('simple', body_text), made by the
-migration), elsewhere through a LIKE per word; numbers through a LIKE. It tests each quickly on its text
+`sweep` reads only the articles the database's index of their words leaves (word_index.candidates: the words
+every match carries, and at least one of the words of which a match may miss only some; on PostgreSQL a GIN index,
+on SQLite an FTS5 table kept by triggers; numbers through a LIKE). It tests each quickly on its text
 (`Pattern.quick_test`), then looks for the error in what is left (`Pattern.best`), which never takes an article
 that carries the right words. The notice's own article is not swept, nor an article already listed for the
-notice. Measured on 5,000 fake articles (5 KB of text each) and a planted error in two of them: 8 ms on
-PostgreSQL (the index: about as fast at 100,000), 48 ms on SQLite (LIKE reads every text: about 1 s at 100,000),
-against 0.5 to 0.6 s reading every article without the prefilter (10 s and more at 100,000).
+notice. Measured at 100,000 articles (bench/README.md, "Repeated errors").
 
 A known error can also come back later: every new revision of an article (imported, sent through the API, edited)
 queues a check (`queue_check`, registered with `revisions.when_recorded`), run by the same background runs:
@@ -22,25 +19,17 @@ queues a check (`queue_check`, registered with `revisions.when_recorded`), run b
 (checks.known_errors), and opens an item of origin "came_back" for each. Articles' headlines are not looked in.
 """
 
-import re
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, literal_column, or_, select
+from sqlalchemy import exists, select
 
 from corrections.articles import revisions
 from corrections.extensions import db
 from corrections.models import Article, ArticleRevision, Notice, Repeat, RepeatSweep, utcnow
 from corrections.notices import publishing
-from corrections.repeats import checks
-from corrections.repeats.matching import (
-    KnownError,
-    Match,
-    Pattern,
-    compile_error,
-    is_number,
-    prefilter_terms,
-)
+from corrections.repeats import checks, word_index
+from corrections.repeats.matching import KnownError, Match, compile_error
 
 # Articles read from the database at a time.
 BATCH = 200
@@ -71,44 +60,6 @@ def unqueue(notice: Notice) -> None:
         db.session.delete(row)
 
 
-# PostgreSQL's index of the words of every article's text, made by hand in the migration (an expression index
-# autogenerate cannot describe: `hand_made` tells migrations/env.py and the tests to leave it alone). A query finds
-# it by this very expression.
-POSTGRES_INDEX = "ix_article_body_words"
-ARTICLE_WORDS = func.to_tsvector(literal_column("'simple'"), Article.body_text)
-# Words both a LIKE (which folds the case of ASCII letters only, on SQLite) and the index's parser take as they are.
-PLAIN_WORD = re.compile(r"[a-z]+")
-
-
-def hand_made(name: str | None, type_: str) -> bool:
-    return type_ == "index" and name == POSTGRES_INDEX
-
-
-def candidates(pattern: Pattern, notice: Notice, *, postgres: bool) -> Select:
-    """The ids of the articles that may repeat the error: every one but the notice's own and
-    those already listed for it, narrowed by the prefilter's words (matching.prefilter_terms): on PostgreSQL its
-    plain words through the index of the articles' words, elsewhere each through a LIKE; its numbers through a
-    LIKE (they have no case). Words of other scripts or forms are left to the matcher."""
-    query = (select(Article.id)
-             .where(Article.id != notice.article_id,
-                    ~exists().where(Repeat.notice_id == notice.id, Repeat.article_id == Article.id)))
-    terms = prefilter_terms(pattern)
-    if terms is None:
-        return query
-    words = [word for word in terms.all_of if PLAIN_WORD.fullmatch(word)]
-    numbers = [word for word in terms.all_of if word.isascii() and is_number(word)]
-    # One of these is in every match: all of them must be testable, or the condition would leave matches out.
-    any_of = list(terms.any_of) if all(PLAIN_WORD.fullmatch(word) for word in terms.any_of) else []
-    if postgres and (words or any_of):
-        wanted = " & ".join(words + ([f"({' | '.join(any_of)})"] if any_of else []))
-        query = query.where(ARTICLE_WORDS.op("@@")(func.to_tsquery(literal_column("'simple'"), wanted)))
-    else:
-        query = query.where(*(Article.body_text.like(f"%{word}%") for word in words))
-        if any_of:
-            query = query.where(or_(*(Article.body_text.like(f"%{word}%") for word in any_of)))
-    return query.where(*(Article.body_text.like(f"%{number}%") for number in numbers))
-
-
 @dataclass(frozen=True)
 class Swept:
     """What a sweep did: the items it opened, how many articles it read after the prefilter, how long it took."""
@@ -127,10 +78,9 @@ def sweep(notice: Notice) -> Swept:
     found: list[Repeat] = []
     read = 0
     if pattern is not None:
-        postgres = db.session.get_bind().dialect.name == "postgresql"
         # The ids at once, then the texts a batch at a time: through a cursor (yield_per) PostgreSQL plans for
         # the first rows and walks every article rather than ask the index of their words.
-        ids = db.session.scalars(candidates(pattern, notice, postgres=postgres)).all()
+        ids = db.session.scalars(word_index.candidates(pattern, notice)).all()
         for first in range(0, len(ids), BATCH):
             rows = db.session.execute(select(Article.id, Article.current_revision_id, Article.body_text)
                                       .where(Article.id.in_(ids[first:first + BATCH])).order_by(Article.id))

@@ -158,6 +158,11 @@ def test_prefilter_terms_are_words_every_match_carries():
     assert "bn" not in terms.any_of  # a text may write "billion"
     rare_first = prefilter_terms(TURNOVER, frequency={"turnover": 5, "rose": 900, "to": 10_000}.get)
     assert rare_first.any_of[0] == "turnover"
+    # Drawn from the words the index holds, when it holds only some: one of them is still in every match, and
+    # fewer than edits + 1 of them promise nothing.
+    held = prefilter_terms(MAYOR, indexed=lambda word: word != "library")
+    assert "library" not in held.any_of and len(held.any_of) == compile_error(MAYOR).edits + 1
+    assert prefilter_terms(TURNOVER, indexed=lambda word: word != "turnover").any_of == ()
 
 
 def test_quick_test_leaves_out_texts_that_cannot_match_and_keeps_those_that_do():

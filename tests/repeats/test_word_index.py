@@ -1,0 +1,136 @@
+"""The sweep asks the database's index of the articles' words first (PostgreSQL: a GIN index; SQLite: an FTS5
+table kept by triggers): the index follows every change of an article's text, holds a word written with a soft
+hyphen or a zero-width joiner inside it as the word, and never makes the article with the right words a match."""
+
+import pytest
+from sqlalchemy import text
+
+from corrections.articles import content
+from corrections.extensions import db
+from corrections.models import Article, Notice
+from corrections.notices import publishing
+from corrections.repeats import sweep, word_index
+from corrections.repeats.matching import JOINERS, compile_error
+from tests.helpers import make_article, make_editor
+
+WRONG = "The Westhaven ferry carried 4,800 passengers on Tuesday, the harbour trust said"
+RIGHT = "The Westhaven ferry carried 8,400 passengers on Tuesday, the harbour trust said"
+ELSEWHERE = "<p>The council met on Monday to discuss the new bus route.</p>"
+
+
+def article(name: str, body: str) -> Article:
+    return make_article(slug=f"ferry-{name}", title=f"Ferry ({name})", canonical_url=f"https://news.example.org/{name}",
+                        body=body)
+
+
+def published(original: Article) -> Notice:
+    notice = publishing.publish(original, "correction", "An earlier version gave the wrong number of passengers.",
+                                by=make_editor(), wrong_text=WRONG, right_text=RIGHT)
+    db.session.commit()
+    return notice
+
+
+def candidates(notice: Notice) -> set[int]:
+    return set(db.session.scalars(word_index.candidates(compile_error(sweep.known_error(notice)), notice)))
+
+
+def swept(notice: Notice) -> set[int]:
+    found = {repeat.article_id for repeat in sweep.sweep(notice).found}
+    db.session.rollback()  # what it would list, not kept
+    return found
+
+
+def change(article: Article, body: str) -> None:
+    content.change_text(article, article.title, body, source="api", by="Pipeline")
+    db.session.commit()
+
+
+def test_a_text_changed_to_carry_the_error_is_found_and_one_changed_away_from_it_is_not(app):
+    original = article("original", f"<p>{WRONG}.</p>")
+    later = article("later", ELSEWHERE)
+    fixed = article("fixed", f"<p>Busy day.</p><p>{WRONG}.</p>")
+    notice = published(original)
+    assert swept(notice) == {fixed.id}
+
+    change(later, f"<p>Busy day.</p><p>{WRONG}.</p>")
+    change(fixed, ELSEWHERE)
+    assert candidates(notice) == {later.id}  # the old words are no longer in the index
+    assert swept(notice) == {later.id}
+
+
+def test_the_right_version_is_never_a_match_before_or_after_an_edit(app):
+    original = article("original", f"<p>{WRONG}.</p>")
+    right = article("right", f"<p>{RIGHT}.</p>")
+    edited = article("edited", f"<p>{WRONG}.</p>")
+    notice = published(original)
+    assert swept(notice) == {edited.id}
+    change(edited, f"<p>{RIGHT}.</p>")
+    assert swept(notice) == set()
+    # Both may share the words the index is asked for: the matcher tells them apart.
+    assert right.id not in swept(notice)
+
+
+@pytest.mark.parametrize("joiner", list(JOINERS), ids=[f"U+{ord(joiner):04X}" for joiner in JOINERS])
+def test_a_word_with_a_joiner_inside_it_is_the_word(app, joiner):
+    original = article("original", f"<p>{WRONG}.</p>")
+    hyphenated = article("hyphenated", f"<p>{WRONG.replace('Westhaven', f'West{joiner}haven')}.</p>")
+    notice = published(original)
+    assert hyphenated.id in candidates(notice)
+    assert swept(notice) == {hyphenated.id}
+
+
+def test_figures_next_to_words_and_decimal_points_are_found(app):
+    wrong = "Turnover at Acme rose 6.5 per cent to £4.2bn in the 1990s, Jo Bloggs said"
+    original = article("original", f"<p>{wrong}.</p>")
+    repeated = article("repeated", f"<p>Results.</p><p>{wrong}.</p>")
+    notice = publishing.publish(original, "correction", "An earlier version gave the wrong growth.",
+                                by=make_editor(), wrong_text=wrong, right_text=wrong.replace("6.5", "5.6"))
+    db.session.commit()
+    assert swept(notice) == {repeated.id}
+
+
+@pytest.mark.databases("sqlite")
+def test_the_sqlite_index_is_the_articles_words_after_every_insert_change_and_delete(app):
+    first = article("first", f"<p>{WRONG}.</p>")
+    second = article("second", ELSEWHERE)
+    change(first, ELSEWHERE)
+    change(second, f"<p>{WRONG.replace('Westhaven', 'West' + JOINERS[0] + 'haven')}.</p>")
+    db.session.commit()
+    with db.engine.connect() as connection:  # the article alone, its revisions left behind
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.exec_driver_sql("DELETE FROM article WHERE id = ?", (first.id,))
+        connection.commit()
+    # rank 1: the index is also compared with its content (the texts, without joiners).
+    db.session.execute(text("INSERT INTO article_words (article_words, rank) VALUES ('integrity-check', 1)"))
+    words = dict(db.session.execute(text("SELECT term, doc FROM article_words_vocab")).all())
+    assert words["westhaven"] == 1 and "west" not in words and "haven" not in words
+    assert "bus" not in words  # the deleted article's words went with it
+
+
+@pytest.mark.databases("postgresql")
+def test_postgresql_asks_its_index_of_the_words(app):
+    original = article("original", f"<p>{WRONG}.</p>")
+    notice = published(original)
+    query = word_index.candidates(compile_error(sweep.known_error(notice)), notice)
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a few rows: the planner would rather read them all
+    plan = db.session.execute(text("EXPLAIN " + str(query.compile(db.engine, compile_kwargs={"literal_binds": True})))
+                              ).scalars().all()
+    assert any(word_index.POSTGRES_INDEX in line for line in plan), plan
+
+
+@pytest.mark.databases("sqlite")
+def test_without_fts5_the_sweep_reads_the_articles_through_like(app):
+    # A SQLite without FTS5: its migration made no table (nor triggers).
+    for name in ("insert", "delete", "update"):
+        db.session.execute(text(f"DROP TRIGGER article_words_{name}"))
+    db.session.execute(text("DROP TABLE article_words_vocab"))
+    db.session.execute(text("DROP TABLE article_words"))
+    db.session.commit()
+    original = article("original", f"<p>{WRONG}.</p>")
+    repeated = article("repeated", f"<p>Busy day.</p><p>{WRONG}.</p>")
+    article("other", ELSEWHERE)
+    notice = published(original)
+    assert not word_index.sqlite_words()
+    assert "LIKE" in str(word_index.candidates(compile_error(sweep.known_error(notice)), notice))
+    assert candidates(notice) == {repeated.id}
+    assert swept(notice) == {repeated.id}
