@@ -2,18 +2,19 @@
 sweep (repeats/sweep.py) asks before the matcher reads any text.
 
 The words asked for are matching.prefilter_terms': every required word, and one of the edits + 1 rarest other words
-(a match misses at most `edits` of them). Both indexes are made by hand in migrations (what `hand_made` names, for
-migrations/env.py and the tests to leave alone):
+(a match misses at most `edits` of them); and every number the error has. Both indexes are made by hand in
+migrations (what `hand_made` names, for migrations/env.py and the tests to leave alone):
 - PostgreSQL: a GIN index of to_tsvector('simple', ...) on the texts without the characters that may sit inside a
-  word (matching.JOINERS; b5d1f3a7c9e2, made again by daba20773289), asked by that very expression.
-- SQLite: an FTS5 table of the articles' words, `article_words` (daba20773289), kept in step with the texts by
-  triggers on `article` and given them without the characters that may sit inside a word (matching.JOINERS), with
-  digits parting words as the matcher parts them; `article_words_vocab` counts the articles each word is in, so
-  that the rarest words are asked for. A SQLite without FTS5 has no such table: then a LIKE per word, which reads
-  every text.
+  word (matching.JOINERS; b5d1f3a7c9e2, made again by daba20773289), asked by that very expression for the words;
+  the numbers through a LIKE each on the articles the words leave.
+- SQLite: two FTS5 tables (daba20773289) kept in step with the texts by triggers on `article` and given them without
+  those characters: `article_words`, the runs of letters, with `article_words_vocab`, which counts the articles each
+  word is in so that the rarest are asked for; and `article_numbers`, the runs of digits. Letters and digits part
+  each other there as they do for the matcher ("£4.2bn": the word "bn", the numbers 4 and 2). A SQLite without
+  FTS5 has no such tables: then a LIKE per word and number, which reads every text.
 Only words of plain letters (a to z) are asked for: the indexes and the matcher read them alike. Words of other
-scripts or forms, which the matcher folds where the index may not (NFKC, marks), are left to the matcher, and
-numbers (which the indexes part at a decimal point) are asked through a LIKE on the articles the words leave.
+scripts or forms, which the matcher folds where the index may not (NFKC, marks), are left to the matcher, as are
+digits of other scripts.
 """
 
 import re
@@ -30,9 +31,10 @@ POSTGRES_INDEX = "ix_article_body_words"
 ARTICLE_WORDS = func.to_tsvector(literal_column("'simple'"), func.translate(
     Article.body_text, literal_column("E'" + "".join(f"\\u{ord(joiner):04X}" for joiner in JOINERS) + "'"),
     literal_column("''")))
-# SQLite's FTS5 table of the same words, and its counts of the articles each word is in.
-SQLITE_TABLE = "article_words"
+# SQLite's FTS5 tables of the same words, and of the numbers; the counts of the articles each word is in.
+SQLITE_TABLE, SQLITE_NUMBERS = "article_words", "article_numbers"
 fts = table(SQLITE_TABLE, column("rowid"), column(SQLITE_TABLE))
+fts_numbers = table(SQLITE_NUMBERS, column("rowid"), column(SQLITE_NUMBERS))
 vocab = table(f"{SQLITE_TABLE}_vocab", column("term"), column("doc"))
 # Words both indexes (and a LIKE, which folds the case of ASCII letters only, on SQLite) take as they are.
 PLAIN_WORD = re.compile(r"[a-z]+")
@@ -42,7 +44,8 @@ def hand_made(name: str | None, type_: str) -> bool:
     """Whether a database object belongs to the index of the articles' words (for Alembic's include_name hook)."""
     if type_ == "index":
         return name == POSTGRES_INDEX
-    return type_ == "table" and bool(name) and (name == SQLITE_TABLE or name.startswith(SQLITE_TABLE + "_"))
+    return type_ == "table" and bool(name) and any(name == made or name.startswith(made + "_")
+                                                   for made in (SQLITE_TABLE, SQLITE_NUMBERS))
 
 
 def plain(word: str) -> bool:
@@ -61,40 +64,56 @@ def articles_with(term: str) -> int:
 
 
 def fts5_query(words: list[str], any_of: list[str]) -> str:
-    """A MATCH expression: every one of `words` and one of `any_of` (plain words: quoted, never operators)."""
-    parts = [f'"{word}"' for word in words]
+    """A MATCH expression: every one of `words` and one of `any_of` (plain words, or numbers, each a phrase)."""
+    parts = [_phrase(word) for word in words]
     if any_of:
-        parts.append("(" + " OR ".join(f'"{word}"' for word in any_of) + ")")
+        parts.append("(" + " OR ".join(map(_phrase, any_of)) + ")")
     return " AND ".join(parts)
+
+
+def _phrase(term: str) -> str:
+    """A word or number as FTS5 finds it: quoted (never an operator); a number of four digits or more either way a
+    text may write it ("1200" or "1,200", the numbers 1 then 200)."""
+    if term.isdigit() and len(term) > 3 and term[0] != "0":
+        return f'("{term}" OR "{int(term):,}")'
+    return f'"{term}"'
 
 
 def candidates(pattern: Pattern, notice: Notice) -> Select:
     """The ids of the articles that may repeat the error: every one but the notice's own and those already listed
-    for it, narrowed by the prefilter's plain words through the database's index of the articles' words (or a
-    LIKE each, on a SQLite without FTS5) and by its numbers through a LIKE each."""
+    for it, narrowed by the prefilter's plain words and the error's numbers, through the database's index (or a
+    LIKE each, on a SQLite without FTS5)."""
     query = (select(Article.id)
              .where(Article.id != notice.article_id,
                     ~exists().where(Repeat.notice_id == notice.id, Repeat.article_id == Article.id)))
     dialect = db.session.get_bind().dialect.name
-    indexed = dialect == "postgresql" or sqlite_words()
-    terms = prefilter_terms(pattern, articles_with if dialect == "sqlite" and indexed else None, indexed=plain)
+    fts5 = dialect == "sqlite" and sqlite_words()
+    terms = prefilter_terms(pattern, articles_with if fts5 else None, indexed=plain)
     if terms is None:
         return query
-    words = [word for word in terms.all_of if plain(word)]
+    words, any_of = [word for word in terms.all_of if plain(word)], list(terms.any_of)
+    if fts5:
+        numbers = sorted(token for token in pattern.required if is_number(token) and token.isascii())
+        if words or any_of:
+            query = query.where(Article.id.in_(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(
+                fts5_query(words, any_of)))))
+        if numbers:
+            # The hits worked out once for the statement (each table's); the articles then read by their ids.
+            query = query.where(Article.id.in_(select(fts_numbers.c.rowid).where(
+                fts_numbers.c[SQLITE_NUMBERS].match(fts5_query(numbers, [])))))
+        return query
+    if words or any_of:
+        query = query.where(_postgres_words(words, any_of) if dialect == "postgresql" else _like_words(words, any_of))
     numbers = [word for word in terms.all_of if word.isascii() and is_number(word)]
-    if words or terms.any_of:
-        query = query.where(_having_words(words, list(terms.any_of), dialect, indexed))
     return query.where(*(Article.body_text.like(f"%{number}%") for number in numbers))
 
 
-def _having_words(words: list[str], any_of: list[str], dialect: str, indexed: bool) -> ColumnElement[bool]:
-    """Whether an article has every one of `words` and one of `any_of`, asked of the index if there is one."""
-    if dialect == "postgresql":
-        wanted = " & ".join(words + ([f"({' | '.join(any_of)})"] if any_of else []))
-        return ARTICLE_WORDS.op("@@")(func.to_tsquery(literal_column("'simple'"), wanted))
-    if indexed:
-        # The hits worked out once for the statement; the articles then read by their ids.
-        return Article.id.in_(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(fts5_query(words, any_of))))
+def _postgres_words(words: list[str], any_of: list[str]) -> ColumnElement[bool]:
+    wanted = " & ".join(words + ([f"({' | '.join(any_of)})"] if any_of else []))
+    return ARTICLE_WORDS.op("@@")(func.to_tsquery(literal_column("'simple'"), wanted))
+
+
+def _like_words(words: list[str], any_of: list[str]) -> ColumnElement[bool]:
     likes = [Article.body_text.like(f"%{word}%") for word in words]
     if any_of:
         likes.append(or_(*(Article.body_text.like(f"%{word}%") for word in any_of)))

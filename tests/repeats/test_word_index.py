@@ -79,13 +79,17 @@ def test_a_word_with_a_joiner_inside_it_is_the_word(app, joiner):
     assert swept(notice) == {hyphenated.id}
 
 
-def test_figures_next_to_words_and_decimal_points_are_found(app):
-    wrong = "Turnover at Acme rose 6.5 per cent to £4.2bn in the 1990s, Jo Bloggs said"
+def test_figures_next_to_words_decimal_points_and_thousands_are_found(app):
+    wrong = ("Turnover at Acme rose 6.5 per cent to £4.2bn in Q3, the best since the 1990s, Jo Bloggs said of its "
+             "1,200 staff")
     original = article("original", f"<p>{wrong}.</p>")
-    repeated = article("repeated", f"<p>Results.</p><p>{wrong}.</p>")
+    # Thousands written without a separator: the same number to the matcher.
+    repeated = article("repeated", f"<p>Results.</p><p>{wrong.replace('1,200', '1200')}.</p>")
+    article("other", f"<p>{wrong.replace('1,200', '1,300')}.</p>")
     notice = publishing.publish(original, "correction", "An earlier version gave the wrong growth.",
                                 by=make_editor(), wrong_text=wrong, right_text=wrong.replace("6.5", "5.6"))
     db.session.commit()
+    assert repeated.id in candidates(notice)
     assert swept(notice) == {repeated.id}
 
 
@@ -100,11 +104,14 @@ def test_the_sqlite_index_is_the_articles_words_after_every_insert_change_and_de
         connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
         connection.exec_driver_sql("DELETE FROM article WHERE id = ?", (first.id,))
         connection.commit()
-    # rank 1: the index is also compared with its content (the texts, without joiners).
-    db.session.execute(text("INSERT INTO article_words (article_words, rank) VALUES ('integrity-check', 1)"))
+    # rank 1: each table is also compared with its content (the texts, without joiners).
+    for name in (word_index.SQLITE_TABLE, word_index.SQLITE_NUMBERS):
+        db.session.execute(text(f"INSERT INTO {name} ({name}, rank) VALUES ('integrity-check', 1)"))
     words = dict(db.session.execute(text("SELECT term, doc FROM article_words_vocab")).all())
     assert words["westhaven"] == 1 and "west" not in words and "haven" not in words
     assert "bus" not in words  # the deleted article's words went with it
+    numbers = db.session.execute(text("SELECT rowid FROM article_numbers WHERE article_numbers MATCH '\"4,800\"'"))
+    assert numbers.scalars().all() == [second.id]
 
 
 @pytest.mark.databases("postgresql")
@@ -123,8 +130,8 @@ def test_without_fts5_the_sweep_reads_the_articles_through_like(app):
     # A SQLite without FTS5: its migration made no table (nor triggers).
     for name in ("insert", "delete", "update"):
         db.session.execute(text(f"DROP TRIGGER article_words_{name}"))
-    db.session.execute(text("DROP TABLE article_words_vocab"))
-    db.session.execute(text("DROP TABLE article_words"))
+    for name in ("article_words_vocab", word_index.SQLITE_TABLE, word_index.SQLITE_NUMBERS):
+        db.session.execute(text(f"DROP TABLE {name}"))
     db.session.commit()
     original = article("original", f"<p>{WRONG}.</p>")
     repeated = article("repeated", f"<p>Busy day.</p><p>{WRONG}.</p>")
