@@ -63,20 +63,39 @@ def articles_with(term: str) -> int:
     return db.session.scalar(select(vocab.c.doc).where(vocab.c.term == term)) or 0
 
 
-def fts5_query(words: list[str], any_of: list[str]) -> str:
-    """A MATCH expression: every one of `words` and one of `any_of` (plain words, or numbers, each a phrase)."""
-    parts = [_phrase(word) for word in words]
+def words_query(pattern: Pattern, words: list[str], any_of: list[str]) -> str:
+    """For `article_words`' MATCH: the required words near each other, as a match has them, and one of `any_of`.
+
+    A match is at most len(wrong) + edits tokens long, and each of its words is one of the table's: its required
+    words are that near (NEAR counts the tokens between the first and the last; edits more for what the two may
+    read otherwise)."""
+    parts = [_near([f'"{word}"' for word in words], len(pattern.wrong) + 2 * pattern.edits)] if words else []
     if any_of:
-        parts.append("(" + " OR ".join(map(_phrase, any_of)) + ")")
+        parts.append("(" + " OR ".join(f'"{word}"' for word in any_of) + ")")
     return " AND ".join(parts)
 
 
-def _phrase(term: str) -> str:
-    """A word or number as FTS5 finds it: quoted (never an operator); a number of four digits or more either way a
-    text may write it ("1200" or "1,200", the numbers 1 then 200)."""
-    if term.isdigit() and len(term) > 3 and term[0] != "0":
-        return f'("{term}" OR "{int(term):,}")'
-    return f'"{term}"'
+def numbers_query(pattern: Pattern, numbers: list[str]) -> str:
+    """For `article_numbers`' MATCH: the required numbers near each other, as a match has them.
+
+    Among the table's tokens (runs of digits), a match holds those of the wrong words' numbers and at most `edits`
+    other numbers (each counted as three runs: "1,234,567"). A number of four digits or more may be written with
+    thousands separators or without ("1200" or "1,200", the runs 1 then 200): it is asked either way, apart."""
+    grouped = [number for number in numbers if number.isdigit() and len(number) > 3 and number[0] != "0"]
+    runs = sum(len(_written(token).replace(".", ",").split(",")) for token in pattern.wrong if is_number(token))
+    near = _near([f'"{number}"' for number in numbers if number not in grouped], runs + 3 * pattern.edits)
+    return " AND ".join(([near] if near else []) + [f'("{number}" OR "{_written(number)}")' for number in grouped])
+
+
+def _written(number: str) -> str:
+    """A folded number as a text may write it: with thousands separators, if it has four digits or more."""
+    return f"{int(number):,}" if number.isdigit() and len(number) > 3 and number[0] != "0" else number
+
+
+def _near(phrases: list[str], reach: int) -> str:
+    if len(phrases) < 2:
+        return "".join(phrases)
+    return f"NEAR({' '.join(phrases)}, {reach})"
 
 
 def candidates(pattern: Pattern, notice: Notice) -> Select:
@@ -94,13 +113,13 @@ def candidates(pattern: Pattern, notice: Notice) -> Select:
     words, any_of = [word for word in terms.all_of if plain(word)], list(terms.any_of)
     if fts5:
         numbers = sorted(token for token in pattern.required if is_number(token) and token.isascii())
+        # The hits worked out once for the statement (each table's); the articles then read by their ids.
         if words or any_of:
             query = query.where(Article.id.in_(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(
-                fts5_query(words, any_of)))))
+                words_query(pattern, words, any_of)))))
         if numbers:
-            # The hits worked out once for the statement (each table's); the articles then read by their ids.
             query = query.where(Article.id.in_(select(fts_numbers.c.rowid).where(
-                fts_numbers.c[SQLITE_NUMBERS].match(fts5_query(numbers, [])))))
+                fts_numbers.c[SQLITE_NUMBERS].match(numbers_query(pattern, numbers)))))
         return query
     if words or any_of:
         query = query.where(_postgres_words(words, any_of) if dialect == "postgresql" else _like_words(words, any_of))

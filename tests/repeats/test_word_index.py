@@ -94,6 +94,18 @@ def test_figures_next_to_words_decimal_points_and_thousands_are_found(app):
 
 
 @pytest.mark.databases("sqlite")
+def test_sqlite_asks_for_the_names_and_numbers_as_near_each_other_as_a_match_has_them(app):
+    original = article("original", f"<p>{WRONG}.</p>")
+    filler = " ".join(["The council met again to discuss the bus route."] * 5)
+    near = article("near", "<p>On Tuesday the Westhaven ferry carried 4,800 people, 12 more than 7 days before.</p>")
+    scattered = article("scattered", f"<p>The Westhaven ferry carried 4,800 passengers.</p><p>{filler}</p>"
+                                     "<p>On Tuesday, the harbour trust said so.</p>")
+    notice = published(original)
+    assert candidates(notice) == {near.id}
+    assert scattered.id not in swept(notice)
+
+
+@pytest.mark.databases("sqlite")
 def test_the_sqlite_index_is_the_articles_words_after_every_insert_change_and_delete(app):
     first = article("first", f"<p>{WRONG}.</p>")
     second = article("second", ELSEWHERE)
