@@ -64,15 +64,17 @@ def articles_with(term: str) -> int:
 
 
 def words_query(pattern: Pattern, words: list[str], any_of: list[str]) -> str:
-    """For `article_words`' MATCH: the required words near each other, as a match has them, and one of `any_of`.
+    """For `article_words`' MATCH: the required words near each other and near one of `any_of`, as a match has
+    them.
 
     A match is at most len(wrong) + edits tokens long, and each of its words is one of the table's: its required
-    words are that near (NEAR counts the tokens between the first and the last; edits more for what the two may
-    read otherwise)."""
-    parts = [_near([f'"{word}"' for word in words], len(pattern.wrong) + 2 * pattern.edits)] if words else []
-    if any_of:
-        parts.append("(" + " OR ".join(f'"{word}"' for word in any_of) + ")")
-    return " AND ".join(parts)
+    words and the one of `any_of` it has are that near (NEAR counts the tokens between the first and the last;
+    edits more for what the two may read otherwise)."""
+    reach = len(pattern.wrong) + 2 * pattern.edits
+    required = [f'"{word}"' for word in words]
+    if not any_of:
+        return _near(required, reach)
+    return "(" + " OR ".join(_near([*required, f'"{word}"'], reach) for word in any_of) + ")"
 
 
 def numbers_query(pattern: Pattern, numbers: list[str]) -> str:
