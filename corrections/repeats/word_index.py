@@ -103,7 +103,7 @@ def _near(phrases: list[str], reach: int) -> str:
 def candidates(pattern: Pattern, notice: Notice) -> Select:
     """The ids of the articles that may repeat the error: every one but the notice's own and those already listed
     for it, narrowed by the prefilter's plain words and the error's numbers, through the database's index (or a
-    LIKE each, on a SQLite without FTS5)."""
+    LIKE each, on a SQLite without FTS5; numbers through a LIKE each on PostgreSQL)."""
     query = (select(Article.id)
              .where(Article.id != notice.article_id,
                     ~exists().where(Repeat.notice_id == notice.id, Repeat.article_id == Article.id)))
@@ -113,8 +113,8 @@ def candidates(pattern: Pattern, notice: Notice) -> Select:
     if terms is None:
         return query
     words, any_of = [word for word in terms.all_of if plain(word)], list(terms.any_of)
+    numbers = sorted(token for token in pattern.required if is_number(token) and token.isascii())
     if fts5:
-        numbers = sorted(token for token in pattern.required if is_number(token) and token.isascii())
         # The hits worked out once for the statement (each table's); the articles then read by their ids.
         if words or any_of:
             query = query.where(Article.id.in_(select(fts.c.rowid).where(fts.c[SQLITE_TABLE].match(
@@ -125,8 +125,9 @@ def candidates(pattern: Pattern, notice: Notice) -> Select:
         return query
     if words or any_of:
         query = query.where(_postgres_words(words, any_of) if dialect == "postgresql" else _like_words(words, any_of))
-    numbers = [word for word in terms.all_of if word.isascii() and is_number(word)]
-    return query.where(*(Article.body_text.like(f"%{number}%") for number in numbers))
+    # A number of four digits or more either way a text may write it ("1200" or "1,200").
+    return query.where(*(or_(*(Article.body_text.like(f"%{written}%")
+                               for written in sorted({number, _written(number)}))) for number in numbers))
 
 
 def _postgres_words(words: list[str], any_of: list[str]) -> ColumnElement[bool]:
