@@ -420,7 +420,8 @@ def building_apps(database_url: str, folder: Path, default_name: str = "instance
     try:
         yield build
     finally:
-        _apps_on[database_url] -= len(apps)
+        # An app whose building raised (a wrong setting) was never counted: the key may not be there.
+        _apps_on[database_url] = _apps_on.get(database_url, 0) - len(apps)
         for app in apps:
             page_cache.for_app(app).dispose()
             with app.app_context():
