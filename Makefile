@@ -8,6 +8,10 @@ BIN := $(VENV)/bin
 # slowest tests are listed at the end.
 # One more process than cores: the real-server tests spend much of their time waiting on a server or a
 # cut connection, and a third worker uses that time (on 2 cores: 287 s instead of 300 s).
+# Python writes its compiled modules to __pycache__ even where the environment says not to
+# (PYTHONDONTWRITEBYTECODE): without them each test process compiles the app and rewrites the tests' asserts
+# again, 7 s of CPU each, and each server a test starts compiles the app again.
+unexport PYTHONDONTWRITEBYTECODE
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 # The catalogs (README: "How to add a language"). tests/test_catalogs.py extracts with the same options and fails

@@ -50,7 +50,12 @@ def redis_test_url() -> str:
 
 
 IN_CI = bool(os.environ.get("CI"))
-CHROMIUM = os.environ.get("CORRECTIONS_TEST_CHROMIUM", "/usr/bin/chromium")
+# Debian's old headless shell (package chromium-headless-shell, the same engine as its chromium) where it is
+# installed: Playwright's own choice for headless runs, and about a third less CPU a page than the whole browser,
+# whose browser process does twice the work on each navigation. Else Debian's chromium.
+CHROMIUM = os.environ.get("CORRECTIONS_TEST_CHROMIUM") or next(
+    (path for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium") if os.path.exists(path)),
+    "/usr/bin/chromium")
 
 
 def unavailable(reason: str):
@@ -576,7 +581,7 @@ def admin_client(app, admin):
 def browser():
     """Headless Chromium (Debian's package) driven by Playwright."""
     if not shutil.which(CHROMIUM):
-        unavailable(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+        unavailable(f"Chromium not found at {CHROMIUM}: apt-get install chromium-headless-shell")
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
