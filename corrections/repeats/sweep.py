@@ -6,9 +6,10 @@ same change, so publishing stays as fast as it was. A background run (`correctio
 sweep-repeats` from cron) claims due sweeps as the outbox's sender claims messages (infra/retry_queue.claim_due),
 so with several servers each sweep runs once, and calls `sweep` for each.
 
-`sweep` reads only the articles the database's index of their words leaves (word_index.candidates: the words
-every match carries, and at least one of the words of which a match may miss only some; on PostgreSQL a GIN index,
-on SQLite an FTS5 table kept by triggers; numbers through a LIKE). It tests each quickly on its text
+`sweep` reads only the articles the database's index of their words leaves (word_index.candidates: the words and
+numbers every match carries, and at least one of the words of which a match may miss only some, as near each other
+as a match has them; on PostgreSQL windows of the articles' words with a GIN index, on SQLite FTS5 tables, both kept
+by triggers). It tests each quickly on its text
 (`Pattern.quick_test`), then looks for the error in what is left (`Pattern.best`), which never takes an article
 that carries the right words. The notice's own article is not swept, nor an article already listed for the
 notice. Measured at 100,000 articles (bench/README.md, "Repeated errors").

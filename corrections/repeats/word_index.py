@@ -4,9 +4,15 @@ sweep (repeats/sweep.py) asks before the matcher reads any text.
 The words asked for are matching.prefilter_terms': every required word, and one of the edits + 1 rarest other words
 (a match misses at most `edits` of them); and every number the error has. Both indexes are made by hand in
 migrations (what `hand_made` names, for migrations/env.py and the tests to leave alone):
-- PostgreSQL: a GIN index of to_tsvector('simple', ...) on the texts without the characters that may sit inside a
-  word (matching.JOINERS; b5d1f3a7c9e2, made again by daba20773289), asked by that very expression for the words;
-  the numbers through a LIKE each on the articles the words leave.
+- PostgreSQL: a GIN index of every article's words tagged with the windows of the text they are in (184d30368554,
+  on the expression `article_window_words(body_text)`, a function its migration makes): the runs of letters a to z
+  and of digits, each as itself and as "word_slot" for every window of 2 * STRIDE words it is in; the words and
+  numbers are asked for anywhere in the text (so the index reads only the articles with the rarest of them) and in
+  one window, any window, as near each other as a match has them (what SQLite's NEAR does). A correction
+  whose match may be longer than a window can promise (`reach`) asks the GIN index of the whole texts instead
+  (to_tsvector('simple', ...) on the texts without the characters that may sit inside a word, matching.JOINERS;
+  b5d1f3a7c9e2, made again by daba20773289), by that very expression, and its numbers through a LIKE each on the
+  articles the words leave.
 - SQLite: two FTS5 tables (daba20773289) kept in step with the texts by triggers on `article` and given them without
   those characters: `article_words`, the runs of letters, with `article_words_vocab`, which counts the articles each
   word is in so that the rarest are asked for; and `article_numbers`, the runs of digits. Letters and digits part
@@ -19,7 +25,22 @@ digits of other scripts.
 
 import re
 
-from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    cast,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from corrections.extensions import db
 from corrections.models import Article, Notice, Repeat
@@ -36,6 +57,15 @@ SQLITE_TABLE, SQLITE_NUMBERS = "article_words", "article_numbers"
 fts = table(SQLITE_TABLE, column("rowid"), column(SQLITE_TABLE))
 fts_numbers = table(SQLITE_NUMBERS, column("rowid"), column(SQLITE_NUMBERS))
 vocab = table(f"{SQLITE_TABLE}_vocab", column("term"), column("doc"))
+# PostgreSQL's index of the words by window (made by hand too, on this very expression): counted from 1, window n
+# holds words n * STRIDE + 1 to n * STRIDE + 2 * STRIDE, so any STRIDE + 1 words in a row are all in one window; a word
+# is indexed as itself and as "word_slot" for each window it is in, the slot being the window's number modulo SLOTS
+# (windows SLOTS apart share theirs: more candidates, never fewer). Its migration writes both numbers out.
+POSTGRES_WINDOWS_INDEX = "ix_article_window_words"
+STRIDE, SLOTS = 48, 32
+ARTICLE_WINDOWS = func.article_window_words(Article.body_text)
+# The words of the windows: runs of letters a to z and of digits (the text lower case, without joiners).
+RUN = re.compile(r"[a-z]+|[0-9]+")
 # Words both indexes (and a LIKE, which folds the case of ASCII letters only, on SQLite) take as they are.
 PLAIN_WORD = re.compile(r"[a-z]+")
 
@@ -43,7 +73,7 @@ PLAIN_WORD = re.compile(r"[a-z]+")
 def hand_made(name: str | None, type_: str) -> bool:
     """Whether a database object belongs to the index of the articles' words (for Alembic's include_name hook)."""
     if type_ == "index":
-        return name == POSTGRES_INDEX
+        return name in (POSTGRES_INDEX, POSTGRES_WINDOWS_INDEX)
     return type_ == "table" and bool(name) and any(name == made or name.startswith(made + "_")
                                                    for made in (SQLITE_TABLE, SQLITE_NUMBERS))
 
@@ -89,6 +119,37 @@ def numbers_query(pattern: Pattern, numbers: list[str]) -> str:
     return " AND ".join(([near] if near else []) + [f'("{number}" OR "{_written(number)}")' for number in grouped])
 
 
+def reach(pattern: Pattern) -> int:
+    """How many of the windows' words a match spans at most: a match is at most len(wrong) + edits tokens long,
+    each wrong token as many runs as it has ("4.2" two, "%" written "per cent" two), each token a match has otherwise
+    at most three ("1,234,567")."""
+    runs = sum(2 if token == "%" else max(1, len(RUN.findall(token))) for token in pattern.wrong)
+    return runs + 3 * pattern.edits
+
+
+def windows_query(words: list[str], any_of: list[str], numbers: list[str]) -> str:
+    """For the GIN index of the words by window (a tsquery, its words as the index holds them): every required word
+    and number and one of `any_of`, anywhere in the text and in one window, whichever slot it has. The first part
+    asks nothing the second does not, but lets the index read only the articles with its rarest word (a query that
+    is an OR at its top reads every article with any of its words). A number is its runs of digits ("4.2": 4 and
+    2), one of four digits or more either way a text may write it ("1200" or "1,200": 1 and 200)."""
+
+    def words_in(suffix: str) -> str:
+        def term(word: str) -> str:
+            return f"'{word}{suffix}'"
+
+        terms = [term(word) for word in words]
+        for number in numbers:
+            forms = [" & ".join(term(run) for run in re.findall(r"[0-9]+", written))
+                     for written in sorted({number, _written(number)})]
+            terms.append(forms[0] if len(forms) == 1 else "(" + " | ".join(f"({form})" for form in forms) + ")")
+        if any_of:
+            terms.append("(" + " | ".join(term(word) for word in any_of) + ")")
+        return " & ".join(terms)
+
+    return words_in("") + " & (" + " | ".join(f"({words_in(f'_{slot}')})" for slot in range(SLOTS)) + ")"
+
+
 def _written(number: str) -> str:
     """A folded number as a text may write it: with thousands separators, if it has four digits or more."""
     return f"{int(number):,}" if number.isdigit() and len(number) > 3 and number[0] != "0" else number
@@ -103,7 +164,8 @@ def _near(phrases: list[str], reach: int) -> str:
 def candidates(pattern: Pattern, notice: Notice) -> Select:
     """The ids of the articles that may repeat the error: every one but the notice's own and those already listed
     for it, narrowed by the prefilter's plain words and the error's numbers, through the database's index (or a
-    LIKE each, on a SQLite without FTS5; numbers through a LIKE each on PostgreSQL)."""
+    LIKE each, on a SQLite without FTS5; on PostgreSQL, numbers through a LIKE each where a match may be longer
+    than its windows)."""
     query = (select(Article.id)
              .where(Article.id != notice.article_id,
                     ~exists().where(Repeat.notice_id == notice.id, Repeat.article_id == Article.id)))
@@ -123,6 +185,9 @@ def candidates(pattern: Pattern, notice: Notice) -> Select:
             query = query.where(Article.id.in_(select(fts_numbers.c.rowid).where(
                 fts_numbers.c[SQLITE_NUMBERS].match(numbers_query(pattern, numbers)))))
         return query
+    if dialect == "postgresql" and (words or any_of or numbers) and reach(pattern) <= STRIDE + 1:
+        # Every word and number in one window, as a match has them.
+        return query.where(ARTICLE_WINDOWS.op("@@")(cast(literal(windows_query(words, any_of, numbers)), TSQUERY)))
     if words or any_of:
         query = query.where(_postgres_words(words, any_of) if dialect == "postgresql" else _like_words(words, any_of))
     # A number of four digits or more either way a text may write it ("1200" or "1,200").
