@@ -93,6 +93,7 @@ def seed() -> tuple[int, int]:
                                    by=by.name)
         resolved = [r for r in article.reports if item["resolves"] and r.passage == item["resolves"]
                     and r.status == "accepted"]
-        publishing.publish(article, item["kind"], item["text"], by=by, reports=resolved, revision=revision)
+        publishing.publish(article, item["kind"], item["text"], by=by, reports=resolved, revision=revision,
+                           wrong_text=item.get("wrong_text", ""), right_text=item.get("right_text", ""))
         db.session.commit()
     return added_articles, len(DEMO_REPORTS)

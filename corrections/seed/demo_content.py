@@ -315,6 +315,31 @@ DEMO_ARTICLES = [
             "only side left in the competition from outside the Premier Division."
         ),
     },
+    {
+        # The same system wrote the draw's story from its match report, wrong score and all: the archive sweep
+        # lists it in "Same error elsewhere" once the Rovers correction names its wrong words.
+        "slug": "county-cup-semi-final-draw",
+        "canonical_url": "https://news.example.org/sport/county-cup-semi-final-draw",
+        "title": "Rovers drawn at home to Kingsbridge in County Cup semi-final",
+        "byline": "By Grace Oduya",
+        "section": "Sport",
+        "published_at": "2026-11-26T20:45:00+00:00",
+        "source_type": "trainedAlgorithmicMedia",
+        "generator": "newswriter 4.2",
+        "body": (
+            "Harbourford Rovers will play Kingsbridge Town at Ropewalk Park in the "
+            "semi-finals of the County Cup, Wednesday evening's draw decided. The tie "
+            "is set for Saturday 12 December."
+            "\n\n"
+            "Rovers reached the last four by beating league leaders Dunmore Athletic, "
+            "coming from a goal down at half-time. 18-year-old winger Callum Reade "
+            "sealed the 3-2 victory in stoppage time with his first senior goal."
+            "\n\n"
+            "Kingsbridge beat holders Westhaven United on penalties after a goalless "
+            "draw. The other semi-final pairs Dunmore's neighbours Cove Rangers with "
+            "Millbrook."
+        ),
+    },
 ]
 
 
@@ -536,6 +561,12 @@ DEMO_NOTICES = [
         "text": "An earlier version of this article gave the final score as 3-2 in one paragraph. "
                 "Rovers won 3-1.",
         "resolves": "sealed the 3-2 victory in stoppage time",
+        # What was wrong, as the publish form takes it (the whole sentence, whose names tell this fact from
+        # others): the archive sweep and check-text look for it in other articles.
+        "wrong_text": "18-year-old winger Callum Reade sealed the 3-2 victory in stoppage time with his first "
+                      "senior goal.",
+        "right_text": "18-year-old winger Callum Reade sealed the 3-1 victory in stoppage time with his first "
+                      "senior goal.",
     },
     {
         "article_slug": "seagrass-meadows-recovery",
