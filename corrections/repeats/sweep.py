@@ -8,8 +8,8 @@ so with several servers each sweep runs once, and calls `sweep` for each.
 
 `sweep` reads only the articles the database's index of their words leaves (word_index.candidates: the words and
 numbers every match carries, and at least one of the words of which a match may miss only some, as near each other
-as a match has them; on PostgreSQL windows of the articles' words with a GIN index, on SQLite FTS5 tables, both kept
-by triggers). It tests each quickly on its text
+as a match has them; on PostgreSQL a GIN index of the articles' words by window, on an expression of the text, on
+SQLite FTS5 tables kept by triggers). It tests each quickly on its text
 (`Pattern.quick_test`), then looks for the error in what is left (`Pattern.best`), which never takes an article
 that carries the right words. The notice's own article is not swept, nor an article already listed for the
 notice. Measured at 100,000 articles (bench/README.md, "Repeated errors").
