@@ -82,6 +82,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     if not app.config.get("BASE_URL"):
         click.echo("No BASE_URL configured: absolute links (feeds, e-mail, webhooks) use each request's host. "
                    "Set CORRECTIONS_BASE_URL in production.")
+    memory.freeze_startup_objects()
     click.echo(f"Serving corrections on http://{host}:{port}/ with {threads} threads, up to {connections} "
                f"connections, idle ones closed after {timeout} s (Ctrl+C stops)")
     waitress.serve(

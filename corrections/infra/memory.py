@@ -1,4 +1,5 @@
-"""The server process's memory: give freed memory back to the system instead of keeping it for later.
+"""The server process's memory: give freed memory back to the system instead of keeping it for later, and keep
+what lives as long as the process out of the garbage collector's full passes.
 
 glibc's malloc serves blocks of 128 KB and more by mapping memory of their own, returned when freed; but each
 time such a block is freed it raises that size (up to 32 MB), so later blocks as big come from the worker
@@ -9,6 +10,7 @@ that way. Fixing the size at 128 KB keeps big blocks out of the heaps, at the co
 
 import ctypes
 import ctypes.util
+import gc
 
 M_MMAP_THRESHOLD = -3  # mallopt's parameter, from glibc's malloc.h
 MMAP_THRESHOLD = 128 * 1024  # glibc's own starting value
@@ -26,3 +28,12 @@ def keep_heaps_small() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+
+
+def freeze_startup_objects() -> None:
+    """Leave what the process built before serving (modules, the app, its mappers, templates and compiled
+    statements: hundreds of thousands of objects that live as long as it does) out of the collector's full
+    passes. Each full pass otherwise walks them all, and one fell inside a request now and then, which took
+    200 to 400 ms longer than the same page the next time."""
+    gc.collect()
+    gc.freeze()

@@ -4,6 +4,7 @@ Each case runs in a process of its own, as the server does: a worker thread free
 default, raises glibc's threshold for mapping blocks on their own), then allocates 48 MB in blocks of 256 KB
 (a CSV export's batches) and frees all but the last. What stays resident after is compared."""
 
+import gc
 import platform
 import subprocess
 import sys
@@ -83,3 +84,18 @@ def test_serve_fixes_the_threshold_first(app, runner, monkeypatch):
     result = runner.invoke(args=["serve", "--port", "8999"])
 
     assert isinstance(result.exception, Stopped)
+
+
+@pytest.mark.databases("sqlite")
+def test_serve_leaves_the_startup_objects_out_of_full_collections(make_app, monkeypatch):
+    """What is built before serving is frozen by the time waitress gets the app: a full collection then walks only
+    what requests made since, not the hundreds of thousands of objects that live as long as the process."""
+    frozen = []
+    monkeypatch.setattr("waitress.serve", lambda *args, **kwargs: frozen.append(gc.get_freeze_count()))
+    app = make_app(REQUEST_LOG=False, SPOOL_FILE_INTERVAL=0)
+    try:
+        result = app.test_cli_runner().invoke(args=["serve", "--port", "8999"])
+        assert result.exception is None, result.output
+        assert frozen and frozen[0] > 100_000
+    finally:
+        gc.unfreeze()
