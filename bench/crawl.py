@@ -387,51 +387,16 @@ class Source:
             bench.corrections(env, "db", "upgrade")
             self.label = bench.fill(env, self.args.reports, self.args.articles)
             return self.url
-        if source.startswith(("postgres://", "postgresql://")):
-            self.url = self.copy_postgres(source)
+        if bench.is_postgres(source):
+            self.copy_name = f"corrections_crawl_{os.getpid()}"
+            self.server_url, self.url = bench.copy_postgres(source, self.copy_name)
             self.label = f"a copy of PostgreSQL database {source.rsplit('/', 1)[-1]}"
         else:
-            self.url = self.copy_sqlite(Path(source), instance)
+            self.url = bench.copy_sqlite(Path(source), instance / "corrections.sqlite3", instance)
             self.label = f"a copy of {Path(source).name}"
         env["CORRECTIONS_DATABASE_URL"] = self.url
         bench.corrections(env, "db", "upgrade")  # the copy, to this code's migrations
         return self.url
-
-    def copy_sqlite(self, source: Path, instance: Path) -> str:
-        if source.is_dir():
-            for item in source.iterdir():
-                if item.is_file() and not item.name.endswith("-shm"):
-                    shutil.copy2(item, instance / item.name)
-            files = sorted(instance.glob("*.sqlite3"))
-            if not files:
-                raise SystemExit(f"No *.sqlite3 file in {source}.")
-            return f"sqlite:///{files[0]}"
-        target = self.folder / "corrections.sqlite3"
-        # The file and its write-ahead log, if any: SQLite replays the log into the copy when it opens it.
-        for suffix in ("", "-wal"):
-            if Path(f"{source}{suffix}").exists():
-                shutil.copy2(f"{source}{suffix}", f"{target}{suffix}")
-        return f"sqlite:///{target}"
-
-    def copy_postgres(self, source: str) -> str:
-        import psycopg
-        from sqlalchemy.engine import make_url
-
-        url = make_url(source)
-        self.server_url = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        self.copy_name = f"corrections_crawl_{os.getpid()}"
-        log(f"copying PostgreSQL database {url.database} to {self.copy_name}")
-        for attempt in range(60):
-            try:
-                with psycopg.connect(self.server_url, autocommit=True) as connection:
-                    connection.execute(f'CREATE DATABASE "{self.copy_name}" TEMPLATE "{url.database}"')
-                break
-            except psycopg.errors.ObjectInUse:
-                # A template must have no other session: someone is reading it; try again shortly.
-                if attempt == 59:
-                    raise SystemExit(f"{url.database} stayed in use by other sessions; could not copy it.") from None
-                time.sleep(5)
-        return url.set(database=self.copy_name).render_as_string(hide_password=False)
 
     def close(self, keep: bool) -> None:
         if self.generated is not None:

@@ -286,14 +286,68 @@ def sqlalchemy_url(url: str) -> str:
     return "postgresql+psycopg://" + url.split("://", 1)[1] if url.startswith(("postgres://", "postgresql://")) else url
 
 
-class Database:
-    """The benchmark's database for one size: a SQLite file in the folder, or a fresh PostgreSQL database."""
+def copy_sqlite(source: Path, target: Path, instance: Path | None = None) -> str:
+    """Copy a SQLite database to `target` and return its URL: a file with its write-ahead log, if any (SQLite
+    replays the log into the copy when it opens it), or the *.sqlite3 file of an instance folder, whose other files
+    (the secret key) go to `instance` when given. The source is only read."""
+    if source.is_dir():
+        files = sorted(source.glob("*.sqlite3"))
+        if not files:
+            raise SystemExit(f"No *.sqlite3 file in {source}.")
+        if instance is not None:
+            for item in source.iterdir():
+                if item.is_file() and not item.name.endswith(("-shm", "-wal", ".sqlite3")):
+                    shutil.copy2(item, instance / item.name)
+        source = files[0]
+    elif not source.is_file():
+        raise SystemExit(f"No SQLite file at {source}.")
+    for suffix in ("", "-wal"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copy2(f"{source}{suffix}", f"{target}{suffix}")
+    return f"sqlite:///{target}"
 
-    def __init__(self, folder: Path, server_url: str | None, size: int):
+
+def copy_postgres(source: str, name: str) -> tuple[str, str]:
+    """Copy a PostgreSQL database with CREATE DATABASE name TEMPLATE source; returns the server's URL (its
+    `postgres` database, to drop the copy later) and the copy's URL. The source is only read."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(source)
+    server_url = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    log(f"copying PostgreSQL database {url.database} to {name}")
+    for attempt in range(60):
+        try:
+            with psycopg.connect(server_url, autocommit=True) as connection:
+                connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"')
+            break
+        except psycopg.errors.ObjectInUse:
+            # A template must have no other session: someone is reading it; try again shortly.
+            if attempt == 59:
+                raise SystemExit(f"{url.database} stayed in use by other sessions; could not copy it.") from None
+            time.sleep(5)
+    return server_url, url.set(database=name).render_as_string(hide_password=False)
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://"))
+
+
+class Database:
+    """The benchmark's database for one size: a SQLite file in the folder, or a fresh PostgreSQL database; with
+    `copy_from`, a copy of an existing database (a SQLite file or instance folder, or a PostgreSQL URL)."""
+
+    def __init__(self, folder: Path, server_url: str | None, size: int, copy_from: str | None = None):
         self.server_url = server_url
         self.name = None
         self._engine = None
-        if server_url:
+        self.copied = copy_from
+        if copy_from and is_postgres(copy_from):
+            self.name = f"corrections_bench_{os.getpid()}_{size}"
+            self.server_url, self.url = copy_postgres(copy_from, self.name)
+            self.insert_url = self.url
+            self.label = "PostgreSQL " + self._scalar("SHOW server_version").split()[0]
+        elif server_url:
             from sqlalchemy.engine import make_url
 
             self.name = f"corrections_bench_{os.getpid()}_{size}"
@@ -305,6 +359,8 @@ class Database:
             import sqlite3
 
             self.url = f"sqlite:///{folder / 'corrections.sqlite3'}"
+            if copy_from:
+                copy_sqlite(Path(copy_from), folder / "corrections.sqlite3")
             self.insert_url = f"sqlite:///{folder / 'insert-baseline.sqlite3'}"
             self.label = f"SQLite {sqlite3.sqlite_version}"
 
@@ -399,7 +455,8 @@ def fill(env: dict, size: int, articles: int) -> str:
 
 def run_size(size: int, args, reps: int, seconds: int) -> SizeResult:
     folder = Path(tempfile.mkdtemp(prefix=f"corrections-bench-{size}-"))
-    database = Database(folder, args.database_url, size)
+    copy_from = args.copy_from if size == args.sizes[-1] else None
+    database = Database(folder, args.database_url, size, copy_from)
     servers: list[Server] = []
     try:
         env = {key: value for key, value in os.environ.items() if not key.startswith("CORRECTIONS_")}
@@ -410,10 +467,16 @@ def run_size(size: int, args, reps: int, seconds: int) -> SizeResult:
             "CORRECTIONS_SPAM_MIN_SECONDS": "0",
         })
         log(f"{size:,} reports: database {database.label} in {folder}")
-        corrections(env, "db", "upgrade")
-        data_label = fill(env, size, args.articles)
-        corrections(env, "create-editor", EDITOR_EMAIL, "--name", "Bench Editor", "--password-stdin",
-                    stdin=EDITOR_PASSWORD + "\n")
+        corrections(env, "db", "upgrade")  # a copy: to this code's migrations
+        if copy_from:
+            data_label = f"a copy of {copy_from.rstrip('/').rsplit('/', 1)[-1]}"
+        else:
+            data_label = fill(env, size, args.articles)
+        try:
+            corrections(env, "create-editor", EDITOR_EMAIL, "--name", "Bench Editor", "--password-stdin",
+                        stdin=EDITOR_PASSWORD + "\n")
+        except SystemExit:  # a copy made by an earlier run has the editor: set the password again
+            corrections(env, "set-password", EDITOR_EMAIL, "--password-stdin", stdin=EDITOR_PASSWORD + "\n")
         prepared = subprocess.run([sys.executable, str(BENCH / "prepare.py"), EDITOR_EMAIL], env=env,
                                   capture_output=True, text=True, cwd=ROOT)
         if prepared.returncode != 0:
@@ -704,10 +767,13 @@ def check_tools(args) -> None:
 def run_crawls(args) -> int:
     """bench/crawl.py at each size, with this run's database server and options; 1 if any crawl missed a target."""
     worst = 0
-    for size in (int(s.replace("_", "")) for s in (args.reports or "10000").split(",")):
+    sizes = [int(s.replace("_", "")) for s in (args.reports or "10000").split(",")]
+    for size in sizes:
         command = [sys.executable, str(BENCH / "crawl.py"), "--reports", str(size), "--articles", str(args.articles)]
-        for flag, given in (("--database-url", args.database_url), ("--append-readme", args.append_readme),
-                            ("--keep", args.keep), ("--no-pin", args.no_pin)):
+        copy_from = args.copy_from if size == sizes[-1] else None
+        for flag, given in (("--database-url", None if copy_from else args.database_url), ("--copy-from", copy_from),
+                            ("--append-readme", args.append_readme), ("--keep", args.keep),
+                            ("--no-pin", args.no_pin)):
             if given:
                 command += [flag] if given is True else [flag, given]
         worst = max(worst, subprocess.run(command, cwd=ROOT).returncode)
@@ -728,6 +794,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4).")
     parser.add_argument("--database-url", default=None,
                         help="A PostgreSQL server URL (postgresql://...): each size gets a fresh database there.")
+    parser.add_argument("--copy-from", default=None,
+                        help="The last size's database is a copy of this one instead of generated: a SQLite file, "
+                             "an instance folder, or a PostgreSQL URL (copied with CREATE DATABASE ... TEMPLATE).")
     parser.add_argument("--only", default="", help="Comma-separated scenario keys, e.g. article_warm,report_post.")
     parser.add_argument("--append-readme", action="store_true", help="Add the results to bench/README.md.")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary folders and databases.")
@@ -743,11 +812,13 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"Unknown scenarios: {', '.join(sorted(unknown))}; known: "
                          f"{', '.join(s.key for s in SCENARIOS)}")
-    if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
+    if args.database_url and not is_postgres(args.database_url):
         raise SystemExit("--database-url takes a PostgreSQL URL; SQLite is the default.")
     check_tools(args)
 
-    sizes = [int(s.replace("_", "")) for s in (args.reports or "10000").split(",")]
+    sizes = args.sizes = [int(s.replace("_", "")) for s in (args.reports or "10000").split(",")]
+    if args.copy_from and args.database_url and not is_postgres(args.copy_from):
+        raise SystemExit("--copy-from a SQLite database runs on SQLite: leave out --database-url.")
     reps = args.reps or (1 if args.quick else 3)
     seconds = args.seconds or (2 if args.quick else 10)
     args.warmup = args.warmup or (1 if args.quick else 2)
