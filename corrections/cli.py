@@ -518,8 +518,8 @@ def gen_fake_command(articles: int, reports: int, seed: int, append: bool, no_de
 
     made = fake.generate(articles, reports, seed, progress=progress, with_desks=not no_desks,
                          with_clocks=not no_clocks, plant_errors=plant_errors)
-    # A bulk load leaves the planner's statistics far behind the data: gather them now.
-    planner_stats.analyze()
+    # A bulk load leaves the planner's statistics far behind the data, and on PostgreSQL dead row versions behind.
+    planner_stats.after_bulk_load()
     elapsed = time.perf_counter() - started
     statuses = ", ".join(f"{count:,} {status}" for status, count in made.statuses.items())
     click.echo(f"Made {made.articles:,} articles, {made.reports:,} reports ({statuses}), {made.events:,} events, "
