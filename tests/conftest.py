@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import copy
 import dataclasses
+import gc
 import importlib
 import os
 import shutil
@@ -76,6 +77,25 @@ def needed(module: str, reason: str = ""):
 def pytest_configure(config):
     config.addinivalue_line("markers", "databases(*names): run only on these of the `database_url` fixture's "
                                        "databases (sqlite, postgresql)")
+    # The collector, less often: a test process keeps a large heap (modules, compiled templates and statements)
+    # that every full collection walked again, and collections took 7% of the CPU of ordinary tests. A young
+    # collection after 10,000 new objects instead of 700, a full one after 20 of the middle generation's instead
+    # of 10; and what the first test leaves (imports, the caches it filled) is frozen out of every later
+    # collection (pytest_runtest_logfinish). 9.8 s of collecting in 130 s of tests became 3.8 s.
+    gc.set_threshold(10_000, 20, 20)
+
+
+_heap_frozen = False
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    """After the first test: its garbage collected, and what stays (the process's modules and caches) never
+    walked by the collector again (gc.freeze)."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def on_its_databases(config, items) -> None:
