@@ -20,11 +20,10 @@ from email_validator import EmailNotValidError
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
 from sqlalchemy import case, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from corrections import languages
 from corrections.errors import Refusal
-from corrections.extensions import db
+from corrections.extensions import db, insert_or_skip
 from corrections.infra import mail
 from corrections.models import AddressConfirmation, MailAddress, OutboxMessage, Report, utcnow
 from corrections.text import deliverable_email, hash_token
@@ -79,9 +78,8 @@ IDS_PER_QUERY = 10_000
 def _locked_row(address: str) -> MailAddress:
     """The address's row, created if new, locked until the transaction ends (PostgreSQL) so that two reports
     filed at once from one address send one confirmation, not two."""
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(insert(MailAddress).values(address=address, created_at=utcnow())
-                       .on_conflict_do_nothing(index_elements=["address"]))
+    db.session.execute(insert_or_skip(MailAddress, db.engine.dialect.name)
+                       .values(address=address, created_at=utcnow()).on_conflict_do_nothing(index_elements=["address"]))
     return db.session.scalars(select(MailAddress).where(MailAddress.address == address)
                               .with_for_update().execution_options(populate_existing=True)).one()
 

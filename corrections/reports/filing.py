@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from corrections.extensions import db
+from corrections.extensions import db, insert_or_skip
 from corrections.infra import webhooks
 from corrections.languages import number
 from corrections.models import Article, Notice, Report, notice_report
@@ -187,13 +186,13 @@ DECIDED_IN_GROUP = (
 # One INSERT files the report in its group, linked to an earlier decision, both found by the same statement
 # (on SQLite under the write lock, so two reports on one passage never both start a group). A token or a
 # reference already taken inserts nothing (ON CONFLICT DO NOTHING), so the transaction goes on. Built once per
-# database dialect: building a statement costs more than running it.
+# database dialect, and compiled once (insert_or_skip): building a statement costs more than running it.
 FILE_REPORT = {
-    name: dialect.insert(Report.__table__)
+    name: insert_or_skip(Report.__table__, name)
     .values(cluster_id=EARLIER_GROUP, resurfaced_from_id=func.coalesce(CORRECTED_HERE, DECIDED_IN_GROUP))
     .on_conflict_do_nothing()
     .returning(Report.id, Report.cluster_id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    for name in ("postgresql", "sqlite")
 }
 FILED_BEFORE = select(Report.id, Report.reference, Report.status).where(Report.token_hash == bindparam("token_hash"))
 # Draws of a new reference before giving up (one is taken once in a thousand at a million reports).
