@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from flask import Flask, current_app
 from markupsafe import Markup, escape
+from wtforms.widgets import core as wtforms_widgets
 
 from corrections.languages import (
     html_lang,
@@ -117,7 +118,29 @@ def chart_bars(rows, top, bar_x, bar_room, row_height, bar_height, label_room, m
     return bars
 
 
+# WTForms' own, kept to compare with (tests/test_templating.py).
+WTFORMS_HTML_PARAMS = wtforms_widgets.html_params
+
+
+def html_params(**attributes) -> Markup:
+    """A form control's attributes as WTForms' widgets write them (wtforms.widgets.core.html_params: sorted, `class_`
+    and `for_` without the underscore, `data_`/`aria_` names with hyphens, True bare, False left out, values escaped
+    with a double quote as &quot;), in a quarter of the time. WTForms builds each attribute with Markup.format, which
+    goes through string.Formatter: a page of forms (the report page, an article's notices with their amend and
+    withdraw forms) spent a tenth to a quarter of its rendering there."""
+    written = []
+    for key, value in sorted(attributes.items()):
+        key = wtforms_widgets.clean_key(key)
+        if value is True:
+            written.append(str(escape(key)))
+        elif value is not False:
+            written.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(written))  # nosec B704: every key and value escaped above
+
+
 def register(app: Flask) -> None:
+    # WTForms' widgets call the html_params of their module: this module's, the same markup.
+    wtforms_widgets.html_params = html_params
     app.add_template_filter(long_date, "human_date")
     app.add_template_filter(long_datetime, "human_datetime")
     app.add_template_filter(short_time)

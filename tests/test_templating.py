@@ -6,11 +6,12 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from markupsafe import Markup
 
 from corrections import folder
 from corrections.extensions import db
 from corrections.reports import workflow
-from corrections.templating import time_tag
+from corrections.templating import WTFORMS_HTML_PARAMS, html_params, time_tag
 from tests.helpers import file_report, make_article, post_report, valid_report
 
 REFERENCE = re.compile(r"R-[0-9A-Z]{6}")
@@ -106,3 +107,22 @@ def test_every_count_a_template_puts_in_a_sentence_is_written_in_the_pages_langu
     raw = [f"{path.name}: {call[:80]}" for path in sorted(folder("templates").rglob("*.*"))
            for call in ngettext_calls(path.read_text()) if "%(num)s" in call and "num=" not in call]
     assert raw == []
+
+
+@pytest.mark.parametrize("attributes", [
+    {"id": "amend-3-text", "name": "amend-3-text", "required": True, "maxlength": 2000, "class_": "wide"},
+    {"for_": "email", "readonly": False, "value": 'say "hi" & <b>bye</b>', "data_shortcut_key": "j"},
+    {"aria_describedby": "passage-hint", "value": Markup('already "marked" <i>up</i>'), "checked": None},
+    {"value": 0, "min": -1.5, "title": "l’été\u202e\x00", "data_x": ""},
+    {},
+])
+def test_form_attributes_are_written_as_wtforms_writes_them(attributes):
+    assert html_params(**attributes) == WTFORMS_HTML_PARAMS(**attributes)
+    assert isinstance(html_params(**attributes), Markup)
+
+
+@pytest.mark.databases("sqlite")
+def test_form_controls_render_through_the_quicker_attributes(app):
+    from wtforms.widgets import core
+
+    assert core.html_params is html_params
