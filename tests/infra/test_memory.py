@@ -89,13 +89,13 @@ def test_serve_fixes_the_threshold_first(app, runner, monkeypatch):
 @pytest.mark.databases("sqlite")
 def test_serve_leaves_the_startup_objects_out_of_full_collections(make_app, monkeypatch):
     """What is built before serving is frozen by the time waitress gets the app: a full collection then walks only
-    what requests made since, not the hundreds of thousands of objects that live as long as the process."""
+    what requests made since, not the hundreds of thousands of objects that live as long as the process. (The test
+    process freezes its own heap after its first test, tests/conftest.py: this app's objects are the ones to see.)"""
     frozen = []
     monkeypatch.setattr("waitress.serve", lambda *args, **kwargs: frozen.append(gc.get_freeze_count()))
     app = make_app(REQUEST_LOG=False, SPOOL_FILE_INTERVAL=0)
-    try:
-        result = app.test_cli_runner().invoke(args=["serve", "--port", "8999"])
-        assert result.exception is None, result.output
-        assert frozen and frozen[0] > 100_000
-    finally:
-        gc.unfreeze()
+    before = gc.get_freeze_count()
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "8999"])
+    assert result.exception is None, result.output
+    # An app alone is tens of thousands of objects (its routes, config, extensions, Jinja environment).
+    assert frozen and frozen[0] > before + 10_000
