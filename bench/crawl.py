@@ -408,15 +408,6 @@ class Source:
                 connection.execute(f'DROP DATABASE IF EXISTS "{self.copy_name}" WITH (FORCE)')
 
 
-def make_admin(env: dict) -> None:
-    """The crawl's admin; in a database that has it from an earlier crawl, its password is set again."""
-    try:
-        bench.corrections(env, "create-editor", ADMIN_EMAIL, "--name", "Crawl Admin", "--admin", "--password-stdin",
-                          stdin=ADMIN_PASSWORD + "\n")
-    except SystemExit:
-        bench.corrections(env, "set-password", ADMIN_EMAIL, "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
-
-
 def database_label(url: str) -> str:
     if url.startswith("sqlite"):
         import sqlite3
@@ -509,7 +500,7 @@ def main() -> None:
         env = {key: value for key, value in os.environ.items() if not key.startswith("CORRECTIONS_")}
         env.update({"CORRECTIONS_INSTANCE_PATH": str(folder / "instance"), "CORRECTIONS_RATELIMIT_ENABLED": "false"})
         url = source.prepare(env)
-        make_admin(env)
+        bench.make_editor(env, ADMIN_EMAIL, "Crawl Admin", ADMIN_PASSWORD, admin=True)
         p = picks(url)
         log(f"{p['reports']:,} reports; hottest article {p['hot_slug']} ({p['hot_reports']:,} reports)")
         code = bench.code_version()  # what the server runs, read as it starts

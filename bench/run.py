@@ -241,6 +241,15 @@ def corrections(env: dict, *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
+def make_editor(env: dict, email: str, name: str, password: str, *, admin: bool = False) -> None:
+    """The bench's editor account; in a copied database that has it from an earlier run, its password set again."""
+    try:
+        corrections(env, "create-editor", email, "--name", name, *(["--admin"] if admin else []), "--password-stdin",
+                    stdin=password + "\n")
+    except SystemExit:
+        corrections(env, "set-password", email, "--password-stdin", stdin=password + "\n")
+
+
 def has_gen_fake(env: dict) -> bool:
     done = subprocess.run([str(CORRECTIONS), "gen-fake", "--help"], env=env, capture_output=True, text=True,
                           cwd=ROOT)
@@ -472,11 +481,7 @@ def run_size(size: int, args, reps: int, seconds: int) -> SizeResult:
             data_label = f"a copy of {copy_from.rstrip('/').rsplit('/', 1)[-1]}"
         else:
             data_label = fill(env, size, args.articles)
-        try:
-            corrections(env, "create-editor", EDITOR_EMAIL, "--name", "Bench Editor", "--password-stdin",
-                        stdin=EDITOR_PASSWORD + "\n")
-        except SystemExit:  # a copy made by an earlier run has the editor: set the password again
-            corrections(env, "set-password", EDITOR_EMAIL, "--password-stdin", stdin=EDITOR_PASSWORD + "\n")
+        make_editor(env, EDITOR_EMAIL, "Bench Editor", EDITOR_PASSWORD)
         prepared = subprocess.run([sys.executable, str(BENCH / "prepare.py"), EDITOR_EMAIL], env=env,
                                   capture_output=True, text=True, cwd=ROOT)
         if prepared.returncode != 0:
